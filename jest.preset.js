@@ -1,0 +1,25 @@
+// Shared jest settings. Unit tests are `*.spec.ts` next to the code; integration tests are
+// `test/integration/*.integration-spec.ts` and run against the real local stack (tools/stack).
+const path = require('node:path');
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.base.json');
+
+const root = __dirname;
+
+/** @param {'unit'|'integration'} tier */
+function preset(projectDir, tier) {
+  return {
+    rootDir: projectDir,
+    testEnvironment: 'node',
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.spec.json') }],
+    },
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: root + '/' }),
+    testMatch: tier === 'unit' ? ['<rootDir>/src/**/*.spec.ts'] : ['<rootDir>/test/integration/**/*.integration-spec.ts'],
+    testTimeout: tier === 'unit' ? 10_000 : 120_000,
+    ...(tier === 'integration' ? { maxWorkers: 1 } : {}),
+  };
+}
+
+module.exports = { preset };
