@@ -1,0 +1,459 @@
+#!/usr/bin/env bash
+# Local infrastructure for development and integration tests, without Docker:
+#   Kafka 3.9.1 (KRaft, one combined broker+controller), Apicurio Registry 3 (Confluent API),
+#   and one PostgreSQL role + database per service on the machine's PostgreSQL server.
+#
+# Usage: tools/stack/stack.sh up | down [--purge] | status | logs [kafka|registry] [-f]
+# See tools/stack/README.md for the environment variables, ports and troubleshooting.
+set -euo pipefail
+
+STACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$STACK_DIR/../.." && pwd)"
+
+KAFKA_VERSION=3.9.1
+APICURIO_VERSION=3.3.3
+SERVICES=(registration consent identity-validation income-retrieval billing-reconciliation retention-cleanup)
+
+DIVIT_STACK_CACHE="${DIVIT_STACK_CACHE:-$HOME/.cache/divit-stack}"
+DIVIT_STACK_STATE="${DIVIT_STACK_STATE:-$REPO_ROOT/.stack}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+REGISTRY_PORT="${REGISTRY_PORT:-8081}"
+REGISTRY_MANAGEMENT_PORT="${REGISTRY_MANAGEMENT_PORT:-9081}"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-postgres}"
+STACK_TIMEOUT="${STACK_TIMEOUT:-120}" # seconds to wait for each part to answer / stop
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx512m -Xms512m}"
+KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
+REGISTRY_JAVA_OPTS="${REGISTRY_JAVA_OPTS:--Xmx512m}"
+# Apicurio's global default is NONE; Confluent's is BACKWARD. Set when we start the registry.
+REGISTRY_DEFAULT_COMPATIBILITY="${REGISTRY_DEFAULT_COMPATIBILITY-BACKWARD}"
+export PGHOST PGPORT PGUSER
+
+KAFKA_HOME="$DIVIT_STACK_CACHE/kafka-$KAFKA_VERSION"
+KAFKA_LIBS="$KAFKA_HOME/libs"
+APICURIO_HOME="$DIVIT_STACK_CACHE/apicurio-$APICURIO_VERSION"
+LOG_DIR="$DIVIT_STACK_STATE/logs"
+RUN_DIR="$DIVIT_STACK_STATE/run"
+KAFKA_STATE="$DIVIT_STACK_STATE/kafka"
+REGISTRY_STATE="$DIVIT_STACK_STATE/registry"
+KAFKA_ADDR="127.0.0.1:$KAFKA_PORT"
+REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
+
+say() { printf '%s\n' "$*"; }
+err() { printf 'stack: %s\n' "$*" >&2; }
+die() { err "$*"; exit 1; }
+
+db_name() { printf 'divit_%s' "${1//-/_}"; }
+
+# ---------------------------------------------------------------------------------------------
+# Java: Kafka 3.9 runs on 17+; Apicurio 3.3 is compiled for 21+ (class file 65). The machines
+# have OpenJDK 17 as `java` and a newer Temurin under /usr/lib/jvm, so each part picks its own.
+# ---------------------------------------------------------------------------------------------
+java_major() { # java_major /path/to/java -> 17, 21, 25 ... (empty if it does not run)
+  "$1" -version 2>&1 | sed -n 's/.*version "\(1\.\)\{0,1\}\([0-9]*\)[."].*/\2/p' | head -n1
+}
+
+# find_java MIN_MAJOR [EXPLICIT]: the explicit binary, else $JAVA_HOME/bin/java, else `java`,
+# else the newest /usr/lib/jvm/*/bin/java, whichever first is at least MIN_MAJOR.
+find_java() {
+  local min="$1" explicit="${2:-}" c v best="" best_v=0
+  if [[ -n $explicit ]]; then
+    v="$(java_major "$explicit")"
+    [[ -n $v && $v -ge $min ]] && { printf '%s' "$explicit"; return 0; }
+    return 1
+  fi
+  for c in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} "$(command -v java || true)"; do
+    [[ -x $c ]] || continue
+    v="$(java_major "$c")"
+    [[ -n $v && $v -ge $min ]] && { printf '%s' "$c"; return 0; }
+  done
+  for c in /usr/lib/jvm/*/bin/java; do
+    [[ -x $c ]] || continue
+    v="$(java_major "$c")"
+    [[ -n $v && $v -ge $min && $v -gt $best_v ]] && { best="$c"; best_v="$v"; }
+  done
+  [[ -n $best ]] && printf '%s' "$best"
+}
+KAFKA_JAVA="${KAFKA_JAVA:-}"
+REGISTRY_JAVA="${REGISTRY_JAVA:-}"
+
+# ---------------------------------------------------------------------------------------------
+# Processes: a part is "ours" when its pid file points at a live JVM carrying our marker.
+# ---------------------------------------------------------------------------------------------
+pid_file() { printf '%s/%s.pid' "$RUN_DIR" "$1"; }
+# The main log of a part, and where its stdout/stderr go (the same file for the registry).
+log_file() {
+  case "$1" in
+    kafka) printf '%s/kafka.log' "$LOG_DIR" ;; # written by log4j, rolled at 20 MB
+    registry) printf '%s/registry.log' "$LOG_DIR" ;;
+  esac
+}
+out_file() {
+  case "$1" in
+    kafka) printf '%s/kafka.out' "$LOG_DIR" ;;
+    registry) printf '%s/registry.log' "$LOG_DIR" ;;
+  esac
+}
+
+cmdline_of() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; }
+
+# Prints the pid of our running process for part $1, or fails.
+our_pid() {
+  local f pid
+  f="$(pid_file "$1")"
+  [[ -f $f ]] || return 1
+  pid="$(<"$f")"
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  [[ "$(cmdline_of "$pid")" == *"-Ddivit.stack.part=$1 "* ]] || return 1
+  printf '%s' "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pid listening on 127.0.0.1 or 0.0.0.0 port $1 (empty when unknown or not permitted).
+port_pid() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1
+}
+
+# Describes who holds port $1 and, if it is a stack.sh JVM of another checkout, which one.
+port_holder() {
+  local pid cmd
+  pid="$(port_pid "$1")"
+  [[ -n $pid ]] || { printf 'an unknown process'; return; }
+  cmd="$(cmdline_of "$pid")"
+  printf 'pid %s (%s)' "$pid" "$(printf '%s' "$cmd" | cut -c1-80 | sed 's/ *$//')"
+}
+
+# If port $1 is held by a stack.sh JVM for part $2 started from another state dir, print that dir.
+foreign_stack_state() {
+  local pid cmd
+  pid="$(port_pid "$1")"
+  [[ -n $pid ]] || return 1
+  cmd="$(cmdline_of "$pid")"
+  [[ $cmd == *"-Ddivit.stack.part=$2 "* ]] || return 1
+  printf '%s' "$cmd" | sed -n 's/.*-Ddivit\.stack\.state=\([^ ]*\).*/\1/p'
+}
+
+# start_detached PART WORKDIR COMMAND...: own session, stdin closed, output to the part's log.
+start_detached() {
+  local part="$1" workdir="$2"
+  shift 2
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  rm -f "$(pid_file "$part")"
+  printf '==== %s starting %s\n' "$(date -Is)" "$part" >>"$(out_file "$part")"
+  # fd 9 is the up/down lock: the long-running JVM must not inherit it.
+  (
+    cd "$workdir"
+    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file "$part")" "$@" \
+      </dev/null >>"$(out_file "$part")" 2>&1 9>&- &
+  )
+  local i
+  for i in $(seq 50); do [[ -s "$(pid_file "$part")" ]] && return 0; sleep 0.1; done
+  die "$part: could not start (no pid file)"
+}
+
+stop_part() {
+  local part="$1" pid i
+  if ! pid="$(our_pid "$part")"; then
+    rm -f "$(pid_file "$part")"
+    say "$part: not running"
+    return 0
+  fi
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < STACK_TIMEOUT * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    err "$part: pid $pid still running after ${STACK_TIMEOUT}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$(pid_file "$part")"
+  say "$part: stopped (pid $pid)"
+}
+
+show_log_tail() {
+  local part="$1" f
+  local seen=""
+  for f in "$(out_file "$part")" "$(log_file "$part")"; do
+    [[ -s $f && $f != "$seen" ]] || continue
+    seen="$f"
+    err "---- last 40 lines of $f ----"
+    tail -n 40 "$f" >&2
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kafka
+# ---------------------------------------------------------------------------------------------
+kafka_tool() {
+  "$KAFKA_JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -Dlog4j.configuration="file:$STACK_DIR/kafka/tools-log4j.properties" \
+    -cp "$KAFKA_LIBS/*" "$@"
+}
+
+# A real round trip: a Metadata request to find the brokers, then ApiVersions to each.
+# (TopicCommand moved to the kafka-tools artifact, which the pom does not fetch.)
+kafka_answers() {
+  timeout 30 "$KAFKA_JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
+    -Dlog4j.configuration="file:$STACK_DIR/kafka/tools-log4j.properties" \
+    -cp "$KAFKA_LIBS/*" kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$KAFKA_ADDR" 2>&1 |
+    grep -q "^$KAFKA_ADDR (id: "
+}
+
+render() { # render TEMPLATE OUT NAME=VALUE...
+  local template="$1" out="$2" expr=() kv
+  shift 2
+  for kv in "$@"; do expr+=(-e "s|@${kv%%=*}@|${kv#*=}|g"); done
+  sed "${expr[@]}" "$template" >"$out"
+}
+
+start_kafka() {
+  local data="$KAFKA_STATE/data" props="$KAFKA_STATE/server.properties" cluster_id
+  mkdir -p "$data" "$LOG_DIR"
+  render "$STACK_DIR/kafka/server.properties" "$props" \
+    "KAFKA_PORT=$KAFKA_PORT" "KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT" "KAFKA_DATA_DIR=$data"
+  if [[ ! -f $data/meta.properties ]]; then
+    cluster_id="$(kafka_tool kafka.tools.StorageTool random-uuid)"
+    kafka_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$props" >>"$(out_file kafka)" 2>&1 ||
+      { show_log_tail kafka; die "kafka: formatting $data failed"; }
+  fi
+  # shellcheck disable=SC2086 # the *_OPTS variables are word lists
+  start_detached kafka "$KAFKA_STATE" "$KAFKA_JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
+    -Ddivit.stack.part=kafka -Ddivit.stack.state="$DIVIT_STACK_STATE" \
+    -Dkafka.logs.dir="$LOG_DIR" -Dlog4j.configuration="file:$STACK_DIR/kafka/log4j.properties" \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$props"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Registry
+# ---------------------------------------------------------------------------------------------
+registry_answers() { curl -fsS -m 5 -o /dev/null "$REGISTRY_URL/subjects" 2>/dev/null; }
+
+start_registry() {
+  mkdir -p "$REGISTRY_STATE/config" "$REGISTRY_STATE/data" "$REGISTRY_STATE/tmp" "$LOG_DIR"
+  render "$STACK_DIR/registry/application.properties" "$REGISTRY_STATE/config/application.properties" \
+    "REGISTRY_PORT=$REGISTRY_PORT" "REGISTRY_MANAGEMENT_PORT=$REGISTRY_MANAGEMENT_PORT" \
+    "REGISTRY_DATA_DIR=$REGISTRY_STATE/data"
+  # Quarkus logs to stdout; the registry's stdout is its log file.
+  # shellcheck disable=SC2086
+  start_detached registry "$REGISTRY_STATE" "$REGISTRY_JAVA" $REGISTRY_JAVA_OPTS \
+    -Ddivit.stack.part=registry -Ddivit.stack.state="$DIVIT_STACK_STATE" \
+    -Djava.io.tmpdir="$REGISTRY_STATE/tmp" \
+    -Dquarkus.http.port="$REGISTRY_PORT" -Dquarkus.http.host=127.0.0.1 \
+    -jar "$APICURIO_HOME/quarkus-run.jar"
+}
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------------------------
+PG_START_HINT='start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start'
+
+pg_answers() { pg_isready -q -t 3 >/dev/null 2>&1; }
+psql_admin() { PGCONNECT_TIMEOUT=5 psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
+
+pg_bootstrap() {
+  local names=() s
+  for s in "${SERVICES[@]}"; do names+=("$(db_name "$s")"); done
+  local list
+  list="{$(IFS=,; printf '%s' "${names[*]}")}"
+  psql_admin -v names="$list" -f "$STACK_DIR/postgres/bootstrap.sql" >/dev/null
+}
+
+# ---------------------------------------------------------------------------------------------
+# Waiting
+# ---------------------------------------------------------------------------------------------
+# wait_for PART CHECK_FUNCTION: until the check passes, our process dies, or the deadline.
+wait_for() {
+  local part="$1" check="$2" deadline=$((SECONDS + STACK_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    if $check; then return 0; fi
+    if [[ -f "$(pid_file "$part")" ]] && ! our_pid "$part" >/dev/null; then
+      show_log_tail "$part"
+      die "$part: process exited during startup (logs above; full log: $(log_file "$part"))"
+    fi
+    sleep 0.5
+  done
+  show_log_tail "$part"
+  die "$part: not answering after ${STACK_TIMEOUT}s (logs above; full log: $(log_file "$part"))"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+preflight() {
+  local problems=0 v
+  if ! KAFKA_JAVA="$(find_java 17 "$KAFKA_JAVA")" || [[ -z $KAFKA_JAVA ]]; then
+    err "missing: Java 17+ for Kafka ${KAFKA_VERSION} (Debian: apt-get install openjdk-17-jre-headless; or set KAFKA_JAVA=/path/to/bin/java)"
+    problems=1
+  fi
+  if ! REGISTRY_JAVA="$(find_java 21 "$REGISTRY_JAVA")" || [[ -z $REGISTRY_JAVA ]]; then
+    err "missing: Java 21+ for Apicurio ${APICURIO_VERSION} (none found in JAVA_HOME, PATH or /usr/lib/jvm; install one and set REGISTRY_JAVA=/path/to/bin/java)"
+    problems=1
+  fi
+  for v in curl psql pg_isready setsid ss flock; do
+    command -v "$v" >/dev/null || { err "missing: $v"; problems=1; }
+  done
+  if [[ ! -f $KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar || ! -f $APICURIO_HOME/quarkus-run.jar ]] &&
+    ! command -v mvn >/dev/null; then
+    err "missing: mvn (needed once to fetch Kafka + Apicurio into $DIVIT_STACK_CACHE; apt-get install maven)"
+    problems=1
+  fi
+  if command -v pg_isready >/dev/null && ! pg_answers; then
+    err "PostgreSQL is not answering on $PGHOST:$PGPORT; $PG_START_HINT"
+    problems=1
+  fi
+  local part port holder
+  for part in kafka:$KAFKA_PORT kafka:$KAFKA_CONTROLLER_PORT registry:$REGISTRY_PORT registry:$REGISTRY_MANAGEMENT_PORT; do
+    port="${part#*:}"
+    part="${part%%:*}"
+    our_pid "$part" >/dev/null && continue
+    port_open "$port" || continue
+    foreign_stack_state "$port" "$part" >/dev/null && continue
+    holder="$(port_holder "$port")"
+    err "port $port (for $part) is taken by $holder; stop it or choose another port (see tools/stack/README.md)"
+    problems=1
+  done
+  ((problems == 0)) || die "cannot start the stack (see above)"
+}
+
+resolve_jars() {
+  [[ -f $KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar && -f $APICURIO_HOME/quarkus-run.jar ]] && return 0
+  say "fetching Kafka $KAFKA_VERSION and Apicurio $APICURIO_VERSION into $DIVIT_STACK_CACHE (once) ..."
+  mvn -q -B -f "$STACK_DIR/pom.xml" -Dstack.cache="$DIVIT_STACK_CACHE" \
+    -Dkafka.version="$KAFKA_VERSION" -Dapicurio.version="$APICURIO_VERSION" package ||
+    die "Maven could not resolve the stack (needs Maven Central); see the output above"
+}
+
+cmd_up() {
+  local t0=$SECONDS
+  mkdir -p "$DIVIT_STACK_STATE" "$RUN_DIR" "$LOG_DIR"
+  exec 9>"$RUN_DIR/lock"
+  flock -w "$STACK_TIMEOUT" 9 || die "another 'stack.sh up/down' holds $RUN_DIR/lock"
+  preflight
+  resolve_jars
+
+  local kafka_note="" registry_note="" other started_registry=0
+  if our_pid kafka >/dev/null; then
+    kafka_note=" (already running)"
+  elif other="$(foreign_stack_state "$KAFKA_PORT" kafka)"; then
+    kafka_note=" (shared: started from $other)"
+  else
+    start_kafka
+  fi
+  if our_pid registry >/dev/null; then
+    registry_note=" (already running)"
+  elif other="$(foreign_stack_state "$REGISTRY_PORT" registry)"; then
+    registry_note=" (shared: started from $other)"
+  else
+    start_registry
+    started_registry=1
+  fi
+
+  pg_bootstrap || die "postgres: creating the service roles/databases failed (as $PGUSER@$PGHOST:$PGPORT)"
+  wait_for kafka kafka_answers
+  wait_for registry registry_answers
+  if ((started_registry)) && [[ -n $REGISTRY_DEFAULT_COMPATIBILITY ]]; then
+    curl -fsS -m 5 -o /dev/null -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+      -d "{\"compatibility\":\"$REGISTRY_DEFAULT_COMPATIBILITY\"}" "$REGISTRY_URL/config" ||
+      err "registry: could not set the global compatibility to $REGISTRY_DEFAULT_COMPATIBILITY"
+  fi
+
+  say "kafka     up  $KAFKA_ADDR$kafka_note"
+  say "registry  up  $REGISTRY_URL$registry_note"
+  say "postgres  up  $PGHOST:$PGPORT (databases: $(for s in "${SERVICES[@]}"; do printf '%s ' "$(db_name "$s")"; done | sed 's/ $//'))"
+  say "stack up in $((SECONDS - t0))s; logs in $LOG_DIR"
+}
+
+cmd_down() {
+  local purge=0
+  [[ ${1:-} == --purge ]] && purge=1
+  [[ -d $DIVIT_STACK_STATE ]] || { say "nothing to stop ($DIVIT_STACK_STATE does not exist)"; return 0; }
+  mkdir -p "$RUN_DIR"
+  exec 9>"$RUN_DIR/lock"
+  flock -w "$STACK_TIMEOUT" 9 || die "another 'stack.sh up/down' holds $RUN_DIR/lock"
+  stop_part registry
+  stop_part kafka
+  if ((purge)); then
+    case "$DIVIT_STACK_STATE" in
+      "" | / | "$HOME" | "$REPO_ROOT") die "refusing to purge DIVIT_STACK_STATE=$DIVIT_STACK_STATE" ;;
+    esac
+    rm -rf "$DIVIT_STACK_STATE"
+    say "purged $DIVIT_STACK_STATE (Kafka data, registry data, logs)"
+  fi
+}
+
+cmd_status() {
+  local down=0 note pid other
+  KAFKA_JAVA="$(find_java 17 "$KAFKA_JAVA")" || KAFKA_JAVA=java
+  note=""
+  if pid="$(our_pid kafka)"; then note=" (pid $pid)"; elif other="$(foreign_stack_state "$KAFKA_PORT" kafka)"; then note=" (started from $other)"; fi
+  if port_open "$KAFKA_PORT" && [[ -d $KAFKA_LIBS ]] && kafka_answers; then
+    say "kafka     up    $KAFKA_ADDR$note"
+  else
+    say "kafka     down  $KAFKA_ADDR$note"; down=1
+  fi
+  note=""
+  if pid="$(our_pid registry)"; then note=" (pid $pid)"; elif other="$(foreign_stack_state "$REGISTRY_PORT" registry)"; then note=" (started from $other)"; fi
+  if registry_answers; then
+    say "registry  up    $REGISTRY_URL$note"
+  else
+    say "registry  down  $REGISTRY_URL$note"; down=1
+  fi
+  if pg_answers; then
+    say "postgres  up    $PGHOST:$PGPORT"
+    local existing s db
+    existing="$(psql_admin -Atc "SELECT datname FROM pg_database" 2>/dev/null || true)"
+    for s in "${SERVICES[@]}"; do
+      db="$(db_name "$s")"
+      if grep -qx "$db" <<<"$existing"; then
+        say "  db      up    postgresql://$db@$PGHOST:$PGPORT/$db"
+      else
+        say "  db      down  postgresql://$db@$PGHOST:$PGPORT/$db (missing; run: npm run stack:up)"; down=1
+      fi
+    done
+  else
+    say "postgres  down  $PGHOST:$PGPORT ($PG_START_HINT)"; down=1
+  fi
+  return "$down"
+}
+
+cmd_logs() {
+  local follow=() parts=() a f
+  for a in "$@"; do
+    case "$a" in
+      -f | --follow) follow=(-F) ;;
+      kafka | registry) parts+=("$a") ;;
+      *) die "usage: stack.sh logs [kafka|registry] [-f]" ;;
+    esac
+  done
+  ((${#parts[@]})) || parts=(kafka registry)
+  local files=()
+  for a in "${parts[@]}"; do
+    f="$(log_file "$a")"
+    [[ -f $f ]] && files+=("$f") || err "$a: no log yet at $f"
+  done
+  ((${#files[@]})) || exit 1
+  tail -n "${LOG_LINES:-200}" "${follow[@]}" "${files[@]}"
+}
+
+usage() {
+  cat <<EOF
+usage: tools/stack/stack.sh <command>
+  up                      start Kafka + registry, create the service databases, wait until all answer
+  down [--purge]          stop Kafka + registry; --purge also deletes $DIVIT_STACK_STATE
+  status                  one line per part; exit code 1 if anything is down
+  logs [kafka|registry] [-f]   show (or follow) the logs
+EOF
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) shift; cmd_down "$@" ;;
+  status) cmd_status ;;
+  logs) shift; cmd_logs "$@" ;;
+  -h | --help | help) usage ;;
+  *) usage >&2; exit 2 ;;
+esac
