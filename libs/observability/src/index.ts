@@ -1,0 +1,4 @@
+export * from './redact';
+export * from './logger';
+export * from './nest-logger';
+export * from './telemetry';

@@ -1,0 +1,41 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  serviceVersion?: string;
+  /** OTLP/HTTP base endpoint, e.g. http://collector:4318. Without it spans are created (ids in logs) but not exported. */
+  otlpEndpoint?: string;
+  disabled?: boolean;
+}
+
+let sdk: NodeSDK | undefined;
+
+/**
+ * Starts the OpenTelemetry Node SDK. Call it first in main.ts, before Nest, kafkajs or pg are loaded,
+ * so their instrumentations can patch them.
+ */
+export function startTelemetry(options: TelemetryOptions): void {
+  if (options.disabled || sdk) return;
+  sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      [ATTR_SERVICE_VERSION]: options.serviceVersion ?? '0.0.0',
+    }),
+    ...(options.otlpEndpoint
+      ? { traceExporter: new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }) }
+      : {}),
+    instrumentations: [new HttpInstrumentation(), new KafkaJsInstrumentation()],
+  });
+  sdk.start();
+}
+
+export async function stopTelemetry(): Promise<void> {
+  const current = sdk;
+  sdk = undefined;
+  await current?.shutdown();
+}

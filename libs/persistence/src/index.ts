@@ -1,0 +1,4 @@
+export * from './snake-naming.strategy';
+export * from './data-source-options';
+export * from './migrations';
+export * from './test-database';
