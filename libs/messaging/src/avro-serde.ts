@@ -1,0 +1,154 @@
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import * as avro from 'avsc';
+import { MessagingError } from './errors';
+import { frame, unframe } from './wire-format';
+import { subjectFor } from './topic-names';
+
+/** What the messaging layer needs from a generated event descriptor (see @divit/contracts). */
+export interface EventDescriptorLike<TType extends string = string, TValue = unknown> {
+  readonly type: TType;
+  readonly topic: string;
+  readonly schema: unknown;
+  readonly __value?: TValue;
+}
+
+export interface AvroSerdeOptions {
+  registryUrl: string;
+  /** Register unknown schemas on first use. Off in production: a deploy step registers schemas. */
+  autoRegister: boolean;
+}
+
+export interface DecodedValue {
+  /** Avro full name of the writer schema, i.e. the event type. */
+  type: string;
+  schemaId: number;
+  /** Read with the consumer's own reader schema, or undefined if the consumer has no reader for this type. */
+  value: unknown;
+}
+
+/**
+ * Avro (de)serialisation in the Confluent wire format against a Confluent-API schema registry.
+ * Bodies are encoded locally (so a bad event fails inside the writer's transaction, before the outbox);
+ * the schema id is looked up (and cached) when the record is framed for Kafka.
+ * Consumers decode with their own reader schema resolved against the writer schema from the registry.
+ */
+export class AvroSerde {
+  readonly registry: SchemaRegistry;
+  private readonly types = new WeakMap<EventDescriptorLike, avro.Type>();
+  private readonly ids = new Map<string, Promise<number>>();
+  private readonly writers = new Map<number, Promise<avro.Type>>();
+  private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
+
+  constructor(private readonly options: AvroSerdeOptions) {
+    this.registry = new SchemaRegistry({ host: options.registryUrl, retry: { retries: 2 } });
+  }
+
+  typeOf(descriptor: EventDescriptorLike): avro.Type {
+    let type = this.types.get(descriptor);
+    if (!type) {
+      type = avro.Type.forSchema(descriptor.schema as avro.Schema);
+      this.types.set(descriptor, type);
+    }
+    return type;
+  }
+
+  /** Validates and encodes the Avro body; the error names the invalid paths (never the values). */
+  encodeBody<V>(descriptor: EventDescriptorLike<string, V>, value: V): Buffer {
+    const type = this.typeOf(descriptor);
+    const invalid: string[] = [];
+    if (!type.isValid(value, { errorHook: (path) => invalid.push(path.join('.') || '(root)') })) {
+      throw new MessagingError('INVALID_EVENT', `${descriptor.type} is invalid at: ${invalid.join(', ')}`);
+    }
+    return type.toBuffer(value);
+  }
+
+  /** Schema id for (topic, event type), registering it first when auto-registration is on. */
+  schemaId(topicName: string, descriptor: EventDescriptorLike): Promise<number> {
+    const subject = subjectFor(topicName, descriptor.type);
+    // Keyed by subject and schema: two versions of one event type have different ids.
+    const cacheKey = `${subject}#${this.typeOf(descriptor).fingerprint('sha256').toString('hex')}`;
+    let id = this.ids.get(cacheKey);
+    if (!id) {
+      id = this.lookupOrRegister(subject, descriptor).catch((error: unknown) => {
+        this.ids.delete(cacheKey);
+        throw error;
+      });
+      this.ids.set(cacheKey, id);
+    }
+    return id;
+  }
+
+  private async lookupOrRegister(subject: string, descriptor: EventDescriptorLike): Promise<number> {
+    const schema = { type: SchemaType.AVRO, schema: JSON.stringify(descriptor.schema) } as const;
+    try {
+      return await this.registry.getRegistryIdBySchema(subject, schema);
+    } catch (error) {
+      if (!this.options.autoRegister || !isNotFound(error)) throw error;
+      const { id } = await this.registry.register(schema, { subject, compatibility: COMPATIBILITY.FULL_TRANSITIVE });
+      return id;
+    }
+  }
+
+  async encode<V>(topicName: string, descriptor: EventDescriptorLike<string, V>, value: V): Promise<Buffer> {
+    const body = this.encodeBody(descriptor, value);
+    return frame(await this.schemaId(topicName, descriptor), body);
+  }
+
+  async frameBody(topicName: string, descriptor: EventDescriptorLike, body: Buffer): Promise<Buffer> {
+    return frame(await this.schemaId(topicName, descriptor), body);
+  }
+
+  async decode(raw: Buffer | null, readers: ReadonlyMap<string, EventDescriptorLike>): Promise<DecodedValue> {
+    const { schemaId, body } = unframe(raw);
+    const writer = await this.writerType(schemaId);
+    const type = writer.name ?? '(anonymous)';
+    const reader = readers.get(type);
+    if (!reader) return { type, schemaId, value: undefined };
+    const readerType = this.typeOf(reader);
+    let byWriter = this.resolvers.get(readerType);
+    if (!byWriter) {
+      byWriter = new Map();
+      this.resolvers.set(readerType, byWriter);
+    }
+    let resolver = byWriter.get(schemaId);
+    try {
+      if (!resolver) {
+        resolver = readerType.createResolver(writer);
+        byWriter.set(schemaId, resolver);
+      }
+      return { type, schemaId, value: readerType.fromBuffer(body, resolver) };
+    } catch (error) {
+      throw new MessagingError(
+        'UNREADABLE_WITH_READER_SCHEMA',
+        `cannot read ${type} (schema id ${schemaId}) with this consumer's reader schema: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private writerType(schemaId: number): Promise<avro.Type> {
+    let writer = this.writers.get(schemaId);
+    if (!writer) {
+      writer = this.registry.getSchema(schemaId).then(
+        (schema) => avro.Type.forSchema((schema as unknown as avro.Type).schema() as avro.Schema),
+        (error: unknown) => {
+          this.writers.delete(schemaId);
+          if (isNotFound(error)) {
+            throw new MessagingError('UNKNOWN_SCHEMA_ID', `schema id ${schemaId} is not known to the registry`);
+          }
+          throw new MessagingError(
+            'SCHEMA_REGISTRY_UNAVAILABLE',
+            `schema registry lookup of id ${schemaId} failed: ${(error as Error).message}`,
+          );
+        },
+      );
+      this.writers.set(schemaId, writer);
+    }
+    return writer;
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { status?: unknown; message?: unknown };
+  return e.status === 404 || (typeof e.message === 'string' && /not found|does not match any schema|40401|40402|40403/i.test(e.message));
+}

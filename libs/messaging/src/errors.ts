@@ -1,0 +1,63 @@
+/**
+ * Failure codes that decide what the consumer does with a message:
+ * permanent ones go straight to the dead-letter topic, transient ones are retried with backoff first.
+ */
+export type MessagingErrorCode =
+  | 'NOT_CONFLUENT_FRAMED'
+  | 'UNKNOWN_SCHEMA_ID'
+  | 'SCHEMA_REGISTRY_UNAVAILABLE'
+  | 'UNREADABLE_WITH_READER_SCHEMA'
+  | 'MISSING_EVENT_ID'
+  | 'INVALID_EVENT'
+  | 'HANDLER_FAILED';
+
+const PERMANENT: Record<MessagingErrorCode, boolean> = {
+  NOT_CONFLUENT_FRAMED: true,
+  UNKNOWN_SCHEMA_ID: true,
+  SCHEMA_REGISTRY_UNAVAILABLE: false,
+  UNREADABLE_WITH_READER_SCHEMA: true,
+  MISSING_EVENT_ID: true,
+  INVALID_EVENT: true,
+  HANDLER_FAILED: false,
+} satisfies Record<MessagingErrorCode, boolean>;
+
+export class MessagingError extends Error {
+  constructor(
+    readonly code: MessagingErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MessagingError';
+  }
+
+  get permanent(): boolean {
+    return PERMANENT[this.code];
+  }
+}
+
+/**
+ * Thrown by a handler (or any domain error with `permanent: true`) to skip retries and dead-letter the
+ * message at once, e.g. an event that references something that can never exist.
+ */
+export class PermanentHandlerError extends Error {
+  readonly permanent = true;
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PermanentHandlerError';
+  }
+}
+
+export function isPermanent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
+}
+
+export function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return 'HANDLER_FAILED';
+}

@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** An event waiting to be relayed to Kafka; written in the same transaction as the change it reports. */
+@Entity({ name: 'outbox_messages' })
+export class OutboxMessageEntity {
+  /** The event id (CloudEvents `id`), also the consumers' idempotency key. */
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  /** Insertion order; the relay publishes in this order so per-key order is kept. */
+  @Index('ix_outbox_messages_seq', { unique: true })
+  @Column({ type: 'bigint', generated: 'increment' })
+  seq!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  topic!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  messageKey!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  eventType!: string;
+
+  /** Avro binary body (validated against the writer schema at insert time). */
+  @Column({ type: 'bytea' })
+  payload!: Buffer;
+
+  /** CloudEvents and trace-context headers. */
+  @Column({ type: 'jsonb' })
+  headers!: Record<string, string>;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

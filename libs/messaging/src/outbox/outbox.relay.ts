@@ -1,0 +1,189 @@
+import { SpanKind, trace } from '@opentelemetry/api';
+import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { Client, ClientConfig } from 'pg';
+import { DataSource } from 'typeorm';
+import { createLogger } from '@divit/observability';
+import { AvroSerde, EventDescriptorLike } from '../avro-serde';
+import { OUTBOX_CHANNEL } from './outbox.writer';
+
+export interface OutboxRelayOptions {
+  dataSource: DataSource;
+  kafka: Kafka;
+  serde: AvroSerde;
+  /** Every event type this service produces, to find the schema for each outbox row. */
+  descriptors: readonly EventDescriptorLike[];
+  batchSize?: number;
+  /** Fallback poll when no notification arrives (notifications make the normal path immediate). */
+  pollIntervalMs?: number;
+  /** Delay before retrying after a failed batch (broker or registry down). */
+  errorBackoffMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  event_type: string;
+  payload: Buffer;
+  headers: Record<string, string>;
+}
+
+/** Advisory lock id shared by all relay instances of one database: one active relay, strict order. */
+const RELAY_LOCK_ID = 7346152001;
+
+/**
+ * Publishes outbox rows to Kafka in insertion order and deletes them once the broker acknowledged
+ * (acks=all, idempotent producer, one request in flight). A crash between send and delete re-sends the
+ * batch: delivery is at-least-once and consumers deduplicate by event id. Several replicas may run;
+ * a transaction-scoped advisory lock lets one publish at a time so per-key order holds.
+ */
+export class OutboxRelay {
+  private readonly logger = createLogger('OutboxRelay');
+  private readonly tracer = trace.getTracer('@divit/messaging');
+  private readonly descriptors: Map<string, EventDescriptorLike>;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly errorBackoffMs: number;
+  private producer: Producer | undefined;
+  private listener: Client | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private pendingWake = false;
+  /** Rows published since start (for metrics and tests). */
+  published = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.descriptors = new Map(options.descriptors.map((d) => [d.type, d]));
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.errorBackoffMs = options.errorBackoffMs ?? 1000;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await this.producer.connect();
+    this.listener = new Client(pgConfig(this.options.dataSource));
+    this.listener.on('notification', () => this.notify());
+    this.listener.on('error', (error) => this.logger.error('outbox listener connection failed', error));
+    await this.listener.connect();
+    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    await this.producer?.disconnect();
+    this.listener = undefined;
+    this.producer = undefined;
+  }
+
+  private notify(): void {
+    this.pendingWake = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        this.pendingWake = false;
+        published = await this.publishBatch();
+      } catch (error) {
+        this.logger.error('outbox batch failed; will retry', error);
+        await this.sleep(this.errorBackoffMs);
+        continue;
+      }
+      if (published < this.batchSize && !this.pendingWake) await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).then(() => {
+      this.wake = undefined;
+    });
+  }
+
+  /** Publishes at most one batch. Returns the number of rows published (0 if another relay holds the lock). */
+  async publishBatch(): Promise<number> {
+    const producer = this.producer;
+    if (!producer) throw new Error('relay not started');
+    const runner = this.options.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const [lock] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK_ID])) as {
+        locked: boolean;
+      }[];
+      if (!lock?.locked) {
+        await runner.rollbackTransaction();
+        return 0;
+      }
+      const rows = (await runner.query(
+        `SELECT id, topic, message_key, event_type, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`,
+        [this.batchSize],
+      )) as OutboxRow[];
+      if (rows.length === 0) {
+        await runner.commitTransaction();
+        return 0;
+      }
+      await this.tracer.startActiveSpan(
+        'outbox publish',
+        { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': rows.length } },
+        async (span) => {
+          try {
+            await producer.sendBatch({ topicMessages: await this.toTopicMessages(rows), acks: -1 });
+          } finally {
+            span.end();
+          }
+        },
+      );
+      await runner.query(`DELETE FROM outbox_messages WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+      await runner.commitTransaction();
+      this.published += rows.length;
+      return rows.length;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async toTopicMessages(rows: OutboxRow[]): Promise<TopicMessages[]> {
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const descriptor = this.descriptors.get(row.event_type);
+      if (!descriptor) throw new Error(`outbox row ${row.id} has event type ${row.event_type}, which this relay does not know`);
+      const value = await this.options.serde.frameBody(row.topic, descriptor, row.payload);
+      const list = byTopic.get(row.topic) ?? [];
+      list.push({ key: row.message_key, value, headers: row.headers });
+      byTopic.set(row.topic, list);
+    }
+    return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));
+  }
+}
+
+function pgConfig(dataSource: DataSource): ClientConfig {
+  const o = dataSource.options as { host?: string; port?: number; username?: string; password?: string; database?: string };
+  return {
+    ...(o.host ? { host: o.host } : {}),
+    ...(o.port ? { port: o.port } : {}),
+    ...(o.username ? { user: o.username } : {}),
+    ...(typeof o.password === 'string' ? { password: o.password } : {}),
+    ...(typeof o.database === 'string' ? { database: o.database } : {}),
+  };
+}

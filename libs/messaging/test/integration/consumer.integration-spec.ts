@@ -1,0 +1,189 @@
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { EntityManager } from 'typeorm';
+import {
+  DirectPublisher,
+  EventConsumer,
+  frame,
+  OutboxRelay,
+  OutboxWriter,
+  PermanentHandlerError,
+  readDeadLetters,
+  replayDeadLetters,
+} from '../../src';
+import { appliedCounts, createRig, eventually, PingV1Event, PingV2Event, TestRig } from './support';
+
+const contextManager = new AsyncLocalStorageContextManager().enable();
+context.setGlobalContextManager(contextManager);
+propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+trace.setGlobalTracerProvider(new BasicTracerProvider());
+
+async function insertApplied(em: EntityManager, id: string, n: number, note: string | null) {
+  await em.query(`INSERT INTO applied (event_id, n, note) VALUES ($1, $2, $3)`, [id, n, note]);
+}
+
+describe('EventConsumer against the real broker, registry and PostgreSQL', () => {
+  let rig: TestRig;
+  const running: { stop(): Promise<void> }[] = [];
+
+  beforeEach(async () => {
+    rig = await createRig('consumer');
+  });
+
+  afterEach(async () => {
+    for (const r of running.splice(0)) await r.stop();
+    await rig.close();
+  });
+
+  it('sends poison records to the dead-letter topic with their reason and keeps consuming', async () => {
+    const failingN = 13;
+    let fixed = false;
+    const consumer = new EventConsumer({
+      kafka: rig.kafka,
+      serde: rig.serde,
+      topics: rig.topics,
+      dataSource: rig.dataSource,
+      groupId: `${rig.prefix}poison`,
+      descriptors: [PingV1Event] as const,
+      deadLetterTopic: 'testDlq',
+      retry: { attempts: 3, initialDelayMs: 20, maxDelayMs: 50 },
+      handle: async (event, em) => {
+        if (event.value.n === failingN && !fixed) throw new Error('handler always fails for n=13');
+        if (event.value.n === 99) throw new PermanentHandlerError('REFERENCE_UNKNOWN', 'organisation does not exist');
+        await insertApplied(em, event.id, event.value.n, null);
+      },
+    });
+    running.push(consumer);
+    await consumer.start();
+
+    const publisher = new DirectPublisher(rig.kafka, rig.serde, rig.topics, '/test');
+    await publisher.start();
+    running.push(publisher);
+    const topic = rig.topics.name('testEvents');
+    const raw = rig.kafka.producer();
+    await raw.connect();
+    running.push({ stop: () => raw.disconnect() });
+
+    await publisher.publish(PingV1Event, [{ key: 'k', value: { n: 1, group: 'a' } }]);
+    await raw.send({ topic, messages: [{ key: 'k', value: Buffer.from('{"not":"avro"}') }] });
+    await raw.send({ topic, messages: [{ key: 'k', value: frame(987654, Buffer.from([2, 2, 97])) }] });
+    const [failingId] = await publisher.publish(PingV1Event, [{ key: 'k', value: { n: failingN, group: 'a' } }]);
+    await publisher.publish(PingV1Event, [{ key: 'k', value: { n: 99, group: 'a' } }]);
+    await publisher.publish(PingV1Event, [{ key: 'k', value: { n: 2, group: 'a' } }]);
+
+    // The good events around the poison are applied.
+    await eventually(() => appliedCounts(rig.dataSource), (c) => c.total === 2);
+    const dlqTopic = rig.topics.name('testDlq');
+    const letters = await eventually(
+      () => readDeadLetters(rig.kafka, dlqTopic),
+      (l) => l.length === 4,
+    );
+    expect(letters.map((l) => l.errorCode)).toEqual([
+      'NOT_CONFLUENT_FRAMED',
+      'UNKNOWN_SCHEMA_ID',
+      'HANDLER_FAILED',
+      'REFERENCE_UNKNOWN',
+    ]);
+    expect(letters[0]?.reason).toMatch(/not in the Confluent wire format/);
+    expect(letters[1]?.reason).toMatch(/schema id 987654/);
+    expect(letters[2]).toMatchObject({ attempts: 3, eventId: failingId, originalTopic: topic, reason: 'handler always fails for n=13' });
+    expect(letters[3]).toMatchObject({ attempts: 1, eventType: 'nl.divit.test.Ping' });
+    expect(letters.every((l) => l.consumerGroup === `${rig.prefix}poison`)).toBe(true);
+
+    // After the fix, replaying the dead letter applies it once.
+    fixed = true;
+    const handlerFailure = letters.filter((l) => l.errorCode === 'HANDLER_FAILED');
+    expect(await replayDeadLetters(rig.kafka, dlqTopic, handlerFailure)).toBe(1);
+    await eventually(() => appliedCounts(rig.dataSource), (c) => c.total === 3);
+    const rows = (await rig.dataSource.query(`SELECT n FROM applied ORDER BY n`)) as { n: number }[];
+    expect(rows.map((r) => r.n)).toEqual([1, 2, failingN]);
+  });
+
+  it('reads v1 events with a v2 reader schema and v2 events with a v1 reader schema', async () => {
+    const seenByV2: { n: number; note: string | null }[] = [];
+    const seenByV1: Record<string, unknown>[] = [];
+    const v2Consumer = new EventConsumer({
+      kafka: rig.kafka,
+      serde: rig.serde,
+      topics: rig.topics,
+      dataSource: rig.dataSource,
+      groupId: `${rig.prefix}v2-reader`,
+      descriptors: [PingV2Event] as const,
+      deadLetterTopic: 'testDlq',
+      handle: (event) => {
+        seenByV2.push({ n: event.value.n, note: event.value.note });
+        return Promise.resolve();
+      },
+    });
+    const v1Consumer = new EventConsumer({
+      kafka: rig.kafka,
+      serde: rig.serde,
+      topics: rig.topics,
+      dataSource: rig.dataSource,
+      groupId: `${rig.prefix}v1-reader`,
+      descriptors: [PingV1Event] as const,
+      deadLetterTopic: 'testDlq',
+      handle: (event) => {
+        seenByV1.push({ ...event.value });
+        return Promise.resolve();
+      },
+    });
+    running.push(v2Consumer, v1Consumer);
+    await Promise.all([v2Consumer.start(), v1Consumer.start()]);
+
+    const publisher = new DirectPublisher(rig.kafka, rig.serde, rig.topics, '/test');
+    await publisher.start();
+    running.push(publisher);
+    await publisher.publish(PingV1Event, [{ key: 'a', value: { n: 1, group: 'old-writer' } }]);
+    await publisher.publish(PingV2Event, [{ key: 'a', value: { n: 2, group: 'new-writer', note: 'hello' } }]);
+
+    await eventually(async () => seenByV2.length + seenByV1.length, (n) => n === 4);
+    expect(seenByV2.sort((a, b) => a.n - b.n)).toEqual([
+      { n: 1, note: null },
+      { n: 2, note: 'hello' },
+    ]);
+    expect(seenByV1.sort((a, b) => Number(a.n) - Number(b.n))).toEqual([
+      { n: 1, group: 'old-writer' },
+      { n: 2, group: 'new-writer' },
+    ]);
+  });
+
+  it('carries traceparent from the writer through the outbox to the consumer', async () => {
+    const received: { traceparent?: string; traceId?: string }[] = [];
+    const consumer = new EventConsumer({
+      kafka: rig.kafka,
+      serde: rig.serde,
+      topics: rig.topics,
+      dataSource: rig.dataSource,
+      groupId: `${rig.prefix}trace`,
+      descriptors: [PingV1Event] as const,
+      deadLetterTopic: 'testDlq',
+      handle: (event) => {
+        received.push({
+          ...(event.headers.traceparent ? { traceparent: event.headers.traceparent } : {}),
+          ...(trace.getActiveSpan() ? { traceId: trace.getActiveSpan()?.spanContext().traceId } : {}),
+        });
+        return Promise.resolve();
+      },
+    });
+    running.push(consumer);
+    await consumer.start();
+    const relay = new OutboxRelay({ dataSource: rig.dataSource, kafka: rig.kafka, serde: rig.serde, descriptors: [PingV1Event] });
+    running.push(relay);
+    await relay.start();
+
+    const writer = new OutboxWriter(rig.serde, rig.topics, '/test');
+    const tracer = trace.getTracer('test');
+    const writerTraceId = await tracer.startActiveSpan('http request', async (span) => {
+      await rig.dataSource.transaction((em) => writer.add(em, PingV1Event, { key: 'x', value: { n: 7, group: 'g' } }));
+      span.end();
+      return span.spanContext().traceId;
+    });
+
+    await eventually(async () => received.length, (n) => n === 1);
+    expect(received[0]?.traceparent).toMatch(new RegExp(`^00-${writerTraceId}-[0-9a-f]{16}-0[01]$`));
+    expect(received[0]?.traceId).toBe(writerTraceId);
+  });
+});
