@@ -4,7 +4,15 @@ const tseslint = require('typescript-eslint');
 const nx = require('@nx/eslint-plugin');
 
 module.exports = tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', 'libs/contracts/src/generated/**', '**/*.js'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      'libs/contracts/src/generated/**',
+      '**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,28 +27,51 @@ module.exports = tseslint.config(
           allow: [],
           depConstraints: [
             // A service may use platform, contracts and util libraries, never another service.
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
+            {
+              sourceTag: 'type:service',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'],
+            },
+            {
+              sourceTag: 'type:platform',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'],
+            },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'],
+            },
           ],
         },
       ],
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-console': 'error',
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through src/config (libs/config), not process.env.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through src/config (libs/config), not process.env.',
+        },
       ],
     },
   },
   {
     // Config loaders and command-line entry points are the only places that read the environment.
-    files: ['**/config/**/*.ts', 'libs/config/src/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/test/**/*.ts'],
+    files: [
+      '**/config/**/*.ts',
+      'libs/config/src/**/*.ts',
+      'libs/persistence/src/test-database.ts',
+      'tools/**/*.ts',
+      '**/*.spec.ts',
+      '**/test/**/*.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -16,7 +16,14 @@ function preset(projectDir, tier) {
     },
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: root + '/' }),
-    testMatch: tier === 'unit' ? ['<rootDir>/src/**/*.spec.ts'] : ['<rootDir>/test/integration/**/*.integration-spec.ts'],
+    reporters: [
+      'default',
+      [path.join(root, 'tools/jest-summary-reporter.js'), { project: path.relative(root, projectDir).replace(/\//g, '-'), tier }],
+    ],
+    testMatch:
+      tier === 'unit'
+        ? ['<rootDir>/src/**/*.spec.ts']
+        : ['<rootDir>/test/integration/**/*.integration-spec.ts'],
     testTimeout: tier === 'unit' ? 10_000 : 120_000,
     ...(tier === 'integration' ? { maxWorkers: 1 } : {}),
   };

@@ -1,21 +1,26 @@
 #!/usr/bin/env bash
-# The repository's test command (`npm test`): dependencies, local stack, build, unit tests,
-# integration tests. Leaves the stack running (stop it with `npm run stack:down`).
+# The repository's test command (`npm test`), runnable on a fresh machine:
+#   1. install npm dependencies (from the lock file)
+#   2. static checks: contracts codegen drift, typecheck, lint, deploy manifests
+#   3. local stack up (Kafka + schema registry + PostgreSQL; tools/stack/stack.sh)
+#   4. contract checks against the real broker/registry: topics provisioned and verified
+#   5. build, unit tests, integration tests (real Kafka, registry, PostgreSQL)
+# Ends with one line "N passed, N failed" summing every jest run, and exits non-zero on any failure.
+# Leaves the stack running (stop it with `npm run stack:down`).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "test: node_modules missing or older than package-lock.json: npm ci"
+  echo "test: installing npm dependencies"
   if ! npm ci --no-audit --no-fund; then
     # The lock file lists only the Linux builds of platform-specific optional packages (the
     # registry reachable from these machines serves no others), which npm 11's `npm ci`
-    # rejects as "not in sync"; `npm install` resolves the same versions from the lock.
-    echo "test: npm ci failed; falling back to npm install --no-save"
+    # rejects as "not in sync"; `npm install --no-save` installs the same locked versions.
+    echo "test: npm ci rejected the lock file; falling back to npm install --no-save"
     npm install --no-save --no-audit --no-fund || { echo "test: npm install failed"; exit 1; }
   fi
 fi
-
-bash tools/stack/stack.sh up || { echo "test: the local stack did not come up (see above)"; exit 1; }
 
 results=()
 failed=0
@@ -27,10 +32,32 @@ step() { # step NAME COMMAND...
   rc=$?
   if ((rc == 0)); then results+=("$name ok"); else results+=("$name FAILED($rc)"); failed=1; fi
 }
-step build npx nx run-many -t build --outputStyle=static
-step test npx nx run-many -t test --outputStyle=static
-step test:integration npx nx run-many -t test:integration --parallel=1 --outputStyle=static
+
+rm -rf reports/jest
+step contracts npm run --silent contracts:check
+step typecheck npx tsc -p tsconfig.json --noEmit
+step lint npx nx run-many -t lint --outputStyle=static --skip-nx-cache
+
+if bash tools/stack/stack.sh up; then
+  step topics env KAFKA_TOPIC_PREFIX=ci-check- bash -c 'npm run --silent topics:provision && npm run --silent topics:verify'
+  step build npx nx run-many -t build --outputStyle=static
+  step unit npx nx run-many -t test --outputStyle=static --skip-nx-cache
+  step integration npx nx run-many -t test:integration --parallel=1 --outputStyle=static --skip-nx-cache
+else
+  echo "test: the local stack did not come up (see above)"
+  results+=("stack FAILED")
+  failed=1
+fi
 
 summary="$(IFS=,; echo "${results[*]}" | sed 's/,/, /g')"
-if ((failed)); then echo "test: FAILED ($summary)"; else echo "test: all passed ($summary)"; fi
+echo "test: steps: $summary"
+node -e '
+  const fs = require("fs"); const dir = "reports/jest";
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  let passed = 0, failed = 0, skipped = 0;
+  for (const f of files) { const r = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8")); passed += r.passed; failed += r.failed; skipped += r.skipped;
+    console.log(`test: ${r.project} ${r.tier}: ${r.passed} passed, ${r.failed} failed`); }
+  if (failed === 0 && process.argv[1] === "1") failed = 1;  // a failed step with no failed test still fails
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$failed"
 exit "$failed"

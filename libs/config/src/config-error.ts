@@ -1,9 +1,7 @@
 /** Raised when configuration is invalid. The message names the bad keys and never echoes their values. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
-    super(
-      `Invalid configuration: ${problems.map((p) => `${p.key} (${p.reason})`).join('; ')}`,
-    );
+    super(`Invalid configuration: ${problems.map((p) => `${p.key} (${p.reason})`).join('; ')}`);
     this.name = 'ConfigError';
   }
 }

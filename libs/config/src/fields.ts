@@ -13,7 +13,12 @@ export const env = {
     z
       .string()
       .default(fallback)
-      .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0)),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      ),
   url: (fallback: string) => z.url().default(fallback),
   /** A secret: required, never echoed. */
   secret: () => z.string().min(1),
@@ -25,7 +30,10 @@ export const platformConfigShape = {
   SERVICE_INSTANCE_ID: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   KAFKA_BROKERS: env.list('127.0.0.1:9092'),
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/).default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9._-]*$/)
+    .default(''),
   SCHEMA_REGISTRY_URL: env.url('http://127.0.0.1:8081/apis/ccompat/v7'),
   SCHEMA_AUTO_REGISTER: env.bool(false),
   PGHOST: z.string().default('127.0.0.1'),

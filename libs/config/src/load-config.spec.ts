@@ -11,7 +11,12 @@ const schema = z.object({
 describe('loadConfig', () => {
   it('applies defaults and coerces types', () => {
     const config = loadConfig(schema, { BSN_HASH_KEY: 's3cret', KAFKA_BROKERS: 'a:1, b:2' });
-    expect(config).toEqual({ PORT: 3000, KAFKA_BROKERS: ['a:1', 'b:2'], BSN_HASH_KEY: 's3cret', MODE: 'simulator' });
+    expect(config).toEqual({
+      PORT: 3000,
+      KAFKA_BROKERS: ['a:1', 'b:2'],
+      BSN_HASH_KEY: 's3cret',
+      MODE: 'simulator',
+    });
   });
 
   it('names every bad key and never echoes values', () => {

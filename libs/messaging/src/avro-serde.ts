@@ -84,7 +84,10 @@ export class AvroSerde {
       return await this.registry.getRegistryIdBySchema(subject, schema);
     } catch (error) {
       if (!this.options.autoRegister || !isNotFound(error)) throw error;
-      const { id } = await this.registry.register(schema, { subject, compatibility: COMPATIBILITY.FULL_TRANSITIVE });
+      const { id } = await this.registry.register(schema, {
+        subject,
+        compatibility: COMPATIBILITY.FULL_TRANSITIVE,
+      });
       return id;
     }
   }
@@ -129,11 +132,14 @@ export class AvroSerde {
     let writer = this.writers.get(schemaId);
     if (!writer) {
       writer = this.registry.getSchema(schemaId).then(
-        (schema) => avro.Type.forSchema((schema as unknown as avro.Type).schema() as avro.Schema),
+        (schema) => avro.Type.forSchema((schema as unknown as avro.Type).schema()),
         (error: unknown) => {
           this.writers.delete(schemaId);
           if (isNotFound(error)) {
-            throw new MessagingError('UNKNOWN_SCHEMA_ID', `schema id ${schemaId} is not known to the registry`);
+            throw new MessagingError(
+              'UNKNOWN_SCHEMA_ID',
+              `schema id ${schemaId} is not known to the registry`,
+            );
           }
           throw new MessagingError(
             'SCHEMA_REGISTRY_UNAVAILABLE',
@@ -150,5 +156,9 @@ export class AvroSerde {
 function isNotFound(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as { status?: unknown; message?: unknown };
-  return e.status === 404 || (typeof e.message === 'string' && /not found|does not match any schema|40401|40402|40403/i.test(e.message));
+  return (
+    e.status === 404 ||
+    (typeof e.message === 'string' &&
+      /not found|does not match any schema|40401|40402|40403/i.test(e.message))
+  );
 }

@@ -20,7 +20,11 @@ export class DirectPublisher {
   ) {}
 
   async start(): Promise<void> {
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await this.producer.connect();
   }
 
@@ -29,7 +33,10 @@ export class DirectPublisher {
     this.producer = undefined;
   }
 
-  async publish<V>(descriptor: EventDescriptorLike<string, V>, events: readonly OutgoingEvent<V>[]): Promise<string[]> {
+  async publish<V>(
+    descriptor: EventDescriptorLike<string, V>,
+    events: readonly OutgoingEvent<V>[],
+  ): Promise<string[]> {
     if (!this.producer) throw new Error('publisher not started');
     const topic = this.topics.name(descriptor.topic);
     const trace = currentTraceHeaders();

@@ -3,8 +3,16 @@ import { configureLogging, createLogger, redact, REDACTED, resetLogSink } from '
 describe('redact', () => {
   it('replaces fields named like a BSN or a secret at any depth', () => {
     expect(
-      redact({ bsn: '123456782', nested: { BSN_HASH_KEY: 'k', hashedBsn: 'abc', name: 'Jansen' }, list: [{ token: 't' }] }),
-    ).toEqual({ bsn: REDACTED, nested: { BSN_HASH_KEY: REDACTED, hashedBsn: REDACTED, name: 'Jansen' }, list: [{ token: REDACTED }] });
+      redact({
+        bsn: '123456782',
+        nested: { BSN_HASH_KEY: 'k', hashedBsn: 'abc', name: 'Jansen' },
+        list: [{ token: 't' }],
+      }),
+    ).toEqual({
+      bsn: REDACTED,
+      nested: { BSN_HASH_KEY: REDACTED, hashedBsn: REDACTED, name: 'Jansen' },
+      list: [{ token: REDACTED }],
+    });
   });
 
   it('masks nine-digit runs in strings and numbers but keeps other numbers', () => {
@@ -29,7 +37,13 @@ describe('Logger', () => {
     const all = lines.join('');
     expect(all).not.toContain('999999990');
     const first = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
-    expect(first).toMatchObject({ level: 'info', service: 'test', context: 'Spec', sessionId: 's-1', bsn: REDACTED });
+    expect(first).toMatchObject({
+      level: 'info',
+      service: 'test',
+      context: 'Spec',
+      sessionId: 's-1',
+      bsn: REDACTED,
+    });
     const second = JSON.parse(lines[1] ?? '{}') as { error: { name: string; message: string } };
     expect(second.error).toMatchObject({ name: 'Error', message: 'BV BSN rejected [REDACTED-9]' });
   });

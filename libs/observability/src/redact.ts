@@ -21,7 +21,8 @@ export function scrubString(value: string): string {
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[DEPTH]';
   if (typeof value === 'string') return scrubString(value);
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 1e8 && value < 1e9 ? '[REDACTED-9]' : value;
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= 1e8 && value < 1e9 ? '[REDACTED-9]' : value;
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Error) return describeError(value);
@@ -40,7 +41,10 @@ export function redact(value: unknown, depth = 0): unknown {
 export function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { name: typeof error };
   const code = (error as { code?: unknown }).code;
-  const stackTop = error.stack?.split('\n').slice(1, 4).map((l) => scrubString(l.trim()));
+  const stackTop = error.stack
+    ?.split('\n')
+    .slice(1, 4)
+    .map((l) => scrubString(l.trim()));
   return {
     name: error.name,
     ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),

@@ -1,7 +1,6 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
@@ -27,9 +26,16 @@ export function startTelemetry(options: TelemetryOptions): void {
       [ATTR_SERVICE_VERSION]: options.serviceVersion ?? '0.0.0',
     }),
     ...(options.otlpEndpoint
-      ? { traceExporter: new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }) }
+      ? {
+          traceExporter: new OTLPTraceExporter({
+            url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`,
+          }),
+        }
       : {}),
-    instrumentations: [new HttpInstrumentation(), new KafkaJsInstrumentation()],
+    // Kafka spans come from @divit/messaging, not @opentelemetry/instrumentation-kafkajs: that
+    // instrumentation re-injects `traceparent` at send time, which would replace the context stored with
+    // each outbox row (the request that caused the event) by the relay's own (ADR 0003).
+    instrumentations: [new HttpInstrumentation()],
   });
   sdk.start();
 }

@@ -23,7 +23,10 @@ export async function pendingSchemaChanges(dataSource: DataSource): Promise<stri
  * - show: list pending migrations (exit 1 if any)
  * - check: fail if the entities describe a schema the migrations do not build
  */
-export async function migrationCli(options: DataSourceOptions, argv: string[] = process.argv.slice(2)): Promise<number> {
+export async function migrationCli(
+  options: DataSourceOptions,
+  argv: string[] = process.argv.slice(2),
+): Promise<number> {
   const command = argv[0] ?? 'run';
   const dataSource = new DataSource(options);
   await dataSource.initialize();

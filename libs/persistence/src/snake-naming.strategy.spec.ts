@@ -8,7 +8,9 @@ describe('SnakeNamingStrategy', () => {
   });
 
   it('names columns with embedded prefixes', () => {
-    expect(new SnakeNamingStrategy().columnName('houseNumber', undefined, ['address'])).toBe('address_house_number');
+    expect(new SnakeNamingStrategy().columnName('houseNumber', undefined, ['address'])).toBe(
+      'address_house_number',
+    );
     expect(new SnakeNamingStrategy().columnName('x', 'customName', [])).toBe('custom_name');
   });
 });

@@ -36,7 +36,14 @@ export async function createTestDatabase(input: TestDatabaseInput): Promise<Test
   } finally {
     await admin.end();
   }
-  const options = { ...input.options, host, port, username: user, password: undefined, database: name } as DataSourceOptions;
+  const options = {
+    ...input.options,
+    host,
+    port,
+    username: user,
+    password: undefined,
+    database: name,
+  } as DataSourceOptions;
   const dataSource = new DataSource(options);
   await dataSource.initialize();
   await runMigrations(dataSource);

@@ -94,9 +94,18 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
 
   async start(): Promise<void> {
     const { kafka, groupId } = this.options;
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await this.producer.connect();
-    const consumer = kafka.consumer({ groupId, sessionTimeout: 30000, heartbeatInterval: 3000, maxWaitTimeInMs: 250 });
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 250,
+    });
     this.consumer = consumer;
     this.joined = new Promise((resolve) => {
       consumer.on(consumer.events.GROUP_JOIN, () => resolve());
@@ -105,7 +114,10 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
       this.logger.error('consumer crashed', event.payload.error, { groupId, restart: event.payload.restart });
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: this.subscribedTopics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.subscribe({
+      topics: this.subscribedTopics,
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
     await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -126,10 +138,13 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     this.producer = undefined;
   }
 
-  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload) {
+  private async onBatch(payload: EachBatchPayload) {
+    const { batch } = payload;
+    const resolveOffset = (offset: string) => payload.resolveOffset(offset);
+    const heartbeat = () => payload.heartbeat();
     const size = this.options.transactionBatchSize ?? 200;
     for (let i = 0; i < batch.messages.length; i += size) {
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + size);
       const prepared = await Promise.all(chunk.map((m) => this.prepare(batch.topic, batch.partition, m)));
       let done = false;
@@ -150,7 +165,7 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
         if (last) resolveOffset(last.offset);
       }
       await heartbeat();
-      await commitOffsetsIfNecessary();
+      await payload.commitOffsetsIfNecessary();
     }
   }
 
@@ -208,7 +223,12 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     this.stats.skipped += skipped;
   }
 
-  private async processOne(topic: string, partition: number, prepared: Prepared, heartbeat: () => Promise<void>) {
+  private async processOne(
+    topic: string,
+    partition: number,
+    prepared: Prepared,
+    heartbeat: () => Promise<void>,
+  ) {
     const { message, headers } = prepared;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -248,7 +268,10 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     }
   }
 
-  private async markProcessed(em: EntityManager, events: ConsumedEvent<{ type: string; value: unknown }>[]): Promise<Set<string>> {
+  private async markProcessed(
+    em: EntityManager,
+    events: ConsumedEvent<{ type: string; value: unknown }>[],
+  ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
     const params: unknown[] = [];
     const rows = events.map((e) => {
@@ -256,15 +279,18 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
       params.push(e.id, this.options.groupId, e.type, e.topic, e.partition, e.offset);
       return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6})`;
     });
-    const inserted = (await em.query(
+    const inserted = await em.query<{ event_id: string }[]>(
       `INSERT INTO inbox_messages (event_id, consumer_group, event_type, topic, partition, "offset")
        VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`,
       params,
-    )) as { event_id: string }[];
+    );
     return new Set(inserted.map((r) => r.event_id));
   }
 
-  private withSpan(event: ConsumedEvent<{ type: string; value: unknown }>, fn: () => Promise<void>): Promise<void> {
+  private withSpan(
+    event: ConsumedEvent<{ type: string; value: unknown }>,
+    fn: () => Promise<void>,
+  ): Promise<void> {
     const parent = extractTraceContext(event.headers);
     return context.with(parent, () =>
       this.tracer.startActiveSpan(
@@ -293,7 +319,13 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     );
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, attempts: number) {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    attempts: number,
+  ) {
     const producer = this.producer;
     if (!producer) throw new Error('consumer not started');
     const reason = scrubString(error instanceof Error ? error.message : String(error));

@@ -92,7 +92,11 @@ export async function replayDeadLetters(
   records: readonly DeadLetterRecord[],
 ): Promise<number> {
   if (records.length === 0) return 0;
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   try {
     for (const r of records) {

@@ -62,7 +62,11 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await this.producer.connect();
     this.listener = new Client(pgConfig(this.options.dataSource));
     this.listener.on('notification', () => this.notify());
@@ -125,24 +129,29 @@ export class OutboxRelay {
     await runner.connect();
     await runner.startTransaction();
     try {
-      const [lock] = (await runner.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK_ID])) as {
-        locked: boolean;
-      }[];
+      const locks = await runner.manager.query<{ locked: boolean }[]>(
+        `SELECT pg_try_advisory_xact_lock($1) AS locked`,
+        [RELAY_LOCK_ID],
+      );
+      const lock = locks[0];
       if (!lock?.locked) {
         await runner.rollbackTransaction();
         return 0;
       }
-      const rows = (await runner.query(
+      const rows = await runner.manager.query<OutboxRow[]>(
         `SELECT id, topic, message_key, event_type, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`,
         [this.batchSize],
-      )) as OutboxRow[];
+      );
       if (rows.length === 0) {
         await runner.commitTransaction();
         return 0;
       }
       await this.tracer.startActiveSpan(
         'outbox publish',
-        { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': rows.length } },
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': rows.length },
+        },
         async (span) => {
           try {
             await producer.sendBatch({ topicMessages: await this.toTopicMessages(rows), acks: -1 });
@@ -151,7 +160,9 @@ export class OutboxRelay {
           }
         },
       );
-      await runner.query(`DELETE FROM outbox_messages WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+      await runner.manager.query(`DELETE FROM outbox_messages WHERE id = ANY($1::uuid[])`, [
+        rows.map((r) => r.id),
+      ]);
       await runner.commitTransaction();
       this.published += rows.length;
       return rows.length;
@@ -167,7 +178,10 @@ export class OutboxRelay {
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
       const descriptor = this.descriptors.get(row.event_type);
-      if (!descriptor) throw new Error(`outbox row ${row.id} has event type ${row.event_type}, which this relay does not know`);
+      if (!descriptor)
+        throw new Error(
+          `outbox row ${row.id} has event type ${row.event_type}, which this relay does not know`,
+        );
       const value = await this.options.serde.frameBody(row.topic, descriptor, row.payload);
       const list = byTopic.get(row.topic) ?? [];
       list.push({ key: row.message_key, value, headers: row.headers });
@@ -178,7 +192,13 @@ export class OutboxRelay {
 }
 
 function pgConfig(dataSource: DataSource): ClientConfig {
-  const o = dataSource.options as { host?: string; port?: number; username?: string; password?: string; database?: string };
+  const o = dataSource.options as {
+    host?: string;
+    port?: number;
+    username?: string;
+    password?: string;
+    database?: string;
+  };
   return {
     ...(o.host ? { host: o.host } : {}),
     ...(o.port ? { port: o.port } : {}),

@@ -30,7 +30,11 @@ export class OutboxWriter {
     private readonly source: string,
   ) {}
 
-  async add<V>(em: EntityManager, descriptor: EventDescriptorLike<string, V>, event: OutgoingEvent<V>): Promise<string> {
+  async add<V>(
+    em: EntityManager,
+    descriptor: EventDescriptorLike<string, V>,
+    event: OutgoingEvent<V>,
+  ): Promise<string> {
     const [id] = await this.addMany(em, descriptor, [event]);
     return id as string;
   }
@@ -76,7 +80,14 @@ export class OutboxWriter {
       };
       const n = params.length;
       rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6})`);
-      params.push(id, topic, event.key, descriptor.type, this.serde.encodeBody(descriptor, event.value), JSON.stringify(headers));
+      params.push(
+        id,
+        topic,
+        event.key,
+        descriptor.type,
+        this.serde.encodeBody(descriptor, event.value),
+        JSON.stringify(headers),
+      );
     }
     await em.query(
       `INSERT INTO outbox_messages (id, topic, message_key, event_type, payload, headers) VALUES ${rows.join(', ')}`,

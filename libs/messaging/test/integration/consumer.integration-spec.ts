@@ -51,7 +51,8 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
       retry: { attempts: 3, initialDelayMs: 20, maxDelayMs: 50 },
       handle: async (event, em) => {
         if (event.value.n === failingN && !fixed) throw new Error('handler always fails for n=13');
-        if (event.value.n === 99) throw new PermanentHandlerError('REFERENCE_UNKNOWN', 'organisation does not exist');
+        if (event.value.n === 99)
+          throw new PermanentHandlerError('REFERENCE_UNKNOWN', 'organisation does not exist');
         await insertApplied(em, event.id, event.value.n, null);
       },
     });
@@ -69,12 +70,17 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     await publisher.publish(PingV1Event, [{ key: 'k', value: { n: 1, group: 'a' } }]);
     await raw.send({ topic, messages: [{ key: 'k', value: Buffer.from('{"not":"avro"}') }] });
     await raw.send({ topic, messages: [{ key: 'k', value: frame(987654, Buffer.from([2, 2, 97])) }] });
-    const [failingId] = await publisher.publish(PingV1Event, [{ key: 'k', value: { n: failingN, group: 'a' } }]);
+    const [failingId] = await publisher.publish(PingV1Event, [
+      { key: 'k', value: { n: failingN, group: 'a' } },
+    ]);
     await publisher.publish(PingV1Event, [{ key: 'k', value: { n: 99, group: 'a' } }]);
     await publisher.publish(PingV1Event, [{ key: 'k', value: { n: 2, group: 'a' } }]);
 
     // The good events around the poison are applied.
-    await eventually(() => appliedCounts(rig.dataSource), (c) => c.total === 2);
+    await eventually(
+      () => appliedCounts(rig.dataSource),
+      (c) => c.total === 2,
+    );
     const dlqTopic = rig.topics.name('testDlq');
     const letters = await eventually(
       () => readDeadLetters(rig.kafka, dlqTopic),
@@ -88,7 +94,12 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     ]);
     expect(letters[0]?.reason).toMatch(/not in the Confluent wire format/);
     expect(letters[1]?.reason).toMatch(/schema id 987654/);
-    expect(letters[2]).toMatchObject({ attempts: 3, eventId: failingId, originalTopic: topic, reason: 'handler always fails for n=13' });
+    expect(letters[2]).toMatchObject({
+      attempts: 3,
+      eventId: failingId,
+      originalTopic: topic,
+      reason: 'handler always fails for n=13',
+    });
     expect(letters[3]).toMatchObject({ attempts: 1, eventType: 'nl.divit.test.Ping' });
     expect(letters.every((l) => l.consumerGroup === `${rig.prefix}poison`)).toBe(true);
 
@@ -96,8 +107,11 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     fixed = true;
     const handlerFailure = letters.filter((l) => l.errorCode === 'HANDLER_FAILED');
     expect(await replayDeadLetters(rig.kafka, dlqTopic, handlerFailure)).toBe(1);
-    await eventually(() => appliedCounts(rig.dataSource), (c) => c.total === 3);
-    const rows = (await rig.dataSource.query(`SELECT n FROM applied ORDER BY n`)) as { n: number }[];
+    await eventually(
+      () => appliedCounts(rig.dataSource),
+      (c) => c.total === 3,
+    );
+    const rows = await rig.dataSource.query<{ n: number }[]>(`SELECT n FROM applied ORDER BY n`);
     expect(rows.map((r) => r.n)).toEqual([1, 2, failingN]);
   });
 
@@ -139,7 +153,10 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     await publisher.publish(PingV1Event, [{ key: 'a', value: { n: 1, group: 'old-writer' } }]);
     await publisher.publish(PingV2Event, [{ key: 'a', value: { n: 2, group: 'new-writer', note: 'hello' } }]);
 
-    await eventually(async () => seenByV2.length + seenByV1.length, (n) => n === 4);
+    await eventually(
+      () => Promise.resolve(seenByV2.length + seenByV1.length),
+      (n) => n === 4,
+    );
     expect(seenByV2.sort((a, b) => a.n - b.n)).toEqual([
       { n: 1, note: null },
       { n: 2, note: 'hello' },
@@ -170,19 +187,29 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     });
     running.push(consumer);
     await consumer.start();
-    const relay = new OutboxRelay({ dataSource: rig.dataSource, kafka: rig.kafka, serde: rig.serde, descriptors: [PingV1Event] });
+    const relay = new OutboxRelay({
+      dataSource: rig.dataSource,
+      kafka: rig.kafka,
+      serde: rig.serde,
+      descriptors: [PingV1Event],
+    });
     running.push(relay);
     await relay.start();
 
     const writer = new OutboxWriter(rig.serde, rig.topics, '/test');
     const tracer = trace.getTracer('test');
     const writerTraceId = await tracer.startActiveSpan('http request', async (span) => {
-      await rig.dataSource.transaction((em) => writer.add(em, PingV1Event, { key: 'x', value: { n: 7, group: 'g' } }));
+      await rig.dataSource.transaction((em) =>
+        writer.add(em, PingV1Event, { key: 'x', value: { n: 7, group: 'g' } }),
+      );
       span.end();
       return span.spanContext().traceId;
     });
 
-    await eventually(async () => received.length, (n) => n === 1);
+    await eventually(
+      () => Promise.resolve(received.length),
+      (n) => n === 1,
+    );
     expect(received[0]?.traceparent).toMatch(new RegExp(`^00-${writerTraceId}-[0-9a-f]{16}-0[01]$`));
     expect(received[0]?.traceId).toBe(writerTraceId);
   });

@@ -13,8 +13,21 @@ interface Worker {
 function startWorker(rig: TestRig, role: string): Promise<Worker> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(__dirname, 'worker.ts'), rig.db.name, rig.prefix, role],
-    { cwd: root, env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      path.join(__dirname, 'worker.ts'),
+      rig.db.name,
+      rig.prefix,
+      role,
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   const worker: Worker = { child, lines: [] };
   return new Promise((resolve, reject) => {
@@ -29,7 +42,9 @@ function startWorker(rig: TestRig, role: string): Promise<Worker> {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('exit', () => resolve()),
+  );
 }
 
 describe('outbox → relay → Kafka → inbox, with processes killed mid-stream', () => {
@@ -50,14 +65,21 @@ describe('outbox → relay → Kafka → inbox, with processes killed mid-stream
         writer.addMany(
           em,
           PingV1Event,
-          Array.from({ length: 500 }, (_, j) => ({ key: `key-${(i + j) % 37}`, value: { n: i + j, group: 'crash' } })),
+          Array.from({ length: 500 }, (_, j) => ({
+            key: `key-${(i + j) % 37}`,
+            value: { n: i + j, group: 'crash' },
+          })),
         ),
       );
     }
 
     // Round 1: kill both relay and consumer while the stream is flowing.
     const first = await startWorker(rig, 'relay+consumer');
-    await eventually(() => appliedCounts(rig.dataSource), (c) => c.total >= 1000, 120_000);
+    await eventually(
+      () => appliedCounts(rig.dataSource),
+      (c) => c.total >= 1000,
+      120_000,
+    );
     first.child.kill('SIGKILL');
     await exited(first.child);
     const afterKill = await appliedCounts(rig.dataSource);
@@ -66,7 +88,11 @@ describe('outbox → relay → Kafka → inbox, with processes killed mid-stream
     // Round 2: relay alone, killed again part-way; the consumer is down meanwhile.
     const relayOnly = await startWorker(rig, 'relay');
     await eventually(
-      async () => Number(((await rig.dataSource.query(`SELECT count(*)::int AS c FROM outbox_messages`)) as { c: number }[])[0]?.c),
+      async () =>
+        Number(
+          (await rig.dataSource.query<{ c: number }[]>(`SELECT count(*)::int AS c FROM outbox_messages`))[0]
+            ?.c,
+        ),
       (left) => left < total - 2000 || left === 0,
       120_000,
     );
@@ -75,21 +101,35 @@ describe('outbox → relay → Kafka → inbox, with processes killed mid-stream
 
     // Round 3: everything again, until done; then a clean stop that reports what was redelivered.
     const last = await startWorker(rig, 'relay+consumer');
-    await eventually(() => appliedCounts(rig.dataSource), (c) => c.total >= total, 180_000);
+    await eventually(
+      () => appliedCounts(rig.dataSource),
+      (c) => c.total >= total,
+      180_000,
+    );
     last.child.kill('SIGTERM');
     await exited(last.child);
 
     // Round 4: an operator rewinds the group to the beginning: every event is redelivered and skipped.
     const admin = rig.kafka.admin();
     await admin.connect();
-    await admin.resetOffsets({ groupId: `${rig.prefix}crash`, topic: rig.topics.name('testEvents'), earliest: true });
+    await admin.resetOffsets({
+      groupId: `${rig.prefix}crash`,
+      topic: rig.topics.name('testEvents'),
+      earliest: true,
+    });
     const replay = await startWorker(rig, 'consumer');
     await eventually(
       async () => {
-        const [committed] = await admin.fetchOffsets({ groupId: `${rig.prefix}crash`, topics: [rig.topics.name('testEvents')] });
+        const [committed] = await admin.fetchOffsets({
+          groupId: `${rig.prefix}crash`,
+          topics: [rig.topics.name('testEvents')],
+        });
         const ends = await admin.fetchTopicOffsets(rig.topics.name('testEvents'));
         return (committed?.partitions ?? []).reduce(
-          (lag, p) => lag + Number(ends.find((e) => e.partition === p.partition)?.high ?? 0) - Math.max(0, Number(p.offset)),
+          (lag, p) =>
+            lag +
+            Number(ends.find((e) => e.partition === p.partition)?.high ?? 0) -
+            Math.max(0, Number(p.offset)),
           0,
         );
       },
@@ -99,13 +139,20 @@ describe('outbox → relay → Kafka → inbox, with processes killed mid-stream
     await admin.disconnect();
     replay.child.kill('SIGTERM');
     await exited(replay.child);
-    const stats = JSON.parse(replay.lines[replay.lines.length - 1] ?? '{}') as { duplicates: number; processed: number };
+    const stats = JSON.parse(replay.lines[replay.lines.length - 1] ?? '{}') as {
+      duplicates: number;
+      processed: number;
+    };
 
     const applied = await appliedCounts(rig.dataSource);
     expect(applied).toEqual({ total, uniq: total });
-    const [inbox] = (await rig.dataSource.query(`SELECT count(*)::int AS c FROM inbox_messages`)) as { c: number }[];
+    const [inbox] = await rig.dataSource.query<{ c: number }[]>(
+      `SELECT count(*)::int AS c FROM inbox_messages`,
+    );
     expect(inbox?.c).toBe(total);
-    const [outbox] = (await rig.dataSource.query(`SELECT count(*)::int AS c FROM outbox_messages`)) as { c: number }[];
+    const [outbox] = await rig.dataSource.query<{ c: number }[]>(
+      `SELECT count(*)::int AS c FROM outbox_messages`,
+    );
     expect(outbox?.c).toBe(0);
     // The broker holds at least every event once; redeliveries, if any, were absorbed by the inbox.
     const onTopic = await topicRecordCount(rig.kafka, rig.topics.name('testEvents'));

@@ -68,7 +68,11 @@ export async function createRig(name: string, partitions = 3): Promise<TestRig> 
   await admin.connect();
   await admin.createTopics({
     waitForLeaders: true,
-    topics: Object.keys(testCatalogue).map((k) => ({ topic: topics.name(k), numPartitions: partitions, replicationFactor: 1 })),
+    topics: Object.keys(testCatalogue).map((k) => ({
+      topic: topics.name(k),
+      numPartitions: partitions,
+      replicationFactor: 1,
+    })),
   });
   await admin.disconnect();
   const db = await createTestDatabase({
@@ -94,7 +98,9 @@ export async function createRig(name: string, partitions = 3): Promise<TestRig> 
     async close() {
       const a = kafka.admin();
       await a.connect();
-      await a.deleteTopics({ topics: Object.keys(testCatalogue).map((k) => topics.name(k)) }).catch(() => undefined);
+      await a
+        .deleteTopics({ topics: Object.keys(testCatalogue).map((k) => topics.name(k)) })
+        .catch(() => undefined);
       await a.disconnect();
       await db.drop();
     },
@@ -102,11 +108,16 @@ export async function createRig(name: string, partitions = 3): Promise<TestRig> 
 }
 
 /** Polls until the condition holds or the deadline passes (no fixed sleeps in tests). */
-export async function eventually<T>(probe: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  accept: (v: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await probe();
   while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(last)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 100));
     last = await probe();
   }
@@ -114,9 +125,9 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (v: T) => b
 }
 
 export async function appliedCounts(dataSource: DataSource): Promise<{ total: number; uniq: number }> {
-  const [row] = (await dataSource.query(
+  const [row] = await dataSource.query<{ total: number; uniq: number }[]>(
     `SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS uniq FROM applied`,
-  )) as { total: number; uniq: number }[];
+  );
   return row ?? { total: 0, uniq: 0 };
 }
 

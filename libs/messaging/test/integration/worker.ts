@@ -10,7 +10,14 @@ import { KAFKA_BROKERS, PingV1Event, REGISTRY_URL, testCatalogue } from './suppo
 async function main(): Promise<void> {
   const [database, prefix, role] = process.argv.slice(2) as [string, string, string];
   const dataSource = new DataSource(
-    postgresOptions({ host: '127.0.0.1', port: 5432, database, username: 'postgres', entities: messagingEntities, migrations: [] }),
+    postgresOptions({
+      host: '127.0.0.1',
+      port: 5432,
+      database,
+      username: 'postgres',
+      entities: messagingEntities,
+      migrations: [],
+    }),
   );
   await dataSource.initialize();
   const kafka = createKafka({ brokers: KAFKA_BROKERS, clientId: `${prefix}worker` });

@@ -1,0 +1,26 @@
+// Writes each jest run's counts to reports/jest/<project>-<tier>.json so tools/test.sh can print one
+// closing line for the whole repository ("N passed, N failed").
+const fs = require('node:fs');
+const path = require('node:path');
+
+class SummaryReporter {
+  constructor(globalConfig, options) {
+    this.options = options;
+  }
+  onRunComplete(_contexts, results) {
+    const dir = path.join(__dirname, '..', 'reports', 'jest');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${this.options.project}-${this.options.tier}.json`);
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        project: this.options.project,
+        tier: this.options.tier,
+        passed: results.numPassedTests,
+        failed: results.numFailedTests + results.numRuntimeErrorTestSuites,
+        skipped: results.numPendingTests + results.numTodoTests,
+      }),
+    );
+  }
+}
+module.exports = SummaryReporter;
