@@ -1,0 +1,82 @@
+import { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { topicCatalogue } from '@divit/contracts';
+import {
+  AvroSerde,
+  createKafka,
+  EventConsumer,
+  EventConsumerOptions,
+  EventDescriptorLike,
+  OutboxRelay,
+  OutboxWriter,
+  TopicNames,
+} from '@divit/messaging';
+
+export interface MessagingSettings {
+  service: string;
+  brokers: string[];
+  registryUrl: string;
+  topicPrefix: string;
+  autoRegisterSchemas: boolean;
+  instanceId?: string;
+}
+
+/**
+ * The messaging parts one service process needs, created once: Kafka client, Avro serde, topic names,
+ * the outbox writer, the relay for the events the service produces, and its consumers.
+ */
+export class MessagingRuntime {
+  readonly kafka: Kafka;
+  readonly serde: AvroSerde;
+  readonly topics: TopicNames;
+  readonly outbox: OutboxWriter;
+  private relay: OutboxRelay | undefined;
+  private readonly consumers: { stop(): Promise<void> }[] = [];
+
+  constructor(
+    readonly settings: MessagingSettings,
+    private readonly dataSource: DataSource,
+  ) {
+    this.kafka = createKafka({
+      brokers: settings.brokers,
+      clientId: `${settings.service}${settings.instanceId ? `-${settings.instanceId}` : ''}`,
+    });
+    this.serde = new AvroSerde({
+      registryUrl: settings.registryUrl,
+      autoRegister: settings.autoRegisterSchemas,
+    });
+    this.topics = new TopicNames(topicCatalogue, settings.topicPrefix);
+    this.outbox = new OutboxWriter(this.serde, this.topics, `/divit/${settings.service}`);
+  }
+
+  /** Starts relaying the outbox for the given produced event types. */
+  async startRelay(produced: readonly EventDescriptorLike[]): Promise<void> {
+    this.relay = new OutboxRelay({
+      dataSource: this.dataSource,
+      kafka: this.kafka,
+      serde: this.serde,
+      descriptors: produced,
+    });
+    await this.relay.start();
+  }
+
+  async startConsumer<D extends readonly EventDescriptorLike[]>(
+    options: Omit<EventConsumerOptions<D>, 'kafka' | 'serde' | 'topics' | 'dataSource'>,
+  ): Promise<EventConsumer<D>> {
+    const consumer = new EventConsumer<D>({
+      ...options,
+      kafka: this.kafka,
+      serde: this.serde,
+      topics: this.topics,
+      dataSource: this.dataSource,
+    });
+    await consumer.start();
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  async stop(): Promise<void> {
+    for (const consumer of this.consumers.splice(0)) await consumer.stop();
+    await this.relay?.stop();
+  }
+}

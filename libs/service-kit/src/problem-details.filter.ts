@@ -1,0 +1,82 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import { createLogger } from '@divit/observability';
+import { DomainError, statusFor } from './domain-error';
+import { RequestValidationError } from './zod-validation.pipe';
+
+interface HttpResponse {
+  status(code: number): HttpResponse;
+  setHeader(name: string, value: string): void;
+  send(body: string): void;
+}
+interface HttpRequest {
+  originalUrl?: string;
+  url?: string;
+}
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code?: string;
+  errors?: { field: string; message: string }[];
+  [extension: string]: unknown;
+}
+
+/**
+ * Every error leaves as RFC 9457 `application/problem+json`. Domain errors map through their module's
+ * status table; validation errors name each bad field; anything else is a 500 without internals.
+ * Errors are logged by name and code only, never the raw exception or request body.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = createLogger('ProblemDetailsFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<HttpResponse>();
+    const request = http.getRequest<HttpRequest>();
+    const problem = this.toProblem(exception);
+    problem.instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
+    if (problem.status >= 500) this.logger.error('request failed', exception, { status: problem.status });
+    response.status(problem.status);
+    response.setHeader('content-type', 'application/problem+json');
+    response.send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown): ProblemDocument {
+    if (exception instanceof RequestValidationError) {
+      return {
+        type: 'urn:divit:problem:validation',
+        title: 'The request is invalid',
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        detail: `${exception.errors.length} field(s) are invalid: ${exception.errors.map((e) => e.field).join(', ')}`,
+        errors: exception.errors,
+      };
+    }
+    if (exception instanceof DomainError) {
+      const error: DomainError<string> = exception;
+      const status = statusFor(error.code) ?? 500;
+      return {
+        type: `urn:divit:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
+        title: error.code,
+        status,
+        code: error.code,
+        detail: error.message,
+        ...(error.details ?? {}),
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { type: 'about:blank', title: HttpStatus[status] ?? 'Error', status, detail: exception.message };
+    }
+    return {
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred.',
+    };
+  }
+}

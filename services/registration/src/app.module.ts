@@ -1,0 +1,78 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import { RegistrationConfig } from './config/registration.config';
+import { registrationDataSourceOptions } from './database/data-source';
+import { HealthController } from './health/health.controller';
+import { OrganisationEvents } from './organisations/organisation.events';
+import { OrganisationsModule } from './organisations/organisations.module';
+
+export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
+
+/** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
+@Global()
+@Module({})
+class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  static forRoot(config: RegistrationConfig): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        {
+          provide: MessagingRuntime,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new MessagingRuntime(
+              {
+                service: 'registration',
+                brokers: config.KAFKA_BROKERS,
+                registryUrl: config.SCHEMA_REGISTRY_URL,
+                topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                autoRegisterSchemas: config.SCHEMA_AUTO_REGISTER,
+                ...(config.SERVICE_INSTANCE_ID ? { instanceId: config.SERVICE_INSTANCE_ID } : {}),
+              },
+              dataSource,
+            ),
+        },
+      ],
+      exports: [MessagingRuntime],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.startRelay([...OrganisationEvents.produced]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RegistrationConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(registrationDataSourceOptions(config)),
+        MessagingModule.forRoot(config),
+        OrganisationsModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: REGISTRATION_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+      ],
+    };
+  }
+}

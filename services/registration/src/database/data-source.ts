@@ -1,0 +1,24 @@
+import { DataSourceOptions } from 'typeorm';
+import { messagingEntities, messagingMigrations } from '@divit/messaging';
+import { postgresOptions } from '@divit/persistence';
+import { RegistrationConfig } from '../config/registration.config';
+import { OrganisationEntity, OrganisationRouteEntity } from '../organisations/organisation.entity';
+import { CreateOrganisations1763910000000 } from './migrations/1763910000000-create-organisations';
+
+/** Explicit lists: the app, the migration command and the tests use exactly these. */
+export const registrationEntities = [...messagingEntities, OrganisationEntity, OrganisationRouteEntity];
+export const registrationMigrations = [...messagingMigrations, CreateOrganisations1763910000000];
+
+export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {
+  return postgresOptions({
+    host: config.PGHOST,
+    port: config.PGPORT,
+    database: config.DB_NAME,
+    username: config.DB_USER,
+    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'registration',
+    entities: registrationEntities,
+    migrations: registrationMigrations,
+  });
+}

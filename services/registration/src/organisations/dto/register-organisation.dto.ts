@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** A calendar date YYYY-MM-DD (rejects e.g. 2026-02-30). */
+const isoDate = z.iso.date();
+
+export const registerOrganisationSchema = z.strictObject({
+  name: z.string().trim().min(2).max(200),
+  answers: z.strictObject({
+    isHousingCorporation: z.boolean(),
+    allocatesAlone: z.boolean(),
+    isCollaborationWithAllocationAim: z.boolean(),
+    collaborationIsLegalAllocator: z.boolean(),
+  }),
+  /** Route C only: the member corporation appointed primus inter pares. */
+  coordinatorOrganisationId: z.uuid().optional(),
+  effectiveFrom: isoDate,
+});
+
+export type RegisterOrganisationDto = z.infer<typeof registerOrganisationSchema>;
+
+export const organisationIdParam = z.strictObject({ id: z.uuid() });

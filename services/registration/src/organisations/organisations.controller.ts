@@ -1,0 +1,26 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ZodValidationPipe } from '@divit/service-kit';
+import {
+  organisationIdParam,
+  RegisterOrganisationDto,
+  registerOrganisationSchema,
+} from './dto/register-organisation.dto';
+import { OrganisationsService, OrganisationView } from './organisations.service';
+
+@Controller('organisations')
+export class OrganisationsController {
+  constructor(private readonly organisations: OrganisationsService) {}
+
+  @Post()
+  @HttpCode(201)
+  register(
+    @Body(new ZodValidationPipe(registerOrganisationSchema)) body: RegisterOrganisationDto,
+  ): Promise<OrganisationView> {
+    return this.organisations.register(body);
+  }
+
+  @Get(':id')
+  get(@Param(new ZodValidationPipe(organisationIdParam)) params: { id: string }): Promise<OrganisationView> {
+    return this.organisations.get(params.id);
+  }
+}

@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Consumer } from 'kafkajs';
+import { OrganisationRegistered, OrganisationRegisteredEvent, topicCatalogue } from '@divit/contracts';
+import { AvroSerde, createKafka, TopicNames } from '@divit/messaging';
+import { createTestDatabase, pendingSchemaChanges, TestDatabase } from '@divit/persistence';
+import { JsonNestLogger } from '@divit/observability';
+import { AppModule } from '../../src/app.module';
+import { loadRegistrationConfig } from '../../src/config/registration.config';
+import { registrationDataSourceOptions } from '../../src/database/data-source';
+
+const prefix = `it-reg-${randomBytes(3).toString('hex')}-`;
+
+describe('registration: organisations and routes (real PostgreSQL, Kafka, registry)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  let consumer: Consumer;
+  const received: { key: string | null; value: OrganisationRegistered; ceType: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    const seed = loadRegistrationConfig({ KAFKA_TOPIC_PREFIX: prefix, SCHEMA_AUTO_REGISTER: 'true' });
+    db = await createTestDatabase({ prefix: 'registration', options: registrationDataSourceOptions(seed) });
+    const config = loadRegistrationConfig({
+      KAFKA_TOPIC_PREFIX: prefix,
+      SCHEMA_AUTO_REGISTER: 'true',
+      DB_NAME: db.name,
+      DB_USER: 'postgres',
+    });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: prefix });
+    const topics = new TopicNames(topicCatalogue, prefix);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [topics.name('registrationOrganisations'), topics.name('dlqRegistration')].map((topic) => ({
+        topic,
+        numPartitions: 3,
+      })),
+    });
+    await admin.disconnect();
+
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+    app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+
+    // An allocator's own consumer: decodes with its reader schema from the contracts.
+    const serde = new AvroSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, autoRegister: false });
+    consumer = kafka.consumer({ groupId: `${prefix}allocator`, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.name('registrationOrganisations')], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const decoded = await serde.decode(
+          message.value,
+          new Map([[OrganisationRegisteredEvent.type, OrganisationRegisteredEvent]]),
+        );
+        received.push({
+          key: message.key?.toString() ?? null,
+          value: decoded.value as OrganisationRegistered,
+          ceType: message.headers?.ce_type?.toString(),
+        });
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await app?.close();
+    await db?.drop();
+  });
+
+  async function post(
+    body: unknown,
+  ): Promise<{ status: number; type: string | null; json: Record<string, unknown> }> {
+    const res = await fetch(`${base}/organisations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      json: (await res.json()) as Record<string, unknown>,
+    };
+  }
+  const count = async () =>
+    Number(
+      (await db.dataSource.query<{ c: number }[]>(`SELECT count(*)::int AS c FROM organisations`))[0]?.c,
+    );
+  const answers = {
+    isHousingCorporation: false,
+    allocatesAlone: false,
+    isCollaborationWithAllocationAim: false,
+    collaborationIsLegalAllocator: false,
+  };
+
+  it('entities and migrations describe the same schema', async () => {
+    expect(await pendingSchemaChanges(db.dataSource)).toEqual([]);
+  });
+
+  it('registers routes A, B and C and publishes OrganisationRegistered through the outbox', async () => {
+    const a = await post({
+      name: 'Woonstichting De Kade',
+      answers: { ...answers, isHousingCorporation: true, allocatesAlone: true },
+      effectiveFrom: '2026-01-01',
+    });
+    expect(a.status).toBe(201);
+    expect(a.json).toMatchObject({ route: 'A', kind: 'CORPORATION', coordinatorOrganisationId: null });
+
+    const b = await post({
+      name: 'Woonnet Regio',
+      answers: { ...answers, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true },
+      effectiveFrom: '2026-01-01',
+    });
+    expect(b.json).toMatchObject({
+      route: 'B',
+      kind: 'HOUSING_ALLOCATOR',
+      coordinatorOrganisationId: b.json.organisationId,
+    });
+
+    const c = await post({
+      name: 'Samenwerkende Corporaties Noord',
+      answers: { ...answers, isCollaborationWithAllocationAim: true },
+      coordinatorOrganisationId: a.json.organisationId,
+      effectiveFrom: '2026-02-01',
+    });
+    expect(c.json).toMatchObject({
+      route: 'C',
+      kind: 'COLLABORATION',
+      coordinatorOrganisationId: a.json.organisationId,
+    });
+
+    const got = await fetch(`${base}/organisations/${String(c.json.organisationId)}`);
+    expect(await got.json()).toMatchObject({
+      route: 'C',
+      routeHistory: [{ effectiveFrom: '2026-02-01', route: 'C' }],
+    });
+
+    const deadline = Date.now() + 30_000;
+    while (received.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(received.map((r) => r.value.route).sort()).toEqual(['A', 'B', 'C']);
+    const eventC = received.find((r) => r.value.route === 'C');
+    expect(eventC).toMatchObject({
+      key: c.json.organisationId,
+      ceType: 'nl.divit.registration.OrganisationRegistered',
+      value: {
+        organisationId: c.json.organisationId,
+        coordinatorOrganisationId: a.json.organisationId,
+        effectiveFrom: '2026-02-01',
+      },
+    });
+    const outboxLeft = async () =>
+      Number(
+        (await db.dataSource.query<{ c: number }[]>(`SELECT count(*)::int AS c FROM outbox_messages`))[0]?.c,
+      );
+    const until = Date.now() + 10_000;
+    while ((await outboxLeft()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(await outboxLeft()).toBe(0);
+  });
+
+  it.each([
+    [
+      'a party that is not a corporation',
+      { name: 'Makelaar BV', answers, effectiveFrom: '2026-01-01' },
+      422,
+      'DIVIT_NOT_APPLICABLE',
+    ],
+    [
+      'route C without primus inter pares',
+      {
+        name: 'SV Zonder PIP',
+        answers: { ...answers, isCollaborationWithAllocationAim: true },
+        effectiveFrom: '2026-01-01',
+      },
+      422,
+      'COORDINATOR_REQUIRED',
+    ],
+    [
+      'an unknown field',
+      { name: 'X Wonen', answers, effectiveFrom: '2026-01-01', bsn: '1' },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    [
+      'an impossible date',
+      {
+        name: 'X Wonen',
+        answers: { ...answers, isHousingCorporation: true, allocatesAlone: true },
+        effectiveFrom: '2026-02-30',
+      },
+      400,
+      'VALIDATION_FAILED',
+    ],
+    ['missing answers', { name: 'X Wonen', effectiveFrom: '2026-01-01' }, 400, 'VALIDATION_FAILED'],
+  ])('refuses %s with problem+json and writes nothing', async (_label, body, status, code) => {
+    const before = await count();
+    const res = await post(body);
+    expect(res.status).toBe(status);
+    expect(res.type).toContain('application/problem+json');
+    expect(res.json.code).toBe(code);
+    expect(await count()).toBe(before);
+  });
+
+  it('names the invalid fields', async () => {
+    const res = await post({ name: 'X', answers, effectiveFrom: 'tomorrow', extra: true });
+    expect((res.json.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([
+      'effectiveFrom',
+      'extra',
+      'name',
+    ]);
+  });
+});
