@@ -29,3 +29,7 @@ export function statusFor(code: string): number | undefined {
   for (const table of statusTables) if (code in table) return table[code];
   return undefined;
 }
+
+export function isDomainError(error: unknown): error is DomainError<string> {
+  return error instanceof DomainError;
+}

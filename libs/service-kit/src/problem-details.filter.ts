@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { createLogger } from '@divit/observability';
-import { DomainError, statusFor } from './domain-error';
+import { isDomainError, statusFor } from './domain-error';
 import { RequestValidationError } from './zod-validation.pipe';
 
 interface HttpResponse {
@@ -56,8 +56,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         errors: exception.errors,
       };
     }
-    if (exception instanceof DomainError) {
-      const error: DomainError<string> = exception;
+    if (isDomainError(exception)) {
+      const error = exception;
       const status = statusFor(error.code) ?? 500;
       return {
         type: `urn:divit:problem:${error.code.toLowerCase().replace(/_/g, '-')}`,
