@@ -11,16 +11,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
-if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "test: installing npm dependencies"
-  if ! npm ci --no-audit --no-fund; then
-    # The lock file lists only the Linux builds of platform-specific optional packages (the
-    # registry reachable from these machines serves no others), which npm 11's `npm ci`
-    # rejects as "not in sync"; `npm install --no-save` installs the same locked versions.
-    echo "test: npm ci rejected the lock file; falling back to npm install --no-save"
-    npm install --no-save --no-audit --no-fund || { echo "test: npm install failed"; exit 1; }
-  fi
-fi
+source tools/lib/install.sh
+install_npm_dependencies || exit 1
 
 results=()
 failed=0

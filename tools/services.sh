@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Starts, stops and lists the built services as local processes (logs and pids under .stack/).
+#   tools/services.sh start   migrate each built service's database, start it, wait until ready
+#   tools/services.sh stop    stop them (SIGTERM, then SIGKILL after 15 s)
+#   tools/services.sh status
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+STATE="${DIVIT_STACK_STATE:-$PWD/.stack}"
+mkdir -p "$STATE/logs" "$STATE/run"
+
+# service → HTTP port (defaults of each service's config)
+declare -A PORTS=([registration]=3001 [consent]=3002 [identity-validation]=3003 [income-retrieval]=3004 [billing-reconciliation]=3005 [retention-cleanup]=3006)
+
+built_services() {
+  local s
+  for s in registration consent identity-validation income-retrieval billing-reconciliation retention-cleanup; do
+    [[ -f services/$s/dist/main.js ]] && echo "$s"
+  done
+  return 0
+}
+
+service_env() { # NAME → env assignments for local runs
+  local db="divit_${1//-/_}"
+  echo "PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info}"
+}
+
+running() { [[ -f $STATE/run/$1.pid ]] && kill -0 "$(cat "$STATE/run/$1.pid")" 2>/dev/null; }
+
+start() {
+  local s
+  for s in $(built_services); do
+    if running "$s"; then echo "services: $s already running (pid $(cat "$STATE/run/$s.pid"))"; continue; fi
+    env $(service_env "$s") node "services/$s/dist/database/migrate.js" run | sed "s/^/services: $s migrate: /"
+    env $(service_env "$s") nohup node "services/$s/dist/main.js" >>"$STATE/logs/$s.log" 2>&1 &
+    echo $! >"$STATE/run/$s.pid"
+  done
+  for s in $(built_services); do
+    local deadline=$((SECONDS + 60))
+    until curl -fsS "http://127.0.0.1:${PORTS[$s]}/health/ready" >/dev/null 2>&1; do
+      if ! running "$s" || ((SECONDS > deadline)); then
+        echo "services: $s did not become ready; last log lines:"; tail -n 20 "$STATE/logs/$s.log"; exit 1
+      fi
+      sleep 0.5
+    done
+    echo "services: $s ready on http://127.0.0.1:${PORTS[$s]} (log $STATE/logs/$s.log)"
+  done
+}
+
+stop() {
+  local s pid i
+  for s in registration consent identity-validation income-retrieval billing-reconciliation retention-cleanup; do
+    running "$s" || { rm -f "$STATE/run/$s.pid"; continue; }
+    pid="$(cat "$STATE/run/$s.pid")"
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    rm -f "$STATE/run/$s.pid"
+    echo "services: $s stopped"
+  done
+}
+
+status() {
+  local s rc=0
+  for s in $(built_services); do
+    if running "$s"; then echo "$s up http://127.0.0.1:${PORTS[$s]} (pid $(cat "$STATE/run/$s.pid"))"; else echo "$s down"; rc=1; fi
+  done
+  return $rc
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: tools/services.sh start|stop|status" >&2; exit 2 ;;
+esac
