@@ -4,10 +4,22 @@ import { postgresOptions } from '@divit/persistence';
 import { RegistrationConfig } from '../config/registration.config';
 import { OrganisationEntity, OrganisationRouteEntity } from '../organisations/organisation.entity';
 import { CreateOrganisations1763910000000 } from './migrations/1763910000000-create-organisations';
+import { CreateRegistrations1763920000000 } from './migrations/1763920000000-create-registrations';
+import { HouseholdMemberEntity, RegistrationEntity } from '../registrations/registration.entity';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
-export const registrationEntities = [...messagingEntities, OrganisationEntity, OrganisationRouteEntity];
-export const registrationMigrations = [...messagingMigrations, CreateOrganisations1763910000000];
+export const registrationEntities = [
+  ...messagingEntities,
+  OrganisationEntity,
+  OrganisationRouteEntity,
+  RegistrationEntity,
+  HouseholdMemberEntity,
+];
+export const registrationMigrations = [
+  ...messagingMigrations,
+  CreateOrganisations1763910000000,
+  CreateRegistrations1763920000000,
+];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {
   return postgresOptions({
