@@ -52,6 +52,11 @@ export class AvroSerde {
     return type;
   }
 
+  /** SHA-256 fingerprint (hex) of the descriptor's canonical schema. */
+  fingerprint(descriptor: EventDescriptorLike): string {
+    return this.typeOf(descriptor).fingerprint('sha256').toString('hex');
+  }
+
   /** Validates and encodes the Avro body; the error names the invalid paths (never the values). */
   encodeBody<V>(descriptor: EventDescriptorLike<string, V>, value: V): Buffer {
     const type = this.typeOf(descriptor);
@@ -64,12 +69,27 @@ export class AvroSerde {
 
   /** Schema id for (topic, event type), registering it first when auto-registration is on. */
   schemaId(topicName: string, descriptor: EventDescriptorLike): Promise<number> {
-    const subject = subjectFor(topicName, descriptor.type);
+    return this.schemaIdFor(
+      topicName,
+      descriptor.type,
+      this.fingerprint(descriptor),
+      JSON.stringify(descriptor.schema),
+    );
+  }
+
+  /** Schema id for an exact writer schema (as stored with outbox rows), cached by subject and fingerprint. */
+  schemaIdFor(
+    topicName: string,
+    eventType: string,
+    fingerprint: string,
+    schemaJson: string,
+  ): Promise<number> {
+    const subject = subjectFor(topicName, eventType);
     // Keyed by subject and schema: two versions of one event type have different ids.
-    const cacheKey = `${subject}#${this.typeOf(descriptor).fingerprint('sha256').toString('hex')}`;
+    const cacheKey = `${subject}#${fingerprint}`;
     let id = this.ids.get(cacheKey);
     if (!id) {
-      id = this.lookupOrRegister(subject, descriptor).catch((error: unknown) => {
+      id = this.lookupOrRegister(subject, schemaJson).catch((error: unknown) => {
         this.ids.delete(cacheKey);
         throw error;
       });
@@ -78,8 +98,8 @@ export class AvroSerde {
     return id;
   }
 
-  private async lookupOrRegister(subject: string, descriptor: EventDescriptorLike): Promise<number> {
-    const schema = { type: SchemaType.AVRO, schema: JSON.stringify(descriptor.schema) } as const;
+  private async lookupOrRegister(subject: string, schemaJson: string): Promise<number> {
+    const schema = { type: SchemaType.AVRO, schema: schemaJson } as const;
     try {
       return await this.registry.getRegistryIdBySchema(subject, schema);
     } catch (error) {
@@ -94,10 +114,6 @@ export class AvroSerde {
 
   async encode<V>(topicName: string, descriptor: EventDescriptorLike<string, V>, value: V): Promise<Buffer> {
     const body = this.encodeBody(descriptor, value);
-    return frame(await this.schemaId(topicName, descriptor), body);
-  }
-
-  async frameBody(topicName: string, descriptor: EventDescriptorLike, body: Buffer): Promise<Buffer> {
     return frame(await this.schemaId(topicName, descriptor), body);
   }
 

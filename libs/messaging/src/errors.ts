@@ -61,3 +61,36 @@ export function errorCode(error: unknown): string {
   }
   return 'HANDLER_FAILED';
 }
+
+const PG_CONNECTION_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * An outage of something the consumer depends on (schema registry, database), not a fault of the message:
+ * such failures are retried until the dependency is back instead of dead-lettering good messages.
+ */
+export function isInfrastructureError(error: unknown): boolean {
+  if (error instanceof MessagingError) return error.code === 'SCHEMA_REGISTRY_UNAVAILABLE';
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  if (typeof e.code === 'string' && (PG_CONNECTION_CODES.has(e.code) || NET_CODES.has(e.code))) return true;
+  if (
+    typeof e.message === 'string' &&
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message)
+  ) {
+    return true;
+  }
+  return e.driverError !== undefined && e.driverError !== error
+    ? isInfrastructureError(e.driverError)
+    : false;
+}

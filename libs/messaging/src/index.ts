@@ -1,6 +1,7 @@
 import { CreateMessagingTables1763900000000 } from './migrations/1763900000000-create-messaging-tables';
 import { InboxMessageEntity } from './inbox/inbox-message.entity';
-import { OutboxMessageEntity } from './outbox/outbox-message.entity';
+import { OutboxMessageEntity, OutboxSchemaEntity } from './outbox/outbox-message.entity';
+import { OutboxWriterSchemas1763950000000 } from './migrations/1763950000000-outbox-writer-schemas';
 
 export * from './errors';
 export * from './wire-format';
@@ -14,9 +15,15 @@ export * from './outbox/outbox.relay';
 export * from './consumer/event-consumer';
 export * from './dlq/dead-letter';
 export * from './dlq/dead-letter-tool';
-export { OutboxMessageEntity, InboxMessageEntity, CreateMessagingTables1763900000000 };
+export {
+  OutboxMessageEntity,
+  OutboxSchemaEntity,
+  InboxMessageEntity,
+  CreateMessagingTables1763900000000,
+  OutboxWriterSchemas1763950000000,
+};
 
 /** Add to a service's entity list. */
-export const messagingEntities = [OutboxMessageEntity, InboxMessageEntity];
+export const messagingEntities = [OutboxMessageEntity, OutboxSchemaEntity, InboxMessageEntity];
 /** Add to the start of a service's migration list. */
-export const messagingMigrations = [CreateMessagingTables1763900000000];
+export const messagingMigrations = [CreateMessagingTables1763900000000, OutboxWriterSchemas1763950000000];

@@ -49,14 +49,9 @@ export class MessagingRuntime {
     this.outbox = new OutboxWriter(this.serde, this.topics, `/divit/${settings.service}`);
   }
 
-  /** Starts relaying the outbox for the given produced event types. */
-  async startRelay(produced: readonly EventDescriptorLike[]): Promise<void> {
-    this.relay = new OutboxRelay({
-      dataSource: this.dataSource,
-      kafka: this.kafka,
-      serde: this.serde,
-      descriptors: produced,
-    });
+  /** Starts relaying this service's outbox to Kafka (rows carry their writer schema). */
+  async startRelay(): Promise<void> {
+    this.relay = new OutboxRelay({ dataSource: this.dataSource, kafka: this.kafka, serde: this.serde });
     await this.relay.start();
   }
 

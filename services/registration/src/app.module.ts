@@ -13,7 +13,6 @@ import { MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
 import { RegistrationConfig } from './config/registration.config';
 import { registrationDataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
-import { OrganisationEvents } from './organisations/organisation.events';
 import { OrganisationsModule } from './organisations/organisations.module';
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
@@ -50,7 +49,7 @@ class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runtime.startRelay([...OrganisationEvents.produced]);
+    await this.runtime.startRelay();
   }
 
   async onApplicationShutdown(): Promise<void> {

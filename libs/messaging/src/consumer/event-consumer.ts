@@ -3,7 +3,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafka
 import { DataSource, EntityManager } from 'typeorm';
 import { createLogger, scrubString } from '@divit/observability';
 import { AvroSerde, EventDescriptorLike } from '../avro-serde';
-import { errorCode, isPermanent, MessagingError } from '../errors';
+import { errorCode, isInfrastructureError, isPermanent, MessagingError } from '../errors';
 import { CE, extractTraceContext, headersToStrings, StringHeaders } from '../headers';
 import { TopicNames } from '../topic-names';
 import { deadLetterHeaders } from '../dlq/dead-letter';
@@ -152,12 +152,26 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
         // On failure the whole chunk rolls back and is redone message by message below.
         done = await this.applyAll(prepared).then(
           () => true,
-          () => false,
+          (error: unknown) => {
+            this.logger.warn('batch transaction failed; applying its messages one by one', {
+              topic: batch.topic,
+              partition: batch.partition,
+              size: prepared.length,
+              code: errorCode(error),
+            });
+            return false;
+          },
         );
       }
       if (!done) {
         for (const p of prepared) {
-          await this.processOne(batch.topic, batch.partition, p, heartbeat);
+          await this.processOne(
+            batch.topic,
+            batch.partition,
+            p,
+            heartbeat,
+            () => payload.isRunning() && !payload.isStale(),
+          );
           resolveOffset(p.message.offset);
         }
       } else {
@@ -228,8 +242,10 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     partition: number,
     prepared: Prepared,
     heartbeat: () => Promise<void>,
+    active: () => boolean,
   ) {
     const { message, headers } = prepared;
+    let outageAttempts = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const event = prepared.event ?? (await this.decode(topic, partition, message, headers));
@@ -248,6 +264,29 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
         else this.stats.duplicates++;
         return;
       } catch (error) {
+        if (isInfrastructureError(error)) {
+          // Not the message's fault: wait for the dependency instead of dead-lettering a good message.
+          // The offset is not committed, so if the consumer stops meanwhile the message is redelivered.
+          attempt--;
+          outageAttempts++;
+          this.stats.retries++;
+          const delay = Math.min(
+            this.retry.maxDelayMs,
+            this.retry.initialDelayMs * 2 ** Math.min(outageAttempts, 10),
+          );
+          this.logger.warn('dependency unavailable; waiting before retrying', {
+            topic,
+            partition,
+            offset: message.offset,
+            outageAttempts,
+            delayMs: delay,
+            code: errorCode(error),
+          });
+          if (!active()) throw error;
+          await new Promise((r) => setTimeout(r, delay));
+          await heartbeat();
+          continue;
+        }
         if (isPermanent(error) || attempt >= this.retry.attempts) {
           await this.deadLetter(topic, partition, message, error, attempt);
           return;

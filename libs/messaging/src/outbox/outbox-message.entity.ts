@@ -21,6 +21,10 @@ export class OutboxMessageEntity {
   @Column({ type: 'varchar', length: 255 })
   eventType!: string;
 
+  /** SHA-256 fingerprint of the writer schema (see {@link OutboxSchemaEntity}). */
+  @Column({ type: 'varchar', length: 64 })
+  schemaFingerprint!: string;
+
   /** Avro binary body (validated against the writer schema at insert time). */
   @Column({ type: 'bytea' })
   payload!: Buffer;
@@ -28,6 +32,23 @@ export class OutboxMessageEntity {
   /** CloudEvents and trace-context headers. */
   @Column({ type: 'jsonb' })
   headers!: Record<string, string>;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}
+
+/** Writer schemas referenced by outbox rows, stored once per fingerprint. */
+@Entity({ name: 'outbox_schemas' })
+export class OutboxSchemaEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  fingerprint!: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  eventType!: string;
+
+  /** The Avro schema JSON that encoded the rows' bodies. */
+  @Column({ type: 'text' })
+  schema!: string;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -1,17 +1,16 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { Client, ClientConfig } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { createLogger } from '@divit/observability';
-import { AvroSerde, EventDescriptorLike } from '../avro-serde';
+import { AvroSerde } from '../avro-serde';
+import { frame } from '../wire-format';
 import { OUTBOX_CHANNEL } from './outbox.writer';
 
 export interface OutboxRelayOptions {
   dataSource: DataSource;
   kafka: Kafka;
   serde: AvroSerde;
-  /** Every event type this service produces, to find the schema for each outbox row. */
-  descriptors: readonly EventDescriptorLike[];
   batchSize?: number;
   /** Fallback poll when no notification arrives (notifications make the normal path immediate). */
   pollIntervalMs?: number;
@@ -24,6 +23,7 @@ interface OutboxRow {
   topic: string;
   message_key: string;
   event_type: string;
+  schema_fingerprint: string;
   payload: Buffer;
   headers: Record<string, string>;
 }
@@ -40,7 +40,8 @@ const RELAY_LOCK_ID = 7346152001;
 export class OutboxRelay {
   private readonly logger = createLogger('OutboxRelay');
   private readonly tracer = trace.getTracer('@divit/messaging');
-  private readonly descriptors: Map<string, EventDescriptorLike>;
+  /** Writer schemas by fingerprint (immutable, so cached forever). */
+  private readonly schemas = new Map<string, string>();
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly errorBackoffMs: number;
@@ -54,7 +55,6 @@ export class OutboxRelay {
   published = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.descriptors = new Map(options.descriptors.map((d) => [d.type, d]));
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.errorBackoffMs = options.errorBackoffMs ?? 1000;
@@ -139,7 +139,7 @@ export class OutboxRelay {
         return 0;
       }
       const rows = await runner.manager.query<OutboxRow[]>(
-        `SELECT id, topic, message_key, event_type, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`,
+        `SELECT id, topic, message_key, event_type, schema_fingerprint, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`,
         [this.batchSize],
       );
       if (rows.length === 0) {
@@ -154,7 +154,10 @@ export class OutboxRelay {
         },
         async (span) => {
           try {
-            await producer.sendBatch({ topicMessages: await this.toTopicMessages(rows), acks: -1 });
+            await producer.sendBatch({
+              topicMessages: await this.toTopicMessages(runner.manager, rows),
+              acks: -1,
+            });
           } finally {
             span.end();
           }
@@ -174,17 +177,30 @@ export class OutboxRelay {
     }
   }
 
-  private async toTopicMessages(rows: OutboxRow[]): Promise<TopicMessages[]> {
+  private async toTopicMessages(em: EntityManager, rows: OutboxRow[]): Promise<TopicMessages[]> {
+    const missing = [...new Set(rows.map((r) => r.schema_fingerprint))].filter((f) => !this.schemas.has(f));
+    if (missing.length > 0) {
+      const found = await em.query<{ fingerprint: string; schema: string }[]>(
+        `SELECT fingerprint, schema FROM outbox_schemas WHERE fingerprint = ANY($1)`,
+        [missing],
+      );
+      for (const f of found) this.schemas.set(f.fingerprint, f.schema);
+    }
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
-      const descriptor = this.descriptors.get(row.event_type);
-      if (!descriptor)
+      const schema = this.schemas.get(row.schema_fingerprint);
+      if (!schema)
         throw new Error(
-          `outbox row ${row.id} has event type ${row.event_type}, which this relay does not know`,
+          `outbox row ${row.id} references writer schema ${row.schema_fingerprint}, which is missing`,
         );
-      const value = await this.options.serde.frameBody(row.topic, descriptor, row.payload);
+      const id = await this.options.serde.schemaIdFor(
+        row.topic,
+        row.event_type,
+        row.schema_fingerprint,
+        schema,
+      );
       const list = byTopic.get(row.topic) ?? [];
-      list.push({ key: row.message_key, value, headers: row.headers });
+      list.push({ key: row.message_key, value: frame(id, row.payload), headers: row.headers });
       byTopic.set(row.topic, list);
     }
     return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));

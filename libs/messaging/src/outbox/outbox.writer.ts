@@ -45,6 +45,13 @@ export class OutboxWriter {
     events: readonly OutgoingEvent<V>[],
   ): Promise<string[]> {
     const ids: string[] = [];
+    if (events.length === 0) return ids;
+    const fingerprint = this.serde.fingerprint(descriptor);
+    // In the same transaction as the rows that need it (idempotent; cheap when it already exists).
+    await em.query(
+      `INSERT INTO outbox_schemas (fingerprint, event_type, schema) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING`,
+      [fingerprint, descriptor.type, JSON.stringify(descriptor.schema)],
+    );
     for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
       ids.push(...(await this.insert(em, descriptor, events.slice(i, i + ROWS_PER_INSERT))));
     }
@@ -61,6 +68,7 @@ export class OutboxWriter {
     events: readonly OutgoingEvent<V>[],
   ): Promise<string[]> {
     const topic = this.topics.name(descriptor.topic);
+    const fingerprint = this.serde.fingerprint(descriptor);
     const trace = currentTraceHeaders();
     const ids: string[] = [];
     const params: unknown[] = [];
@@ -79,18 +87,19 @@ export class OutboxWriter {
         ...trace,
       };
       const n = params.length;
-      rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6})`);
+      rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7})`);
       params.push(
         id,
         topic,
         event.key,
         descriptor.type,
+        fingerprint,
         this.serde.encodeBody(descriptor, event.value),
         JSON.stringify(headers),
       );
     }
     await em.query(
-      `INSERT INTO outbox_messages (id, topic, message_key, event_type, payload, headers) VALUES ${rows.join(', ')}`,
+      `INSERT INTO outbox_messages (id, topic, message_key, event_type, schema_fingerprint, payload, headers) VALUES ${rows.join(', ')}`,
       params,
     );
     return ids;

@@ -115,6 +115,43 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     expect(rows.map((r) => r.n)).toEqual([1, 2, failingN]);
   });
 
+  it('waits out a database outage instead of dead-lettering the message', async () => {
+    let killed = 0;
+    const consumer = new EventConsumer({
+      kafka: rig.kafka,
+      serde: rig.serde,
+      topics: rig.topics,
+      dataSource: rig.dataSource,
+      groupId: `${rig.prefix}outage`,
+      descriptors: [PingV1Event] as const,
+      deadLetterTopic: 'testDlq',
+      // Fewer attempts than outages: a handler error would be dead-lettered long before this succeeds.
+      retry: { attempts: 2, initialDelayMs: 20, maxDelayMs: 100 },
+      handle: async (event, em) => {
+        if (killed < 4) {
+          killed++;
+          // PostgreSQL terminates this very connection (SQLSTATE 57P01), as in a failover or restart.
+          await em.query('SELECT pg_terminate_backend(pg_backend_pid())');
+        }
+        await insertApplied(em, event.id, event.value.n, null);
+      },
+    });
+    running.push(consumer);
+    await consumer.start();
+    const publisher = new DirectPublisher(rig.kafka, rig.serde, rig.topics, '/test');
+    await publisher.start();
+    running.push(publisher);
+    await publisher.publish(PingV1Event, [{ key: 'k', value: { n: 42, group: 'outage' } }]);
+
+    await eventually(
+      () => appliedCounts(rig.dataSource),
+      (c) => c.total === 1,
+    );
+    expect(killed).toBe(4);
+    expect(consumer.stats.deadLettered).toBe(0);
+    expect(await readDeadLetters(rig.kafka, rig.topics.name('testDlq'))).toEqual([]);
+  });
+
   it('reads v1 events with a v2 reader schema and v2 events with a v1 reader schema', async () => {
     const seenByV2: { n: number; note: string | null }[] = [];
     const seenByV1: Record<string, unknown>[] = [];
@@ -191,7 +228,6 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
       dataSource: rig.dataSource,
       kafka: rig.kafka,
       serde: rig.serde,
-      descriptors: [PingV1Event],
     });
     running.push(relay);
     await relay.start();

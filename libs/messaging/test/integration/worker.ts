@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const kafka = createKafka({ brokers: KAFKA_BROKERS, clientId: `${prefix}worker` });
   const serde = new AvroSerde({ registryUrl: REGISTRY_URL, autoRegister: true });
   const topics = new TopicNames(testCatalogue, prefix);
-  const relay = new OutboxRelay({ dataSource, kafka, serde, descriptors: [PingV1Event], batchSize: 200 });
+  const relay = new OutboxRelay({ dataSource, kafka, serde, batchSize: 200 });
   const consumer = new EventConsumer({
     kafka,
     serde,
