@@ -21,13 +21,15 @@ built_services() {
 
 service_env() { # NAME → env assignments for local runs
   local db="divit_${1//-/_}"
-  echo "PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info}"
+  echo "PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
 }
 
 running() { [[ -f $STATE/run/$1.pid ]] && kill -0 "$(cat "$STATE/run/$1.pid")" 2>/dev/null; }
 
 start() {
   local s
+  # Local development token issuer (tools/dev-auth.js); production configures AUTH_JWKS of its identity provider.
+  JWKS_FILE="$(node tools/dev-auth.js "$STATE/dev-auth")"
   for s in $(built_services); do
     if running "$s"; then echo "services: $s already running (pid $(cat "$STATE/run/$s.pid"))"; continue; fi
     env $(service_env "$s") node "services/$s/dist/database/migrate.js" run | sed "s/^/services: $s migrate: /"

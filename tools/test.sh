@@ -29,6 +29,7 @@ rm -rf reports/jest
 step contracts npm run --silent contracts:check
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx nx run-many -t lint --outputStyle=static --skip-nx-cache
+step deploy npm run --silent deploy:validate
 
 if bash tools/stack/stack.sh up; then
   step topics env KAFKA_TOPIC_PREFIX=ci-check- bash -c 'npm run --silent topics:provision && npm run --silent topics:verify'

@@ -38,6 +38,12 @@ export const platformConfigShape = {
   SCHEMA_AUTO_REGISTER: env.bool(false),
   PGHOST: z.string().default('127.0.0.1'),
   PGPORT: env.port(5432),
+  /** JWKS (public keys) of the identity provider whose bearer tokens the service accepts… */
+  AUTH_JWKS: z.string().optional(),
+  /** …or a file holding it. One of the two is required. */
+  AUTH_JWKS_FILE: z.string().optional(),
+  AUTH_ISSUER: z.string().default('divit-local'),
+  AUTH_AUDIENCE: z.string().default('divit'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SDK_DISABLED: env.bool(false),
 };

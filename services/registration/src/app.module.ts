@@ -9,7 +9,7 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
 import { RegistrationConfig } from './config/registration.config';
 import { registrationDataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
@@ -65,6 +65,12 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(registrationDataSourceOptions(config)),
         MessagingModule.forRoot(config),
+        AuthModule.forRoot({
+          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
+          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+        }),
         OrganisationsModule,
       ],
       controllers: [HealthController],

@@ -37,9 +37,7 @@ export class JwtAuthGuard implements CanActivate {
     } catch (error) {
       throw new AuthError(
         'UNAUTHENTICATED',
-        error instanceof InvalidTokenError
-          ? `The bearer token is ${error.reason}.`
-          : 'The bearer token is invalid.',
+        `Invalid bearer token: ${error instanceof InvalidTokenError ? error.reason : 'unreadable'}.`,
       );
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

@@ -1,6 +1,8 @@
 import { Controller, Get, HttpException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { Public } from '@divit/service-kit';
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly dataSource: DataSource) {}

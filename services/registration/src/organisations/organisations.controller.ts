@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ZodValidationPipe } from '@divit/service-kit';
+import { Roles, ZodValidationPipe } from '@divit/service-kit';
 import {
   organisationIdParam,
   RegisterOrganisationDto,
@@ -13,6 +13,7 @@ export class OrganisationsController {
 
   @Post()
   @HttpCode(201)
+  @Roles('admin')
   register(
     @Body(new ZodValidationPipe(registerOrganisationSchema)) body: RegisterOrganisationDto,
   ): Promise<OrganisationView> {
@@ -20,6 +21,7 @@ export class OrganisationsController {
   }
 
   @Get(':id')
+  @Roles('admin', 'allocation-system', 'auditor', 'coordinator', 'finance', 'member')
   get(@Param(new ZodValidationPipe(organisationIdParam)) params: { id: string }): Promise<OrganisationView> {
     return this.organisations.get(params.id);
   }

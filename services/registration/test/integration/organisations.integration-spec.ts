@@ -6,11 +6,14 @@ import { OrganisationRegistered, OrganisationRegisteredEvent, topicCatalogue } f
 import { AvroSerde, createKafka, TopicNames } from '@divit/messaging';
 import { createTestDatabase, pendingSchemaChanges, TestDatabase } from '@divit/persistence';
 import { JsonNestLogger } from '@divit/observability';
+import { LocalTokenIssuer } from '@divit/service-kit';
 import { AppModule } from '../../src/app.module';
 import { loadRegistrationConfig } from '../../src/config/registration.config';
 import { registrationDataSourceOptions } from '../../src/database/data-source';
 
 const prefix = `it-reg-${randomBytes(3).toString('hex')}-`;
+const issuer = new LocalTokenIssuer();
+const adminToken = issuer.sign({ subject: 'admin-1', organisationId: 'platform', roles: ['admin'] });
 
 describe('registration: organisations and routes (real PostgreSQL, Kafka, registry)', () => {
   let db: TestDatabase;
@@ -23,6 +26,7 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     const seed = loadRegistrationConfig({ KAFKA_TOPIC_PREFIX: prefix, SCHEMA_AUTO_REGISTER: 'true' });
     db = await createTestDatabase({ prefix: 'registration', options: registrationDataSourceOptions(seed) });
     const config = loadRegistrationConfig({
+      AUTH_JWKS: JSON.stringify(issuer.jwks),
       KAFKA_TOPIC_PREFIX: prefix,
       SCHEMA_AUTO_REGISTER: 'true',
       DB_NAME: db.name,
@@ -74,10 +78,11 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
 
   async function post(
     body: unknown,
+    token = adminToken,
   ): Promise<{ status: number; type: string | null; json: Record<string, unknown> }> {
     const res = await fetch(`${base}/organisations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
     });
     return {
@@ -133,7 +138,9 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
       coordinatorOrganisationId: a.json.organisationId,
     });
 
-    const got = await fetch(`${base}/organisations/${String(c.json.organisationId)}`);
+    const got = await fetch(`${base}/organisations/${String(c.json.organisationId)}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     expect(await got.json()).toMatchObject({
       route: 'C',
       routeHistory: [{ effectiveFrom: '2026-02-01', route: 'C' }],
@@ -202,6 +209,33 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     expect(res.type).toContain('application/problem+json');
     expect(res.json.code).toBe(code);
     expect(await count()).toBe(before);
+  });
+
+  it('requires a valid bearer token and the admin role to register', async () => {
+    const body = { name: 'Zonder Token', answers, effectiveFrom: '2026-01-01' };
+    const none = await fetch(`${base}/organisations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await none.json()) as { code: string }).code).toBe('UNAUTHENTICATED');
+    const foreign = await post(
+      body,
+      new LocalTokenIssuer().sign({ subject: 'x', organisationId: 'y', roles: ['admin'] }),
+    );
+    expect(foreign).toMatchObject({
+      status: 401,
+      json: { code: 'UNAUTHENTICATED', detail: 'Invalid bearer token: unknown key id.' },
+    });
+    const auditor = await post(
+      body,
+      issuer.sign({ subject: 'a-1', organisationId: 'o-1', roles: ['auditor'] }),
+    );
+    expect(auditor).toMatchObject({ status: 403, json: { code: 'FORBIDDEN_ROLE' } });
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
   });
 
   it('names the invalid fields', async () => {
