@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccessLogService } from '../access-log/access-log.service';
+import { RegistrationEvents } from './registration.events';
+import { RegistrationsController } from './registrations.controller';
+import { RegistrationsRepository } from './registrations.repository';
+import { RegistrationsService } from './registrations.service';
+
+@Module({
+  controllers: [RegistrationsController],
+  providers: [RegistrationsService, RegistrationsRepository, RegistrationEvents, AccessLogService],
+  exports: [RegistrationsService],
+})
+export class RegistrationsModule {}

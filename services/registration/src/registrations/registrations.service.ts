@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Principal } from '@divit/service-kit';
+import { AccessLogService } from '../access-log/access-log.service';
+import { CreateRegistrationDto, todayInAmsterdam, UpdateRegistrationDto } from './dto/registration.dto';
+import { RegistrationEvents } from './registration.events';
+import { HouseholdMemberEntity, RegistrationEntity } from './registration.entity';
+import { RegistrationError } from './registrations.errors';
+import { RegistrationsRepository, Tx } from './registrations.repository';
+
+export interface RegistrationView {
+  registrationId: string;
+  organisationId: string;
+  surnamePrefix: string | null;
+  surname: string;
+  birthDate: string;
+  genderMarker: string | null;
+  postcode: string | null;
+  houseNumber: number | null;
+  houseNumberAddition: string | null;
+  email: string | null;
+  phone: string | null;
+  registrationDate: string;
+  status: string;
+  deregisteredAt: string | null;
+  identity: { status: string; validatedSurname: string | null; validatedBirthDate: string | null };
+  household: {
+    memberId: string;
+    relation: string;
+    surnamePrefix: string | null;
+    surname: string;
+    birthDate: string;
+  }[];
+}
+
+type HouseholdInput = NonNullable<UpdateRegistrationDto['household']>;
+
+@Injectable()
+export class RegistrationsService {
+  constructor(
+    private readonly repository: RegistrationsRepository,
+    private readonly events: RegistrationEvents,
+    private readonly accessLog: AccessLogService,
+  ) {}
+
+  async create(principal: Principal, input: CreateRegistrationDto): Promise<RegistrationView> {
+    const today = todayInAmsterdam();
+    const organisationId = input.organisationId ?? principal.organisationId;
+    return this.repository.transaction(async (tx) => {
+      if (
+        !(await this.repository.canSee(tx, principal.organisationId, organisationId, today)) ||
+        !(await this.repository.organisationExists(tx, organisationId))
+      ) {
+        throw new RegistrationError(
+          'ORGANISATION_NOT_VISIBLE',
+          'Registrations can only be created for your own organisation or one you coordinate.',
+        );
+      }
+      const id = randomUUID();
+      const registration = {
+        id,
+        organisationId,
+        surnamePrefix: input.surnamePrefix ?? null,
+        surname: input.surname,
+        birthDate: input.birthDate,
+        genderMarker: input.genderMarker ?? null,
+        postcode: input.postcode ?? null,
+        houseNumber: input.houseNumber ?? null,
+        houseNumberAddition: input.houseNumberAddition ?? null,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        registrationDate: input.registrationDate ?? today,
+        status: 'ACTIVE' as const,
+        deregisteredAt: null,
+        identityStatus: 'NOT_STARTED' as const,
+        validatedSurname: null,
+        validatedBirthDate: null,
+        identityValidatedAt: null,
+        version: 1,
+      };
+      await this.repository.insert(tx, registration, householdRows(id, input.household));
+      await this.events.created(tx, {
+        registrationId: id,
+        organisationId,
+        registrationDate: registration.registrationDate,
+        origin: 'API',
+        occurredAt: Date.now(),
+      });
+      await this.accessLog.record(principal, 'REGISTRATION_CREATED', id, 'CASE_HANDLING', tx);
+      return this.view(tx, { ...registration, createdAt: new Date(), updatedAt: new Date() });
+    });
+  }
+
+  async get(principal: Principal, id: string, purpose: string): Promise<RegistrationView> {
+    return this.repository.transaction(async (tx) => {
+      const registration = await this.visible(tx, principal, id);
+      await this.accessLog.record(principal, 'REGISTRATION_READ', id, purpose, tx);
+      return this.view(tx, registration);
+    });
+  }
+
+  async update(principal: Principal, id: string, input: UpdateRegistrationDto): Promise<RegistrationView> {
+    return this.repository.transaction(async (tx) => {
+      const registration = await this.visible(tx, principal, id, true);
+      if (registration.status === 'DEREGISTERED') {
+        throw new RegistrationError(
+          'REGISTRATION_DEREGISTERED',
+          'A deregistered registration cannot be changed.',
+        );
+      }
+      const { household, ...fields } = input;
+      for (const [key, value] of Object.entries(fields)) {
+        if (value !== undefined) (registration as unknown as Record<string, unknown>)[key] = value;
+      }
+      await this.repository.save(tx, registration);
+      if (household) await this.repository.replaceHousehold(tx, id, householdRows(id, household));
+      await this.accessLog.record(principal, 'REGISTRATION_UPDATED', id, 'CASE_HANDLING', tx);
+      return this.view(tx, registration);
+    });
+  }
+
+  /** Ends the registration; idempotent (a second call changes nothing and publishes nothing). */
+  async deregister(principal: Principal, id: string): Promise<RegistrationView> {
+    return this.repository.transaction(async (tx) => {
+      const registration = await this.visible(tx, principal, id, true);
+      if (registration.status === 'ACTIVE') {
+        registration.status = 'DEREGISTERED';
+        registration.deregisteredAt = new Date();
+        await this.repository.save(tx, registration);
+        await this.events.deregistered(tx, {
+          registrationId: id,
+          organisationId: registration.organisationId,
+          occurredAt: registration.deregisteredAt.getTime(),
+        });
+        await this.accessLog.record(principal, 'REGISTRATION_DEREGISTERED', id, 'CASE_HANDLING', tx);
+      }
+      return this.view(tx, registration);
+    });
+  }
+
+  /** Another organisation's registration answers exactly like a missing one. */
+  private async visible(tx: Tx, principal: Principal, id: string, lock = false): Promise<RegistrationEntity> {
+    const registration = await this.repository.findVisible(
+      tx,
+      id,
+      principal.organisationId,
+      todayInAmsterdam(),
+      lock,
+    );
+    if (!registration) throw new RegistrationError('REGISTRATION_NOT_FOUND', 'No such registration.');
+    return registration;
+  }
+
+  private async view(tx: Tx, r: Omit<RegistrationEntity, 'organisation'>): Promise<RegistrationView> {
+    const household = await this.repository.household(tx, r.id);
+    return {
+      registrationId: r.id,
+      organisationId: r.organisationId,
+      surnamePrefix: r.surnamePrefix,
+      surname: r.surname,
+      birthDate: r.birthDate,
+      genderMarker: r.genderMarker,
+      postcode: r.postcode,
+      houseNumber: r.houseNumber,
+      houseNumberAddition: r.houseNumberAddition,
+      email: r.email,
+      phone: r.phone,
+      registrationDate: r.registrationDate,
+      status: r.status,
+      deregisteredAt: r.deregisteredAt ? r.deregisteredAt.toISOString() : null,
+      identity: {
+        status: r.identityStatus,
+        validatedSurname: r.validatedSurname,
+        validatedBirthDate: r.validatedBirthDate,
+      },
+      household: household.map((m) => ({
+        memberId: m.id,
+        relation: m.relation,
+        surnamePrefix: m.surnamePrefix,
+        surname: m.surname,
+        birthDate: m.birthDate,
+      })),
+    };
+  }
+}
+
+function householdRows(
+  registrationId: string,
+  household: HouseholdInput,
+): Omit<HouseholdMemberEntity, 'createdAt' | 'registration'>[] {
+  return household.map((m) => ({
+    id: randomUUID(),
+    registrationId,
+    relation: m.relation,
+    surnamePrefix: m.surnamePrefix ?? null,
+    surname: m.surname,
+    birthDate: m.birthDate,
+  }));
+}

@@ -1,0 +1,303 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Consumer } from 'kafkajs';
+import { RegistrationCreatedEvent, RegistrationDeregisteredEvent, topicCatalogue } from '@divit/contracts';
+import { AvroSerde, createKafka, headersToStrings, TopicNames } from '@divit/messaging';
+import { JsonNestLogger } from '@divit/observability';
+import { createTestDatabase, TestDatabase } from '@divit/persistence';
+import { LocalTokenIssuer, Role } from '@divit/service-kit';
+import { AppModule } from '../../src/app.module';
+import { loadRegistrationConfig } from '../../src/config/registration.config';
+import { registrationDataSourceOptions } from '../../src/database/data-source';
+
+const prefix = `it-regs-${randomBytes(3).toString('hex')}-`;
+const issuer = new LocalTokenIssuer();
+
+describe('registration: home-seeker registrations (real PostgreSQL, Kafka, registry)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  let consumer: Consumer;
+  let orgA = '';
+  let orgB = '';
+  const events: { type: string; key: string; value: Record<string, unknown> }[] = [];
+
+  const token = (organisationId: string, roles: Role[] = ['allocation-system']) =>
+    issuer.sign({ subject: `user-${roles.join('-')}`, organisationId, roles });
+
+  async function call(method: string, path: string, tok: string, body?: unknown) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      json: (await res.json()) as Record<string, unknown>,
+    };
+  }
+  const count = async (table: string) =>
+    Number((await db.dataSource.query<{ c: number }[]>(`SELECT count(*)::int AS c FROM ${table}`))[0]?.c);
+
+  const valid = {
+    surnamePrefix: 'van der',
+    surname: 'Çelik-de Vries',
+    birthDate: '1990-05-17',
+    genderMarker: 'X',
+    postcode: '1234ab',
+    houseNumber: 12,
+    houseNumberAddition: 'A-2',
+    email: 'seeker@example.org',
+    phone: '+31 6 12345678',
+    registrationDate: '2019-03-14',
+    household: [
+      { relation: 'PARTNER', surname: 'Jansen', birthDate: '1988-01-02' },
+      { relation: 'CHILD', surname: 'Jansen', birthDate: '2019-06-30' },
+    ],
+  };
+
+  beforeAll(async () => {
+    const seed = loadRegistrationConfig({ KAFKA_TOPIC_PREFIX: prefix, SCHEMA_AUTO_REGISTER: 'true' });
+    db = await createTestDatabase({ prefix: 'registrations', options: registrationDataSourceOptions(seed) });
+    const config = loadRegistrationConfig({
+      AUTH_JWKS: JSON.stringify(issuer.jwks),
+      KAFKA_TOPIC_PREFIX: prefix,
+      SCHEMA_AUTO_REGISTER: 'true',
+      DB_NAME: db.name,
+      DB_USER: 'postgres',
+    });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: prefix });
+    const topics = new TopicNames(topicCatalogue, prefix);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: (Object.keys(topicCatalogue) as (keyof typeof topicCatalogue)[])
+        .filter((k) => topicCatalogue[k].owner === 'registration' || k === 'dlqRegistration')
+        .map((k) => ({ topic: topics.name(k), numPartitions: 3 })),
+    });
+    await admin.disconnect();
+
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+    app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+
+    const serde = new AvroSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, autoRegister: false });
+    const readers = new Map<string, typeof RegistrationCreatedEvent | typeof RegistrationDeregisteredEvent>([
+      [RegistrationCreatedEvent.type, RegistrationCreatedEvent],
+      [RegistrationDeregisteredEvent.type, RegistrationDeregisteredEvent],
+    ]);
+    consumer = kafka.consumer({ groupId: `${prefix}reader`, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topics.name('registrationRegistrations')], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const decoded = await serde.decode(message.value, readers);
+        events.push({
+          type: headersToStrings(message.headers).ce_type ?? '',
+          key: message.key?.toString() ?? '',
+          value: decoded.value as Record<string, unknown>,
+        });
+      },
+    });
+
+    const adminToken = token('platform', ['admin']);
+    const no = {
+      isHousingCorporation: true,
+      allocatesAlone: true,
+      isCollaborationWithAllocationAim: false,
+      collaborationIsLegalAllocator: false,
+    };
+    orgA = String(
+      (
+        await call('POST', '/organisations', adminToken, {
+          name: `Corporatie A ${prefix}`,
+          answers: no,
+          effectiveFrom: '2024-01-01',
+        })
+      ).json.organisationId,
+    );
+    orgB = String(
+      (
+        await call('POST', '/organisations', adminToken, {
+          name: `Corporatie B ${prefix}`,
+          answers: no,
+          effectiveFrom: '2024-01-01',
+        })
+      ).json.organisationId,
+    );
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await app?.close();
+    await db?.drop();
+  });
+
+  async function eventsFor(registrationId: string, n: number) {
+    const deadline = Date.now() + 20_000;
+    while (events.filter((e) => e.key === registrationId).length < n && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    return events.filter((e) => e.key === registrationId);
+  }
+
+  it('creates a registration with its household, logs the access and publishes a pseudonymous event', async () => {
+    const res = await call('POST', '/registrations', token(orgA), valid);
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({
+      organisationId: orgA,
+      surname: 'Çelik-de Vries',
+      postcode: '1234 AB',
+      registrationDate: '2019-03-14',
+      status: 'ACTIVE',
+      identity: { status: 'NOT_STARTED' },
+    });
+    expect(res.json.household).toHaveLength(2);
+    const id = String(res.json.registrationId);
+    const [event] = await eventsFor(id, 1);
+    expect(event?.type).toBe(RegistrationCreatedEvent.type);
+    // Pseudonymous: ids, dates and origin only.
+    expect(Object.keys(event?.value ?? {}).sort()).toEqual([
+      'occurredAt',
+      'organisationId',
+      'origin',
+      'registrationDate',
+      'registrationId',
+    ]);
+    expect(event?.value).toMatchObject({
+      registrationId: id,
+      organisationId: orgA,
+      registrationDate: '2019-03-14',
+      origin: 'API',
+    });
+    const log = await db.dataSource.query<{ action: string }[]>(
+      `SELECT action FROM access_log WHERE registration_id = $1`,
+      [id],
+    );
+    expect(log.map((l) => l.action)).toEqual(['REGISTRATION_CREATED']);
+  });
+
+  it('shows a registration only to its organisation: another organisation gets the same 404 as a missing id', async () => {
+    const created = await call('POST', '/registrations', token(orgA), { ...valid, household: [] });
+    const id = String(created.json.registrationId);
+    const own = await call('GET', `/registrations/${id}?purpose=ALLOCATION`, token(orgA));
+    expect(own.status).toBe(200);
+    const other = await call('GET', `/registrations/${id}`, token(orgB));
+    const missing = await call('GET', `/registrations/${randomUUID()}`, token(orgB));
+    expect(other.status).toBe(404);
+    expect(other.type).toContain('application/problem+json');
+    expect({ ...other.json, instance: undefined }).toEqual({ ...missing.json, instance: undefined });
+    const log = await db.dataSource.query<
+      { action: string; purpose: string; subject_organisation_id: string }[]
+    >(
+      `SELECT action, purpose, subject_organisation_id FROM access_log WHERE registration_id = $1 ORDER BY id`,
+      [id],
+    );
+    expect(log).toEqual([
+      { action: 'REGISTRATION_CREATED', purpose: 'CASE_HANDLING', subject_organisation_id: orgA },
+      { action: 'REGISTRATION_READ', purpose: 'ALLOCATION', subject_organisation_id: orgA },
+    ]);
+  });
+
+  it.each([
+    ['a future birth date', { birthDate: '2999-01-01' }, 'birthDate'],
+    [
+      'a seeker younger than 15',
+      { birthDate: new Date(Date.now() - 5 * 365 * 864e5).toISOString().slice(0, 10) },
+      'birthDate',
+    ],
+    ['an impossible date', { birthDate: '1990-02-30' }, 'birthDate'],
+    ['a malformed postcode', { postcode: '0123 AB' }, 'postcode'],
+    ['a forbidden postcode series', { postcode: '1234 SS' }, 'postcode'],
+    ['a house number of zero', { houseNumber: 0 }, 'houseNumber'],
+    ['a bad house number addition', { houseNumberAddition: 'A/12!' }, 'houseNumberAddition'],
+    ['digits in a surname', { surname: 'Jansen2' }, 'surname'],
+    ['a surname that is too long', { surname: 'a'.repeat(201) }, 'surname'],
+    ['an unknown gender marker', { genderMarker: 'O' }, 'genderMarker'],
+    ['a bad e-mail address', { email: 'not-an-email' }, 'email'],
+    ['a future registration date', { registrationDate: '2999-01-01' }, 'registrationDate'],
+    ['an unknown field', { bsn: '999999990' }, 'bsn'],
+    [
+      'a household member without surname',
+      { household: [{ relation: 'CHILD', birthDate: '2020-01-01' }] },
+      'household.0.surname',
+    ],
+  ])('refuses %s with 400 naming the field and writes nothing', async (_label, change, field) => {
+    const before = [
+      await count('registrations'),
+      await count('household_members'),
+      await count('outbox_messages'),
+      await count('access_log'),
+    ];
+    const res = await call('POST', '/registrations', token(orgA), { ...valid, ...change });
+    expect(res.status).toBe(400);
+    expect(res.type).toContain('application/problem+json');
+    expect((res.json.errors as { field: string }[]).map((e) => e.field)).toContain(field);
+    expect(JSON.stringify(res.json)).not.toContain('999999990');
+    expect([
+      await count('registrations'),
+      await count('household_members'),
+      await count('outbox_messages'),
+      await count('access_log'),
+    ]).toEqual(before);
+  });
+
+  it('never changes the registration date through an update, and updates the rest', async () => {
+    const created = await call('POST', '/registrations', token(orgA), valid);
+    const id = String(created.json.registrationId);
+    const refused = await call('PATCH', `/registrations/${id}`, token(orgA), {
+      registrationDate: '2020-01-01',
+    });
+    expect(refused.status).toBe(400);
+    expect((refused.json.errors as { field: string }[])[0]?.field).toBe('registrationDate');
+    const updated = await call('PATCH', `/registrations/${id}`, token(orgA), {
+      surname: 'De Vries',
+      household: [],
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.json).toMatchObject({
+      surname: 'De Vries',
+      registrationDate: '2019-03-14',
+      household: [],
+    });
+  });
+
+  it('deregisters once: a second call changes nothing and publishes no second event', async () => {
+    const created = await call('POST', '/registrations', token(orgA), valid);
+    const id = String(created.json.registrationId);
+    const first = await call('POST', `/registrations/${id}/deregister`, token(orgA));
+    const second = await call('POST', `/registrations/${id}/deregister`, token(orgA));
+    expect(first.json).toMatchObject({ status: 'DEREGISTERED', registrationDate: '2019-03-14' });
+    expect(second.json.deregisteredAt).toBe(first.json.deregisteredAt);
+    const published = await eventsFor(id, 2);
+    expect(published.map((e) => e.type)).toEqual([
+      RegistrationCreatedEvent.type,
+      RegistrationDeregisteredEvent.type,
+    ]);
+    expect((await call('PATCH', `/registrations/${id}`, token(orgA), { surname: 'X' })).json.code).toBe(
+      'REGISTRATION_DEREGISTERED',
+    );
+  });
+
+  it('lets auditors read the access log, which cannot be altered', async () => {
+    const created = await call('POST', '/registrations', token(orgA), valid);
+    const id = String(created.json.registrationId);
+    await call('GET', `/registrations/${id}?purpose=SEEKER_REQUEST`, token(orgA, ['member']));
+    expect((await call('GET', `/registrations/${id}/access-log`, token(orgA))).status).toBe(403);
+    const log = await call('GET', `/registrations/${id}/access-log`, token(orgA, ['auditor']));
+    expect(log.status).toBe(200);
+    expect(
+      (log.json as unknown as { action: string; purpose: string }[]).map((l) => `${l.action}:${l.purpose}`),
+    ).toEqual([
+      'REGISTRATION_CREATED:CASE_HANDLING',
+      'REGISTRATION_READ:SEEKER_REQUEST',
+      'REGISTRATION_READ:AUDIT',
+    ]);
+    await expect(
+      db.dataSource.query(`UPDATE access_log SET purpose = 'X' WHERE registration_id = $1`, [id]),
+    ).rejects.toThrow('append-only');
+  });
+});
