@@ -14,6 +14,8 @@ import { RegistrationConfig } from './config/registration.config';
 import { registrationDataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { AllocationsModule } from './allocations/allocations.module';
+import { RegistrationsModule } from './registrations/registrations.module';
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
 
@@ -72,6 +74,8 @@ export class AppModule {
           audience: config.AUTH_AUDIENCE,
         }),
         OrganisationsModule,
+        AllocationsModule,
+        RegistrationsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -3,6 +3,205 @@
 import type { EventDescriptor } from '../event-descriptor';
 
 /**
+ * One member of the household the dwelling is allocated to, by pseudonym only.
+ * Avro record `nl.divit.registration.AllocationMember`.
+ */
+export interface AllocationMember {
+  /**
+   * Pseudonym of the household member for this allocation (a new uuid per member and allocation). Identifying data of adult co-residents travels only on the short-retention identity-data topic, under this id.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  memberId: string;
+  /** The member's role in the household. */
+  role: HouseholdRole;
+  /** Whether the member is 18 or older on the lease start date; only adults' incomes count towards the household income. */
+  adult: boolean;
+}
+
+/**
+ * The allocation system allocated a dwelling (toewijzing) to a registered home seeker and household. Pseudonymous: no names, birth dates or dwelling address. Starts DIV-it processes 3 and 4 unless the household belongs to an exempted group.
+ * Avro record `nl.divit.registration.AllocationRecorded`.
+ */
+export interface AllocationRecorded {
+  /**
+   * Identifier of the allocation (uuid, lower case). Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  allocationId: string;
+  /**
+   * Pseudonymous id of the home seeker's registration.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  registrationId: string;
+  /**
+   * The organisation the registration belongs to (route A corporation, or route B/C allocator or collaboration).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  organisationId: string;
+  /**
+   * The corporation that lets the dwelling; for routes B and C a member of organisationId on the lease start date. Costs of sharing at allocation are attributable to it.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  lettingCorporationId: string;
+  /** First day of the lease (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam); determines the income years (t-1, t-2) and the norms that apply. */
+  leaseStartDate: string;
+  /** Monthly (bare) rent in euro cents. */
+  monthlyRentCents: number;
+  /**
+   * The exempted group the household belongs to, or null when the income test applies.
+   * Default: `null` (for readers of older data).
+   */
+  exemptionGroup: ExemptionGroup | null;
+  /** The home seeker and every co-resident, each by pseudonym with role and adulthood. */
+  members: AllocationMember[];
+  /**
+   * When the allocation was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * The surname and birth date an adult co-resident stated in an allocation, for the BV BSN check of DIV-it process 4. Direct personal data: only on the short-retention identity-data topic, never on long-lived topics.
+ * Avro record `nl.divit.registration.CoResidentIdentityProvided`.
+ */
+export interface CoResidentIdentityProvided {
+  /**
+   * Pseudonym of the co-resident, as in AllocationRecorded.members.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  memberId: string;
+  /**
+   * The allocation (uuid, lower case). Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  allocationId: string;
+  /**
+   * Voorvoegsel as stated, e.g. 'van der', or null.
+   * Default: `null` (for readers of older data).
+   */
+  surnamePrefix: string | null;
+  /** Geslachtsnaam as stated by the allocation system. */
+  surname: string;
+  /** Birth date as stated (ISO-8601 calendar date, YYYY-MM-DD). */
+  birthDate: string;
+  /**
+   * When the allocation was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * Groups exempted from the income test, to whom DIV-it may not be offered. STATUS_HOLDER_FROM_COA: status holders moving from a COA reception centre with other status holders. STUDENTS_WITH_STUDY_FINANCE: up to two students with study finance. STUDENTS_FROM_ABROAD: students from abroad.
+ * Avro enum `nl.divit.registration.ExemptionGroup`.
+ */
+export type ExemptionGroup = 'STATUS_HOLDER_FROM_COA' | 'STUDENTS_WITH_STUDY_FINANCE' | 'STUDENTS_FROM_ABROAD';
+
+/** All symbols of {@link ExemptionGroup}, in schema order. */
+export const ExemptionGroupSymbols = ['STATUS_HOLDER_FROM_COA', 'STUDENTS_WITH_STUDY_FINANCE', 'STUDENTS_FROM_ABROAD'] as const satisfies readonly ExemptionGroup[];
+
+/**
+ * HOME_SEEKER: the registered home seeker (woningzoekende). CO_RESIDENT: a future co-resident (medebewoner).
+ * Avro enum `nl.divit.registration.HouseholdRole`.
+ */
+export type HouseholdRole = 'HOME_SEEKER' | 'CO_RESIDENT';
+
+/** All symbols of {@link HouseholdRole}, in schema order. */
+export const HouseholdRoleSymbols = ['HOME_SEEKER', 'CO_RESIDENT'] as const satisfies readonly HouseholdRole[];
+
+/**
+ * The number of dwellings a member corporation brings into a route B or C organisation, from a date; used to split registration-time costs 'naar rato van woningbezit'. A figure applies from effectiveFrom until the next figure for the same organisation and member with a later effectiveFrom. A second event with the same organisation, member and effectiveFrom is a correction and replaces the first.
+ * Avro record `nl.divit.registration.HousingStockRecorded`.
+ */
+export interface HousingStockRecorded {
+  /**
+   * The route B or C organisation (housing allocator or collaboration) whose costs are split (uuid, lower case). Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  organisationId: string;
+  /**
+   * The member corporation whose stock this is.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  memberOrganisationId: string;
+  /** Number of dwellings (non-negative) counted for this organisation's split. */
+  dwellings: number;
+  /** First day (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam) on which the figure applies. */
+  effectiveFrom: string;
+  /**
+   * When the figure was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * An open-ended membership gets its last day. Carries the full state of the membership period, so it replaces the earlier MembershipStarted with the same membershipId.
+ * Avro record `nl.divit.registration.MembershipEnded`.
+ */
+export interface MembershipEnded {
+  /**
+   * The route B or C organisation (housing allocator or collaboration) the corporation was a member of (uuid, lower case). Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  organisationId: string;
+  /**
+   * Identifier of the membership period, as in MembershipStarted.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  membershipId: string;
+  /**
+   * The member corporation.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  memberOrganisationId: string;
+  /** First day of the membership (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam). */
+  validFrom: string;
+  /** Last day of the membership, inclusive (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam). */
+  validTo: string;
+  /**
+   * When the end was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * A member corporation joins a route B or C organisation (housing allocator or collaboration) for a period. Together with MembershipEnded and HousingStockRecorded a consumer can rebuild every organisation's members per date without any other source: the latest event per membershipId carries the full state of that membership.
+ * Avro record `nl.divit.registration.MembershipStarted`.
+ */
+export interface MembershipStarted {
+  /**
+   * The route B or C organisation (housing allocator or collaboration) the corporation is a member of (uuid, lower case). Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  organisationId: string;
+  /**
+   * Identifier of this membership period (uuid). MembershipEnded for the same period carries the same id.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  membershipId: string;
+  /**
+   * The member corporation (an organisation of kind CORPORATION).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  memberOrganisationId: string;
+  /** First day of the membership (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam). */
+  validFrom: string;
+  /**
+   * Last day of the membership, inclusive (ISO-8601 calendar date), or null while open-ended. Periods of the same organisation and member never overlap.
+   * Default: `null` (for readers of older data).
+   */
+  validTo: string | null;
+  /**
+   * When the membership was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
  * What kind of party the organisation is. CORPORATION: a woningcorporatie (admitted institution). HOUSING_ALLOCATOR: a collaboration of corporations that is a legal woonruimteverdeler. COLLABORATION: a collaboration of corporations with allocation as its aim that is not a legal allocator.
  * Avro enum `nl.divit.registration.OrganisationKind`.
  */
@@ -78,6 +277,63 @@ export interface OrganisationRouteChanged {
 }
 
 /**
+ * A home seeker registered (or an existing dossier was imported) with an organisation. Pseudonymous: carries no name, birth date, address or contact details.
+ * Avro record `nl.divit.registration.RegistrationCreated`.
+ */
+export interface RegistrationCreated {
+  /**
+   * Pseudonymous registration id (uuid, lower case). Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  registrationId: string;
+  /**
+   * Organisation the seeker registered with.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  organisationId: string;
+  /** Registration date (inschrijfdatum, ISO-8601 YYYY-MM-DD); never changed by consent or its withdrawal. */
+  registrationDate: string;
+  /** How the registration came about. */
+  origin: RegistrationOrigin;
+  /**
+   * When the registration was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * A registration ended (uitschrijving). Retention periods that run from the end of the registration start here.
+ * Avro record `nl.divit.registration.RegistrationDeregistered`.
+ */
+export interface RegistrationDeregistered {
+  /**
+   * Pseudonymous registration id (uuid, lower case). Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  registrationId: string;
+  /**
+   * Organisation the seeker was registered with.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  organisationId: string;
+  /**
+   * When the registration ended (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * How the registration came about: API (new registration) or IMPORT (migrated dossier).
+ * Avro enum `nl.divit.registration.RegistrationOrigin`.
+ */
+export type RegistrationOrigin = 'API' | 'IMPORT';
+
+/** All symbols of {@link RegistrationOrigin}, in schema order. */
+export const RegistrationOriginSymbols = ['API', 'IMPORT'] as const satisfies readonly RegistrationOrigin[];
+
+/**
  * DIV-it implementation route. A: a corporation allocating alone is controller and pays. B: a legal housing allocator is controller until acceptance, receives the invoice and settles it with the members. C: member corporations are joint controllers; the coordinator (primus inter pares) receives the invoice and settles it with the members.
  * Avro enum `nl.divit.registration.Route`.
  */
@@ -85,6 +341,336 @@ export type Route = 'A' | 'B' | 'C';
 
 /** All symbols of {@link Route}, in schema order. */
 export const RouteSymbols = ['A', 'B', 'C'] as const satisfies readonly Route[];
+
+/** Event `nl.divit.registration.AllocationRecorded` on topic `registrationAllocations`. Schema: schemas/avro/registration/AllocationRecorded.avsc. */
+export const AllocationRecordedEvent: EventDescriptor<'nl.divit.registration.AllocationRecorded', AllocationRecorded> = {
+  type: 'nl.divit.registration.AllocationRecorded',
+  topic: 'registrationAllocations',
+  schema: {
+    type: 'record',
+    name: 'AllocationRecorded',
+    namespace: 'nl.divit.registration',
+    doc: 'The allocation system allocated a dwelling (toewijzing) to a registered home seeker and household. Pseudonymous: no names, birth dates or dwelling address. Starts DIV-it processes 3 and 4 unless the household belongs to an exempted group.',
+    fields: [
+      {
+        name: 'allocationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Identifier of the allocation (uuid, lower case). Also the message key.',
+      },
+      {
+        name: 'registrationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Pseudonymous id of the home seeker\'s registration.',
+      },
+      {
+        name: 'organisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The organisation the registration belongs to (route A corporation, or route B/C allocator or collaboration).',
+      },
+      {
+        name: 'lettingCorporationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The corporation that lets the dwelling; for routes B and C a member of organisationId on the lease start date. Costs of sharing at allocation are attributable to it.',
+      },
+      {
+        name: 'leaseStartDate',
+        type: 'string',
+        doc: 'First day of the lease (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam); determines the income years (t-1, t-2) and the norms that apply.',
+      },
+      {
+        name: 'monthlyRentCents',
+        type: 'long',
+        doc: 'Monthly (bare) rent in euro cents.',
+      },
+      {
+        name: 'exemptionGroup',
+        type: [
+          'null',
+          {
+            type: 'enum',
+            name: 'ExemptionGroup',
+            doc: 'Groups exempted from the income test, to whom DIV-it may not be offered. STATUS_HOLDER_FROM_COA: status holders moving from a COA reception centre with other status holders. STUDENTS_WITH_STUDY_FINANCE: up to two students with study finance. STUDENTS_FROM_ABROAD: students from abroad.',
+            symbols: ['STATUS_HOLDER_FROM_COA', 'STUDENTS_WITH_STUDY_FINANCE', 'STUDENTS_FROM_ABROAD'],
+          },
+        ],
+        default: null,
+        doc: 'The exempted group the household belongs to, or null when the income test applies.',
+      },
+      {
+        name: 'members',
+        type: {
+          type: 'array',
+          items: {
+            type: 'record',
+            name: 'AllocationMember',
+            doc: 'One member of the household the dwelling is allocated to, by pseudonym only.',
+            fields: [
+              {
+                name: 'memberId',
+                type: {
+                  type: 'string',
+                  logicalType: 'uuid',
+                },
+                doc: 'Pseudonym of the household member for this allocation (a new uuid per member and allocation). Identifying data of adult co-residents travels only on the short-retention identity-data topic, under this id.',
+              },
+              {
+                name: 'role',
+                type: {
+                  type: 'enum',
+                  name: 'HouseholdRole',
+                  doc: 'HOME_SEEKER: the registered home seeker (woningzoekende). CO_RESIDENT: a future co-resident (medebewoner).',
+                  symbols: ['HOME_SEEKER', 'CO_RESIDENT'],
+                },
+                doc: 'The member\'s role in the household.',
+              },
+              {
+                name: 'adult',
+                type: 'boolean',
+                doc: 'Whether the member is 18 or older on the lease start date; only adults\' incomes count towards the household income.',
+              },
+            ],
+          },
+        },
+        doc: 'The home seeker and every co-resident, each by pseudonym with role and adulthood.',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the allocation was recorded (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.registration.CoResidentIdentityProvided` on topic `registrationIdentityData`. Schema: schemas/avro/registration/CoResidentIdentityProvided.avsc. */
+export const CoResidentIdentityProvidedEvent: EventDescriptor<'nl.divit.registration.CoResidentIdentityProvided', CoResidentIdentityProvided> = {
+  type: 'nl.divit.registration.CoResidentIdentityProvided',
+  topic: 'registrationIdentityData',
+  schema: {
+    type: 'record',
+    name: 'CoResidentIdentityProvided',
+    namespace: 'nl.divit.registration',
+    doc: 'The surname and birth date an adult co-resident stated in an allocation, for the BV BSN check of DIV-it process 4. Direct personal data: only on the short-retention identity-data topic, never on long-lived topics.',
+    fields: [
+      {
+        name: 'memberId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Pseudonym of the co-resident, as in AllocationRecorded.members.',
+      },
+      {
+        name: 'allocationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The allocation (uuid, lower case). Also the message key.',
+      },
+      {
+        name: 'surnamePrefix',
+        type: ['null', 'string'],
+        default: null,
+        doc: 'Voorvoegsel as stated, e.g. \'van der\', or null.',
+      },
+      {
+        name: 'surname',
+        type: 'string',
+        doc: 'Geslachtsnaam as stated by the allocation system.',
+      },
+      {
+        name: 'birthDate',
+        type: 'string',
+        doc: 'Birth date as stated (ISO-8601 calendar date, YYYY-MM-DD).',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the allocation was recorded (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.registration.HousingStockRecorded` on topic `registrationOrganisations`. Schema: schemas/avro/registration/HousingStockRecorded.avsc. */
+export const HousingStockRecordedEvent: EventDescriptor<'nl.divit.registration.HousingStockRecorded', HousingStockRecorded> = {
+  type: 'nl.divit.registration.HousingStockRecorded',
+  topic: 'registrationOrganisations',
+  schema: {
+    type: 'record',
+    name: 'HousingStockRecorded',
+    namespace: 'nl.divit.registration',
+    doc: 'The number of dwellings a member corporation brings into a route B or C organisation, from a date; used to split registration-time costs \'naar rato van woningbezit\'. A figure applies from effectiveFrom until the next figure for the same organisation and member with a later effectiveFrom. A second event with the same organisation, member and effectiveFrom is a correction and replaces the first.',
+    fields: [
+      {
+        name: 'organisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The route B or C organisation (housing allocator or collaboration) whose costs are split (uuid, lower case). Also the message key.',
+      },
+      {
+        name: 'memberOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The member corporation whose stock this is.',
+      },
+      {
+        name: 'dwellings',
+        type: 'int',
+        doc: 'Number of dwellings (non-negative) counted for this organisation\'s split.',
+      },
+      {
+        name: 'effectiveFrom',
+        type: 'string',
+        doc: 'First day (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam) on which the figure applies.',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the figure was recorded (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.registration.MembershipEnded` on topic `registrationOrganisations`. Schema: schemas/avro/registration/MembershipEnded.avsc. */
+export const MembershipEndedEvent: EventDescriptor<'nl.divit.registration.MembershipEnded', MembershipEnded> = {
+  type: 'nl.divit.registration.MembershipEnded',
+  topic: 'registrationOrganisations',
+  schema: {
+    type: 'record',
+    name: 'MembershipEnded',
+    namespace: 'nl.divit.registration',
+    doc: 'An open-ended membership gets its last day. Carries the full state of the membership period, so it replaces the earlier MembershipStarted with the same membershipId.',
+    fields: [
+      {
+        name: 'organisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The route B or C organisation (housing allocator or collaboration) the corporation was a member of (uuid, lower case). Also the message key.',
+      },
+      {
+        name: 'membershipId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Identifier of the membership period, as in MembershipStarted.',
+      },
+      {
+        name: 'memberOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The member corporation.',
+      },
+      {
+        name: 'validFrom',
+        type: 'string',
+        doc: 'First day of the membership (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam).',
+      },
+      {
+        name: 'validTo',
+        type: 'string',
+        doc: 'Last day of the membership, inclusive (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam).',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the end was recorded (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.registration.MembershipStarted` on topic `registrationOrganisations`. Schema: schemas/avro/registration/MembershipStarted.avsc. */
+export const MembershipStartedEvent: EventDescriptor<'nl.divit.registration.MembershipStarted', MembershipStarted> = {
+  type: 'nl.divit.registration.MembershipStarted',
+  topic: 'registrationOrganisations',
+  schema: {
+    type: 'record',
+    name: 'MembershipStarted',
+    namespace: 'nl.divit.registration',
+    doc: 'A member corporation joins a route B or C organisation (housing allocator or collaboration) for a period. Together with MembershipEnded and HousingStockRecorded a consumer can rebuild every organisation\'s members per date without any other source: the latest event per membershipId carries the full state of that membership.',
+    fields: [
+      {
+        name: 'organisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The route B or C organisation (housing allocator or collaboration) the corporation is a member of (uuid, lower case). Also the message key.',
+      },
+      {
+        name: 'membershipId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Identifier of this membership period (uuid). MembershipEnded for the same period carries the same id.',
+      },
+      {
+        name: 'memberOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The member corporation (an organisation of kind CORPORATION).',
+      },
+      {
+        name: 'validFrom',
+        type: 'string',
+        doc: 'First day of the membership (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam).',
+      },
+      {
+        name: 'validTo',
+        type: ['null', 'string'],
+        default: null,
+        doc: 'Last day of the membership, inclusive (ISO-8601 calendar date), or null while open-ended. Periods of the same organisation and member never overlap.',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the membership was recorded (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
 
 /** Event `nl.divit.registration.OrganisationRegistered` on topic `registrationOrganisations`. Schema: schemas/avro/registration/OrganisationRegistered.avsc. */
 export const OrganisationRegisteredEvent: EventDescriptor<'nl.divit.registration.OrganisationRegistered', OrganisationRegistered> = {
@@ -227,6 +813,97 @@ export const OrganisationRouteChangedEvent: EventDescriptor<'nl.divit.registrati
           logicalType: 'timestamp-millis',
         },
         doc: 'When the change was recorded (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.registration.RegistrationCreated` on topic `registrationRegistrations`. Schema: schemas/avro/registration/RegistrationCreated.avsc. */
+export const RegistrationCreatedEvent: EventDescriptor<'nl.divit.registration.RegistrationCreated', RegistrationCreated> = {
+  type: 'nl.divit.registration.RegistrationCreated',
+  topic: 'registrationRegistrations',
+  schema: {
+    type: 'record',
+    name: 'RegistrationCreated',
+    namespace: 'nl.divit.registration',
+    doc: 'A home seeker registered (or an existing dossier was imported) with an organisation. Pseudonymous: carries no name, birth date, address or contact details.',
+    fields: [
+      {
+        name: 'registrationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Pseudonymous registration id (uuid, lower case). Also the message key.',
+      },
+      {
+        name: 'organisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Organisation the seeker registered with.',
+      },
+      {
+        name: 'registrationDate',
+        type: 'string',
+        doc: 'Registration date (inschrijfdatum, ISO-8601 YYYY-MM-DD); never changed by consent or its withdrawal.',
+      },
+      {
+        name: 'origin',
+        type: {
+          type: 'enum',
+          name: 'RegistrationOrigin',
+          doc: 'How the registration came about: API (new registration) or IMPORT (migrated dossier).',
+          symbols: ['API', 'IMPORT'],
+        },
+        doc: 'How the registration came about.',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the registration was recorded (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.registration.RegistrationDeregistered` on topic `registrationRegistrations`. Schema: schemas/avro/registration/RegistrationDeregistered.avsc. */
+export const RegistrationDeregisteredEvent: EventDescriptor<'nl.divit.registration.RegistrationDeregistered', RegistrationDeregistered> = {
+  type: 'nl.divit.registration.RegistrationDeregistered',
+  topic: 'registrationRegistrations',
+  schema: {
+    type: 'record',
+    name: 'RegistrationDeregistered',
+    namespace: 'nl.divit.registration',
+    doc: 'A registration ended (uitschrijving). Retention periods that run from the end of the registration start here.',
+    fields: [
+      {
+        name: 'registrationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Pseudonymous registration id (uuid, lower case). Also the message key.',
+      },
+      {
+        name: 'organisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Organisation the seeker was registered with.',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the registration ended (milliseconds since the Unix epoch, UTC).',
       },
     ],
   },

@@ -14,13 +14,16 @@ export const Topics = {
   dlqIncomeRetrieval: 'divit.dlq.income-retrieval.v1',
   dlqRegistration: 'divit.dlq.registration.v1',
   dlqRetentionCleanup: 'divit.dlq.retention-cleanup.v1',
+  registrationAllocations: 'divit.registration.allocations.v1',
+  registrationIdentityData: 'divit.registration.identity-data.v1',
   registrationOrganisations: 'divit.registration.organisations.v1',
+  registrationRegistrations: 'divit.registration.registrations.v1',
 } as const;
 export type TopicKey = keyof typeof Topics;
 export type TopicName = (typeof Topics)[TopicKey];
 
 /** Catalogue keys of the event topics (those with Avro event types). */
-export type EventTopicKey = 'registrationOrganisations';
+export type EventTopicKey = 'registrationAllocations' | 'registrationIdentityData' | 'registrationOrganisations' | 'registrationRegistrations';
 /** Catalogue keys of the dead-letter topics (values are the original bytes). */
 export type DeadLetterTopicKey = 'dlqBillingReconciliation' | 'dlqConsent' | 'dlqIdentityValidation' | 'dlqIncomeRetrieval' | 'dlqRegistration' | 'dlqRetentionCleanup';
 
@@ -116,6 +119,36 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     personalData: 'pseudonymous',
     consumers: [],
   },
+  registrationAllocations: {
+    key: 'registrationAllocations',
+    name: 'divit.registration.allocations.v1',
+    kind: 'event',
+    owner: 'registration',
+    description: 'Allocations (toewijzingen) recorded from the allocation system: registration, organisation, letting corporation, lease start, rent, exemption group and the household by pseudonymous member ids with role and adulthood. No names, birth dates or addresses (those of adult co-residents travel only on divit.registration.identity-data.v1).',
+    messageKey: 'allocation id (uuid)',
+    eventTypes: ['nl.divit.registration.AllocationRecorded'],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: -1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    personalData: 'pseudonymous',
+    consumers: ['billing-reconciliation', 'income-retrieval', 'retention-cleanup'],
+  },
+  registrationIdentityData: {
+    key: 'registrationIdentityData',
+    name: 'divit.registration.identity-data.v1',
+    kind: 'event',
+    owner: 'registration',
+    description: 'Short-lived identifying data that must travel for a check: the surname and birth date adult co-residents stated in an allocation, under their pseudonymous member id (DIV-it process 4). Direct personal data, kept one day; consumers keep only what they need.',
+    messageKey: 'allocation id (uuid)',
+    eventTypes: ['nl.divit.registration.CoResidentIdentityProvided'],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: 86400000,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    personalData: 'direct',
+    consumers: ['identity-validation', 'income-retrieval'],
+  },
   registrationOrganisations: {
     key: 'registrationOrganisations',
     name: 'divit.registration.organisations.v1',
@@ -124,6 +157,9 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     description: 'Lifecycle of participating organisations (corporations, housing allocators, collaborations): registration and effective-dated changes of DIV-it route and coordinator. Read to know who is controller, who receives the MijnOverheid invoice and who settles it with the members.',
     messageKey: 'organisation id (uuid)',
     eventTypes: [
+      'nl.divit.registration.HousingStockRecorded',
+      'nl.divit.registration.MembershipEnded',
+      'nl.divit.registration.MembershipStarted',
       'nl.divit.registration.OrganisationRegistered',
       'nl.divit.registration.OrganisationRouteChanged',
     ],
@@ -133,6 +169,21 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     cleanupPolicy: 'delete',
     personalData: 'none',
     consumers: ['billing-reconciliation', 'consent', 'retention-cleanup'],
+  },
+  registrationRegistrations: {
+    key: 'registrationRegistrations',
+    name: 'divit.registration.registrations.v1',
+    kind: 'event',
+    owner: 'registration',
+    description: 'Lifecycle of home-seeker registrations (inschrijvingen) by pseudonymous registration id: created (with the registration date) and deregistered. No names, birth dates, addresses or contact details. Read to know which registrations exist and when one ends (retention).',
+    messageKey: 'registration id (uuid)',
+    eventTypes: ['nl.divit.registration.RegistrationCreated', 'nl.divit.registration.RegistrationDeregistered'],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: -1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    personalData: 'pseudonymous',
+    consumers: ['consent', 'identity-validation', 'retention-cleanup'],
   },
 };
 

@@ -6,6 +6,15 @@ import { OrganisationEntity, OrganisationRouteEntity } from '../organisations/or
 import { CreateOrganisations1763910000000 } from './migrations/1763910000000-create-organisations';
 import { CreateRegistrations1763920000000 } from './migrations/1763920000000-create-registrations';
 import { HouseholdMemberEntity, RegistrationEntity } from '../registrations/registration.entity';
+import { AccessLogEntity } from '../access-log/access-log.entity';
+import { CreateAccessLog1763960000000 } from './migrations/1763960000000-create-access-log';
+import {
+  HousingStockEntity,
+  OrganisationMembershipEntity,
+} from '../organisations/organisation-membership.entity';
+import { OrganisationMembershipsAndHousingStock1763934000000 } from './migrations/1763934000000-organisation-memberships-and-housing-stock';
+import { AllocationEntity, AllocationMemberEntity } from '../allocations/allocation.entity';
+import { CreateAllocations1763935000000 } from './migrations/1763935000000-create-allocations';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -14,11 +23,19 @@ export const registrationEntities = [
   OrganisationRouteEntity,
   RegistrationEntity,
   HouseholdMemberEntity,
+  AccessLogEntity,
+  OrganisationMembershipEntity,
+  HousingStockEntity,
+  AllocationEntity,
+  AllocationMemberEntity,
 ];
 export const registrationMigrations = [
   ...messagingMigrations,
   CreateOrganisations1763910000000,
   CreateRegistrations1763920000000,
+  CreateAccessLog1763960000000,
+  OrganisationMembershipsAndHousingStock1763934000000,
+  CreateAllocations1763935000000,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

@@ -28,6 +28,7 @@ export class OrganisationRouteEntity {
   @Column({ type: 'varchar', length: 1 })
   route!: string;
 
+  @Index('ix_organisation_routes_coordinator_organisation_id')
   @Column({ type: 'uuid', nullable: true })
   coordinatorOrganisationId!: string | null;
 

@@ -1,12 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ROLES, Roles, ZodValidationPipe } from '@divit/service-kit';
 import {
   organisationIdParam,
   RegisterOrganisationDto,
   registerOrganisationSchema,
 } from './dto/register-organisation.dto';
-import { OrganisationsService, OrganisationView } from './organisations.service';
+import { AtQuery, atQuerySchema, RouteChangeDto, routeChangeSchema } from './dto/organisation-changes.dto';
+import { RouteRow } from './organisations.repository';
+import {
+  OrganisationsService,
+  OrganisationView,
+  RouteAtView,
+  RouteChangeView,
+} from './organisations.service';
 
+/** Organisations and their route over time. Reads: every role (organisations are not personal data); writes: admin. */
 @Controller('organisations')
 export class OrganisationsController {
   constructor(private readonly organisations: OrganisationsService) {}
@@ -20,9 +28,43 @@ export class OrganisationsController {
     return this.organisations.register(body);
   }
 
+  /** The organisation with the route in force on `at` (default today) and the route history. */
   @Get(':id')
-  @Roles('admin', 'allocation-system', 'auditor', 'coordinator', 'finance', 'member')
-  get(@Param(new ZodValidationPipe(organisationIdParam)) params: { id: string }): Promise<OrganisationView> {
-    return this.organisations.get(params.id);
+  @Roles(...ROLES)
+  get(
+    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
+    @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
+  ): Promise<OrganisationView> {
+    return this.organisations.get(params.id, query.at);
+  }
+
+  /** The route and coordinator in force on `at` (default today). */
+  @Get(':id/route')
+  @Roles(...ROLES)
+  route(
+    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
+    @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
+  ): Promise<RouteAtView> {
+    return this.organisations.routeAt(params.id, query.at);
+  }
+
+  /** Every route the organisation followed or will follow, oldest first. */
+  @Get(':id/route-changes')
+  @Roles(...ROLES)
+  routeChanges(
+    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
+  ): Promise<RouteRow[]> {
+    return this.organisations.routeHistory(params.id);
+  }
+
+  /** Changes route and/or coordinator from a date, after the latest recorded change. */
+  @Post(':id/route-changes')
+  @HttpCode(201)
+  @Roles('admin')
+  changeRoute(
+    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
+    @Body(new ZodValidationPipe(routeChangeSchema)) body: RouteChangeDto,
+  ): Promise<RouteChangeView> {
+    return this.organisations.changeRoute(params.id, body);
   }
 }

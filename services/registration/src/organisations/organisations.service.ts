@@ -1,19 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { OrganisationKind, Route } from '@divit/contracts';
+import { todayInAmsterdam } from '../common/calendar-date';
 import { RegisterOrganisationDto } from './dto/register-organisation.dto';
+import { RouteChangeDto } from './dto/organisation-changes.dto';
 import { OrganisationError } from './organisations.errors';
 import { OrganisationEvents } from './organisation.events';
-import { OrganisationRecord, OrganisationsRepository } from './organisations.repository';
+import { OrganisationRecord, OrganisationsRepository, RouteRow } from './organisations.repository';
 import { decideRoute, routeRefusalText } from './route-decision';
+import { planRouteChange } from './route-change';
 
 export interface OrganisationView {
   organisationId: string;
   name: string;
-  kind: string;
-  route: string;
+  kind: OrganisationKind;
+  /** The date the route fields describe. */
+  at: string;
+  /** Route in force on `at`; null before the organisation's first route applies. */
+  route: Route | null;
   coordinatorOrganisationId: string | null;
-  effectiveFrom: string;
-  routeHistory: { effectiveFrom: string; route: string; coordinatorOrganisationId: string | null }[];
+  /** Since when the route in force on `at` applies. */
+  effectiveFrom: string | null;
+  routeHistory: RouteRow[];
+}
+
+export interface RouteAtView extends RouteRow {
+  organisationId: string;
+  at: string;
+}
+
+export interface RouteChangeView {
+  organisationId: string;
+  previous: RouteRow;
+  current: RouteRow;
+  routeHistory: RouteRow[];
 }
 
 @Injectable()
@@ -65,15 +85,8 @@ export class OrganisationsService {
           'An organisation with this name is already registered.',
         );
       }
-      if (
-        decision.coordinator === 'PRIMUS_INTER_PARES' &&
-        coordinator &&
-        !(await this.repository.exists(tx, coordinator))
-      ) {
-        throw new OrganisationError(
-          'COORDINATOR_UNKNOWN',
-          'The primus inter pares must be a registered organisation.',
-        );
+      if (decision.coordinator === 'PRIMUS_INTER_PARES' && coordinator) {
+        await this.assertPrimusInterPares(coordinator, tx);
       }
       await this.repository.insert(tx, record);
       await this.events.registered(tx, {
@@ -86,25 +99,109 @@ export class OrganisationsService {
         occurredAt: Date.now(),
       });
     });
-    return toView(record);
+    return toView(record, input.effectiveFrom);
   }
 
-  async get(id: string): Promise<OrganisationView> {
+  /** The organisation with the route in force on `at` (default today) and its full route history. */
+  async get(id: string, at: string = todayInAmsterdam()): Promise<OrganisationView> {
     const record = await this.repository.find(id);
-    if (!record) throw new OrganisationError('ORGANISATION_NOT_FOUND', 'No such organisation.');
-    return toView(record);
+    if (!record) throw notFound();
+    return toView(record, at);
+  }
+
+  async routeAt(id: string, at: string = todayInAmsterdam()): Promise<RouteAtView> {
+    if (!(await this.repository.kindOf(id))) throw notFound();
+    const route = await this.repository.routeAt(id, at);
+    if (!route) {
+      throw new OrganisationError(
+        'ROUTE_NOT_IN_FORCE',
+        'The organisation has no route in force on this date.',
+        {
+          at,
+        },
+      );
+    }
+    return { organisationId: id, at, ...route };
+  }
+
+  async routeHistory(id: string): Promise<RouteRow[]> {
+    if (!(await this.repository.kindOf(id))) throw notFound();
+    return this.repository.routes(id);
+  }
+
+  /**
+   * Changes route and/or coordinator from a date: adds a row to the history (nothing is overwritten) and
+   * publishes OrganisationRouteChanged with the previous and the new situation. Changes are appended in
+   * date order, so the "previous" of every published event stays true.
+   */
+  async changeRoute(id: string, input: RouteChangeDto): Promise<RouteChangeView> {
+    return this.repository.transaction(async (tx) => {
+      const organisation = await this.repository.lock(tx, id);
+      if (!organisation) throw notFound();
+      const history = await this.repository.routes(id, tx);
+      const latest = history[history.length - 1];
+      if (!latest) throw new Error('organisation without route history');
+      if (input.effectiveFrom <= latest.effectiveFrom) {
+        throw new OrganisationError(
+          'ROUTE_CHANGE_NOT_AFTER_LATEST',
+          'A route change must take effect after the latest recorded route change.',
+          { latestEffectiveFrom: latest.effectiveFrom },
+        );
+      }
+      const plan = planRouteChange(id, organisation.kind, latest, input);
+      if (!plan.ok) throw new OrganisationError(plan.refusal, plan.message);
+      if (plan.next.route === 'C' && plan.next.coordinatorOrganisationId) {
+        await this.assertPrimusInterPares(plan.next.coordinatorOrganisationId, tx);
+      }
+      const current: RouteRow = { effectiveFrom: input.effectiveFrom, ...plan.next };
+      await this.repository.insertRoute(tx, id, current);
+      await this.events.routeChanged(tx, {
+        organisationId: id,
+        previousRoute: latest.route,
+        newRoute: current.route,
+        previousCoordinatorOrganisationId: latest.coordinatorOrganisationId,
+        newCoordinatorOrganisationId: current.coordinatorOrganisationId,
+        effectiveFrom: current.effectiveFrom,
+        occurredAt: Date.now(),
+      });
+      return { organisationId: id, previous: latest, current, routeHistory: [...history, current] };
+    });
+  }
+
+  private async assertPrimusInterPares(
+    coordinatorId: string,
+    tx: Parameters<OrganisationsRepository['kindOf']>[1],
+  ): Promise<void> {
+    const kind = await this.repository.kindOf(coordinatorId, tx);
+    if (!kind) {
+      throw new OrganisationError(
+        'COORDINATOR_UNKNOWN',
+        'The primus inter pares must be a registered organisation.',
+      );
+    }
+    if (kind !== 'CORPORATION') {
+      throw new OrganisationError(
+        'COORDINATOR_NOT_A_CORPORATION',
+        'The primus inter pares must be a member corporation, not a collaboration or allocator.',
+      );
+    }
   }
 }
 
-function toView(record: OrganisationRecord): OrganisationView {
-  const current = record.routes[record.routes.length - 1];
+function notFound(): OrganisationError {
+  return new OrganisationError('ORGANISATION_NOT_FOUND', 'No such organisation.');
+}
+
+function toView(record: OrganisationRecord, at: string): OrganisationView {
+  const inForce = [...record.routes].reverse().find((r) => r.effectiveFrom <= at);
   return {
     organisationId: record.id,
     name: record.name,
     kind: record.kind,
-    route: current?.route ?? '',
-    coordinatorOrganisationId: current?.coordinatorOrganisationId ?? null,
-    effectiveFrom: current?.effectiveFrom ?? '',
+    at,
+    route: inForce?.route ?? null,
+    coordinatorOrganisationId: inForce?.coordinatorOrganisationId ?? null,
+    effectiveFrom: inForce?.effectiveFrom ?? null,
     routeHistory: record.routes,
   };
 }

@@ -238,6 +238,51 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     expect(live.status).toBe(200);
   });
 
+  it('refuses both ineligible branches of the decision tree with their reason', async () => {
+    const notCorporation = await post({ name: 'Beleggingsfonds Y', answers, effectiveFrom: '2026-01-01' });
+    expect(notCorporation).toMatchObject({
+      status: 422,
+      json: { code: 'DIVIT_NOT_APPLICABLE', reason: 'NOT_A_CORPORATION_OR_ALLOCATION_COLLABORATION' },
+    });
+    const throughCollaboration = await post({
+      name: 'Corporatie In Verband',
+      answers: { ...answers, isHousingCorporation: true },
+      effectiveFrom: '2026-01-01',
+    });
+    expect(throughCollaboration).toMatchObject({
+      status: 422,
+      json: { code: 'DIVIT_NOT_APPLICABLE', reason: 'CORPORATION_ALLOCATES_THROUGH_COLLABORATION' },
+    });
+  });
+
+  it('refuses a primus inter pares that is not a registered corporation', async () => {
+    const allocator = await post({
+      name: 'Woonruimteverdeler Oost',
+      answers: { ...answers, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true },
+      effectiveFrom: '2026-01-01',
+    });
+    const before = await count();
+    const collaboration = {
+      name: 'SV Met Verkeerde PIP',
+      answers: { ...answers, isCollaborationWithAllocationAim: true },
+    };
+    expect(
+      await post({
+        ...collaboration,
+        coordinatorOrganisationId: allocator.json.organisationId,
+        effectiveFrom: '2026-01-01',
+      }),
+    ).toMatchObject({ status: 422, json: { code: 'COORDINATOR_NOT_A_CORPORATION' } });
+    expect(
+      await post({
+        ...collaboration,
+        coordinatorOrganisationId: '00000000-0000-4000-8000-000000000000',
+        effectiveFrom: '2026-01-01',
+      }),
+    ).toMatchObject({ status: 422, json: { code: 'COORDINATOR_UNKNOWN' } });
+    expect(await count()).toBe(before);
+  });
+
   it('names the invalid fields', async () => {
     const res = await post({ name: 'X', answers, effectiveFrom: 'tomorrow', extra: true });
     expect((res.json.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([

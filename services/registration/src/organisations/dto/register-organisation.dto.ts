@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** A calendar date YYYY-MM-DD (rejects e.g. 2026-02-30). */
-const isoDate = z.iso.date();
+import { isoDate } from '../../common/calendar-date';
 
 export const registerOrganisationSchema = z.strictObject({
   name: z.string().trim().min(2).max(200),

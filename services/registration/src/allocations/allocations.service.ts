@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { ExemptionGroup, HouseholdRole } from '@divit/contracts';
+import type { Principal } from '@divit/service-kit';
+import { todayInAmsterdam } from '../common/calendar-date';
+import { OrganisationDirectory, OrganisationScopeService } from '../organisations/organisation-scope.service';
+import { AllocationError } from './allocations.errors';
+import { AllocationEvents } from './allocation.events';
+import { AllocatedRegistration, AllocationRow, AllocationsRepository } from './allocations.repository';
+import { RecordAllocationDto } from './dto/record-allocation.dto';
+import { composeHousehold } from './household';
+
+export interface AllocationMemberView {
+  memberId: string;
+  role: HouseholdRole;
+  adult: boolean;
+  /** Adult co-residents only, and only for callers entitled to identifying data. */
+  statedIdentity?: { surnamePrefix: string | null; surname: string; birthDate: string };
+}
+
+export interface AllocationView {
+  allocationId: string;
+  registrationId: string;
+  organisationId: string;
+  lettingCorporationId: string;
+  dwellingReference: string;
+  monthlyRentCents: number;
+  leaseStartDate: string;
+  exemptionGroup: ExemptionGroup | null;
+  /** False for exempted groups: DIV-it may not be offered to them. */
+  incomeTestRequired: boolean;
+  members: AllocationMemberView[];
+}
+
+/** Roles that may see the co-residents' stated surname and birth date (they supplied them). */
+const IDENTITY_ROLES = new Set<Principal['roles'][number]>(['admin', 'allocation-system']);
+
+@Injectable()
+export class AllocationsService {
+  constructor(
+    private readonly repository: AllocationsRepository,
+    private readonly events: AllocationEvents,
+    private readonly scope: OrganisationScopeService,
+    private readonly organisations: OrganisationDirectory,
+  ) {}
+
+  /**
+   * Records an allocation from the allocation system and publishes AllocationRecorded (pseudonymous) and,
+   * per adult co-resident, CoResidentIdentityProvided (short-retention topic), in one transaction.
+   */
+  async record(principal: Principal, input: RecordAllocationDto): Promise<AllocationView> {
+    const registration = await this.visibleRegistration(principal, input.registrationId);
+    await this.assertLettingCorporation(
+      registration.organisationId,
+      input.lettingCorporationId,
+      input.leaseStartDate,
+    );
+
+    const allocation: AllocationRow = {
+      id: randomUUID(),
+      registrationId: registration.id,
+      organisationId: registration.organisationId,
+      lettingCorporationId: input.lettingCorporationId,
+      dwellingReference: input.dwellingReference,
+      monthlyRentCents: input.monthlyRentCents,
+      leaseStartDate: input.leaseStartDate,
+      exemptionGroup: input.exemptionGroup ?? null,
+      members: composeHousehold(registration.birthDate, input.coResidents, input.leaseStartDate),
+    };
+    const exists = () =>
+      new AllocationError(
+        'ALLOCATION_EXISTS',
+        'This dwelling is already allocated by this corporation with this lease start date.',
+      );
+    await this.repository.transaction(async (tx) => {
+      if (await this.repository.dwellingLeaseTaken(tx, allocation)) throw exists();
+      if ((await this.repository.insert(tx, allocation)) === 'exists') throw exists();
+      const occurredAt = Date.now();
+      await this.events.recorded(tx, {
+        allocationId: allocation.id,
+        registrationId: allocation.registrationId,
+        organisationId: allocation.organisationId,
+        lettingCorporationId: allocation.lettingCorporationId,
+        leaseStartDate: allocation.leaseStartDate,
+        monthlyRentCents: allocation.monthlyRentCents,
+        exemptionGroup: allocation.exemptionGroup,
+        members: allocation.members.map((m) => ({ memberId: m.id, role: m.role, adult: m.adult })),
+        occurredAt,
+      });
+      await this.events.coResidentIdentities(
+        tx,
+        allocation.members.flatMap((m) =>
+          m.role === 'CO_RESIDENT' && m.adult && m.surname && m.birthDate
+            ? [
+                {
+                  memberId: m.id,
+                  allocationId: allocation.id,
+                  surnamePrefix: m.surnamePrefix,
+                  surname: m.surname,
+                  birthDate: m.birthDate,
+                  occurredAt,
+                },
+              ]
+            : [],
+        ),
+      );
+    });
+    return toView(allocation, true);
+  }
+
+  /** An allocation visible to the caller (its organisation or letting corporation is in the caller's scope). */
+  async get(principal: Principal, id: string): Promise<AllocationView> {
+    const allocation = await this.repository.find(id);
+    const notFound = () => new AllocationError('ALLOCATION_NOT_FOUND', 'No such allocation.');
+    if (!allocation) throw notFound();
+    const visible = await this.scope.visibleOrganisationIds(principal, todayInAmsterdam());
+    if (!visible.includes(allocation.organisationId) && !visible.includes(allocation.lettingCorporationId)) {
+      throw notFound();
+    }
+    return toView(
+      allocation,
+      principal.roles.some((r) => IDENTITY_ROLES.has(r)),
+    );
+  }
+
+  private async visibleRegistration(
+    principal: Principal,
+    registrationId: string,
+  ): Promise<AllocatedRegistration> {
+    const registration = await this.repository.registration(registrationId);
+    // Out of the caller's scope reads as unknown: the caller learns nothing about other organisations.
+    if (
+      !registration ||
+      !(await this.scope.canSee(principal, registration.organisationId, todayInAmsterdam()))
+    ) {
+      throw new AllocationError(
+        'ALLOCATED_REGISTRATION_UNKNOWN',
+        'No registration with this id is visible to the caller.',
+      );
+    }
+    if (!registration.active) {
+      throw new AllocationError('ALLOCATED_REGISTRATION_NOT_ACTIVE', 'The registration is deregistered.');
+    }
+    return registration;
+  }
+
+  /**
+   * The letting corporation must be a corporation. Route A: it is the registration's organisation itself.
+   * Route B/C: it is a member of the registration's organisation on the lease start date.
+   */
+  private async assertLettingCorporation(
+    organisationId: string,
+    lettingId: string,
+    leaseStart: string,
+  ): Promise<void> {
+    const kind = await this.organisations.kindOf(lettingId);
+    if (!kind) {
+      throw new AllocationError('LETTING_CORPORATION_UNKNOWN', 'The letting corporation is not registered.');
+    }
+    if (kind !== 'CORPORATION') {
+      throw new AllocationError(
+        'LETTING_CORPORATION_NOT_A_CORPORATION',
+        'Dwellings are let by a corporation, not by a collaboration or allocator.',
+        { kind },
+      );
+    }
+    const route = await this.organisations.routeOn(organisationId, leaseStart);
+    if (!route) {
+      throw new AllocationError(
+        'NO_ROUTE_AT_LEASE_START',
+        "The registration's organisation has no DIV-it route in force on the lease start date.",
+      );
+    }
+    switch (route.route) {
+      case 'A':
+        if (lettingId !== organisationId) {
+          throw new AllocationError(
+            'LETTING_CORPORATION_NOT_THE_ORGANISATION',
+            'On route A the corporation allocates alone: it must let the dwelling itself.',
+          );
+        }
+        return;
+      case 'B':
+      case 'C':
+        if (!(await this.organisations.isMemberOn(organisationId, lettingId, leaseStart))) {
+          throw new AllocationError(
+            'LETTING_CORPORATION_NOT_A_MEMBER',
+            `On route ${route.route} the letting corporation must be a member of the registration's organisation on the lease start date.`,
+            { route: route.route },
+          );
+        }
+        return;
+    }
+  }
+}
+
+function toView(allocation: AllocationRow, withIdentity: boolean): AllocationView {
+  return {
+    allocationId: allocation.id,
+    registrationId: allocation.registrationId,
+    organisationId: allocation.organisationId,
+    lettingCorporationId: allocation.lettingCorporationId,
+    dwellingReference: allocation.dwellingReference,
+    monthlyRentCents: allocation.monthlyRentCents,
+    leaseStartDate: allocation.leaseStartDate,
+    exemptionGroup: allocation.exemptionGroup,
+    incomeTestRequired: allocation.exemptionGroup === null,
+    members: allocation.members.map((m) => ({
+      memberId: m.id,
+      role: m.role,
+      adult: m.adult,
+      ...(withIdentity && m.surname && m.birthDate
+        ? { statedIdentity: { surnamePrefix: m.surnamePrefix, surname: m.surname, birthDate: m.birthDate } }
+        : {}),
+    })),
+  };
+}

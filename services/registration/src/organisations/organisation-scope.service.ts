@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import type { OrganisationKind } from '@divit/contracts';
+import type { Principal } from '@divit/service-kit';
+import { OrganisationsRepository, RouteRow } from './organisations.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Which organisations' records a caller may see, for other modules (registrations, allocations).
+ * A caller acts for one organisation (`principal.organisationId`). It sees that organisation and, on a date
+ * on which it coordinates route B or C organisations, those organisations and their members:
+ * - a route B housing allocator (it coordinates itself) sees itself and its member corporations;
+ * - a route C collaboration sees itself and its members;
+ * - the primus inter pares of a route C collaboration sees itself, the collaboration and its members;
+ * - any other corporation sees only itself.
+ */
+@Injectable()
+export class OrganisationScopeService {
+  constructor(private readonly repository: OrganisationsRepository) {}
+
+  async visibleOrganisationIds(principal: Pick<Principal, 'organisationId'>, at: string): Promise<string[]> {
+    const own = principal.organisationId;
+    // Organisation ids are uuids; a principal acting for anything else (e.g. the platform operator) coordinates nothing.
+    if (!UUID.test(own)) return [own];
+    const coordinated = await this.repository.coordinatedOn(own, at);
+    const members = await this.repository.membersOn(coordinated, at);
+    return [...new Set([own, ...coordinated, ...members])].sort();
+  }
+
+  async canSee(
+    principal: Pick<Principal, 'organisationId'>,
+    organisationId: string,
+    at: string,
+  ): Promise<boolean> {
+    return (await this.visibleOrganisationIds(principal, at)).includes(organisationId);
+  }
+}
+
+/** Read-only organisation facts for other modules of this service (no writes, no events). */
+@Injectable()
+export class OrganisationDirectory {
+  constructor(private readonly repository: OrganisationsRepository) {}
+
+  kindOf(organisationId: string): Promise<OrganisationKind | null> {
+    return this.repository.kindOf(organisationId);
+  }
+
+  routeOn(organisationId: string, at: string): Promise<RouteRow | null> {
+    return this.repository.routeAt(organisationId, at);
+  }
+
+  isMemberOn(organisationId: string, memberOrganisationId: string, at: string): Promise<boolean> {
+    return this.repository.isMemberOn(organisationId, memberOrganisationId, at);
+  }
+}
