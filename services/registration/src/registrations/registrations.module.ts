@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrganisationsModule } from '../organisations/organisations.module';
 import { AccessLogService } from '../access-log/access-log.service';
 import { RegistrationEvents } from './registration.events';
 import { RegistrationsController } from './registrations.controller';
@@ -6,6 +7,7 @@ import { RegistrationsRepository } from './registrations.repository';
 import { RegistrationsService } from './registrations.service';
 
 @Module({
+  imports: [OrganisationsModule],
   controllers: [RegistrationsController],
   providers: [RegistrationsService, RegistrationsRepository, RegistrationEvents, AccessLogService],
   exports: [RegistrationsService],

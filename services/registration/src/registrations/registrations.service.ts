@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@divit/service-kit';
 import { AccessLogService } from '../access-log/access-log.service';
+import { OrganisationScopeService } from '../organisations/organisation-scope.service';
 import { CreateRegistrationDto, todayInAmsterdam, UpdateRegistrationDto } from './dto/registration.dto';
 import { RegistrationEvents } from './registration.events';
 import { HouseholdMemberEntity, RegistrationEntity } from './registration.entity';
@@ -41,6 +42,7 @@ export class RegistrationsService {
     private readonly repository: RegistrationsRepository,
     private readonly events: RegistrationEvents,
     private readonly accessLog: AccessLogService,
+    private readonly scope: OrganisationScopeService,
   ) {}
 
   async create(principal: Principal, input: CreateRegistrationDto): Promise<RegistrationView> {
@@ -48,7 +50,7 @@ export class RegistrationsService {
     const organisationId = input.organisationId ?? principal.organisationId;
     return this.repository.transaction(async (tx) => {
       if (
-        !(await this.repository.canSee(tx, principal.organisationId, organisationId, today)) ||
+        !(await this.scope.canSee(principal, organisationId, today)) ||
         !(await this.repository.organisationExists(tx, organisationId))
       ) {
         throw new RegistrationError(
@@ -140,14 +142,12 @@ export class RegistrationsService {
 
   /** Another organisation's registration answers exactly like a missing one. */
   private async visible(tx: Tx, principal: Principal, id: string, lock = false): Promise<RegistrationEntity> {
-    const registration = await this.repository.findVisible(
-      tx,
-      id,
-      principal.organisationId,
-      todayInAmsterdam(),
-      lock,
-    );
-    if (!registration) throw new RegistrationError('REGISTRATION_NOT_FOUND', 'No such registration.');
+    const registration = await this.repository.find(tx, id, lock);
+    if (
+      !registration ||
+      !(await this.scope.canSee(principal, registration.organisationId, todayInAmsterdam()))
+    )
+      throw new RegistrationError('REGISTRATION_NOT_FOUND', 'No such registration.');
     return registration;
   }
 

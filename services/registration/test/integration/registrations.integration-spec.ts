@@ -202,6 +202,50 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
     ]);
   });
 
+  it('lets a route B allocator see and register for its member corporation, but not for others', async () => {
+    const adminToken = token('platform', ['admin']);
+    const allocator = await call('POST', '/organisations', adminToken, {
+      name: `Woonruimteverdeler ${prefix}`,
+      answers: {
+        isHousingCorporation: false,
+        allocatesAlone: false,
+        isCollaborationWithAllocationAim: true,
+        collaborationIsLegalAllocator: true,
+      },
+      effectiveFrom: '2024-01-01',
+    });
+    const allocatorId = String(allocator.json.organisationId);
+    const membership = await call('POST', `/organisations/${allocatorId}/memberships`, adminToken, {
+      memberOrganisationId: orgA,
+      validFrom: '2024-01-01',
+    });
+    expect(membership.status).toBe(201);
+    const ofMember = await call('POST', '/registrations', token(orgA), { ...valid, household: [] });
+    const seen = await call(
+      'GET',
+      `/registrations/${String(ofMember.json.registrationId)}`,
+      token(allocatorId, ['coordinator']),
+    );
+    expect(seen.status).toBe(200);
+    const forMember = await call('POST', '/registrations', token(allocatorId), {
+      ...valid,
+      organisationId: orgA,
+      household: [],
+    });
+    expect(forMember.status).toBe(201);
+    const forOutsider = await call('POST', '/registrations', token(allocatorId), {
+      ...valid,
+      organisationId: orgB,
+      household: [],
+    });
+    expect(forOutsider).toMatchObject({ status: 422, json: { code: 'ORGANISATION_NOT_VISIBLE' } });
+    // The member corporation does not see the allocator's other members' registrations.
+    const ofB = await call('POST', '/registrations', token(orgB), { ...valid, household: [] });
+    expect((await call('GET', `/registrations/${String(ofB.json.registrationId)}`, token(orgA))).status).toBe(
+      404,
+    );
+  });
+
   it.each([
     ['a future birth date', { birthDate: '2999-01-01' }, 'birthDate'],
     [
