@@ -1,14 +1,7 @@
 import { z } from 'zod';
+import { isoDate, todayInAmsterdam } from '../../common/calendar-date';
 
-/** Today's calendar date in the Netherlands (registration dates are Dutch calendar dates). */
-export function todayInAmsterdam(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Amsterdam',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
+export { todayInAmsterdam };
 
 function ageOn(birthDate: string, on: string): number {
   const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
@@ -16,7 +9,6 @@ function ageOn(birthDate: string, on: string): number {
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
-const isoDate = z.iso.date();
 const notInFuture = (label: string) =>
   isoDate.refine((v) => v <= todayInAmsterdam(), `${label} cannot be in the future`);
 
