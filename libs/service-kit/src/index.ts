@@ -6,3 +6,4 @@ export * from './auth/jwt';
 export * from './auth/auth.decorators';
 export * from './auth/auth.guard';
 export * from './auth/auth.module';
+export * from './openapi/openapi-from-controllers';

@@ -1,0 +1,49 @@
+// Services whose HTTP API is published as docs/openapi/<name>.json (npm run openapi:generate).
+// Controllers, routes, schemas, roles, error tables, the default port and the version are read from the
+// service's code; an entry only names the service and says what its metadata cannot (streamed bodies,
+// non-JSON media types, responses a handler produces itself). A new service adds one entry.
+import type { OperationOverride } from '@divit/service-kit';
+
+export interface ServiceEntry {
+  /** docs/openapi/<name>.json */
+  name: string;
+  /** The service's folder: package.json (version, description), src/**\/*.controller.ts, src/config. */
+  root: string;
+  title: string;
+  /** Controller class name → handler name → what the decorators cannot tell. */
+  overrides?: Record<string, Record<string, OperationOverride>>;
+}
+
+const csv = (description: string): OperationOverride['response'] => ({
+  contentType: 'text/csv',
+  schema: { type: 'string' },
+  description,
+});
+
+export const SERVICES: ServiceEntry[] = [
+  {
+    name: 'registration',
+    root: 'services/registration',
+    title: 'DIV-it registration service',
+    overrides: {
+      DossierImportController: {
+        import: {
+          requestBody: {
+            contentType: 'text/csv',
+            schema: { type: 'string' },
+            description: 'The dossier file (CSV with header), streamed: any size.',
+          },
+        },
+        concordance: { response: csv('The concordance (source dossier id → registration id) as CSV.') },
+        rejects: { response: csv('The rejected rows of the load, with the reason, as CSV.') },
+      },
+      HealthController: {
+        ready: {
+          extraResponses: {
+            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+          },
+        },
+      },
+    },
+  },
+];
