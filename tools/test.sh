@@ -30,6 +30,7 @@ step contracts npm run --silent contracts:check
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx nx run-many -t lint --outputStyle=static --skip-nx-cache
 step deploy npm run --silent deploy:validate
+step openapi npm run --silent openapi:check
 
 if bash tools/stack/stack.sh up; then
   step topics env KAFKA_TOPIC_PREFIX=ci-check- bash -c 'npm run --silent topics:provision && npm run --silent topics:verify'

@@ -13,7 +13,7 @@ export class RequestValidationError extends Error {
  * rejected. Messages name the field and the rule, never the submitted value.
  */
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.infer<S> {
     const result = this.schema.safeParse(value ?? {});
