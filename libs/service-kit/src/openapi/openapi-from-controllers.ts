@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { z } from 'zod';
+import { ZodValidationPipe } from '../zod-validation.pipe';
 import { PUBLIC_KEY, ROLES_KEY } from '../auth/auth.decorators';
 import type { AuthErrorCode } from '../auth/auth.guard';
 
@@ -390,12 +391,10 @@ export function validateOpenApiDocument(doc: unknown): string[] {
   return problems;
 }
 
-/** The ZodValidationPipe's schema (its private `schema` field), if one of the pipes is one. */
+/** The schema of the ZodValidationPipe among a parameter's pipes, if any. */
 function zodSchemaOf(pipes: unknown[] | undefined): z.ZodType | undefined {
   for (const pipe of pipes ?? []) {
-    if (typeof pipe !== 'object' || pipe === null) continue;
-    const schema = (pipe as unknown as { schema?: unknown }).schema;
-    if (isZodSchema(schema)) return schema;
+    if (pipe instanceof ZodValidationPipe && isZodSchema(pipe.schema)) return pipe.schema;
   }
   return undefined;
 }
