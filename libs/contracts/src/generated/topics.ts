@@ -8,12 +8,15 @@ export type ServiceName = (typeof services)[number];
 
 /** Kafka topic names by catalogue key (without environment prefix). The only place topic names appear. */
 export const Topics = {
+  consentConsents: 'divit.consent.consents.v1',
   dlqBillingReconciliation: 'divit.dlq.billing-reconciliation.v1',
   dlqConsent: 'divit.dlq.consent.v1',
   dlqIdentityValidation: 'divit.dlq.identity-validation.v1',
   dlqIncomeRetrieval: 'divit.dlq.income-retrieval.v1',
   dlqRegistration: 'divit.dlq.registration.v1',
   dlqRetentionCleanup: 'divit.dlq.retention-cleanup.v1',
+  identityValidationOutcomes: 'divit.identity-validation.outcomes.v1',
+  identityValidationValidatedIdentity: 'divit.identity-validation.validated-identity.v1',
   registrationAllocations: 'divit.registration.allocations.v1',
   registrationIdentityData: 'divit.registration.identity-data.v1',
   registrationOrganisations: 'divit.registration.organisations.v1',
@@ -23,12 +26,31 @@ export type TopicKey = keyof typeof Topics;
 export type TopicName = (typeof Topics)[TopicKey];
 
 /** Catalogue keys of the event topics (those with Avro event types). */
-export type EventTopicKey = 'registrationAllocations' | 'registrationIdentityData' | 'registrationOrganisations' | 'registrationRegistrations';
+export type EventTopicKey = 'consentConsents' | 'identityValidationOutcomes' | 'identityValidationValidatedIdentity' | 'registrationAllocations' | 'registrationIdentityData' | 'registrationOrganisations' | 'registrationRegistrations';
 /** Catalogue keys of the dead-letter topics (values are the original bytes). */
 export type DeadLetterTopicKey = 'dlqBillingReconciliation' | 'dlqConsent' | 'dlqIdentityValidation' | 'dlqIncomeRetrieval' | 'dlqRegistration' | 'dlqRetentionCleanup';
 
 /** Everything schemas/catalogue.yaml says about each topic. */
 export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
+  consentConsents: {
+    key: 'consentConsents',
+    name: 'divit.consent.consents.v1',
+    kind: 'event',
+    owner: 'consent',
+    description: 'Consent answers (instemming) per person and purpose: granted (with the shown text\'s hash and the signed receipt id), refused (failure U1) and withdrawn. Pseudonymous. Contract agreed ahead of the consent service (issue #4); identity-validation, registration and income-retrieval act on it.',
+    messageKey: 'registration id (uuid), so all answers for one registration keep their order',
+    eventTypes: [
+      'nl.divit.consent.ConsentGranted',
+      'nl.divit.consent.ConsentRefused',
+      'nl.divit.consent.ConsentWithdrawn',
+    ],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: -1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    personalData: 'pseudonymous',
+    consumers: ['identity-validation', 'income-retrieval', 'registration', 'retention-cleanup'],
+  },
   dlqBillingReconciliation: {
     key: 'dlqBillingReconciliation',
     name: 'divit.dlq.billing-reconciliation.v1',
@@ -101,7 +123,7 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     retentionMs: 604800000,
     partitions: 1,
     cleanupPolicy: 'delete',
-    personalData: 'pseudonymous',
+    personalData: 'direct',
     consumers: [],
   },
   dlqRetentionCleanup: {
@@ -118,6 +140,39 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     cleanupPolicy: 'delete',
     personalData: 'pseudonymous',
     consumers: [],
+  },
+  identityValidationOutcomes: {
+    key: 'identityValidationOutcomes',
+    name: 'divit.identity-validation.outcomes.v1',
+    kind: 'event',
+    owner: 'identity-validation',
+    description: 'Outcome of identity validation per person and process: validated, or failed with the failure code (U1-U4, aborted, expired, technical). No BSN, no names: pseudonymous ids and codes only.',
+    messageKey: 'registration id (uuid)',
+    eventTypes: [
+      'nl.divit.identityvalidation.IdentityValidated',
+      'nl.divit.identityvalidation.IdentityValidationFailed',
+    ],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: -1,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    personalData: 'pseudonymous',
+    consumers: ['income-retrieval', 'registration', 'retention-cleanup'],
+  },
+  identityValidationValidatedIdentity: {
+    key: 'identityValidationValidatedIdentity',
+    name: 'divit.identity-validation.validated-identity.v1',
+    kind: 'event',
+    owner: 'identity-validation',
+    description: 'The validated (government-known) surname and birth date after a successful validation, for the registration service to store. Direct personal data, kept one day. Never carries the BSN.',
+    messageKey: 'registration id (uuid)',
+    eventTypes: ['nl.divit.identityvalidation.ValidatedIdentityProvided'],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: 86400000,
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    personalData: 'direct',
+    consumers: ['registration'],
   },
   registrationAllocations: {
     key: 'registrationAllocations',
@@ -139,9 +194,12 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     name: 'divit.registration.identity-data.v1',
     kind: 'event',
     owner: 'registration',
-    description: 'Short-lived identifying data that must travel for a check: the surname and birth date adult co-residents stated in an allocation, under their pseudonymous member id (DIV-it process 4). Direct personal data, kept one day; consumers keep only what they need.',
-    messageKey: 'allocation id (uuid)',
-    eventTypes: ['nl.divit.registration.CoResidentIdentityProvided'],
+    description: 'Short-lived identifying data that must travel for a check: the identifying fields of a home seeker whose consent for a BSN process was granted (DIV-it processes 1 and 2), and the surname and birth date adult co-residents stated in an allocation, under their pseudonymous member id (process 4). Direct personal data, kept one day; consumers keep only what they need.',
+    messageKey: 'registration id (IdentityCheckRequested) or allocation id (CoResidentIdentityProvided), uuid',
+    eventTypes: [
+      'nl.divit.registration.CoResidentIdentityProvided',
+      'nl.divit.registration.IdentityCheckRequested',
+    ],
     compatibility: 'FULL_TRANSITIVE',
     retentionMs: 86400000,
     partitions: 6,

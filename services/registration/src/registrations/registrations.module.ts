@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AccessLogService } from '../access-log/access-log.service';
 import { RegistrationEvents } from './registration.events';
+import { IdentityCheckService } from './identity-check.service';
+import { IdentityEventsConsumer } from './identity-events.consumer';
 import { RegistrationsController } from './registrations.controller';
 import { RegistrationsRepository } from './registrations.repository';
 import { RegistrationsService } from './registrations.service';
@@ -9,7 +11,14 @@ import { RegistrationsService } from './registrations.service';
 @Module({
   imports: [OrganisationsModule],
   controllers: [RegistrationsController],
-  providers: [RegistrationsService, RegistrationsRepository, RegistrationEvents, AccessLogService],
+  providers: [
+    RegistrationsService,
+    RegistrationsRepository,
+    RegistrationEvents,
+    AccessLogService,
+    IdentityCheckService,
+    IdentityEventsConsumer,
+  ],
   exports: [RegistrationsService],
 })
 export class RegistrationsModule {}

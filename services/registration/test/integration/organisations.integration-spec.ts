@@ -38,8 +38,9 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [topics.name('registrationOrganisations'), topics.name('dlqRegistration')].map((topic) => ({
-        topic,
+      // Every catalogue topic: the service also consumes consent and identity-validation topics.
+      topics: (Object.keys(topicCatalogue) as (keyof typeof topicCatalogue)[]).map((k) => ({
+        topic: topics.name(k),
         numPartitions: 3,
       })),
     });

@@ -74,9 +74,10 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
-      topics: (Object.keys(topicCatalogue) as (keyof typeof topicCatalogue)[])
-        .filter((k) => topicCatalogue[k].owner === 'registration' || k === 'dlqRegistration')
-        .map((k) => ({ topic: topics.name(k), numPartitions: 3 })),
+      topics: (Object.keys(topicCatalogue) as (keyof typeof topicCatalogue)[]).map((k) => ({
+        topic: topics.name(k),
+        numPartitions: 3,
+      })),
     });
     await admin.disconnect();
 

@@ -59,13 +59,13 @@ export class RegistrationTestApp {
     });
     this.kafka = createKafka({ brokers: this.config.KAFKA_BROKERS, clientId: this.prefix });
     this.topics = new TopicNames(topicCatalogue, this.prefix);
-    // Every topic the service owns, so the relay never waits for a missing one.
+    // Every catalogue topic: the service produces to its own and consumes consent/identity-validation ones.
     const owned = Object.values(topicCatalogue).filter((t) => t.owner === 'registration');
     const admin = this.kafka.admin();
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
-      topics: owned.map((t) => ({ topic: this.topics.name(t.key), numPartitions: t.partitions })),
+      topics: Object.values(topicCatalogue).map((t) => ({ topic: this.topics.name(t.key), numPartitions: t.partitions })),
     });
     await admin.disconnect();
 

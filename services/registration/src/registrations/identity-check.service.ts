@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ConsentGranted,
+  ConsentRefused,
+  IdentityCheckRequestedEvent,
+  IdentityValidated,
+  IdentityValidationFailed,
+  ValidatedIdentityProvided,
+} from '@divit/contracts';
+import { createLogger } from '@divit/observability';
+import { MessagingRuntime, DomainError } from '@divit/service-kit';
+import { RegistrationEntity } from './registration.entity';
+import { RegistrationsRepository, Tx } from './registrations.repository';
+
+/** The BSN processes that check a home seeker's registration (DIV-it processes 1 and 2). */
+const REGISTRATION_PURPOSES = new Set(['BSN_AT_REGISTRATION', 'BSN_FOR_EXISTING_REGISTRATION']);
+
+export type IdentityCheckErrorCode = 'REGISTRATION_UNKNOWN';
+
+/** Raised for an event about a registration this service never had: dead-lettered at once, not retried. */
+export class IdentityCheckError extends DomainError<IdentityCheckErrorCode> {}
+
+/**
+ * The registration's side of the BSN check:
+ * - consent for a BSN process granted → hand the identifying fields to identity-validation (short-retention
+ *   topic) and mark the check pending;
+ * - validated identity → store the government-known surname and birth date;
+ * - validation succeeded or failed (or consent refused, U1) → delete gender marker, postcode and house number,
+ *   which were kept only for the check.
+ * The registration date is never touched. Runs inside the consumer's transaction (idempotent by event id).
+ */
+@Injectable()
+export class IdentityCheckService {
+  private readonly logger = createLogger('IdentityCheckService');
+
+  constructor(
+    private readonly repository: RegistrationsRepository,
+    @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
+  ) {}
+
+  async consentGranted(tx: Tx, consent: ConsentGranted): Promise<void> {
+    if (consent.subjectRole !== 'HOME_SEEKER' || !REGISTRATION_PURPOSES.has(consent.purpose)) return;
+    const registration = await this.load(tx, consent.registrationId);
+    if (registration.status === 'DEREGISTERED') {
+      this.logger.warn('consent for a deregistered registration ignored', {
+        registrationId: registration.id,
+      });
+      return;
+    }
+    registration.identityStatus = 'PENDING';
+    await this.repository.save(tx, registration);
+    await this.messaging.outbox.add(tx, IdentityCheckRequestedEvent, {
+      key: registration.id,
+      subject: registration.id,
+      value: {
+        requestId: randomUUID(),
+        consentId: consent.consentId,
+        registrationId: registration.id,
+        subjectId: registration.id,
+        subjectRole: 'HOME_SEEKER',
+        purpose: consent.purpose,
+        surnamePrefix: registration.surnamePrefix,
+        surname: registration.surname,
+        birthDate: registration.birthDate,
+        genderMarker: registration.genderMarker,
+        postcode: registration.postcode,
+        houseNumber: registration.houseNumber,
+        houseNumberAddition: registration.houseNumberAddition,
+        requestedAt: Date.now(),
+      },
+    });
+  }
+
+  /** U1 for a BSN process at registration: the check will not happen, so its fields go. */
+  async consentRefused(tx: Tx, refusal: ConsentRefused): Promise<void> {
+    if (refusal.subjectRole !== 'HOME_SEEKER' || !REGISTRATION_PURPOSES.has(refusal.purpose)) return;
+    const registration = await this.load(tx, refusal.registrationId);
+    await this.finish(tx, registration, 'FAILED');
+  }
+
+  async validatedIdentity(tx: Tx, identity: ValidatedIdentityProvided): Promise<void> {
+    if (identity.subjectRole !== 'HOME_SEEKER') return;
+    const registration = await this.load(tx, identity.registrationId);
+    registration.validatedSurname = [identity.validatedSurnamePrefix, identity.validatedSurname]
+      .filter(Boolean)
+      .join(' ');
+    registration.validatedBirthDate = identity.validatedBirthDate;
+    registration.identityValidatedAt = new Date(identity.validatedAt);
+    await this.finish(tx, registration, 'VALIDATED');
+  }
+
+  async identityValidated(tx: Tx, outcome: IdentityValidated): Promise<void> {
+    if (outcome.subjectRole !== 'HOME_SEEKER' || !REGISTRATION_PURPOSES.has(outcome.purpose)) return;
+    await this.finish(tx, await this.load(tx, outcome.registrationId), 'VALIDATED');
+  }
+
+  async identityValidationFailed(tx: Tx, outcome: IdentityValidationFailed): Promise<void> {
+    if (outcome.subjectRole !== 'HOME_SEEKER' || !REGISTRATION_PURPOSES.has(outcome.purpose)) return;
+    const registration = await this.load(tx, outcome.registrationId);
+    // A later failure never undoes an earlier validation of the same registration.
+    await this.finish(tx, registration, registration.identityStatus === 'VALIDATED' ? 'VALIDATED' : 'FAILED');
+  }
+
+  private async finish(
+    tx: Tx,
+    registration: RegistrationEntity,
+    status: 'VALIDATED' | 'FAILED',
+  ): Promise<void> {
+    registration.identityStatus = status;
+    registration.genderMarker = null;
+    registration.postcode = null;
+    registration.houseNumber = null;
+    registration.houseNumberAddition = null;
+    await this.repository.save(tx, registration);
+  }
+
+  private async load(tx: Tx, registrationId: string): Promise<RegistrationEntity> {
+    const registration = await this.repository.find(tx, registrationId, true);
+    if (!registration)
+      throw new IdentityCheckError(
+        'REGISTRATION_UNKNOWN',
+        `registration ${registrationId} is not known to this service`,
+      );
+    return registration;
+  }
+}

@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConsentGrantedEvent,
+  ConsentRefusedEvent,
+  IdentityValidationFailedEvent,
+  IdentityValidatedEvent,
+  ValidatedIdentityProvidedEvent,
+} from '@divit/contracts';
+import { AvroSerde, createKafka, DirectPublisher, readDeadLetters } from '@divit/messaging';
+import { decisionAnswers, RegistrationTestApp } from './support';
+
+/**
+ * The consent and identity-validation services publish these events in production. Here the test plays
+ * them, publishing contract events to the real broker (the contracts are generated from schemas/).
+ */
+describe('registration: identity data for the BSN check (consent and identity-validation events)', () => {
+  const t = new RegistrationTestApp();
+  let publisher: DirectPublisher;
+  let org = '';
+
+  beforeAll(async () => {
+    await t.start();
+    const kafka = createKafka({ brokers: t.config.KAFKA_BROKERS, clientId: `${t.prefix}peer` });
+    publisher = new DirectPublisher(
+      kafka,
+      new AvroSerde({ registryUrl: t.config.SCHEMA_REGISTRY_URL, autoRegister: true }),
+      t.topics,
+      '/test/peer',
+    );
+    await publisher.start();
+    const admin = t.token('platform', ['admin']);
+    org = String(
+      (
+        await t.call('POST', '/organisations', admin, {
+          name: `Corporatie ${t.prefix}`,
+          answers: decisionAnswers.routeA,
+          effectiveFrom: '2024-01-01',
+        })
+      ).json.organisationId,
+    );
+  });
+
+  afterAll(async () => {
+    await publisher?.stop();
+    await t.stop();
+  });
+
+  async function register(): Promise<string> {
+    const res = await t.call('POST', '/registrations', t.token(org, ['allocation-system']), {
+      surnamePrefix: 'de',
+      surname: 'Vris',
+      birthDate: '1991-04-12',
+      genderMarker: 'X',
+      postcode: '3011 AB',
+      houseNumber: 10,
+      houseNumberAddition: 'B',
+      registrationDate: '2021-09-01',
+    });
+    expect(res.status).toBe(201);
+    return String(res.json.registrationId);
+  }
+
+  const row = async (id: string) =>
+    (
+      await t.db.dataSource.query<Record<string, unknown>[]>(
+        `SELECT identity_status, gender_marker, postcode, house_number, house_number_addition, validated_surname,
+                validated_birth_date::text AS validated_birth_date, registration_date::text AS registration_date
+           FROM registrations WHERE id = $1`,
+        [id],
+      )
+    )[0];
+
+  async function until(id: string, status: string): Promise<Record<string, unknown> | undefined> {
+    const deadline = Date.now() + 30_000;
+    let current = await row(id);
+    while (current?.identity_status !== status && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      current = await row(id);
+    }
+    return current;
+  }
+
+  const consent = (
+    registrationId: string,
+    purpose: 'BSN_AT_REGISTRATION' | 'BSN_FOR_EXISTING_REGISTRATION' = 'BSN_AT_REGISTRATION',
+  ) => ({
+    consentId: randomUUID(),
+    organisationId: org,
+    registrationId,
+    subjectId: registrationId,
+    subjectRole: 'HOME_SEEKER' as const,
+    allocationId: null,
+    purpose,
+  });
+
+  it('hands the identifying fields over when consent is granted, once, even when the event is redelivered', async () => {
+    const id = await register();
+    const granted = {
+      ...consent(id),
+      textVersionHash: 'ab'.repeat(32),
+      receiptId: 'rcpt-1',
+      grantedAt: Date.now(),
+    };
+    const eventId = randomUUID();
+    await publisher.publish(ConsentGrantedEvent, [{ key: id, value: granted, id: eventId }]);
+    await publisher.publish(ConsentGrantedEvent, [{ key: id, value: granted, id: eventId }]); // redelivery
+    expect((await until(id, 'PENDING'))?.identity_status).toBe('PENDING');
+    const [request, ...more] = await t.eventsMatching(
+      (e) => e.type === 'nl.divit.registration.IdentityCheckRequested' && e.key === id,
+      1,
+    );
+    expect(request?.topic).toBe('registrationIdentityData');
+    expect(request?.value).toMatchObject({
+      consentId: granted.consentId,
+      registrationId: id,
+      subjectRole: 'HOME_SEEKER',
+      purpose: 'BSN_AT_REGISTRATION',
+      surnamePrefix: 'de',
+      surname: 'Vris',
+      birthDate: '1991-04-12',
+      genderMarker: 'X',
+      postcode: '3011 AB',
+      houseNumber: 10,
+      houseNumberAddition: 'B',
+    });
+    // A marker on the same key (same partition, so consumed after the duplicate): once its request is
+    // out, the duplicate has been consumed too, and it produced nothing.
+    const marker = {
+      ...consent(id, 'BSN_FOR_EXISTING_REGISTRATION'),
+      textVersionHash: 'ef'.repeat(32),
+      receiptId: 'rcpt-m',
+      grantedAt: Date.now(),
+    };
+    await publisher.publish(ConsentGrantedEvent, [{ key: id, value: marker }]);
+    const requests = await t.eventsMatching(
+      (e) => e.type === 'nl.divit.registration.IdentityCheckRequested' && e.key === id,
+      2,
+    );
+    expect(more).toEqual([]);
+    expect(requests.map((r) => r.value.consentId)).toEqual([granted.consentId, marker.consentId]);
+  });
+
+  it('stores the validated surname and birth date and deletes the fields kept only for the check', async () => {
+    const id = await register();
+    const c = consent(id);
+    await publisher.publish(ValidatedIdentityProvidedEvent, [
+      {
+        key: id,
+        value: {
+          registrationId: id,
+          subjectId: id,
+          subjectRole: 'HOME_SEEKER',
+          validatedSurnamePrefix: 'de',
+          validatedSurname: 'Vries',
+          validatedBirthDate: '1991-04-12',
+          validatedAt: Date.now(),
+        },
+      },
+    ]);
+    await publisher.publish(IdentityValidatedEvent, [
+      {
+        key: id,
+        value: {
+          consentId: c.consentId,
+          registrationId: id,
+          subjectId: id,
+          subjectRole: 'HOME_SEEKER',
+          purpose: c.purpose,
+          validatedAt: Date.now(),
+        },
+      },
+    ]);
+    const deadline = Date.now() + 30_000;
+    let current = await row(id);
+    while (current?.validated_surname === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      current = await row(id);
+    }
+    expect(current).toEqual({
+      identity_status: 'VALIDATED',
+      gender_marker: null,
+      postcode: null,
+      house_number: null,
+      house_number_addition: null,
+      validated_surname: 'de Vries', // zoekpad 1 corrected "Vris"
+      validated_birth_date: '1991-04-12',
+      registration_date: '2021-09-01',
+    });
+  });
+
+  it('deletes the check fields when validation fails (U3) or consent is refused (U1), and keeps the registration date', async () => {
+    const failed = await register();
+    const c = consent(failed);
+    await publisher.publish(IdentityValidationFailedEvent, [
+      {
+        key: failed,
+        value: {
+          consentId: c.consentId,
+          registrationId: failed,
+          subjectId: failed,
+          subjectRole: 'HOME_SEEKER',
+          purpose: c.purpose,
+          failure: 'U3_BSN_CHECK_FAILED',
+          failedAt: Date.now(),
+        },
+      },
+    ]);
+    const refused = await register();
+    await publisher.publish(ConsentRefusedEvent, [
+      {
+        key: refused,
+        value: { ...consent(refused, 'BSN_FOR_EXISTING_REGISTRATION'), refusedAt: Date.now() },
+      },
+    ]);
+    for (const id of [failed, refused]) {
+      expect(await until(id, 'FAILED')).toMatchObject({
+        identity_status: 'FAILED',
+        gender_marker: null,
+        postcode: null,
+        house_number: null,
+        validated_surname: null,
+        registration_date: '2021-09-01',
+      });
+    }
+  });
+
+  it('dead-letters an event about a registration this service never had, with the reason', async () => {
+    const unknown = randomUUID();
+    const granted = {
+      ...consent(unknown),
+      textVersionHash: 'cd'.repeat(32),
+      receiptId: 'rcpt-2',
+      grantedAt: Date.now(),
+    };
+    const [eventId] = await publisher.publish(ConsentGrantedEvent, [{ key: unknown, value: granted }]);
+    const kafka = createKafka({ brokers: t.config.KAFKA_BROKERS, clientId: `${t.prefix}dlq-reader` });
+    const deadline = Date.now() + 30_000;
+    let letters = await readDeadLetters(kafka, t.topics.name('dlqRegistration'));
+    while (!letters.some((l) => l.eventId === eventId) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      letters = await readDeadLetters(kafka, t.topics.name('dlqRegistration'));
+    }
+    expect(letters.find((l) => l.eventId === eventId)).toMatchObject({
+      errorCode: 'REGISTRATION_UNKNOWN',
+      consumerGroup: 'registration',
+      attempts: 1,
+      originalTopic: t.topics.name('consentConsents'),
+    });
+  });
+});
