@@ -35,6 +35,7 @@ export interface DecodedValue {
 export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly types = new WeakMap<EventDescriptorLike, avro.Type>();
+  private readonly fingerprints = new WeakMap<EventDescriptorLike, string>();
   private readonly ids = new Map<string, Promise<number>>();
   private readonly writers = new Map<number, Promise<avro.Type>>();
   private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
@@ -52,9 +53,14 @@ export class AvroSerde {
     return type;
   }
 
-  /** SHA-256 fingerprint (hex) of the descriptor's canonical schema. */
+  /** SHA-256 fingerprint (hex) of the descriptor's canonical schema (computed once per descriptor). */
   fingerprint(descriptor: EventDescriptorLike): string {
-    return this.typeOf(descriptor).fingerprint('sha256').toString('hex');
+    let fingerprint = this.fingerprints.get(descriptor);
+    if (!fingerprint) {
+      fingerprint = this.typeOf(descriptor).fingerprint('sha256').toString('hex');
+      this.fingerprints.set(descriptor, fingerprint);
+    }
+    return fingerprint;
   }
 
   /** Validates and encodes the Avro body; the error names the invalid paths (never the values). */

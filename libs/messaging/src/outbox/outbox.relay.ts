@@ -20,6 +20,7 @@ export interface OutboxRelayOptions {
 
 interface OutboxRow {
   id: string;
+  seq: string;
   topic: string;
   message_key: string;
   event_type: string;
@@ -55,7 +56,7 @@ export class OutboxRelay {
   published = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.errorBackoffMs = options.errorBackoffMs ?? 1000;
   }
@@ -139,7 +140,7 @@ export class OutboxRelay {
         return 0;
       }
       const rows = await runner.manager.query<OutboxRow[]>(
-        `SELECT id, topic, message_key, event_type, schema_fingerprint, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`,
+        `SELECT id, seq, topic, message_key, event_type, schema_fingerprint, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`,
         [this.batchSize],
       );
       if (rows.length === 0) {
@@ -163,9 +164,11 @@ export class OutboxRelay {
           }
         },
       );
-      await runner.manager.query(`DELETE FROM outbox_messages WHERE id = ANY($1::uuid[])`, [
-        rows.map((r) => r.id),
-      ]);
+      // Bounded by seq so PostgreSQL uses the seq index even with a large backlog.
+      await runner.manager.query(
+        `DELETE FROM outbox_messages WHERE seq BETWEEN $2 AND $3 AND id = ANY($1::uuid[])`,
+        [rows.map((r) => r.id), rows[0]?.seq, rows[rows.length - 1]?.seq],
+      );
       await runner.commitTransaction();
       this.published += rows.length;
       return rows.length;
