@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
 import { RegistrationConfig } from './config/registration.config';
 import { registrationDataSourceOptions } from './database/data-source';
+import { DossierImportModule } from './dossier-import/dossier-import.module';
 import { HealthController } from './health/health.controller';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { AllocationsModule } from './allocations/allocations.module';
@@ -76,6 +77,7 @@ export class AppModule {
         OrganisationsModule,
         AllocationsModule,
         RegistrationsModule,
+        DossierImportModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -5,6 +5,12 @@ import { RegistrationConfig } from '../config/registration.config';
 import { OrganisationEntity, OrganisationRouteEntity } from '../organisations/organisation.entity';
 import { CreateOrganisations1763910000000 } from './migrations/1763910000000-create-organisations';
 import { CreateRegistrations1763920000000 } from './migrations/1763920000000-create-registrations';
+import { CreateDossierImport1763940000000 } from './migrations/1763940000000-create-dossier-import';
+import {
+  DossierConcordanceEntity,
+  DossierImportLoadEntity,
+  DossierImportRejectEntity,
+} from '../dossier-import/dossier-import.entity';
 import { HouseholdMemberEntity, RegistrationEntity } from '../registrations/registration.entity';
 import { AccessLogEntity } from '../access-log/access-log.entity';
 import { CreateAccessLog1763960000000 } from './migrations/1763960000000-create-access-log';
@@ -23,6 +29,9 @@ export const registrationEntities = [
   OrganisationRouteEntity,
   RegistrationEntity,
   HouseholdMemberEntity,
+  DossierImportLoadEntity,
+  DossierConcordanceEntity,
+  DossierImportRejectEntity,
   AccessLogEntity,
   OrganisationMembershipEntity,
   HousingStockEntity,
@@ -33,6 +42,7 @@ export const registrationMigrations = [
   ...messagingMigrations,
   CreateOrganisations1763910000000,
   CreateRegistrations1763920000000,
+  CreateDossierImport1763940000000,
   CreateAccessLog1763960000000,
   OrganisationMembershipsAndHousingStock1763934000000,
   CreateAllocations1763935000000,

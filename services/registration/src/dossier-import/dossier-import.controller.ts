@@ -1,0 +1,81 @@
+import { IncomingMessage } from 'node:http';
+import { Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { z } from 'zod';
+import { Roles, ZodValidationPipe } from '@divit/service-kit';
+import { DossierImportError } from './dossier-import.errors';
+import { LoadSummary } from './dossier-import.repository';
+import { DossierImportService, ImportResult, SOURCE_PATTERN } from './dossier-import.service';
+
+const importQuery = z.strictObject({
+  mode: z.enum(['full', 'delta']),
+  source: z.string().regex(SOURCE_PATTERN, 'letters, digits, dots, dashes or underscores (max 50)'),
+});
+const concordanceQuery = z.strictObject({
+  source: z
+    .string()
+    .regex(SOURCE_PATTERN, 'letters, digits, dots, dashes or underscores (max 50)')
+    .optional(),
+});
+const loadParam = z.strictObject({ loadId: z.uuid() });
+
+const csv = (stream: NodeJS.ReadableStream, name: string) =>
+  new StreamableFile(stream as unknown as import('node:stream').Readable, {
+    type: 'text/csv; charset=utf-8',
+    disposition: `attachment; filename="${name}"`,
+  });
+
+/**
+ * Dossier import over HTTP. The CSV is the request body (text/csv), streamed into the import: never
+ * buffered whole, so any size works with flat memory.
+ * Migration is an operator task across organisations: every route needs the `admin` role (global JWT guard
+ * of @divit/service-kit).
+ */
+@Roles('admin')
+@Controller('dossier-imports')
+export class DossierImportController {
+  constructor(private readonly imports: DossierImportService) {}
+
+  @Post()
+  @HttpCode(201)
+  async import(
+    @Query(new ZodValidationPipe(importQuery)) query: z.infer<typeof importQuery>,
+    @Req() request: IncomingMessage,
+  ): Promise<ImportResult> {
+    const type = request.headers['content-type'] ?? '';
+    if (!/^text\/csv\b/i.test(type)) {
+      throw new DossierImportError(
+        'IMPORT_CONTENT_TYPE',
+        'send the dossier file as the body with content-type text/csv',
+      );
+    }
+    const length = Number(request.headers['content-length']);
+    return this.imports.import(request, {
+      mode: query.mode,
+      source: query.source,
+      ...(Number.isFinite(length) && length > 0 ? { totalBytes: length } : {}),
+    });
+  }
+
+  @Get('concordance')
+  async concordance(
+    @Query(new ZodValidationPipe(concordanceQuery)) query: z.infer<typeof concordanceQuery>,
+  ): Promise<StreamableFile> {
+    return csv(await this.imports.concordanceCsv(query.source), 'concordance.csv');
+  }
+
+  @Get(':loadId')
+  async load(
+    @Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>,
+  ): Promise<LoadSummary> {
+    const load = await this.imports.findLoad(params.loadId);
+    if (!load) throw new DossierImportError('IMPORT_LOAD_NOT_FOUND', 'no dossier import load with this id');
+    return load;
+  }
+
+  @Get(':loadId/rejects')
+  async rejects(
+    @Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>,
+  ): Promise<StreamableFile> {
+    return csv(await this.imports.rejectsCsv(params.loadId), `rejects-${params.loadId}.csv`);
+  }
+}

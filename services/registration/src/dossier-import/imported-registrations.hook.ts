@@ -1,0 +1,23 @@
+import { SqlExecutor } from './dossier-import.repository';
+
+/**
+ * Announcing imported registrations like ones created through the API (issue #3: `RegistrationCreated`,
+ * defined by the registrations work, not here). The import calls `registrationsCreated` once per load,
+ * INSIDE the merge transaction, so an implementation can write outbox rows atomically with the
+ * registrations — set-based, e.g. `INSERT INTO outbox_messages ... SELECT ... FROM <createdRelation> JOIN
+ * registrations ...`, because a first full load creates hundreds of thousands at once.
+ *
+ * TODO(issue #3): bind IMPORTED_REGISTRATIONS_HOOK to an implementation that writes `RegistrationCreated`
+ * through the outbox once that event exists. Until then imported registrations are not announced.
+ */
+export interface ImportedRegistrationsHook {
+  /** `createdRelation` is a temporary table `(id uuid)` of the registrations this load created. */
+  registrationsCreated(tx: SqlExecutor, createdRelation: string, loadId: string): Promise<void>;
+}
+
+export const IMPORTED_REGISTRATIONS_HOOK = Symbol('IMPORTED_REGISTRATIONS_HOOK');
+
+/** The default until `RegistrationCreated` exists: announces nothing. */
+export const announceNothing: ImportedRegistrationsHook = {
+  registrationsCreated: () => Promise.resolve(),
+};

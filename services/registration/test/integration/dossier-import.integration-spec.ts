@@ -1,0 +1,531 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { topicCatalogue } from '@divit/contracts';
+import { createKafka, TopicNames } from '@divit/messaging';
+import { createTestDatabase, pendingSchemaChanges, TestDatabase } from '@divit/persistence';
+import { JsonNestLogger } from '@divit/observability';
+import { LocalTokenIssuer } from '@divit/service-kit';
+import { AppModule } from '../../src/app.module';
+import { loadRegistrationConfig } from '../../src/config/registration.config';
+import { registrationDataSourceOptions } from '../../src/database/data-source';
+import { DOSSIER_COLUMNS, DossierColumn } from '../../src/dossier-import/dossier-csv';
+import { DossierImportService } from '../../src/dossier-import/dossier-import.service';
+import { MergeableDossier, mergeDossiers } from '../../src/dossier-import/duplicate-rule';
+
+const prefix = `it-imp-${randomBytes(3).toString('hex')}-`;
+const issuer = new LocalTokenIssuer();
+const adminToken = issuer.sign({ subject: 'admin-1', organisationId: 'platform', roles: ['admin'] });
+const memberToken = issuer.sign({ subject: 'member-1', organisationId: 'platform', roles: ['member'] });
+const ORG_A = randomUUID();
+const ORG_B = randomUUID();
+const repoRoot = resolve(__dirname, '../../../..');
+
+type Row = Partial<Record<DossierColumn, string>>;
+const HEADER = DOSSIER_COLUMNS.filter((c) => c !== 'deleted');
+
+function csvOf(rows: (Row | string)[], header: readonly DossierColumn[] = HEADER): string {
+  const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  return [
+    header.join(','),
+    ...rows.map((r) => (typeof r === 'string' ? r : header.map((c) => quote(r[c] ?? '')).join(','))),
+  ].join('\n');
+}
+
+const person = (over: Row): Row => ({
+  source_system: 'woonnet',
+  surname: 'Jansen',
+  birth_date: '1980-04-01',
+  postcode: '1234 AB',
+  house_number: '12',
+  registration_date: '2015-03-01',
+  organisation_id: ORG_A,
+  ...over,
+});
+
+// The full load of source "woonnet" (line numbers in comments; line 1 is the header).
+const FULL: (Row | string)[] = [
+  person({ dossier_number: 'D1', email: 'jansen@example.nl' }), // 2
+  person({
+    dossier_number: 'D2',
+    surname_prefix: '',
+    surname: 'JANSÉN',
+    postcode: '1234ab',
+    registration_date: '2012-01-10',
+    phone: '0612345678',
+  }), // 3: same person as D1
+  person({
+    dossier_number: 'D3',
+    surname_prefix: 'de',
+    surname: 'Vries',
+    birth_date: '1975-11-30',
+    house_number: '3',
+    registration_date: '2018-06-01',
+  }), // 4
+  person({ dossier_number: 'D4', birth_date: '1980-02-30', postcode: '12345' }), // 5: rejected
+  person({ dossier_number: 'D5', organisation_id: randomUUID() }), // 6: rejected, unknown organisation
+  person({ dossier_number: 'D3', surname: 'Other', registration_date: '2001-01-01' }), // 7: rejected, D3 twice
+  'woonnet,D8,only,three', // 8: rejected, field count
+  person({
+    dossier_number: 'D7',
+    surname: 'Bakker',
+    birth_date: '1990-07-07',
+    house_number: '99',
+    registration_date: '2020-02-02',
+  }), // 9
+];
+
+interface RegistrationRow {
+  id: string;
+  surname: string;
+  registration_date: string;
+  email: string | null;
+  phone: string | null;
+  status: string;
+  version: number;
+  updated_at: Date;
+}
+
+describe('registration: dossier import (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let base: string;
+  let workDir: string;
+
+  beforeAll(async () => {
+    const seed = loadRegistrationConfig({ KAFKA_TOPIC_PREFIX: prefix });
+    db = await createTestDatabase({ prefix: 'dossier_import', options: registrationDataSourceOptions(seed) });
+    const config = loadRegistrationConfig({
+      AUTH_JWKS: JSON.stringify(issuer.jwks),
+      KAFKA_TOPIC_PREFIX: prefix,
+      SCHEMA_AUTO_REGISTER: 'true',
+      DB_NAME: db.name,
+      DB_USER: 'postgres',
+    });
+    // The app consumes and produces on catalogue topics at boot: create them under this file's prefix.
+    const topics = new TopicNames(topicCatalogue, prefix);
+    const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: prefix }).admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(topicCatalogue).map((t) => ({
+        topic: topics.name(t.key),
+        numPartitions: t.partitions,
+      })),
+    });
+    await admin.disconnect();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+    app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
+    await app.listen(0, '127.0.0.1');
+    base = await app.getUrl();
+    await db.dataSource.query(
+      `INSERT INTO organisations (id, name, kind) VALUES ($1, 'Woonstichting A', 'CORPORATION'), ($2, 'Woonstichting B', 'CORPORATION')`,
+      [ORG_A, ORG_B],
+    );
+    workDir = await mkdtemp(join(tmpdir(), 'dossier-import-'));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.drop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  async function upload(
+    csv: string,
+    mode: 'full' | 'delta',
+    source = 'woonnet',
+    token = adminToken,
+    type = 'text/csv',
+  ) {
+    const res = await fetch(`${base}/dossier-imports?mode=${mode}&source=${source}`, {
+      method: 'POST',
+      headers: { 'content-type': type, authorization: `Bearer ${token}` },
+      body: csv,
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  }
+  async function getText(path: string): Promise<{ status: number; type: string; text: string }> {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
+  }
+  const registrations = () =>
+    db.dataSource.query<RegistrationRow[]>(
+      `SELECT id, surname, registration_date::text AS registration_date, email, phone, status, version, updated_at
+       FROM registrations ORDER BY id`,
+    );
+  const concordance = () =>
+    db.dataSource.query<
+      {
+        source_system: string;
+        dossier_number: string;
+        registration_id: string;
+        deleted: boolean;
+        updated_at: Date;
+      }[]
+    >(
+      `SELECT source_system, dossier_number, registration_id, deleted_at IS NOT NULL AS deleted, updated_at
+       FROM dossier_concordance ORDER BY source_system, dossier_number`,
+    );
+  const registrationOf = async (source: string, dossier: string) =>
+    (await concordance()).find((c) => c.source_system === source && c.dossier_number === dossier)
+      ?.registration_id;
+
+  let fullLoadId: string;
+
+  it('entities and migrations describe the same dossier import schema', async () => {
+    const diff = await pendingSchemaChanges(db.dataSource);
+    expect(diff.filter((sql) => /dossier_/.test(sql))).toEqual([]);
+  });
+
+  it('a full load creates one registration per person, merges duplicates keeping the earliest date and rejects bad rows', async () => {
+    const res = await upload(csvOf(FULL), 'full');
+    expect(res.status).toBe(201);
+    fullLoadId = res.json.loadId as string;
+    expect(res.json.counts).toEqual({
+      rowsRead: 8,
+      rowsRejected: 4,
+      rowsUnchanged: 0,
+      dossiersNew: 4,
+      dossiersChanged: 0,
+      dossiersDeleted: 0,
+      deletionsOfUnknownDossiers: 0,
+      registrationsCreated: 3,
+      registrationsUpdated: 0,
+      registrationsDeregistered: 0,
+      duplicatesMerged: 1,
+    });
+    const regs = await registrations();
+    expect(regs).toHaveLength(3);
+    const jansen = regs.find((r) => r.surname.toLowerCase().startsWith('jans'));
+    // D2 has the earliest date, so it leads: its spelling, and D1's e-mail fills the gap.
+    expect(jansen).toMatchObject({
+      registration_date: '2012-01-10',
+      surname: 'JANSÉN',
+      phone: '0612345678',
+      email: 'jansen@example.nl',
+      status: 'ACTIVE',
+      version: 1,
+    });
+    expect(await registrationOf('woonnet', 'D1')).toBe(jansen?.id);
+    expect(await registrationOf('woonnet', 'D2')).toBe(jansen?.id);
+    const load = await getText(`/dossier-imports/${fullLoadId}`);
+    expect(JSON.parse(load.text)).toMatchObject({
+      status: 'COMPLETED',
+      mode: 'full',
+      sourceSystem: 'woonnet',
+    });
+  });
+
+  it('serves the rejected rows as CSV with line numbers, reasons and the row', async () => {
+    const res = await getText(`/dossier-imports/${fullLoadId}/rejects`);
+    expect(res.status).toBe(200);
+    expect(res.type).toContain('text/csv');
+    const lines = res.text.trim().split('\n');
+    expect(lines[0]).toBe(['line_number', 'reasons', ...DOSSIER_COLUMNS].join(','));
+    const byLine = new Map(lines.slice(1).map((l) => [Number(l.split(',')[0]), l]));
+    expect([...byLine.keys()]).toEqual([5, 6, 7, 8]);
+    expect(byLine.get(5)).toContain('birth_date: required, a real date as YYYY-MM-DD; postcode: required');
+    expect(byLine.get(5)).toContain(',D4,');
+    expect(byLine.get(6)).toContain('organisation_id: unknown organisation');
+    expect(byLine.get(7)).toContain('dossier_number: appears more than once in this file (first on line 4)');
+    expect(byLine.get(8)).toContain('record has 4 fields, the header has 13');
+  });
+
+  it('exports the concordance: old dossier numbers to registration ids', async () => {
+    const res = await getText('/dossier-imports/concordance?source=woonnet');
+    const [head, ...rows] = res.text.trim().split('\n');
+    expect(head).toBe(
+      'source_system,dossier_number,registration_id,organisation_id,row_hash,first_load_id,last_load_id,deleted_at',
+    );
+    expect(rows.map((r) => r.split(',').slice(0, 2).join(','))).toEqual([
+      'woonnet,D1',
+      'woonnet,D2',
+      'woonnet,D3',
+      'woonnet,D7',
+    ]);
+    const ids = rows.map((r) => r.split(',')[2]);
+    expect(ids[0]).toBe(ids[1]);
+    expect(new Set(ids).size).toBe(3);
+    expect(rows.every((r) => r.split(',')[5] === fullLoadId)).toBe(true);
+  });
+
+  it('re-running the same file changes nothing', async () => {
+    const regsBefore = await registrations();
+    const concBefore = await concordance();
+    const res = await upload(csvOf(FULL), 'full');
+    expect(res.status).toBe(201);
+    expect(res.json.counts).toMatchObject({
+      rowsRead: 8,
+      rowsRejected: 4,
+      rowsUnchanged: 4,
+      dossiersNew: 0,
+      dossiersChanged: 0,
+      dossiersDeleted: 0,
+      registrationsCreated: 0,
+      registrationsUpdated: 0,
+    });
+    expect(await registrations()).toEqual(regsBefore);
+    expect(await concordance()).toEqual(concBefore);
+  });
+
+  it('a delta applies only new, changed and deleted dossiers', async () => {
+    const before = await registrations();
+    const bakkerBefore = before.find((r) => r.surname === 'Bakker');
+    const jansenId = await registrationOf('woonnet', 'D1');
+    const delta = csvOf(
+      [
+        person({
+          dossier_number: 'D3',
+          surname_prefix: 'de',
+          surname: 'Vries',
+          birth_date: '1975-11-30',
+          house_number: '3',
+          registration_date: '2018-06-01',
+          email: 'devries@example.nl',
+        }),
+        person({ dossier_number: 'D6', surname: 'jansen', registration_date: '2010-05-05' }), // new dossier, same person
+        { dossier_number: 'D2', deleted: 'ja' },
+        { dossier_number: 'D-never-seen', deleted: '1' },
+      ],
+      DOSSIER_COLUMNS,
+    );
+    const res = await upload(delta, 'delta');
+    expect(res.status).toBe(201);
+    expect(res.json.counts).toEqual({
+      rowsRead: 4,
+      rowsRejected: 0,
+      rowsUnchanged: 0,
+      dossiersNew: 1,
+      dossiersChanged: 1,
+      dossiersDeleted: 1,
+      deletionsOfUnknownDossiers: 1,
+      registrationsCreated: 0,
+      registrationsUpdated: 2,
+      registrationsDeregistered: 0,
+      duplicatesMerged: 1,
+    });
+    const after = await registrations();
+    expect(after.find((r) => r.surname === 'Bakker')).toEqual(bakkerBefore);
+    const jansen = after.find((r) => r.id === jansenId);
+    // D6 is now the earliest and leads; D2 (deleted) no longer supplies the phone number.
+    expect(jansen).toMatchObject({
+      registration_date: '2010-05-05',
+      surname: 'jansen',
+      phone: null,
+      version: 2,
+    });
+    expect(after.find((r) => r.surname === 'Vries')).toMatchObject({
+      email: 'devries@example.nl',
+      version: 2,
+    });
+    expect(await registrationOf('woonnet', 'D6')).toBe(jansenId);
+    expect((await concordance()).find((c) => c.dossier_number === 'D2')?.deleted).toBe(true);
+  });
+
+  it('merges across source systems; a full load deregisters a person whose dossiers all disappeared', async () => {
+    const jansenId = await registrationOf('woonnet', 'D1');
+    const other = await upload(
+      csvOf([
+        person({ source_system: 'corpo', dossier_number: 'C-17', surname_prefix: 'van', surname: 'Berg' }),
+        person({
+          source_system: 'corpo',
+          dossier_number: 'C-18',
+          surname: 'Jansen',
+          postcode: '1234 AB',
+          registration_date: '2016-01-01',
+        }),
+      ]),
+      'full',
+      'corpo',
+    );
+    expect(other.status).toBe(201);
+    expect(await registrationOf('corpo', 'C-18')).toBe(jansenId);
+
+    // woonnet's next full snapshot no longer lists D7 (Bakker) or D3.
+    const snapshot = csvOf([
+      person({ dossier_number: 'D1', email: 'jansen@example.nl' }),
+      person({ dossier_number: 'D6', surname: 'jansen', registration_date: '2010-05-05' }),
+    ]);
+    const res = await upload(snapshot, 'full');
+    expect(res.json.counts).toMatchObject({
+      dossiersDeleted: 2,
+      registrationsDeregistered: 2,
+      rowsUnchanged: 2,
+    });
+    const regs = await registrations();
+    expect(regs.find((r) => r.surname === 'Bakker')?.status).toBe('DEREGISTERED');
+    expect(regs.find((r) => r.id === jansenId)).toMatchObject({
+      status: 'ACTIVE',
+      registration_date: '2010-05-05',
+    });
+  });
+
+  it('the set-based merge agrees with the documented merge rule', async () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const rows: Row[] = [];
+    const persons = new Set<number>();
+    for (let i = 0; i < 60; i++) {
+      const p = rnd(8);
+      persons.add(p);
+      const split = rnd(2) === 0;
+      rows.push({
+        source_system: 'prop',
+        dossier_number: `P${i}`,
+        surname_prefix: split ? 'van' : '',
+        surname: split ? `Dijk${p}` : `VAN DIJK${p}`,
+        birth_date: `19${60 + p}-01-0${1 + (p % 9)}`,
+        gender_marker: ['', 'M', 'V', 'X'][rnd(4)] ?? '',
+        postcode: '9999 ZZ',
+        house_number: String(p + 1),
+        house_number_addition: rnd(3) === 0 ? `A${i}` : '',
+        email: rnd(2) === 0 ? `p${i}@example.nl` : '',
+        phone: rnd(3) === 0 ? `06${String(10000000 + i)}` : '',
+        registration_date: `20${10 + rnd(5)}-0${1 + rnd(9)}-1${rnd(9)}`,
+        organisation_id: ORG_B,
+      });
+    }
+    const res = await upload(csvOf(rows), 'full', 'prop');
+    expect(res.json.counts).toMatchObject({
+      rowsRejected: 0,
+      dossiersNew: 60,
+      registrationsCreated: persons.size,
+    });
+    const stored = await db.dataSource.query<(MergeableDossier & { registrationId: string })[]>(
+      `SELECT source_system AS "sourceSystem", dossier_number AS "dossierNumber", registration_id AS "registrationId",
+              organisation_id AS "organisationId", surname_prefix AS "surnamePrefix", surname, birth_date::text AS "birthDate",
+              gender_marker AS "genderMarker", postcode, house_number AS "houseNumber",
+              house_number_addition AS "houseNumberAddition", email, phone, registration_date::text AS "registrationDate"
+       FROM dossier_concordance WHERE source_system = 'prop'`,
+    );
+    const byRegistration = new Map<string, MergeableDossier[]>();
+    for (const d of stored)
+      byRegistration.set(d.registrationId, [...(byRegistration.get(d.registrationId) ?? []), d]);
+    expect(byRegistration.size).toBe(persons.size);
+    for (const [id, dossiers] of byRegistration) {
+      const [actual] = await db.dataSource.query<Record<string, unknown>[]>(
+        `SELECT organisation_id AS "organisationId", surname_prefix AS "surnamePrefix", surname, birth_date::text AS "birthDate",
+                gender_marker AS "genderMarker", postcode, house_number AS "houseNumber",
+                house_number_addition AS "houseNumberAddition", email, phone, registration_date::text AS "registrationDate"
+         FROM registrations WHERE id = $1`,
+        [id],
+      );
+      expect(actual).toEqual(mergeDossiers(dossiers));
+    }
+  });
+
+  it('refuses a bad header, a delta before any full load, a wrong content type and non-admins, writing nothing', async () => {
+    const before = await db.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM dossier_concordance`,
+    );
+    const header = await upload('dossier_number,surname,bsn\nX,Y,123', 'full', 'fresh');
+    expect(header.status).toBe(422);
+    expect(header.json).toMatchObject({ code: 'IMPORT_HEADER_INVALID' });
+    expect(JSON.stringify(header.json)).not.toContain('123');
+    const failed = await db.dataSource.query<{ status: string; failure_code: string }[]>(
+      `SELECT status, failure_code FROM dossier_import_loads WHERE source_system = 'fresh'`,
+    );
+    expect(failed).toEqual([{ status: 'FAILED', failure_code: 'IMPORT_HEADER_INVALID' }]);
+    expect((await upload(csvOf([]), 'delta', 'fresh')).json).toMatchObject({
+      code: 'IMPORT_DELTA_WITHOUT_FULL_LOAD',
+    });
+    expect((await upload(csvOf([]), 'full', 'fresh', adminToken, 'application/octet-stream')).status).toBe(
+      415,
+    );
+    expect((await upload(csvOf([]), 'full', 'fresh', memberToken)).status).toBe(403);
+    expect((await upload(csvOf([]), 'full', 'bad source!')).status).toBe(400);
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM dossier_concordance`)).toEqual(before);
+  });
+
+  it('fails the whole load on an unclosed quote instead of swallowing the rest of the file', async () => {
+    const service = app.get(DossierImportService);
+    const text =
+      csvOf([person({ dossier_number: 'Q1' })]) + '\nwoonnet,"Q2,never closed\n' + 'x,'.repeat(40_000);
+    await expect(
+      service.import(Readable.from([text]), { mode: 'full', source: 'quotes' }),
+    ).rejects.toMatchObject({
+      code: 'IMPORT_FILE_UNREADABLE',
+    });
+    expect(await registrationOf('quotes', 'Q1')).toBeUndefined();
+  });
+
+  it('the CLI imports a file, writes the rejects file and exports the concordance (exit codes 5 and 0)', async () => {
+    const file = join(workDir, 'cli.csv');
+    const rejects = join(workDir, 'cli.rejects.csv');
+    const out = join(workDir, 'concordance.csv');
+    await writeFile(
+      file,
+      csvOf([
+        person({ source_system: 'cli', dossier_number: 'K1', organisation_id: ORG_B }),
+        person({ source_system: 'cli', dossier_number: 'K2', surname: '' }),
+      ]),
+    );
+    const cli = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        const child = spawn(
+          process.execPath,
+          [
+            '-r',
+            'ts-node/register/transpile-only',
+            '-r',
+            'tsconfig-paths/register',
+            'services/registration/src/dossier-import/cli.ts',
+            ...args,
+          ],
+          {
+            cwd: repoRoot,
+            env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', DB_NAME: db.name, DB_USER: 'postgres' },
+          },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.on('close', (code) => done({ code, stdout, stderr }));
+      });
+    const run = await cli([
+      'import',
+      '--file',
+      file,
+      '--mode',
+      'full',
+      '--source',
+      'cli',
+      '--rejects',
+      rejects,
+    ]);
+    expect(run.code).toBe(5);
+    const summary = JSON.parse(run.stdout) as {
+      counts: { rowsRead: number; rowsRejected: number };
+      peakRssMiB: number;
+    };
+    expect(summary.counts).toMatchObject({ rowsRead: 2, rowsRejected: 1 });
+    expect(summary.peakRssMiB).toBeGreaterThan(0);
+    expect(run.stderr).toContain('rows/s');
+    expect(run.stderr).not.toContain('K2');
+    const rejectLines = (await readFile(rejects, 'utf8')).trim().split('\n');
+    expect(rejectLines).toHaveLength(2);
+    expect(rejectLines[1]).toMatch(/^3,surname: required,cli,K2,/);
+
+    const exported = await cli(['export-concordance', '--out', out, '--source', 'cli']);
+    expect(exported.code).toBe(0);
+    expect(
+      (await readFile(out, 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[1]),
+    ).toEqual(['K1']);
+
+    expect((await cli(['import', '--file', file, '--mode', 'sideways', '--source', 'cli'])).code).toBe(2);
+  });
+});
