@@ -19,7 +19,9 @@ import { registrationDataSourceOptions } from '../database/data-source';
 import { DossierImportError, DossierImportErrorCode } from './dossier-import.errors';
 import { DossierImportRepository } from './dossier-import.repository';
 import { DossierImportService } from './dossier-import.service';
-import { announceNothing } from './imported-registrations.hook';
+import { topicCatalogue } from '@divit/contracts';
+import { AvroSerde, TopicNames } from '@divit/messaging';
+import { ImportedRegistrationsAnnouncer } from '../registrations/imported-registrations.announcer';
 import { ProgressBar } from './progress-bar';
 
 export const EXIT = { ok: 0, unexpected: 1, usage: 2, badFile: 3, refused: 4, rejects: 5 } as const;
@@ -92,7 +94,12 @@ async function main(argv: string[]): Promise<number> {
   await dataSource.initialize();
   try {
     const repository = new DossierImportRepository(dataSource);
-    const service = new DossierImportService(repository, announceNothing);
+    // Events go to the outbox in the import transaction; the running service's relay publishes them.
+    const announcer = new ImportedRegistrationsAnnouncer(
+      new AvroSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, autoRegister: false }),
+      new TopicNames(topicCatalogue, config.KAFKA_TOPIC_PREFIX),
+    );
+    const service = new DossierImportService(repository, announcer);
 
     if (command === 'export-concordance') {
       await pipeline(await service.concordanceCsv(values.source), createWriteStream(need('out')));

@@ -7,8 +7,7 @@ import { SqlExecutor } from './dossier-import.repository';
  * registrations — set-based, e.g. `INSERT INTO outbox_messages ... SELECT ... FROM <createdRelation> JOIN
  * registrations ...`, because a first full load creates hundreds of thousands at once.
  *
- * TODO(issue #3): bind IMPORTED_REGISTRATIONS_HOOK to an implementation that writes `RegistrationCreated`
- * through the outbox once that event exists. Until then imported registrations are not announced.
+ * Implemented by ImportedRegistrationsAnnouncer (registrations/imported-registrations.announcer.ts).
  */
 export interface ImportedRegistrationsHook {
   /** `createdRelation` is a temporary table `(id uuid)` of the registrations this load created. */
@@ -16,8 +15,3 @@ export interface ImportedRegistrationsHook {
 }
 
 export const IMPORTED_REGISTRATIONS_HOOK = Symbol('IMPORTED_REGISTRATIONS_HOOK');
-
-/** The default until `RegistrationCreated` exists: announces nothing. */
-export const announceNothing: ImportedRegistrationsHook = {
-  registrationsCreated: () => Promise.resolve(),
-};

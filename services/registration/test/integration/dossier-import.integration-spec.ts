@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { topicCatalogue } from '@divit/contracts';
-import { createKafka, TopicNames } from '@divit/messaging';
+import { RegistrationCreatedEvent, topicCatalogue } from '@divit/contracts';
+import { AvroSerde, createKafka, TopicNames } from '@divit/messaging';
 import { createTestDatabase, pendingSchemaChanges, TestDatabase } from '@divit/persistence';
 import { JsonNestLogger } from '@divit/observability';
 import { LocalTokenIssuer } from '@divit/service-kit';
@@ -220,6 +220,43 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       mode: 'full',
       sourceSystem: 'woonnet',
     });
+
+    // Each created registration is announced like an API-created one (origin IMPORT), via the outbox.
+    const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: `${prefix}observer` });
+    const serde = new AvroSerde({
+      registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+      autoRegister: false,
+    });
+    const announced: Record<string, unknown>[] = [];
+    const consumer = kafka.consumer({ groupId: `${prefix}observer`, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [new TopicNames(topicCatalogue, prefix).name('registrationRegistrations')],
+      fromBeginning: true,
+    });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        announced.push(
+          (
+            await serde.decode(
+              message.value,
+              new Map([[RegistrationCreatedEvent.type, RegistrationCreatedEvent]]),
+            )
+          ).value as Record<string, unknown>,
+        );
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while (announced.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await consumer.disconnect();
+    expect(
+      announced
+        .map(
+          (e) =>
+            `${String(e.registrationId)} ${String(e.registrationDate)} ${String(e.origin)} ${String(e.organisationId)}`,
+        )
+        .sort(),
+    ).toEqual(regs.map((r) => `${r.id} ${r.registration_date} IMPORT ${ORG_A}`).sort());
   });
 
   it('serves the rejected rows as CSV with line numbers, reasons and the row', async () => {
