@@ -18,7 +18,10 @@ function preset(projectDir, tier) {
     moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: root + '/' }),
     reporters: [
       'default',
-      [path.join(root, 'tools/jest-summary-reporter.js'), { project: path.relative(root, projectDir).replace(/\//g, '-'), tier }],
+      [
+        path.join(root, 'tools/jest-summary-reporter.js'),
+        { project: path.relative(root, projectDir).replace(/\//g, '-'), tier },
+      ],
     ],
     testMatch:
       tier === 'unit'

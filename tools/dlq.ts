@@ -14,13 +14,18 @@ import { configureLogging } from '@divit/observability';
 async function main(): Promise<number> {
   const [command, service, ...rest] = process.argv.slice(2);
   if ((command !== 'list' && command !== 'replay') || !services.includes(service as ServiceName)) {
-    console.error(`usage: dlq list|replay <${services.join('|')}> [--all | --offset P:O ... | --event-id ID ...]`);
+    console.error(
+      `usage: dlq list|replay <${services.join('|')}> [--all | --offset P:O ... | --event-id ID ...]`,
+    );
     return 2;
   }
   configureLogging({ level: 'error' });
   const topics = new TopicNames(topicCatalogue, process.env.KAFKA_TOPIC_PREFIX ?? '');
   const dlqTopic = topics.name(deadLetterTopicFor[service as ServiceName]);
-  const kafka = createKafka({ brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'dlq-tool' });
+  const kafka = createKafka({
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    clientId: 'dlq-tool',
+  });
   const letters = await readDeadLetters(kafka, dlqTopic);
   if (command === 'list') {
     console.log(`${letters.length} dead letter(s) on ${dlqTopic}`);
@@ -48,9 +53,13 @@ async function main(): Promise<number> {
     console.error('replay needs --all, --offset P:O or --event-id ID');
     return 2;
   }
-  const selected = letters.filter((l) => all || offsets.has(`${l.partition}:${l.offset}`) || (l.eventId !== null && ids.has(l.eventId)));
+  const selected = letters.filter(
+    (l) => all || offsets.has(`${l.partition}:${l.offset}`) || (l.eventId !== null && ids.has(l.eventId)),
+  );
   const replayed = await replayDeadLetters(kafka, dlqTopic, selected);
-  console.log(`replayed ${replayed} of ${letters.length} dead letter(s) from ${dlqTopic} to their original topics`);
+  console.log(
+    `replayed ${replayed} of ${letters.length} dead letter(s) from ${dlqTopic} to their original topics`,
+  );
   return 0;
 }
 

@@ -27,6 +27,7 @@ step() { # step NAME COMMAND...
 
 rm -rf reports/jest
 step contracts npm run --silent contracts:check
+step format npm run --silent format:check
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx nx run-many -t lint --outputStyle=static --skip-nx-cache
 step deploy npm run --silent deploy:validate

@@ -18,7 +18,9 @@ async function againstRegistry(): Promise<number> {
   const contracts = loadContractsOrExit(workingTreeSource());
   const registry = new SchemaRegistryClient(config.schemaRegistryUrl);
   const plans = subjectPlans(contracts, config);
-  console.log(`Checking ${plans.length} schema(s) against ${config.schemaRegistryUrl}${config.topicPrefix ? ` (topic prefix '${config.topicPrefix}')` : ''}`);
+  console.log(
+    `Checking ${plans.length} schema(s) against ${config.schemaRegistryUrl}${config.topicPrefix ? ` (topic prefix '${config.topicPrefix}')` : ''}`,
+  );
   const failures: string[] = [];
   for (const plan of plans) {
     const versions = await registry.versions(plan.subject);
@@ -29,7 +31,9 @@ async function againstRegistry(): Promise<number> {
     const problems: string[] = [];
     const level = await registry.compatibility(plan.subject);
     if (level !== plan.compatibility) {
-      problems.push(`subject compatibility is ${level ?? 'unset (global default)'}, catalogue says ${plan.compatibility} (run schemas:register)`);
+      problems.push(
+        `subject compatibility is ${level ?? 'unset (global default)'}, catalogue says ${plan.compatibility} (run schemas:register)`,
+      );
     }
     for (const version of versions) {
       const registered = await registry.version(plan.subject, version);
@@ -40,10 +44,13 @@ async function againstRegistry(): Promise<number> {
       }
     }
     const registryVerdict = await registry.isCompatible(plan.subject, plan.schemaText, 'all');
-    if (!registryVerdict) problems.push(`registry says incompatible with the registered versions (${level ?? 'global level'})`);
+    if (!registryVerdict)
+      problems.push(`registry says incompatible with the registered versions (${level ?? 'global level'})`);
     const same = await registry.lookup(plan.subject, plan.schemaText);
     if (problems.length === 0) {
-      console.log(`  ${plan.subject}: compatible with versions ${versions.join(', ')}${same ? ` (identical to version ${same.version})` : ' (would be a new version)'}`);
+      console.log(
+        `  ${plan.subject}: compatible with versions ${versions.join(', ')}${same ? ` (identical to version ${same.version})` : ' (would be a new version)'}`,
+      );
     } else {
       console.error(`  ${plan.subject}: INCOMPATIBLE (${plan.event.file})`);
       for (const p of problems) console.error(`      - ${p}`);
@@ -51,7 +58,9 @@ async function againstRegistry(): Promise<number> {
     }
   }
   if (failures.length > 0) {
-    console.error(`${failures.length} schema(s) cannot be registered under ${plans[0]?.compatibility ?? 'FULL_TRANSITIVE'}: ${failures.join(', ')}`);
+    console.error(
+      `${failures.length} schema(s) cannot be registered under ${plans[0]?.compatibility ?? 'FULL_TRANSITIVE'}: ${failures.join(', ')}`,
+    );
     return 1;
   }
   return 0;
@@ -61,11 +70,15 @@ function againstGit(ref: string, history: boolean): number {
   const contracts = loadContractsOrExit(workingTreeSource());
   const old = gitSource(ref);
   const report = evolutionFrom(contracts, old, history ? { ref } : undefined);
-  console.log(`Checking working tree against ${old.label}${history ? ' and its history' : ''}: ${report.checked} comparison(s)`);
+  console.log(
+    `Checking working tree against ${old.label}${history ? ' and its history' : ''}: ${report.checked} comparison(s)`,
+  );
   for (const n of report.notes) console.log(`  ${n.subject}: ${n.message}`);
   if (report.problems.length > 0) {
     for (const p of report.problems) console.error(`  ✗ ${p.subject}: ${p.message}`);
-    console.error(`${report.problems.length} breaking change(s) against ${ref}. Evolve with defaults/aliases, or publish on a new topic version.`);
+    console.error(
+      `${report.problems.length} breaking change(s) against ${ref}. Evolve with defaults/aliases, or publish on a new topic version.`,
+    );
     return 1;
   }
   console.log('  no breaking changes');

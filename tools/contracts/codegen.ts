@@ -25,7 +25,9 @@ function main(argv: string[]): void {
       console.log(`contracts: ${files.size} generated files are up to date.`);
       return;
     }
-    console.error('contracts: generated files are out of date with schemas/ — run `npm run contracts:generate` and commit:');
+    console.error(
+      'contracts: generated files are out of date with schemas/ — run `npm run contracts:generate` and commit:',
+    );
     for (const f of drift.changed) console.error(`  changed  ${f}`);
     for (const f of drift.missing) console.error(`  missing  ${f}`);
     for (const f of drift.stale) console.error(`  stale    ${f}`);

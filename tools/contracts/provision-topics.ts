@@ -37,7 +37,8 @@ async function describeTopics(admin: Admin, names: string[]): Promise<Map<string
     const overrides: Record<string, string> = {};
     for (const e of resource?.configEntries ?? []) {
       all[e.configName] = e.configValue;
-      if (e.configSource === ConfigSource.TOPIC_CONFIG && !e.isSensitive) overrides[e.configName] = e.configValue;
+      if (e.configSource === ConfigSource.TOPIC_CONFIG && !e.isSensitive)
+        overrides[e.configName] = e.configValue;
     }
     out.set(t.name, { partitions: t.partitions.length, configs: all, overrides });
   }
@@ -46,14 +47,20 @@ async function describeTopics(admin: Admin, names: string[]): Promise<Map<string
 
 function differences(topic: TopicDefinition, actual: ActualTopic): string[] {
   const diffs: string[] = [];
-  if (actual.partitions !== topic.partitions) diffs.push(`partitions: broker ${actual.partitions}, catalogue ${topic.partitions}`);
+  if (actual.partitions !== topic.partitions)
+    diffs.push(`partitions: broker ${actual.partitions}, catalogue ${topic.partitions}`);
   for (const [name, value] of Object.entries(desiredConfigs(topic))) {
-    if (actual.configs[name] !== value) diffs.push(`${name}: broker ${actual.configs[name] ?? '(unset)'}, catalogue ${value}`);
+    if (actual.configs[name] !== value)
+      diffs.push(`${name}: broker ${actual.configs[name] ?? '(unset)'}, catalogue ${value}`);
   }
   return diffs;
 }
 
-async function run(admin: Admin, config: ToolsConfig, mode: 'provision' | 'verify' | 'delete'): Promise<number> {
+async function run(
+  admin: Admin,
+  config: ToolsConfig,
+  mode: 'provision' | 'verify' | 'delete',
+): Promise<number> {
   const contracts = loadContractsOrExit(workingTreeSource());
   const topics = contracts.topics.map((t) => ({ def: t, name: topicNameIn(config, t.name) }));
   const existing = new Set(await admin.listTopics());
@@ -66,8 +73,13 @@ async function run(admin: Admin, config: ToolsConfig, mode: 'provision' | 'verif
     return 0;
   }
 
-  const actual = await describeTopics(admin, topics.map((t) => t.name).filter((n) => existing.has(n)));
-  console.log(`${mode === 'verify' ? 'Verifying' : 'Provisioning'} ${topics.length} topic(s) on ${config.kafkaBrokers.join(',')}${prefixNote}`);
+  const actual = await describeTopics(
+    admin,
+    topics.map((t) => t.name).filter((n) => existing.has(n)),
+  );
+  console.log(
+    `${mode === 'verify' ? 'Verifying' : 'Provisioning'} ${topics.length} topic(s) on ${config.kafkaBrokers.join(',')}${prefixNote}`,
+  );
 
   if (mode === 'verify') {
     let bad = 0;
@@ -99,7 +111,9 @@ async function run(admin: Admin, config: ToolsConfig, mode: 'provision' | 'verif
       })),
     });
     for (const { def, name } of missing) {
-      console.log(`  created  ${name} (partitions ${def.partitions}, retention.ms ${def.retentionMs}, cleanup.policy ${def.cleanupPolicy})`);
+      console.log(
+        `  created  ${name} (partitions ${def.partitions}, retention.ms ${def.retentionMs}, cleanup.policy ${def.cleanupPolicy})`,
+      );
     }
   }
 
@@ -114,10 +128,14 @@ async function run(admin: Admin, config: ToolsConfig, mode: 'provision' | 'verif
     }
     if (a.partitions > def.partitions) {
       failures++;
-      console.error(`  ✗        ${name}: has ${a.partitions} partitions, catalogue says ${def.partitions}; Kafka cannot remove partitions`);
+      console.error(
+        `  ✗        ${name}: has ${a.partitions} partitions, catalogue says ${def.partitions}; Kafka cannot remove partitions`,
+      );
     } else if (a.partitions < def.partitions) {
       await admin.createPartitions({ topicPartitions: [{ topic: name, count: def.partitions }] });
-      console.log(`  altered  ${name}: partitions ${a.partitions} → ${def.partitions} (keys now map to other partitions)`);
+      console.log(
+        `  altered  ${name}: partitions ${a.partitions} → ${def.partitions} (keys now map to other partitions)`,
+      );
     }
     const desired = desiredConfigs(def);
     const changed = Object.entries(desired).filter(([n, v]) => a.configs[n] !== v);
@@ -127,10 +145,16 @@ async function run(admin: Admin, config: ToolsConfig, mode: 'provision' | 'verif
       await admin.alterConfigs({
         validateOnly: false,
         resources: [
-          { type: ConfigResourceTypes.TOPIC, name, configEntries: Object.entries(entries).map(([n, value]) => ({ name: n, value })) },
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name,
+            configEntries: Object.entries(entries).map(([n, value]) => ({ name: n, value })),
+          },
         ],
       });
-      console.log(`  altered  ${name}: ${changed.map(([n, v]) => `${n} ${a.configs[n] ?? '(unset)'} → ${v}`).join(', ')}`);
+      console.log(
+        `  altered  ${name}: ${changed.map(([n, v]) => `${n} ${a.configs[n] ?? '(unset)'} → ${v}`).join(', ')}`,
+      );
     }
   }
   return failures > 0 ? 1 : 0;
@@ -148,7 +172,12 @@ async function main(argv: string[]): Promise<number> {
     console.error('--delete only works with a KAFKA_TOPIC_PREFIX (it is for test and experiment topics)');
     return 2;
   }
-  const kafka = new Kafka({ clientId: 'divit-contracts-provision', brokers: [...config.kafkaBrokers], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  const kafka = new Kafka({
+    clientId: 'divit-contracts-provision',
+    brokers: [...config.kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {

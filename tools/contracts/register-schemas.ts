@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  console.log(`Registering ${plans.length} schema(s) at ${config.schemaRegistryUrl}${config.topicPrefix ? ` (topic prefix '${config.topicPrefix}')` : ''}`);
+  console.log(
+    `Registering ${plans.length} schema(s) at ${config.schemaRegistryUrl}${config.topicPrefix ? ` (topic prefix '${config.topicPrefix}')` : ''}`,
+  );
   let failures = 0;
   for (const plan of plans) {
     try {
@@ -43,11 +45,15 @@ async function main(argv: string[]): Promise<number> {
       const id = await registry.register(plan.subject, plan.schemaText);
       const after = before ?? (await registry.lookup(plan.subject, plan.schemaText));
       const state = before ? 'unchanged' : 'registered';
-      console.log(`  ${plan.subject} → id ${id}${after ? ` (version ${after.version})` : ''} ${state} [${plan.compatibility}]`);
+      console.log(
+        `  ${plan.subject} → id ${id}${after ? ` (version ${after.version})` : ''} ${state} [${plan.compatibility}]`,
+      );
     } catch (err) {
       failures++;
       const incompatible = err instanceof RegistryError && err.status === 409;
-      console.error(`  ${plan.subject} ✗ ${incompatible ? 'INCOMPATIBLE with registered versions: ' : ''}${errorMessage(err)}`);
+      console.error(
+        `  ${plan.subject} ✗ ${incompatible ? 'INCOMPATIBLE with registered versions: ' : ''}${errorMessage(err)}`,
+      );
     }
   }
   if (failures > 0) {

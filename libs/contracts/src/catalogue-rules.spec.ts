@@ -26,7 +26,11 @@ function withFiles(overrides: Record<string, string | undefined>): SourceReader 
 }
 
 const catalogue = real.readText(CATALOGUE_PATH) ?? '';
-const schema = JSON.parse(real.readText(REGISTERED) ?? '{}') as { fields: { name: string; doc?: string }[]; doc?: string; namespace?: string };
+const schema = JSON.parse(real.readText(REGISTERED) ?? '{}') as {
+  fields: { name: string; doc?: string }[];
+  doc?: string;
+  namespace?: string;
+};
 const errorsOf = (source: SourceReader): string[] => {
   const result = loadContracts(source);
   return result.ok ? [] : result.errors;
@@ -47,7 +51,9 @@ describe('catalogue and schema validation', () => {
 
   it('rejects direct personal data with infinite retention', () => {
     const text = replaceOnce(catalogue, 'personalData: none', 'personalData: direct');
-    expect(errorsOf(withFiles({ [CATALOGUE_PATH]: text })).join('\n')).toMatch(/direct personal data needs a bounded retention/);
+    expect(errorsOf(withFiles({ [CATALOGUE_PATH]: text })).join('\n')).toMatch(
+      /direct personal data needs a bounded retention/,
+    );
   });
 
   it('rejects direct personal data kept longer than 7 days', () => {
@@ -64,7 +70,9 @@ describe('catalogue and schema validation', () => {
       /(key: dlqConsent[\s\S]*?personalData: )pseudonymous/,
       '$1none',
     );
-    expect(errorsOf(withFiles({ [CATALOGUE_PATH]: text })).join('\n')).toMatch(/dead-letter topic 'dlqConsent' is 'none' but consent consumes/);
+    expect(errorsOf(withFiles({ [CATALOGUE_PATH]: text })).join('\n')).toMatch(
+      /dead-letter topic 'dlqConsent' is 'none' but consent consumes/,
+    );
   });
 
   it('rejects an event type without a schema file', () => {
@@ -73,21 +81,34 @@ describe('catalogue and schema validation', () => {
 
   it('rejects a schema file no topic lists', () => {
     const orphan = JSON.stringify({ ...schema, name: 'Orphan' });
-    expect(errorsOf(withFiles({ 'schemas/avro/registration/Orphan.avsc': orphan })).join('\n')).toMatch(/is not listed as an event type/);
+    expect(errorsOf(withFiles({ 'schemas/avro/registration/Orphan.avsc': orphan })).join('\n')).toMatch(
+      /is not listed as an event type/,
+    );
   });
 
   it('rejects a field without a doc', () => {
-    const broken = { ...schema, fields: schema.fields.map((f, i) => (i === 0 ? { ...f, doc: undefined } : f)) };
-    expect(errorsOf(withFiles({ [REGISTERED]: JSON.stringify(broken) })).join('\n')).toMatch(/field nl\.divit\.registration\.OrganisationRegistered\.organisationId needs a doc/);
+    const broken = {
+      ...schema,
+      fields: schema.fields.map((f, i) => (i === 0 ? { ...f, doc: undefined } : f)),
+    };
+    expect(errorsOf(withFiles({ [REGISTERED]: JSON.stringify(broken) })).join('\n')).toMatch(
+      /field nl\.divit\.registration\.OrganisationRegistered\.organisationId needs a doc/,
+    );
   });
 
   it('rejects a schema in the wrong namespace', () => {
-    expect(errorsOf(withFiles({ [REGISTERED]: JSON.stringify({ ...schema, namespace: 'nl.divit.other' }) })).join('\n')).toMatch(/namespace must be 'nl\.divit\.registration'/);
+    expect(
+      errorsOf(withFiles({ [REGISTERED]: JSON.stringify({ ...schema, namespace: 'nl.divit.other' }) })).join(
+        '\n',
+      ),
+    ).toMatch(/namespace must be 'nl\.divit\.registration'/);
   });
 
   it('rejects a schema avsc cannot compile', () => {
     const broken = { ...schema, fields: [...schema.fields, { name: 'bad', type: 'nosuchtype', doc: 'x' }] };
-    expect(errorsOf(withFiles({ [REGISTERED]: JSON.stringify(broken) })).join('\n')).toMatch(/avsc rejects the schema/);
+    expect(errorsOf(withFiles({ [REGISTERED]: JSON.stringify(broken) })).join('\n')).toMatch(
+      /avsc rejects the schema/,
+    );
   });
 
   it('rejects a duplicate topic key and unknown fields', () => {

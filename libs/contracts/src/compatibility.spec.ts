@@ -8,9 +8,17 @@ import { evolutionFrom } from '../../../tools/contracts/lib/evolution';
 import { gitSource, resolveGitRef, workingTreeSource } from '../../../tools/contracts/lib/source';
 
 const record = (fields: readonly object[], extra: object = {}): AvroSchema =>
-  ({ type: 'record', name: 'Sample', namespace: 'nl.divit.test', doc: 'test', fields, ...extra }) as unknown as AvroSchema;
+  ({
+    type: 'record',
+    name: 'Sample',
+    namespace: 'nl.divit.test',
+    doc: 'test',
+    fields,
+    ...extra,
+  }) as unknown as AvroSchema;
 const id = { name: 'id', type: 'string', doc: 'id' };
-const directions = (next: AvroSchema, prev: AvroSchema): string[] => fullCompatibilityProblems(next, prev).map((p) => p.direction);
+const directions = (next: AvroSchema, prev: AvroSchema): string[] =>
+  fullCompatibilityProblems(next, prev).map((p) => p.direction);
 
 describe('fullCompatibilityProblems', () => {
   it('accepts an identical schema', () => {
@@ -18,11 +26,18 @@ describe('fullCompatibilityProblems', () => {
   });
 
   it('accepts adding an optional field with a default', () => {
-    expect(directions(record([id, { name: 'note', type: ['null', 'string'], default: null, doc: 'n' }]), record([id]))).toEqual([]);
+    expect(
+      directions(
+        record([id, { name: 'note', type: ['null', 'string'], default: null, doc: 'n' }]),
+        record([id]),
+      ),
+    ).toEqual([]);
   });
 
   it('rejects adding a field without a default (new readers cannot read old data)', () => {
-    expect(directions(record([id, { name: 'count', type: 'int', doc: 'c' }]), record([id]))).toEqual(['backward']);
+    expect(directions(record([id, { name: 'count', type: 'int', doc: 'c' }]), record([id]))).toEqual([
+      'backward',
+    ]);
   });
 
   it('rejects removing a field without a default (old readers cannot read new data)', () => {
@@ -30,11 +45,20 @@ describe('fullCompatibilityProblems', () => {
   });
 
   it('rejects widening int to long in FULL mode (old int readers cannot read longs)', () => {
-    expect(directions(record([{ name: 'n', type: 'long', doc: 'n' }]), record([{ name: 'n', type: 'int', doc: 'n' }]))).toEqual(['forward']);
+    expect(
+      directions(
+        record([{ name: 'n', type: 'long', doc: 'n' }]),
+        record([{ name: 'n', type: 'int', doc: 'n' }]),
+      ),
+    ).toEqual(['forward']);
   });
 
   it('rejects adding an enum symbol when the old enum has no default', () => {
-    const e = (symbols: string[]): object => ({ name: 'r', doc: 'r', type: { type: 'enum', name: 'R', doc: 'r', symbols } });
+    const e = (symbols: string[]): object => ({
+      name: 'r',
+      doc: 'r',
+      type: { type: 'enum', name: 'R', doc: 'r', symbols },
+    });
     expect(directions(record([e(['A', 'B', 'C'])]), record([e(['A', 'B'])]))).toEqual(['forward']);
   });
 

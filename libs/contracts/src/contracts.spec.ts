@@ -6,10 +6,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadContracts } from '../../../tools/contracts/lib/catalogue';
 import { FIXTURES_DIR, REPO_ROOT, workingTreeSource } from '../../../tools/contracts/lib/source';
-import { deadLetterTopicFor, eventDescriptors, services, topicCatalogue, topicEvents, Topics, type TopicKey } from './index';
+import {
+  deadLetterTopicFor,
+  eventDescriptors,
+  services,
+  topicCatalogue,
+  topicEvents,
+  Topics,
+  type TopicKey,
+} from './index';
 
-const readJson = (rel: string): unknown => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8')) as unknown;
-const parse = (schema: unknown): avro.Type => avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'never' });
+const readJson = (rel: string): unknown =>
+  JSON.parse(fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8')) as unknown;
+const parse = (schema: unknown): avro.Type =>
+  avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'never' });
 
 describe('contract sources', () => {
   it('load without validation errors', () => {
@@ -31,12 +41,16 @@ describe.each(eventDescriptors.map((d) => [d.type, d] as const))('event %s', (_t
     const topic = topicCatalogue[descriptor.topic];
     expect(topic.kind).toBe('event');
     expect(topic.eventTypes).toContain(descriptor.type);
-    expect(topicEvents[descriptor.topic as keyof typeof topicEvents].map((d) => d.type)).toContain(descriptor.type);
+    expect(topicEvents[descriptor.topic as keyof typeof topicEvents].map((d) => d.type)).toContain(
+      descriptor.type,
+    );
   });
 
   it('carries exactly the .avsc schema', () => {
     const [, , service] = descriptor.schema.namespace.split('.');
-    const dir = fs.readdirSync(path.join(REPO_ROOT, 'schemas/avro')).find((d) => d.replace(/-/g, '') === service);
+    const dir = fs
+      .readdirSync(path.join(REPO_ROOT, 'schemas/avro'))
+      .find((d) => d.replace(/-/g, '') === service);
     expect(dir).toBeDefined();
     expect(descriptor.schema).toEqual(readJson(`schemas/avro/${dir}/${recordName}.avsc`));
   });

@@ -3,7 +3,8 @@
 import type { TopicKey } from './generated/topics';
 
 /** A JSON value as it appears in an Avro schema document (defaults, doc strings, custom attributes). */
-export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /**
  * An Avro schema in its JSON form (Avro 1.11 specification): a type name, a union (array) or a
@@ -56,13 +57,7 @@ export type TopicKind = 'event' | 'dead-letter';
 
 /** Schema-registry compatibility levels (Confluent API). Event topics use FULL_TRANSITIVE. */
 export type CompatibilityLevel =
-  | 'BACKWARD'
-  | 'BACKWARD_TRANSITIVE'
-  | 'FORWARD'
-  | 'FORWARD_TRANSITIVE'
-  | 'FULL'
-  | 'FULL_TRANSITIVE'
-  | 'NONE';
+  'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
 
 /**
  * How much personal data the topic's messages hold.

@@ -15,7 +15,9 @@ export function namespaceFor(service: string): string {
 
 export function splitFullName(fullName: string): { namespace: string; name: string } {
   const i = fullName.lastIndexOf('.');
-  return i < 0 ? { namespace: '', name: fullName } : { namespace: fullName.slice(0, i), name: fullName.slice(i + 1) };
+  return i < 0
+    ? { namespace: '', name: fullName }
+    : { namespace: fullName.slice(0, i), name: fullName.slice(i + 1) };
 }
 
 export const PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
@@ -74,7 +76,10 @@ export function namedTypesIn(schema: AvroSchema, enclosingNamespace = ''): Named
  * The options object is copied: avsc stores its type registry in it, so reusing one object across
  * schemas makes the second definition of a shared named type fail with "duplicate type name".
  */
-export function parseAvro(schema: AvroSchema, options: Partial<avro.ForSchemaOptions> = PARSE_OPTIONS): avro.Type {
+export function parseAvro(
+  schema: AvroSchema,
+  options: Partial<avro.ForSchemaOptions> = PARSE_OPTIONS,
+): avro.Type {
   return avro.Type.forSchema(schema as avro.Schema, { ...options });
 }
 
@@ -89,7 +94,10 @@ export interface CompatibilityProblem {
  * directions: the new schema as reader of the old writer (backward) and the old as reader of the new (forward).
  * Apply it against every earlier version for FULL_TRANSITIVE.
  */
-export function fullCompatibilityProblems(newSchema: AvroSchema, oldSchema: AvroSchema): CompatibilityProblem[] {
+export function fullCompatibilityProblems(
+  newSchema: AvroSchema,
+  oldSchema: AvroSchema,
+): CompatibilityProblem[] {
   const problems: CompatibilityProblem[] = [];
   let newType: avro.Type;
   let oldType: avro.Type;
@@ -114,7 +122,7 @@ export function fullCompatibilityProblems(newSchema: AvroSchema, oldSchema: Avro
 
 /** A schema attribute as text for names and messages (JSON for anything that is not a string). */
 export function asText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 }
 
 export function errorMessage(err: unknown): string {
@@ -122,5 +130,10 @@ export function errorMessage(err: unknown): string {
 }
 
 export function isRecordSchema(value: unknown): value is AvroRecordSchema {
-  return isObject(value) && value.type === 'record' && typeof value.name === 'string' && Array.isArray(value.fields);
+  return (
+    isObject(value) &&
+    value.type === 'record' &&
+    typeof value.name === 'string' &&
+    Array.isArray(value.fields)
+  );
 }

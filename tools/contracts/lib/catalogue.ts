@@ -95,7 +95,8 @@ export function loadContracts(source: SourceReader): LoadResult {
   } catch (e) {
     return { ok: false, errors: [`${CATALOGUE_PATH}: invalid YAML: ${errorMessage(e)}`] };
   }
-  if (!isObject(doc)) return { ok: false, errors: [`${CATALOGUE_PATH}: expected a mapping with services and topics`] };
+  if (!isObject(doc))
+    return { ok: false, errors: [`${CATALOGUE_PATH}: expected a mapping with services and topics`] };
   for (const k of Object.keys(doc)) {
     if (k !== 'services' && k !== 'topics') err(CATALOGUE_PATH, `unknown top-level field '${k}'`);
   }
@@ -105,7 +106,8 @@ export function loadContracts(source: SourceReader): LoadResult {
     err(CATALOGUE_PATH, 'services must be a non-empty list');
   } else {
     for (const s of doc.services) {
-      if (typeof s !== 'string' || !KEBAB_CASE.test(s)) err(CATALOGUE_PATH, `service ${JSON.stringify(s)} must be kebab-case`);
+      if (typeof s !== 'string' || !KEBAB_CASE.test(s))
+        err(CATALOGUE_PATH, `service ${JSON.stringify(s)} must be kebab-case`);
       else if (services.includes(s)) err(CATALOGUE_PATH, `service '${s}' is listed twice`);
       else services.push(s);
     }
@@ -176,21 +178,33 @@ export function loadContracts(source: SourceReader): LoadResult {
     };
 
     if (key && !CAMEL_CASE.test(key)) err(where, `key '${key}' must be camelCase ([a-z][a-zA-Z0-9]*)`);
-    if (name && !TOPIC_NAME.test(name)) err(where, `name '${name}' must look like divit.<segments>.v<N> (lower case, digits, '-')`);
-    if (name.length > 200) err(where, 'name is longer than 200 characters (Kafka allows 249 including the environment prefix)');
+    if (name && !TOPIC_NAME.test(name))
+      err(where, `name '${name}' must look like divit.<segments>.v<N> (lower case, digits, '-')`);
+    if (name.length > 200)
+      err(where, 'name is longer than 200 characters (Kafka allows 249 including the environment prefix)');
     if (owner && !serviceSet.has(owner)) err(where, `owner '${owner}' is not a listed service`);
-    for (const c of topic.consumers) if (!serviceSet.has(c)) err(where, `consumer '${c}' is not a listed service`);
-    if (topic.retentionMs !== -1 && topic.retentionMs < 1) err(where, 'retentionMs must be -1 (infinite) or a positive number of milliseconds');
+    for (const c of topic.consumers)
+      if (!serviceSet.has(c)) err(where, `consumer '${c}' is not a listed service`);
+    if (topic.retentionMs !== -1 && topic.retentionMs < 1)
+      err(where, 'retentionMs must be -1 (infinite) or a positive number of milliseconds');
     if (topic.partitions < 1) err(where, 'partitions must be at least 1');
 
     if (kind === 'event') {
-      if (name && owner && !name.startsWith(`divit.${owner}.`)) err(where, `event topic name must start with 'divit.${owner}.' (its owner)`);
+      if (name && owner && !name.startsWith(`divit.${owner}.`))
+        err(where, `event topic name must start with 'divit.${owner}.' (its owner)`);
       if (topic.eventTypes.length === 0) err(where, 'an event topic needs at least one event type');
-      if (topic.compatibility !== 'FULL_TRANSITIVE') err(where, `compatibility must be FULL_TRANSITIVE (got ${String(topic.compatibility)})`);
+      if (topic.compatibility !== 'FULL_TRANSITIVE')
+        err(where, `compatibility must be FULL_TRANSITIVE (got ${String(topic.compatibility)})`);
     } else {
-      if (raw.compatibility !== undefined) err(where, 'a dead-letter topic has no schemas of its own: remove compatibility');
-      if (topic.eventTypes.length > 0) err(where, 'a dead-letter topic carries the original bytes: it has no eventTypes');
-      if (topic.consumers.length > 0) err(where, 'a dead-letter topic is read only by its own service (and the replay tool): consumers must be empty');
+      if (raw.compatibility !== undefined)
+        err(where, 'a dead-letter topic has no schemas of its own: remove compatibility');
+      if (topic.eventTypes.length > 0)
+        err(where, 'a dead-letter topic carries the original bytes: it has no eventTypes');
+      if (topic.consumers.length > 0)
+        err(
+          where,
+          'a dead-letter topic is read only by its own service (and the replay tool): consumers must be empty',
+        );
       if (name && owner && !new RegExp(`^divit\\.dlq\\.${owner}\\.v[1-9][0-9]*$`).test(name)) {
         err(where, `dead-letter topic name must be divit.dlq.${owner}.v<N>`);
       }
@@ -198,9 +212,16 @@ export function loadContracts(source: SourceReader): LoadResult {
 
     if (topic.personalData === 'direct') {
       if (topic.retentionMs === -1 || topic.retentionMs > MAX_DIRECT_PERSONAL_DATA_RETENTION_MS) {
-        err(where, `direct personal data needs a bounded retention of at most ${MAX_DIRECT_PERSONAL_DATA_RETENTION_MS} ms (7 days); retentionMs is ${topic.retentionMs}`);
+        err(
+          where,
+          `direct personal data needs a bounded retention of at most ${MAX_DIRECT_PERSONAL_DATA_RETENTION_MS} ms (7 days); retentionMs is ${topic.retentionMs}`,
+        );
       }
-      if (topic.cleanupPolicy !== 'delete') err(where, 'direct personal data cannot be on a compacted topic (compaction keeps the latest value forever)');
+      if (topic.cleanupPolicy !== 'delete')
+        err(
+          where,
+          'direct personal data cannot be on a compacted topic (compaction keeps the latest value forever)',
+        );
     }
     topics.push(topic);
   });
@@ -218,13 +239,19 @@ export function loadContracts(source: SourceReader): LoadResult {
   for (const service of services) {
     const dlqs = topics.filter((t) => t.kind === 'dead-letter' && t.owner === service);
     if (dlqs.length !== 1) {
-      err(CATALOGUE_PATH, `service '${service}' must have exactly one dead-letter topic (found ${dlqs.length})`);
+      err(
+        CATALOGUE_PATH,
+        `service '${service}' must have exactly one dead-letter topic (found ${dlqs.length})`,
+      );
       continue;
     }
     const dlq = dlqs[0] as TopicDefinition;
     for (const consumed of topics.filter((t) => t.kind === 'event' && t.consumers.includes(service))) {
       if (PERSONAL_DATA_RANK[consumed.personalData] > PERSONAL_DATA_RANK[dlq.personalData]) {
-        err(CATALOGUE_PATH, `dead-letter topic '${dlq.key}' is '${dlq.personalData}' but ${service} consumes '${consumed.key}' with '${consumed.personalData}' personal data`);
+        err(
+          CATALOGUE_PATH,
+          `dead-letter topic '${dlq.key}' is '${dlq.personalData}' but ${service} consumes '${consumed.key}' with '${consumed.personalData}' personal data`,
+        );
       }
     }
   }
@@ -235,10 +262,15 @@ export function loadContracts(source: SourceReader): LoadResult {
     for (const fullName of t.eventTypes) {
       const where = `${CATALOGUE_PATH} (${t.key})`;
       const other = topicOfEvent.get(fullName);
-      if (other !== undefined) err(where, `event type ${fullName} is also listed on '${other}'; an event type belongs to exactly one topic`);
+      if (other !== undefined)
+        err(
+          where,
+          `event type ${fullName} is also listed on '${other}'; an event type belongs to exactly one topic`,
+        );
       topicOfEvent.set(fullName, t.key);
       const { namespace, name } = splitFullName(fullName);
-      if (namespace !== namespaceFor(t.owner)) err(where, `event type ${fullName} must be in namespace ${namespaceFor(t.owner)} (the owner's)`);
+      if (namespace !== namespaceFor(t.owner))
+        err(where, `event type ${fullName} must be in namespace ${namespaceFor(t.owner)} (the owner's)`);
       else if (source.readText(`${AVRO_DIR}/${t.owner}/${name}.avsc`) === undefined) {
         err(where, `event type ${fullName} has no schema file ${AVRO_DIR}/${t.owner}/${name}.avsc`);
       }
@@ -268,8 +300,10 @@ export function loadContracts(source: SourceReader): LoadResult {
       continue;
     }
     const expectedNs = namespaceFor(service);
-    if (schema.namespace !== expectedNs) err(file, `namespace must be '${expectedNs}' (got ${JSON.stringify(schema.namespace)})`);
-    if (schema.name !== fileName) err(file, `record name '${schema.name}' must equal the file name '${fileName}'`);
+    if (schema.namespace !== expectedNs)
+      err(file, `namespace must be '${expectedNs}' (got ${JSON.stringify(schema.namespace)})`);
+    if (schema.name !== fileName)
+      err(file, `record name '${schema.name}' must equal the file name '${fileName}'`);
     try {
       parseAvro(schema);
     } catch (e) {
@@ -278,9 +312,11 @@ export function loadContracts(source: SourceReader): LoadResult {
     }
     const fullName = `${expectedNs}.${schema.name}`;
     const topic = topicOfEvent.get(fullName);
-    if (topic === undefined) err(file, `${fullName} is not listed as an event type of any topic in ${CATALOGUE_PATH}`);
+    if (topic === undefined)
+      err(file, `${fullName} is not listed as an event type of any topic in ${CATALOGUE_PATH}`);
     for (const def of namedTypesIn(schema)) {
-      if (typeof def.schema.doc !== 'string' || def.schema.doc.trim() === '') err(file, `${def.kind} ${def.fullName} needs a doc`);
+      if (typeof def.schema.doc !== 'string' || def.schema.doc.trim() === '')
+        err(file, `${def.kind} ${def.fullName} needs a doc`);
       if (def.kind === 'record') {
         for (const field of def.schema.fields as readonly unknown[]) {
           if (isObject(field) && (typeof field.doc !== 'string' || field.doc.trim() === '')) {
@@ -291,10 +327,14 @@ export function loadContracts(source: SourceReader): LoadResult {
       const seen = named.get(def.fullName);
       if (!seen) named.set(def.fullName, { ...def, definedIn: [file] });
       else if (JSON.stringify(seen.schema) !== JSON.stringify(def.schema)) {
-        err(file, `${def.fullName} differs from its definition in ${seen.definedIn[0]}; a named type must be identical everywhere`);
+        err(
+          file,
+          `${def.fullName} differs from its definition in ${seen.definedIn[0]}; a named type must be identical everywhere`,
+        );
       } else seen.definedIn.push(file);
     }
-    if (topic !== undefined) events.set(fullName, { file, service, fullName, name: schema.name, schema, topic });
+    if (topic !== undefined)
+      events.set(fullName, { file, service, fullName, name: schema.name, schema, topic });
   }
 
   // TypeScript identifiers come from the short names: they must not collide across namespaces.
@@ -302,7 +342,11 @@ export function loadContracts(source: SourceReader): LoadResult {
   for (const fullName of [...named.keys()].sort()) {
     const short = splitFullName(fullName).name;
     const other = shortNames.get(short);
-    if (other !== undefined) err(AVRO_DIR, `named types ${other} and ${fullName} share the short name '${short}' (TypeScript names must be unique)`);
+    if (other !== undefined)
+      err(
+        AVRO_DIR,
+        `named types ${other} and ${fullName} share the short name '${short}' (TypeScript names must be unique)`,
+      );
     shortNames.set(short, fullName);
   }
 

@@ -23,7 +23,10 @@ export function readToolsConfig(env: NodeJS.ProcessEnv = process.env): ToolsConf
     process.exit(2);
   }
   return {
-    schemaRegistryUrl: (env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7').replace(/\/+$/, ''),
+    schemaRegistryUrl: (env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7').replace(
+      /\/+$/,
+      '',
+    ),
     kafkaBrokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092')
       .split(',')
       .map((b) => b.trim())

@@ -29,7 +29,9 @@ function oldTopics(source: SourceReader): OldTopic[] {
   if (text === undefined) return [];
   const doc: unknown = parseYaml(text);
   if (!isObject(doc) || !Array.isArray(doc.topics)) return [];
-  return (doc.topics as unknown[]).filter(isObject).flatMap((t) => (typeof t.key === 'string' ? [t as unknown as OldTopic] : []));
+  return (doc.topics as unknown[])
+    .filter(isObject)
+    .flatMap((t) => (typeof t.key === 'string' ? [t as unknown as OldTopic] : []));
 }
 
 /**
@@ -39,13 +41,19 @@ function oldTopics(source: SourceReader): OldTopic[] {
  * - topics and event types are never removed or renamed and partition counts never change
  *   (old messages stay on the topic; keys must keep mapping to the same partition).
  */
-export function evolutionFrom(current: Contracts, old: SourceReader, history?: { ref: string; root?: string }): EvolutionReport {
+export function evolutionFrom(
+  current: Contracts,
+  old: SourceReader,
+  history?: { ref: string; root?: string },
+): EvolutionReport {
   const problems: EvolutionFinding[] = [];
   const notes: EvolutionFinding[] = [];
   let checked = 0;
 
   for (const event of current.events.values()) {
-    const versions = history ? fileHistory(history.ref, event.file, history.root) : [{ label: old.label, text: old.readText(event.file) }];
+    const versions = history
+      ? fileHistory(history.ref, event.file, history.root)
+      : [{ label: old.label, text: old.readText(event.file) }];
     const existing = versions.filter((v): v is { label: string; text: string } => v.text !== undefined);
     if (existing.length === 0) {
       notes.push({ subject: event.fullName, message: `new event type (not in ${old.label})` });
@@ -57,7 +65,10 @@ export function evolutionFrom(current: Contracts, old: SourceReader, history?: {
       try {
         oldSchema = JSON.parse(version.text);
       } catch (err) {
-        notes.push({ subject: event.fullName, message: `${version.label}: old file is not JSON (${errorMessage(err)}), skipped` });
+        notes.push({
+          subject: event.fullName,
+          message: `${version.label}: old file is not JSON (${errorMessage(err)}), skipped`,
+        });
         continue;
       }
       for (const p of fullCompatibilityProblems(event.schema, oldSchema as never)) {
@@ -75,19 +86,31 @@ export function evolutionFrom(current: Contracts, old: SourceReader, history?: {
   for (const before of oldTopics(old)) {
     const now = currentByKey.get(before.key);
     if (!now) {
-      problems.push({ subject: before.key, message: `topic removed or its key renamed (was in ${old.label}); retire topics by deprecation, not deletion` });
+      problems.push({
+        subject: before.key,
+        message: `topic removed or its key renamed (was in ${old.label}); retire topics by deprecation, not deletion`,
+      });
       continue;
     }
     if (typeof before.name === 'string' && before.name !== now.name) {
-      problems.push({ subject: before.key, message: `topic name changed from ${before.name} to ${now.name}; a new topic version needs a new key` });
+      problems.push({
+        subject: before.key,
+        message: `topic name changed from ${before.name} to ${now.name}; a new topic version needs a new key`,
+      });
     }
     if (typeof before.partitions === 'number' && before.partitions !== now.partitions) {
-      problems.push({ subject: before.key, message: `partitions changed from ${before.partitions} to ${now.partitions}; that remaps keys to partitions and breaks per-key order` });
+      problems.push({
+        subject: before.key,
+        message: `partitions changed from ${before.partitions} to ${now.partitions}; that remaps keys to partitions and breaks per-key order`,
+      });
     }
     if (Array.isArray(before.eventTypes)) {
       for (const type of before.eventTypes) {
         if (typeof type === 'string' && !now.eventTypes.includes(type)) {
-          problems.push({ subject: before.key, message: `event type ${type} removed; old messages of that type stay on the topic and must stay decodable` });
+          problems.push({
+            subject: before.key,
+            message: `event type ${type} removed; old messages of that type stay on the topic and must stay decodable`,
+          });
         }
       }
     }
@@ -96,12 +119,22 @@ export function evolutionFrom(current: Contracts, old: SourceReader, history?: {
 }
 
 /** Every committed version of a file reachable from a ref, newest first. */
-function fileHistory(ref: string, file: string, root: string = REPO_ROOT): { label: string; text: string | undefined }[] {
-  const commits = execFileSync('git', ['rev-list', ref, '--', file], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+function fileHistory(
+  ref: string,
+  file: string,
+  root: string = REPO_ROOT,
+): { label: string; text: string | undefined }[] {
+  const commits = execFileSync('git', ['rev-list', ref, '--', file], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
   return commits.map((commit) => {
     let text: string | undefined;
     try {
-      text = execFileSync('git', ['show', `${commit}:${file}`], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      text = execFileSync('git', ['show', `${commit}:${file}`], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
     } catch {
       text = undefined; // deleted in that commit
     }

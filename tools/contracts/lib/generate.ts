@@ -2,7 +2,12 @@
 // Pure and deterministic: the same inputs give byte-identical output (used for the drift check).
 import { stringify as stringifyYaml } from 'yaml';
 import type { AvroSchema, TopicDefinition } from '../../../libs/contracts/src/event-descriptor';
-import { CloudEventsHeaders, CLOUDEVENTS_SPEC_VERSION, TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../../../libs/contracts/src/headers';
+import {
+  CloudEventsHeaders,
+  CLOUDEVENTS_SPEC_VERSION,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+} from '../../../libs/contracts/src/headers';
 import { subjectFor } from '../../../libs/contracts/src/naming';
 import { asText, fullNameOf, isObject, PRIMITIVES, splitFullName, type NamedTypeDefinition } from './avro';
 import { compare, type Contracts, type EventSchema } from './catalogue';
@@ -125,7 +130,10 @@ function namedTypeDeclaration(def: NamedTypeDefinition, refs: Set<string>): stri
     );
   }
   if (def.kind === 'fixed') {
-    return jsDoc(doc, '', [tag, `Fixed size: ${asText(def.schema.size)} bytes.`]) + `export type ${name} = Buffer;\n`;
+    return (
+      jsDoc(doc, '', [tag, `Fixed size: ${asText(def.schema.size)} bytes.`]) +
+      `export type ${name} = Buffer;\n`
+    );
   }
   const fields = (def.schema.fields as readonly unknown[]).filter(isObject);
   const body = fields
@@ -133,9 +141,13 @@ function namedTypeDeclaration(def: NamedTypeDefinition, refs: Set<string>): stri
       const extra: string[] = [];
       const logical = logicalTypeOf(field.type);
       if (logical) extra.push(`Avro logical type \`${logical}\` (carried as its underlying type).`);
-      if (field.default !== undefined) extra.push(`Default: \`${JSON.stringify(field.default)}\` (for readers of older data).`);
+      if (field.default !== undefined)
+        extra.push(`Default: \`${JSON.stringify(field.default)}\` (for readers of older data).`);
       const fieldDoc = typeof field.doc === 'string' ? field.doc : undefined;
-      return jsDoc(fieldDoc, '  ', extra) + `  ${asText(field.name)}: ${tsType(field.type, def.namespace, refs)};\n`;
+      return (
+        jsDoc(fieldDoc, '  ', extra) +
+        `  ${asText(field.name)}: ${tsType(field.type, def.namespace, refs)};\n`
+      );
     })
     .join('');
   return jsDoc(doc, '', [tag]) + `export interface ${name} {\n${body}}\n`;
@@ -163,7 +175,8 @@ function serviceModule(contracts: Contracts, service: string, homes: Map<string,
   const foreign = new Map<string, string[]>();
   for (const ref of [...refs].sort(compare)) {
     const home = homes.get(ref);
-    if (home !== undefined && home !== service) foreign.set(home, [...(foreign.get(home) ?? []), tsName(ref)]);
+    if (home !== undefined && home !== service)
+      foreign.set(home, [...(foreign.get(home) ?? []), tsName(ref)]);
   }
   for (const [home, names] of [...foreign.entries()].sort(([a], [b]) => compare(a, b))) {
     imports.push(`import type { ${names.sort(compare).join(', ')} } from './${home}';\n`);
@@ -250,10 +263,18 @@ function messagesModule(contracts: Contracts, homes: Map<string, string>): strin
   }
   const importLines = [...imports.entries()]
     .sort(([a], [b]) => compare(a, b))
-    .map(([home, names]) => `import { ${names.sort(compare).map((n) => (n.endsWith('Event') ? n : `type ${n}`)).join(', ')} } from './${home}';\n`)
+    .map(
+      ([home, names]) =>
+        `import { ${names
+          .sort(compare)
+          .map((n) => (n.endsWith('Event') ? n : `type ${n}`))
+          .join(', ')} } from './${home}';\n`,
+    )
     .join('');
   const perTopic = eventTopics.map((t) => {
-    const topicEventsList = [...t.eventTypes].sort(compare).map((fullName) => contracts.events.get(fullName) as EventSchema);
+    const topicEventsList = [...t.eventTypes]
+      .sort(compare)
+      .map((fullName) => contracts.events.get(fullName) as EventSchema);
     const typeName = `${pascal(t.key)}Message`;
     return (
       `/** A message on \`${t.key}\` (${t.name}): dispatch on \`type\` exhaustively. */\n` +
@@ -323,7 +344,11 @@ function asyncApi(contracts: Contracts): string {
         `- Retention: ${t.retentionMs === -1 ? 'infinite (retention.ms = -1)' : `${t.retentionMs} ms (${formatDuration(t.retentionMs)})`}`,
         `- Cleanup policy: ${t.cleanupPolicy}`,
         `- Personal data: ${t.personalData}`,
-        ...(t.compatibility ? [`- Schema compatibility: ${t.compatibility} (subjects \`${subjectFor(t.name, '<event type>')}\`)`] : []),
+        ...(t.compatibility
+          ? [
+              `- Schema compatibility: ${t.compatibility} (subjects \`${subjectFor(t.name, '<event type>')}\`)`,
+            ]
+          : []),
         ...(t.consumers.length ? [`- Consumers: ${[...t.consumers].sort(compare).join(', ')}`] : []),
       ].join('\n'),
       messages: channelMessages,
@@ -340,7 +365,9 @@ function asyncApi(contracts: Contracts): string {
       'x-divit-personal-data': t.personalData,
       'x-divit-consumers': [...t.consumers].sort(compare),
     };
-    const messageRefs = Object.keys(channelMessages).map((m) => ({ $ref: `#/channels/${t.key}/messages/${m}` }));
+    const messageRefs = Object.keys(channelMessages).map((m) => ({
+      $ref: `#/channels/${t.key}/messages/${m}`,
+    }));
     operations[`${t.key}.send`] = {
       action: 'send',
       channel: { $ref: `#/channels/${t.key}` },
@@ -353,7 +380,8 @@ function asyncApi(contracts: Contracts): string {
       operations[`${t.key}.receive.${reader}`] = {
         action: 'receive',
         channel: { $ref: `#/channels/${t.key}` },
-        summary: t.kind === 'event' ? `${reader} consumes ${t.name}.` : `${reader}'s replay tool reads ${t.name}.`,
+        summary:
+          t.kind === 'event' ? `${reader} consumes ${t.name}.` : `${reader}'s replay tool reads ${t.name}.`,
         messages: messageRefs,
         'x-divit-service': reader,
       };
@@ -382,15 +410,25 @@ function asyncApi(contracts: Contracts): string {
         '**Personal data.** Each channel states its class: none, pseudonymous (ids only), or direct (short',
         'retention of at most 7 days). Decision topics carry conclusions, never incomes or names.',
       ].join('\n'),
-      license: { name: 'EUPL-1.2', url: 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12' },
+      license: {
+        name: 'EUPL-1.2',
+        url: 'https://interoperable-europe.ec.europa.eu/collection/eupl/eupl-text-eupl-12',
+      },
     },
     defaultContentType: 'application/avro',
     servers: {
       local: {
         host: '127.0.0.1:9092',
         protocol: 'kafka',
-        description: 'Local development broker (tools/stack). Schema registry: http://127.0.0.1:8081/apis/ccompat/v7',
-        bindings: { kafka: { schemaRegistryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7', schemaRegistryVendor: 'apicurio', bindingVersion: KAFKA_BINDING_VERSION } },
+        description:
+          'Local development broker (tools/stack). Schema registry: http://127.0.0.1:8081/apis/ccompat/v7',
+        bindings: {
+          kafka: {
+            schemaRegistryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+            schemaRegistryVendor: 'apicurio',
+            bindingVersion: KAFKA_BINDING_VERSION,
+          },
+        },
       },
     },
     channels,
@@ -400,7 +438,10 @@ function asyncApi(contracts: Contracts): string {
       schemas: { CloudEventsHeaders: cloudEventsHeaders(), DeadLetterHeaders: deadLetterHeaders() },
     },
   };
-  return `# ${GENERATED_HEADER}. Sources: schemas/catalogue.yaml, schemas/avro/**.\n` + stringifyYaml(doc, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return (
+    `# ${GENERATED_HEADER}. Sources: schemas/catalogue.yaml, schemas/avro/**.\n` +
+    stringifyYaml(doc, { aliasDuplicateObjects: false, lineWidth: 0 })
+  );
 }
 
 function eventMessage(e: EventSchema, t: TopicDefinition): Record<string, unknown> {
@@ -428,15 +469,19 @@ function deadLetterMessage(t: TopicDefinition): Record<string, unknown> {
   return {
     name: `${t.key}.deadLetter`,
     title: `Dead letter for ${t.owner}`,
-    summary: 'A message the service could not process, value and key copied unchanged from the original topic.',
+    summary:
+      'A message the service could not process, value and key copied unchanged from the original topic.',
     contentType: 'application/octet-stream',
     headers: { $ref: '#/components/schemas/DeadLetterHeaders' },
     payload: {
       type: 'string',
       format: 'binary',
-      description: 'The original value bytes (normally an Avro record in the Confluent wire format, decodable with the original topic\'s schemas).',
+      description:
+        "The original value bytes (normally an Avro record in the Confluent wire format, decodable with the original topic's schemas).",
     },
-    bindings: { kafka: { key: { type: 'string', description: t.messageKey }, bindingVersion: KAFKA_BINDING_VERSION } },
+    bindings: {
+      kafka: { key: { type: 'string', description: t.messageKey }, bindingVersion: KAFKA_BINDING_VERSION },
+    },
   };
 }
 
@@ -447,14 +492,47 @@ function cloudEventsHeaders(): Record<string, unknown> {
     description: 'CloudEvents 1.0 Kafka protocol binding (binary content mode) and W3C Trace Context.',
     required: [h.id, h.type, h.source, h.time, h.specversion, h.contentType],
     properties: {
-      [h.id]: { type: 'string', format: 'uuid', description: 'Unique event id; consumers deduplicate on it.' },
-      [h.type]: { type: 'string', description: 'Event type: the Avro full name of the value record.', examples: ['nl.divit.registration.OrganisationRegistered'] },
-      [h.source]: { type: 'string', format: 'uri-reference', description: 'The producing service.', examples: ['/divit/registration'] },
-      [h.time]: { type: 'string', format: 'date-time', description: 'When the event occurred (RFC 3339, UTC).' },
-      [h.specversion]: { type: 'string', const: CLOUDEVENTS_SPEC_VERSION, description: 'CloudEvents specification version.' },
-      [h.contentType]: { type: 'string', description: 'Media type of the value (CloudEvents datacontenttype): Avro binary in the Confluent wire format.', examples: ['application/avro'] },
-      [h.subject]: { type: 'string', description: 'Optional: the subject of the event within the source (e.g. the aggregate id).' },
-      [TRACEPARENT_HEADER]: { type: 'string', description: 'W3C Trace Context of the producing span.', examples: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'] },
+      [h.id]: {
+        type: 'string',
+        format: 'uuid',
+        description: 'Unique event id; consumers deduplicate on it.',
+      },
+      [h.type]: {
+        type: 'string',
+        description: 'Event type: the Avro full name of the value record.',
+        examples: ['nl.divit.registration.OrganisationRegistered'],
+      },
+      [h.source]: {
+        type: 'string',
+        format: 'uri-reference',
+        description: 'The producing service.',
+        examples: ['/divit/registration'],
+      },
+      [h.time]: {
+        type: 'string',
+        format: 'date-time',
+        description: 'When the event occurred (RFC 3339, UTC).',
+      },
+      [h.specversion]: {
+        type: 'string',
+        const: CLOUDEVENTS_SPEC_VERSION,
+        description: 'CloudEvents specification version.',
+      },
+      [h.contentType]: {
+        type: 'string',
+        description:
+          'Media type of the value (CloudEvents datacontenttype): Avro binary in the Confluent wire format.',
+        examples: ['application/avro'],
+      },
+      [h.subject]: {
+        type: 'string',
+        description: 'Optional: the subject of the event within the source (e.g. the aggregate id).',
+      },
+      [TRACEPARENT_HEADER]: {
+        type: 'string',
+        description: 'W3C Trace Context of the producing span.',
+        examples: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'],
+      },
       [TRACESTATE_HEADER]: { type: 'string', description: 'Optional W3C Trace Context vendor state.' },
     },
   };
@@ -464,7 +542,7 @@ function deadLetterHeaders(): Record<string, unknown> {
   return {
     type: 'object',
     description:
-      'The original message\'s headers (CloudEvents and traceparent) are kept; @divit/messaging adds `dlq_*` headers with the failure reason and error code, the original topic, partition and offset, the consumer group, the number of attempts and when it failed.',
+      "The original message's headers (CloudEvents and traceparent) are kept; @divit/messaging adds `dlq_*` headers with the failure reason and error code, the original topic, partition and offset, the consumer group, the number of attempts and when it failed.",
     allOf: [{ $ref: '#/components/schemas/CloudEventsHeaders' }],
   };
 }

@@ -61,7 +61,10 @@ export class SchemaRegistryClient {
   /** Version numbers of a subject, or undefined when the subject does not exist. */
   async versions(subject: string): Promise<number[] | undefined> {
     try {
-      return await this.request<number[]>('GET', `/subjects/${SchemaRegistryClient.subject(subject)}/versions`);
+      return await this.request<number[]>(
+        'GET',
+        `/subjects/${SchemaRegistryClient.subject(subject)}/versions`,
+      );
     } catch (err) {
       if (err instanceof RegistryError && err.status === 404) return undefined;
       throw err;
@@ -74,20 +77,28 @@ export class SchemaRegistryClient {
 
   /** Registers (or finds) a schema; the registry enforces the subject's compatibility level. */
   async register(subject: string, schema: string): Promise<number> {
-    const res = await this.request<{ id: number }>('POST', `/subjects/${SchemaRegistryClient.subject(subject)}/versions`, {
-      schema,
-      schemaType: 'AVRO',
-    });
+    const res = await this.request<{ id: number }>(
+      'POST',
+      `/subjects/${SchemaRegistryClient.subject(subject)}/versions`,
+      {
+        schema,
+        schemaType: 'AVRO',
+      },
+    );
     return res.id;
   }
 
   /** The version holding this schema (registries compare canonical forms), or undefined. */
   async lookup(subject: string, schema: string): Promise<RegisteredVersion | undefined> {
     try {
-      return await this.request<RegisteredVersion>('POST', `/subjects/${SchemaRegistryClient.subject(subject)}`, {
-        schema,
-        schemaType: 'AVRO',
-      });
+      return await this.request<RegisteredVersion>(
+        'POST',
+        `/subjects/${SchemaRegistryClient.subject(subject)}`,
+        {
+          schema,
+          schemaType: 'AVRO',
+        },
+      );
     } catch (err) {
       if (err instanceof RegistryError && err.status === 404) return undefined;
       throw err;

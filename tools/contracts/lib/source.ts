@@ -46,7 +46,12 @@ export function workingTreeSource(root: string = REPO_ROOT): SourceReader {
 }
 
 function git(root: string, args: string[]): string {
-  return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  return execFileSync('git', args, {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
 }
 
 /** The commit a ref points at, or undefined when it does not resolve (e.g. a shallow clone without main). */
@@ -60,7 +65,10 @@ export function resolveGitRef(ref: string, root: string = REPO_ROOT): string | u
 
 export function gitSource(ref: string, root: string = REPO_ROOT): SourceReader {
   const commit = resolveGitRef(ref, root);
-  if (!commit) throw new Error(`git ref '${ref}' does not resolve to a commit (fetch it, e.g. git fetch origin ${ref}:${ref})`);
+  if (!commit)
+    throw new Error(
+      `git ref '${ref}' does not resolve to a commit (fetch it, e.g. git fetch origin ${ref}:${ref})`,
+    );
   const files = git(root, ['ls-tree', '-r', '--name-only', commit]).split('\n').filter(Boolean).sort();
   const fileSet = new Set(files);
   return {

@@ -65,7 +65,10 @@ export class RegistrationTestApp {
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
-      topics: Object.values(topicCatalogue).map((t) => ({ topic: this.topics.name(t.key), numPartitions: t.partitions })),
+      topics: Object.values(topicCatalogue).map((t) => ({
+        topic: this.topics.name(t.key),
+        numPartitions: t.partitions,
+      })),
     });
     await admin.disconnect();
 
