@@ -4,7 +4,15 @@ import { Principal } from '@divit/service-kit';
 import { AccessLogEntity } from './access-log.entity';
 
 export type AccessAction =
-  'REGISTRATION_READ' | 'REGISTRATION_UPDATED' | 'REGISTRATION_CREATED' | 'REGISTRATION_DEREGISTERED';
+  | 'REGISTRATION_READ'
+  | 'REGISTRATION_UPDATED'
+  | 'REGISTRATION_CREATED'
+  | 'REGISTRATION_DEREGISTERED'
+  | 'ALLOCATION_RECORDED'
+  | 'ALLOCATION_READ'
+  | 'DOSSIER_IMPORT'
+  | 'DOSSIER_CONCORDANCE_EXPORTED'
+  | 'DOSSIER_REJECTS_EXPORTED';
 
 export interface AccessLogRecord {
   occurredAt: string;
@@ -24,7 +32,8 @@ export class AccessLogService {
   async record(
     principal: Principal,
     action: AccessAction,
-    registrationId: string,
+    /** null for bulk operations (imports, exports). */
+    registrationId: string | null,
     purpose: string,
     em: EntityManager = this.dataSource.manager,
   ): Promise<void> {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessLogModule } from '../access-log/access-log.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AllocationEvents } from './allocation.events';
 import { AllocationsController } from './allocations.controller';
@@ -6,7 +7,7 @@ import { AllocationsRepository } from './allocations.repository';
 import { AllocationsService } from './allocations.service';
 
 @Module({
-  imports: [OrganisationsModule],
+  imports: [OrganisationsModule, AccessLogModule],
   controllers: [AllocationsController],
   providers: [AllocationsService, AllocationsRepository, AllocationEvents],
 })

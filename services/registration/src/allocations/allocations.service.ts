@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { AccessLogService } from '../access-log/access-log.service';
 import type { ExemptionGroup, HouseholdRole } from '@divit/contracts';
 import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/calendar-date';
@@ -42,6 +43,7 @@ export class AllocationsService {
     private readonly events: AllocationEvents,
     private readonly scope: OrganisationScopeService,
     private readonly organisations: OrganisationDirectory,
+    private readonly accessLog: AccessLogService,
   ) {}
 
   /**
@@ -87,6 +89,13 @@ export class AllocationsService {
         members: allocation.members.map((m) => ({ memberId: m.id, role: m.role, adult: m.adult })),
         occurredAt,
       });
+      await this.accessLog.record(
+        principal,
+        'ALLOCATION_RECORDED',
+        allocation.registrationId,
+        'ALLOCATION',
+        tx,
+      );
       await this.events.coResidentIdentities(
         tx,
         allocation.members.flatMap((m) =>
@@ -117,10 +126,10 @@ export class AllocationsService {
     if (!visible.includes(allocation.organisationId) && !visible.includes(allocation.lettingCorporationId)) {
       throw notFound();
     }
-    return toView(
-      allocation,
-      principal.roles.some((r) => IDENTITY_ROLES.has(r)),
-    );
+    const withIdentities = principal.roles.some((r) => IDENTITY_ROLES.has(r));
+    // Every read of personal data is logged; the view holds stated identities only for IDENTITY_ROLES.
+    await this.accessLog.record(principal, 'ALLOCATION_READ', allocation.registrationId, 'ALLOCATION');
+    return toView(allocation, withIdentities);
   }
 
   private async visibleRegistration(

@@ -1,7 +1,9 @@
 import { IncomingMessage } from 'node:http';
 import { Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
-import { Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
+import { AccessLogService } from '../access-log/access-log.service';
 import { DossierImportError } from './dossier-import.errors';
 import { LoadSummary } from './dossier-import.repository';
 import { DossierImportService, ImportResult, SOURCE_PATTERN } from './dossier-import.service';
@@ -33,11 +35,15 @@ const csv = (stream: NodeJS.ReadableStream, name: string) =>
 @Roles('admin')
 @Controller('dossier-imports')
 export class DossierImportController {
-  constructor(private readonly imports: DossierImportService) {}
+  constructor(
+    private readonly imports: DossierImportService,
+    private readonly accessLog: AccessLogService,
+  ) {}
 
   @Post()
   @HttpCode(201)
   async import(
+    @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(importQuery)) query: z.infer<typeof importQuery>,
     @Req() request: IncomingMessage,
   ): Promise<ImportResult> {
@@ -49,6 +55,7 @@ export class DossierImportController {
       );
     }
     const length = Number(request.headers['content-length']);
+    await this.accessLog.record(principal, 'DOSSIER_IMPORT', null, 'MIGRATION');
     return this.imports.import(request, {
       mode: query.mode,
       source: query.source,
@@ -58,8 +65,10 @@ export class DossierImportController {
 
   @Get('concordance')
   async concordance(
+    @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(concordanceQuery)) query: z.infer<typeof concordanceQuery>,
   ): Promise<StreamableFile> {
+    await this.accessLog.record(principal, 'DOSSIER_CONCORDANCE_EXPORTED', null, 'MIGRATION');
     return csv(await this.imports.concordanceCsv(query.source), 'concordance.csv');
   }
 
@@ -74,8 +83,11 @@ export class DossierImportController {
 
   @Get(':loadId/rejects')
   async rejects(
+    @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>,
   ): Promise<StreamableFile> {
+    // The rejected rows hold the personal data of the source file.
+    await this.accessLog.record(principal, 'DOSSIER_REJECTS_EXPORTED', null, 'MIGRATION');
     return csv(await this.imports.rejectsCsv(params.loadId), `rejects-${params.loadId}.csv`);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessLogModule } from '../access-log/access-log.module';
 import { DossierImportController } from './dossier-import.controller';
 import { DossierImportRepository } from './dossier-import.repository';
 import { DossierImportService } from './dossier-import.service';
@@ -7,6 +8,7 @@ import { ImportedRegistrationsAnnouncer } from '../registrations/imported-regist
 import { IMPORTED_REGISTRATIONS_HOOK } from './imported-registrations.hook';
 
 @Module({
+  imports: [AccessLogModule],
   controllers: [DossierImportController],
   providers: [
     DossierImportService,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../organisations/organisations.module';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogModule } from '../access-log/access-log.module';
 import { RegistrationEvents } from './registration.events';
 import { IdentityCheckService } from './identity-check.service';
 import { IdentityEventsConsumer } from './identity-events.consumer';
@@ -9,13 +9,12 @@ import { RegistrationsRepository } from './registrations.repository';
 import { RegistrationsService } from './registrations.service';
 
 @Module({
-  imports: [OrganisationsModule],
+  imports: [OrganisationsModule, AccessLogModule],
   controllers: [RegistrationsController],
   providers: [
     RegistrationsService,
     RegistrationsRepository,
     RegistrationEvents,
-    AccessLogService,
     IdentityCheckService,
     IdentityEventsConsumer,
   ],

@@ -276,6 +276,14 @@ describe('registration: dossier import (real PostgreSQL)', () => {
 
   it('exports the concordance: old dossier numbers to registration ids', async () => {
     const res = await getText('/dossier-imports/concordance?source=woonnet');
+    const exports = await db.dataSource.query<
+      { action: string; purpose: string; registration_id: string | null }[]
+    >(
+      `SELECT action, purpose, registration_id FROM access_log WHERE action = 'DOSSIER_CONCORDANCE_EXPORTED'`,
+    );
+    expect(exports).toEqual([
+      { action: 'DOSSIER_CONCORDANCE_EXPORTED', purpose: 'MIGRATION', registration_id: null },
+    ]);
     const [head, ...rows] = res.text.trim().split('\n');
     expect(head).toBe(
       'source_system,dossier_number,registration_id,organisation_id,row_hash,first_load_id,last_load_id,deleted_at',
