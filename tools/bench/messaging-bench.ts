@@ -116,7 +116,7 @@ function report(o: BenchOptions, r: Results, loadAtStart: number[], rssAtStart: 
   if (platTput) {
     const c = platTput.check;
     const ok =
-      c.applied === (o.handler === 'insert' ? platTput.records : 0) &&
+      c.applied === (o.handler === 'none' ? 0 : platTput.records) &&
       c.inbox === platTput.records &&
       c.outboxLeft === 0 &&
       c.deadLettered === 0;

@@ -25,7 +25,7 @@ export interface BenchOptions {
   /** PostgreSQL pool size of the benchmark's data source. */
   poolSize: number;
   /** What the platform consumer's handler does: `insert` (the benchmark) or `none` (only the inbox mark; analysis). */
-  handler: 'insert' | 'none';
+  handler: 'insert' | 'batch' | 'none';
   phases: ReadonlySet<'throughput' | 'latency'>;
   /** Print written / published / applied counts every second of the platform throughput phase (stderr). */
   progress: boolean;
@@ -102,7 +102,7 @@ const SPECS = {
     flag: 'handler',
     env: 'BENCH_HANDLER',
     def: 'insert',
-    help: "platform handler: 'insert' one row per event, or 'none' (analysis only: isolates the handler's cost)",
+    help: "platform handler: 'insert' one row per event (handle), 'batch' one set-based insert per chunk (handleBatch), or 'none' (analysis only: isolates the handler's cost)",
   },
   progress: {
     flag: 'progress',
@@ -172,8 +172,8 @@ export function readOptions(
     phases.add(p);
   }
   const handler = raw(SPECS.handler);
-  if (handler !== 'insert' && handler !== 'none')
-    throw new Error(`--handler must be insert or none, got '${handler}'`);
+  if (handler !== 'insert' && handler !== 'batch' && handler !== 'none')
+    throw new Error(`--handler must be insert, batch or none, got '${handler}'`);
   const progress = raw(SPECS.progress);
   if (progress !== 'true' && progress !== 'false') throw new Error(`--progress must be true or false`);
   return {

@@ -1,7 +1,14 @@
 // The platform path: OutboxWriter.addMany -> outbox_messages -> OutboxRelay -> Kafka -> EventConsumer
 // (inbox mark + handler insert in one transaction), all of it in this one Node process.
-import { DataSource } from 'typeorm';
-import { EventConsumer, OutboxRelay, OutboxWriter, OutgoingEvent, TopicNames } from '@divit/messaging';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  ConsumedEvent,
+  EventConsumer,
+  OutboxRelay,
+  OutboxWriter,
+  OutgoingEvent,
+  TopicNames,
+} from '@divit/messaging';
 import { BenchEvent, BenchRig, benchKey, benchValue, BenchValue } from './rig';
 import { LatencyPhase } from './raw';
 import { LatencyRecorder, pace, PhaseMeter, PhaseUsage, waitUntil } from './stats';
@@ -35,21 +42,12 @@ async function pipeline(
   onEvent?: (value: { n: number; sentAtMs: number }, now: number) => void,
 ): Promise<Pipeline> {
   const { relayBatch, txBatch, concurrency } = rig.options;
-  const insert = rig.options.handler === 'insert';
+  const { handler } = rig.options;
   const topics = await rig.catalogueTopics(phase);
   await rig.schemaId(topics.name('benchEvents'));
   const dataSource = await rig.database(phase);
   const writer = new OutboxWriter(rig.serde, topics, '/divit/bench');
-  // `descriptors` is what the relay at commit 9328696 needs to find each row's schema; later versions read
-  // the writer schema from outbox_schemas and ignore it. A variable (no excess-property check) fits both.
-  const relayOptions = {
-    dataSource,
-    kafka: rig.kafka,
-    serde: rig.serde,
-    descriptors: [BenchEvent],
-    batchSize: relayBatch,
-  };
-  const relay = new OutboxRelay(relayOptions);
+  const relay = new OutboxRelay({ dataSource, kafka: rig.kafka, serde: rig.serde, batchSize: relayBatch });
   const consumer = new EventConsumer({
     kafka: rig.kafka,
     serde: rig.serde,
@@ -60,11 +58,33 @@ async function pipeline(
     deadLetterTopic: 'benchDlq',
     transactionBatchSize: txBatch,
     partitionsConsumedConcurrently: concurrency,
-    handle: async (event, em) => {
-      onEvent?.(event.value, Date.now());
-      if (insert)
-        await em.query(`INSERT INTO bench_applied (event_id, n) VALUES ($1, $2)`, [event.id, event.value.n]);
-    },
+    ...(handler === 'batch'
+      ? {
+          handleBatch: async (
+            events: ConsumedEvent<{ type: typeof BenchEvent.type; value: BenchValue }>[],
+            em: EntityManager,
+          ) => {
+            const now = Date.now();
+            for (const event of events) onEvent?.(event.value, now);
+            await em.query(
+              `INSERT INTO bench_applied (event_id, n) SELECT * FROM unnest($1::text[], $2::int[])`,
+              [events.map((e) => e.id), events.map((e) => e.value.n)],
+            );
+          },
+        }
+      : {
+          handle: async (
+            event: ConsumedEvent<{ type: typeof BenchEvent.type; value: BenchValue }>,
+            em: EntityManager,
+          ) => {
+            onEvent?.(event.value, Date.now());
+            if (handler === 'insert')
+              await em.query(`INSERT INTO bench_applied (event_id, n) VALUES ($1, $2)`, [
+                event.id,
+                event.value.n,
+              ]);
+          },
+        }),
   });
   const stop = rig.closer(async () => {
     await relay.stop();

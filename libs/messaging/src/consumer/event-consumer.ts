@@ -42,7 +42,13 @@ export interface EventConsumerOptions<D extends readonly EventDescriptorLike[]> 
   /** Catalogue key of this service's dead-letter topic. */
   deadLetterTopic: string;
   /** Runs inside the transaction that also marks the event processed. */
-  handle: (event: ConsumedEvent<MessageOf<D>>, em: EntityManager) => Promise<void>;
+  handle?: (event: ConsumedEvent<MessageOf<D>>, em: EntityManager) => Promise<void>;
+  /**
+   * Instead of `handle`: receives all new events of a chunk at once (in order, redelivered copies already
+   * removed), in the same transaction as their inbox marks, so a high-volume consumer can write them with
+   * set-based statements. When the chunk fails, each event is retried alone as a batch of one.
+   */
+  handleBatch?: (events: ConsumedEvent<MessageOf<D>>[], em: EntityManager) => Promise<void>;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
   /** Messages processed in one database transaction on the fast path. */
@@ -84,6 +90,8 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
   readonly stats: ConsumerStats = { processed: 0, duplicates: 0, skipped: 0, deadLettered: 0, retries: 0 };
 
   constructor(private readonly options: EventConsumerOptions<D>) {
+    if (!options.handle === !options.handleBatch)
+      throw new Error('EventConsumer needs exactly one of handle and handleBatch');
     this.readers = new Map(options.descriptors.map((d) => [d.type, d]));
     this.retry = { attempts: 5, initialDelayMs: 200, maxDelayMs: 5000, ...options.retry };
   }
@@ -226,11 +234,10 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     await this.options.dataSource.transaction(async (em) => {
       applied = 0;
       const fresh = await this.markProcessed(em, events);
-      for (const event of events) {
-        if (!fresh.delete(event.id)) continue; // a redelivered copy of the same event within one chunk applies once
-        await this.withSpan(event, () => this.options.handle(event as ConsumedEvent<MessageOf<D>>, em));
-        applied++;
-      }
+      // A redelivered copy of the same event within one chunk applies once.
+      const toApply = events.filter((event) => fresh.delete(event.id));
+      await this.apply(toApply, em);
+      applied = toApply.length;
     });
     this.stats.processed += applied;
     this.stats.duplicates += events.length - applied;
@@ -257,7 +264,7 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
         await this.options.dataSource.transaction(async (em) => {
           const fresh = await this.markProcessed(em, [event]);
           if (!fresh.has(event.id)) return;
-          await this.withSpan(event, () => this.options.handle(event as ConsumedEvent<MessageOf<D>>, em));
+          await this.apply([event], em);
           applied = true;
         });
         if (applied) this.stats.processed++;
@@ -305,6 +312,21 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
         await heartbeat();
       }
     }
+  }
+
+  private async apply(
+    events: ConsumedEvent<{ type: string; value: unknown }>[],
+    em: EntityManager,
+  ): Promise<void> {
+    const typed = events as ConsumedEvent<MessageOf<D>>[];
+    const { handle, handleBatch } = this.options;
+    if (handleBatch) {
+      if (typed.length === 0) return;
+      // One span for the batch, parented by its first event's trace context.
+      await this.withSpan(events[0]!, () => handleBatch(typed, em));
+      return;
+    }
+    for (const event of typed) await this.withSpan(event, () => handle!(event, em));
   }
 
   private async markProcessed(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -150,6 +151,51 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     expect(killed).toBe(4);
     expect(consumer.stats.deadLettered).toBe(0);
     expect(await readDeadLetters(rig.kafka, rig.topics.name('testDlq'))).toEqual([]);
+  });
+
+  it('hands new events to a batch handler in chunks, each event exactly once despite duplicates', async () => {
+    const batchSizes: number[] = [];
+    const consumer = new EventConsumer({
+      kafka: rig.kafka,
+      serde: rig.serde,
+      topics: rig.topics,
+      dataSource: rig.dataSource,
+      groupId: `${rig.prefix}batch`,
+      descriptors: [PingV1Event] as const,
+      deadLetterTopic: 'testDlq',
+      handleBatch: async (events, em) => {
+        batchSizes.push(events.length);
+        // One set-based statement for the whole chunk.
+        await em.query(`INSERT INTO applied (event_id, n) SELECT * FROM unnest($1::text[], $2::int[])`, [
+          events.map((e) => e.id),
+          events.map((e) => e.value.n),
+        ]);
+      },
+    });
+    const publisher = new DirectPublisher(rig.kafka, rig.serde, rig.topics, '/test');
+    await publisher.start();
+    running.push(publisher);
+    const events = Array.from({ length: 600 }, (_, i) => ({
+      key: `k${i % 3}`,
+      value: { n: i, group: 'batch' },
+      id: randomUUID(),
+    }));
+    await publisher.publish(PingV1Event, events);
+    await publisher.publish(PingV1Event, events.slice(0, 200)); // redelivered copies
+    running.push(consumer);
+    await consumer.start();
+
+    await eventually(
+      () => appliedCounts(rig.dataSource),
+      (c) => c.total >= 600,
+    );
+    await eventually(
+      () => Promise.resolve(consumer.stats.duplicates),
+      (d) => d === 200,
+    );
+    expect(await appliedCounts(rig.dataSource)).toEqual({ total: 600, uniq: 600 });
+    expect(Math.max(...batchSizes)).toBeGreaterThan(1);
+    expect(batchSizes.reduce((a, b) => a + b, 0)).toBe(600);
   });
 
   it('reads v1 events with a v2 reader schema and v2 events with a v1 reader schema', async () => {
