@@ -67,7 +67,7 @@ async function pipeline(
             const now = Date.now();
             for (const event of events) onEvent?.(event.value, now);
             await em.query(
-              `INSERT INTO bench_applied (event_id, n) SELECT * FROM unnest($1::text[], $2::int[])`,
+              `INSERT INTO bench_applied (event_id, n) SELECT * FROM unnest($1::uuid[], $2::bigint[])`,
               [events.map((e) => e.id), events.map((e) => e.value.n)],
             );
           },
