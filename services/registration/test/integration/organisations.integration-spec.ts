@@ -1,80 +1,33 @@
-import { randomBytes } from 'node:crypto';
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Consumer } from 'kafkajs';
-import { OrganisationRegistered, OrganisationRegisteredEvent, topicCatalogue } from '@divit/contracts';
-import { AvroSerde, createKafka, TopicNames } from '@divit/messaging';
-import { createTestDatabase, pendingSchemaChanges, TestDatabase } from '@divit/persistence';
-import { JsonNestLogger } from '@divit/observability';
+import { OrganisationRegistered } from '@divit/contracts';
+import { pendingSchemaChanges } from '@divit/persistence';
 import { LocalTokenIssuer } from '@divit/service-kit';
-import { AppModule } from '../../src/app.module';
-import { loadRegistrationConfig } from '../../src/config/registration.config';
-import { registrationDataSourceOptions } from '../../src/database/data-source';
-
-const prefix = `it-reg-${randomBytes(3).toString('hex')}-`;
-const issuer = new LocalTokenIssuer();
-const adminToken = issuer.sign({ subject: 'admin-1', organisationId: 'platform', roles: ['admin'] });
+import { RegistrationTestApp } from './support';
 
 describe('registration: organisations and routes (real PostgreSQL, Kafka, registry)', () => {
-  let db: TestDatabase;
-  let app: INestApplication;
-  let base: string;
-  let consumer: Consumer;
-  const received: { key: string | null; value: OrganisationRegistered; ceType: string | undefined }[] = [];
+  const t = new RegistrationTestApp();
+  const issuer = t.issuer;
+  let adminToken = '';
+  let base = '';
+  let db: RegistrationTestApp['db'];
+  /** OrganisationRegistered as another service's consumer decodes it. */
+  const received = () =>
+    t.received
+      .filter((e) => e.type === 'nl.divit.registration.OrganisationRegistered')
+      .map((e) => ({
+        key: e.key,
+        value: e.value as unknown as OrganisationRegistered,
+        ceType: e.headers.ce_type,
+      }));
 
   beforeAll(async () => {
-    const seed = loadRegistrationConfig({ KAFKA_TOPIC_PREFIX: prefix, SCHEMA_AUTO_REGISTER: 'true' });
-    db = await createTestDatabase({ prefix: 'registration', options: registrationDataSourceOptions(seed) });
-    const config = loadRegistrationConfig({
-      AUTH_JWKS: JSON.stringify(issuer.jwks),
-      KAFKA_TOPIC_PREFIX: prefix,
-      SCHEMA_AUTO_REGISTER: 'true',
-      DB_NAME: db.name,
-      DB_USER: 'postgres',
-    });
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: prefix });
-    const topics = new TopicNames(topicCatalogue, prefix);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      // Every catalogue topic: the service also consumes consent and identity-validation topics.
-      topics: (Object.keys(topicCatalogue) as (keyof typeof topicCatalogue)[]).map((k) => ({
-        topic: topics.name(k),
-        numPartitions: 3,
-      })),
-    });
-    await admin.disconnect();
-
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-    app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-
-    // An allocator's own consumer: decodes with its reader schema from the contracts.
-    const serde = new AvroSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, autoRegister: false });
-    consumer = kafka.consumer({ groupId: `${prefix}allocator`, maxWaitTimeInMs: 200 });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topics.name('registrationOrganisations')], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = await serde.decode(
-          message.value,
-          new Map([[OrganisationRegisteredEvent.type, OrganisationRegisteredEvent]]),
-        );
-        received.push({
-          key: message.key?.toString() ?? null,
-          value: decoded.value as OrganisationRegistered,
-          ceType: message.headers?.ce_type?.toString(),
-        });
-      },
-    });
+    await t.start();
+    db = t.db;
+    base = t.url;
+    adminToken = t.token('platform', ['admin'], 'admin-1');
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await app?.close();
-    await db?.drop();
+    await t.stop();
   });
 
   async function post(
@@ -148,9 +101,13 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     });
 
     const deadline = Date.now() + 30_000;
-    while (received.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(received.map((r) => r.value.route).sort()).toEqual(['A', 'B', 'C']);
-    const eventC = received.find((r) => r.value.route === 'C');
+    while (received().length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(
+      received()
+        .map((r) => r.value.route)
+        .sort(),
+    ).toEqual(['A', 'B', 'C']);
+    const eventC = received().find((r) => r.value.route === 'C');
     expect(eventC).toMatchObject({
       key: c.json.organisationId,
       ceType: 'nl.divit.registration.OrganisationRegistered',

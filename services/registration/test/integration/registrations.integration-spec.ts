@@ -1,45 +1,19 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { Consumer } from 'kafkajs';
-import { RegistrationCreatedEvent, RegistrationDeregisteredEvent, topicCatalogue } from '@divit/contracts';
-import { AvroSerde, createKafka, headersToStrings, TopicNames } from '@divit/messaging';
-import { JsonNestLogger } from '@divit/observability';
-import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { LocalTokenIssuer, Role } from '@divit/service-kit';
-import { AppModule } from '../../src/app.module';
-import { loadRegistrationConfig } from '../../src/config/registration.config';
-import { registrationDataSourceOptions } from '../../src/database/data-source';
-
-const prefix = `it-regs-${randomBytes(3).toString('hex')}-`;
-const issuer = new LocalTokenIssuer();
+import { randomUUID } from 'node:crypto';
+import { RegistrationCreatedEvent, RegistrationDeregisteredEvent } from '@divit/contracts';
+import { Role } from '@divit/service-kit';
+import { decisionAnswers, RegistrationTestApp } from './support';
 
 describe('registration: home-seeker registrations (real PostgreSQL, Kafka, registry)', () => {
-  let db: TestDatabase;
-  let app: INestApplication;
-  let base: string;
-  let consumer: Consumer;
+  const t = new RegistrationTestApp();
+  const prefix = t.prefix;
   let orgA = '';
   let orgB = '';
-  const events: { type: string; key: string; value: Record<string, unknown> }[] = [];
+  let db: RegistrationTestApp['db'];
 
   const token = (organisationId: string, roles: Role[] = ['allocation-system']) =>
-    issuer.sign({ subject: `user-${roles.join('-')}`, organisationId, roles });
-
-  async function call(method: string, path: string, tok: string, body?: unknown) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return {
-      status: res.status,
-      type: res.headers.get('content-type') ?? '',
-      json: (await res.json()) as Record<string, unknown>,
-    };
-  }
-  const count = async (table: string) =>
-    Number((await db.dataSource.query<{ c: number }[]>(`SELECT count(*)::int AS c FROM ${table}`))[0]?.c);
+    t.token(organisationId, roles);
+  const call = (method: string, path: string, tok: string, body?: unknown) => t.call(method, path, tok, body);
+  const count = (table: string) => t.count(table);
 
   const valid = {
     surnamePrefix: 'van der',
@@ -59,59 +33,10 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
   };
 
   beforeAll(async () => {
-    const seed = loadRegistrationConfig({ KAFKA_TOPIC_PREFIX: prefix, SCHEMA_AUTO_REGISTER: 'true' });
-    db = await createTestDatabase({ prefix: 'registrations', options: registrationDataSourceOptions(seed) });
-    const config = loadRegistrationConfig({
-      AUTH_JWKS: JSON.stringify(issuer.jwks),
-      KAFKA_TOPIC_PREFIX: prefix,
-      SCHEMA_AUTO_REGISTER: 'true',
-      DB_NAME: db.name,
-      DB_USER: 'postgres',
-    });
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: prefix });
-    const topics = new TopicNames(topicCatalogue, prefix);
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: (Object.keys(topicCatalogue) as (keyof typeof topicCatalogue)[]).map((k) => ({
-        topic: topics.name(k),
-        numPartitions: 3,
-      })),
-    });
-    await admin.disconnect();
-
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-    app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
-    await app.listen(0, '127.0.0.1');
-    base = await app.getUrl();
-
-    const serde = new AvroSerde({ registryUrl: config.SCHEMA_REGISTRY_URL, autoRegister: false });
-    const readers = new Map<string, typeof RegistrationCreatedEvent | typeof RegistrationDeregisteredEvent>([
-      [RegistrationCreatedEvent.type, RegistrationCreatedEvent],
-      [RegistrationDeregisteredEvent.type, RegistrationDeregisteredEvent],
-    ]);
-    consumer = kafka.consumer({ groupId: `${prefix}reader`, maxWaitTimeInMs: 200 });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topics.name('registrationRegistrations')], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const decoded = await serde.decode(message.value, readers);
-        events.push({
-          type: headersToStrings(message.headers).ce_type ?? '',
-          key: message.key?.toString() ?? '',
-          value: decoded.value as Record<string, unknown>,
-        });
-      },
-    });
-
+    await t.start();
+    db = t.db;
     const adminToken = token('platform', ['admin']);
-    const no = {
-      isHousingCorporation: true,
-      allocatesAlone: true,
-      isCollaborationWithAllocationAim: false,
-      collaborationIsLegalAllocator: false,
-    };
+    const no = decisionAnswers.routeA;
     orgA = String(
       (
         await call('POST', '/organisations', adminToken, {
@@ -133,16 +58,16 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
   });
 
   afterAll(async () => {
-    await consumer?.disconnect();
-    await app?.close();
-    await db?.drop();
+    await t.stop();
   });
 
   async function eventsFor(registrationId: string, n: number) {
-    const deadline = Date.now() + 20_000;
-    while (events.filter((e) => e.key === registrationId).length < n && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    return events.filter((e) => e.key === registrationId);
+    const events = await t.eventsMatching(
+      (e) => e.key === registrationId && e.topic === 'registrationRegistrations',
+      n,
+      20_000,
+    );
+    return events.map((e) => ({ type: e.type, key: e.key ?? '', value: e.value }));
   }
 
   it('creates a registration with its household, logs the access and publishes a pseudonymous event', async () => {

@@ -105,6 +105,11 @@ export class RegistrationTestApp {
     await this.db?.drop();
   }
 
+  /** Base URL of the running app, for requests that must not carry the default headers. */
+  get url(): string {
+    return this.base;
+  }
+
   token(organisationId: string, roles: Role[], subject = `test-${roles.join('-')}`): string {
     return this.issuer.sign({ subject, organisationId, roles });
   }
