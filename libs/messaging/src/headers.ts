@@ -1,19 +1,13 @@
 import { context, propagation, ROOT_CONTEXT, Context } from '@opentelemetry/api';
 import { IHeaders } from 'kafkajs';
+import { CLOUDEVENTS_SPEC_VERSION, CloudEventsHeaders } from '@divit/contracts';
 
 /**
  * CloudEvents Kafka protocol binding (binary mode): attributes as `ce_*` headers, the data is the
- * Avro value. Plus W3C trace context (`traceparent`, `tracestate`).
+ * Avro value. Plus W3C trace context (`traceparent`, `tracestate`). Header names are defined once, in
+ * @divit/contracts (documented in docs/asyncapi.yaml).
  */
-export const CE = {
-  id: 'ce_id',
-  type: 'ce_type',
-  source: 'ce_source',
-  time: 'ce_time',
-  specversion: 'ce_specversion',
-  subject: 'ce_subject',
-  contentType: 'content-type',
-} as const;
+export const CE = CloudEventsHeaders;
 
 export const AVRO_CONTENT_TYPE = 'application/avro';
 
@@ -31,7 +25,7 @@ export function cloudEventHeaders(input: {
     [CE.type]: input.type,
     [CE.source]: input.source,
     [CE.time]: input.time.toISOString(),
-    [CE.specversion]: '1.0',
+    [CE.specversion]: CLOUDEVENTS_SPEC_VERSION,
     [CE.contentType]: AVRO_CONTENT_TYPE,
     ...(input.subject ? { [CE.subject]: input.subject } : {}),
   };

@@ -16,7 +16,5 @@ export class TopicNames {
   }
 }
 
-/** TopicRecordNameStrategy: one topic carries several event types, each with its own subject. */
-export function subjectFor(topicName: string, recordFullName: string): string {
-  return `${topicName}-${recordFullName}`;
-}
+/** TopicRecordNameStrategy subjects (`<topic>-<record full name>`), the rule the deploy tools use too. */
+export { subjectFor } from '@divit/contracts';
