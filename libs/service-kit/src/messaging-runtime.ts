@@ -55,11 +55,17 @@ export class MessagingRuntime {
     await this.relay.start();
   }
 
+  /**
+   * Starts a consumer. Its group id is namespaced with the topic prefix, like the topics: environments
+   * (and test runs) sharing a broker must never share a consumer group, or the group's partitions are
+   * spread over processes that do not read them.
+   */
   async startConsumer<D extends readonly EventDescriptorLike[]>(
     options: Omit<EventConsumerOptions<D>, 'kafka' | 'serde' | 'topics' | 'dataSource'>,
   ): Promise<EventConsumer<D>> {
     const consumer = new EventConsumer<D>({
       ...options,
+      groupId: `${this.settings.topicPrefix}${options.groupId}`,
       kafka: this.kafka,
       serde: this.serde,
       topics: this.topics,

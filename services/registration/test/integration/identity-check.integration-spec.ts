@@ -242,7 +242,7 @@ describe('registration: identity data for the BSN check (consent and identity-va
     }
     expect(letters.find((l) => l.eventId === eventId)).toMatchObject({
       errorCode: 'REGISTRATION_UNKNOWN',
-      consumerGroup: 'registration',
+      consumerGroup: `${t.prefix}registration`, // groups are namespaced like topics
       attempts: 1,
       originalTopic: t.topics.name('consentConsents'),
     });
