@@ -167,6 +167,7 @@ describe('registration: identity data for the BSN check (consent and identity-va
           subjectRole: 'HOME_SEEKER',
           purpose: c.purpose,
           validatedAt: Date.now(),
+          allocationId: null,
         },
       },
     ]);
@@ -202,6 +203,7 @@ describe('registration: identity data for the BSN check (consent and identity-va
           purpose: c.purpose,
           failure: 'U3_BSN_CHECK_FAILED',
           failedAt: Date.now(),
+          allocationId: null,
         },
       },
     ]);
