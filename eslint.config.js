@@ -83,4 +83,24 @@ module.exports = tseslint.config(
     files: ['**/*.spec.ts', '**/test/**/*.ts'],
     rules: { '@typescript-eslint/unbound-method': 'off' },
   },
+  {
+    // Tests (never production code) may also use the integration-test harness in libs/testing.
+    files: ['services/*/test/**/*.ts', 'services/*/src/**/*.spec.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            {
+              sourceTag: 'type:service',
+              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:testing'],
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto';
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Consumer, Kafka } from 'kafkajs';
+import type { DataSourceOptions } from 'typeorm';
+import { eventDescriptors, ServiceName, topicCatalogue, TopicKey } from '@divit/contracts';
+import {
+  AvroSerde,
+  createKafka,
+  DirectPublisher,
+  EventDescriptorLike,
+  headersToStrings,
+  OutgoingEvent,
+  TopicNames,
+} from '@divit/messaging';
+import { JsonNestLogger } from '@divit/observability';
+import { createTestDatabase, TestDatabase } from '@divit/persistence';
+import { LocalTokenIssuer, Role } from '@divit/service-kit';
+
+/** One event as a consumer sees it, decoded with the generated reader schema of its type. */
+export interface ReceivedEvent {
+  topic: TopicKey;
+  type: string;
+  key: string | null;
+  headers: Record<string, string>;
+  value: Record<string, unknown>;
+}
+
+export interface HttpResult {
+  status: number;
+  type: string;
+  json: Record<string, unknown>;
+  /** The raw body (for CSV, PDF as latin1 text, HTML). */
+  text: string;
+  headers: Headers;
+}
+
+/** The platform settings every service config has (see platformConfigShape in @divit/config). */
+interface BaseConfig {
+  KAFKA_BROKERS: string[];
+  SCHEMA_REGISTRY_URL: string;
+}
+
+export interface ServiceTestAppOptions<C extends BaseConfig> {
+  /** The service under test: its owned event topics are observed. */
+  service: ServiceName;
+  /** The service's config loader, given environment-style overrides. */
+  loadConfig: (env: Record<string, string>) => C;
+  dataSourceOptions: (config: C) => DataSourceOptions;
+  appModule: (config: C) => DynamicModule;
+  /** Extra environment overrides (e.g. simulator settings). */
+  env?: Record<string, string>;
+  /** Extra topics to observe besides the service's own event topics. */
+  observe?: TopicKey[];
+  /** Topic prefix; default `it-<service>-<random>-`. */
+  prefix?: string;
+}
+
+/**
+ * A service booted through its AppModule against a fresh database (built by the real migrations) and
+ * per-run prefixed topics on the real broker and registry, plus a consumer that decodes everything the
+ * service publishes, as another service would, and a publisher that plays the other services.
+ */
+export class ServiceTestApp<C extends BaseConfig> {
+  readonly issuer = new LocalTokenIssuer();
+  readonly received: ReceivedEvent[] = [];
+  readonly prefix: string;
+  app!: INestApplication;
+  db!: TestDatabase;
+  config!: C;
+  topics!: TopicNames;
+  serde!: AvroSerde;
+  private base = '';
+  private kafka!: Kafka;
+  private consumer: Consumer | undefined;
+  private publisher: DirectPublisher | undefined;
+
+  constructor(private readonly options: ServiceTestAppOptions<C>) {
+    this.prefix = options.prefix ?? `it-${short(options.service)}-${randomBytes(3).toString('hex')}-`;
+  }
+
+  async start(): Promise<this> {
+    const { service, loadConfig } = this.options;
+    const env = {
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      SCHEMA_AUTO_REGISTER: 'true',
+      ...(this.options.env ?? {}),
+    };
+    const seed = loadConfig(env);
+    this.db = await createTestDatabase({
+      prefix: service.replace(/-/g, '_'),
+      options: this.options.dataSourceOptions(seed),
+    });
+    this.config = loadConfig({
+      ...env,
+      AUTH_JWKS: JSON.stringify(this.issuer.jwks),
+      DB_NAME: this.db.name,
+      DB_USER: 'postgres',
+    });
+    this.kafka = createKafka({ brokers: this.config.KAFKA_BROKERS, clientId: this.prefix });
+    this.topics = new TopicNames(topicCatalogue, this.prefix);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: Object.values(topicCatalogue).map((t) => ({
+        topic: this.topics.name(t.key),
+        numPartitions: t.partitions,
+      })),
+    });
+    await admin.disconnect();
+
+    const moduleRef = await Test.createTestingModule({
+      imports: [this.options.appModule(this.config)],
+    }).compile();
+    this.app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
+    await this.app.listen(0, '127.0.0.1');
+    this.base = await this.app.getUrl();
+
+    const observed = new Set<TopicKey>(this.options.observe ?? []);
+    for (const t of Object.values(topicCatalogue))
+      if (t.owner === service && t.kind === 'event') observed.add(t.key as TopicKey);
+    const byName = new Map([...observed].map((key) => [this.topics.name(key), key]));
+    const readers = new Map(eventDescriptors.map((d) => [d.type as string, d]));
+    this.serde = new AvroSerde({ registryUrl: this.config.SCHEMA_REGISTRY_URL, autoRegister: true });
+    this.consumer = this.kafka.consumer({ groupId: `${this.prefix}observer`, maxWaitTimeInMs: 200 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...byName.keys()], fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const decoded = await this.serde.decode(message.value, readers);
+        this.received.push({
+          topic: byName.get(topic) as TopicKey,
+          type: decoded.type,
+          key: message.key?.toString() ?? null,
+          headers: headersToStrings(message.headers),
+          value: decoded.value as Record<string, unknown>,
+        });
+      },
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.publisher?.stop();
+    await this.consumer?.disconnect();
+    await this.app?.close();
+    await this.db?.drop();
+  }
+
+  /** Base URL of the running app, for requests that must not carry the default headers. */
+  get url(): string {
+    return this.base;
+  }
+
+  token(organisationId: string, roles: Role[], subject = `test-${roles.join('-')}`): string {
+    return this.issuer.sign({ subject, organisationId, roles });
+  }
+
+  /** A JSON request with a bearer token (or none when `token` is null). */
+  async call(method: string, path: string, token: string | null, body?: unknown): Promise<HttpResult> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const buffer = Buffer.from(await res.arrayBuffer());
+    const type = res.headers.get('content-type') ?? '';
+    const text = type.includes('pdf') ? buffer.toString('latin1') : buffer.toString('utf8');
+    let json: Record<string, unknown> = {};
+    if (type.includes('json') && text) json = JSON.parse(text) as Record<string, unknown>;
+    return { status: res.status, type, json, text, headers: res.headers };
+  }
+
+  /** A request whose body is sent as-is (CSV, HTML forms, signed deliveries). */
+  async raw(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  ) {
+    const res = await fetch(`${this.base}${path}`, { method, headers: init.headers, body: init.body });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type') ?? '',
+      body: Buffer.from(await res.arrayBuffer()),
+    };
+  }
+
+  /** Publishes events as the service that owns their topic would (for events this service consumes). */
+  async publish<V>(
+    descriptor: EventDescriptorLike<string, V>,
+    events: readonly OutgoingEvent<V>[],
+  ): Promise<string[]> {
+    if (!this.publisher) {
+      this.publisher = new DirectPublisher(this.kafka, this.serde, this.topics, `/divit/test/${this.prefix}`);
+      await this.publisher.start();
+    }
+    return this.publisher.publish(descriptor, events);
+  }
+
+  async count(table: string): Promise<number> {
+    const rows = await this.db.dataSource.query<{ c: number }[]>(`SELECT count(*)::int AS c FROM ${table}`);
+    return Number(rows[0]?.c);
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.db.dataSource.query<T[]>(sql, params);
+  }
+
+  /** Polls (no sleeps in assertions) until `n` received events match, or the deadline passes. */
+  async eventsMatching(
+    predicate: (event: ReceivedEvent) => boolean,
+    n: number,
+    timeoutMs = 30_000,
+  ): Promise<ReceivedEvent[]> {
+    return waitFor(
+      () => this.received.filter(predicate),
+      (found) => found.length >= n,
+      timeoutMs,
+    );
+  }
+}
+
+/** Polls `read` until `done` holds or the deadline passes, and returns the last value read. */
+export async function waitFor<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await read();
+  }
+  return value;
+}
+
+/** Field names of a 400 problem document. */
+export function fieldsOf(result: HttpResult): string[] {
+  return ((result.json.errors as { field: string }[] | undefined) ?? []).map((e) => e.field).sort();
+}
+
+function short(service: string): string {
+  return service
+    .split('-')
+    .map((p) => p.slice(0, 3))
+    .join('');
+}
