@@ -1,0 +1,47 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AccessLogService } from './access-log/access-log.service';
+import type { ConsentConfig } from './config/consent.config';
+import { CONSENT_CONFIG } from './config/consent-config.token';
+import { ConsentTextsController } from './consent-texts/consent-texts.controller';
+import { ConsentTextsService } from './consent-texts/consent-texts.service';
+import { AllocationConsentController, ConsentsController } from './consents/consents.controller';
+import { ConsentsService } from './consents/consents.service';
+import { ErasureService } from './erasure/erasure.service';
+import { InboundEventsConsumer } from './erasure/inbound-events.consumer';
+import { EvidenceController } from './evidence/evidence.controller';
+import { EvidenceService } from './evidence/evidence.service';
+import { OrganisationsService } from './organisations/organisations.service';
+import { ShowingsController } from './showings/showings.controller';
+import { ShowingsService } from './showings/showings.service';
+import { SigningKeysController } from './signing-keys/signing-keys.controller';
+import { SigningKeysService } from './signing-keys/signing-keys.service';
+
+/** The consent service's features: texts, showings, answers, receipts and keys, evidence, inbound events. */
+@Module({})
+export class ConsentModule {
+  static forRoot(config: ConsentConfig): DynamicModule {
+    return {
+      module: ConsentModule,
+      controllers: [
+        ConsentTextsController,
+        ShowingsController,
+        ConsentsController,
+        AllocationConsentController,
+        EvidenceController,
+        SigningKeysController,
+      ],
+      providers: [
+        { provide: CONSENT_CONFIG, useValue: config },
+        AccessLogService,
+        OrganisationsService,
+        ConsentTextsService,
+        ShowingsService,
+        ConsentsService,
+        SigningKeysService,
+        EvidenceService,
+        ErasureService,
+        InboundEventsConsumer,
+      ],
+    };
+  }
+}

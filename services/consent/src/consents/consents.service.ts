@@ -1,0 +1,364 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { ConsentGrantedEvent, ConsentRefusedEvent, ConsentWithdrawnEvent } from '@divit/contracts';
+import { MessagingRuntime, Principal } from '@divit/service-kit';
+import type { ConsentConfig } from '../config/consent.config';
+import { CONSENT_CONFIG } from '../config/consent-config.token';
+import { ConsentError } from '../common/consent.errors';
+import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
+import { Controllers, OrganisationsService } from '../organisations/organisations.service';
+import { ShowingEntity } from '../showings/showing.entity';
+import { receiptPayload, signReceipt } from '../signing-keys/receipt';
+import { SigningKeysService } from '../signing-keys/signing-keys.service';
+import { AccessLogService } from '../access-log/access-log.service';
+import { AnswerDto } from './dto/consent.dto';
+import { ConsentEntity } from './consent.entity';
+
+export interface ConsentView {
+  consentId: string;
+  answer: 'GRANTED' | 'REFUSED';
+  status: 'GRANTED' | 'REFUSED' | 'WITHDRAWN';
+  answeredAt: string;
+  withdrawnAt: string | null;
+  organisationId: string;
+  registrationId: string;
+  subjectId: string;
+  subjectRole: string;
+  allocationId: string | null;
+  purpose: string;
+  showingId: string;
+  textVersionHash: string;
+  controller: Controllers;
+  receiptId: string | null;
+  /** Compact JWS (grants only): verify with GET /.well-known/jwks.json or POST /receipts/verification. */
+  receipt: string | null;
+}
+
+export interface PersonStatus {
+  subjectId: string;
+  subjectRole: string;
+  purpose: string;
+  status: 'SHOWN_NOT_ANSWERED' | 'GRANTED' | 'REFUSED' | 'WITHDRAWN';
+  consentId: string | null;
+  lastShownAt: string | null;
+  answeredAt: string | null;
+  withdrawnAt: string | null;
+  textVersionHash: string | null;
+}
+
+export interface AllocationConsentStatus {
+  allocationId: string;
+  registrationId: string;
+  organisationId: string;
+  people: PersonStatus[];
+  /** True when someone refused or withdrew: failure U1, the alternative (paper) route is needed. */
+  alternativeRouteNeeded: boolean;
+}
+
+/** Answers to showings (grant with signed receipt, refusal = U1), withdrawal, and the per-allocation status. */
+@Injectable()
+export class ConsentsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationsService,
+    private readonly keys: SigningKeysService,
+    private readonly accessLog: AccessLogService,
+    @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
+    @Inject(CONSENT_CONFIG) private readonly config: ConsentConfig,
+  ) {}
+
+  async answer(principal: Principal, dto: AnswerDto): Promise<ConsentView> {
+    return this.dataSource.transaction(async (em) => {
+      const showing = await em.findOne(ShowingEntity, { where: { id: dto.showingId } });
+      if (!showing || showing.organisationId !== principal.organisationId)
+        throw new ConsentError(
+          'NO_VALID_SHOWING',
+          'an answer needs a recorded showing of the consent text (POST /showings) for your organisation',
+          { showingId: dto.showingId },
+        );
+      // Answers for one registration are serialised: one active grant per person and purpose, events in order.
+      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`consent:${showing.registrationId}`]);
+      const now = new Date();
+      const windowMs = this.config.CONSENT_SHOWING_WINDOW_MINUTES * 60_000;
+      if (now.getTime() - showing.shownAt.getTime() > windowMs)
+        throw new ConsentError(
+          'SHOWING_EXPIRED',
+          `the text was shown more than ${this.config.CONSENT_SHOWING_WINDOW_MINUTES} minutes ago; show it again`,
+          { showingId: showing.id, shownAt: showing.shownAt.toISOString() },
+        );
+      const earlier = await em.findOne(ConsentEntity, { where: { showingId: showing.id } });
+      if (earlier)
+        throw new ConsentError('SHOWING_ALREADY_ANSWERED', 'this showing was already answered', {
+          consentId: earlier.id,
+        });
+      const text = await em.findOne(ConsentTextEntity, { where: { id: showing.textId } });
+      if (!text || text.status !== 'PUBLISHED' || text.versionHash !== showing.textVersionHash)
+        throw new ConsentError('NO_VALID_SHOWING', 'the shown text is not a published version', {
+          showingId: showing.id,
+        });
+      if (text.supersededAt && text.supersededAt.getTime() <= showing.shownAt.getTime())
+        throw new ConsentError('CONSENT_TEXT_SUPERSEDED', 'the shown text was no longer current when shown', {
+          showingId: showing.id,
+        });
+      const controller = await this.organisations.controllersOn(showing.organisationId, now, em);
+      if (!sameControllers(controller, { route: showing.controllerRoute, controllers: showing.controllers }))
+        throw new ConsentError(
+          'CONTROLLER_CHANGED_SINCE_SHOWING',
+          "the organisation's route changed since the text was shown; show the text again",
+          { showingId: showing.id },
+        );
+      const base = {
+        id: randomUUID(),
+        showingId: showing.id,
+        textId: showing.textId,
+        textVersionHash: showing.textVersionHash,
+        organisationId: showing.organisationId,
+        registrationId: showing.registrationId,
+        subjectId: showing.subjectId,
+        subjectRole: showing.subjectRole,
+        allocationId: showing.allocationId,
+        purpose: showing.purpose,
+        answeredAt: now,
+        controllerRoute: controller.route,
+        controllers: controller.controllers,
+        withdrawnAt: null,
+        recordedBy: principal.subject,
+      };
+      if (dto.answer === 'REFUSED') {
+        const row: ConsentEntity = {
+          ...base,
+          answer: 'REFUSED',
+          receiptId: null,
+          receipt: null,
+          receiptKid: null,
+        };
+        await em.insert(ConsentEntity, row);
+        await this.messaging.outbox.add(em, ConsentRefusedEvent, {
+          key: row.registrationId,
+          subject: row.registrationId,
+          value: {
+            consentId: row.id,
+            organisationId: row.organisationId,
+            registrationId: row.registrationId,
+            subjectId: row.subjectId,
+            subjectRole: row.subjectRole,
+            allocationId: row.allocationId,
+            purpose: row.purpose,
+            refusedAt: now.getTime(),
+          },
+        });
+        return consentView(row);
+      }
+      const active = await em.findOne(ConsentEntity, {
+        where: {
+          registrationId: showing.registrationId,
+          subjectId: showing.subjectId,
+          subjectRole: showing.subjectRole,
+          purpose: showing.purpose,
+          allocationId: showing.allocationId ?? IsNull(),
+          answer: 'GRANTED',
+          withdrawnAt: IsNull(),
+        },
+      });
+      if (active)
+        throw new ConsentError(
+          'CONSENT_ALREADY_GRANTED',
+          'this person already granted consent for this purpose',
+          {
+            consentId: active.id,
+          },
+        );
+      const key = await this.keys.activeKey(em);
+      const receiptId = randomUUID();
+      const receipt = signReceipt(
+        receiptPayload({
+          jti: receiptId,
+          cid: base.id,
+          sub: base.subjectId,
+          role: base.subjectRole,
+          rid: base.registrationId,
+          aid: base.allocationId,
+          org: base.organisationId,
+          ctl: { route: controller.route, controllers: controller.controllers.map((c) => c.organisationId) },
+          pur: base.purpose,
+          txt: base.textVersionHash,
+          iat: Math.floor(now.getTime() / 1000),
+        }),
+        key.kid,
+        key.privateKey,
+      );
+      const row: ConsentEntity = { ...base, answer: 'GRANTED', receiptId, receipt, receiptKid: key.kid };
+      await em.insert(ConsentEntity, row);
+      await this.messaging.outbox.add(em, ConsentGrantedEvent, {
+        key: row.registrationId,
+        subject: row.registrationId,
+        value: {
+          consentId: row.id,
+          organisationId: row.organisationId,
+          registrationId: row.registrationId,
+          subjectId: row.subjectId,
+          subjectRole: row.subjectRole,
+          allocationId: row.allocationId,
+          purpose: row.purpose,
+          textVersionHash: row.textVersionHash,
+          receiptId,
+          grantedAt: now.getTime(),
+        },
+      });
+      return consentView(row);
+    });
+  }
+
+  /**
+   * Withdrawal: any time, no reason, effective at once, idempotent (a repeat returns the same result and publishes
+   * nothing). Consent has no registration time; withdrawal never deregisters anyone.
+   */
+  async withdraw(principal: Principal, consentId: string): Promise<ConsentView> {
+    return this.dataSource.transaction(async (em) => {
+      const row = await this.lockVisible(em, principal, consentId);
+      if (row.answer !== 'GRANTED')
+        throw new ConsentError('CONSENT_NOT_GRANTED', 'only a granted consent can be withdrawn', {
+          consentId,
+        });
+      if (row.withdrawnAt) return consentView(row);
+      const now = new Date();
+      await em.update(ConsentEntity, { id: row.id }, { withdrawnAt: now });
+      await this.messaging.outbox.add(em, ConsentWithdrawnEvent, {
+        key: row.registrationId,
+        subject: row.registrationId,
+        value: {
+          consentId: row.id,
+          organisationId: row.organisationId,
+          registrationId: row.registrationId,
+          subjectId: row.subjectId,
+          subjectRole: row.subjectRole,
+          allocationId: row.allocationId,
+          purpose: row.purpose,
+          withdrawnAt: now.getTime(),
+        },
+      });
+      return consentView({ ...row, withdrawnAt: now });
+    });
+  }
+
+  async get(principal: Principal, consentId: string): Promise<ConsentView> {
+    const row = await this.dataSource.manager.findOne(ConsentEntity, { where: { id: consentId } });
+    if (!row || row.organisationId !== principal.organisationId)
+      throw new ConsentError('CONSENT_NOT_FOUND', 'consent not found', { consentId });
+    await this.accessLog.record(
+      principal,
+      'CONSENT_READ',
+      {
+        organisationId: row.organisationId,
+        registrationId: row.registrationId,
+        allocationId: row.allocationId,
+      },
+      'CASE_HANDLING',
+    );
+    return consentView(row);
+  }
+
+  /** Who was shown what and who granted or refused, per person (subject + role) and purpose, for one allocation. */
+  async allocationStatus(principal: Principal, allocationId: string): Promise<AllocationConsentStatus> {
+    const m = this.dataSource.manager;
+    const where = { allocationId, organisationId: principal.organisationId };
+    const [showings, answers] = await Promise.all([
+      m.find(ShowingEntity, { where, order: { shownAt: 'ASC' } }),
+      m.find(ConsentEntity, { where, order: { answeredAt: 'ASC' } }),
+    ]);
+    const first = showings[0];
+    if (!first)
+      throw new ConsentError('ALLOCATION_NOT_FOUND', 'no consent requests for this allocation', {
+        allocationId,
+      });
+    const people = new Map<string, PersonStatus>();
+    const keyOf = (r: { subjectId: string; subjectRole: string; purpose: string }) =>
+      `${r.subjectId}|${r.subjectRole}|${r.purpose}`;
+    for (const s of showings) {
+      const p = people.get(keyOf(s));
+      if (p) p.lastShownAt = s.shownAt.toISOString();
+      else
+        people.set(keyOf(s), {
+          subjectId: s.subjectId,
+          subjectRole: s.subjectRole,
+          purpose: s.purpose,
+          status: 'SHOWN_NOT_ANSWERED',
+          consentId: null,
+          lastShownAt: s.shownAt.toISOString(),
+          answeredAt: null,
+          withdrawnAt: null,
+          textVersionHash: s.textVersionHash,
+        });
+    }
+    for (const a of answers) {
+      const p = people.get(keyOf(a));
+      if (!p) continue;
+      p.status = a.withdrawnAt ? 'WITHDRAWN' : a.answer;
+      p.consentId = a.id;
+      p.answeredAt = a.answeredAt.toISOString();
+      p.withdrawnAt = a.withdrawnAt ? a.withdrawnAt.toISOString() : null;
+      p.textVersionHash = a.textVersionHash;
+    }
+    await this.accessLog.record(
+      principal,
+      'ALLOCATION_CONSENT_STATUS_READ',
+      { organisationId: first.organisationId, registrationId: first.registrationId, allocationId },
+      'CASE_HANDLING',
+    );
+    const list = [...people.values()].sort((a, b) =>
+      a.subjectRole === b.subjectRole
+        ? a.subjectId.localeCompare(b.subjectId)
+        : a.subjectRole === 'HOME_SEEKER'
+          ? -1
+          : 1,
+    );
+    return {
+      allocationId,
+      registrationId: first.registrationId,
+      organisationId: first.organisationId,
+      people: list,
+      alternativeRouteNeeded: list.some((p) => p.status === 'REFUSED' || p.status === 'WITHDRAWN'),
+    };
+  }
+
+  private async lockVisible(
+    em: EntityManager,
+    principal: Principal,
+    consentId: string,
+  ): Promise<ConsentEntity> {
+    const row = await em.findOne(ConsentEntity, {
+      where: { id: consentId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!row || row.organisationId !== principal.organisationId)
+      throw new ConsentError('CONSENT_NOT_FOUND', 'consent not found', { consentId });
+    return row;
+  }
+}
+
+function sameControllers(a: Controllers, b: Controllers): boolean {
+  const ids = (c: Controllers) => c.controllers.map((x) => x.organisationId).join(',');
+  return a.route === b.route && ids(a) === ids(b);
+}
+
+export function consentView(row: ConsentEntity): ConsentView {
+  return {
+    consentId: row.id,
+    answer: row.answer,
+    status: row.withdrawnAt ? 'WITHDRAWN' : row.answer,
+    answeredAt: row.answeredAt.toISOString(),
+    withdrawnAt: row.withdrawnAt ? row.withdrawnAt.toISOString() : null,
+    organisationId: row.organisationId,
+    registrationId: row.registrationId,
+    subjectId: row.subjectId,
+    subjectRole: row.subjectRole,
+    allocationId: row.allocationId,
+    purpose: row.purpose,
+    showingId: row.showingId,
+    textVersionHash: row.textVersionHash,
+    controller: { route: row.controllerRoute, controllers: row.controllers },
+    receiptId: row.receiptId,
+    receipt: row.receipt,
+  };
+}

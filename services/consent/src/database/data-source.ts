@@ -1,0 +1,45 @@
+import { DataSourceOptions } from 'typeorm';
+import { messagingEntities, messagingMigrations } from '@divit/messaging';
+import { postgresOptions } from '@divit/persistence';
+import { ConsentConfig } from '../config/consent.config';
+import { AccessLogEntity } from '../access-log/access-log.entity';
+import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
+import { ConsentEntity } from '../consents/consent.entity';
+import {
+  KnownRegistrationEntity,
+  OrganisationEntity,
+  OrganisationMembershipEntity,
+  OrganisationRouteEntity,
+} from '../organisations/organisation.entity';
+import { ShowingEntity } from '../showings/showing.entity';
+import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
+import { CreateConsent1764000000000 } from './migrations/1764000000000-create-consent';
+
+/** Explicit lists: the app, the migration command and the tests use exactly these. */
+export const consentEntities = [
+  ...messagingEntities,
+  OrganisationEntity,
+  OrganisationRouteEntity,
+  OrganisationMembershipEntity,
+  KnownRegistrationEntity,
+  ConsentTextEntity,
+  ShowingEntity,
+  ConsentEntity,
+  SigningKeyEntity,
+  AccessLogEntity,
+];
+export const consentMigrations = [...messagingMigrations, CreateConsent1764000000000];
+
+export function consentDataSourceOptions(config: ConsentConfig): DataSourceOptions {
+  return postgresOptions({
+    host: config.PGHOST,
+    port: config.PGPORT,
+    database: config.DB_NAME,
+    username: config.DB_USER,
+    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'consent',
+    entities: consentEntities,
+    migrations: consentMigrations,
+  });
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Principal } from '@divit/service-kit';
+import { ConsentError } from '../common/consent.errors';
+import { ConsentTextsService } from '../consent-texts/consent-texts.service';
+import { Controllers, OrganisationsService } from '../organisations/organisations.service';
+import { RecordShowingDto } from './dto/showing.dto';
+import { ShowingEntity } from './showing.entity';
+
+export interface ShowingView {
+  showingId: string;
+  shownAt: string;
+  textId: string;
+  textVersionHash: string;
+  registrationId: string;
+  subjectId: string;
+  subjectRole: string;
+  allocationId: string | null;
+  purpose: string;
+  channel: string;
+  controller: Controllers;
+}
+
+/** Proof of showing: which published text version was shown to whom, when, in which channel, naming which controller. */
+@Injectable()
+export class ShowingsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly texts: ConsentTextsService,
+    private readonly organisations: OrganisationsService,
+  ) {}
+
+  async record(principal: Principal, dto: RecordShowingDto): Promise<ShowingView> {
+    const text = await this.texts.visible(principal, dto.textId);
+    if (text.status !== 'PUBLISHED' || !text.versionHash)
+      throw new ConsentError('CONSENT_TEXT_NOT_PUBLISHED', 'only a published consent text can be shown', {
+        textId: text.id,
+      });
+    if (text.supersededAt)
+      throw new ConsentError(
+        'CONSENT_TEXT_SUPERSEDED',
+        'a newer version of this text is published; show that one',
+        {
+          textId: text.id,
+        },
+      );
+    if (text.audience !== dto.subjectRole)
+      throw new ConsentError(
+        'AUDIENCE_MISMATCH',
+        `this text is for ${text.audience}, not ${dto.subjectRole}`,
+        {
+          field: 'subjectRole',
+        },
+      );
+    const allocationId = dto.allocationId ?? null;
+    if (text.purpose === 'BSN_AND_INCOME_AT_ALLOCATION' && !allocationId)
+      throw new ConsentError('ALLOCATION_REQUIRED', 'consent at allocation needs the allocation id', {
+        field: 'allocationId',
+      });
+    if (text.purpose !== 'BSN_AND_INCOME_AT_ALLOCATION' && allocationId)
+      throw new ConsentError('ALLOCATION_NOT_ALLOWED', `purpose ${text.purpose} is not about an allocation`, {
+        field: 'allocationId',
+      });
+    const subjectId = dto.subjectId ?? dto.registrationId;
+    if (dto.subjectRole === 'HOME_SEEKER' && subjectId !== dto.registrationId)
+      throw new ConsentError('SUBJECT_MISMATCH', "the home seeker's subject id is the registration id", {
+        field: 'subjectId',
+      });
+    const owner = await this.organisations.registrationOrganisation(dto.registrationId);
+    if (owner !== undefined && owner !== text.organisationId)
+      throw new ConsentError('REGISTRATION_NOT_FOUND', 'registration not found', {
+        registrationId: dto.registrationId,
+      });
+    const shownAt = new Date();
+    const controller = await this.organisations.controllersOn(text.organisationId, shownAt);
+    const row: ShowingEntity = {
+      id: randomUUID(),
+      textId: text.id,
+      textVersionHash: text.versionHash,
+      organisationId: text.organisationId,
+      registrationId: dto.registrationId,
+      subjectId,
+      subjectRole: dto.subjectRole,
+      allocationId,
+      purpose: text.purpose,
+      channel: dto.channel,
+      shownAt,
+      controllerRoute: controller.route,
+      controllers: controller.controllers,
+      recordedBy: principal.subject,
+    };
+    await this.dataSource.manager.insert(ShowingEntity, row);
+    return showingView(row);
+  }
+}
+
+export function showingView(row: ShowingEntity): ShowingView {
+  return {
+    showingId: row.id,
+    shownAt: row.shownAt.toISOString(),
+    textId: row.textId,
+    textVersionHash: row.textVersionHash,
+    registrationId: row.registrationId,
+    subjectId: row.subjectId,
+    subjectRole: row.subjectRole,
+    allocationId: row.allocationId,
+    purpose: row.purpose,
+    channel: row.channel,
+    controller: { route: row.controllerRoute, controllers: row.controllers },
+  };
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { Public, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Ed25519Jwk, ReceiptPayload, verifyReceipt } from './receipt';
+import { SigningKeysService, SigningKeyView } from './signing-keys.service';
+
+const verificationSchema = z.strictObject({ receipt: z.string().min(1).max(10_000) });
+
+export interface ReceiptVerificationView {
+  valid: boolean;
+  reason: string | null;
+  kid: string | null;
+  /** The signing key was retired after signing; the receipt stays valid. */
+  keyRetired: boolean | null;
+  payload: ReceiptPayload | null;
+}
+
+/** Public keys of consent receipts (JWKS), key rotation, and receipt verification. */
+@Controller()
+export class SigningKeysController {
+  constructor(private readonly keys: SigningKeysService) {}
+
+  /** Every receipt signing key ever used (active and retired), as a JWKS (RFC 7517, OKP/Ed25519). */
+  @Public()
+  @Get('.well-known/jwks.json')
+  jwks(): Promise<{ keys: Ed25519Jwk[] }> {
+    return this.keys.jwks();
+  }
+
+  /** Verifies a receipt's Ed25519 signature with the published keys (same check as offline; see README). */
+  @Public()
+  @Post('receipts/verification')
+  @HttpCode(200)
+  async verify(
+    @Body(new ZodValidationPipe(verificationSchema)) body: { receipt: string },
+  ): Promise<ReceiptVerificationView> {
+    const all = await this.keys.all();
+    const result = verifyReceipt(body.receipt, await this.keys.publicKeys());
+    if (!result.valid)
+      return { valid: false, reason: result.reason, kid: null, keyRetired: null, payload: null };
+    const key = all.find((k) => k.kid === result.header.kid);
+    return {
+      valid: true,
+      reason: null,
+      kid: result.header.kid,
+      keyRetired: key?.retiredAt != null,
+      payload: result.payload,
+    };
+  }
+
+  @Get('signing-keys')
+  @Roles('admin', 'auditor')
+  list(): Promise<SigningKeyView[]> {
+    return this.keys.all();
+  }
+
+  /** A new key signs from now; the previous key is retired (private key erased, public key kept and published). */
+  @Post('signing-keys/rotation')
+  @HttpCode(201)
+  @Roles('admin')
+  rotate(): Promise<{ active: SigningKeyView; retired: SigningKeyView[] }> {
+    return this.keys.rotate();
+  }
+}
