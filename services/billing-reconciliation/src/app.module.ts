@@ -1,0 +1,93 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import { BillingConfig } from './config/billing.config';
+import { BILLING_CONFIG } from './config/billing.tokens';
+import { billingDataSourceOptions } from './database/data-source';
+import { BillingModule } from './billing.module';
+import { HealthController } from './health/health.controller';
+
+/** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
+@Global()
+@Module({})
+class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  static forRoot(config: BillingConfig): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        {
+          provide: MessagingRuntime,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new MessagingRuntime(
+              {
+                service: 'billing-reconciliation',
+                brokers: config.KAFKA_BROKERS,
+                registryUrl: config.SCHEMA_REGISTRY_URL,
+                topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                autoRegisterSchemas: config.SCHEMA_AUTO_REGISTER,
+                ...(config.SERVICE_INSTANCE_ID ? { instanceId: config.SERVICE_INSTANCE_ID } : {}),
+              },
+              dataSource,
+            ),
+        },
+      ],
+      exports: [MessagingRuntime],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.startRelay();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+/** The typed config, injectable everywhere as BILLING_CONFIG. */
+@Global()
+@Module({})
+class ConfigModule {
+  static forRoot(config: BillingConfig): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: BILLING_CONFIG, useValue: config }],
+      exports: [BILLING_CONFIG],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: BillingConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(billingDataSourceOptions(config)),
+        MessagingModule.forRoot(config),
+        AuthModule.forRoot({
+          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
+          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+        }),
+        ConfigModule.forRoot(config),
+        BillingModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

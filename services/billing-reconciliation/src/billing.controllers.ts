@@ -1,0 +1,338 @@
+import { IncomingMessage } from 'node:http';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  StreamableFile,
+} from '@nestjs/common';
+import { z } from 'zod';
+import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
+import { AccessLogService } from './access-log/access-log.service';
+import { isoDate } from './common/dates';
+import { InvoiceError } from './invoices/invoices.errors';
+import { ImportResult, InvoicesService, InvoiceView } from './invoices/invoices.service';
+import { assertMemberScope, assertPayerScope } from './reconciliation/access';
+import { ReconciliationError } from './reconciliation/reconciliation.errors';
+import { ReconciliationRow, StoredKey } from './reconciliation/reconciliation.repository';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { ReconciliationResult } from './reconciliation/reconciliation.types';
+import { ReportsService } from './reports/reports.service';
+import { Tariff, tariffSchema, TariffsService, TariffView } from './tariffs/tariffs.service';
+
+const periodSchema = z.strictObject({
+  payerOrganisationId: z.uuid(),
+  periodStart: isoDate,
+  periodEnd: isoDate,
+  /** Amount difference per unit line (cents) still counted as rounding; default BILLING_TOLERANCE_CENTS. */
+  toleranceCents: z.number().int().min(0).max(100_000).optional(),
+});
+const reopenSchema = periodSchema.extend({ reason: z.string().trim().min(3).max(500) });
+const periodQuery = z.strictObject({
+  payerOrganisationId: z.uuid(),
+  periodStart: isoDate,
+  periodEnd: isoDate,
+});
+const idParam = z.strictObject({ id: z.uuid() });
+const memberParam = z.strictObject({ id: z.uuid(), memberId: z.uuid() });
+const payerParam = z.strictObject({ payerOrganisationId: z.uuid() });
+const formatQuery = (formats: [string, ...string[]]) =>
+  z.strictObject({ format: z.enum(formats).default(formats[0]) });
+const invoiceListQuery = z.strictObject({ payerOrganisationId: z.uuid().optional() });
+const keySchema = z
+  .strictObject({
+    effectiveFrom: isoDate,
+    basis: z.enum(['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES']),
+    /** Only for FIXED_PERCENTAGES: basis points per member (100.00% = 10000). */
+    fixedPercentages: z
+      .array(
+        z.strictObject({ memberOrganisationId: z.uuid(), basisPoints: z.number().int().min(0).max(10_000) }),
+      )
+      .optional(),
+  })
+  .refine((k) => (k.basis === 'FIXED_PERCENTAGES') === (k.fixedPercentages !== undefined), {
+    path: ['fixedPercentages'],
+    message: 'required for FIXED_PERCENTAGES and only there',
+  });
+
+const file = (body: string | Buffer, type: string, name: string) =>
+  new StreamableFile(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), {
+    type,
+    disposition: `attachment; filename="${name}"`,
+  });
+
+@Controller('tariffs')
+export class TariffsController {
+  constructor(private readonly tariffs: TariffsService) {}
+
+  /** Tariffs in force and planned (file values are marked assumption: the real tariffs are not public). */
+  @Get()
+  @Roles('admin', 'finance', 'auditor', 'coordinator')
+  list(): Promise<TariffView[]> {
+    return this.tariffs.list();
+  }
+
+  /** Sets (or corrects) a date-versioned tariff; overrides the data file for the same issuer, unit and date. */
+  @Put()
+  @Roles('admin')
+  set(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(tariffSchema)) body: Tariff,
+  ): Promise<TariffView> {
+    return this.tariffs.set(principal, body);
+  }
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+@Controller('invoices')
+export class InvoicesController {
+  constructor(
+    private readonly invoices: InvoicesService,
+    private readonly accessLog: AccessLogService,
+  ) {}
+
+  /**
+   * Imports an invoice file: text/csv (one row per invoice line) or application/json. All or nothing: a bad
+   * file gets a problem report (422) naming each problem's line and field. The same invoice twice is
+   * imported once and answered the same.
+   */
+  @Post()
+  @HttpCode(201)
+  @Roles('finance', 'admin')
+  async import(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: IncomingMessage & { body?: unknown },
+  ): Promise<ImportResult> {
+    const type = request.headers['content-type'] ?? '';
+    let result: ImportResult;
+    if (/^text\/csv\b/i.test(type))
+      result = await this.invoices.import(principal, 'csv', await readBody(request));
+    else if (/^application\/json\b/i.test(type))
+      result = await this.invoices.import(principal, 'json', request.body);
+    else
+      throw new InvoiceError('INVOICE_CONTENT_TYPE', 'send the invoice file as text/csv or application/json');
+    await this.accessLog.record(principal, 'INVOICES_IMPORTED', null);
+    return result;
+  }
+
+  @Get()
+  @Roles('finance', 'admin', 'auditor', 'coordinator')
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(invoiceListQuery)) query: z.infer<typeof invoiceListQuery>,
+  ): Promise<InvoiceView[]> {
+    const payer = principal.roles.some((r) => r === 'finance' || r === 'admin' || r === 'auditor')
+      ? query.payerOrganisationId
+      : principal.organisationId;
+    return this.invoices.list(payer);
+  }
+
+  @Get(':id')
+  @Roles('finance', 'admin', 'auditor', 'coordinator')
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+  ): Promise<InvoiceView> {
+    const invoice = await this.invoices.get(params.id);
+    assertPayerScope(principal, invoice.payerOrganisationId);
+    return invoice;
+  }
+}
+
+@Controller('allocation-keys')
+export class AllocationKeysController {
+  constructor(private readonly reconciliation: ReconciliationService) {}
+
+  @Get(':payerOrganisationId')
+  @Roles('coordinator', 'finance', 'auditor', 'admin')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
+  ): Promise<StoredKey[]> {
+    return this.reconciliation.keys(principal, params.payerOrganisationId);
+  }
+
+  /** The coordinator (organisationId = payer) or an admin sets the key from a date (effective-dated). */
+  @Put(':payerOrganisationId')
+  @Roles('coordinator', 'admin')
+  set(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
+    @Body(new ZodValidationPipe(keySchema)) body: z.infer<typeof keySchema>,
+  ): Promise<StoredKey[]> {
+    return this.reconciliation.setKey(principal, params.payerOrganisationId, {
+      effectiveFrom: body.effectiveFrom,
+      basis: body.basis,
+      fixedBasisPoints: body.fixedPercentages
+        ? Object.fromEntries(body.fixedPercentages.map((f) => [f.memberOrganisationId, f.basisPoints]))
+        : null,
+    });
+  }
+}
+
+@Controller('reconciliations')
+export class ReconciliationsController {
+  constructor(
+    private readonly reconciliation: ReconciliationService,
+    private readonly reports: ReportsService,
+    private readonly accessLog: AccessLogService,
+  ) {}
+
+  /** Calculates without storing anything. */
+  @Post('dry-run')
+  @HttpCode(200)
+  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  dryRun(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(periodSchema)) body: z.infer<typeof periodSchema>,
+  ): Promise<ReconciliationResult & { dryRun: true }> {
+    return this.reconciliation.dryRun(principal, body);
+  }
+
+  /** Closes the period: stores a new result version and announces each member's settlement. */
+  @Post('close')
+  @HttpCode(201)
+  @Roles('finance', 'admin')
+  close(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(periodSchema)) body: z.infer<typeof periodSchema>,
+  ): Promise<ReconciliationRow> {
+    return this.reconciliation.close(principal, body);
+  }
+
+  /** Re-opens a closed period; every earlier version stays. Closing again creates the next version. */
+  @Post('reopen')
+  @HttpCode(200)
+  @Roles('finance', 'admin')
+  reopen(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(reopenSchema)) body: z.infer<typeof reopenSchema>,
+  ): Promise<ReconciliationRow[]> {
+    return this.reconciliation.reopen(principal, body);
+  }
+
+  /** Every version of a payer's period. */
+  @Get()
+  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  versions(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(periodQuery)) query: z.infer<typeof periodQuery>,
+  ): Promise<ReconciliationRow[]> {
+    return this.reconciliation.versions(principal, query);
+  }
+
+  @Get(':id')
+  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+  ): Promise<ReconciliationRow> {
+    const row = await this.reconciliation.get(principal, params.id);
+    await this.accessLog.record(principal, 'RECONCILIATION_READ', params.id);
+    return row;
+  }
+
+  /** All members' statements of one version as CSV (coordinator of the payer, finance, auditor, admin). */
+  @Get(':id/statements')
+  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  async statements(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+  ): Promise<StreamableFile> {
+    const row = await this.reconciliation.find(params.id);
+    assertPayerScope(principal, row.payerOrganisationId);
+    await this.accessLog.record(principal, 'STATEMENT_CSV_EXPORTED', params.id);
+    return file(
+      await this.reports.statementsCsv(row),
+      'text/csv; charset=utf-8',
+      `statements-v${row.version}.csv`,
+    );
+  }
+
+  /** One member's statement, CSV or PDF (the member itself, its coordinator, finance, auditor, admin). */
+  @Get(':id/statements/:memberId')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'member')
+  async statement(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(memberParam)) params: z.infer<typeof memberParam>,
+    @Query(new ZodValidationPipe(formatQuery(['csv', 'pdf']))) query: { format: string },
+  ): Promise<StreamableFile> {
+    const row = await this.reconciliation.find(params.id);
+    assertMemberScope(principal, row.payerOrganisationId, params.memberId);
+    if (!row.result.split.parts.some((p) => p.memberId === params.memberId))
+      throw new ReconciliationError(
+        'MEMBER_NOT_IN_RESULT',
+        'this organisation has no part in this reconciliation',
+      );
+    if (query.format === 'pdf') {
+      await this.accessLog.record(principal, 'STATEMENT_PDF_EXPORTED', `${params.id}/${params.memberId}`);
+      return file(
+        await this.reports.statementPdf(row, params.memberId),
+        'application/pdf',
+        `statement-${params.memberId}-v${row.version}.pdf`,
+      );
+    }
+    await this.accessLog.record(principal, 'STATEMENT_CSV_EXPORTED', `${params.id}/${params.memberId}`);
+    return file(
+      await this.reports.statementCsv(row, params.memberId),
+      'text/csv; charset=utf-8',
+      `statement-${params.memberId}-v${row.version}.csv`,
+    );
+  }
+
+  /** The coordinator overview: reconciliation summary and a bar chart of cost per member. */
+  @Get(':id/overview')
+  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  async overview(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+  ): Promise<StreamableFile> {
+    const row = await this.reconciliation.find(params.id);
+    assertPayerScope(principal, row.payerOrganisationId);
+    await this.accessLog.record(principal, 'OVERVIEW_PDF_EXPORTED', params.id);
+    return file(await this.reports.overviewPdf(row), 'application/pdf', `overview-v${row.version}.pdf`);
+  }
+
+  /** Discrepancy report: classified differences and every late usage record, CSV or JSON. */
+  @Get(':id/discrepancies')
+  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  async discrepancies(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+    @Query(new ZodValidationPipe(formatQuery(['json', 'csv']))) query: { format: string },
+  ): Promise<StreamableFile | { discrepancies: unknown[]; lateUsage: unknown[] }> {
+    const row = await this.reconciliation.find(params.id);
+    assertPayerScope(principal, row.payerOrganisationId);
+    await this.accessLog.record(principal, 'DISCREPANCIES_EXPORTED', params.id);
+    const late = await this.reconciliation.lateUsage(row);
+    if (query.format === 'csv')
+      return file(
+        this.reports.discrepanciesCsv(row, late),
+        'text/csv; charset=utf-8',
+        `discrepancies-v${row.version}.csv`,
+      );
+    return { discrepancies: row.result.discrepancies, lateUsage: late };
+  }
+}
+
+@Controller('access-log')
+export class AccessLogController {
+  constructor(private readonly accessLog: AccessLogService) {}
+
+  @Get()
+  @Roles('auditor', 'admin')
+  list(): ReturnType<AccessLogService['list']> {
+    return this.accessLog.list();
+  }
+}

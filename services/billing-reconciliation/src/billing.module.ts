@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { AccessLogService } from './access-log/access-log.service';
+import {
+  AccessLogController,
+  AllocationKeysController,
+  InvoicesController,
+  ReconciliationsController,
+  TariffsController,
+} from './billing.controllers';
+import { ErasureService } from './erasure/erasure.service';
+import { InvoicesRepository } from './invoices/invoices.repository';
+import { InvoicesService } from './invoices/invoices.service';
+import { BillingEventsConsumer } from './ledger/billing-events.consumer';
+import { UsageLedgerRepository } from './ledger/usage-ledger.repository';
+import { OrganisationsRepository } from './organisations/organisations.repository';
+import { ReconciliationRepository } from './reconciliation/reconciliation.repository';
+import { ReconciliationService } from './reconciliation/reconciliation.service';
+import { ReportsService } from './reports/reports.service';
+import { TariffsService } from './tariffs/tariffs.service';
+
+@Module({
+  controllers: [
+    TariffsController,
+    InvoicesController,
+    AllocationKeysController,
+    ReconciliationsController,
+    AccessLogController,
+  ],
+  providers: [
+    AccessLogService,
+    ErasureService,
+    InvoicesRepository,
+    InvoicesService,
+    BillingEventsConsumer,
+    UsageLedgerRepository,
+    OrganisationsRepository,
+    ReconciliationRepository,
+    ReconciliationService,
+    ReportsService,
+    TariffsService,
+  ],
+})
+export class BillingModule {}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { env, loadConfigOrExit, platformConfigShape, EnvSource, loadConfig } from '@divit/config';
+
+/** Every setting of the billing-reconciliation service; keys are the environment variable names. */
+export const billingConfigSchema = z.object({
+  ...platformConfigShape,
+  PORT: env.port(3005),
+  DB_NAME: z.string().default('divit_billing_reconciliation'),
+  DB_USER: z.string().default('divit_billing_reconciliation'),
+  DB_PASSWORD: z.string().optional(),
+  DB_POOL_SIZE: env.int(10, 1),
+  /** The tariff data file shipped with the service (date-versioned, per issuer); admin API rows override it. */
+  BILLING_TARIFFS_FILE: z.string().optional(),
+  /** Default tolerance per unit line (euro cents) below which an amount difference counts as rounding. */
+  BILLING_TOLERANCE_CENTS: env.int(2, 0),
+  /** Events handled per database transaction by the usage consumer (handleBatch). */
+  BILLING_USAGE_BATCH_SIZE: env.int(2000, 1),
+  /** Partitions the usage consumer works on at once. */
+  BILLING_USAGE_CONCURRENCY: env.int(3, 1),
+});
+
+export type BillingConfig = z.infer<typeof billingConfigSchema>;
+
+export const loadBillingConfig = (source?: EnvSource): BillingConfig =>
+  loadConfig(billingConfigSchema, source);
+export const loadBillingConfigOrExit = (): BillingConfig => loadConfigOrExit(billingConfigSchema);

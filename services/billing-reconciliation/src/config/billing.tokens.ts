@@ -1,0 +1,1 @@
+export const BILLING_CONFIG = Symbol('BILLING_CONFIG');

@@ -1,0 +1,27 @@
+import { DataSourceOptions } from 'typeorm';
+import { messagingEntities, messagingMigrations } from '@divit/messaging';
+import { postgresOptions } from '@divit/persistence';
+import { BillingConfig } from '../config/billing.config';
+import { CreateBillingSchema1764000000000 } from './migrations/1764000000000-create-billing-schema';
+
+/**
+ * Explicit lists: the app, the migration command and the tests use exactly these. The billing tables are
+ * reached through their repositories with plain SQL (set-based ledger writes, aggregates), so only the
+ * messaging tables have entities.
+ */
+export const billingEntities = [...messagingEntities];
+export const billingMigrations = [...messagingMigrations, CreateBillingSchema1764000000000];
+
+export function billingDataSourceOptions(config: BillingConfig): DataSourceOptions {
+  return postgresOptions({
+    host: config.PGHOST,
+    port: config.PGPORT,
+    database: config.DB_NAME,
+    username: config.DB_USER,
+    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'billing-reconciliation',
+    entities: billingEntities,
+    migrations: billingMigrations,
+  });
+}

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type {
+  AllocationRecorded,
+  HousingStockRecorded,
+  MembershipEnded,
+  MembershipStarted,
+  OrganisationRegistered,
+  OrganisationRouteChanged,
+} from '@divit/contracts';
+
+export type Route = 'A' | 'B' | 'C';
+
+/** Who pays an invoice and over whom it is split, for one period. */
+export interface PayerScope {
+  payerOrganisationId: string;
+  route: Route;
+  /** The route B/C organisation whose costs the payer settles (null for route A). */
+  collaborationId: string | null;
+  /** Member corporations with a membership overlapping the period (route A: the payer itself). */
+  memberIds: string[];
+  /** Organisations whose usage belongs on this payer's invoice. */
+  organisationIds: string[];
+}
+
+/** The registration facts billing needs, rebuilt from registration's events (idempotent upserts). */
+@Injectable()
+export class OrganisationsRepository {
+  async registered(em: EntityManager, e: OrganisationRegistered): Promise<void> {
+    await em.query(
+      `INSERT INTO organisations (organisation_id, name, kind) VALUES ($1, $2, $3)
+       ON CONFLICT (organisation_id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind`,
+      [e.organisationId, e.name, e.kind],
+    );
+    await this.route(em, e.organisationId, e.effectiveFrom, e.route, e.coordinatorOrganisationId);
+  }
+
+  async routeChanged(em: EntityManager, e: OrganisationRouteChanged): Promise<void> {
+    await this.route(em, e.organisationId, e.effectiveFrom, e.newRoute, e.newCoordinatorOrganisationId);
+  }
+
+  private async route(
+    em: EntityManager,
+    organisationId: string,
+    validFrom: string,
+    route: string,
+    coordinator: string | null,
+  ): Promise<void> {
+    await em.query(
+      `INSERT INTO organisation_routes (organisation_id, valid_from, route, coordinator_organisation_id)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (organisation_id, valid_from)
+       DO UPDATE SET route = EXCLUDED.route, coordinator_organisation_id = EXCLUDED.coordinator_organisation_id`,
+      [organisationId, validFrom, route, coordinator],
+    );
+  }
+
+  async membership(em: EntityManager, e: MembershipStarted | MembershipEnded): Promise<void> {
+    // The latest event per membership id carries its full state; an end never re-opens.
+    await em.query(
+      `INSERT INTO memberships (membership_id, organisation_id, member_organisation_id, valid_from, valid_to)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (membership_id) DO UPDATE SET valid_from = EXCLUDED.valid_from,
+         valid_to = COALESCE(EXCLUDED.valid_to, memberships.valid_to)`,
+      [e.membershipId, e.organisationId, e.memberOrganisationId, e.validFrom, e.validTo ?? null],
+    );
+  }
+
+  async housingStock(em: EntityManager, e: HousingStockRecorded): Promise<void> {
+    await em.query(
+      `INSERT INTO housing_stock (organisation_id, member_organisation_id, effective_from, dwellings)
+       VALUES ($1, $2, $3, $4)
+       ON CONFLICT (organisation_id, member_organisation_id, effective_from) DO UPDATE SET dwellings = EXCLUDED.dwellings`,
+      [e.organisationId, e.memberOrganisationId, e.effectiveFrom, e.dwellings],
+    );
+  }
+
+  async allocation(em: EntityManager, e: AllocationRecorded): Promise<void> {
+    await em.query(
+      `INSERT INTO allocations (allocation_id, organisation_id, letting_corporation_id, occurred_at)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (allocation_id) DO NOTHING`,
+      [e.allocationId, e.organisationId, e.lettingCorporationId, new Date(e.occurredAt).toISOString()],
+    );
+  }
+
+  async exists(em: EntityManager, organisationId: string): Promise<boolean> {
+    const rows = await em.query<unknown[]>(`SELECT 1 FROM organisations WHERE organisation_id = $1`, [
+      organisationId,
+    ]);
+    return rows.length > 0;
+  }
+
+  /**
+   * The route in force on the first day of the period decides. The payer settles for a route B/C
+   * organisation when it is that organisation's coordinator (route C: the PIP; route B: the allocator
+   * itself); otherwise it is a route A corporation paying its own invoice.
+   */
+  async scope(
+    em: EntityManager,
+    payer: string,
+    periodStart: string,
+    periodEnd: string,
+  ): Promise<PayerScope | null> {
+    if (!(await this.exists(em, payer))) return null;
+    const routes = await em.query<
+      { organisation_id: string; route: Route; coordinator_organisation_id: string | null }[]
+    >(
+      `SELECT DISTINCT ON (organisation_id) organisation_id, route, coordinator_organisation_id
+         FROM organisation_routes WHERE valid_from <= $1::date
+        ORDER BY organisation_id, valid_from DESC`,
+      [periodStart],
+    );
+    const collaboration = routes.find(
+      (r) =>
+        (r.route === 'B' || r.route === 'C') &&
+        (r.coordinator_organisation_id === payer || (r.organisation_id === payer && r.route === 'B')),
+    );
+    if (!collaboration) {
+      const own = routes.find((r) => r.organisation_id === payer);
+      return {
+        payerOrganisationId: payer,
+        route: own?.route ?? 'A',
+        collaborationId: null,
+        memberIds: [payer],
+        organisationIds: [payer],
+      };
+    }
+    const members = await em.query<{ member_organisation_id: string }[]>(
+      `SELECT DISTINCT member_organisation_id FROM memberships
+        WHERE organisation_id = $1 AND valid_from <= $3::date AND (valid_to IS NULL OR valid_to >= $2::date)
+        ORDER BY member_organisation_id`,
+      [collaboration.organisation_id, periodStart, periodEnd],
+    );
+    const memberIds = members.map((m) => m.member_organisation_id);
+    return {
+      payerOrganisationId: payer,
+      route: collaboration.route,
+      collaborationId: collaboration.organisation_id,
+      memberIds,
+      organisationIds: [...new Set([collaboration.organisation_id, payer])],
+    };
+  }
+
+  /** Dwellings per member in force on the last day of the period. */
+  async housingStockWeights(
+    em: EntityManager,
+    collaborationId: string,
+    periodEnd: string,
+  ): Promise<Record<string, number>> {
+    const rows = await em.query<{ member_organisation_id: string; dwellings: number }[]>(
+      `SELECT DISTINCT ON (member_organisation_id) member_organisation_id, dwellings
+         FROM housing_stock WHERE organisation_id = $1 AND effective_from <= $2::date
+        ORDER BY member_organisation_id, effective_from DESC`,
+      [collaborationId, periodEnd],
+    );
+    return Object.fromEntries(rows.map((r) => [r.member_organisation_id, Number(r.dwellings)]));
+  }
+
+  /** Allocations per letting member recorded in the period (Amsterdam calendar days). */
+  async allocationWeights(
+    em: EntityManager,
+    collaborationId: string,
+    periodStart: string,
+    periodEnd: string,
+  ): Promise<Record<string, number>> {
+    const rows = await em.query<{ letting_corporation_id: string; n: string }[]>(
+      `SELECT letting_corporation_id, count(*) AS n FROM allocations
+        WHERE organisation_id = $1
+          AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+          AND occurred_at < ($3::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+        GROUP BY letting_corporation_id`,
+      [collaborationId, periodStart, periodEnd],
+    );
+    return Object.fromEntries(rows.map((r) => [r.letting_corporation_id, Number(r.n)]));
+  }
+}
