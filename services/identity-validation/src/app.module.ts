@@ -1,0 +1,221 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Provider,
+  Type,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { createPrivateKey } from 'node:crypto';
+import { createLogger } from '@divit/observability';
+import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import { AccessLogService } from './access-log/access-log.service';
+import { BsnHasher } from './bsn/bsn-hasher';
+import { BvBsnHttpAdapter } from './bvbsn/bvbsn-http.adapter';
+import { BvBsnPort } from './bvbsn/bvbsn.port';
+import { BvBsnSimulator } from './bvbsn/bvbsn.simulator';
+import { BvBsnSimulatorController } from './bvbsn/bvbsn-simulator.controller';
+import { MutualTlsJsonClient } from './common/mtls-client';
+import { IDV_SETTINGS, IdvSettings } from './common/settings';
+import {
+  bsnHashKeys,
+  IdentityValidationConfig,
+  readPem,
+  readSettingFile,
+} from './config/identity-validation.config';
+import { identityValidationDataSourceOptions } from './database/data-source';
+import { dvmgVerificationKey } from './dvmg/dvmg-dataset';
+import { DvmgHttpAdapter } from './dvmg/dvmg-http.adapter';
+import { DvmgPort, DvmgTrustStore } from './dvmg/dvmg.port';
+import { DvmgSimulator } from './dvmg/dvmg.simulator';
+import { DvmgSimulatorController } from './dvmg/dvmg-simulator.controller';
+import { ErasureService } from './erasure/erasure.service';
+import { HealthController } from './health/health.controller';
+import { PlatformEventsConsumer } from './platform-events/platform-events.consumer';
+import { PlatformEventsService } from './platform-events/platform-events.service';
+import { IdentityEvents } from './sharing-sessions/identity.events';
+import { SessionLifecycle } from './sharing-sessions/session-lifecycle';
+import { SessionSweeper } from './sharing-sessions/session-sweeper';
+import {
+  DvmgDeliveriesController,
+  SharingSessionsController,
+} from './sharing-sessions/sharing-sessions.controller';
+import { SharingSessionsService } from './sharing-sessions/sharing-sessions.service';
+
+export const IDENTITY_VALIDATION_CONFIG = Symbol('IDENTITY_VALIDATION_CONFIG');
+
+/** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
+@Global()
+@Module({})
+class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  static forRoot(config: IdentityValidationConfig): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        {
+          provide: MessagingRuntime,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new MessagingRuntime(
+              {
+                service: 'identity-validation',
+                brokers: config.KAFKA_BROKERS,
+                registryUrl: config.SCHEMA_REGISTRY_URL,
+                topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                autoRegisterSchemas: config.SCHEMA_AUTO_REGISTER,
+                ...(config.SERVICE_INSTANCE_ID ? { instanceId: config.SERVICE_INSTANCE_ID } : {}),
+              },
+              dataSource,
+            ),
+        },
+      ],
+      exports: [MessagingRuntime],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.startRelay();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+/**
+ * The government adapters chosen by configuration: the labelled SIMULATORs (DVMG_MODE / BVBSN_MODE =
+ * simulator, with a warning at boot) or the real mutual-TLS HTTP adapters behind the same ports.
+ */
+function governmentAdapters(config: IdentityValidationConfig): {
+  providers: Provider[];
+  controllers: Type[];
+} {
+  const logger = createLogger('GovernmentAdapters');
+  const providers: Provider[] = [];
+  const controllers: Type[] = [];
+  const configuredKey = readPem(config.DVMG_PUBLIC_KEY, config.DVMG_PUBLIC_KEY_FILE, 'DVMG_PUBLIC_KEY');
+
+  if (config.DVMG_MODE === 'simulator') {
+    const simulatorKey = config.DVMG_SIMULATOR_PRIVATE_KEY_FILE
+      ? createPrivateKey(
+          readSettingFile(config.DVMG_SIMULATOR_PRIVATE_KEY_FILE, 'DVMG_SIMULATOR_PRIVATE_KEY_FILE'),
+        )
+      : undefined;
+    const simulator = new DvmgSimulator(
+      config.DVMG_SIMULATOR_BASE_URL ?? `http://127.0.0.1:${config.PORT}`,
+      simulatorKey,
+    );
+    logger.warn(
+      'DvMG SIMULATOR in use (DVMG_MODE=simulator): MijnOverheid is simulated; NOT for production',
+      {
+        verificationKey: configuredKey ? 'DVMG_PUBLIC_KEY' : 'the simulator’s own generated public key',
+      },
+    );
+    providers.push(
+      { provide: DvmgSimulator, useValue: simulator },
+      { provide: DvmgPort, useValue: simulator },
+      // Local development: the simulator hands its public key to the verifier unless a key is configured.
+      {
+        provide: DvmgTrustStore,
+        useValue: new DvmgTrustStore(
+          configuredKey ? dvmgVerificationKey(configuredKey) : simulator.publicKey,
+        ),
+      },
+    );
+    controllers.push(DvmgSimulatorController);
+  } else {
+    const client = new MutualTlsJsonClient({
+      baseUrl: config.DVMG_BASE_URL!,
+      cert: readSettingFile(config.DVMG_TLS_CERT_FILE!, 'DVMG_TLS_CERT_FILE'),
+      key: readSettingFile(config.DVMG_TLS_KEY_FILE!, 'DVMG_TLS_KEY_FILE'),
+      ca: readSettingFile(config.DVMG_TLS_CA_FILE!, 'DVMG_TLS_CA_FILE'),
+      timeoutMs: 10_000,
+    });
+    providers.push(
+      { provide: DvmgPort, useValue: new DvmgHttpAdapter(client) },
+      { provide: DvmgTrustStore, useValue: new DvmgTrustStore(dvmgVerificationKey(configuredKey!)) },
+    );
+  }
+
+  if (config.BVBSN_MODE === 'simulator') {
+    const simulator = new BvBsnSimulator({
+      latencyMs: config.BVBSN_SIMULATOR_LATENCY_MS,
+      errorRate: config.BVBSN_SIMULATOR_ERROR_RATE,
+      failNextCalls: 0,
+    });
+    logger.warn(
+      'BV BSN SIMULATOR in use (BVBSN_MODE=simulator): BV BSN is simulated with fictional test persons; NOT for production',
+    );
+    providers.push(
+      { provide: BvBsnSimulator, useValue: simulator },
+      { provide: BvBsnPort, useValue: simulator },
+    );
+    controllers.push(BvBsnSimulatorController);
+  } else {
+    const client = new MutualTlsJsonClient({
+      baseUrl: config.BVBSN_BASE_URL!,
+      cert: readSettingFile(config.BVBSN_TLS_CERT_FILE!, 'BVBSN_TLS_CERT_FILE'),
+      key: readSettingFile(config.BVBSN_TLS_KEY_FILE!, 'BVBSN_TLS_KEY_FILE'),
+      ca: readSettingFile(config.BVBSN_TLS_CA_FILE!, 'BVBSN_TLS_CA_FILE'),
+      timeoutMs: config.BVBSN_TIMEOUT_MS,
+    });
+    providers.push({ provide: BvBsnPort, useValue: new BvBsnHttpAdapter(client) });
+  }
+  return { providers, controllers };
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: IdentityValidationConfig): DynamicModule {
+    const { keys, activeKeyId } = bsnHashKeys(config);
+    const settings: IdvSettings = {
+      sessionTimeoutSeconds: config.SESSION_TIMEOUT_SECONDS,
+      identityDataTtlSeconds: config.IDENTITY_DATA_TTL_SECONDS,
+      sweepIntervalMs: config.SWEEP_INTERVAL_MS,
+      returnUrl: config.RETURN_URL ?? null,
+      dvmgSimulatorDeliveryUrl: config.DVMG_SIMULATOR_DELIVERY_URL ?? null,
+    };
+    const government = governmentAdapters(config);
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(identityValidationDataSourceOptions(config)),
+        MessagingModule.forRoot(config),
+        AuthModule.forRoot({
+          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
+          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+        }),
+      ],
+      controllers: [
+        HealthController,
+        SharingSessionsController,
+        DvmgDeliveriesController,
+        ...government.controllers,
+      ],
+      providers: [
+        { provide: IDENTITY_VALIDATION_CONFIG, useValue: config },
+        { provide: IDV_SETTINGS, useValue: settings },
+        { provide: BsnHasher, useValue: new BsnHasher(keys, activeKeyId) },
+        ...government.providers,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        AccessLogService,
+        IdentityEvents,
+        SessionLifecycle,
+        SharingSessionsService,
+        SessionSweeper,
+        PlatformEventsService,
+        ErasureService,
+        PlatformEventsConsumer,
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { DataSourceOptions } from 'typeorm';
+import { messagingEntities, messagingMigrations } from '@divit/messaging';
+import { postgresOptions } from '@divit/persistence';
+import { IdentityValidationConfig } from '../config/identity-validation.config';
+import {
+  AccessLogEntity,
+  AllocationEntity,
+  BsnHashEntity,
+  CoResidentIdentityEntity,
+  ConsentStateEntity,
+  IdentityCheckRequestEntity,
+  ReceiptSigningKeyEntity,
+  SharingSessionEntity,
+  UsageRecordEntity,
+} from './entities';
+import { CreateIdentityValidation1764100000000 } from './migrations/1764100000000-create-identity-validation';
+
+/** Explicit lists: the app, the migration command and the tests use exactly these. */
+export const identityValidationEntities = [
+  ...messagingEntities,
+  ReceiptSigningKeyEntity,
+  ConsentStateEntity,
+  IdentityCheckRequestEntity,
+  CoResidentIdentityEntity,
+  AllocationEntity,
+  SharingSessionEntity,
+  BsnHashEntity,
+  UsageRecordEntity,
+  AccessLogEntity,
+];
+export const identityValidationMigrations = [...messagingMigrations, CreateIdentityValidation1764100000000];
+
+export function identityValidationDataSourceOptions(config: IdentityValidationConfig): DataSourceOptions {
+  return postgresOptions({
+    host: config.PGHOST,
+    port: config.PGPORT,
+    database: config.DB_NAME,
+    username: config.DB_USER,
+    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'identity-validation',
+    entities: identityValidationEntities,
+    migrations: identityValidationMigrations,
+  });
+}

@@ -1,0 +1,165 @@
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { z } from 'zod';
+import { DomainError, Public, registerErrorStatuses, ZodValidationPipe } from '@divit/service-kit';
+import { SIMULATED_TEST_PERSONS, findTestPerson, latestIncome } from '../bvbsn/test-persons.simulator';
+import { IDV_SETTINGS, IdvSettings } from '../common/settings';
+import {
+  DeliveryResult,
+  DvmgSimulator,
+  DvmgSimulatorError,
+  SCRIPT_ACTIONS,
+  ScriptAction,
+} from './dvmg.simulator';
+
+type SimulatorErrorCode = DvmgSimulatorError['code'];
+registerErrorStatuses({
+  SIMULATED_SESSION_UNKNOWN: 404,
+  SIMULATED_SESSION_DONE: 409,
+  TEST_PERSON_UNKNOWN: 422,
+  NOT_LOGGED_IN: 409,
+} satisfies Record<SimulatorErrorCode, number>);
+
+class SimulatorHttpError extends DomainError<SimulatorErrorCode> {}
+
+const sessionParam = z.strictObject({ id: z.uuid() });
+const scriptSchema = z.strictObject({
+  action: z.enum(SCRIPT_ACTIONS),
+  /** The test person who logs in (default: the first test person). */
+  testPersonBsn: z
+    .string()
+    .regex(/^\d{9}$/)
+    .optional(),
+});
+const loginForm = z.strictObject({ testPersonBsn: z.string().regex(/^\d{9}$/) });
+
+interface RequestLike {
+  protocol: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * SIMULATOR of the MijnOverheid "Gegevens delen" pages (DvMG) — mounted only when DVMG_MODE=simulator.
+ * A person opens the redirect URL, "logs in with DigiD" by picking a fictional test person, sees the data
+ * and shares or aborts; the simulator then delivers the signed dataset server-to-server to
+ * POST /dvmg/deliveries. `POST .../script` runs a whole flow in one call for tests and demos.
+ */
+@Public()
+@Controller('simulators/dvmg')
+export class DvmgSimulatorController {
+  constructor(
+    @Inject(DvmgSimulator) private readonly simulator: DvmgSimulator,
+    @Inject(IDV_SETTINGS) private readonly settings: IdvSettings,
+  ) {}
+
+  /** SIMULATOR: the fictional test persons (valid test BSNs, names, incomes). */
+  @Get('test-persons')
+  testPersons() {
+    return { simulator: true, testPersons: SIMULATED_TEST_PERSONS };
+  }
+
+  /** SIMULATOR: the MijnOverheid landing page: simulated DigiD login (pick a test person) or cancel. */
+  @Get('sessions/:id')
+  @Header('content-type', 'text/html; charset=utf-8')
+  page(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }): string {
+    const session = this.guard(() => this.simulator.session(params.id));
+    const options = SIMULATED_TEST_PERSONS.map(
+      (p) =>
+        `<option value="${p.bsn}">${esc(p.givenName)} ${esc(p.surnamePrefix ?? '')} ${esc(p.surname)} (${p.bsn})</option>`,
+    ).join('');
+    return html(
+      `<p>Gegevens delen (${session.kind === 'BSN' ? 'BSN' : 'BSN en inkomen'}).</p>
+       <form method="post" action="${params.id}/login"><label>Inloggen met DigiD (SIMULATOR) als testpersoon
+       <select name="testPersonBsn">${options}</select></label> <button type="submit">Inloggen</button></form>
+       <form method="post" action="${params.id}/abort"><button type="submit">Annuleren</button></form>`,
+    );
+  }
+
+  /** SIMULATOR: DigiD login as a test person; shows the data to be shared. */
+  @Post('sessions/:id/login')
+  @HttpCode(200)
+  @Header('content-type', 'text/html; charset=utf-8')
+  login(
+    @Param(new ZodValidationPipe(sessionParam)) params: { id: string },
+    @Body(new ZodValidationPipe(loginForm)) body: { testPersonBsn: string },
+  ): string {
+    this.guard(() => this.simulator.login(params.id, body.testPersonBsn));
+    const person = findTestPerson(body.testPersonBsn)!;
+    const session = this.simulator.session(params.id);
+    const income = session.kind === 'BSN_AND_INCOME' ? latestIncome(person) : null;
+    return html(
+      `<p>Ingelogd als ${esc(person.givenName)} ${esc(person.surname)}.</p>
+       <p>Te delen: BSN ${person.bsn}${income ? `, inkomen ${income.taxYear}: € ${(income.amountCents / 100).toFixed(2)}` : ''}</p>
+       <form method="post" action="share"><button type="submit">Delen</button></form>
+       <form method="post" action="abort"><button type="submit">Annuleren</button></form>`.replace(
+        /action="(share|abort)"/g,
+        (_m, a: string) => `action="/simulators/dvmg/sessions/${params.id}/${a}"`,
+      ),
+    );
+  }
+
+  /** SIMULATOR: the person shares; the signed dataset is delivered server-to-server. */
+  @Post('sessions/:id/share')
+  @HttpCode(200)
+  @Header('content-type', 'text/html; charset=utf-8')
+  async share(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }, @Req() req: RequestLike) {
+    const result = await this.guardAsync(() => this.simulator.share(params.id, this.deliveryUrl(req)));
+    return html(`<p>Gegevens gedeeld. Levering: HTTP ${result.deliveryStatus ?? '-'}.</p>`);
+  }
+
+  /** SIMULATOR: the person cancels (before or after login); MijnOverheid reports the abort. */
+  @Post('sessions/:id/abort')
+  @HttpCode(200)
+  @Header('content-type', 'text/html; charset=utf-8')
+  async abort(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }, @Req() req: RequestLike) {
+    const result = await this.guardAsync(() => this.simulator.abort(params.id, this.deliveryUrl(req)));
+    return html(`<p>Geannuleerd. Levering: HTTP ${result.deliveryStatus ?? '-'}.</p>`);
+  }
+
+  /** SIMULATOR: a whole flow in one call (SHARE, ABORT_BEFORE_LOGIN, ABORT_AFTER_LOGIN, TIME_OUT, BAD_SIGNATURE, OTHER_PERSON). */
+  @Post('sessions/:id/script')
+  @HttpCode(200)
+  async script(
+    @Param(new ZodValidationPipe(sessionParam)) params: { id: string },
+    @Body(new ZodValidationPipe(scriptSchema)) body: { action: ScriptAction; testPersonBsn?: string },
+    @Req() req: RequestLike,
+  ): Promise<DeliveryResult & { simulator: true; action: ScriptAction }> {
+    const result = await this.guardAsync(() =>
+      this.simulator.script(params.id, body.action, body.testPersonBsn, this.deliveryUrl(req)),
+    );
+    return { simulator: true, action: body.action, ...result };
+  }
+
+  private deliveryUrl(req: RequestLike): string {
+    if (this.settings.dvmgSimulatorDeliveryUrl) return this.settings.dvmgSimulatorDeliveryUrl;
+    const host = req.headers.host;
+    return `${req.protocol}://${typeof host === 'string' ? host : '127.0.0.1'}/dvmg/deliveries`;
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof DvmgSimulatorError) throw new SimulatorHttpError(error.code, error.message);
+      throw error;
+    }
+  }
+
+  private async guardAsync<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof DvmgSimulatorError) throw new SimulatorHttpError(error.code, error.message);
+      throw error;
+    }
+  }
+}
+
+function html(body: string): string {
+  return `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>SIMULATOR — MijnOverheid Gegevens delen</title></head>
+<body><p style="background:#c00;color:#fff;padding:4px"><strong>SIMULATOR</strong> — dit is niet MijnOverheid; alleen fictieve testpersonen.</p>
+<h1>MijnOverheid — Gegevens delen (SIMULATOR)</h1>${body}</body></html>`;
+}
+
+function esc(value: string): string {
+  return value.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}

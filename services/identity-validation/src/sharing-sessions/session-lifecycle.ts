@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, FindOptionsWhere, In } from 'typeorm';
+import { IdentityFailureCode } from '@divit/contracts';
+import {
+  CoResidentIdentityEntity,
+  IdentityCheckRequestEntity,
+  SharingSessionEntity,
+} from '../database/entities';
+import { BsnPurpose } from '../receipts/receipt-verifier';
+import { IdentityEvents, ProcedureRef } from './identity.events';
+
+export type SessionState = 'AWAITING_DELIVERY' | 'AWAITING_CONFIRMATION' | 'VALIDATED' | 'FAILED';
+export type SharingOutcome = 'SHARED' | 'ABORTED_BEFORE_LOGIN' | 'ABORTED_AFTER_LOGIN' | 'EXPIRED' | 'FAILED';
+export const OPEN_STATES: SessionState[] = ['AWAITING_DELIVERY', 'AWAITING_CONFIRMATION'];
+
+export function refOf(session: SharingSessionEntity): ProcedureRef {
+  return {
+    consentId: session.consentId,
+    registrationId: session.registrationId,
+    subjectId: session.subjectId,
+    subjectRole: session.subjectRole as ProcedureRef['subjectRole'],
+    purpose: session.purpose as BsnPurpose,
+    allocationId: session.allocationId,
+  };
+}
+
+/**
+ * Ends procedures. A failure stops the digital procedure for the person, deletes everything kept for
+ * the check at once (identifying fields, a hash waiting for confirmation, the validated name shown) and
+ * publishes IdentityValidationFailed with its code; all in the caller's transaction.
+ */
+@Injectable()
+export class SessionLifecycle {
+  constructor(private readonly events: IdentityEvents) {}
+
+  async fail(
+    tx: EntityManager,
+    session: SharingSessionEntity,
+    failure: IdentityFailureCode,
+    outcome: SharingOutcome | null,
+    at: Date,
+  ): Promise<void> {
+    session.state = 'FAILED';
+    session.failureCode = failure;
+    if (outcome) session.sharingOutcome = outcome;
+    session.completedAt = at;
+    clearPending(session);
+    await tx.save(session);
+    await this.deleteCheckData(tx, session);
+    await this.events.failed(tx, refOf(session), failure, at);
+  }
+
+  /** Deletes the identifying data kept for this session's check (the check has ended). */
+  async deleteCheckData(tx: EntityManager, session: SharingSessionEntity): Promise<void> {
+    await tx.delete(IdentityCheckRequestEntity, { consentId: session.consentId });
+    if (session.subjectRole === 'CO_RESIDENT')
+      await tx.delete(CoResidentIdentityEntity, { memberId: session.subjectId });
+  }
+
+  /** Open sessions matching `where`, locked for update. */
+  openSessions(
+    tx: EntityManager,
+    where: { consentId?: string; allocationId?: string },
+  ): Promise<SharingSessionEntity[]> {
+    const filter: FindOptionsWhere<SharingSessionEntity> = { ...where, state: In(OPEN_STATES) };
+    return tx.find(SharingSessionEntity, {
+      where: filter,
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+}
+
+export function clearPending(session: SharingSessionEntity): void {
+  session.pendingHash = null;
+  session.pendingHashKeyId = null;
+  session.validatedSurnamePrefix = null;
+  session.validatedSurname = null;
+  session.validatedBirthDate = null;
+}
