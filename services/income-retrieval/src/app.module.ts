@@ -1,0 +1,103 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import { IncomeRetrievalConfig } from './config/income-retrieval.config';
+import { incomeRetrievalDataSourceOptions } from './database/data-source';
+import { HealthController } from './health/health.controller';
+import { HouseholdsModule } from './households/households.module';
+import { DEFAULT_NORMS_DIR, loadNormCatalogue } from './norms/norms';
+import { NormsController } from './norms/norms.controller';
+import { StatementsModule } from './statements/statements.module';
+import { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
+
+export { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
+
+/** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
+@Global()
+@Module({})
+class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  static forRoot(config: IncomeRetrievalConfig): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        {
+          provide: MessagingRuntime,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new MessagingRuntime(
+              {
+                service: 'income-retrieval',
+                brokers: config.KAFKA_BROKERS,
+                registryUrl: config.SCHEMA_REGISTRY_URL,
+                topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                autoRegisterSchemas: config.SCHEMA_AUTO_REGISTER,
+                ...(config.SERVICE_INSTANCE_ID ? { instanceId: config.SERVICE_INSTANCE_ID } : {}),
+              },
+              dataSource,
+            ),
+        },
+      ],
+      exports: [MessagingRuntime],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.startRelay();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+/** Config and the norm catalogue (loaded and validated once, at boot: a bad norm file stops the start). */
+@Global()
+@Module({})
+class SettingsModule {
+  static forRoot(config: IncomeRetrievalConfig): DynamicModule {
+    const norms = loadNormCatalogue(config.NORMS_DIR ?? DEFAULT_NORMS_DIR);
+    return {
+      module: SettingsModule,
+      providers: [
+        { provide: INCOME_RETRIEVAL_CONFIG, useValue: config },
+        { provide: NORM_CATALOGUE, useValue: norms },
+      ],
+      exports: [INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: IncomeRetrievalConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        SettingsModule.forRoot(config),
+        TypeOrmModule.forRoot(incomeRetrievalDataSourceOptions(config)),
+        MessagingModule.forRoot(config),
+        AuthModule.forRoot({
+          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
+          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+        }),
+        HouseholdsModule,
+        StatementsModule,
+      ],
+      controllers: [HealthController, NormsController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

@@ -1,0 +1,43 @@
+import { DataSourceOptions } from 'typeorm';
+import { messagingEntities, messagingMigrations } from '@divit/messaging';
+import { postgresOptions } from '@divit/persistence';
+import { IncomeRetrievalConfig } from '../config/income-retrieval.config';
+import {
+  AllocationEntity,
+  DecisionEntity,
+  MemberRequestEntity,
+  MemberSignalEntity,
+  PensionAgeStatementEntity,
+  SharedIncomeEntity,
+} from '../households/household.entities';
+import { IncomeStatementEntity } from '../statements/statement.entity';
+import { AccessLogEntity } from '../access-log/access-log.entity';
+import { CreateIncomeRetrieval1764000000000 } from './migrations/1764000000000-create-income-retrieval';
+
+/** Explicit lists: the app, the migration command and the tests use exactly these. */
+export const incomeRetrievalEntities = [
+  ...messagingEntities,
+  AllocationEntity,
+  MemberRequestEntity,
+  MemberSignalEntity,
+  SharedIncomeEntity,
+  PensionAgeStatementEntity,
+  DecisionEntity,
+  IncomeStatementEntity,
+  AccessLogEntity,
+];
+export const incomeRetrievalMigrations = [...messagingMigrations, CreateIncomeRetrieval1764000000000];
+
+export function incomeRetrievalDataSourceOptions(config: IncomeRetrievalConfig): DataSourceOptions {
+  return postgresOptions({
+    host: config.PGHOST,
+    port: config.PGPORT,
+    database: config.DB_NAME,
+    username: config.DB_USER,
+    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'income-retrieval',
+    entities: incomeRetrievalEntities,
+    migrations: incomeRetrievalMigrations,
+  });
+}

@@ -1,0 +1,154 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
+import { AccessLogService } from '../access-log/access-log.service';
+import { ExpiryScheduler } from './expiry.scheduler';
+import { HouseholdsRepository } from './households.repository';
+import { IncomeRetrievalError } from './households.errors';
+import { inScope } from './scope';
+
+export const allocationIdParam = z.strictObject({ allocationId: z.uuid() });
+export const pensionAgeSchema = z.strictObject({
+  /** Whether the household counts as pension age (AOW) for passend toewijzen. */
+  pensionAge: z.boolean(),
+});
+
+export interface MemberRequestView {
+  memberId: string;
+  role: string;
+  status: string;
+  failure: string | null;
+  deadlineAt: string;
+  updatedAt: string;
+  withdrawnAfterDecisionAt: string | null;
+}
+
+export interface AllocationStatusView {
+  allocationId: string;
+  registrationId: string;
+  organisationId: string;
+  lettingCorporationId: string;
+  leaseStartDate: string;
+  householdSize: number;
+  exemptionGroup: string | null;
+  pensionAge: boolean | null;
+  members: MemberRequestView[];
+  decision: {
+    decisionId: string;
+    outcome: string;
+    alternativeRouteReason: string | null;
+    failedMemberId: string | null;
+    passendCategory: string | null;
+    withinPassendLimit: boolean | null;
+    passend: boolean | null;
+    incomeYear: number | null;
+    normVersion: string | null;
+    decidedAt: string;
+    evidenceReference: string;
+  } | null;
+}
+
+/** HTTP edge: request progress and the decision (no income), the pension-age statement, the expiry sweep. */
+@Controller()
+export class HouseholdsController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: HouseholdsRepository,
+    private readonly accessLog: AccessLogService,
+    @Inject(ExpiryScheduler) private readonly expiry: ExpiryScheduler,
+  ) {}
+
+  /** Where each member's request stands and the decision, if made. Conclusions only: no income. */
+  @Get('allocations/:allocationId')
+  @Roles('allocation-system', 'coordinator', 'member', 'auditor', 'admin')
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
+  ): Promise<AllocationStatusView> {
+    const em = this.dataSource.manager;
+    const a = await this.repo.findAllocation(em, params.allocationId);
+    if (!a || !inScope(principal, a))
+      throw new IncomeRetrievalError('ALLOCATION_NOT_FOUND', 'no allocation with this id in your scope');
+    const [members, decision, pensionAge] = await Promise.all([
+      this.repo.memberRequests(em, a.allocationId),
+      this.repo.findDecision(em, a.allocationId),
+      this.repo.pensionAge(em, a.allocationId),
+    ]);
+    await this.accessLog.record(principal, 'ALLOCATION_STATUS_READ', a.allocationId, 'REQUEST_PROGRESS');
+    return {
+      allocationId: a.allocationId,
+      registrationId: a.registrationId,
+      organisationId: a.organisationId,
+      lettingCorporationId: a.lettingCorporationId,
+      leaseStartDate: a.leaseStartDate,
+      householdSize: a.householdSize,
+      exemptionGroup: a.exemptionGroup,
+      pensionAge: pensionAge ?? null,
+      members: members.map((m) => ({
+        memberId: m.memberId,
+        role: m.role,
+        status: m.status,
+        failure: m.failure,
+        deadlineAt: m.deadlineAt.toISOString(),
+        updatedAt: m.updatedAt.toISOString(),
+        withdrawnAfterDecisionAt: m.withdrawnAfterDecisionAt?.toISOString() ?? null,
+      })),
+      decision: decision
+        ? {
+            decisionId: decision.decisionId,
+            outcome: decision.outcome,
+            alternativeRouteReason: decision.alternativeRouteReason,
+            failedMemberId: decision.failedMemberId,
+            passendCategory: decision.passendCategory,
+            withinPassendLimit: decision.withinPassendLimit,
+            passend: decision.passend,
+            incomeYear: decision.incomeYear,
+            normVersion: decision.normVersion,
+            decidedAt: decision.decidedAt.toISOString(),
+            evidenceReference: decision.evidenceReference,
+          }
+        : null,
+    };
+  }
+
+  /**
+   * States whether the household counts as pension age for passend toewijzen (the allocation contract has no
+   * birth dates). Without a statement the test assumes "not pension age". Only before the decision.
+   */
+  @Put('allocations/:allocationId/pension-age')
+  @Roles('allocation-system', 'admin')
+  async statePensionAge(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
+    @Body(new ZodValidationPipe(pensionAgeSchema)) body: { pensionAge: boolean },
+  ): Promise<{ allocationId: string; pensionAge: boolean }> {
+    return this.dataSource.transaction(async (em) => {
+      await this.repo.lockAllocation(em, params.allocationId);
+      const a = await this.repo.findAllocation(em, params.allocationId);
+      if (!a || !inScope(principal, a))
+        throw new IncomeRetrievalError('ALLOCATION_NOT_FOUND', 'no allocation with this id in your scope');
+      if (a.exemptionGroup)
+        throw new IncomeRetrievalError(
+          'ALLOCATION_EXEMPT',
+          'the household is exempt: there is no income test',
+        );
+      if (await this.repo.findDecision(em, a.allocationId))
+        throw new IncomeRetrievalError(
+          'ALLOCATION_ALREADY_DECIDED',
+          'the income test has already been decided',
+        );
+      await this.repo.statePensionAge(em, a.allocationId, body.pensionAge, principal.subject);
+      return { allocationId: a.allocationId, pensionAge: body.pensionAge };
+    });
+  }
+
+  /** Runs the expiry sweep now (it also runs on a timer, EXPIRY_SWEEP_INTERVAL_MS). */
+  @Post('admin/expiry-sweeps')
+  @HttpCode(200)
+  @Roles('admin')
+  async sweep(): Promise<{ expiredRequests: number; allocations: number }> {
+    return this.expiry.sweep(new Date());
+  }
+}

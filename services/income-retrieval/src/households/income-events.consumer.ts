@@ -1,0 +1,79 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import {
+  AllocationClosedEvent,
+  AllocationRecordedEvent,
+  ConsentGrantedEvent,
+  ConsentRefusedEvent,
+  ConsentWithdrawnEvent,
+  deadLetterTopicFor,
+  ErasureRequestedEvent,
+  IdentityValidationFailedEvent,
+  IncomeSharedEvent,
+} from '@divit/contracts';
+import { ConsumedEvent, MessageOf } from '@divit/messaging';
+import { MessagingRuntime } from '@divit/service-kit';
+import type { IncomeRetrievalConfig } from '../config/income-retrieval.config';
+import { ErasureService } from '../erasure/erasure.service';
+import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
+import { HouseholdsService } from './households.service';
+
+const handled = [
+  AllocationRecordedEvent,
+  AllocationClosedEvent,
+  ConsentGrantedEvent,
+  ConsentRefusedEvent,
+  ConsentWithdrawnEvent,
+  IdentityValidationFailedEvent,
+  IncomeSharedEvent,
+  ErasureRequestedEvent,
+] as const;
+
+export const INCOME_RETRIEVAL_CONSUMER_GROUP = 'income-retrieval';
+
+/**
+ * Kafka edge: allocations (registration), consent answers (consent), validation failures and shared income
+ * (identity-validation), erasure commands (retention-cleanup). One group; the inbox makes it idempotent.
+ */
+@Injectable()
+export class IncomeEventsConsumer implements OnApplicationBootstrap {
+  constructor(
+    @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
+    @Inject(INCOME_RETRIEVAL_CONFIG) private readonly config: IncomeRetrievalConfig,
+    private readonly households: HouseholdsService,
+    private readonly erasure: ErasureService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const consumer = await this.messaging.startConsumer({
+      groupId: INCOME_RETRIEVAL_CONSUMER_GROUP,
+      descriptors: handled,
+      deadLetterTopic: deadLetterTopicFor['income-retrieval'],
+      transactionBatchSize: this.config.CONSUMER_TX_BATCH,
+      partitionsConsumedConcurrently: this.config.CONSUMER_CONCURRENCY,
+      handle: (event, tx) => this.dispatch(event, tx),
+    });
+    await consumer.ready();
+  }
+
+  private dispatch(event: ConsumedEvent<MessageOf<typeof handled>>, tx: EntityManager): Promise<void> {
+    switch (event.type) {
+      case 'nl.divit.registration.AllocationRecorded':
+        return this.households.allocationRecorded(tx, event.value);
+      case 'nl.divit.registration.AllocationClosed':
+        return this.households.allocationClosed(tx, event.value);
+      case 'nl.divit.consent.ConsentGranted':
+        return this.households.consent(tx, 'CONSENT_GRANTED', event.value, event.value.grantedAt);
+      case 'nl.divit.consent.ConsentRefused':
+        return this.households.consent(tx, 'CONSENT_REFUSED', event.value, event.value.refusedAt);
+      case 'nl.divit.consent.ConsentWithdrawn':
+        return this.households.consent(tx, 'CONSENT_WITHDRAWN', event.value, event.value.withdrawnAt);
+      case 'nl.divit.identityvalidation.IdentityValidationFailed':
+        return this.households.validationFailed(tx, event.value);
+      case 'nl.divit.identityvalidation.IncomeShared':
+        return this.households.incomeShared(tx, event.value);
+      case 'nl.divit.retentioncleanup.ErasureRequested':
+        return this.erasure.handle(tx, event.value);
+    }
+  }
+}

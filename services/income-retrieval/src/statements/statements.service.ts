@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Principal } from '@divit/service-kit';
+import { AccessLogRecord, AccessLogService } from '../access-log/access-log.service';
+import { IncomeRetrievalError } from '../households/households.errors';
+import { inScope } from '../households/scope';
+import { IncomeStatementEntity } from './statement.entity';
+import { renderStatementPdf } from './statement-pdf';
+
+/** The income statements kept for the accountant; every read is access-logged in the same transaction. */
+@Injectable()
+export class StatementsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accessLog: AccessLogService,
+  ) {}
+
+  async json(principal: Principal, allocationId: string): Promise<Record<string, unknown>> {
+    return this.dataSource.transaction(async (em) => {
+      const s = await this.find(principal, allocationId, em);
+      await this.accessLog.record(principal, 'STATEMENT_READ', allocationId, 'ACCOUNTANT_AUDIT', em);
+      return { ...s.body, containsIncome: s.containsIncome };
+    });
+  }
+
+  async pdf(principal: Principal, allocationId: string): Promise<Buffer> {
+    return this.dataSource.transaction(async (em) => {
+      const s = await this.find(principal, allocationId, em);
+      const pdf = await renderStatementPdf(s.body);
+      await this.accessLog.record(principal, 'STATEMENT_PDF_EXPORTED', allocationId, 'ACCOUNTANT_AUDIT', em);
+      return pdf;
+    });
+  }
+
+  async accessLogFor(principal: Principal, allocationId: string): Promise<AccessLogRecord[]> {
+    await this.find(principal, allocationId, this.dataSource.manager);
+    return this.accessLog.forAllocation(allocationId);
+  }
+
+  private async find(
+    principal: Principal,
+    allocationId: string,
+    em = this.dataSource.manager,
+  ): Promise<IncomeStatementEntity> {
+    const s = await em.findOne(IncomeStatementEntity, { where: { allocationId } });
+    if (!s || !inScope(principal, s))
+      throw new IncomeRetrievalError(
+        'STATEMENT_NOT_FOUND',
+        'no income statement for this allocation in your scope',
+      );
+    return s;
+  }
+}
