@@ -22,9 +22,7 @@ export class AccessLogService {
     );
   }
 
-  async list(
-    limit = 500,
-  ): Promise<
+  async list(limit = 500): Promise<
     {
       occurredAt: string;
       subject: string;

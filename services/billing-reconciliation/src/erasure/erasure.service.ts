@@ -52,43 +52,51 @@ export class ErasureService {
              FROM usage_records WHERE ${where} GROUP BY 1, 2, 3, 4, 5`,
           params,
         );
-        const deleted = await em.query<{ usage_id: string }[]>(
-          `DELETE FROM usage_records WHERE ${where} RETURNING usage_id`,
-          params,
-        );
-        return deleted.length;
+        return this.count(em, `DELETE FROM usage_records WHERE ${where} RETURNING 1`, params);
       }
       case 'INVOICES_AND_REPORTS': {
         if (c.registrationId !== null || c.subjectId !== null || c.allocationId !== null) return 0;
         const params = [c.organisationId, before];
-        const recons = await em.query<unknown[]>(
+        const recons = await this.count(
+          em,
           `DELETE FROM reconciliations WHERE ($1::uuid IS NULL OR payer_organisation_id = $1)
-             AND ($2::timestamptz IS NULL OR closed_at < $2) RETURNING reconciliation_id`,
+             AND ($2::timestamptz IS NULL OR closed_at < $2) RETURNING 1`,
           params,
         );
         // Credits first (they reference the invoice they correct).
-        const credits = await em.query<unknown[]>(
+        const credits = await this.count(
+          em,
           `DELETE FROM invoices WHERE credits_invoice_id IS NOT NULL AND ($1::uuid IS NULL OR payer_organisation_id = $1)
-             AND ($2::timestamptz IS NULL OR imported_at < $2) RETURNING invoice_id`,
+             AND ($2::timestamptz IS NULL OR imported_at < $2) RETURNING 1`,
           params,
         );
-        const invoices = await em.query<unknown[]>(
+        const invoices = await this.count(
+          em,
           `DELETE FROM invoices i WHERE ($1::uuid IS NULL OR payer_organisation_id = $1)
              AND ($2::timestamptz IS NULL OR imported_at < $2)
-             AND NOT EXISTS (SELECT 1 FROM invoices c WHERE c.credits_invoice_id = i.invoice_id) RETURNING invoice_id`,
+             AND NOT EXISTS (SELECT 1 FROM invoices c WHERE c.credits_invoice_id = i.invoice_id) RETURNING 1`,
           params,
         );
-        return recons.length + credits.length + invoices.length;
+        return recons + credits + invoices;
       }
       case 'ACCESS_LOGS': {
         if (c.registrationId !== null || c.subjectId !== null || c.allocationId !== null) return 0;
-        const deleted = await em.query<unknown[]>(
+        return this.count(
+          em,
           `DELETE FROM access_log WHERE ($1::varchar IS NULL OR subject_organisation_id = $1)
-             AND ($2::timestamptz IS NULL OR occurred_at < $2) RETURNING id`,
+             AND ($2::timestamptz IS NULL OR occurred_at < $2) RETURNING 1`,
           [c.organisationId, before],
         );
-        return deleted.length;
       }
     }
+  }
+
+  /** Rows removed by a DELETE … RETURNING 1 (counted in SQL: the driver's raw result differs per statement kind). */
+  private async count(em: EntityManager, deleteSql: string, params: unknown[]): Promise<number> {
+    const rows = await em.query<{ n: number }[]>(
+      `WITH d AS (${deleteSql}) SELECT count(*)::int AS n FROM d`,
+      params,
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 }
