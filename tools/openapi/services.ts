@@ -22,6 +22,29 @@ const csv = (description: string): OperationOverride['response'] => ({
 
 export const SERVICES: ServiceEntry[] = [
   {
+    name: 'income-retrieval',
+    root: 'services/income-retrieval',
+    title: 'DIV-it income-retrieval service',
+    overrides: {
+      StatementsController: {
+        pdf: {
+          response: {
+            contentType: 'application/pdf',
+            schema: { type: 'string', format: 'binary' },
+            description: 'The income statement as a PDF (access-logged).',
+          },
+        },
+      },
+      HealthController: {
+        ready: {
+          extraResponses: {
+            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+          },
+        },
+      },
+    },
+  },
+  {
     name: 'registration',
     root: 'services/registration',
     title: 'DIV-it registration service',
