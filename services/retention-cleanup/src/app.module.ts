@@ -1,0 +1,116 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import { RetentionCleanupConfig } from './config/retention-cleanup.config';
+import { RETENTION_CONFIG } from './config/tokens';
+import { retentionCleanupDataSourceOptions } from './database/data-source';
+import { HealthController } from './health/health.controller';
+import { PoliciesController } from './policies/policies.controller';
+import { PoliciesRepository } from './policies/policies.repository';
+import { PoliciesService } from './policies/policies.service';
+import { ErasuresController } from './erasures/erasures.controller';
+import { ErasuresRepository } from './erasures/erasures.repository';
+import { ErasuresService } from './erasures/erasures.service';
+import { ErasureEvents } from './erasures/erasure.events';
+import { LifecycleConsumer } from './erasures/lifecycle.consumer';
+import { AcknowledgementsConsumer } from './erasures/acknowledgements.consumer';
+import { SweepScheduler } from './erasures/sweep.scheduler';
+import { HoldsController } from './holds/holds.controller';
+import { HoldsService } from './holds/holds.service';
+import { DeletionLogController } from './deletion-log/deletion-log.controller';
+import { DeletionLogService } from './deletion-log/deletion-log.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
+
+export { RETENTION_CONFIG };
+
+/** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
+@Global()
+@Module({})
+class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  static forRoot(config: RetentionCleanupConfig): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        {
+          provide: MessagingRuntime,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new MessagingRuntime(
+              {
+                service: 'retention-cleanup',
+                brokers: config.KAFKA_BROKERS,
+                registryUrl: config.SCHEMA_REGISTRY_URL,
+                topicPrefix: config.KAFKA_TOPIC_PREFIX,
+                autoRegisterSchemas: config.SCHEMA_AUTO_REGISTER,
+                ...(config.SERVICE_INSTANCE_ID ? { instanceId: config.SERVICE_INSTANCE_ID } : {}),
+              },
+              dataSource,
+            ),
+        },
+      ],
+      exports: [MessagingRuntime],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runtime.startRelay();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RetentionCleanupConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(retentionCleanupDataSourceOptions(config)),
+        MessagingModule.forRoot(config),
+        AuthModule.forRoot({
+          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
+          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+        }),
+      ],
+      controllers: [
+        HealthController,
+        PoliciesController,
+        ErasuresController,
+        HoldsController,
+        DeletionLogController,
+        MetricsController,
+      ],
+      providers: [
+        { provide: RETENTION_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        PoliciesRepository,
+        PoliciesService,
+        ErasuresRepository,
+        ErasuresService,
+        ErasureEvents,
+        LifecycleConsumer,
+        AcknowledgementsConsumer,
+        SweepScheduler,
+        HoldsService,
+        DeletionLogService,
+        MetricsService,
+      ],
+    };
+  }
+}

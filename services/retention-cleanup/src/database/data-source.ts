@@ -1,0 +1,34 @@
+import { DataSourceOptions } from 'typeorm';
+import { messagingEntities, messagingMigrations } from '@divit/messaging';
+import { postgresOptions } from '@divit/persistence';
+import { RetentionCleanupConfig } from '../config/retention-cleanup.config';
+import { PolicyOverrideEntity } from '../policies/policy-override.entity';
+import { ScheduledErasureEntity } from '../erasures/scheduled-erasure.entity';
+import { LegalHoldAuditEntity, LegalHoldEntity } from '../holds/legal-hold.entity';
+import { DeletionLogEntity } from '../deletion-log/deletion-log.entity';
+import { CreateRetention1764100000000 } from './migrations/1764100000000-create-retention';
+
+/** Explicit lists: the app, the migration command and the tests use exactly these. */
+export const retentionCleanupEntities = [
+  ...messagingEntities,
+  PolicyOverrideEntity,
+  ScheduledErasureEntity,
+  LegalHoldEntity,
+  LegalHoldAuditEntity,
+  DeletionLogEntity,
+];
+export const retentionCleanupMigrations = [...messagingMigrations, CreateRetention1764100000000];
+
+export function retentionCleanupDataSourceOptions(config: RetentionCleanupConfig): DataSourceOptions {
+  return postgresOptions({
+    host: config.PGHOST,
+    port: config.PGPORT,
+    database: config.DB_NAME,
+    username: config.DB_USER,
+    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
+    poolSize: config.DB_POOL_SIZE,
+    applicationName: 'retention-cleanup',
+    entities: retentionCleanupEntities,
+    migrations: retentionCleanupMigrations,
+  });
+}

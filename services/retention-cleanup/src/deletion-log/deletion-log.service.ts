@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface DeletionLogRecord {
+  erasureId: string;
+  category: string;
+  targetService: string;
+  reason: string;
+  policyId: string;
+  subjectPseudonym: string | null;
+  organisationId: string | null;
+  allocationId: string | null;
+  recordedBefore: string | null;
+  requestedAt: string;
+  completedAt: string;
+  erasedCount: number;
+}
+
+export interface DeletionLogFilter {
+  category?: string;
+  targetService?: string;
+  subjectPseudonym?: string;
+  from?: string;
+  to?: string;
+}
+
+export const DELETION_LOG_COLUMNS: (keyof DeletionLogRecord)[] = [
+  'erasureId',
+  'category',
+  'targetService',
+  'reason',
+  'policyId',
+  'subjectPseudonym',
+  'organisationId',
+  'allocationId',
+  'recordedBefore',
+  'requestedAt',
+  'completedAt',
+  'erasedCount',
+];
+
+/** Reads the append-only deletion log (proof of erasure; pseudonymous ids, counts and times only). */
+@Injectable()
+export class DeletionLogService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async records(filter: DeletionLogFilter, limit = 100_000): Promise<DeletionLogRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.category) add('category = ?', filter.category);
+    if (filter.targetService) add('target_service = ?', filter.targetService);
+    if (filter.subjectPseudonym) add('subject_pseudonym = ?::uuid', filter.subjectPseudonym);
+    if (filter.from) add('completed_at >= ?::timestamptz', filter.from);
+    if (filter.to) add('completed_at < ?::timestamptz', filter.to);
+    params.push(limit);
+    const rows = await this.dataSource.query<
+      (Omit<DeletionLogRecord, 'recordedBefore' | 'requestedAt' | 'completedAt'> & {
+        recordedBefore: Date | null;
+        requestedAt: Date;
+        completedAt: Date;
+      })[]
+    >(
+      `SELECT erasure_id AS "erasureId", category, target_service AS "targetService", reason, policy_id AS "policyId",
+         subject_pseudonym AS "subjectPseudonym", organisation_id AS "organisationId", allocation_id AS "allocationId",
+         recorded_before AS "recordedBefore", requested_at AS "requestedAt", completed_at AS "completedAt",
+         erased_count::float8 AS "erasedCount"
+       FROM deletion_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({
+      ...r,
+      recordedBefore: r.recordedBefore ? r.recordedBefore.toISOString() : null,
+      requestedAt: r.requestedAt.toISOString(),
+      completedAt: r.completedAt.toISOString(),
+    }));
+  }
+
+  /** Totals per category and owning service: what billing and statistics may keep after the erasures. */
+  async summary(): Promise<
+    { category: string; targetService: string; erasures: number; erasedRecords: number }[]
+  > {
+    return this.dataSource.query(
+      `SELECT category, target_service AS "targetService", count(*)::int AS erasures,
+         sum(erased_count)::float8 AS "erasedRecords"
+       FROM deletion_log GROUP BY category, target_service ORDER BY category, target_service`,
+    );
+  }
+}
+
+/** RFC 4180 CSV; values are ids, enums, instants and counts, quoted only when needed. */
+export function toCsv(records: readonly DeletionLogRecord[]): string {
+  const cell = (v: string | number | null) => {
+    const s = v === null ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [DELETION_LOG_COLUMNS.join(',')];
+  for (const r of records) lines.push(DELETION_LOG_COLUMNS.map((c) => cell(r[c])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

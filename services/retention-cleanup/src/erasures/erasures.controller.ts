@@ -1,0 +1,83 @@
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Roles, ZodValidationPipe } from '@divit/service-kit';
+import { ErasuresService, SweepResult } from './erasures.service';
+import { ErasuresQuery, erasuresQuery } from './dto/erasure.dto';
+import type { ErasureRow } from './erasures.repository';
+
+export interface ErasureView {
+  erasureId: string;
+  category: string;
+  targetService: string;
+  reason: string;
+  trigger: string;
+  policyId: string;
+  organisationId: string | null;
+  registrationId: string | null;
+  subjectId: string | null;
+  allocationId: string | null;
+  recordedBefore: string | null;
+  triggerAt: string;
+  dueAt: string;
+  status: string;
+  held?: boolean;
+  firstSentAt: string | null;
+  lastSentAt: string | null;
+  sendCount: number;
+  completedAt: string | null;
+  erasedCount: number | null;
+}
+
+/** The due-erasure schedule, overdue erasures and sweeps. */
+@Controller()
+export class ErasuresController {
+  constructor(private readonly erasures: ErasuresService) {}
+
+  /** Scheduled, issued and completed erasures (first 1000 by due time), optionally for one subject or status. */
+  @Get('erasures')
+  @Roles('admin', 'auditor')
+  async list(@Query(new ZodValidationPipe(erasuresQuery)) query: ErasuresQuery): Promise<ErasureView[]> {
+    return (await this.erasures.list(query)).map(toView);
+  }
+
+  /** Erasures due and not acknowledged for longer than ERASURE_OVERDUE_AFTER_SECONDS (held ones excluded). */
+  @Get('erasures/overdue')
+  @Roles('admin', 'auditor')
+  async overdue(): Promise<{ thresholdSeconds: number; count: number; erasures: ErasureView[] }> {
+    const rows = (await this.erasures.overdue()).map(toView);
+    return { thresholdSeconds: this.erasures.overdueThreshold, count: rows.length, erasures: rows };
+  }
+
+  /** Runs one sweep now (age-based commands, due erasures, re-sends) and returns what it issued. */
+  @Post('sweeps')
+  @HttpCode(200)
+  @Roles('admin')
+  sweep(): Promise<SweepResult> {
+    return this.erasures.sweep();
+  }
+}
+
+function toView(r: ErasureRow & { held?: boolean }): ErasureView {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    erasureId: r.erasureId,
+    category: r.category,
+    targetService: r.targetService,
+    reason: r.reason,
+    trigger: r.trigger,
+    policyId: r.policyId,
+    organisationId: r.organisationId,
+    registrationId: r.registrationId,
+    subjectId: r.subjectId,
+    allocationId: r.allocationId,
+    recordedBefore: iso(r.recordedBefore),
+    triggerAt: r.triggerAt.toISOString(),
+    dueAt: r.dueAt.toISOString(),
+    status: r.status,
+    ...(r.held === undefined ? {} : { held: r.held }),
+    firstSentAt: iso(r.firstSentAt),
+    lastSentAt: iso(r.lastSentAt),
+    sendCount: r.sendCount,
+    completedAt: iso(r.completedAt),
+    erasedCount: r.erasedCount,
+  };
+}

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataCategorySymbols } from '@divit/contracts';
+import type { DataCategory, OwningService } from '@divit/contracts';
+import { createLogger } from '@divit/observability';
+import { RETENTION_CONFIG } from '../config/tokens';
+import type { RetentionCleanupConfig } from '../config/retention-cleanup.config';
+import {
+  DEFAULT_POLICIES,
+  durationSeconds,
+  EffectivePolicy,
+  IMMEDIATE_TRIGGERS,
+  reasonFor,
+  Trigger,
+  categoriesFor,
+} from '../policies/policy';
+import { PoliciesService } from '../policies/policies.service';
+import { ErasureEvents } from './erasure.events';
+import { Ack, ErasureRow, ErasuresRepository, NewErasure, Tx } from './erasures.repository';
+
+/** Pseudonymous ids a lifecycle event names; the erasure is limited to the non-null ones. */
+export interface SubjectScope {
+  organisationId: string | null;
+  registrationId: string | null;
+  subjectId: string | null;
+  allocationId: string | null;
+}
+
+export interface IssuedErasure {
+  erasureId: string;
+  category: DataCategory;
+  targetService: OwningService;
+  reason: string;
+  policyId: string;
+  registrationId: string | null;
+  subjectId: string | null;
+  recordedBefore: string | null;
+  sendCount: number;
+}
+
+export interface SweepResult {
+  startedAt: string;
+  finishedAt: string;
+  /** Age-based erasures created by this sweep (one per category, owning service and policy). */
+  ageErasuresScheduled: number;
+  /** Commands sent for the first time. */
+  issuedCount: number;
+  /** Commands sent again because their acknowledgement is late. */
+  resentCount: number;
+  /** Due erasures not issued because a legal hold covers them. */
+  heldCount: number;
+  /** The commands of this sweep (first 1000; the counts above are complete). */
+  issued: IssuedErasure[];
+  resent: IssuedErasure[];
+}
+
+const AGE_LOCK_ID = 7346152008;
+const LISTED = 1000;
+
+/**
+ * Works out which erasures are due and sends their commands to the owning services (via the outbox):
+ * immediately, inside the consuming transaction, for withdrawal and failure (and any erasure already due);
+ * otherwise at the next sweep. Holds keep an erasure waiting; acknowledgements complete it and write the proof.
+ */
+@Injectable()
+export class ErasuresService {
+  private readonly logger = createLogger('ErasuresService');
+  private sweeping: Promise<SweepResult> | undefined;
+
+  constructor(
+    private readonly repository: ErasuresRepository,
+    private readonly events: ErasureEvents,
+    private readonly policies: PoliciesService,
+    @Inject(RETENTION_CONFIG) private readonly config: RetentionCleanupConfig,
+  ) {}
+
+  /**
+   * A lifecycle trigger happened: schedules one erasure per category the trigger makes due and owning service,
+   * and issues at once the ones that are due now and not held (all of them for withdrawal and failure).
+   */
+  async trigger(
+    tx: Tx,
+    trigger: Trigger,
+    scope: SubjectScope,
+    at: Date,
+    categories: readonly DataCategory[] = categoriesFor(trigger),
+  ): Promise<IssuedErasure[]> {
+    const rows: NewErasure[] = [];
+    for (const category of categories) {
+      const policy = await this.policies.effectiveFor(tx, category, scope.organisationId);
+      const immediate = IMMEDIATE_TRIGGERS.has(trigger);
+      for (const target of policy.targets) {
+        rows.push({
+          erasureId: randomUUID(),
+          category,
+          targetService: target,
+          reason: reasonFor[trigger],
+          trigger,
+          policyId: policy.policyId,
+          ...scope,
+          triggerAt: at,
+          retention: immediate ? 'PT0S' : policy.retention,
+          alignToYearEnd: immediate ? false : policy.alignToYearEnd,
+          ageRetention: null,
+          dedupeKey: [
+            trigger,
+            category,
+            target,
+            scope.organisationId ?? '-',
+            scope.registrationId ?? '-',
+            scope.subjectId ?? '-',
+            scope.allocationId ?? '-',
+          ].join('/'),
+        });
+      }
+    }
+    const created = await this.repository.insert(tx, rows);
+    const issued = await this.repository.claimDue(tx, created.length, created);
+    await this.events.requested(tx, issued);
+    return issued.map(view);
+  }
+
+  /** The due time of an organisation's waiting erasures follows a changed retention. */
+  reschedule(tx: Tx, policy: EffectivePolicy): Promise<number> {
+    if (!policy.organisationId) return Promise.resolve(0);
+    return this.repository.reschedule(
+      tx,
+      policy.category,
+      policy.organisationId,
+      policy.retention,
+      policy.alignToYearEnd,
+      policy.policyId,
+    );
+  }
+
+  /** One sweep at a time per process (the timer and POST /sweeps share it); the claims use SKIP LOCKED. */
+  sweep(): Promise<SweepResult> {
+    if (!this.sweeping) {
+      this.sweeping = this.runSweep().finally(() => {
+        this.sweeping = undefined;
+      });
+    }
+    return this.sweeping;
+  }
+
+  private async runSweep(): Promise<SweepResult> {
+    const startedAt = new Date();
+    const ageErasuresScheduled = await this.scheduleAgeErasures(startedAt);
+    const issued: IssuedErasure[] = [];
+    const resent: IssuedErasure[] = [];
+    let issuedCount = 0;
+    let resentCount = 0;
+    const batch = this.config.SWEEP_BATCH_SIZE;
+    for (;;) {
+      const rows = await this.repository.transaction(async (tx) => {
+        const claimed = await this.repository.claimDue(tx, batch);
+        await this.events.requested(tx, claimed);
+        return claimed;
+      });
+      issuedCount += rows.length;
+      for (const r of rows.slice(0, LISTED - issued.length)) issued.push(view(r));
+      if (rows.length < batch) break;
+    }
+    for (;;) {
+      const rows = await this.repository.transaction(async (tx) => {
+        const claimed = await this.repository.claimUnacknowledged(
+          tx,
+          this.config.ERASURE_RESEND_AFTER_SECONDS,
+          batch,
+        );
+        await this.events.requested(tx, claimed);
+        return claimed;
+      });
+      resentCount += rows.length;
+      for (const r of rows.slice(0, LISTED - resent.length)) resent.push(view(r));
+      if (rows.length < batch) break;
+    }
+    const { held } = await this.repository.counts(this.config.ERASURE_OVERDUE_AFTER_SECONDS);
+    const result: SweepResult = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      ageErasuresScheduled,
+      issuedCount,
+      resentCount,
+      heldCount: held,
+      issued,
+      resent,
+    };
+    this.logger.info('sweep finished', {
+      ageErasuresScheduled,
+      issuedCount,
+      resentCount,
+      heldCount: held,
+    });
+    return result;
+  }
+
+  /**
+   * Age-based categories: per owning service, one erasure for records recorded before now - retention, for
+   * every organisation with an override (limited to it) and one for the rest (organisation null) with the
+   * longest retention of the default and the overrides, so no organisation's data goes before its own policy
+   * allows. Skipped while the previous one of the same kind is not acknowledged (the re-send covers it).
+   */
+  private async scheduleAgeErasures(now: Date): Promise<number> {
+    return this.repository.transaction(async (tx) => {
+      await this.repository.advisoryLock(tx, AGE_LOCK_ID);
+      const rows: NewErasure[] = [];
+      for (const category of DataCategorySymbols) {
+        const base = DEFAULT_POLICIES.get(category);
+        if (!base?.triggers.includes('AGE')) continue;
+        const overrides = await this.policies.overridesOf(tx, category);
+        const general = await this.policies.effectiveFor(tx, category, null);
+        const longest = [general, ...overrides].reduce((a, b) =>
+          durationSeconds(b.retention) > durationSeconds(a.retention) ? b : a,
+        );
+        const plan: { policy: EffectivePolicy; retention: string }[] = [
+          ...overrides.map((o) => ({ policy: o, retention: o.retention })),
+          { policy: general, retention: longest.retention },
+        ];
+        for (const { policy, retention } of plan) {
+          for (const target of policy.targets) {
+            if (await this.repository.openAgeErasure(tx, category, target, policy.organisationId)) continue;
+            rows.push({
+              erasureId: randomUUID(),
+              category,
+              targetService: target,
+              reason: 'RETENTION_PERIOD_ENDED',
+              trigger: 'AGE',
+              policyId: policy.policyId,
+              organisationId: policy.organisationId,
+              registrationId: null,
+              subjectId: null,
+              allocationId: null,
+              triggerAt: now,
+              retention: 'PT0S',
+              alignToYearEnd: false,
+              ageRetention: retention,
+              dedupeKey: ['AGE', category, target, policy.organisationId ?? '-', now.toISOString()].join('/'),
+            });
+          }
+        }
+      }
+      return (await this.repository.insert(tx, rows)).length;
+    });
+  }
+
+  /** Issues the erasures a lifted hold was keeping back (in the lifting transaction). */
+  async issueReleased(tx: Tx): Promise<IssuedErasure[]> {
+    const out: IssuedErasure[] = [];
+    for (;;) {
+      const rows = await this.repository.claimDue(tx, this.config.SWEEP_BATCH_SIZE);
+      await this.events.requested(tx, rows);
+      out.push(...rows.map(view));
+      if (rows.length < this.config.SWEEP_BATCH_SIZE) return out;
+    }
+  }
+
+  /** Applies acknowledgements; returns the erasure ids that matched no command of that service and category. */
+  async acknowledge(tx: Tx, acks: readonly Ack[]): Promise<string[]> {
+    const matched = await this.repository.acknowledge(tx, acks);
+    return acks.filter((a) => !matched.has(a.erasureId)).map((a) => a.erasureId);
+  }
+
+  list(filter: { registrationId?: string; status?: ErasureRow['status'] }) {
+    return this.repository.list({ ...filter, limit: 1000 });
+  }
+
+  get overdueThreshold(): number {
+    return this.config.ERASURE_OVERDUE_AFTER_SECONDS;
+  }
+
+  overdue() {
+    return this.repository.overdue(this.config.ERASURE_OVERDUE_AFTER_SECONDS, 1000);
+  }
+
+  counts() {
+    return this.repository.counts(this.config.ERASURE_OVERDUE_AFTER_SECONDS);
+  }
+}
+
+function view(r: ErasureRow): IssuedErasure {
+  return {
+    erasureId: r.erasureId,
+    category: r.category,
+    targetService: r.targetService,
+    reason: r.reason,
+    policyId: r.policyId,
+    registrationId: r.registrationId,
+    subjectId: r.subjectId,
+    recordedBefore: r.recordedBefore ? r.recordedBefore.toISOString() : null,
+    sendCount: r.sendCount,
+  };
+}

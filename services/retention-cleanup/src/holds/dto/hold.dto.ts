@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { DataCategorySymbols } from '@divit/contracts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const createHoldSchema = z
+  .strictObject({
+    /** Registration id (home seeker) or member id (co-resident) whose data must not be erased. */
+    subjectId: z.uuid().optional(),
+    /** A category that must not be erased (for everyone, or for `organisationId`). */
+    category: z.enum(DataCategorySymbols).optional(),
+    organisationId: z.uuid().optional(),
+    reason: text(500),
+    /** Who answers for the hold, e.g. "legal: case 2025-031". */
+    owner: text(200),
+    /** ISO-8601 instant after which the hold no longer applies; omit for until lifted. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((h) => h.subjectId !== undefined || h.category !== undefined, {
+    message: 'give subjectId, category or both',
+    path: ['subjectId'],
+  });
+export type CreateHoldDto = z.infer<typeof createHoldSchema>;
+
+export const liftHoldSchema = z.strictObject({ reason: text(500) });
+export type LiftHoldDto = z.infer<typeof liftHoldSchema>;
+
+export const holdIdParam = z.strictObject({ id: z.uuid() });

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { DataCategory } from '@divit/contracts';
+import type { Principal } from '@divit/service-kit';
+import { ErasuresService, IssuedErasure } from '../erasures/erasures.service';
+import { LegalHoldAuditEntity, LegalHoldEntity } from './legal-hold.entity';
+import { HoldError } from './holds.errors';
+import { CreateHoldDto, LiftHoldDto } from './dto/hold.dto';
+
+export interface HoldView {
+  id: string;
+  subjectId: string | null;
+  category: DataCategory | null;
+  organisationId: string | null;
+  reason: string;
+  owner: string;
+  expiresAt: string | null;
+  createdBy: string;
+  createdAt: string;
+  liftedBy: string | null;
+  liftedAt: string | null;
+  liftReason: string | null;
+  active: boolean;
+}
+
+export interface HoldAuditView {
+  holdId: string;
+  action: 'CREATED' | 'LIFTED';
+  actor: string;
+  reason: string;
+  occurredAt: string;
+}
+
+/**
+ * Legal holds: while active, covered erasures stay due but are not issued. Creating and lifting are audited
+ * (append-only). Lifting issues what the hold kept back in the same transaction; an expired hold releases at
+ * the next sweep.
+ */
+@Injectable()
+export class HoldsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly erasures: ErasuresService,
+  ) {}
+
+  async create(principal: Principal, input: CreateHoldDto): Promise<HoldView> {
+    const id = randomUUID();
+    await this.dataSource.transaction(async (tx) => {
+      await tx.insert(LegalHoldEntity, {
+        id,
+        subjectId: input.subjectId ?? null,
+        category: input.category ?? null,
+        organisationId: input.organisationId ?? null,
+        reason: input.reason,
+        owner: input.owner,
+        expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
+        createdBy: principal.subject,
+      });
+      await tx.insert(LegalHoldAuditEntity, {
+        holdId: id,
+        action: 'CREATED',
+        actor: principal.subject,
+        reason: input.reason,
+      });
+    });
+    return this.get(id);
+  }
+
+  async lift(
+    principal: Principal,
+    id: string,
+    input: LiftHoldDto,
+  ): Promise<HoldView & { released: IssuedErasure[] }> {
+    const released = await this.dataSource.transaction(async (tx) => {
+      const hold = await tx.findOne(LegalHoldEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!hold) throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
+      if (hold.liftedAt) throw new HoldError('HOLD_ALREADY_LIFTED', 'The legal hold was lifted already.');
+      await tx.update(
+        LegalHoldEntity,
+        { id },
+        { liftedAt: new Date(), liftedBy: principal.subject, liftReason: input.reason },
+      );
+      await tx.insert(LegalHoldAuditEntity, {
+        holdId: id,
+        action: 'LIFTED',
+        actor: principal.subject,
+        reason: input.reason,
+      });
+      return this.erasures.issueReleased(tx);
+    });
+    return { ...(await this.get(id)), released };
+  }
+
+  async get(id: string): Promise<HoldView> {
+    const hold = await this.dataSource.manager.findOne(LegalHoldEntity, { where: { id } });
+    if (!hold) throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
+    return toView(hold);
+  }
+
+  async list(): Promise<HoldView[]> {
+    const rows = await this.dataSource.manager.find(LegalHoldEntity, {
+      order: { createdAt: 'DESC' },
+      take: 1000,
+    });
+    return rows.map(toView);
+  }
+
+  async audit(): Promise<HoldAuditView[]> {
+    const rows = await this.dataSource.manager.find(LegalHoldAuditEntity, {
+      order: { id: 'ASC' },
+      take: 10000,
+    });
+    return rows.map((r) => ({
+      holdId: r.holdId,
+      action: r.action,
+      actor: r.actor,
+      reason: r.reason,
+      occurredAt: r.occurredAt.toISOString(),
+    }));
+  }
+}
+
+function toView(h: LegalHoldEntity): HoldView {
+  const now = Date.now();
+  return {
+    id: h.id,
+    subjectId: h.subjectId,
+    category: h.category,
+    organisationId: h.organisationId,
+    reason: h.reason,
+    owner: h.owner,
+    expiresAt: h.expiresAt?.toISOString() ?? null,
+    createdBy: h.createdBy,
+    createdAt: h.createdAt.toISOString(),
+    liftedBy: h.liftedBy,
+    liftedAt: h.liftedAt?.toISOString() ?? null,
+    liftReason: h.liftReason,
+    active: !h.liftedAt && (!h.expiresAt || h.expiresAt.getTime() > now),
+  };
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
+import { ErasuresService } from '../erasures/erasures.service';
+import { OverrideDto, OverrideParams, overrideParams, overrideSchema, policiesQuery } from './dto/policy.dto';
+import { PoliciesService, PolicyView } from './policies.service';
+
+/** Retention policies per data category: shipped defaults with sources, per-organisation overrides (admin). */
+@Controller('policies')
+export class PoliciesController {
+  constructor(
+    private readonly policies: PoliciesService,
+    private readonly erasures: ErasuresService,
+  ) {}
+
+  /** The default policies, or those in force for one organisation. */
+  @Get()
+  @Roles('admin', 'auditor')
+  list(
+    @Query(new ZodValidationPipe(policiesQuery)) query: { organisationId?: string },
+  ): Promise<PolicyView[]> {
+    return this.policies.list(query.organisationId);
+  }
+
+  /**
+   * Sets an organisation's retention for a category (within the legal minimum and maximum); waiting erasures
+   * of that organisation and category get the new due time (count in `rescheduled`).
+   */
+  @Put(':category/organisations/:organisationId')
+  @HttpCode(200)
+  @Roles('admin')
+  override(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(overrideParams)) params: OverrideParams,
+    @Body(new ZodValidationPipe(overrideSchema)) body: OverrideDto,
+  ): Promise<PolicyView & { rescheduled: number }> {
+    return this.policies.override(principal.subject, params.organisationId, params.category, body, (tx, p) =>
+      this.erasures.reschedule(tx, p),
+    );
+  }
+
+  /** Removes an organisation's override: the default applies again. */
+  @Delete(':category/organisations/:organisationId')
+  @HttpCode(200)
+  @Roles('admin')
+  remove(
+    @Param(new ZodValidationPipe(overrideParams)) params: OverrideParams,
+  ): Promise<PolicyView & { rescheduled: number }> {
+    return this.policies.removeOverride(params.organisationId, params.category, (tx, p) =>
+      this.erasures.reschedule(tx, p),
+    );
+  }
+}

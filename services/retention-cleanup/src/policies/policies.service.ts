@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DataCategorySymbols } from '@divit/contracts';
+import type { DataCategory } from '@divit/contracts';
+import { boundsProblem, DEFAULT_POLICIES, DefaultPolicy, effective, EffectivePolicy } from './policy';
+import { PoliciesRepository, Tx } from './policies.repository';
+import { PolicyError } from './policies.errors';
+
+export interface PolicyView extends EffectivePolicy {
+  /** The override's reason and author, when overridden. */
+  override: { reason: string; updatedBy: string; updatedAt: string } | null;
+}
+
+/** Retention policies: the shipped defaults (data file) and per-organisation overrides within min/max. */
+@Injectable()
+export class PoliciesService {
+  constructor(private readonly repository: PoliciesRepository) {}
+
+  defaultFor(category: DataCategory): DefaultPolicy {
+    const p = DEFAULT_POLICIES.get(category);
+    if (!p) throw new Error(`no default policy for ${category}`);
+    return p;
+  }
+
+  /** The policy in force for a category and organisation (null: the default). */
+  async effectiveFor(
+    tx: Tx,
+    category: DataCategory,
+    organisationId: string | null,
+  ): Promise<EffectivePolicy> {
+    const override = organisationId ? await this.repository.override(tx, organisationId, category) : null;
+    return effective(this.defaultFor(category), override);
+  }
+
+  /** Every override of a category (for age sweeps). */
+  async overridesOf(tx: Tx, category: DataCategory): Promise<EffectivePolicy[]> {
+    const rows = await this.repository.overrides({ category }, tx);
+    return rows.map((o) => effective(this.defaultFor(category), o));
+  }
+
+  /** The defaults, or the policies in force for one organisation (defaults with its overrides applied). */
+  async list(organisationId?: string): Promise<PolicyView[]> {
+    const overrides = organisationId ? await this.repository.overrides({ organisationId }) : [];
+    return DataCategorySymbols.map((category) => {
+      const o = overrides.find((x) => x.category === category) ?? null;
+      return {
+        ...effective(this.defaultFor(category), o),
+        override: o
+          ? { reason: o.reason, updatedBy: o.updatedBy, updatedAt: o.updatedAt.toISOString() }
+          : null,
+      };
+    });
+  }
+
+  /**
+   * Sets an organisation's retention for a category, within the legal bounds of the default, and moves the
+   * due time of that organisation's erasures of the category that are still waiting (same transaction).
+   */
+  async override(
+    actor: string,
+    organisationId: string,
+    category: DataCategory,
+    input: { retention: string; reason: string },
+    reschedule: (tx: Tx, policy: EffectivePolicy) => Promise<number>,
+  ): Promise<PolicyView & { rescheduled: number }> {
+    const base = this.defaultFor(category);
+    const problem = boundsProblem(base, input.retention);
+    if (problem) {
+      throw new PolicyError(
+        'RETENTION_OUT_OF_BOUNDS',
+        `retention ${input.retention} is ${problem} for ${category}.`,
+        {
+          field: 'retention',
+          minimum: base.minimum,
+          maximum: base.maximum,
+        },
+      );
+    }
+    return this.repository.transaction(async (tx) => {
+      await this.repository.upsert(tx, {
+        organisationId,
+        category,
+        retention: input.retention,
+        reason: input.reason,
+        updatedBy: actor,
+      });
+      const policy = effective(base, { organisationId, retention: input.retention });
+      const rescheduled = await reschedule(tx, policy);
+      const row = await this.repository.override(tx, organisationId, category);
+      return {
+        ...policy,
+        override: row
+          ? { reason: row.reason, updatedBy: row.updatedBy, updatedAt: row.updatedAt.toISOString() }
+          : null,
+        rescheduled,
+      };
+    });
+  }
+
+  async removeOverride(
+    organisationId: string,
+    category: DataCategory,
+    reschedule: (tx: Tx, policy: EffectivePolicy) => Promise<number>,
+  ): Promise<PolicyView & { rescheduled: number }> {
+    return this.repository.transaction(async (tx) => {
+      if (!(await this.repository.remove(tx, organisationId, category)))
+        throw new PolicyError(
+          'POLICY_OVERRIDE_NOT_FOUND',
+          `No override of ${category} for this organisation.`,
+        );
+      const policy = effective(this.defaultFor(category), null);
+      const rescheduled = await reschedule(tx, { ...policy, organisationId });
+      return { ...policy, override: null, rescheduled };
+    });
+  }
+}

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
+import type { DataCategory, ErasureReason, OwningService } from '@divit/contracts';
+import defaultsFile from './default-policies.json';
+
+/**
+ * What makes an erasure due. CONSENT_WITHDRAWN and PROCEDURE_FAILED are immediate (retention ignored);
+ * the lifecycle triggers make it due at trigger time + retention; INCOME_DECISION starts the retention of
+ * income used in a completed test; AGE is the sweep over records older than the retention.
+ */
+export const TRIGGERS = [
+  'CONSENT_WITHDRAWN',
+  'PROCEDURE_FAILED',
+  'LEASE_SIGNED',
+  'ALLOCATION_ENDED_WITHOUT_LEASE',
+  'REGISTRATION_DEREGISTERED',
+  'INCOME_DECISION',
+  'AGE',
+] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+export const IMMEDIATE_TRIGGERS: ReadonlySet<Trigger> = new Set(['CONSENT_WITHDRAWN', 'PROCEDURE_FAILED']);
+
+/** The reason an erasure command carries for a trigger. */
+export const reasonFor: Record<Trigger, ErasureReason> = {
+  CONSENT_WITHDRAWN: 'CONSENT_WITHDRAWN',
+  PROCEDURE_FAILED: 'PROCEDURE_FAILED',
+  LEASE_SIGNED: 'LEASE_SIGNED',
+  ALLOCATION_ENDED_WITHOUT_LEASE: 'ALLOCATION_ENDED_WITHOUT_LEASE',
+  REGISTRATION_DEREGISTERED: 'REGISTRATION_DEREGISTERED',
+  INCOME_DECISION: 'RETENTION_PERIOD_ENDED',
+  AGE: 'RETENTION_PERIOD_ENDED',
+};
+
+/** Which service owns (and erases) each category. Access logs are kept by every service. */
+export const OWNERS: Record<DataCategory, readonly OwningService[]> = {
+  HASHED_BSN: ['IDENTITY_VALIDATION'],
+  IDENTIFYING_DATA_FOR_CHECK: ['REGISTRATION'],
+  REGISTRATION_DATA: ['REGISTRATION'],
+  UNUSED_INCOME: ['INCOME_RETRIEVAL'],
+  USED_INCOME: ['INCOME_RETRIEVAL'],
+  CONSENT_PROOFS: ['CONSENT'],
+  USAGE_LEDGER: ['BILLING_RECONCILIATION'],
+  INVOICES_AND_REPORTS: ['BILLING_RECONCILIATION'],
+  ACCESS_LOGS: OwningServiceSymbols,
+};
+
+const DURATION =
+  /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+/** An ISO-8601 duration of whole units (PostgreSQL reads the same text as an interval). */
+export const isoDuration = z
+  .string()
+  .max(40)
+  .regex(DURATION, 'an ISO-8601 duration such as P12M, P2Y, P30D or PT1S');
+
+/** Approximate length in seconds (365.25-day years, 30.44-day months): for comparing against min/max only. */
+export function durationSeconds(duration: string): number {
+  const m = DURATION.exec(duration);
+  if (!m) throw new Error(`not an ISO-8601 duration: ${duration}`);
+  const [y, mo, w, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const day = 86400;
+  return y * 365.25 * day + mo * 30.44 * day + w * 7 * day + d * day + h * 3600 + mi * 60 + s;
+}
+
+const policySchema = z.strictObject({
+  category: z.enum(DataCategorySymbols),
+  retention: isoDuration,
+  minimum: isoDuration,
+  maximum: isoDuration,
+  alignToYearEnd: z.boolean(),
+  triggers: z.array(z.enum(TRIGGERS)).min(1),
+  source: z.string().min(1),
+  assumption: z.boolean(),
+});
+
+export type DefaultPolicy = z.infer<typeof policySchema>;
+
+/** A policy in force for one category and organisation (the default, or the organisation's override). */
+export interface EffectivePolicy extends DefaultPolicy {
+  /** "default/<CATEGORY>" or "<organisationId>/<CATEGORY>": carried on every command it makes due. */
+  policyId: string;
+  organisationId: string | null;
+  overridden: boolean;
+  targets: readonly OwningService[];
+}
+
+export function policyIdFor(category: DataCategory, organisationId: string | null): string {
+  return `${organisationId ?? 'default'}/${category}`;
+}
+
+/** Parses and checks the shipped defaults: every category exactly once, retention within its bounds. */
+export function parseDefaultPolicies(file: unknown): Map<DataCategory, DefaultPolicy> {
+  const parsed = z.object({ policies: z.array(policySchema) }).parse(file);
+  const out = new Map<DataCategory, DefaultPolicy>();
+  for (const p of parsed.policies) {
+    if (out.has(p.category)) throw new Error(`default policy for ${p.category} given twice`);
+    const problem = boundsProblem(p, p.retention);
+    if (problem) throw new Error(`default policy for ${p.category}: ${problem}`);
+    if (durationSeconds(p.minimum) > durationSeconds(p.maximum))
+      throw new Error(`default policy for ${p.category}: minimum above maximum`);
+    out.set(p.category, p);
+  }
+  for (const c of DataCategorySymbols) if (!out.has(c)) throw new Error(`no default policy for ${c}`);
+  return out;
+}
+
+/** Why `retention` is outside the policy's legal bounds, or null when it is within. */
+export function boundsProblem(
+  policy: Pick<DefaultPolicy, 'minimum' | 'maximum'>,
+  retention: string,
+): string | null {
+  const s = durationSeconds(retention);
+  if (s < durationSeconds(policy.minimum)) return `below the legal minimum ${policy.minimum}`;
+  if (s > durationSeconds(policy.maximum)) return `above the legal maximum ${policy.maximum}`;
+  return null;
+}
+
+export const DEFAULT_POLICIES: ReadonlyMap<DataCategory, DefaultPolicy> = parseDefaultPolicies(defaultsFile);
+
+export function effective(
+  base: DefaultPolicy,
+  override: { organisationId: string; retention: string } | null,
+): EffectivePolicy {
+  return {
+    ...base,
+    ...(override ? { retention: override.retention } : {}),
+    policyId: policyIdFor(base.category, override?.organisationId ?? null),
+    organisationId: override?.organisationId ?? null,
+    overridden: override !== null,
+    targets: OWNERS[base.category],
+  };
+}
+
+/** Categories a trigger makes due, by their default policy (overrides change retention, not triggers). */
+export function categoriesFor(trigger: Trigger): DataCategory[] {
+  return [...DEFAULT_POLICIES.values()].filter((p) => p.triggers.includes(trigger)).map((p) => p.category);
+}

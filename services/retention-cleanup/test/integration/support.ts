@@ -1,0 +1,41 @@
+import { ServiceTestApp } from '@divit/testing';
+import { AppModule } from '../../src/app.module';
+import {
+  loadRetentionCleanupConfig,
+  RetentionCleanupConfig,
+} from '../../src/config/retention-cleanup.config';
+import { retentionCleanupDataSourceOptions } from '../../src/database/data-source';
+
+export { fieldsOf, waitFor } from '@divit/testing';
+export type { HttpResult, ReceivedEvent } from '@divit/testing';
+
+/** The retention-cleanup service on the real stack (see ServiceTestApp in libs/testing). */
+export class RetentionTestApp extends ServiceTestApp<RetentionCleanupConfig> {
+  constructor(env: Record<string, string> = {}) {
+    super({
+      service: 'retention-cleanup',
+      loadConfig: (e) => loadRetentionCleanupConfig(e),
+      dataSourceOptions: retentionCleanupDataSourceOptions,
+      appModule: (config) => AppModule.forRoot(config),
+      observe: ['dlqRetentionCleanup'],
+      // Sweeps run on POST /sweeps in tests, never on a timer.
+      env: { SWEEP_INTERVAL_SECONDS: '0', ...env },
+    });
+  }
+
+  /** Commands received for one erasure target (decoded from the real commands topic). */
+  commands(predicate: (v: Record<string, unknown>) => boolean) {
+    return this.received.filter(
+      (e) => e.type === 'nl.divit.retentioncleanup.ErasureRequested' && predicate(e.value),
+    );
+  }
+
+  async commandsMatching(predicate: (v: Record<string, unknown>) => boolean, n: number) {
+    return (
+      await this.eventsMatching(
+        (e) => e.type === 'nl.divit.retentioncleanup.ErasureRequested' && predicate(e.value),
+        n,
+      )
+    ).map((e) => e.value);
+  }
+}
