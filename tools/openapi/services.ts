@@ -45,6 +45,29 @@ export const SERVICES: ServiceEntry[] = [
     },
   },
   {
+    name: 'consent',
+    root: 'services/consent',
+    title: 'DIV-it consent service',
+    overrides: {
+      EvidenceController: {
+        pdf: {
+          response: {
+            contentType: 'application/pdf',
+            schema: { type: 'string', format: 'binary' },
+            description: 'The consent evidence of the registration as a readable PDF.',
+          },
+        },
+      },
+      HealthController: {
+        ready: {
+          extraResponses: {
+            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+          },
+        },
+      },
+    },
+  },
+  {
     name: 'registration',
     root: 'services/registration',
     title: 'DIV-it registration service',

@@ -66,13 +66,18 @@ export class SigningKeysService implements OnApplicationBootstrap {
       await em.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
       for (const key of imported) {
         if (await em.findOne(SigningKeyEntity, { where: { kid: key.kid } })) continue;
-        await this.activate(em, key.kid, key.privateKey);
+        await this.activate(em, key.kid, key.privateKey, false);
         this.logger.info('receipt signing key imported from the keys file', { kid: key.kid });
       }
       if (!(await em.findOne(SigningKeyEntity, { where: { retiredAt: IsNull() } }))) {
-        const kid = await this.activate(em, newKid(), generateKeyPairSync('ed25519').privateKey);
+        const kid = await this.activate(em, newKid(), generateKeyPairSync('ed25519').privateKey, false);
         this.logger.info('receipt signing key generated', { kid });
       }
+      // Every start republishes the state of every key (compacted topic keyed by kid: consumers keep the latest), so
+      // the topic is complete even if it was recreated or the service's database was created against another one.
+      const now = new Date();
+      for (const key of await em.find(SigningKeyEntity, { order: { activeFrom: 'ASC' } }))
+        await this.publish(em, key, now);
     });
   }
 
@@ -123,12 +128,17 @@ export class SigningKeysService implements OnApplicationBootstrap {
     return { keys: (await this.all()).map((k) => jwkOf(k.kid, k.publicKey)) };
   }
 
-  private async activate(em: EntityManager, kid: string, privateKey: KeyObject): Promise<string> {
+  private async activate(
+    em: EntityManager,
+    kid: string,
+    privateKey: KeyObject,
+    publish = true,
+  ): Promise<string> {
     const now = new Date();
     const retiring = await em.find(SigningKeyEntity, { where: { retiredAt: IsNull() } });
     for (const old of retiring) {
       await em.update(SigningKeyEntity, { kid: old.kid }, { retiredAt: now, encryptedPrivateKey: null });
-      await this.publish(em, { ...old, retiredAt: now }, now);
+      if (publish) await this.publish(em, { ...old, retiredAt: now }, now);
     }
     this.decrypted.clear();
     const publicKey = xOfPublicKey(createPublicKey(privateKey));
@@ -146,7 +156,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
       createdAt: now,
     };
     await em.insert(SigningKeyEntity, row);
-    await this.publish(em, row, now);
+    if (publish) await this.publish(em, row, now);
     return kid;
   }
 
