@@ -21,7 +21,7 @@ import {
   IncomeSharedEvent,
   topicCatalogue,
 } from '@divit/contracts';
-import { DirectPublisher, OutgoingEvent, TopicNames } from '@divit/messaging';
+import { DirectPublisher, TopicNames } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { LocalTokenIssuer } from '@divit/service-kit';
