@@ -17,6 +17,7 @@ import { HealthController } from './health/health.controller';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { RegistrationsModule } from './registrations/registrations.module';
+import { ErasureModule } from './erasure/erasure.module';
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
 
@@ -78,6 +79,7 @@ export class AppModule {
         AllocationsModule,
         RegistrationsModule,
         DossierImportModule,
+        ErasureModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -8,7 +8,7 @@ import {
   ManyToOne,
   PrimaryColumn,
 } from 'typeorm';
-import type { ExemptionGroup, HouseholdRole } from '@divit/contracts';
+import type { AllocationOutcome, ExemptionGroup, HouseholdRole } from '@divit/contracts';
 import { OrganisationEntity } from '../organisations/organisation.entity';
 import { RegistrationEntity } from '../registrations/registration.entity';
 
@@ -28,6 +28,10 @@ import { RegistrationEntity } from '../registrations/registration.entity';
 @Check(
   'ck_allocations_exemption_group',
   `"exemption_group" IN ('STATUS_HOLDER_FROM_COA', 'STUDENTS_WITH_STUDY_FINANCE', 'STUDENTS_FROM_ABROAD')`,
+)
+@Check(
+  'ck_allocations_closed',
+  `("closed_outcome" IS NULL AND "closed_at" IS NULL) OR ("closed_outcome" IN ('LEASE_SIGNED', 'ENDED_WITHOUT_LEASE') AND "closed_at" IS NOT NULL)`,
 )
 export class AllocationEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -75,6 +79,13 @@ export class AllocationEntity {
 
   @CreateDateColumn({ type: 'timestamptz' })
   recordedAt!: Date;
+
+  /** How the allocation ended (POST /allocations/:id/closure), once. */
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  closedOutcome!: AllocationOutcome | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
 }
 
 /**

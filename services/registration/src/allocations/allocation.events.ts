@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
+  AllocationClosed,
+  AllocationClosedEvent,
   AllocationRecorded,
   AllocationRecordedEvent,
   CoResidentIdentityProvided,
@@ -15,12 +17,20 @@ import { MessagingRuntime } from '@divit/service-kit';
  */
 @Injectable()
 export class AllocationEvents {
-  static readonly produced = [AllocationRecordedEvent, CoResidentIdentityProvidedEvent];
+  static readonly produced = [
+    AllocationRecordedEvent,
+    AllocationClosedEvent,
+    CoResidentIdentityProvidedEvent,
+  ];
 
   constructor(@Inject(MessagingRuntime) private readonly messaging: MessagingRuntime) {}
 
   async recorded(tx: EntityManager, value: AllocationRecorded): Promise<void> {
     await this.messaging.outbox.add(tx, AllocationRecordedEvent, { key: value.allocationId, value });
+  }
+
+  async closed(tx: EntityManager, value: AllocationClosed): Promise<void> {
+    await this.messaging.outbox.add(tx, AllocationClosedEvent, { key: value.allocationId, value });
   }
 
   async coResidentIdentities(

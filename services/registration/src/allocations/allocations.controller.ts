@@ -1,8 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { allocationIdParam, RecordAllocationDto, recordAllocationSchema } from './dto/record-allocation.dto';
-import { AllocationsService, AllocationView } from './allocations.service';
+import {
+  allocationIdParam,
+  CloseAllocationDto,
+  closeAllocationSchema,
+  RecordAllocationDto,
+  recordAllocationSchema,
+} from './dto/record-allocation.dto';
+import { AllocationClosureView, AllocationsService, AllocationView } from './allocations.service';
 
 @Controller('allocations')
 export class AllocationsController {
@@ -17,6 +23,21 @@ export class AllocationsController {
     @Body(new ZodValidationPipe(recordAllocationSchema)) body: RecordAllocationDto,
   ): Promise<AllocationView> {
     return this.allocations.record(principal, body);
+  }
+
+  /**
+   * Closes an allocation: LEASE_SIGNED or ENDED_WITHOUT_LEASE (drives retention of the income shared for it).
+   * Repeating the same outcome answers the first closure; another outcome is 409.
+   */
+  @Post(':id/closure')
+  @HttpCode(200)
+  @Roles('allocation-system', 'admin')
+  close(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(allocationIdParam)) params: { id: string },
+    @Body(new ZodValidationPipe(closeAllocationSchema)) body: CloseAllocationDto,
+  ): Promise<AllocationClosureView> {
+    return this.allocations.close(principal, params.id, body.outcome);
   }
 
   /** An allocation in the caller's scope; stated identities only for admin and the allocation system. */

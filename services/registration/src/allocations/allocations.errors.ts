@@ -10,7 +10,8 @@ export type AllocationErrorCode =
   | 'LETTING_CORPORATION_NOT_THE_ORGANISATION'
   | 'NO_ROUTE_AT_LEASE_START'
   | 'ALLOCATION_EXISTS'
-  | 'ALLOCATION_NOT_FOUND';
+  | 'ALLOCATION_NOT_FOUND'
+  | 'ALLOCATION_ALREADY_CLOSED';
 
 export const allocationErrorStatus = registerErrorStatuses({
   ALLOCATED_REGISTRATION_UNKNOWN: 422,
@@ -22,6 +23,7 @@ export const allocationErrorStatus = registerErrorStatuses({
   NO_ROUTE_AT_LEASE_START: 422,
   ALLOCATION_EXISTS: 409,
   ALLOCATION_NOT_FOUND: 404,
+  ALLOCATION_ALREADY_CLOSED: 409,
 } satisfies Record<AllocationErrorCode, number>);
 
 export class AllocationError extends DomainError<AllocationErrorCode> {}

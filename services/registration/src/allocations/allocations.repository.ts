@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import type { ExemptionGroup, HouseholdRole } from '@divit/contracts';
+import type { AllocationOutcome, ExemptionGroup, HouseholdRole } from '@divit/contracts';
 import { RegistrationEntity } from '../registrations/registration.entity';
 import { AllocationEntity, AllocationMemberEntity } from './allocation.entity';
 
@@ -91,6 +91,32 @@ export class AllocationsRepository {
       members.map((m) => ({ ...m, allocationId: allocation.id })),
     );
     return 'inserted';
+  }
+
+  /** The allocation's closure state, locked for the closing transaction. */
+  async closureForUpdate(
+    tx: EntityManager,
+    id: string,
+  ): Promise<Pick<
+    AllocationEntity,
+    'id' | 'registrationId' | 'organisationId' | 'lettingCorporationId' | 'closedOutcome' | 'closedAt'
+  > | null> {
+    return tx.findOne(AllocationEntity, {
+      where: { id },
+      select: {
+        id: true,
+        registrationId: true,
+        organisationId: true,
+        lettingCorporationId: true,
+        closedOutcome: true,
+        closedAt: true,
+      },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  async close(tx: EntityManager, id: string, outcome: AllocationOutcome, at: Date): Promise<void> {
+    await tx.update(AllocationEntity, { id }, { closedOutcome: outcome, closedAt: at });
   }
 
   async find(id: string): Promise<AllocationRow | null> {

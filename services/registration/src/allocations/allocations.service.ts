@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AccessLogService } from '../access-log/access-log.service';
-import type { ExemptionGroup, HouseholdRole } from '@divit/contracts';
+import type { AllocationOutcome, ExemptionGroup, HouseholdRole } from '@divit/contracts';
 import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/calendar-date';
 import { OrganisationDirectory, OrganisationScopeService } from '../organisations/organisation-scope.service';
@@ -17,6 +17,12 @@ export interface AllocationMemberView {
   adult: boolean;
   /** Adult co-residents only, and only for callers entitled to identifying data. */
   statedIdentity?: { surnamePrefix: string | null; surname: string; birthDate: string };
+}
+
+export interface AllocationClosureView {
+  allocationId: string;
+  outcome: AllocationOutcome;
+  closedAt: string;
 }
 
 export interface AllocationView {
@@ -115,6 +121,50 @@ export class AllocationsService {
       );
     });
     return toView(allocation, true);
+  }
+
+  /**
+   * Closes an allocation (lease signed, or ended without a lease) and publishes AllocationClosed in the same
+   * transaction. Idempotent: the same outcome again answers the first closure; another outcome is a conflict.
+   */
+  async close(principal: Principal, id: string, outcome: AllocationOutcome): Promise<AllocationClosureView> {
+    const notFound = () => new AllocationError('ALLOCATION_NOT_FOUND', 'No such allocation.');
+    return this.repository.transaction(async (tx) => {
+      const allocation = await this.repository.closureForUpdate(tx, id);
+      if (!allocation) throw notFound();
+      const visible = await this.scope.visibleOrganisationIds(principal, todayInAmsterdam());
+      if (!visible.includes(allocation.organisationId) && !visible.includes(allocation.lettingCorporationId))
+        throw notFound();
+      if (allocation.closedOutcome && allocation.closedAt) {
+        if (allocation.closedOutcome !== outcome) {
+          throw new AllocationError(
+            'ALLOCATION_ALREADY_CLOSED',
+            'The allocation was closed with another outcome.',
+            {
+              outcome: allocation.closedOutcome,
+            },
+          );
+        }
+        return { allocationId: id, outcome, closedAt: allocation.closedAt.toISOString() };
+      }
+      const closedAt = new Date();
+      await this.repository.close(tx, id, outcome, closedAt);
+      await this.events.closed(tx, {
+        allocationId: id,
+        registrationId: allocation.registrationId,
+        organisationId: allocation.organisationId,
+        outcome,
+        closedAt: closedAt.getTime(),
+      });
+      await this.accessLog.record(
+        principal,
+        'ALLOCATION_CLOSED',
+        allocation.registrationId,
+        'ALLOCATION',
+        tx,
+      );
+      return { allocationId: id, outcome, closedAt: closedAt.toISOString() };
+    });
   }
 
   /** An allocation visible to the caller (its organisation or letting corporation is in the caller's scope). */

@@ -21,6 +21,8 @@ import {
 import { OrganisationMembershipsAndHousingStock1763934000000 } from './migrations/1763934000000-organisation-memberships-and-housing-stock';
 import { AllocationEntity, AllocationMemberEntity } from '../allocations/allocation.entity';
 import { CreateAllocations1763935000000 } from './migrations/1763935000000-create-allocations';
+import { AppliedErasureEntity, ErasedRegistrationEntity } from '../erasure/erasure.entity';
+import { AllocationClosureAndErasure1764110000000 } from './migrations/1764110000000-allocation-closure-and-erasure';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -37,6 +39,8 @@ export const registrationEntities = [
   HousingStockEntity,
   AllocationEntity,
   AllocationMemberEntity,
+  AppliedErasureEntity,
+  ErasedRegistrationEntity,
 ];
 export const registrationMigrations = [
   ...messagingMigrations,
@@ -46,6 +50,7 @@ export const registrationMigrations = [
   CreateAccessLog1763960000000,
   OrganisationMembershipsAndHousingStock1763934000000,
   CreateAllocations1763935000000,
+  AllocationClosureAndErasure1764110000000,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

@@ -1,3 +1,4 @@
+import type { TopicKey } from '@divit/contracts';
 import { ServiceTestApp } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { loadRegistrationConfig, RegistrationConfig } from '../../src/config/registration.config';
@@ -8,13 +9,14 @@ export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The registration service on the real stack (see ServiceTestApp in libs/testing). */
 export class RegistrationTestApp extends ServiceTestApp<RegistrationConfig> {
-  constructor(prefix?: string) {
+  constructor(prefix?: string, observe?: TopicKey[]) {
     super({
       service: 'registration',
       loadConfig: (env) => loadRegistrationConfig(env),
       dataSourceOptions: registrationDataSourceOptions,
       appModule: (config) => AppModule.forRoot(config),
       ...(prefix ? { prefix } : {}),
+      ...(observe ? { observe } : {}),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExemptionGroupSymbols } from '@divit/contracts';
+import { AllocationOutcomeSymbols, ExemptionGroupSymbols } from '@divit/contracts';
 import { isoDate } from '../../common/calendar-date';
 
 /** Letters (any script, with diacritics), spaces, apostrophes, hyphens and dots: no digits or control characters. */
@@ -58,3 +58,9 @@ export const recordAllocationSchema = z
 export type RecordAllocationDto = z.infer<typeof recordAllocationSchema>;
 
 export const allocationIdParam = z.strictObject({ id: z.uuid() });
+
+export const closeAllocationSchema = z.strictObject({
+  /** LEASE_SIGNED: the household signed the lease; ENDED_WITHOUT_LEASE: withdrawn, refused or rejected. */
+  outcome: z.enum(AllocationOutcomeSymbols),
+});
+export type CloseAllocationDto = z.infer<typeof closeAllocationSchema>;

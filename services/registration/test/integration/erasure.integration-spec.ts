@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { ErasureRequestedEvent } from '@divit/contracts';
+import type { ErasureRequested } from '@divit/contracts';
+import { pendingSchemaChanges } from '@divit/persistence';
+import { decisionAnswers, fieldsOf, RegistrationTestApp } from './support';
+
+/**
+ * Issue #8, registration's part, on the real stack: allocation closure (AllocationClosed via the outbox) and
+ * erasure commands from retention-cleanup (played with publish) applied to registration's own data and
+ * acknowledged on divit.registration.erasures.v1.
+ */
+describe('registration: allocation closure and erasure commands (real PostgreSQL, Kafka, registry)', () => {
+  const t = new RegistrationTestApp(undefined, ['dlqRegistration']);
+  let admin = '';
+  let corp = '';
+  let system = '';
+
+  const seeker = {
+    surname: 'Çelik-de Vries',
+    birthDate: '1990-05-17',
+    genderMarker: 'X',
+    postcode: '1234ab',
+    houseNumber: 12,
+    registrationDate: '2019-03-14',
+    household: [{ relation: 'PARTNER', surname: 'Jansen', birthDate: '1988-01-02' }],
+  };
+
+  beforeAll(async () => {
+    await t.start();
+    admin = t.token('platform', ['admin']);
+    const res = await t.call('POST', '/organisations', admin, {
+      name: `Woonstichting Wis ${t.prefix}`,
+      answers: decisionAnswers.routeA,
+      effectiveFrom: '2025-01-01',
+    });
+    corp = String(res.json.organisationId);
+    system = t.token(corp, ['allocation-system'], 'allocation-system-wis');
+  });
+  afterAll(() => t.stop());
+
+  const register = async () => {
+    const res = await t.call('POST', '/registrations', system, seeker);
+    expect(res.status).toBe(201);
+    return String(res.json.registrationId);
+  };
+  const allocate = async (registrationId: string, dwelling: string) => {
+    const res = await t.call('POST', '/allocations', system, {
+      registrationId,
+      dwellingReference: dwelling,
+      lettingCorporationId: corp,
+      monthlyRentCents: 65000,
+      leaseStartDate: '2026-03-01',
+      coResidents: [{ surname: 'Jansen', birthDate: '1988-01-02' }],
+    });
+    expect(res.status).toBe(201);
+    return String(res.json.allocationId);
+  };
+  const command = (c: Partial<ErasureRequested> & Pick<ErasureRequested, 'category'>): ErasureRequested => ({
+    erasureId: randomUUID(),
+    targetService: 'REGISTRATION',
+    reason: 'RETENTION_PERIOD_ENDED',
+    policyId: `default/${c.category}`,
+    organisationId: null,
+    registrationId: null,
+    subjectId: null,
+    allocationId: null,
+    recordedBefore: null,
+    requestedAt: Date.now(),
+    ...c,
+  });
+  const send = (value: ErasureRequested) =>
+    t.publish(ErasureRequestedEvent, [{ key: value.registrationId ?? value.erasureId, value }]);
+  const ackFor = async (erasureId: string, n = 1) =>
+    (
+      await t.eventsMatching(
+        (e) =>
+          e.type === 'nl.divit.registration.RegistrationErasureCompleted' && e.value.erasureId === erasureId,
+        n,
+      )
+    ).map((e) => e.value);
+
+  it('entities and migrations describe the same schema', async () => {
+    expect(await pendingSchemaChanges(t.db.dataSource)).toEqual([]);
+  });
+
+  it('closes an allocation once: AllocationClosed through the outbox; same outcome again is 200 with the same body; another is 409', async () => {
+    const registrationId = await register();
+    const allocationId = await allocate(registrationId, 'VHE-CLOSE-1');
+    const first = await t.call('POST', `/allocations/${allocationId}/closure`, system, {
+      outcome: 'LEASE_SIGNED',
+    });
+    expect(first.status).toBe(200);
+    expect(first.json).toMatchObject({ allocationId, outcome: 'LEASE_SIGNED' });
+    const again = await t.call('POST', `/allocations/${allocationId}/closure`, system, {
+      outcome: 'LEASE_SIGNED',
+    });
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual(first.json);
+    const other = await t.call('POST', `/allocations/${allocationId}/closure`, system, {
+      outcome: 'ENDED_WITHOUT_LEASE',
+    });
+    expect(other.status).toBe(409);
+    expect(other.type).toContain('application/problem+json');
+    expect(other.json.code).toBe('ALLOCATION_ALREADY_CLOSED');
+    const bad = await t.call('POST', `/allocations/${allocationId}/closure`, system, { outcome: 'MAYBE' });
+    expect(bad.status).toBe(400);
+    expect(fieldsOf(bad)).toEqual(['outcome']);
+    const outsider = t.token(randomUUID(), ['allocation-system']);
+    expect(
+      (await t.call('POST', `/allocations/${allocationId}/closure`, outsider, { outcome: 'LEASE_SIGNED' }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await t.call('POST', `/allocations/${allocationId}/closure`, t.token(corp, ['member']), {
+          outcome: 'LEASE_SIGNED',
+        })
+      ).status,
+    ).toBe(403);
+
+    const events = await t.eventsMatching(
+      (e) => e.type === 'nl.divit.registration.AllocationClosed' && e.value.allocationId === allocationId,
+      1,
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]?.value).toMatchObject({ registrationId, organisationId: corp, outcome: 'LEASE_SIGNED' });
+  });
+
+  it('IDENTIFYING_DATA_FOR_CHECK clears gender marker, postcode and house number and acknowledges; a re-sent command is acknowledged with the same count', async () => {
+    const registrationId = await register();
+    const c = command({
+      category: 'IDENTIFYING_DATA_FOR_CHECK',
+      registrationId,
+      reason: 'CONSENT_WITHDRAWN',
+    });
+    await send(c);
+    const [ack] = await ackFor(c.erasureId);
+    expect(ack).toMatchObject({
+      erasureId: c.erasureId,
+      category: 'IDENTIFYING_DATA_FOR_CHECK',
+      erasedCount: 1,
+    });
+    const [row] = await t.query(
+      `SELECT gender_marker, postcode, house_number, surname FROM registrations WHERE id = $1`,
+      [registrationId],
+    );
+    expect(row).toEqual({ gender_marker: null, postcode: null, house_number: null, surname: seeker.surname });
+    await send({ ...c, requestedAt: Date.now() });
+    const acks = await ackFor(c.erasureId, 2);
+    expect(acks.map((a) => a.erasedCount)).toEqual([1, 1]);
+  });
+
+  it('REGISTRATION_DATA erases a deregistered registration with household and allocations, leaving a pseudonymous tombstone; an active one is untouched', async () => {
+    const gone = await register();
+    await allocate(gone, 'VHE-ERASE-1');
+    expect((await t.call('POST', `/registrations/${gone}/deregister`, system)).status).toBe(200);
+    const active = await register();
+
+    const c = command({
+      category: 'REGISTRATION_DATA',
+      registrationId: gone,
+      organisationId: corp,
+      reason: 'REGISTRATION_DEREGISTERED',
+    });
+    await send(c);
+    const [ack] = await ackFor(c.erasureId);
+    // registration + 1 household member + 1 allocation + 2 allocation members
+    expect(ack?.erasedCount).toBe(5);
+    expect(await t.query(`SELECT 1 FROM registrations WHERE id = $1`, [gone])).toEqual([]);
+    expect(await t.query(`SELECT 1 FROM household_members WHERE registration_id = $1`, [gone])).toEqual([]);
+    expect(await t.query(`SELECT 1 FROM allocations WHERE registration_id = $1`, [gone])).toEqual([]);
+    const tombstone = await t.query(
+      `SELECT organisation_id, registration_date::text, erasure_id FROM erased_registrations WHERE registration_id = $1`,
+      [gone],
+    );
+    expect(tombstone).toEqual([
+      expect.objectContaining({
+        organisation_id: corp,
+        registration_date: '2019-03-14',
+        erasure_id: c.erasureId,
+      }),
+    ]);
+    expect((await t.call('GET', `/registrations/${gone}`, system)).status).toBe(404);
+
+    const notYet = command({ category: 'REGISTRATION_DATA', registrationId: active });
+    await send(notYet);
+    const [zero] = await ackFor(notYet.erasureId);
+    expect(zero?.erasedCount).toBe(0);
+    expect(await t.query(`SELECT 1 FROM registrations WHERE id = $1`, [active])).toHaveLength(1);
+  });
+
+  it('ACCESS_LOGS: only the retention function removes access-log rows, up to the cut-off', async () => {
+    const registrationId = await register();
+    expect((await t.call('GET', `/registrations/${registrationId}`, system)).status).toBe(200);
+    await expect(
+      t.query(`DELETE FROM access_log WHERE registration_id = $1`, [registrationId]),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.query(`UPDATE access_log SET purpose = 'x'`)).rejects.toThrow(/append-only/);
+    const [counted] = await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log`);
+    const [cutRow] = await t.query<{ cut: Date }>(
+      `SELECT max(occurred_at) + interval '1 millisecond' AS cut FROM access_log`,
+    );
+    // A row after the cut-off stays.
+    expect((await t.call('GET', `/registrations/${registrationId}`, system)).status).toBe(200);
+
+    const c = command({ category: 'ACCESS_LOGS', recordedBefore: cutRow!.cut.getTime() });
+    await send(c);
+    const [ack] = await ackFor(c.erasureId);
+    expect(ack?.erasedCount).toBe(counted!.n);
+    const left = await t.query<{ action: string }>(`SELECT action FROM access_log`);
+    expect(left.length).toBeGreaterThanOrEqual(1);
+    expect(left.map((r) => r.action)).toContain('REGISTRATION_READ');
+  });
+
+  it('ignores commands for other services and dead-letters a category registration does not own', async () => {
+    // Same key: one partition, so the ignored command is consumed before the misrouted one.
+    const registrationId = randomUUID();
+    const other = command({ category: 'HASHED_BSN', targetService: 'IDENTITY_VALIDATION', registrationId });
+    const misrouted = command({ category: 'HASHED_BSN', registrationId });
+    await send(other);
+    await send(misrouted);
+    const dead = await t.eventsMatching(
+      (e) => e.topic === 'dlqRegistration' && e.value.erasureId === misrouted.erasureId,
+      1,
+    );
+    expect(dead[0]?.headers).toMatchObject({ dlq_error_code: 'ERASURE_MISROUTED' });
+    expect(t.received.filter((e) => e.value.erasureId === other.erasureId)).toEqual([]);
+    expect(await t.query(`SELECT 1 FROM applied_erasures WHERE erasure_id = $1`, [other.erasureId])).toEqual(
+      [],
+    );
+  });
+});
