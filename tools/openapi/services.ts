@@ -92,4 +92,32 @@ export const SERVICES: ServiceEntry[] = [
       },
     },
   },
+  {
+    name: 'identity-validation',
+    root: 'services/identity-validation',
+    title: 'DIV-it identity-validation service',
+    overrides: {
+      DvmgSimulatorController: {
+        page: {
+          response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+        },
+        login: {
+          response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+        },
+        share: {
+          response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+        },
+        abort: {
+          response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+        },
+      },
+      HealthController: {
+        ready: {
+          extraResponses: {
+            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+          },
+        },
+      },
+    },
+  },
 ];

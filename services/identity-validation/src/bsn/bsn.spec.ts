@@ -30,7 +30,6 @@ describe('BSN form check (elfproef)', () => {
   it('a parsed BSN never shows its digits when serialised or interpolated', () => {
     const bsn = Bsn.parse('999990019')!;
     expect(String(bsn)).toBe('[BSN]');
-    expect(`${bsn}`).not.toContain('999990019');
     expect(JSON.stringify({ bsn })).toBe('{"bsn":"[BSN]"}');
     expect(bsn.reveal()).toBe('999990019');
     expect(Bsn.parse('999990010')).toBeNull();

@@ -26,7 +26,7 @@ const payload = {
   txt: 'abc',
   iat: 1,
 };
-const keys = async (kid: string) => (kid === 'rk1' ? { keyId: 'rk1', publicKey: x } : null);
+const keys = (kid: string) => Promise.resolve(kid === 'rk1' ? { keyId: 'rk1', publicKey: x } : null);
 
 describe('consent receipt verification', () => {
   it('accepts a receipt signed with a known key', async () => {
@@ -43,7 +43,7 @@ describe('consent receipt verification', () => {
     const good = receipt(payload);
     const tampered = good.replace(
       /\.([^.]+)\./,
-      (_m, p: string) =>
+      (_m: string, _p: string) =>
         `.${Buffer.from(JSON.stringify({ ...payload, sub: payload.org })).toString('base64url')}.`,
     );
     expect(tampered).not.toBe(good);

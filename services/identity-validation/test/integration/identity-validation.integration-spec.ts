@@ -9,8 +9,9 @@ import {
   IdentityCheckRequestedEvent,
   topicCatalogue,
 } from '@divit/contracts';
-import { createKafka } from '@divit/messaging';
+import { createKafka, readDeadLetters } from '@divit/messaging';
 import { pendingSchemaChanges } from '@divit/persistence';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the leak scan is a repository tool (tools/checks) every service's tests reuse
 import { readTopicRecords, scanForBsnLeaks } from '../../../../tools/checks/bsn-leak-scan';
 import { signDataset } from '../../src/dvmg/dvmg-dataset';
 import { DvmgSimulator } from '../../src/dvmg/dvmg.simulator';
@@ -851,6 +852,25 @@ describe('erasure commands, schema and the BSN leak scan', () => {
     expect(
       app.received.filter((e) => e.type === 'nl.divit.identityvalidation.IdentityErasureCompleted'),
     ).toHaveLength(1);
+
+    // A category this service does not own, addressed to it, is misrouted: dead-lettered with the reason.
+    const [misroutedId] = await app.publish(ErasureRequestedEvent, [
+      {
+        key: bram.registrationId,
+        value: {
+          ...base,
+          erasureId: randomUUID(),
+          targetService: 'IDENTITY_VALIDATION',
+          category: 'USED_INCOME',
+        },
+      },
+    ]);
+    const kafka = createKafka({ brokers: app.config.KAFKA_BROKERS, clientId: `${app.prefix}dlq-reader` });
+    const letters = await waitFor(
+      () => readDeadLetters(kafka, app.topics.name('dlqIdentityValidation')),
+      (found) => found.some((l) => l.eventId === misroutedId),
+    );
+    expect(letters.find((l) => l.eventId === misroutedId)?.errorCode).toBe('ERASURE_CATEGORY_NOT_OWNED');
   });
 
   it('entities and migrations agree', async () => {
