@@ -93,6 +93,54 @@ export const SERVICES: ServiceEntry[] = [
     },
   },
   {
+    name: 'billing-reconciliation',
+    root: 'services/billing-reconciliation',
+    title: 'DIV-it billing-reconciliation service',
+    overrides: {
+      InvoicesController: {
+        import: {
+          requestBody: {
+            contentType: 'text/csv',
+            schema: { type: 'string' },
+            description:
+              'The invoice file: text/csv (header invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber; one row per invoice line) or application/json ({invoices:[…]}). All or nothing: 422 INVOICE_FILE_INVALID lists every problem with line and field.',
+          },
+        },
+      },
+      ReconciliationsController: {
+        statements: { response: csv('All members of the version: amounts per member and a TOTAL row, CSV.') },
+        statement: {
+          response: {
+            contentType: 'text/csv',
+            schema: { type: 'string' },
+            description: 'The member statement: CSV (format=csv) or application/pdf (format=pdf).',
+          },
+        },
+        overview: {
+          response: {
+            contentType: 'application/pdf',
+            schema: { type: 'string', format: 'binary' },
+            description: 'Coordinator overview: reconciliation summary and bar chart of cost per member.',
+          },
+        },
+        discrepancies: {
+          response: {
+            contentType: 'application/json',
+            description:
+              'Classified differences and late usage records (format=json), or the same as CSV (format=csv).',
+          },
+        },
+      },
+      HealthController: {
+        ready: {
+          extraResponses: {
+            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+          },
+        },
+      },
+    },
+  },
+  {
     name: 'identity-validation',
     root: 'services/identity-validation',
     title: 'DIV-it identity-validation service',

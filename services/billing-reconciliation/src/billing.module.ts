@@ -6,7 +6,7 @@ import {
   InvoicesController,
   ReconciliationsController,
   TariffsController,
-} from './billing.controllers';
+} from './billing.controller';
 import { ErasureService } from './erasure/erasure.service';
 import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
