@@ -19,9 +19,19 @@ built_services() {
   return 0
 }
 
+dev_secret() { # NAME → a random 32-byte base64 secret kept under .stack/dev-secrets (local runs only)
+  local f="$STATE/dev-secrets/$1"
+  mkdir -p "$STATE/dev-secrets"
+  [[ -s $f ]] || (umask 077 && node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64'))" >"$f")
+  cat "$f"
+}
+
 service_env() { # NAME → env assignments for local runs
   local db="divit_${1//-/_}"
   echo "PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
+  case $1 in
+    consent) echo "CONSENT_KEY_ENCRYPTION_KEY=$(dev_secret consent-key-encryption-key)" ;;
+  esac
 }
 
 running() { [[ -f $STATE/run/$1.pid ]] && kill -0 "$(cat "$STATE/run/$1.pid")" 2>/dev/null; }

@@ -12,11 +12,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { consentConfigSchema } from '../../services/consent/src/config/consent.config';
+import { incomeRetrievalConfigSchema } from '../../services/income-retrieval/src/config/income-retrieval.config';
 import { registrationConfigSchema } from '../../services/registration/src/config/registration.config';
 
 /** THE table: every deployable service (folder under services/) and its config schema. Add new services here. */
 const SERVICES = {
   registration: registrationConfigSchema,
+  consent: consentConfigSchema,
+  'income-retrieval': incomeRetrievalConfigSchema,
 } satisfies Record<string, z.ZodObject>;
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
