@@ -1,0 +1,369 @@
+// Billing-reconciliation benchmark (services/billing-reconciliation/README.md#benchmark).
+//
+// What is measured, in one run, on a fresh database built by the service's migrations and per-run topics:
+//  1. publish: N UsageRecorded events (Avro, DirectPublisher) onto the usage topic, as identity-validation
+//     would (UPSTREAM SIMULATION; plus the registration facts: one route B allocator with M members and
+//     their housing stock);
+//  2. raw baseline: a plain kafkajs consumer reading the same N messages (no decoding, no database);
+//  3. ingestion: the real service (AppModule in this process: its usage consumer with handleBatch, inbox,
+//     unique key on usage id) consuming the backlog into usage_records — events/s until all N rows are there;
+//  4. reconcile + split of the period over the M members (dry run, then close = reconcile + split + store +
+//     settlement events through the outbox), beside a raw SQL aggregate of the same rows in the same run.
+// Peak memory is this process (publisher, raw consumer and the service together); PostgreSQL and Kafka
+// are separate processes and not included.
+//
+//   npm run bench:billing                                 10 000 000 events, 40 members
+//   npm run bench:billing -- --events 1000000 --members 40
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  HousingStockRecordedEvent,
+  MembershipStartedEvent,
+  OrganisationRegisteredEvent,
+  topicCatalogue,
+  UsageRecorded,
+  UsageRecordedEvent,
+} from '@divit/contracts';
+import { DirectPublisher, TopicNames } from '@divit/messaging';
+import { configureLogging } from '@divit/observability';
+import { createTestDatabase, TestDatabase } from '@divit/persistence';
+import { LocalTokenIssuer, Principal } from '@divit/service-kit';
+import { AppModule } from '../../services/billing-reconciliation/src/app.module';
+import { loadBillingConfig } from '../../services/billing-reconciliation/src/config/billing.config';
+import { billingDataSourceOptions } from '../../services/billing-reconciliation/src/database/data-source';
+import { InvoicesService } from '../../services/billing-reconciliation/src/invoices/invoices.service';
+import { amountFor } from '../../services/billing-reconciliation/src/reconciliation/classify';
+import { ReconciliationService } from '../../services/billing-reconciliation/src/reconciliation/reconciliation.service';
+import { readOptions } from './lib/options';
+import { BenchRig } from './lib/rig';
+import { lifetimePeakRssMiB, sleep, waitUntil } from './lib/stats';
+
+const { values: opts } = parseArgs({
+  options: {
+    events: { type: 'string', default: '10000000' },
+    members: { type: 'string', default: '40' },
+    'publish-batch': { type: 'string', default: '5000' },
+    'tx-batch': { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '3' },
+  },
+});
+const EVENTS = Number(opts.events);
+const MEMBERS = Number(opts.members);
+const PUBLISH_BATCH = Number(opts['publish-batch']);
+const TARGET_EVENTS_PER_S = 20_000;
+const TARGET_RECONCILE_S = 30;
+const PERIOD = { periodStart: '2025-03-01', periodEnd: '2025-03-31' };
+const FROM = Date.parse('2025-03-01T00:00:00Z');
+const SPAN_S = 29 * 86_400; // inside March in Europe/Amsterdam whatever the offset
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const fmt1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const mib = (bytes: number) => bytes / 2 ** 20;
+
+function memoryWatch() {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 200);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage().rss);
+  };
+}
+
+async function main(): Promise<number> {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  configureLogging({
+    service: 'bench',
+    level: 'warn',
+    sink: {
+      write: (line) => {
+        if (!line.includes('Limiting retries for the idempotent producer')) process.stderr.write(line);
+      },
+    },
+  });
+  const rig = new BenchRig({ ...readOptions([], {}), partitions: 6 });
+  const step = (what: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${what}`);
+  const prefix = rig.prefix('billing');
+  const topics = new TopicNames(topicCatalogue, prefix);
+  const peakRss = memoryWatch();
+  let db: TestDatabase | undefined;
+  let app: INestApplicationContext | undefined;
+  let publisher: DirectPublisher | undefined;
+  const loadAtStart = os.loadavg();
+  try {
+    step(`run ${rig.runId}: ${fmtInt(EVENTS)} usage events, ${MEMBERS} members, ${os.cpus().length} CPUs`);
+    const seed = loadBillingConfig({ KAFKA_TOPIC_PREFIX: prefix });
+    db = await createTestDatabase({
+      prefix: `bench_${rig.runId}_billing`,
+      options: billingDataSourceOptions({ ...seed, DB_USER: process.env.PGUSER ?? 'postgres' }),
+    });
+    await rig.createTopics(Object.values(topicCatalogue).map((t) => topics.name(t.key)));
+    publisher = new DirectPublisher(rig.kafka, rig.serde, topics, '/divit/bench-upstream-simulation');
+    await publisher.start();
+
+    // ---- registration facts (UPSTREAM SIMULATION): a route B allocator and its members with housing stock
+    const allocator = randomUUID();
+    const members = Array.from({ length: MEMBERS }, () => randomUUID());
+    const at = Date.parse('2024-01-01T08:00:00Z');
+    await publisher.publish(OrganisationRegisteredEvent, [
+      {
+        key: allocator,
+        value: {
+          organisationId: allocator,
+          name: 'Bench allocator',
+          kind: 'HOUSING_ALLOCATOR',
+          route: 'B',
+          coordinatorOrganisationId: allocator,
+          effectiveFrom: '2024-01-01',
+          occurredAt: at,
+        },
+      },
+      ...members.map((m, i) => ({
+        key: m,
+        value: {
+          organisationId: m,
+          name: `Bench corporation ${i + 1}`,
+          kind: 'CORPORATION' as const,
+          route: 'A' as const,
+          coordinatorOrganisationId: null,
+          effectiveFrom: '2024-01-01',
+          occurredAt: at,
+        },
+      })),
+    ]);
+    await publisher.publish(
+      MembershipStartedEvent,
+      members.map((m) => ({
+        key: allocator,
+        value: {
+          organisationId: allocator,
+          membershipId: randomUUID(),
+          memberOrganisationId: m,
+          validFrom: '2024-01-01',
+          validTo: null,
+          occurredAt: at,
+        },
+      })),
+    );
+    await publisher.publish(
+      HousingStockRecordedEvent,
+      members.map((m, i) => ({
+        key: allocator,
+        value: {
+          organisationId: allocator,
+          memberOrganisationId: m,
+          dwellings: 500 + ((i * 7919) % 9500),
+          effectiveFrom: '2024-01-01',
+          occurredAt: at,
+        },
+      })),
+    );
+
+    // ---- 1. publish the usage backlog
+    const usage = (n: number): UsageRecorded => {
+      const sharing = n % 10 < 3;
+      const letting = sharing && n % 20 < 3 ? members[n % MEMBERS]! : null;
+      return {
+        usageId: randomUUID(),
+        unit: sharing ? 'DATA_SHARING' : 'DIGID_LOGIN',
+        organisationId: allocator,
+        lettingCorporationId: letting,
+        allocationId: letting ? randomUUID() : null,
+        purpose: letting ? 'BSN_AND_INCOME_AT_ALLOCATION' : 'BSN_AT_REGISTRATION',
+        sessionId: randomUUID(),
+        occurredAt: FROM + ((n * 7919) % SPAN_S) * 1000,
+      };
+    };
+    step(`publishing ${fmtInt(EVENTS)} UsageRecorded events (batches of ${PUBLISH_BATCH})`);
+    const pubStart = performance.now();
+    let lastReport = pubStart;
+    for (let i = 0; i < EVENTS; i += PUBLISH_BATCH) {
+      const batch = Array.from({ length: Math.min(PUBLISH_BATCH, EVENTS - i) }, (_, k) => usage(i + k));
+      await publisher.publish(
+        UsageRecordedEvent,
+        batch.map((u) => ({ key: u.sessionId, value: u })),
+      );
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        step(
+          `  published ${fmtInt(i + batch.length)} (${fmtInt(((i + batch.length) * 1000) / (lastReport - pubStart))}/s)`,
+        );
+      }
+    }
+    const publishS = (performance.now() - pubStart) / 1000;
+    step(`published in ${fmt1(publishS)} s (${fmtInt(EVENTS / publishS)}/s)`);
+
+    // ---- 2. raw baseline: plain kafkajs consumer over the same messages
+    const usageTopic = topics.name('identityValidationUsage');
+    let rawSeen = 0;
+    const raw = rig.kafka.consumer({
+      groupId: rig.group(`${prefix}raw-baseline`),
+      maxWaitTimeInMs: 250,
+      maxBytes: 50 * 2 ** 20,
+    });
+    await raw.connect();
+    await raw.subscribe({ topics: [usageTopic], fromBeginning: true });
+    const rawStart = performance.now();
+    await raw.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: ({ batch }) => {
+        rawSeen += batch.messages.length;
+        return Promise.resolve();
+      },
+    });
+    await waitUntil(() => rawSeen >= EVENTS, 'raw consumer', 3_600_000, 50);
+    const rawS = (performance.now() - rawStart) / 1000;
+    await raw.disconnect();
+    step(`raw kafkajs consume: ${fmt1(rawS)} s (${fmtInt(EVENTS / rawS)}/s)`);
+
+    // ---- 3. the service ingests the backlog
+    const issuer = new LocalTokenIssuer();
+    const config = loadBillingConfig({
+      KAFKA_TOPIC_PREFIX: prefix,
+      SCHEMA_AUTO_REGISTER: 'true',
+      DB_NAME: db.name,
+      DB_USER: process.env.PGUSER ?? 'postgres',
+      DB_POOL_SIZE: '10',
+      AUTH_JWKS: JSON.stringify(issuer.jwks),
+      LOG_LEVEL: 'warn',
+      BILLING_USAGE_BATCH_SIZE: opts['tx-batch'],
+      BILLING_USAGE_CONCURRENCY: opts.concurrency,
+    });
+    for (const g of [
+      'billing-reconciliation-usage',
+      'billing-reconciliation-registration',
+      'billing-reconciliation-erasure',
+    ])
+      rig.group(`${prefix}${g}`);
+    const ds = db.dataSource;
+    const inserted = async () =>
+      Number(
+        (
+          await ds.query<{ n: string }[]>(
+            `SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'usage_records'`,
+          )
+        )[0]?.n ?? 0,
+      );
+    step('starting the service (its consumers read the backlog)');
+    const ingestStart = performance.now();
+    app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+      logger: ['error', 'warn'],
+    });
+    await app.init();
+    let last = 0;
+    for (;;) {
+      const n = await inserted();
+      if (n >= EVENTS) break;
+      if (performance.now() - last > 10_000) {
+        last = performance.now();
+        step(`  ingested ~${fmtInt(n)} (${fmtInt((n * 1000) / (last - ingestStart))}/s)`);
+      }
+      await sleep(500);
+    }
+    const ingestS = (performance.now() - ingestStart) / 1000;
+    const rows = Number((await ds.query<{ n: string }[]>(`SELECT count(*) AS n FROM usage_records`))[0]?.n);
+    step(`ingested ${fmtInt(rows)} rows in ${fmt1(ingestS)} s (${fmtInt(rows / ingestS)}/s)`);
+    while (
+      Number((await ds.query<{ n: string }[]>(`SELECT count(*) AS n FROM housing_stock`))[0]?.n) < MEMBERS
+    )
+      await sleep(200);
+    await ds.query('ANALYZE usage_records');
+
+    // ---- 4. invoice, raw aggregate, reconcile + split
+    const counted = await ds.query<{ unit: string; n: string }[]>(
+      `SELECT unit, count(*) AS n FROM usage_records GROUP BY unit`,
+    );
+    const count = (unit: string) => Number(counted.find((c) => c.unit === unit)?.n ?? 0);
+    const logins = count('DIGID_LOGIN') + 3; // three the issuer billed that we never saw
+    const sharings = count('DATA_SHARING');
+    const finance: Principal = { subject: 'bench', organisationId: allocator, roles: ['finance'] };
+    await app.get(InvoicesService).import(finance, 'json', {
+      invoiceNumber: `BENCH-${rig.runId}`,
+      issuer: 'LOGIUS',
+      payerOrganisationId: allocator,
+      ...PERIOD,
+      currency: 'EUR',
+      totalCents: amountFor(logins, 37500) + amountFor(sharings, 62500) + 1,
+      lines: [
+        { unit: 'DIGID_LOGIN', count: logins, amountCents: amountFor(logins, 37500) + 1 },
+        { unit: 'DATA_SHARING', count: sharings, amountCents: amountFor(sharings, 62500) },
+      ],
+    });
+
+    const rawAggStart = performance.now();
+    const agg = await ds.query<unknown[]>(
+      `SELECT unit, letting_corporation_id, count(*) FROM usage_records
+        WHERE organisation_id = $1
+          AND occurred_at >= ('2025-03-01'::date)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+          AND occurred_at < ('2025-03-31'::date + 1)::timestamp AT TIME ZONE 'Europe/Amsterdam'
+        GROUP BY 1, 2`,
+      [allocator],
+    );
+    const rawAggS = (performance.now() - rawAggStart) / 1000;
+    step(`raw SQL aggregate: ${fmt1(rawAggS)} s (${agg.length} groups)`);
+
+    const reconciliation = app.get(ReconciliationService);
+    const dryStart = performance.now();
+    const dry = await reconciliation.dryRun(finance, { payerOrganisationId: allocator, ...PERIOD });
+    const dryS = (performance.now() - dryStart) / 1000;
+    const closeStart = performance.now();
+    const closed = await reconciliation.close(finance, { payerOrganisationId: allocator, ...PERIOD });
+    const closeS = (performance.now() - closeStart) / 1000;
+    const parts = closed.result.split.parts;
+    const sum = parts.reduce((a, p) => a + p.amountCents, 0);
+    step(
+      `dry run ${fmt1(dryS)} s; close (reconcile + split + store + ${parts.length} settlement events) ${fmt1(closeS)} s`,
+    );
+
+    const peak = mib(peakRss());
+    const load = os.loadavg();
+    console.log('\nBilling-reconciliation benchmark');
+    console.log(
+      `  machine               ${os.cpus().length} CPUs, load ${loadAtStart.map(fmt1).join('/')} at start, ${load.map(fmt1).join('/')} at end`,
+    );
+    console.log(
+      `  events                ${fmtInt(EVENTS)} UsageRecorded (30% sharings, 15% attributable to ${MEMBERS} members)`,
+    );
+    console.log(`  publish (simulation)  ${fmt1(publishS)} s  ${fmtInt(EVENTS / publishS)} events/s`);
+    console.log(
+      `  raw kafkajs consume   ${fmt1(rawS)} s  ${fmtInt(EVENTS / rawS)} events/s   (baseline, no decode, no DB)`,
+    );
+    console.log(
+      `  service ingestion     ${fmt1(ingestS)} s  ${fmtInt(rows / ingestS)} events/s   (target ≥ ${fmtInt(TARGET_EVENTS_PER_S)}: ${rows / ingestS >= TARGET_EVENTS_PER_S ? 'met' : 'NOT met'}; ratio to raw ${fmt1((rows / ingestS / (EVENTS / rawS)) * 100)}%)`,
+    );
+    console.log(`  rows in ledger        ${fmtInt(rows)} (expected ${fmtInt(EVENTS)})`);
+    console.log(`  raw SQL aggregate     ${fmt1(rawAggS)} s   (same rows, same run)`);
+    console.log(`  reconcile+split (dry) ${fmt1(dryS)} s`);
+    console.log(
+      `  close (reconcile+split+store+outbox) ${fmt1(closeS)} s   (target < ${TARGET_RECONCILE_S} s: ${closeS < TARGET_RECONCILE_S ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `  split                 ${parts.length} members, ${closed.result.split.basis}, sum ${fmtInt(sum)} = invoice ${fmtInt(closed.result.split.totalCents)} cents: ${sum === closed.result.split.totalCents ? 'exact' : 'MISMATCH'}`,
+    );
+    console.log(
+      `  differences           ${dry.discrepancies.map((d) => `${d.unit} ${d.class} ${d.count}/${d.amountCents}c`).join('; ') || 'none'}`,
+    );
+    console.log(
+      `  peak RSS (this proc)  ${fmt1(peak)} MiB sampled, ${fmt1(lifetimePeakRssMiB())} MiB kernel high-water mark`,
+    );
+    return sum === closed.result.split.totalCents && rows === EVENTS ? 0 : 1;
+  } finally {
+    await app?.close().catch(() => undefined);
+    await publisher?.stop().catch(() => undefined);
+    await db?.drop().catch((e: unknown) => console.error(`drop database: ${String(e)}`));
+    for (const p of await rig.cleanup()) console.error(`clean-up: ${p}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
