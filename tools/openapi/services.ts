@@ -168,4 +168,30 @@ export const SERVICES: ServiceEntry[] = [
       },
     },
   },
+  {
+    name: 'retention-cleanup',
+    root: 'services/retention-cleanup',
+    title: 'DIV-it retention-cleanup service',
+    overrides: {
+      DeletionLogController: {
+        csv: { response: csv('The deletion log as CSV (header line first).') },
+      },
+      MetricsController: {
+        scrape: {
+          response: {
+            contentType: 'text/plain',
+            schema: { type: 'string' },
+            description: 'Prometheus text exposition format 0.0.4 (counts only).',
+          },
+        },
+      },
+      HealthController: {
+        ready: {
+          extraResponses: {
+            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+          },
+        },
+      },
+    },
+  },
 ];
