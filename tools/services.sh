@@ -31,6 +31,10 @@ service_env() { # NAME → env assignments for local runs
   echo "PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
   case $1 in
     consent) echo "CONSENT_KEY_ENCRYPTION_KEY=$(dev_secret consent-key-encryption-key)" ;;
+    # SIMULATORS of MijnOverheid (DvMG) and BV BSN: the government services cannot be reached from here.
+    identity-validation)
+      echo "BSN_HASH_KEYS=[{\"id\":\"dev1\",\"secret\":\"$(dev_secret bsn-hash-key-dev1)\"}] BSN_HASH_ACTIVE_KEY_ID=dev1"
+      echo "DVMG_MODE=simulator BVBSN_MODE=simulator" ;;
   esac
 }
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { consentConfigSchema } from '../../services/consent/src/config/consent.config';
+import { identityValidationConfigSchema } from '../../services/identity-validation/src/config/identity-validation.config';
 import { incomeRetrievalConfigSchema } from '../../services/income-retrieval/src/config/income-retrieval.config';
 import { registrationConfigSchema } from '../../services/registration/src/config/registration.config';
 
@@ -20,6 +21,7 @@ import { registrationConfigSchema } from '../../services/registration/src/config
 const SERVICES = {
   registration: registrationConfigSchema,
   consent: consentConfigSchema,
+  'identity-validation': identityValidationConfigSchema,
   'income-retrieval': incomeRetrievalConfigSchema,
 } satisfies Record<string, z.ZodObject>;
 

@@ -48,7 +48,7 @@ export const identityValidationConfigSchema = z
     BSN_HASH_KEYS: hashKeysJson.optional(),
     BSN_HASH_KEYS_FILE: z.string().optional(),
     /** The key new hashes are made with; matching tries every configured key. */
-    BSN_HASH_ACTIVE_KEY_ID: z.string().min(1),
+    BSN_HASH_ACTIVE_KEY_ID: z.string().min(1).optional(),
 
     /** How long a sharing session may take from start to delivery (and to confirmation), in seconds. */
     SESSION_TIMEOUT_SECONDS: env.int(900, 1),
@@ -90,6 +90,8 @@ export const identityValidationConfigSchema = z
   .superRefine((c, ctx) => {
     if (!c.BSN_HASH_KEYS && !c.BSN_HASH_KEYS_FILE)
       ctx.addIssue({ code: 'custom', path: ['BSN_HASH_KEYS'], message: 'required (or BSN_HASH_KEYS_FILE)' });
+    if (!c.BSN_HASH_ACTIVE_KEY_ID)
+      ctx.addIssue({ code: 'custom', path: ['BSN_HASH_ACTIVE_KEY_ID'], message: 'required' });
     const realNeeds = (mode: string, prefix: 'DVMG' | 'BVBSN') => {
       if (mode !== 'real') return;
       for (const key of ['BASE_URL', 'TLS_CERT_FILE', 'TLS_KEY_FILE', 'TLS_CA_FILE'] as const) {
@@ -108,12 +110,31 @@ export const identityValidationConfigSchema = z
       });
   });
 
-export type IdentityValidationConfig = z.infer<typeof identityValidationConfigSchema>;
+export type IdentityValidationConfig = z.infer<typeof identityValidationConfigSchema> & {
+  BSN_HASH_ACTIVE_KEY_ID: string;
+};
 
+/**
+ * What the migration step needs: the database settings only. The migration job never sees the BSN hash
+ * keys or government endpoints (least privilege).
+ */
+export const identityValidationDatabaseConfigSchema = z.object({
+  ...platformConfigShape,
+  DB_NAME: z.string().default('divit_identity_validation'),
+  DB_USER: z.string().default('divit_identity_validation'),
+  DB_PASSWORD: z.string().optional(),
+  DB_POOL_SIZE: env.int(10, 1),
+});
+export type IdentityValidationDatabaseConfig = z.infer<typeof identityValidationDatabaseConfigSchema>;
+export const loadIdentityValidationDatabaseConfigOrExit = (): IdentityValidationDatabaseConfig =>
+  loadConfigOrExit(identityValidationDatabaseConfigSchema);
+
+// The refinement above guarantees BSN_HASH_ACTIVE_KEY_ID, which the object shape keeps optional so the
+// deploy validation does not demand it from the migration job.
 export const loadIdentityValidationConfig = (source?: EnvSource): IdentityValidationConfig =>
-  loadConfig(identityValidationConfigSchema, source);
+  loadConfig(identityValidationConfigSchema, source) as IdentityValidationConfig;
 export const loadIdentityValidationConfigOrExit = (): IdentityValidationConfig =>
-  loadConfigOrExit(identityValidationConfigSchema);
+  loadConfigOrExit(identityValidationConfigSchema) as IdentityValidationConfig;
 
 /** Raised for key material that parses but is unusable; names the key id, never the secret. */
 export class BsnKeyConfigError extends Error {

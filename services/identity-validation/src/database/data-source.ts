@@ -1,7 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
-import { IdentityValidationConfig } from '../config/identity-validation.config';
+import { IdentityValidationDatabaseConfig } from '../config/identity-validation.config';
 import {
   AccessLogEntity,
   AllocationEntity,
@@ -30,7 +30,9 @@ export const identityValidationEntities = [
 ];
 export const identityValidationMigrations = [...messagingMigrations, CreateIdentityValidation1764100000000];
 
-export function identityValidationDataSourceOptions(config: IdentityValidationConfig): DataSourceOptions {
+export function identityValidationDataSourceOptions(
+  config: IdentityValidationDatabaseConfig,
+): DataSourceOptions {
   return postgresOptions({
     host: config.PGHOST,
     port: config.PGPORT,
