@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { billingConfigSchema } from '../../services/billing-reconciliation/src/config/billing.config';
 import { consentConfigSchema } from '../../services/consent/src/config/consent.config';
 import { identityValidationConfigSchema } from '../../services/identity-validation/src/config/identity-validation.config';
 import { incomeRetrievalConfigSchema } from '../../services/income-retrieval/src/config/income-retrieval.config';
@@ -23,6 +24,7 @@ const SERVICES = {
   consent: consentConfigSchema,
   'identity-validation': identityValidationConfigSchema,
   'income-retrieval': incomeRetrievalConfigSchema,
+  'billing-reconciliation': billingConfigSchema,
 } satisfies Record<string, z.ZodObject>;
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
