@@ -11,8 +11,7 @@ import {
 } from '@divit/contracts';
 import { createKafka, readDeadLetters } from '@divit/messaging';
 import { pendingSchemaChanges } from '@divit/persistence';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the leak scan is a repository tool (tools/checks) every service's tests reuse
-import { readTopicRecords, scanForBsnLeaks } from '../../../../tools/checks/bsn-leak-scan';
+import { readTopicRecords, scanForBsnLeaks } from '@divit/testing';
 import { signDataset } from '../../src/dvmg/dvmg-dataset';
 import { DvmgSimulator } from '../../src/dvmg/dvmg.simulator';
 import {

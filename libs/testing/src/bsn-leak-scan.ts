@@ -166,7 +166,7 @@ export async function scanForBsnLeaks(input: BsnLeakScanInput): Promise<BsnLeakH
       rows.forEach((row, i) => {
         const v = row.v;
         if (v === null || v === undefined) return;
-        const value = Buffer.isBuffer(v) ? v : String(v);
+        const value = Buffer.isBuffer(v) ? v : typeof v === 'string' ? v : JSON.stringify(v);
         check(
           'database',
           `${db.name}.${schema}.${table}.${column} (row ${i + 1})`,
