@@ -1,0 +1,340 @@
+// Retention benchmark (issue #8): N due erasures spread over the five owning services, in one run against the
+// local stack (services/retention-cleanup/README.md, "Benchmark"):
+//   1. raw baseline: plain kafkajs, N Avro ErasureRequested records produced (acks=-1) and consumed by one group;
+//   2. the system: the retention-cleanup AppModule in this process on a fresh database holding N due erasures;
+//      one sweep claims and issues them (outbox -> relay -> commands topic); an ack responder (a plain kafkajs
+//      consumer playing the five owners: decode, answer <X>ErasureCompleted on the owner's erasures topic) echoes
+//      every command; the service's acknowledgement consumer completes the erasures and writes the deletion log.
+//      Measured: sweep start -> all N issued (outbox committed), -> all N delivered to the responder,
+//      -> all N acknowledged (N rows in the deletion log).
+//   npm run bench:retention                     1 000 000 erasures
+//   npm run bench:retention -- --count 100000
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Kafka, Partitioners } from 'kafkajs';
+import {
+  BillingErasureCompletedEvent,
+  ConsentErasureCompletedEvent,
+  ErasureRequestedEvent,
+  IdentityErasureCompletedEvent,
+  IncomeErasureCompletedEvent,
+  RegistrationErasureCompletedEvent,
+  topicCatalogue,
+} from '@divit/contracts';
+import type { ErasureRequested, OwningService } from '@divit/contracts';
+import { AvroSerde, createKafka, DirectPublisher, TopicNames } from '@divit/messaging';
+import { configureLogging } from '@divit/observability';
+import { createTestDatabase, TestDatabase } from '@divit/persistence';
+import { LocalTokenIssuer } from '@divit/service-kit';
+import { AppModule } from '../../services/retention-cleanup/src/app.module';
+import { loadRetentionCleanupConfig } from '../../services/retention-cleanup/src/config/retention-cleanup.config';
+import { retentionCleanupDataSourceOptions } from '../../services/retention-cleanup/src/database/data-source';
+import { ErasuresService } from '../../services/retention-cleanup/src/erasures/erasures.service';
+import { sleep, waitUntil } from './lib/stats';
+
+const TARGET_SECONDS = 300;
+const { values: opts } = parseArgs({
+  options: {
+    count: { type: 'string', default: '1000000' },
+    'sweep-batch': { type: 'string', default: '10000' },
+    'skip-raw': { type: 'boolean', default: false },
+  },
+});
+const COUNT = Number(opts.count);
+const SWEEP_BATCH = Number(opts['sweep-batch']);
+if (!Number.isInteger(COUNT) || COUNT < 1) throw new Error('--count must be a positive integer');
+
+const fmt1 = (n: number) => n.toFixed(1);
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Peak RSS of this process, sampled every 250 ms, per phase. */
+class RssSampler {
+  peak = 0;
+  private timer = setInterval(() => this.sample(), 250);
+  sample() {
+    this.peak = Math.max(this.peak, process.memoryUsage().rss);
+  }
+  stop(): number {
+    this.sample();
+    clearInterval(this.timer);
+    return this.peak / 2 ** 20;
+  }
+}
+
+const OWNED: Record<OwningService, string> = {
+  REGISTRATION: 'REGISTRATION_DATA',
+  CONSENT: 'CONSENT_PROOFS',
+  IDENTITY_VALIDATION: 'HASHED_BSN',
+  INCOME_RETRIEVAL: 'UNUSED_INCOME',
+  BILLING_RECONCILIATION: 'USAGE_LEDGER',
+};
+const ACK = {
+  REGISTRATION: RegistrationErasureCompletedEvent,
+  CONSENT: ConsentErasureCompletedEvent,
+  IDENTITY_VALIDATION: IdentityErasureCompletedEvent,
+  INCOME_RETRIEVAL: IncomeErasureCompletedEvent,
+  BILLING_RECONCILIATION: BillingErasureCompletedEvent,
+} as const;
+
+function sampleCommand(n: number): ErasureRequested {
+  const services = Object.keys(OWNED) as OwningService[];
+  const target = services[n % services.length]!;
+  return {
+    erasureId: '00000000-0000-4000-8000-' + n.toString(16).padStart(12, '0'),
+    targetService: target,
+    category: OWNED[target] as ErasureRequested['category'],
+    reason: 'RETENTION_PERIOD_ENDED',
+    policyId: `default/${OWNED[target]}`,
+    organisationId: '11111111-1111-4111-8111-111111111111',
+    registrationId: '22222222-2222-4222-8222-' + n.toString(16).padStart(12, '0'),
+    subjectId: null,
+    allocationId: null,
+    recordedBefore: null,
+    requestedAt: Date.now(),
+  };
+}
+
+async function rawBaseline(kafka: Kafka, serde: AvroSerde, prefix: string) {
+  const topic = `${prefix}raw-commands`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
+  await admin.disconnect();
+  const rss = new RssSampler();
+  let consumed = 0;
+  const consumer = kafka.consumer({ groupId: `${prefix}raw`, maxWaitTimeInMs: 250 });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachBatch: ({ batch }) => {
+      consumed += batch.messages.length;
+      return Promise.resolve();
+    },
+  });
+  await joined;
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const t0 = Date.now();
+  const inFlight = new Set<Promise<unknown>>();
+  for (let i = 0; i < COUNT; i += 1000) {
+    const messages = [];
+    for (let n = i; n < Math.min(COUNT, i + 1000); n++) {
+      const v = sampleCommand(n);
+      messages.push({ key: v.registrationId, value: await serde.encode(topic, ErasureRequestedEvent, v) });
+    }
+    const p: Promise<unknown> = producer
+      .send({ topic, acks: -1, messages })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= 8) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const produced = Date.now();
+  const done = await waitUntil(() => consumed >= COUNT, 'raw consumer', 600_000, 5);
+  await producer.disconnect();
+  await consumer.disconnect();
+  return { produceS: (produced - t0) / 1000, totalS: (done - t0) / 1000, peakRssMiB: rss.stop() };
+}
+
+async function main() {
+  configureLogging({ service: 'retention-bench', level: 'warn' });
+  const runId = randomBytes(3).toString('hex');
+  const prefix = `bench-ret-${runId}-`;
+  const issuer = new LocalTokenIssuer();
+  const base = loadRetentionCleanupConfig({
+    KAFKA_TOPIC_PREFIX: prefix,
+    SCHEMA_AUTO_REGISTER: 'true',
+    SWEEP_INTERVAL_SECONDS: '0',
+    SWEEP_BATCH_SIZE: String(SWEEP_BATCH),
+    ERASURE_RESEND_AFTER_SECONDS: '86400',
+    LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: 'true',
+  });
+  const kafka = createKafka({ brokers: base.KAFKA_BROKERS, clientId: prefix });
+  const serde = new AvroSerde({ registryUrl: base.SCHEMA_REGISTRY_URL, autoRegister: true });
+  const topics = new TopicNames(topicCatalogue, prefix);
+  const cpus = os.cpus();
+  console.log(
+    `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${fmt1(os.totalmem() / 2 ** 30)} GiB, node ${process.version}; load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `settings: ${fmtInt(COUNT)} erasures over 5 owning services, sweep batch ${SWEEP_BATCH}, run ${runId}`,
+  );
+
+  let db: TestDatabase | undefined;
+  let app: INestApplicationContext | undefined;
+  let publisher: DirectPublisher | undefined;
+  const admin = kafka.admin();
+  await admin.connect();
+  const created: string[] = [];
+  try {
+    const raw = opts['skip-raw'] ? undefined : await rawBaseline(kafka, serde, prefix);
+    if (raw) created.push(`${prefix}raw-commands`);
+    if (raw)
+      console.log(
+        `raw kafkajs baseline: produce ${fmt1(raw.produceS)} s, produce->all consumed ${fmt1(raw.totalS)} s (${fmtInt(COUNT / raw.totalS)}/s), peak RSS ${fmt1(raw.peakRssMiB)} MiB`,
+      );
+
+    db = await createTestDatabase({
+      prefix: 'bench_retention',
+      options: retentionCleanupDataSourceOptions(base),
+    });
+    const config = loadRetentionCleanupConfig({
+      KAFKA_TOPIC_PREFIX: prefix,
+      SCHEMA_AUTO_REGISTER: 'true',
+      SWEEP_INTERVAL_SECONDS: '0',
+      SWEEP_BATCH_SIZE: String(SWEEP_BATCH),
+      ERASURE_RESEND_AFTER_SECONDS: '86400',
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+      AUTH_JWKS: JSON.stringify(issuer.jwks),
+      DB_NAME: db.name,
+      DB_USER: 'postgres',
+      DB_POOL_SIZE: '10',
+    });
+    const catalogueTopics = Object.values(topicCatalogue).map((t) => ({
+      topic: topics.name(t.key),
+      numPartitions: t.partitions,
+    }));
+    await admin.createTopics({ waitForLeaders: true, topics: catalogueTopics });
+    created.push(...catalogueTopics.map((t) => t.topic));
+
+    // N due erasures, round-robin over the owners (set-based seed, not measured).
+    const seedStart = Date.now();
+    await db.dataSource.query(
+      `INSERT INTO scheduled_erasures (erasure_id, category, target_service, reason, "trigger", policy_id,
+         organisation_id, registration_id, trigger_at, due_at, dedupe_key)
+       SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(n), 12, '0'))::uuid,
+         (ARRAY['REGISTRATION_DATA','CONSENT_PROOFS','HASHED_BSN','UNUSED_INCOME','USAGE_LEDGER'])[n % 5 + 1],
+         (ARRAY['REGISTRATION','CONSENT','IDENTITY_VALIDATION','INCOME_RETRIEVAL','BILLING_RECONCILIATION'])[n % 5 + 1],
+         'REGISTRATION_DEREGISTERED', 'REGISTRATION_DEREGISTERED', 'default/bench',
+         '11111111-1111-4111-8111-111111111111',
+         ('22222222-2222-4222-8222-' || lpad(to_hex(n), 12, '0'))::uuid,
+         now() - interval '2 years', now() - interval '1 minute', 'bench/' || n
+       FROM generate_series(0, $1::int - 1) AS n`,
+      [COUNT],
+    );
+    await db.dataSource.query(`ANALYZE scheduled_erasures`);
+    console.log(
+      `seeded ${fmtInt(COUNT)} due erasures in ${fmt1((Date.now() - seedStart) / 1000)} s (not measured)`,
+    );
+
+    app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+      logger: ['error', 'warn'],
+    });
+    await app.init();
+
+    // The five owners, played by one echo consumer: every command is answered on its owner's erasures topic.
+    publisher = new DirectPublisher(kafka, serde, topics, `/divit/bench/${prefix}`);
+    await publisher.start();
+    const readers = new Map([[ErasureRequestedEvent.type, ErasureRequestedEvent]]);
+    let delivered = 0;
+    let lastDelivered = 0;
+    const responder = kafka.consumer({ groupId: `${prefix}owners`, maxWaitTimeInMs: 250 });
+    const joined = new Promise<void>((r) => responder.on(responder.events.GROUP_JOIN, () => r()));
+    await responder.connect();
+    await responder.subscribe({
+      topics: [topics.name('retentionCleanupErasureCommands')],
+      fromBeginning: true,
+    });
+    const pub = publisher;
+    await responder.run({
+      partitionsConsumedConcurrently: 3,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        const byService = new Map<OwningService, ErasureRequested[]>();
+        for (const m of batch.messages) {
+          const c = (await serde.decode(m.value, readers)).value as ErasureRequested;
+          const list = byService.get(c.targetService) ?? [];
+          list.push(c);
+          byService.set(c.targetService, list);
+        }
+        for (const [service, commands] of byService) {
+          await pub.publish(
+            ACK[service],
+            commands.map((c) => ({
+              key: c.erasureId,
+              value: {
+                erasureId: c.erasureId,
+                category: c.category,
+                erasedCount: 1,
+                completedAt: Date.now(),
+              },
+            })),
+          );
+        }
+        delivered += batch.messages.length;
+        lastDelivered = Date.now();
+        await payload.heartbeat();
+      },
+    });
+    await joined;
+
+    const rss = new RssSampler();
+    const erasures = app.get(ErasuresService);
+    const t0 = Date.now();
+    const sweep = await erasures.sweep();
+    const issuedAt = Date.now();
+    let completed = 0;
+    let progressAt = Date.now();
+    // The sweep also issues the age-based commands of the default policies (a handful): wait for all it issued.
+    while (completed < sweep.issuedCount) {
+      await sleep(1000);
+      const [row] = await db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM deletion_log`);
+      completed = row?.n ?? 0;
+      if (Date.now() - progressAt > 15_000) {
+        progressAt = Date.now();
+        console.log(
+          `  … ${fmt1((Date.now() - t0) / 1000)} s: delivered ${fmtInt(delivered)}, acknowledged ${fmtInt(completed)}`,
+        );
+      }
+      if (Date.now() - t0 > 1_800_000) throw new Error('not all acknowledged within 30 minutes');
+    }
+    const doneAt = Date.now();
+    const peak = rss.stop();
+    const total = (doneAt - t0) / 1000;
+    console.log('');
+    console.log(
+      `system (retention-cleanup sweep -> outbox -> relay -> commands topic -> echo owners -> acks -> deletion log):`,
+    );
+    console.log(
+      `  sweep issued ${fmtInt(sweep.issuedCount)} commands (outbox committed)   ${fmt1((issuedAt - t0) / 1000)} s`,
+    );
+    console.log(
+      `  all commands delivered to the owners                  ${fmt1((lastDelivered - t0) / 1000)} s`,
+    );
+    console.log(
+      `  all acknowledged (deletion log complete)              ${fmt1(total)} s  (${fmtInt(sweep.issuedCount / total)} erasures/s)`,
+    );
+    console.log(`  peak RSS of this process (service + echo owners)      ${fmt1(peak)} MiB`);
+    if (raw)
+      console.log(
+        `  ratio raw produce->consume / system issue->all acked  ${(raw.totalS / total).toFixed(3)}`,
+      );
+    console.log(
+      `target: all acknowledged in under ${TARGET_SECONDS} s: ${total < TARGET_SECONDS ? 'met' : 'NOT met'} (${fmt1(total)} s)`,
+    );
+    await responder.disconnect();
+  } finally {
+    await publisher?.stop();
+    await app?.close();
+    await db?.drop();
+    if (created.length > 0) await admin.deleteTopics({ topics: created }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`retention bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  },
+);
