@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { AlternativeRouteReason, MemberRequestStatus } from '@divit/contracts';
+import type { EventDescriptorLike, OutgoingEvent } from '@divit/messaging';
 import type { SignalKind } from './member-state';
 
 export interface AllocationRow {
@@ -69,17 +70,63 @@ export function affected(result: unknown): number {
   throw new Error('expected [rows, rowCount] from an UPDATE or DELETE');
 }
 
-const allocationCols = `allocation_id AS "allocationId", registration_id AS "registrationId",
+export const allocationCols = `allocation_id AS "allocationId", registration_id AS "registrationId",
   organisation_id AS "organisationId", letting_corporation_id AS "lettingCorporationId",
   to_char(lease_start_date, 'YYYY-MM-DD') AS "leaseStartDate", monthly_rent_cents::float8 AS "monthlyRentCents",
   exemption_group AS "exemptionGroup", household_size AS "householdSize", recorded_at AS "recordedAt",
   closed_outcome AS "closedOutcome"`;
 
-const decisionCols = `allocation_id AS "allocationId", decision_id AS "decisionId", outcome,
+export const decisionCols = `allocation_id AS "allocationId", decision_id AS "decisionId", outcome,
   alternative_route_reason AS "alternativeRouteReason", failed_member_id AS "failedMemberId",
   passend_category AS "passendCategory", within_passend_limit AS "withinPassendLimit", passend,
   household_size AS "householdSize", income_year AS "incomeYear", norm_version AS "normVersion",
   decided_at AS "decidedAt", evidence_reference AS "evidenceReference"`;
+
+export interface StatementRow {
+  statementId: string;
+  allocation: AllocationRow;
+  containsIncome: boolean;
+  body: Record<string, unknown>;
+  createdAt: Date;
+  retainUntil: string | null;
+}
+
+/** What the use cases need from storage: the repository itself, or a consumer chunk's ChunkStore. */
+export type HouseholdStore = Pick<
+  HouseholdsRepository,
+  | 'lockAllocation'
+  | 'insertAllocation'
+  | 'findAllocation'
+  | 'closeAllocation'
+  | 'insertMemberRequests'
+  | 'memberRequests'
+  | 'updateMemberRequest'
+  | 'markWithdrawnAfterDecision'
+  | 'insertSignal'
+  | 'signals'
+  | 'insertIncome'
+  | 'incomes'
+  | 'markIncomesUsed'
+  | 'deleteUnusedIncomes'
+  | 'pensionAge'
+  | 'findDecision'
+  | 'insertDecision'
+  | 'insertStatement'
+>;
+
+/** The outbox writer's interface (MessagingRuntime.outbox, or a ChunkStore buffering for its flush). */
+export interface OutboxSink {
+  add<V>(
+    em: EntityManager,
+    descriptor: EventDescriptorLike<string, V>,
+    event: OutgoingEvent<V>,
+  ): Promise<string>;
+  addMany<V>(
+    em: EntityManager,
+    descriptor: EventDescriptorLike<string, V>,
+    events: readonly OutgoingEvent<V>[],
+  ): Promise<string[]>;
+}
 
 /** The only place that speaks SQL to the household tables. Every method runs in the caller's transaction. */
 @Injectable()
@@ -307,17 +354,7 @@ export class HouseholdsRepository {
     return rows.length === 1;
   }
 
-  async insertStatement(
-    em: EntityManager,
-    s: {
-      statementId: string;
-      allocation: AllocationRow;
-      containsIncome: boolean;
-      body: Record<string, unknown>;
-      createdAt: Date;
-      retainUntil: string | null;
-    },
-  ): Promise<void> {
+  async insertStatement(em: EntityManager, s: StatementRow): Promise<void> {
     await em.query(
       `INSERT INTO income_statements (statement_id, allocation_id, organisation_id, letting_corporation_id,
          registration_id, contains_income, body, created_at, retain_until)

@@ -26,12 +26,15 @@ import {
 } from '../income-test/income-test';
 import type { NormCatalogue, NormSet } from '../norms/norms';
 import { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from '../tokens';
+import { ChunkStore } from './chunk-store';
 import {
   AllocationRow,
   DecisionRow,
   HouseholdsRepository,
+  HouseholdStore,
   IncomeRow,
   MemberRequestRow,
+  OutboxSink,
   SignalRow,
 } from './households.repository';
 import { deriveMemberState, householdProgress, MemberState, mustShare, SignalKind } from './member-state';
@@ -60,6 +63,40 @@ export class HouseholdsService {
     this.deadlineMs = config.REQUEST_DEADLINE_HOURS * 3_600_000;
   }
 
+  /** Chunks being applied, by their transaction: their store replaces the repository and the outbox. */
+  private readonly chunks = new WeakMap<EntityManager, ChunkStore>();
+
+  private store(em: EntityManager): HouseholdStore {
+    return this.chunks.get(em) ?? this.repo;
+  }
+
+  private outbox(em: EntityManager): OutboxSink {
+    return this.chunks.get(em) ?? this.messaging.outbox;
+  }
+
+  /**
+   * Applies a consumer chunk: locks and loads every allocation it names (a few set-based queries), runs `apply`
+   * (the use cases, event by event, in order — the same logic and outcomes as one transaction per event) against
+   * that in-memory view, then writes the net changes and the outbox events with one statement per table.
+   */
+  async inChunk(
+    em: EntityManager,
+    allocationIds: string[],
+    sharingIds: string[],
+    apply: () => Promise<void>,
+  ): Promise<void> {
+    if (this.chunks.has(em)) throw new Error('a chunk is already being applied in this transaction');
+    const chunk = new ChunkStore();
+    await chunk.load(em, allocationIds, sharingIds);
+    this.chunks.set(em, chunk);
+    try {
+      await apply();
+    } finally {
+      this.chunks.delete(em);
+    }
+    await chunk.flush(em, this.messaging.outbox);
+  }
+
   async allocationRecorded(em: EntityManager, a: AllocationRecorded): Promise<void> {
     const homeSeekers = a.members.filter((m) => m.role === 'HOME_SEEKER');
     if (homeSeekers.length !== 1)
@@ -71,7 +108,7 @@ export class HouseholdsService {
         'NORMS_MISSING',
         `no income norms for lease year ${a.leaseStartDate.slice(0, 4)}: add src/norms/data/<year>.json and replay`,
       );
-    await this.repo.lockAllocation(em, a.allocationId);
+    await this.store(em).lockAllocation(em, a.allocationId);
     const recordedAt = new Date(a.occurredAt);
     const row = {
       allocationId: a.allocationId,
@@ -84,14 +121,14 @@ export class HouseholdsService {
       householdSize: a.members.length,
       recordedAt,
     };
-    if (!(await this.repo.insertAllocation(em, row))) {
+    if (!(await this.store(em).insertAllocation(em, row))) {
       this.logger.info('allocation already known; ignored', { allocationId: a.allocationId });
       return;
     }
     const allocation: AllocationRow = { ...row, closedOutcome: null };
     if (a.exemptionGroup) {
       // Exempted groups get no digital procedure: no member requests, an EXEMPT decision at once.
-      await this.repo.deleteUnusedIncomes(em, a.allocationId);
+      await this.store(em).deleteUnusedIncomes(em, a.allocationId);
       await this.decide(em, allocation, [], { outcome: 'EXEMPT' });
       return;
     }
@@ -107,16 +144,16 @@ export class HouseholdsService {
       updatedAt: recordedAt,
       withdrawnAfterDecisionAt: null,
     }));
-    await this.repo.insertMemberRequests(em, requests);
+    await this.store(em).insertMemberRequests(em, requests);
     await this.publishMemberUpdates(em, allocation, requests);
     await this.evaluate(em, a.allocationId, allocation);
   }
 
   async allocationClosed(em: EntityManager, c: AllocationClosed): Promise<void> {
-    await this.repo.lockAllocation(em, c.allocationId);
-    await this.repo.closeAllocation(em, c.allocationId, c.outcome);
+    await this.store(em).lockAllocation(em, c.allocationId);
+    await this.store(em).closeAllocation(em, c.allocationId, c.outcome);
     // Unused shared income is deleted when the allocation ends without a lease [assumption, domain brief].
-    if (c.outcome === 'ENDED_WITHOUT_LEASE') await this.repo.deleteUnusedIncomes(em, c.allocationId);
+    if (c.outcome === 'ENDED_WITHOUT_LEASE') await this.store(em).deleteUnusedIncomes(em, c.allocationId);
   }
 
   async consent(
@@ -152,8 +189,8 @@ export class HouseholdsService {
         'INCOME_UNVERIFIED',
         'signatureVerified: unverified datasets are refused',
       );
-    await this.repo.lockAllocation(em, i.allocationId);
-    const inserted = await this.repo.insertIncome(em, {
+    await this.store(em).lockAllocation(em, i.allocationId);
+    const inserted = await this.store(em).insertIncome(em, {
       sharingId: i.sharingId,
       allocationId: i.allocationId,
       registrationId: i.registrationId,
@@ -169,16 +206,16 @@ export class HouseholdsService {
 
   /** Marks every request overdue at `now` as EXPIRED and decides those households. Returns how many. */
   async expire(em: EntityManager, allocationId: string, now: Date): Promise<number> {
-    await this.repo.lockAllocation(em, allocationId);
-    const allocation = await this.repo.findAllocation(em, allocationId);
-    if (!allocation || (await this.repo.findDecision(em, allocationId))) return 0;
-    const overdue = (await this.repo.memberRequests(em, allocationId)).filter(
+    await this.store(em).lockAllocation(em, allocationId);
+    const allocation = await this.store(em).findAllocation(em, allocationId);
+    if (!allocation || (await this.store(em).findDecision(em, allocationId))) return 0;
+    const overdue = (await this.store(em).memberRequests(em, allocationId)).filter(
       (m) =>
         (m.status === 'WAITING_FOR_CONSENT' || m.status === 'WAITING_FOR_SHARING') && m.deadlineAt <= now,
     );
     for (const m of overdue) {
       const next = { ...m, status: 'EXPIRED' as const, failure: 'DEADLINE_EXPIRED' as const, updatedAt: now };
-      await this.repo.updateMemberRequest(em, allocationId, m.memberId, next);
+      await this.store(em).updateMemberRequest(em, allocationId, m.memberId, next);
       await this.publishMemberUpdates(em, allocation, [next]);
     }
     await this.evaluate(em, allocationId, allocation);
@@ -191,20 +228,20 @@ export class HouseholdsService {
     registrationId: string,
     s: SignalRow,
   ): Promise<void> {
-    await this.repo.lockAllocation(em, allocationId);
-    await this.repo.insertSignal(em, { ...s, allocationId, registrationId });
+    await this.store(em).lockAllocation(em, allocationId);
+    await this.store(em).insertSignal(em, { ...s, allocationId, registrationId });
     await this.evaluate(em, allocationId);
   }
 
   /** Re-derives every member's state from what is stored and decides when the household is complete. */
   private async evaluate(em: EntityManager, allocationId: string, known?: AllocationRow): Promise<void> {
-    const allocation = known ?? (await this.repo.findAllocation(em, allocationId));
+    const allocation = known ?? (await this.store(em).findAllocation(em, allocationId));
     if (!allocation) return; // stored; reconciled when the allocation arrives
     // One connection per transaction: queries in sequence.
-    const members = await this.repo.memberRequests(em, allocationId);
-    const signals = await this.repo.signals(em, allocationId);
-    const incomes = await this.repo.incomes(em, allocationId);
-    const decision = await this.repo.findDecision(em, allocationId);
+    const members = await this.store(em).memberRequests(em, allocationId);
+    const signals = await this.store(em).signals(em, allocationId);
+    const incomes = await this.store(em).incomes(em, allocationId);
+    const decision = await this.store(em).findDecision(em, allocationId);
     if (decision) return this.afterDecision(em, allocation, decision, members, signals);
     const norms = this.norms.forLeaseStart(allocation.leaseStartDate) as NormSet;
     const leaseYear = Number(allocation.leaseStartDate.slice(0, 4));
@@ -233,7 +270,7 @@ export class HouseholdsService {
       );
       states.push({ ...next, memberId: m.memberId, income });
       if (next.status !== m.status || next.failure !== m.failure || next.consentId !== m.consentId) {
-        await this.repo.updateMemberRequest(em, allocationId, m.memberId, {
+        await this.store(em).updateMemberRequest(em, allocationId, m.memberId, {
           status: next.status,
           failure: next.failure,
           consentId: next.consentId,
@@ -261,7 +298,7 @@ export class HouseholdsService {
     }));
     if (progress.kind === 'STOPPED') {
       // The digital procedure stops for the whole household; every member's shared income is erased.
-      await this.repo.deleteUnusedIncomes(em, allocationId);
+      await this.store(em).deleteUnusedIncomes(em, allocationId);
       await this.decide(em, allocation, memberViews, {
         outcome: 'ALTERNATIVE_ROUTE_REQUIRED',
         reason: progress.reason,
@@ -270,18 +307,18 @@ export class HouseholdsService {
       return;
     }
     const figures = states.map((s) => s.income as SharedIncomeFigure);
-    const pensionAgeStated = await this.repo.pensionAge(em, allocationId);
+    const pensionAgeStated = await this.store(em).pensionAge(em, allocationId);
     const { members: indexed, householdIncomeCents } = householdIncome(norms, figures);
     const test = applyIncomeTest(norms, householdIncomeCents, {
       householdSize: allocation.householdSize,
       pensionAge: pensionAgeStated ?? false,
       monthlyRentCents: allocation.monthlyRentCents > 0 ? allocation.monthlyRentCents : null,
     });
-    await this.repo.markIncomesUsed(
+    await this.store(em).markIncomesUsed(
       em,
       figures.map((f) => f.sharingId),
     );
-    await this.repo.deleteUnusedIncomes(em, allocationId); // other figures of the members are not needed
+    await this.store(em).deleteUnusedIncomes(em, allocationId); // other figures of the members are not needed
     await this.decide(em, allocation, memberViews, {
       outcome: test.eligible ? 'ELIGIBLE' : 'NOT_ELIGIBLE',
       test,
@@ -304,7 +341,7 @@ export class HouseholdsService {
     signals: SignalRow[],
   ): Promise<void> {
     // Income arriving after the decision is never used: erase it.
-    await this.repo.deleteUnusedIncomes(em, allocation.allocationId);
+    await this.store(em).deleteUnusedIncomes(em, allocation.allocationId);
     if (decision.outcome !== 'ELIGIBLE' && decision.outcome !== 'NOT_ELIGIBLE') return;
     for (const s of signals.filter(
       (x) => x.kind === 'CONSENT_WITHDRAWN' && x.occurredAt >= decision.decidedAt,
@@ -315,7 +352,12 @@ export class HouseholdsService {
           (x.role === 'HOME_SEEKER' && s.subjectId === allocation.registrationId),
       );
       if (m)
-        await this.repo.markWithdrawnAfterDecision(em, allocation.allocationId, m.memberId, s.occurredAt);
+        await this.store(em).markWithdrawnAfterDecision(
+          em,
+          allocation.allocationId,
+          m.memberId,
+          s.occurredAt,
+        );
     }
   }
 
@@ -364,7 +406,7 @@ export class HouseholdsService {
       decidedAt: decidedAt.getTime(),
       evidenceReference,
     };
-    const inserted = await this.repo.insertDecision(em, {
+    const inserted = await this.store(em).insertDecision(em, {
       ...value,
       decidedAt,
     });
@@ -436,7 +478,7 @@ export class HouseholdsService {
           }
         : {}),
     };
-    await this.repo.insertStatement(em, {
+    await this.store(em).insertStatement(em, {
       statementId,
       allocation,
       containsIncome: tested,
@@ -444,7 +486,7 @@ export class HouseholdsService {
       createdAt: decidedAt,
       retainUntil,
     });
-    await this.messaging.outbox.add(em, IncomeDecisionMadeEvent, {
+    await this.outbox(em).add(em, IncomeDecisionMadeEvent, {
       id: decisionId,
       key: allocation.allocationId,
       value,
@@ -458,7 +500,7 @@ export class HouseholdsService {
     rows: MemberRequestRow[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await this.messaging.outbox.addMany(
+    await this.outbox(em).addMany(
       em,
       MemberRequestUpdatedEvent,
       rows.map((r) => ({

@@ -29,6 +29,8 @@ const handled = [
   ErasureRequestedEvent,
 ] as const;
 
+type Consumed = ConsumedEvent<MessageOf<typeof handled>>;
+
 export const INCOME_RETRIEVAL_CONSUMER_GROUP = 'income-retrieval';
 
 /**
@@ -51,12 +53,41 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
       deadLetterTopic: deadLetterTopicFor['income-retrieval'],
       transactionBatchSize: this.config.CONSUMER_TX_BATCH,
       partitionsConsumedConcurrently: this.config.CONSUMER_CONCURRENCY,
-      handle: (event, tx) => this.dispatch(event, tx),
+      handleBatch: (events, tx) => this.applyChunk(events, tx),
     });
     await consumer.ready();
   }
 
-  private dispatch(event: ConsumedEvent<MessageOf<typeof handled>>, tx: EntityManager): Promise<void> {
+  /**
+   * A chunk of new events (one topic-partition, in order): runs of household events are applied together
+   * through HouseholdsService.inChunk (set-based loads and writes); erasure commands run on their own, in order.
+   */
+  private async applyChunk(events: Consumed[], tx: EntityManager): Promise<void> {
+    let run: Consumed[] = [];
+    const flush = async () => {
+      if (run.length === 0) return;
+      const current = run;
+      run = [];
+      const allocationIds = current.flatMap((e) =>
+        'allocationId' in e.value && e.value.allocationId ? [e.value.allocationId] : [],
+      );
+      const sharingIds = current.flatMap((e) =>
+        e.type === IncomeSharedEvent.type ? [e.value.sharingId] : [],
+      );
+      await this.households.inChunk(tx, allocationIds, sharingIds, async () => {
+        for (const event of current) await this.dispatch(event, tx);
+      });
+    };
+    for (const event of events) {
+      if (event.type === ErasureRequestedEvent.type) {
+        await flush();
+        await this.dispatch(event, tx);
+      } else run.push(event);
+    }
+    await flush();
+  }
+
+  private dispatch(event: Consumed, tx: EntityManager): Promise<void> {
     switch (event.type) {
       case 'nl.divit.registration.AllocationRecorded':
         return this.households.allocationRecorded(tx, event.value);
