@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AllocationRecordedEvent, ErasureRequestedEvent, IncomeSharedEvent } from '@divit/contracts';
+import {
+  AllocationRecordedEvent,
+  ConsentGrantedEvent,
+  ConsentWithdrawnEvent,
+  ErasureRequestedEvent,
+  IncomeSharedEvent,
+} from '@divit/contracts';
 import { createKafka, readDeadLetters } from '@divit/messaging';
 import { pendingSchemaChanges } from '@divit/persistence';
 import {
@@ -8,12 +14,14 @@ import {
   fail,
   grant,
   household,
+  Household,
   incomeEvent,
   IncomeTestApp,
   ORG,
   publishAllocation,
   share,
   pdfText,
+  subjectOf,
   waitFor,
   withdraw,
 } from './support';
@@ -246,6 +254,91 @@ describe('income-retrieval on the real stack', () => {
         .length,
     ).toBe(1);
     expect(t.decisionsFor(h.allocation.allocationId)).toHaveLength(1);
+  });
+
+  it('many events of several households in one chunk: each household decided once, as one by one', async () => {
+    const ok = household({ adults: 1 });
+    const stopped = household();
+    const dup = household();
+    const consent = (h: Household, memberId: string) => ({
+      consentId: consentIdFor(memberId),
+      organisationId: h.allocation.organisationId,
+      registrationId: h.allocation.registrationId,
+      subjectId: subjectOf(h, memberId),
+      subjectRole: memberId === h.homeSeeker ? ('HOME_SEEKER' as const) : ('CO_RESIDENT' as const),
+      allocationId: h.allocation.allocationId,
+      purpose: 'BSN_AND_INCOME_AT_ALLOCATION' as const,
+    });
+    const now = Date.now();
+    await t.publish(
+      AllocationRecordedEvent,
+      [ok, stopped, dup, ok].map((h) => ({ key: h.allocation.allocationId, value: h.allocation })),
+    );
+    await t.publish(ConsentGrantedEvent, [
+      ...[ok.homeSeeker, ok.coResidents[0] as string, dup.homeSeeker].map((m) => {
+        const h = m === dup.homeSeeker ? dup : ok;
+        return {
+          key: h.allocation.registrationId,
+          value: { ...consent(h, m), textVersionHash: 'ab'.repeat(32), receiptId: `r-${m}`, grantedAt: now },
+        };
+      }),
+      {
+        key: stopped.allocation.registrationId,
+        value: {
+          ...consent(stopped, stopped.homeSeeker),
+          textVersionHash: 'ab'.repeat(32),
+          receiptId: `r-${stopped.homeSeeker}`,
+          grantedAt: now,
+        },
+      },
+    ]);
+    const [withdrawn] = await t.publish(ConsentWithdrawnEvent, [
+      {
+        key: stopped.allocation.registrationId,
+        value: { ...consent(stopped, stopped.homeSeeker), withdrawnAt: now + 1 },
+      },
+    ]);
+    // Topics are consumed independently: the withdrawal must be in before the income of that household.
+    expect(await t.processed(withdrawn as string)).toBe(true);
+    const dupIncome = incomeEvent(dup, dup.homeSeeker, 1_200_000);
+    const lateIncome = incomeEvent(stopped, stopped.homeSeeker, 1_000_000);
+    const ids = await t.publish(IncomeSharedEvent, [
+      { key: ok.allocation.allocationId, value: incomeEvent(ok, ok.homeSeeker, 2_000_000) },
+      { key: dup.allocation.allocationId, value: dupIncome },
+      { key: ok.allocation.allocationId, value: incomeEvent(ok, ok.coResidents[0] as string, 1_000_000) },
+      { key: dup.allocation.allocationId, value: dupIncome }, // the same sharing, a new event id
+      { key: stopped.allocation.allocationId, value: lateIncome },
+    ]);
+    expect(await t.decisionFor(ok.allocation.allocationId)).toMatchObject({
+      outcome: 'ELIGIBLE',
+      householdSize: 2,
+    });
+    expect(await t.decisionFor(dup.allocation.allocationId)).toMatchObject({ outcome: 'ELIGIBLE' });
+    expect(await t.decisionFor(stopped.allocation.allocationId)).toMatchObject({
+      outcome: 'ALTERNATIVE_ROUTE_REQUIRED',
+      alternativeRouteReason: 'U1_NO_CONSENT',
+      failedMemberId: stopped.homeSeeker,
+    });
+    for (const id of ids) expect(await t.processed(id)).toBe(true);
+    for (const h of [ok, stopped, dup]) {
+      const id = h.allocation.allocationId;
+      expect((await t.query(`SELECT 1 FROM decisions WHERE allocation_id = $1`, [id])).length).toBe(1);
+      expect((await t.query(`SELECT 1 FROM income_statements WHERE allocation_id = $1`, [id])).length).toBe(
+        1,
+      );
+      expect(t.decisionsFor(id)).toHaveLength(1);
+    }
+    expect(
+      await t.query(`SELECT used FROM shared_incomes WHERE allocation_id = $1`, [
+        dup.allocation.allocationId,
+      ]),
+    ).toEqual([{ used: true }]);
+    expect(await incomeRows(stopped.allocation.allocationId)).toBe(0); // arrived after the decision: erased
+    expect(
+      await t.query(`SELECT status FROM member_requests WHERE allocation_id = $1 ORDER BY status`, [
+        ok.allocation.allocationId,
+      ]),
+    ).toEqual([{ status: 'SHARED' }, { status: 'SHARED' }]);
   });
 
   it('out-of-order arrival: consent, income and a failure before the allocation are reconciled', async () => {
