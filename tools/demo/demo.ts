@@ -1,59 +1,48 @@
 /**
- * Demonstration run by `npm start` against the running services. Plays the parties involved:
- *  - a platform admin registering organisations (routes A, B, C, refusals) and a route-B allocator's
- *    members and housing stock;
- *  - the allocator's allocation system registering a home seeker with household and recording an
- *    allocation;
- *  - an auditor reading who accessed the registration;
- *  - an allocator's own system consuming the topics with reader schemas from @divit/contracts, the way
- *    outside integrators do (docs/asyncapi.yaml).
- * Tokens come from the local development issuer (tools/dev-auth.js), not an identity provider.
+ * Demonstration run by `npm start` against the six running services, as separate processes. It plays
+ * the parties involved, with tokens from the local development issuer (tools/dev-auth.js):
+ *  - a platform admin registering organisations (routes A, B, C and a refusal), members and stock;
+ *  - the allocator (route B, controller) publishing consent texts;
+ *  - home seekers and co-residents answering consent and sharing through the MijnOverheid and BV BSN
+ *    SIMULATORS (the government services cannot be reached from here) — all four DIV-it processes,
+ *    succeeding and failing (U1, U2, U3, U4, abort, exempt);
+ *  - the allocator's own system reading decisions (conclusions only) and a finance system reading
+ *    settlements, both with the published reader schemas;
+ *  - an auditor reading evidence, a withdrawal erased within seconds and a retention sweep;
+ *  - finance importing the MijnOverheid invoice, reconciling and splitting it over the members.
+ * It ends with a scan of every service database, every topic and every service log for the test BSNs.
+ * Any unexpected answer stops it with exit code 1, so the demonstration doubles as an end-to-end check.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { eventDescriptors, Topics } from '@divit/contracts';
-import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
+import { Client } from 'pg';
+import { topicCatalogue, Topics } from '@divit/contracts';
+import { createKafka } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
-import { LocalTokenIssuer, Role } from '@divit/service-kit';
-
-const REGISTRATION = process.env.REGISTRATION_URL ?? 'http://127.0.0.1:3001';
-const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-const PREFIX = process.env.KAFKA_TOPIC_PREFIX ?? '';
-const STATE = process.env.DIVIT_STACK_STATE ?? path.resolve(__dirname, '../../.stack');
-const run = randomBytes(2).toString('hex');
+import { readTopicRecords, scanForBsnLeaks } from '@divit/testing';
+import {
+  BROKERS,
+  call,
+  euro,
+  expectStatus,
+  Json,
+  PREFIX,
+  say,
+  SeenEvent,
+  shortId,
+  STATE,
+  subscribe,
+  txt,
+  tokenFor,
+  untilNot409,
+  waitUntil,
+} from './lib';
 
 configureLogging({ service: 'demo', level: 'warn' });
-const say = (line = '') => process.stdout.write(`${line}\n`);
-const issuer = new LocalTokenIssuer(
-  'divit-local',
-  'divit',
-  readFileSync(path.join(STATE, 'dev-auth/private.pem'), 'utf8'),
-);
-const tokenFor = (organisationId: string, roles: Role[]) =>
-  issuer.sign({ subject: `demo-${roles.join('-')}`, organisationId, roles });
+const run = randomBytes(2).toString('hex');
+const REPORTS = path.resolve(__dirname, '../../reports/demo');
 const platformAdmin = tokenFor('platform', ['admin']);
-
-type Json = Record<string, unknown>;
-async function call(
-  method: string,
-  route: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; json: Json }> {
-  const res = await fetch(`${REGISTRATION}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Json };
-}
-function expectStatus(label: string, res: { status: number; json: Json }, status: number): Json {
-  if (res.status !== status)
-    throw new Error(`${label}: expected HTTP ${status}, got ${res.status} ${JSON.stringify(res.json)}`);
-  return res.json;
-}
 
 const no = {
   isHousingCorporation: false,
@@ -63,260 +52,1079 @@ const no = {
 };
 const corporation = { ...no, isHousingCorporation: true, allocatesAlone: true };
 
-async function main(): Promise<void> {
-  say('== DIV-it platform demonstration: organisations, registrations and allocations ==');
-  // The allocator's own system: reads four topics with the published reader schemas.
-  const watched = [
-    Topics.registrationOrganisations,
-    Topics.registrationRegistrations,
-    Topics.registrationAllocations,
-    Topics.registrationIdentityData,
-  ];
-  const kafka = createKafka({ brokers: BROKERS, clientId: 'demo-allocator' });
-  const serde = new AvroSerde({ registryUrl: REGISTRY, autoRegister: false });
-  const readers = new Map<string, EventDescriptorLike>(eventDescriptors.map((d) => [d.type, d]));
-  const seen: { topic: string; type: string; key: string; value: Json }[] = [];
-  const consumer = kafka.consumer({ groupId: `demo-allocator-${run}`, maxWaitTimeInMs: 200 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: watched.map((t) => `${PREFIX}${t}`), fromBeginning: false });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.run({
-    eachMessage: async ({ topic, message }) => {
-      const decoded = await serde.decode(message.value, readers);
-      seen.push({
-        topic,
-        type: headersToStrings(message.headers).ce_type ?? decoded.type,
-        key: message.key?.toString() ?? '',
-        value: decoded.value as Json,
-      });
-    },
-  });
-  await joined;
-  say(
-    `allocator's system subscribed to ${watched.length} topics (Avro, Confluent wire format, reader schemas from @divit/contracts)`,
-  );
-  say();
+/** Fictional test persons of the SIMULATORS (GET /simulators/dvmg/test-persons). */
+const PERSON = {
+  anna: {
+    bsn: '999990019',
+    surname: 'Testhuizen',
+    prefix: 'van der',
+    birthDate: '1990-04-12',
+    gender: 'V',
+    postcode: '1234AB',
+    houseNumber: 10,
+  },
+  bram: {
+    bsn: '999990032',
+    surname: 'Simulatorsma',
+    prefix: null,
+    birthDate: '1985-11-03',
+    gender: 'M',
+    postcode: '9711AA',
+    houseNumber: 5,
+  },
+  charlie: {
+    bsn: '999990044',
+    surname: 'Proefpersoon',
+    prefix: null,
+    birthDate: '2000-01-31',
+    gender: 'X',
+    postcode: '3511BC',
+    houseNumber: 42,
+  },
+  dirk: {
+    bsn: '999990056',
+    surname: 'Voorbeeld',
+    prefix: 'de',
+    birthDate: '1978-06-21',
+    gender: 'M',
+    postcode: '5611CD',
+    houseNumber: 7,
+  },
+  eva: {
+    bsn: '999990068',
+    surname: 'Fictief',
+    prefix: null,
+    birthDate: '1995-09-09',
+    gender: 'V',
+    postcode: '6811DE',
+    houseNumber: 3,
+  },
+} as const;
+type Person = (typeof PERSON)[keyof typeof PERSON];
+const TEST_BSNS = Object.values(PERSON).map((p) => p.bsn);
 
+type Purpose = 'BSN_AT_REGISTRATION' | 'BSN_FOR_EXISTING_REGISTRATION' | 'BSN_AND_INCOME_AT_ALLOCATION';
+type Audience = 'HOME_SEEKER' | 'CO_RESIDENT';
+
+function consentElements(purpose: Purpose, controller: string): Json {
+  const atAllocation = purpose === 'BSN_AND_INCOME_AT_ALLOCATION';
+  return {
+    legalDuty: {
+      text: 'De inkomenstoets is een wettelijke plicht; daarvoor zijn uw geslachtsnaam, geboortedatum en inkomen nodig.',
+      data: ['SURNAME', 'BIRTH_DATE', 'INCOME'],
+    },
+    secureGovernmentConnection: {
+      text: 'Het delen is veilig en loopt via een beveiligde verbinding met de overheid.',
+    },
+    digidAtMijnOverheid: {
+      text: atAllocation
+        ? 'U logt in met DigiD bij MijnOverheid, die u vraagt uw BSN en inkomen te delen.'
+        : 'U logt in met DigiD bij MijnOverheid, die u vraagt uw BSN te delen.',
+      sharedData: atAllocation ? ['BSN', 'INCOME'] : ['BSN'],
+    },
+    bsnOnlyForSurnameAndBirthDateCheck: {
+      text: 'Uw BSN wordt alleen gebruikt om uw geslachtsnaam en geboortedatum te controleren.',
+    },
+    bsnHashedAndVerifiedDataStored: {
+      text: 'Daarna wordt uw BSN een onleesbare code; wij bewaren de bij de overheid bekende geslachtsnaam en geboortedatum.',
+    },
+    reuseAtAllocation: { text: 'Deze gegevens gebruiken wij opnieuw bij de toewijzing van een woning.' },
+    voluntaryAndWithdrawable: {
+      text: 'Delen is vrijwillig, verandert uw kans op een woning niet en u kunt uw instemming altijd intrekken zonder gevolgen voor uw inschrijfduur.',
+      noEffectOnChanceOfHome: true,
+      withdrawableAnyTime: true,
+      noEffectOnRegistrationTime: true,
+    },
+    controllerIdentity: {
+      text: `Verwerkingsverantwoordelijke: ${controller}.`,
+      contact: 'privacy@woonnet.example',
+    },
+  };
+}
+
+interface Org {
+  organisationId: string;
+  route: string;
+}
+
+async function registerOrganisations() {
   say('-- 1. organisations and their DIV-it route (decision tree)');
-  const kade = expectStatus(
-    'route A',
-    await call('POST', '/organisations', platformAdmin, {
-      name: `Woonstichting De Kade ${run}`,
-      answers: corporation,
-      effectiveFrom: '2026-01-01',
-    }),
-    201,
-  );
-  say(`POST /organisations  corporation allocating alone            → 201 route ${String(kade.route)}`);
-  const oost = expectStatus(
-    'corporation',
-    await call('POST', '/organisations', platformAdmin, {
-      name: `Woonbron Oost ${run}`,
-      answers: corporation,
-      effectiveFrom: '2026-01-01',
-    }),
-    201,
-  );
-  const woonnet = expectStatus(
-    'route B',
-    await call('POST', '/organisations', platformAdmin, {
-      name: `WoonNet Regio ${run}`,
-      answers: { ...no, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true },
-      effectiveFrom: '2026-01-01',
-    }),
-    201,
-  );
+  const org = async (label: string, body: Json): Promise<Org> => {
+    const r = expectStatus(
+      label,
+      await call('registration', 'POST', '/organisations', platformAdmin, body),
+      201,
+    );
+    return { organisationId: txt(r.organisationId), route: txt(r.route) };
+  };
+  const kade = await org('route A', {
+    name: `Woonstichting De Kade ${run}`,
+    answers: corporation,
+    effectiveFrom: '2026-01-01',
+  });
+  say(`POST /organisations  corporation allocating alone            → 201 route ${kade.route}`);
+  const oost = await org('corporation', {
+    name: `Woonbron Oost ${run}`,
+    answers: corporation,
+    effectiveFrom: '2026-01-01',
+  });
+  const woonnet = await org('route B', {
+    name: `WoonNet Regio ${run}`,
+    answers: { ...no, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true },
+    effectiveFrom: '2026-01-01',
+  });
   say(
-    `POST /organisations  legal woonruimteverdeler                → 201 route ${String(woonnet.route)} (coordinates itself)`,
+    `POST /organisations  legal woonruimteverdeler                → 201 route ${woonnet.route} (coordinates itself)`,
   );
-  const noord = expectStatus(
-    'route C',
-    await call('POST', '/organisations', platformAdmin, {
-      name: `Samenwerkende Corporaties Noord ${run}`,
-      answers: { ...no, isCollaborationWithAllocationAim: true },
-      coordinatorOrganisationId: kade.organisationId,
-      effectiveFrom: '2026-02-01',
-    }),
-    201,
-  );
+  const noord = await org('route C', {
+    name: `Samenwerkende Corporaties Noord ${run}`,
+    answers: { ...no, isCollaborationWithAllocationAim: true },
+    coordinatorOrganisationId: kade.organisationId,
+    effectiveFrom: '2026-02-01',
+  });
   say(
-    `POST /organisations  collaboration without legal personality  → 201 route ${String(noord.route)}, primus inter pares De Kade`,
+    `POST /organisations  collaboration without legal personality  → 201 route ${noord.route}, primus inter pares De Kade`,
   );
-  const refused = await call('POST', '/organisations', platformAdmin, {
+  const refused = await call('registration', 'POST', '/organisations', platformAdmin, {
     name: `Makelaardij Zuid ${run}`,
     answers: no,
     effectiveFrom: '2026-01-01',
   });
   say(
-    `POST /organisations  a broker, not a corporation              → ${refused.status} ${String(refused.json.code)}: ${String(refused.json.detail)}`,
+    `POST /organisations  a broker, not a corporation              → ${refused.status} ${txt(refused.json.code)}: ${txt(refused.json.detail)}`,
   );
-  const invalid = await call('POST', '/organisations', platformAdmin, {
+  const invalid = await call('registration', 'POST', '/organisations', platformAdmin, {
     name: 'X',
     answers: no,
     effectiveFrom: '2026-02-30',
     bsn: '123',
   });
   say(
-    `POST /organisations  invalid input                            → ${invalid.status} ${(invalid.json.errors as { field: string }[]).map((e) => e.field).join(', ')}`,
+    `POST /organisations  invalid input                            → ${invalid.status} ${(invalid.json.errors as { field: string }[]).map((e) => e.field).join(', ')} (${invalid.type.split(';')[0]})`,
   );
-  const woonnetId = String(woonnet.organisationId);
-  for (const member of [kade, oost]) {
+  for (const member of [kade, oost])
     expectStatus(
       'membership',
-      await call('POST', `/organisations/${woonnetId}/memberships`, platformAdmin, {
-        memberOrganisationId: member.organisationId,
-        validFrom: '2026-01-01',
+      await call(
+        'registration',
+        'POST',
+        `/organisations/${woonnet.organisationId}/memberships`,
+        platformAdmin,
+        {
+          memberOrganisationId: member.organisationId,
+          validFrom: '2026-01-01',
+        },
+      ),
+      201,
+    );
+  for (const [member, dwellings] of [
+    [kade, 12400],
+    [oost, 8600],
+  ] as const)
+    expectStatus(
+      'stock',
+      await call(
+        'registration',
+        'POST',
+        `/organisations/${woonnet.organisationId}/housing-stock`,
+        platformAdmin,
+        {
+          memberOrganisationId: member.organisationId,
+          dwellings,
+          effectiveFrom: '2026-01-01',
+        },
+      ),
+      201,
+    );
+  say(
+    'WoonNet Regio (route B): members De Kade and Woonbron Oost from 2026-01-01, housing stock 12,400 and 8,600 dwellings',
+  );
+  say();
+  return { kade, oost, woonnet };
+}
+
+async function publishConsentTexts(woonnet: string) {
+  say('-- 2. WoonNet Regio publishes its consent texts (versioned, every required element present)');
+  const admin = tokenFor(woonnet, ['admin']);
+  const texts = new Map<string, string>();
+  const incomplete = expectStatus(
+    'draft',
+    await call('consent', 'POST', '/consent-texts', admin, {
+      organisationId: woonnet,
+      audience: 'HOME_SEEKER',
+      purpose: 'BSN_AT_REGISTRATION',
+      language: 'nl',
+      elements: (({ voluntaryAndWithdrawable: _v, bsnOnlyForSurnameAndBirthDateCheck: _b, ...rest }) => rest)(
+        consentElements('BSN_AT_REGISTRATION', 'WoonNet Regio') as Record<string, unknown> & {
+          voluntaryAndWithdrawable: unknown;
+          bsnOnlyForSurnameAndBirthDateCheck: unknown;
+        },
+      ),
+    }),
+    201,
+  );
+  const refusedPublication = await call(
+    'consent',
+    'POST',
+    `/consent-texts/${txt(incomplete.id)}/publication`,
+    admin,
+  );
+  say(
+    `publish a text without two required elements → ${refusedPublication.status} ${txt(refusedPublication.json.code)}: ${(refusedPublication.json.errors as { field: string }[]).map((e) => e.field).join(', ')}`,
+  );
+  const series: [Audience, Purpose][] = [
+    ['HOME_SEEKER', 'BSN_AT_REGISTRATION'],
+    ['HOME_SEEKER', 'BSN_FOR_EXISTING_REGISTRATION'],
+    ['HOME_SEEKER', 'BSN_AND_INCOME_AT_ALLOCATION'],
+    ['CO_RESIDENT', 'BSN_AND_INCOME_AT_ALLOCATION'],
+  ];
+  for (const [audience, purpose] of series) {
+    const draft = expectStatus(
+      'draft',
+      await call('consent', 'POST', '/consent-texts', admin, {
+        organisationId: woonnet,
+        audience,
+        purpose,
+        language: 'nl',
+        elements: consentElements(purpose, 'WoonNet Regio'),
       }),
       201,
     );
+    const published = expectStatus(
+      'publication',
+      await call('consent', 'POST', `/consent-texts/${txt(draft.id)}/publication`, admin),
+      201,
+    );
+    texts.set(`${audience}/${purpose}`, txt(published.id));
+    say(
+      `published ${audience.padEnd(11)} ${purpose.padEnd(29)} version ${txt(published.version)}  sha256 ${txt(published.versionHash).slice(0, 16)}…`,
+    );
   }
+  say();
+  return texts;
+}
+
+interface Flow {
+  organisationId: string;
+  texts: Map<string, string>;
+}
+
+/** The seeker front end: shows the text (proof of showing), then records the answer; returns the receipt for a grant. */
+async function askConsent(
+  flow: Flow,
+  who: { registrationId: string; subjectId?: string; role: Audience; allocationId?: string },
+  purpose: Purpose,
+  answer: 'GRANTED' | 'REFUSED',
+): Promise<{ consentId: string; receipt: string | null }> {
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  const textId = flow.texts.get(`${who.role}/${purpose}`) as string;
+  const showing = expectStatus(
+    'showing',
+    await untilNot409(() =>
+      call('consent', 'POST', '/showings', system, {
+        textId,
+        registrationId: who.registrationId,
+        subjectRole: who.role,
+        channel: 'WEB',
+        ...(who.subjectId ? { subjectId: who.subjectId } : {}),
+        ...(who.allocationId ? { allocationId: who.allocationId } : {}),
+      }),
+    ),
+    201,
+  );
+  const answered = expectStatus(
+    'answer',
+    await call('consent', 'POST', '/consents', system, { showingId: showing.showingId, answer }),
+    201,
+  );
+  return {
+    consentId: txt(answered.consentId),
+    receipt: answered.receipt ? txt(answered.receipt) : null,
+  };
+}
+
+type Action = 'SHARE' | 'ABORT_BEFORE_LOGIN' | 'ABORT_AFTER_LOGIN' | 'OTHER_PERSON';
+
+/** Starts a MijnOverheid sharing session with the receipt and plays the person in the DvMG SIMULATOR. */
+async function share(
+  flow: Flow,
+  receipt: string,
+  purpose: Purpose,
+  action: Action,
+  person: Person,
+): Promise<Json> {
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  const session = expectStatus(
+    'session',
+    await untilNot409(() =>
+      call('identity-validation', 'POST', '/sharing-sessions', system, { receipt, purpose }),
+    ),
+    201,
+  );
+  const id = txt(session.sessionId);
   expectStatus(
-    'stock',
-    await call('POST', `/organisations/${woonnetId}/housing-stock`, platformAdmin, {
-      memberOrganisationId: kade.organisationId,
-      dwellings: 12400,
-      effectiveFrom: '2026-01-01',
+    'simulator',
+    await call('identity-validation', 'POST', `/simulators/dvmg/sessions/${id}/script`, null, {
+      action,
+      testPersonBsn: person.bsn,
+    }),
+    200,
+  );
+  return waitUntil(
+    `session ${id} to leave AWAITING_DELIVERY`,
+    async () =>
+      expectStatus(
+        'session',
+        await call('identity-validation', 'GET', `/sharing-sessions/${id}`, system),
+        200,
+      ),
+    (s) => s.state !== 'AWAITING_DELIVERY',
+  ).then((s) => ({ ...s, sessionId: id }));
+}
+
+async function confirm(flow: Flow, sessionId: string, agrees: boolean): Promise<Json> {
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  return expectStatus(
+    'confirmation',
+    await call('identity-validation', 'POST', `/sharing-sessions/${sessionId}/confirmation`, system, {
+      agrees,
+    }),
+    200,
+  );
+}
+
+async function register(flow: Flow, person: Person, overrides: Json = {}): Promise<string> {
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  const r = expectStatus(
+    'registration',
+    await call('registration', 'POST', '/registrations', system, {
+      ...(person.prefix ? { surnamePrefix: person.prefix } : {}),
+      surname: person.surname,
+      birthDate: person.birthDate,
+      genderMarker: person.gender,
+      postcode: person.postcode,
+      houseNumber: person.houseNumber,
+      registrationDate: '2022-09-01',
+      ...overrides,
     }),
     201,
   );
-  expectStatus(
-    'stock',
-    await call('POST', `/organisations/${woonnetId}/housing-stock`, platformAdmin, {
-      memberOrganisationId: oost.organisationId,
-      dwellings: 8600,
-      effectiveFrom: '2026-01-01',
-    }),
-    201,
+  return txt(r.registrationId);
+}
+
+async function registrationProcesses(flow: Flow) {
+  say(
+    '-- 3. DIV-it processes 1 and 2: the BSN at registration (MijnOverheid and BV BSN are SIMULATORS here)',
+  );
+  // Process 1, zoekpad 2 fails on the misspelt surname, zoekpad 1 succeeds and corrects it.
+  const anna = await register(flow, PERSON.anna, { surname: 'Testhuis' });
+  const annaConsent = await askConsent(
+    flow,
+    { registrationId: anna, role: 'HOME_SEEKER' },
+    'BSN_AT_REGISTRATION',
+    'GRANTED',
   );
   say(
-    'WoonNet Regio: members De Kade and Woonbron Oost from 2026-01-01, housing stock 12,400 and 8,600 dwellings',
+    `Anna registers (stated surname "Testhuis"), is shown the text and consents → receipt ${txt(annaConsent.receipt).slice(0, 24)}… (Ed25519, verifiable with /.well-known/jwks.json)`,
+  );
+  const verified = expectStatus(
+    'verification',
+    await call('consent', 'POST', '/receipts/verification', null, { receipt: annaConsent.receipt }),
+    200,
+  );
+  say(
+    `  POST /receipts/verification → valid=${txt(verified.valid)}, controller route ${txt((verified.payload as Json).ctl && ((verified.payload as Json).ctl as Json).route)}`,
+  );
+  const annaSession = await share(
+    flow,
+    annaConsent.receipt as string,
+    'BSN_AT_REGISTRATION',
+    'SHARE',
+    PERSON.anna,
+  );
+  const shown = annaSession.validatedIdentity as Json | null;
+  say(
+    `  MijnOverheid: DigiD login and sharing → BV BSN zoekpad 2 fails, zoekpad 1 matches; Anna is shown "${txt(shown?.surnamePrefix ?? '')} ${txt(shown?.surname)}", ${txt(shown?.birthDate)} (state ${txt(annaSession.state)})`,
+  );
+  const annaDone = await confirm(flow, txt(annaSession.sessionId), true);
+  say(
+    `  Anna confirms → ${txt(annaDone.state)}: only a keyed hash of the BSN is kept; registration stores the validated surname and birth date`,
+  );
+  const annaView = await waitUntil(
+    'validated identity at registration',
+    async () =>
+      expectStatus(
+        'registration',
+        await call(
+          'registration',
+          'GET',
+          `/registrations/${anna}`,
+          tokenFor(flow.organisationId, ['allocation-system']),
+        ),
+        200,
+      ),
+    (r) => (r.identity as Json | undefined)?.status === 'VALIDATED',
+  );
+  say(
+    `  GET /registrations/:id → validated surname "${txt((annaView.identity as Json).validatedSurname)}", postcode/house number for the check erased: ${txt(annaView.postcode ?? 'null')}/${txt(annaView.houseNumber ?? 'null')}; registration date still ${txt(annaView.registrationDate)}`,
+  );
+
+  // Process 2: an existing registration is enriched (zoekpad 2 only).
+  const dirk = await register(flow, PERSON.dirk, { registrationDate: '2014-03-17' });
+  const dirkConsent = await askConsent(
+    flow,
+    { registrationId: dirk, role: 'HOME_SEEKER' },
+    'BSN_FOR_EXISTING_REGISTRATION',
+    'GRANTED',
+  );
+  const dirkSession = await share(
+    flow,
+    dirkConsent.receipt as string,
+    'BSN_FOR_EXISTING_REGISTRATION',
+    'SHARE',
+    PERSON.dirk,
+  );
+  const dirkDone = await confirm(flow, txt(dirkSession.sessionId), true);
+  say(`Dirk (registered since 2014, process 2: zoekpad 2 only) → ${txt(dirkDone.state)}`);
+
+  // Failures: each stops the procedure for that person, deletes any BSN and tells the allocator.
+  const eva = await register(flow, PERSON.eva);
+  await askConsent(flow, { registrationId: eva, role: 'HOME_SEEKER' }, 'BSN_AT_REGISTRATION', 'REFUSED');
+  say(
+    'Eva refuses consent → U1: ConsentRefused, the allocator uses the paper route; her registration is unaffected',
+  );
+  const bram = await register(flow, PERSON.bram);
+  const bramConsent = await askConsent(
+    flow,
+    { registrationId: bram, role: 'HOME_SEEKER' },
+    'BSN_AT_REGISTRATION',
+    'GRANTED',
+  );
+  const bramSession = await share(
+    flow,
+    bramConsent.receipt as string,
+    'BSN_AT_REGISTRATION',
+    'SHARE',
+    PERSON.bram,
+  );
+  const bramDone = await confirm(flow, txt(bramSession.sessionId), false);
+  say(`Bram shares but disagrees with the data shown → ${txt(bramDone.state)} ${txt(bramDone.failureCode)}`);
+  const wrong = await register(flow, PERSON.charlie, { birthDate: '1999-12-31' });
+  const wrongConsent = await askConsent(
+    flow,
+    { registrationId: wrong, role: 'HOME_SEEKER' },
+    'BSN_AT_REGISTRATION',
+    'GRANTED',
+  );
+  const wrongSession = await share(
+    flow,
+    wrongConsent.receipt as string,
+    'BSN_AT_REGISTRATION',
+    'SHARE',
+    PERSON.charlie,
+  );
+  say(
+    `Charlie stated a wrong birth date → zoekpad 2 and 1 both fail → ${txt(wrongSession.state)} ${txt(wrongSession.failureCode)}`,
+  );
+  const quitter = await register(flow, PERSON.eva, { email: 'second@example.org' });
+  const quitterConsent = await askConsent(
+    flow,
+    { registrationId: quitter, role: 'HOME_SEEKER' },
+    'BSN_AT_REGISTRATION',
+    'GRANTED',
+  );
+  const quitterSession = await share(
+    flow,
+    quitterConsent.receipt as string,
+    'BSN_AT_REGISTRATION',
+    'ABORT_AFTER_LOGIN',
+    PERSON.eva,
+  );
+  say(
+    `a seeker logs in with DigiD and then cancels at MijnOverheid → ${txt(quitterSession.state)} ${txt(quitterSession.failureCode)} (the DigiD login is still billable)`,
   );
   say();
+  return { anna, annaConsentId: annaConsent.consentId, dirk, eva };
+}
 
-  say('-- 2. a home seeker registers with WoonNet Regio (the allocator is controller until acceptance)');
-  const allocationSystem = tokenFor(woonnetId, ['allocation-system']);
+interface Allocation {
+  allocationId: string;
+  members: { memberId: string; role: string; adult: boolean }[];
+}
+
+async function allocate(
+  flow: Flow,
+  registrationId: string,
+  lettingCorporationId: string,
+  extra: Json,
+): Promise<Allocation> {
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  const r = expectStatus(
+    'allocation',
+    await call('registration', 'POST', '/allocations', system, {
+      registrationId,
+      dwellingReference: `VHE-${Math.floor(Math.random() * 90000) + 10000}`,
+      lettingCorporationId,
+      monthlyRentCents: 65000,
+      leaseStartDate: '2026-12-01',
+      coResidents: [],
+      ...extra,
+    }),
+    201,
+  );
+  return { allocationId: txt(r.allocationId), members: r.members as Allocation['members'] };
+}
+
+async function decisionOf(flow: Flow, allocationId: string): Promise<Json> {
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  await waitForAllocationView(flow, allocationId);
+  return waitUntil(
+    `the income decision for ${allocationId}`,
+    async () =>
+      expectStatus(
+        'income',
+        await call('income-retrieval', 'GET', `/allocations/${allocationId}`, system),
+        200,
+      ),
+    (v) => v.decision !== null && v.decision !== undefined,
+    90_000,
+  );
+}
+
+async function waitForAllocationView(flow: Flow, allocationId: string): Promise<void> {
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  await waitUntil(
+    `income-retrieval to know allocation ${allocationId}`,
+    async () => (await call('income-retrieval', 'GET', `/allocations/${allocationId}`, system)).status,
+    (s) => s === 200,
+  );
+}
+
+async function allocationProcesses(
+  flow: Flow,
+  ids: { anna: string; dirk: string; eva: string },
+  kade: string,
+  oost: string,
+) {
+  say('-- 4. DIV-it processes 3 and 4: BSN and income at allocation, the income test and the decision');
+  // Anna, her adult partner Charlie and a child get a dwelling of De Kade.
+  const a = await allocate(flow, ids.anna, kade, {
+    coResidents: [
+      { surname: PERSON.charlie.surname, birthDate: PERSON.charlie.birthDate },
+      { surname: 'Testhuizen', birthDate: '2019-05-05' },
+    ],
+  });
+  await waitForAllocationView(flow, a.allocationId);
+  const charlie = a.members.find((m) => m.role === 'CO_RESIDENT' && m.adult) as Allocation['members'][number];
+  say(
+    `allocation ${shortId(a.allocationId)} (De Kade, rent EUR 650.00, lease 2026-12-01): home seeker + adult co-resident + child → two people must share (children do not count)`,
+  );
+  const hs = await askConsent(
+    flow,
+    { registrationId: ids.anna, role: 'HOME_SEEKER', allocationId: a.allocationId },
+    'BSN_AND_INCOME_AT_ALLOCATION',
+    'GRANTED',
+  );
+  const hsShare = await share(
+    flow,
+    hs.receipt as string,
+    'BSN_AND_INCOME_AT_ALLOCATION',
+    'SHARE',
+    PERSON.anna,
+  );
+  say(
+    `  Anna consents and shares BSN + income → hash matches the one from registration → ${txt(hsShare.state)}`,
+  );
+  const co = await askConsent(
+    flow,
+    {
+      registrationId: ids.anna,
+      subjectId: charlie.memberId,
+      role: 'CO_RESIDENT',
+      allocationId: a.allocationId,
+    },
+    'BSN_AND_INCOME_AT_ALLOCATION',
+    'GRANTED',
+  );
+  const coShare = await share(
+    flow,
+    co.receipt as string,
+    'BSN_AND_INCOME_AT_ALLOCATION',
+    'SHARE',
+    PERSON.charlie,
+  );
+  say(
+    `  Charlie (co-resident) consents and shares → stated surname and birth date verified through BV BSN → ${txt(coShare.state)}`,
+  );
+  const decided = await decisionOf(flow, a.allocationId);
+  const d = decided.decision as Json;
+  say(
+    `  decision: ${txt(d.outcome)}, passend-toewijzen ${txt(d.passendCategory)} (within limit: ${txt(d.withinPassendLimit)}, rent fits: ${txt(d.passend)}), income year ${txt(d.incomeYear)}, norms ${txt(d.normVersion)}`,
+  );
+
+  // Dirk's allocation (Woonbron Oost): a different person logs in at MijnOverheid → U4.
+  const b = await allocate(flow, ids.dirk, oost, {});
+  await waitForAllocationView(flow, b.allocationId);
+  const dc = await askConsent(
+    flow,
+    { registrationId: ids.dirk, role: 'HOME_SEEKER', allocationId: b.allocationId },
+    'BSN_AND_INCOME_AT_ALLOCATION',
+    'GRANTED',
+  );
+  const ds = await share(
+    flow,
+    dc.receipt as string,
+    'BSN_AND_INCOME_AT_ALLOCATION',
+    'OTHER_PERSON',
+    PERSON.dirk,
+  );
+  const bDecision = (await decisionOf(flow, b.allocationId)).decision as Json;
+  say(
+    `allocation ${shortId(b.allocationId)} (Woonbron Oost): someone else's DigiD is used → hashed BSN does not match → ${txt(ds.failureCode)}; decision ${txt(bDecision.outcome)} (${txt(bDecision.alternativeRouteReason)}, member ${shortId(bDecision.failedMemberId)})`,
+  );
+
+  // Eva's household: students with study finance, exempt from the income test.
+  const c = await allocate(flow, ids.eva, kade, { exemptionGroup: 'STUDENTS_WITH_STUDY_FINANCE' });
+  const cDecision = (await decisionOf(flow, c.allocationId)).decision as Json;
+  say(
+    `allocation ${shortId(c.allocationId)}: students with study finance → ${txt(cDecision.outcome)} (no digital procedure offered)`,
+  );
+
+  // The accountant's evidence.
+  const auditor = tokenFor(flow.organisationId, ['auditor']);
+  const statement = expectStatus(
+    'statement',
+    await call('income-retrieval', 'GET', `/statements/${a.allocationId}`, auditor),
+    200,
+  );
+  const pdf = await call('income-retrieval', 'GET', `/statements/${a.allocationId}/pdf`, auditor);
+  expectStatus('statement pdf', pdf, 200);
+  mkdirSync(REPORTS, { recursive: true });
+  writeFileSync(path.join(REPORTS, 'income-statement.pdf'), pdf.body);
+  writeFileSync(path.join(REPORTS, 'income-statement.json'), JSON.stringify(statement, null, 2));
+  say(
+    `  auditor: GET /statements/:allocationId → household income ${euro(statement.householdIncomeCents ?? (statement.statement as Json | undefined)?.householdIncomeCents)} (JSON and PDF written to reports/demo/income-statement.*)`,
+  );
+  const evidence = await call('consent', 'GET', `/registrations/${ids.anna}/consent-evidence.pdf`, auditor);
+  expectStatus('consent evidence', evidence, 200);
+  writeFileSync(path.join(REPORTS, 'consent-evidence.pdf'), evidence.body);
+  say(
+    '  auditor: consent evidence for Anna (every text shown, answers, receipts) → reports/demo/consent-evidence.pdf',
+  );
+  say();
+  return { annaAllocation: a.allocationId };
+}
+
+async function dbCount(database: string, sql: string, params: unknown[]): Promise<number> {
+  const client = new Client({
+    host: process.env.PGHOST ?? '127.0.0.1',
+    port: Number(process.env.PGPORT ?? 5432),
+    user: 'postgres',
+    database,
+  });
+  await client.connect();
+  try {
+    const r = await client.query<{ c: string }>(sql, params);
+    return Number(r.rows[0]?.c ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+async function withdrawalAndRetention(
+  flow: Flow,
+  ids: { anna: string; annaConsentId: string; eva: string },
+  annaAllocation: string,
+) {
+  say('-- 5. withdrawal (intrekken) and retention');
+  const system = tokenFor(flow.organisationId, ['allocation-system']);
+  const admin = tokenFor(flow.organisationId, ['admin']);
+  const auditor = tokenFor(flow.organisationId, ['auditor']);
+  const hashes = () =>
+    dbCount('divit_identity_validation', 'SELECT count(*) AS c FROM bsn_hashes WHERE registration_id = $1', [
+      ids.anna,
+    ]);
+  say(`before: identity-validation holds ${await hashes()} hashed BSN for Anna`);
+  const started = Date.now();
+  const first = expectStatus(
+    'withdrawal',
+    await call('consent', 'POST', `/consents/${ids.annaConsentId}/withdrawal`, system),
+    200,
+  );
+  const again = expectStatus(
+    'withdrawal',
+    await call('consent', 'POST', `/consents/${ids.annaConsentId}/withdrawal`, system),
+    200,
+  );
+  say(
+    `Anna withdraws her consent (sent twice: same answer ${txt(first.withdrawnAt) === txt(again.withdrawnAt) ? 'both times' : 'DIFFERENT'}, one ConsentWithdrawn event)`,
+  );
+  await waitUntil('the hashed BSN to be erased', hashes, (n) => n === 0, 30_000);
+  const erasedAfter = Date.now() - started;
+  const log = await waitUntil(
+    'the deletion log to show the erasure',
+    async () =>
+      expectStatus(
+        'deletion log',
+        await call('retention-cleanup', 'GET', `/deletion-log?subjectPseudonym=${ids.anna}`, auditor),
+        200,
+      ),
+    (r) => ((r.records as Json[]) ?? []).some((x) => x.category === 'HASHED_BSN'),
+    30_000,
+  );
+  say(
+    `  hashed BSN gone from identity-validation's database ${(erasedAfter / 1000).toFixed(1)} s after the withdrawal (erased by its owner on the withdrawal event itself);`,
+  );
+  say(
+    "  retention-cleanup's erasure commands were acknowledged by every owner (0 = nothing was left); deletion log:",
+  );
+  for (const rec of log.records as Json[])
+    say(
+      `    ${txt(rec.category).padEnd(16)} ${txt(rec.targetService).padEnd(20)} reason ${txt(rec.reason).padEnd(18)} erased ${txt(rec.erasedCount)}  policy ${txt(rec.policyId)}`,
+    );
+  const statement = await call('income-retrieval', 'GET', `/statements/${annaAllocation}`, auditor);
   const registration = expectStatus(
     'registration',
-    await call('POST', '/registrations', allocationSystem, {
-      surnamePrefix: 'de',
-      surname: 'Vries',
-      birthDate: '1991-04-12',
-      genderMarker: 'V',
-      postcode: '3011ab',
-      houseNumber: 10,
-      email: 'seeker@example.org',
-      registrationDate: '2021-09-01',
-      household: [
-        { relation: 'PARTNER', surname: 'Bakker', birthDate: '1989-11-30' },
-        { relation: 'CHILD', surname: 'Bakker', birthDate: '2020-05-05' },
-      ],
-    }),
-    201,
-  );
-  const registrationId = String(registration.registrationId);
-  say(
-    `POST /registrations → 201 registration ${registrationId} (pseudonymous id), registration date ${String(registration.registrationDate)}, postcode normalised to ${String(registration.postcode)}`,
-  );
-  const bad = await call('POST', '/registrations', allocationSystem, {
-    surname: 'Vries2',
-    birthDate: '2999-01-01',
-    postcode: '0123 AB',
-  });
-  say(
-    `POST /registrations with bad input → ${bad.status}: ${(bad.json.errors as { field: string; message: string }[]).map((e) => `${e.field} (${e.message})`).join('; ')}`,
-  );
-  const memberView = await call(
-    'GET',
-    `/registrations/${registrationId}`,
-    tokenFor(String(oost.organisationId), ['member']),
-  );
-  say(
-    `GET /registrations/:id as member corporation Woonbron Oost → ${memberView.status} (another organisation's registration is "not found", never "forbidden")`,
-  );
-  const coordinatorView = await call(
-    'GET',
-    `/registrations/${registrationId}?purpose=ALLOCATION`,
-    tokenFor(woonnetId, ['coordinator']),
-  );
-  say(`GET /registrations/:id as WoonNet Regio (purpose ALLOCATION) → ${coordinatorView.status}`);
-  say();
-
-  say('-- 3. the allocation system records an allocation (toewijzing) for a dwelling of De Kade');
-  const allocation = expectStatus(
-    'allocation',
-    await call('POST', '/allocations', allocationSystem, {
-      registrationId,
-      dwellingReference: 'VHE-10234',
-      lettingCorporationId: kade.organisationId,
-      monthlyRentCents: 72450,
-      leaseStartDate: '2026-03-01',
-      coResidents: [
-        { surname: 'Bakker', birthDate: '1989-11-30' },
-        { surname: 'Bakker', birthDate: '2020-05-05' },
-      ],
-    }),
-    201,
-  );
-  say(
-    `POST /allocations → 201 allocation ${String(allocation.allocationId)}: rent EUR 724.50, lease start 2026-03-01, ${(allocation.members as unknown[] | undefined)?.length ?? 3} household members`,
-  );
-  say();
-
-  say('-- 4. an auditor asks who accessed the registration');
-  const log = expectStatus(
-    'access log',
-    await call('GET', `/registrations/${registrationId}/access-log`, tokenFor(woonnetId, ['auditor'])),
+    await call('registration', 'GET', `/registrations/${ids.anna}`, system),
     200,
-  ) as unknown as {
-    occurredAt: string;
-    subjectOrganisationId: string;
-    action: string;
-    purpose: string;
-  }[];
-  for (const entry of log)
-    say(
-      `  ${entry.occurredAt}  ${entry.action.padEnd(22)} ${entry.purpose.padEnd(15)} by organisation ${entry.subjectOrganisationId}`,
+  );
+  say(
+    `  kept: the income used in the completed test (statement HTTP ${statement.status}), the validated name, and the registration (date ${txt(registration.registrationDate)}, status ${txt(registration.status ?? 'active')})`,
+  );
+
+  // A scheduled sweep: WoonNet shortens registration-data retention after deregistration to zero days.
+  for (const category of ['REGISTRATION_DATA', 'CONSENT_PROOFS'])
+    expectStatus(
+      'policy',
+      await call(
+        'retention-cleanup',
+        'PUT',
+        `/policies/${category}/organisations/${flow.organisationId}`,
+        admin,
+        {
+          retention: 'P0D',
+          reason: 'demonstration: erase at the next sweep after deregistration',
+        },
+      ),
+      200,
     );
+  expectStatus(
+    'deregistration',
+    await call('registration', 'POST', `/registrations/${ids.eva}/deregister`, system, {
+      reason: 'demonstration',
+    }),
+    200,
+  );
+  say(
+    'WoonNet sets REGISTRATION_DATA and CONSENT_PROOFS retention to P0D (within the legal range); Eva deregisters',
+  );
+  await waitUntil(
+    'the deregistration to be scheduled',
+    async () =>
+      expectStatus(
+        'erasures',
+        await call('retention-cleanup', 'GET', `/erasures?registrationId=${ids.eva}`, admin),
+        200,
+      ) as unknown as Json[],
+    (rows) => rows.length >= 2,
+    30_000,
+  );
+  const sweep = expectStatus('sweep', await call('retention-cleanup', 'POST', '/sweeps', admin), 200);
+  say(`POST /sweeps (the same sweep runs on a schedule) → issued ${JSON.stringify(sweep).slice(0, 160)}`);
+  const evaLog = await waitUntil(
+    "the sweep's erasures to be acknowledged",
+    async () =>
+      expectStatus(
+        'deletion log',
+        await call('retention-cleanup', 'GET', `/deletion-log?subjectPseudonym=${ids.eva}`, auditor),
+        200,
+      ),
+    (r) => ((r.records as Json[]) ?? []).filter((x) => x.reason === 'REGISTRATION_DEREGISTERED').length >= 2,
+    30_000,
+  );
+  for (const rec of (evaLog.records as Json[]).filter((x) => x.reason === 'REGISTRATION_DEREGISTERED'))
+    say(
+      `    ${txt(rec.category).padEnd(18)} ${txt(rec.targetService).padEnd(14)} erased ${txt(rec.erasedCount)}  (deletion log, no personal data)`,
+    );
+  const overdue = expectStatus(
+    'overdue',
+    await call('retention-cleanup', 'GET', '/erasures/overdue', admin),
+    200,
+  );
+  say(`  overdue erasures: ${txt(overdue.count)} (also the divit_retention_overdue_erasures metric)`);
+  say();
+}
+
+async function billing(
+  flow: Flow,
+  usage: SeenEvent[],
+  members: { kade: string; oost: string },
+  finance: SeenEvent[],
+) {
+  say('-- 6. the MijnOverheid invoice: reconcile and split over the member corporations');
+  const ours = usage.filter((e) => e.value.organisationId === flow.organisationId);
+  const count = (unit: string) => ours.filter((e) => e.value.unit === unit).length;
+  const logins = count('DIGID_LOGIN');
+  const sharings = count('DATA_SHARING');
+  const attributable = ours.filter((e) => e.value.lettingCorporationId).length;
+  say(
+    `usage counted this run for WoonNet: ${logins} DigiD logins, ${sharings} sharings (${attributable} at allocation, attributable to the letting corporation)`,
+  );
+  // Logius' invoice as MijnOverheid would send it: one more login than we counted (tariffs: services/billing-reconciliation/config/tariffs.json, assumptions).
+  const now = new Date();
+  const periodStart = `${now.getUTCFullYear()}-${txt(now.getUTCMonth() + 1).padStart(2, '0')}-01`;
+  // A monthly invoice would end on the last day of the month; a demonstration cannot wait, so the period ends today.
+  const periodEnd = now.toISOString().slice(0, 10);
+  const tariffs = expectStatus(
+    'tariffs',
+    await call('billing-reconciliation', 'GET', '/tariffs', tokenFor(flow.organisationId, ['finance'])),
+    200,
+  );
+  const price = (unit: string): number => {
+    const rows = ((tariffs.tariffs ?? tariffs) as unknown as Json[]).filter(
+      (t) => t.unit === unit && txt(t.validFrom) <= periodStart,
+    );
+    rows.sort((x, y) => txt(y.validFrom).localeCompare(txt(x.validFrom)));
+    return Number(rows[0]?.unitPriceMillicents ?? 0);
+  };
+  const loginCents = Math.round(((logins + 1) * price('DIGID_LOGIN')) / 1000);
+  const sharingCents = Math.round((sharings * price('DATA_SHARING')) / 1000);
+  const invoiceNumber = `MO-${periodStart.slice(0, 7)}-${run}`;
+  const csv = [
+    'invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber',
+    `${invoiceNumber},LOGIUS,${flow.organisationId},${periodStart},${periodEnd},EUR,DIGID_LOGIN,${logins + 1},${loginCents},${loginCents + sharingCents},`,
+    `${invoiceNumber},LOGIUS,${flow.organisationId},${periodStart},${periodEnd},EUR,DATA_SHARING,${sharings},${sharingCents},${loginCents + sharingCents},`,
+  ].join('\n');
+  const financeToken = tokenFor(flow.organisationId, ['finance']);
+  const bad = await call(
+    'billing-reconciliation',
+    'POST',
+    '/invoices',
+    financeToken,
+    csv.replace(',EUR,', ',USD,').replace(`,${loginCents},`, ',12.5,'),
+  );
+  say(
+    `import a malformed invoice file → ${bad.status}: ${((bad.json.problems as { line: number; field: string }[]) ?? []).map((e) => `line ${e.line} ${e.field}`).join(', ')} (nothing imported)`,
+  );
+  const imported = expectStatus(
+    'invoice',
+    await call('billing-reconciliation', 'POST', '/invoices', financeToken, csv),
+    201,
+  );
+  const twice = await call('billing-reconciliation', 'POST', '/invoices', financeToken, csv);
+  say(
+    `import invoice ${invoiceNumber} (${euro(loginCents + sharingCents)}) → 201; the same file again → ${twice.status} (imported once)`,
+  );
+  void imported;
+  const body = { payerOrganisationId: flow.organisationId, periodStart, periodEnd };
+  await waitUntil(
+    'the usage ledger to hold this run',
+    async () =>
+      expectStatus(
+        'dry run',
+        await call('billing-reconciliation', 'POST', '/reconciliations/dry-run', financeToken, body),
+        200,
+      ),
+    (r) => JSON.stringify(r).includes('USAGE_MISSING_ON_OUR_SIDE'),
+    60_000,
+  );
+  const closed = expectStatus(
+    'close',
+    await call('billing-reconciliation', 'POST', '/reconciliations/close', financeToken, body),
+    201,
+  );
+  const id = txt(closed.reconciliationId);
+  const discrepancies = expectStatus(
+    'discrepancies',
+    await call(
+      'billing-reconciliation',
+      'GET',
+      `/reconciliations/${id}/discrepancies?format=json`,
+      financeToken,
+    ),
+    200,
+  );
+  const classes = ((discrepancies.discrepancies ?? discrepancies.items ?? []) as Json[]).map(
+    (x) => `${txt(x.class)} ${txt(x.unit ?? '')} ${txt(x.count ?? '')}`,
+  );
+  say(
+    `period ${periodStart}..${periodEnd} closed (result version ${txt(closed.resultVersion ?? closed.version ?? 1)}); differences explained: ${classes.join('; ') || JSON.stringify(discrepancies).slice(0, 200)}`,
+  );
+  const statements = await call(
+    'billing-reconciliation',
+    'GET',
+    `/reconciliations/${id}/statements`,
+    financeToken,
+  );
+  expectStatus('statements', statements, 200);
+  const overview = await call(
+    'billing-reconciliation',
+    'GET',
+    `/reconciliations/${id}/overview`,
+    tokenFor(flow.organisationId, ['coordinator']),
+  );
+  expectStatus('overview', overview, 200);
+  writeFileSync(path.join(REPORTS, 'member-statements.csv'), statements.body);
+  writeFileSync(path.join(REPORTS, 'coordinator-overview.pdf'), overview.body);
+  for (const [name, member] of [
+    ['de-kade', members.kade],
+    ['woonbron-oost', members.oost],
+  ] as const) {
+    const own = await call(
+      'billing-reconciliation',
+      'GET',
+      `/reconciliations/${id}/statements/${member}?format=pdf`,
+      tokenFor(member, ['member']),
+    );
+    expectStatus('member statement', own, 200);
+    writeFileSync(path.join(REPORTS, `statement-${name}.pdf`), own.body);
+  }
+  const denied = await call(
+    'billing-reconciliation',
+    'GET',
+    `/reconciliations/${id}/statements/${members.kade}?format=csv`,
+    tokenFor(members.oost, ['member']),
+  );
+  say(
+    `reports/demo/: member-statements.csv, coordinator-overview.pdf (bar chart per member), statement-de-kade.pdf, statement-woonbron-oost.pdf; Woonbron Oost reading De Kade's statement → ${denied.status}`,
+  );
+  const settlements = await waitUntil(
+    'the settlement events',
+    () => Promise.resolve(finance.filter((e) => e.value.invoiceNumber === invoiceNumber)),
+    (s) => s.length >= 2,
+    30_000,
+  );
+  let sum = 0;
+  for (const s of settlements) {
+    sum += Number(s.value.amountCents);
+    const who = s.value.memberOrganisationId === members.kade ? 'De Kade      ' : 'Woonbron Oost';
+    say(
+      `  finance system ← MemberSettlementCalculated  ${who} ${euro(s.value.amountCents).padStart(10)}  (attributable ${euro(s.value.attributableCents)}, by housing stock ${euro(s.value.sharedCents)}, key ${txt(s.value.keyShareNumerator)}/${txt(s.value.keyShareDenominator)})`,
+    );
+  }
+  say(
+    `  members' parts add up to ${euro(sum)}; invoice total ${euro(loginCents + sharingCents)} → ${sum === loginCents + sharingCents ? 'exact to the cent' : 'MISMATCH'}`,
+  );
+  if (sum !== loginCents + sharingCents) throw new Error('settlements do not add up to the invoice');
+  say();
+}
+
+async function bsnLeakScan(): Promise<void> {
+  say("-- 7. privacy check: the test BSNs anywhere outside identity-validation's memory?");
+  const databases = [
+    'divit_registration',
+    'divit_consent',
+    'divit_identity_validation',
+    'divit_income_retrieval',
+    'divit_billing_reconciliation',
+    'divit_retention_cleanup',
+  ];
+  const clients: Client[] = [];
+  const scannable = [];
+  for (const name of databases) {
+    const client = new Client({
+      host: process.env.PGHOST ?? '127.0.0.1',
+      port: Number(process.env.PGPORT ?? 5432),
+      user: 'postgres',
+      database: name,
+    });
+    await client.connect();
+    clients.push(client);
+    scannable.push({
+      name,
+      query: async (sql: string, params?: unknown[]) =>
+        (await client.query(sql, params)).rows as Record<string, unknown>[],
+    });
+  }
+  const kafka = createKafka({ brokers: BROKERS, clientId: 'demo-leak-scan' });
+  const topics = Object.values(topicCatalogue).map((t) => `${PREFIX}${t.name}`);
+  const records = await readTopicRecords(kafka, topics);
+  const logDir = path.join(STATE, 'logs');
+  const logs = readdirSync(logDir)
+    .filter((f) =>
+      /^(registration|consent|identity-validation|income-retrieval|billing-reconciliation|retention-cleanup)\.log$/.test(
+        f,
+      ),
+    )
+    .map((f) => ({ name: f, text: readFileSync(path.join(logDir, f), 'utf8') }));
+  const hits = await scanForBsnLeaks({
+    databases: scannable,
+    topics: records,
+    logs: logs.map((l) => l.text),
+    bsns: TEST_BSNS,
+  });
+  for (const c of clients) await c.end();
+  say(
+    `scanned ${databases.length} databases (every table and text/json/bytea/number column), ${records.length} records on ${topics.length} topics (keys, values, headers) and ${logs.length} service logs for ${TEST_BSNS.length} test BSNs in plain digits and encodings → ${hits.length} hits`,
+  );
+  if (hits.length > 0) {
+    for (const h of hits.slice(0, 20)) say(`  LEAK ${JSON.stringify(h)}`);
+    throw new Error(`${hits.length} BSN leak(s) found`);
+  }
+  say();
+}
+
+async function main(): Promise<void> {
+  say('== DIV-it platform demonstration: the four DIV-it processes, decisions, retention and the invoice ==');
+  const allocatorSystem = await subscribe('demo-allocator', [
+    Topics.incomeRetrievalDecisions,
+    Topics.consentConsents,
+    Topics.identityValidationOutcomes,
+  ]);
+  const financeSystem = await subscribe('demo-finance', [Topics.billingReconciliationSettlements]);
+  const usageMeter = await subscribe('demo-logius-meter', [Topics.identityValidationUsage]);
+  say(
+    "an allocator's system and a finance system subscribed with the published reader schemas (docs/asyncapi.yaml)",
+  );
+  say();
+  const { kade, oost, woonnet } = await registerOrganisations();
+  const texts = await publishConsentTexts(woonnet.organisationId);
+  const flow: Flow = { organisationId: woonnet.organisationId, texts };
+  const ids = await registrationProcesses(flow);
+  const { annaAllocation } = await allocationProcesses(flow, ids, kade.organisationId, oost.organisationId);
+
+  say(
+    "-- what the allocator's system received on the decisions topic (conclusions only: no income, names or BSNs)",
+  );
+  const decisions = await waitUntil(
+    'three decisions',
+    () =>
+      Promise.resolve(
+        allocatorSystem.seen.filter(
+          (e) =>
+            e.topic === Topics.incomeRetrievalDecisions && e.value.organisationId === woonnet.organisationId,
+        ),
+      ),
+    (d) => d.length >= 3,
+    30_000,
+  );
+  for (const e of decisions)
+    say(
+      `  ${shortId(e.value.allocationId)} ${txt(e.value.outcome).padEnd(26)} ${txt(e.value.alternativeRouteReason ?? '').padEnd(16)} passend ${txt(e.value.passendCategory ?? '-')}  fields: ${Object.keys(e.value).join(',')}`,
+    );
+  const failures = allocatorSystem.seen.filter(
+    (e) => e.type.endsWith('IdentityValidationFailed') || e.type.endsWith('ConsentRefused'),
+  );
+  say(
+    `  and ${failures.length} failure outcomes (U-codes) on the consent and identity-validation topics: ${[...new Set(failures.map((e) => txt(e.value.failure ?? 'U1_NO_CONSENT')))].join(', ')}`,
+  );
   say();
 
-  const expected = 4 + 2 + 2 + 1 + 1 + 1; // 4 organisations, 2 memberships, 2 stock figures, 1 registration, 1 allocation, 1 adult co-resident
-  const deadline = Date.now() + 30_000;
-  while (seen.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  say(
-    `-- 5. what the allocator's system received (${seen.length} events; the refused and invalid requests produced none)`,
+  await withdrawalAndRetention(flow, ids, annaAllocation);
+  await billing(
+    flow,
+    usageMeter.seen,
+    { kade: kade.organisationId, oost: oost.organisationId },
+    financeSystem.seen,
   );
-  for (const e of seen) {
-    const short = e.type.replace('nl.divit.registration.', '');
-    const topic = e.topic.replace(PREFIX, '');
-    if (topic === Topics.registrationIdentityData) {
-      say(
-        `  ${topic}  ${short}  member ${String(e.value.memberId)}  [direct personal data: stated surname and birth date, topic retention 1 day]`,
-      );
-    } else if (short === 'AllocationRecorded') {
-      const members = (e.value.members as { role: string; adult: boolean }[])
-        .map((m) => `${m.role}${m.adult ? '' : ' (child)'}`)
-        .join(', ');
-      say(
-        `  ${topic}  ${short}  lease ${String(e.value.leaseStartDate)}  members: ${members}  [pseudonymous]`,
-      );
-    } else {
-      const detail = Object.entries(e.value)
-        .filter(([k]) => !['occurredAt', 'name'].includes(k))
-        .map(([k, v]) => `${k}=${typeof v === 'string' && v.length === 36 ? `${v.slice(0, 8)}…` : String(v)}`)
-        .join(' ');
-      say(`  ${topic}  ${short}  ${detail}`);
-    }
-  }
-  await consumer.disconnect();
-  if (seen.length < expected) {
-    say(`demo: FAILED — expected ${expected} events, received ${seen.length}`);
-    process.exit(1);
-  }
-  say();
+  await Promise.all([allocatorSystem.stop(), financeSystem.stop(), usageMeter.stop()]);
+  await bsnLeakScan();
   say('demo: done');
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `demo failed: ${error instanceof Error ? (error.stack ?? error.message) : txt(error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,0 +1,151 @@
+/**
+ * Small helpers for the demonstration: one HTTP client per service, tokens from the local development
+ * issuer (tools/dev-auth.js), polling without fixed sleeps, and an allocator's/finance system's consumer.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { eventDescriptors } from '@divit/contracts';
+import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
+import { LocalTokenIssuer, Role } from '@divit/service-kit';
+
+export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+export const PREFIX = process.env.KAFKA_TOPIC_PREFIX ?? '';
+export const STATE = process.env.DIVIT_STACK_STATE ?? path.resolve(__dirname, '../../.stack');
+
+export const SERVICE_URLS = {
+  registration: process.env.REGISTRATION_URL ?? 'http://127.0.0.1:3001',
+  consent: process.env.CONSENT_URL ?? 'http://127.0.0.1:3002',
+  'identity-validation': process.env.IDENTITY_VALIDATION_URL ?? 'http://127.0.0.1:3003',
+  'income-retrieval': process.env.INCOME_RETRIEVAL_URL ?? 'http://127.0.0.1:3004',
+  'billing-reconciliation': process.env.BILLING_RECONCILIATION_URL ?? 'http://127.0.0.1:3005',
+  'retention-cleanup': process.env.RETENTION_CLEANUP_URL ?? 'http://127.0.0.1:3006',
+} as const;
+export type Service = keyof typeof SERVICE_URLS;
+
+export type Json = Record<string, unknown>;
+export interface Reply {
+  status: number;
+  json: Json;
+  body: Buffer;
+  type: string;
+}
+
+export const say = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const issuer = new LocalTokenIssuer(
+  'divit-local',
+  'divit',
+  readFileSync(path.join(STATE, 'dev-auth/private.pem'), 'utf8'),
+);
+export const tokenFor = (organisationId: string, roles: Role[]): string =>
+  issuer.sign({ subject: `demo-${roles.join('-')}`, organisationId, roles });
+
+/** A request to one service; `body` as JSON unless a string (sent as text/csv). */
+export async function call(
+  service: Service,
+  method: string,
+  route: string,
+  token: string | null,
+  body?: unknown,
+): Promise<Reply> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined)
+    headers['content-type'] = typeof body === 'string' ? 'text/csv' : 'application/json';
+  const res = await fetch(`${SERVICE_URLS[service]}${route}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const buffer = Buffer.from(await res.arrayBuffer());
+  const type = res.headers.get('content-type') ?? '';
+  let json: Json = {};
+  if (type.includes('json') && buffer.length > 0) json = JSON.parse(buffer.toString('utf8')) as Json;
+  return { status: res.status, json, body: buffer, type };
+}
+
+/** Fails the demonstration (exit 1) when a step does not answer as expected. */
+export function expectStatus(label: string, reply: Reply, status: number): Json {
+  if (reply.status !== status)
+    throw new Error(
+      `${label}: expected HTTP ${status}, got ${reply.status} ${reply.body.toString('utf8').slice(0, 400)}`,
+    );
+  return reply.json;
+}
+
+/** Repeats a request while it answers a retryable 409/503 (an event the service waits for is still on its way). */
+export async function untilNot409(request: () => Promise<Reply>, timeoutMs = 30_000): Promise<Reply> {
+  const deadline = Date.now() + timeoutMs;
+  let reply = await request();
+  while ((reply.status === 409 || reply.status === 503) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    reply = await request();
+  }
+  return reply;
+}
+
+/** Polls until `done` holds (or throws after the timeout, naming what was awaited). */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    value = await read();
+  }
+  return value;
+}
+
+export interface SeenEvent {
+  topic: string;
+  type: string;
+  key: string;
+  value: Json;
+}
+
+/** An outside system reading topics with the published reader schemas (as docs/asyncapi.yaml describes). */
+export async function subscribe(clientId: string, topics: string[]) {
+  const kafka = createKafka({ brokers: BROKERS, clientId });
+  const serde = new AvroSerde({ registryUrl: REGISTRY, autoRegister: false });
+  const readers = new Map<string, EventDescriptorLike>(eventDescriptors.map((d) => [d.type, d]));
+  const seen: SeenEvent[] = [];
+  const consumer = kafka.consumer({ groupId: `${clientId}-${Date.now()}`, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: topics.map((t) => `${PREFIX}${t}`), fromBeginning: false });
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.run({
+    eachMessage: async ({ topic, message }) => {
+      const decoded = await serde.decode(message.value, readers);
+      seen.push({
+        topic: topic.slice(PREFIX.length),
+        type: headersToStrings(message.headers).ce_type ?? decoded.type,
+        key: message.key?.toString() ?? '',
+        value: decoded.value as Json,
+      });
+    },
+  });
+  await joined;
+  return { seen, stop: () => consumer.disconnect() };
+}
+
+export const shortId = (id: unknown): string => `${String(id).slice(0, 8)}…`;
+export const euro = (cents: unknown): string =>
+  `EUR ${(Number(cents) / 100).toLocaleString('nl-NL', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** Any value as text for the printed lines (objects as JSON, missing as ''). */
+export const txt = (v: unknown): string =>
+  v === null || v === undefined
+    ? ''
+    : typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+        ? v.toString()
+        : JSON.stringify(v);
