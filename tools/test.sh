@@ -5,6 +5,7 @@
 #   3. local stack up (Kafka + schema registry + PostgreSQL; tools/stack/stack.sh)
 #   4. contract checks against the real broker/registry: topics provisioned and verified
 #   5. build, unit tests, integration tests (real Kafka, registry, PostgreSQL)
+#   6. end to end: the six services as processes, driven by the demonstration, then a BSN leak scan (tools/e2e.sh)
 # Ends with one line "N passed, N failed" summing every jest run, and exits non-zero on any failure.
 # Leaves the stack running (stop it with `npm run stack:down`).
 set -uo pipefail
@@ -38,6 +39,7 @@ if bash tools/stack/stack.sh up; then
   step build npx nx run-many -t build --outputStyle=static
   step unit npx nx run-many -t test --outputStyle=static --skip-nx-cache
   step integration npx nx run-many -t test:integration --parallel=1 --outputStyle=static --skip-nx-cache
+  step e2e bash tools/e2e.sh
 else
   echo "test: the local stack did not come up (see above)"
   results+=("stack FAILED")
