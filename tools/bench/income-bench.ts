@@ -7,7 +7,8 @@
 // (ConsentGranted) and identity-validation (IncomeShared) would publish, answering at once for every adult.
 //
 //   npm run bench:income                                  10 000 allocations (15 000 adults); 50 alloc/s for 20 s
-//   npm run bench:income -- --allocations 2000 --rate 50 --duration 10
+//   npm run bench:income -- --allocations 2000 --rate 50 --duration 10 --tx-batch 200 --concurrency 3
+//   npm run bench:income -- --help
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -40,8 +41,16 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     batch: { type: 'string', default: '250' },
+    'tx-batch': { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '3' },
+    help: { type: 'boolean', default: false },
   },
 });
+if (opts.help) {
+  console.log(`npm run bench:income -- [--allocations N] [--rate allocations/s] [--duration s] [--warmup s]
+  [--batch households per upstream publish] [--tx-batch CONSUMER_TX_BATCH] [--concurrency CONSUMER_CONCURRENCY]`);
+  process.exit(0);
+}
 const ALLOCATIONS = Number(opts.allocations);
 const RATE = Number(opts.rate);
 const DURATION_S = Number(opts.duration);
@@ -178,6 +187,8 @@ async function main(): Promise<number> {
       AUTH_JWKS: JSON.stringify(issuer.jwks),
       EXPIRY_SWEEP_INTERVAL_MS: '0',
       LOG_LEVEL: 'warn',
+      CONSUMER_TX_BATCH: opts['tx-batch'],
+      CONSUMER_CONCURRENCY: opts.concurrency,
     });
     rig.group(`${prefix}income-retrieval`);
     app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
@@ -311,6 +322,7 @@ async function main(): Promise<number> {
         .join(' ')}`,
       'UPSTREAM SIMULATION: the benchmark publishes AllocationRecorded, ConsentGranted and IncomeShared itself, answering at once.',
       '',
+      `service consumer: CONSUMER_TX_BATCH ${opts['tx-batch']}, CONSUMER_CONCURRENCY ${opts.concurrency}`,
       `throughput: ${fmtInt(tput.allocations)} allocations (${fmtInt(tput.adults)} adults, ${fmtInt(tput.events)} input events) in ${fmt1(tput.totalMs / 1000)} s`,
       `  income-retrieval: ${fmtInt(decisionsPerS)} decisions/s (${fmtInt((tput.events * 1000) / tput.totalMs)} input events/s); target >= ${TARGET_DECISIONS_PER_S}: ${decisionsPerS >= TARGET_DECISIONS_PER_S ? 'MET' : 'NOT MET'}`,
       `  raw kafkajs produce→consume, ${fmtInt(rawTput.records)} records: ${fmtInt(rawRate)} records/s`,
