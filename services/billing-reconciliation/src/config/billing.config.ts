@@ -13,10 +13,15 @@ export const billingConfigSchema = z.object({
   BILLING_TARIFFS_FILE: z.string().optional(),
   /** Default tolerance per unit line (euro cents) below which an amount difference counts as rounding. */
   BILLING_TOLERANCE_CENTS: env.int(2, 0),
-  /** Events handled per database transaction by the usage consumer (handleBatch). */
-  BILLING_USAGE_BATCH_SIZE: env.int(2000, 1),
-  /** Partitions the usage consumer works on at once. */
-  BILLING_USAGE_CONCURRENCY: env.int(3, 1),
+  /**
+   * Events handled per database transaction by the usage consumer (handleBatch): one inbox statement and one
+   * ledger statement per chunk. At most 10 000 (the inbox writes 6 bind parameters per event; PostgreSQL
+   * allows 65 535). A kafkajs fetch brings ~1 MiB per partition (~3-4 000 usage events), so 5 000 makes
+   * each fetched partition batch one transaction.
+   */
+  BILLING_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5000),
+  /** Partitions the usage consumer works on at once (each with its own transaction and pool connection). */
+  BILLING_USAGE_CONCURRENCY: env.int(6, 1),
 });
 
 export type BillingConfig = z.infer<typeof billingConfigSchema>;

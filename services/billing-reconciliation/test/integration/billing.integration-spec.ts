@@ -195,9 +195,16 @@ describe('billing-reconciliation on the real stack', () => {
     ).toBe(409);
 
     // Usage for the closed period: kept and flagged late.
+    // In the same batch: 31 March 22:30 UTC is 1 April 00:30 in Amsterdam, outside the closed period (its UTC
+    // day is inside, so the ledger's per-chunk pre-check cannot short-cut it: the per-row check decides).
     const late = usageOf(allocator, 'DATA_SHARING', '2025-03-20T10:00:00Z');
-    await t.usage([late]);
+    const april = usageOf(allocator, 'DIGID_LOGIN', '2025-03-31T22:30:00Z');
+    await t.usage([late, april]);
     expect(await t.waitForRows('usage_records', 1, `usage_id = '${late.usageId}' AND late`)).toBe(1);
+    expect(await t.waitForRows('usage_records', 1, `usage_id = '${april.usageId}'`)).toBe(1);
+    expect(await t.query(`SELECT late FROM usage_records WHERE usage_id = '${april.usageId}'`)).toEqual([
+      { late: false },
+    ]);
 
     const reopened = await t.call('POST', '/reconciliations/reopen', finance, {
       payerOrganisationId: allocator,
