@@ -16,6 +16,7 @@ import { billingConfigSchema } from '../../services/billing-reconciliation/src/c
 import { consentConfigSchema } from '../../services/consent/src/config/consent.config';
 import { identityValidationConfigSchema } from '../../services/identity-validation/src/config/identity-validation.config';
 import { incomeRetrievalConfigSchema } from '../../services/income-retrieval/src/config/income-retrieval.config';
+import { retentionCleanupConfigSchema } from '../../services/retention-cleanup/src/config/retention-cleanup.config';
 import { registrationConfigSchema } from '../../services/registration/src/config/registration.config';
 
 /** THE table: every deployable service (folder under services/) and its config schema. Add new services here. */
@@ -25,6 +26,7 @@ const SERVICES = {
   'identity-validation': identityValidationConfigSchema,
   'income-retrieval': incomeRetrievalConfigSchema,
   'billing-reconciliation': billingConfigSchema,
+  'retention-cleanup': retentionCleanupConfigSchema,
 } satisfies Record<string, z.ZodObject>;
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');

@@ -65,7 +65,7 @@ export interface MemberSettlementCalculated {
   periodEnd: string;
   /** Version of the reconciliation results this settlement belongs to (a re-opened period gets a new version; earlier versions are kept). */
   resultVersion: number;
-  /** Total charged to the member, euro cents, never negative (credit invoices produce their own settlements). */
+  /** Total charged to the member, euro cents, never negative. Credit invoices are netted into the period they correct: a new result version replaces the earlier settlements of that period (see services/billing-reconciliation/docs/settlements-topic.md). */
   amountCents: number;
   /** Part for usage attributable to the member (allocation-time usage where it let the dwelling). */
   attributableCents: number;
@@ -218,7 +218,7 @@ export const MemberSettlementCalculatedEvent: EventDescriptor<'nl.divit.billingr
       {
         name: 'amountCents',
         type: 'long',
-        doc: 'Total charged to the member, euro cents, never negative (credit invoices produce their own settlements).',
+        doc: 'Total charged to the member, euro cents, never negative. Credit invoices are netted into the period they correct: a new result version replaces the earlier settlements of that period (see services/billing-reconciliation/docs/settlements-topic.md).',
       },
       {
         name: 'attributableCents',
