@@ -171,6 +171,20 @@ function checkServiceEnv(
   );
 }
 
+/** DB_NAME and DB_USER are the database and role deploy/postgres/10-service-databases.sh creates. */
+function checkDatabaseNames(where: string, service: string, env: readonly EnvEntry[]): void {
+  const expected = `divit_${service.replace(/-/g, '_')}`;
+  expectNone(
+    `${where}: DB_NAME and DB_USER are ${expected} (the database and role the init script creates)`,
+    env
+      .filter(
+        (e) =>
+          (e.name === 'DB_NAME' || e.name === 'DB_USER') && e.value !== undefined && e.value !== expected,
+      )
+      .map((e) => `${e.name} is ${e.value ?? '?'}, expected ${expected}`),
+  );
+}
+
 function suggest(name: string, keys: readonly string[]): string {
   const distance = (a: string, b: string): number => {
     const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
@@ -485,6 +499,7 @@ function checkCompose(dockerfile: DockerfileInfo, toolsKeys: Set<string>): void 
       ]);
       const env = composeEnv(raw);
       checkServiceEnv(where, schemaName, info, env);
+      checkDatabaseNames(where, service, env);
       checkPlatformHosts(where, env, services);
     }
     if (isDict(migrate)) {
@@ -733,6 +748,7 @@ function checkK8s(toolsKeys: Set<string>): void {
           : [`image is ${String(c.image)}, expected ${IMAGE_PREFIX}${service}:<tag>`]),
       ]);
       checkServiceEnv(where, schemaName, info, env);
+      checkDatabaseNames(where, service, env);
       checkResources(where, c);
       const sc = dict(podSpec(m).securityContext);
       check(sc.runAsNonRoot === true, `${where}: runAsNonRoot`);
