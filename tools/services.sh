@@ -19,9 +19,13 @@ built_services() {
   return 0
 }
 
-dev_secret() { # NAME → a random 32-byte base64 secret kept under .stack/dev-secrets (local runs only)
-  local f="$STATE/dev-secrets/$1"
-  mkdir -p "$STATE/dev-secrets"
+# Local-run secrets live per machine user, not per checkout: the local databases outlive a checkout, and data
+# they hold (consent signing keys encrypted under the key-encryption key, BSN hashes) must stay usable from
+# every clone on this machine. Never used outside local runs; production takes them from a secret store.
+DEV_SECRETS="${DIVIT_DEV_SECRETS:-${XDG_CONFIG_HOME:-$HOME/.config}/divit/dev-secrets}"
+dev_secret() { # NAME → a random 32-byte base64 secret kept under $DEV_SECRETS (local runs only)
+  local f="$DEV_SECRETS/$1"
+  mkdir -p "$DEV_SECRETS" && chmod 700 "$DEV_SECRETS"
   [[ -s $f ]] || (umask 077 && node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64'))" >"$f")
   cat "$f"
 }
