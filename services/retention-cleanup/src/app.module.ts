@@ -9,6 +9,7 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { OutboxRelay } from '@divit/messaging';
 import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
 import { RetentionCleanupConfig } from './config/retention-cleanup.config';
 import { RETENTION_CONFIG } from './config/tokens';
@@ -33,16 +34,25 @@ import { MetricsService } from './metrics/metrics.service';
 
 export { RETENTION_CONFIG };
 
+const RELAY_BATCH_SIZE = Symbol('RELAY_BATCH_SIZE');
+
 /** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
 @Global()
 @Module({})
 class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+  private relay: OutboxRelay | undefined;
+
+  constructor(
+    @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RELAY_BATCH_SIZE) private readonly relayBatchSize: number,
+  ) {}
 
   static forRoot(config: RetentionCleanupConfig): DynamicModule {
     return {
       module: MessagingModule,
       providers: [
+        { provide: RELAY_BATCH_SIZE, useValue: config.OUTBOX_RELAY_BATCH_SIZE },
         {
           provide: MessagingRuntime,
           inject: [DataSource],
@@ -64,11 +74,19 @@ class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
     };
   }
 
+  /** The runtime's relay with a configurable batch size (`OUTBOX_RELAY_BATCH_SIZE`), on the runtime's clients. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.runtime.startRelay();
+    this.relay = new OutboxRelay({
+      dataSource: this.dataSource,
+      kafka: this.runtime.kafka,
+      serde: this.runtime.serde,
+      batchSize: this.relayBatchSize,
+    });
+    await this.relay.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
     await this.runtime.stop();
   }
 }
