@@ -1,0 +1,144 @@
+/**
+ * Finance outputs rendered from one stored reconciliation version (pure apart from pdfkit):
+ * per-member statements (CSV, PDF), the coordinator overview (PDF, with a bar chart of cost per member
+ * drawn with rectangles) and the discrepancy report (CSV, JSON).
+ */
+import PDFDocument from 'pdfkit';
+import type { ReconciliationRow } from '../reconciliation/reconciliation.repository';
+
+export type Names = Readonly<Record<string, string>>;
+
+/** Euro cents as "1234.56" (no thousands separator, so CSV and PDF text compare exactly). */
+export const euros = (cents: number): string => {
+  const sign = cents < 0 ? '-' : '';
+  const abs = Math.abs(cents);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+};
+
+const csvCell = (v: string | number | null): string => {
+  const s = v === null ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csvLine = (cells: (string | number | null)[]) => cells.map(csvCell).join(',');
+
+export function memberPart(row: ReconciliationRow, memberId: string) {
+  return row.result.split.parts.find((p) => p.memberId === memberId);
+}
+
+export function statementCsv(row: ReconciliationRow, memberId: string, names: Names): string {
+  const part = memberPart(row, memberId);
+  if (!part) throw new Error('member not in result');
+  const r = row.result;
+  const lines = [
+    csvLine(['field', 'value']),
+    csvLine(['memberOrganisationId', memberId]),
+    csvLine(['memberName', names[memberId] ?? '']),
+    csvLine(['payerOrganisationId', r.payerOrganisationId]),
+    csvLine(['payerName', names[r.payerOrganisationId] ?? '']),
+    csvLine(['invoiceNumber', r.primaryInvoice.invoiceNumber]),
+    csvLine(['periodStart', r.periodStart]),
+    csvLine(['periodEnd', r.periodEnd]),
+    csvLine(['resultVersion', row.version]),
+    csvLine(['allocationKey', r.split.basis]),
+    csvLine(['keyShare', `${part.keyShareNumerator}/${part.keyShareDenominator}`]),
+    csvLine(['attributableUsageCount', part.attributableUsageCount]),
+    csvLine(['attributableCents', part.attributableCents]),
+    csvLine(['sharedCents', part.sharedCents]),
+    csvLine(['amountCents', part.amountCents]),
+    csvLine(['amountEur', euros(part.amountCents)]),
+    csvLine(['invoiceTotalCents', r.split.totalCents]),
+    csvLine(['currency', 'EUR']),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** All members of one version in one CSV (coordinator / finance export). */
+export function statementsCsv(row: ReconciliationRow, names: Names): string {
+  const header = csvLine(['memberOrganisationId', 'memberName', 'attributableUsageCount', 'attributableCents', 'sharedCents', 'amountCents', 'amountEur', 'allocationKey', 'keyShareNumerator', 'keyShareDenominator']);
+  const rows = row.result.split.parts.map((p) =>
+    csvLine([p.memberId, names[p.memberId] ?? '', p.attributableUsageCount, p.attributableCents, p.sharedCents, p.amountCents, euros(p.amountCents), row.result.split.basis, p.keyShareNumerator, p.keyShareDenominator]),
+  );
+  const total = csvLine(['TOTAL', '', '', '', '', row.result.split.totalCents, euros(row.result.split.totalCents), '', '', '']);
+  return `${[header, ...rows, total].join('\n')}\n`;
+}
+
+export function discrepanciesCsv(row: ReconciliationRow, late: { usageId: string; unit: string; occurredAt: string; receivedAt: string }[]): string {
+  const out = [csvLine(['kind', 'unit', 'class', 'count', 'amountCents', 'explanation', 'usageId', 'occurredAt', 'receivedAt'])];
+  for (const d of row.result.discrepancies) out.push(csvLine(['DISCREPANCY', d.unit, d.class, d.count, d.amountCents, d.explanation, null, null, null]));
+  for (const l of late) out.push(csvLine(['LATE_USAGE_RECORD', l.unit, 'LATE_USAGE', 1, null, 'arrived after the period was closed', l.usageId, l.occurredAt, l.receivedAt]));
+  return `${out.join('\n')}\n`;
+}
+
+function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  return new Promise((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}
+
+function header(doc: PDFKit.PDFDocument, title: string, row: ReconciliationRow, names: Names): void {
+  const r = row.result;
+  doc.font('Helvetica-Bold').fontSize(16).text(title);
+  doc.moveDown(0.5).font('Helvetica').fontSize(10);
+  doc.text(`Payer: ${names[r.payerOrganisationId] ?? ''} (${r.payerOrganisationId}) - route ${r.route}`);
+  doc.text(`Invoice: ${r.primaryInvoice.invoiceNumber} (issuer ${r.issuer})   Period: ${r.periodStart} to ${r.periodEnd}`);
+  doc.text(`Result version: ${row.version}   Closed: ${row.closedAt}   Allocation key: ${r.split.basis}`);
+  doc.moveDown();
+}
+
+export function statementPdf(row: ReconciliationRow, memberId: string, names: Names): Promise<Buffer> {
+  const part = memberPart(row, memberId);
+  if (!part) throw new Error('member not in result');
+  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it member statement' } });
+  header(doc, 'DIV-it cost statement (MijnOverheid)', row, names);
+  doc.font('Helvetica-Bold').text(`Member: ${names[memberId] ?? ''} (${memberId})`);
+  doc.font('Helvetica').moveDown(0.5);
+  doc.text(`Attributable usage (allocations you let): ${part.attributableUsageCount} units, EUR ${euros(part.attributableCents)}`);
+  doc.text(`Share of non-attributable usage (${row.result.split.basis} ${part.keyShareNumerator}/${part.keyShareDenominator}): EUR ${euros(part.sharedCents)}`);
+  doc.moveDown(0.5).font('Helvetica-Bold').text(`Amount due: EUR ${euros(part.amountCents)}`);
+  doc.font('Helvetica').text(`Invoice total (all members): EUR ${euros(row.result.split.totalCents)}`);
+  return collect(doc);
+}
+
+export function overviewPdf(row: ReconciliationRow, names: Names): Promise<Buffer> {
+  const r = row.result;
+  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it coordinator overview' } });
+  header(doc, 'DIV-it coordinator overview', row, names);
+
+  doc.font('Helvetica-Bold').fontSize(12).text('Reconciliation summary');
+  doc.font('Helvetica').fontSize(10);
+  doc.text(`Status: ${r.status}   Tolerance: ${r.toleranceCents} cent(s) per line`);
+  for (const u of r.units)
+    doc.text(
+      `${u.unit}: counted ${u.counted} (late ${u.late}), invoiced ${u.invoicedCount} for EUR ${euros(u.invoicedAmountCents)}, expected EUR ${euros(u.expectedAmountCents)} at ${u.unitPriceMillicents} millicents`,
+    );
+  if (r.discrepancies.length === 0) doc.text('No differences.');
+  for (const d of r.discrepancies) doc.text(`- ${d.unit} ${d.class}: ${d.count} unit(s), EUR ${euros(d.amountCents)} - ${d.explanation}`);
+  doc.moveDown();
+
+  doc.font('Helvetica-Bold').fontSize(12).text('Cost per member');
+  doc.font('Helvetica').fontSize(9);
+  const parts = r.split.parts;
+  const max = Math.max(1, ...parts.map((p) => p.amountCents));
+  const left = 50;
+  const labelWidth = 150;
+  const barMax = 250;
+  const barHeight = 12;
+  for (const p of parts) {
+    if (doc.y > 760) doc.addPage();
+    const y = doc.y;
+    const width = Math.round((p.amountCents / max) * barMax);
+    doc.text((names[p.memberId] ?? p.memberId).slice(0, 30), left, y, { width: labelWidth, lineBreak: false });
+    doc.rect(left + labelWidth, y, Math.max(width, 1), barHeight).fill('#2f6f9f');
+    doc.fillColor('black').text(`EUR ${euros(p.amountCents)}`, left + labelWidth + barMax + 10, y, { lineBreak: false });
+    doc.x = left;
+    doc.y = y + barHeight + 6;
+  }
+  doc.moveDown();
+  doc.font('Helvetica-Bold').fontSize(11).text(`Invoice total: EUR ${euros(r.split.totalCents)}`, left);
+  doc.font('Helvetica').fontSize(10).text(`Sum of members: EUR ${euros(parts.reduce((a, p) => a + p.amountCents, 0))}`);
+  return collect(doc);
+}
