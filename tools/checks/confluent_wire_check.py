@@ -75,14 +75,22 @@ class Registry:
     def _fetch(self, schema_id):
         url = f"{self.base_url}/schemas/ids/{schema_id}"
         request = urllib.request.Request(url, headers={"Accept": "application/vnd.schemaregistry.v1+json, application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode("utf-8", "replace")[:300]
-            raise RecordError(f"schema id {schema_id} does not resolve: GET {url} -> HTTP {error.code} {detail}")
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            raise RecordError(f"schema id {schema_id}: GET {url} failed: {error}")
+        # A dropped connection is retried (three attempts, as any client of a busy registry would);
+        # an HTTP error answer is not: it is the registry's verdict.
+        for attempt in range(3):
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    body = json.loads(response.read().decode("utf-8"))
+                break
+            except urllib.error.HTTPError as error:
+                detail = error.read().decode("utf-8", "replace")[:300]
+                raise RecordError(f"schema id {schema_id} does not resolve: GET {url} -> HTTP {error.code} {detail}")
+            except (urllib.error.URLError, OSError) as error:
+                if attempt == 2:
+                    raise RecordError(f"schema id {schema_id}: GET {url} failed: {error}")
+                time.sleep(0.5 * (attempt + 1))
+            except ValueError as error:
+                raise RecordError(f"schema id {schema_id}: GET {url} failed: {error}")
         schema_type = body.get("schemaType", "AVRO")
         if schema_type != "AVRO":
             raise RecordError(f"schema id {schema_id} is a {schema_type} schema, not Avro")
