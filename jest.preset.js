@@ -28,7 +28,9 @@ function preset(projectDir, tier) {
         ? ['<rootDir>/src/**/*.spec.ts']
         : ['<rootDir>/test/integration/**/*.integration-spec.ts'],
     testTimeout: tier === 'unit' ? 10_000 : 120_000,
-    ...(tier === 'integration' ? { maxWorkers: 1 } : {}),
+    // forceExit: a client left open by a failing integration test must fail that run, not hang CI until its
+    // time limit (seen once: a consumer test that timed out kept kafkajs connections open).
+    ...(tier === 'integration' ? { maxWorkers: 1, forceExit: true } : {}),
   };
 }
 
