@@ -54,18 +54,82 @@ export function statementCsv(row: ReconciliationRow, memberId: string, names: Na
 
 /** All members of one version in one CSV (coordinator / finance export). */
 export function statementsCsv(row: ReconciliationRow, names: Names): string {
-  const header = csvLine(['memberOrganisationId', 'memberName', 'attributableUsageCount', 'attributableCents', 'sharedCents', 'amountCents', 'amountEur', 'allocationKey', 'keyShareNumerator', 'keyShareDenominator']);
+  const header = csvLine([
+    'memberOrganisationId',
+    'memberName',
+    'attributableUsageCount',
+    'attributableCents',
+    'sharedCents',
+    'amountCents',
+    'amountEur',
+    'allocationKey',
+    'keyShareNumerator',
+    'keyShareDenominator',
+  ]);
   const rows = row.result.split.parts.map((p) =>
-    csvLine([p.memberId, names[p.memberId] ?? '', p.attributableUsageCount, p.attributableCents, p.sharedCents, p.amountCents, euros(p.amountCents), row.result.split.basis, p.keyShareNumerator, p.keyShareDenominator]),
+    csvLine([
+      p.memberId,
+      names[p.memberId] ?? '',
+      p.attributableUsageCount,
+      p.attributableCents,
+      p.sharedCents,
+      p.amountCents,
+      euros(p.amountCents),
+      row.result.split.basis,
+      p.keyShareNumerator,
+      p.keyShareDenominator,
+    ]),
   );
-  const total = csvLine(['TOTAL', '', '', '', '', row.result.split.totalCents, euros(row.result.split.totalCents), '', '', '']);
+  const total = csvLine([
+    'TOTAL',
+    '',
+    '',
+    '',
+    '',
+    row.result.split.totalCents,
+    euros(row.result.split.totalCents),
+    '',
+    '',
+    '',
+  ]);
   return `${[header, ...rows, total].join('\n')}\n`;
 }
 
-export function discrepanciesCsv(row: ReconciliationRow, late: { usageId: string; unit: string; occurredAt: string; receivedAt: string }[]): string {
-  const out = [csvLine(['kind', 'unit', 'class', 'count', 'amountCents', 'explanation', 'usageId', 'occurredAt', 'receivedAt'])];
-  for (const d of row.result.discrepancies) out.push(csvLine(['DISCREPANCY', d.unit, d.class, d.count, d.amountCents, d.explanation, null, null, null]));
-  for (const l of late) out.push(csvLine(['LATE_USAGE_RECORD', l.unit, 'LATE_USAGE', 1, null, 'arrived after the period was closed', l.usageId, l.occurredAt, l.receivedAt]));
+export function discrepanciesCsv(
+  row: ReconciliationRow,
+  late: { usageId: string; unit: string; occurredAt: string; receivedAt: string }[],
+): string {
+  const out = [
+    csvLine([
+      'kind',
+      'unit',
+      'class',
+      'count',
+      'amountCents',
+      'explanation',
+      'usageId',
+      'occurredAt',
+      'receivedAt',
+    ]),
+  ];
+  for (const d of row.result.discrepancies)
+    out.push(
+      csvLine(['DISCREPANCY', d.unit, d.class, d.count, d.amountCents, d.explanation, null, null, null]),
+    );
+  for (const l of late)
+    out.push(
+      csvLine([
+        'LATE_USAGE_RECORD',
+        l.unit,
+        'LATE_USAGE',
+        1,
+        null,
+        'arrived after the period was closed',
+        l.usageId,
+        l.occurredAt,
+        l.receivedAt,
+      ]),
+    );
   return `${out.join('\n')}\n`;
 }
 
@@ -84,7 +148,9 @@ function header(doc: PDFKit.PDFDocument, title: string, row: ReconciliationRow, 
   doc.font('Helvetica-Bold').fontSize(16).text(title);
   doc.moveDown(0.5).font('Helvetica').fontSize(10);
   doc.text(`Payer: ${names[r.payerOrganisationId] ?? ''} (${r.payerOrganisationId}) - route ${r.route}`);
-  doc.text(`Invoice: ${r.primaryInvoice.invoiceNumber} (issuer ${r.issuer})   Period: ${r.periodStart} to ${r.periodEnd}`);
+  doc.text(
+    `Invoice: ${r.primaryInvoice.invoiceNumber} (issuer ${r.issuer})   Period: ${r.periodStart} to ${r.periodEnd}`,
+  );
   doc.text(`Result version: ${row.version}   Closed: ${row.closedAt}   Allocation key: ${r.split.basis}`);
   doc.moveDown();
 }
@@ -96,9 +162,16 @@ export function statementPdf(row: ReconciliationRow, memberId: string, names: Na
   header(doc, 'DIV-it cost statement (MijnOverheid)', row, names);
   doc.font('Helvetica-Bold').text(`Member: ${names[memberId] ?? ''} (${memberId})`);
   doc.font('Helvetica').moveDown(0.5);
-  doc.text(`Attributable usage (allocations you let): ${part.attributableUsageCount} units, EUR ${euros(part.attributableCents)}`);
-  doc.text(`Share of non-attributable usage (${row.result.split.basis} ${part.keyShareNumerator}/${part.keyShareDenominator}): EUR ${euros(part.sharedCents)}`);
-  doc.moveDown(0.5).font('Helvetica-Bold').text(`Amount due: EUR ${euros(part.amountCents)}`);
+  doc.text(
+    `Attributable usage (allocations you let): ${part.attributableUsageCount} units, EUR ${euros(part.attributableCents)}`,
+  );
+  doc.text(
+    `Share of non-attributable usage (${row.result.split.basis} ${part.keyShareNumerator}/${part.keyShareDenominator}): EUR ${euros(part.sharedCents)}`,
+  );
+  doc
+    .moveDown(0.5)
+    .font('Helvetica-Bold')
+    .text(`Amount due: EUR ${euros(part.amountCents)}`);
   doc.font('Helvetica').text(`Invoice total (all members): EUR ${euros(row.result.split.totalCents)}`);
   return collect(doc);
 }
@@ -116,7 +189,8 @@ export function overviewPdf(row: ReconciliationRow, names: Names): Promise<Buffe
       `${u.unit}: counted ${u.counted} (late ${u.late}), invoiced ${u.invoicedCount} for EUR ${euros(u.invoicedAmountCents)}, expected EUR ${euros(u.expectedAmountCents)} at ${u.unitPriceMillicents} millicents`,
     );
   if (r.discrepancies.length === 0) doc.text('No differences.');
-  for (const d of r.discrepancies) doc.text(`- ${d.unit} ${d.class}: ${d.count} unit(s), EUR ${euros(d.amountCents)} - ${d.explanation}`);
+  for (const d of r.discrepancies)
+    doc.text(`- ${d.unit} ${d.class}: ${d.count} unit(s), EUR ${euros(d.amountCents)} - ${d.explanation}`);
   doc.moveDown();
 
   doc.font('Helvetica-Bold').fontSize(12).text('Cost per member');
@@ -131,14 +205,25 @@ export function overviewPdf(row: ReconciliationRow, names: Names): Promise<Buffe
     if (doc.y > 760) doc.addPage();
     const y = doc.y;
     const width = Math.round((p.amountCents / max) * barMax);
-    doc.text((names[p.memberId] ?? p.memberId).slice(0, 30), left, y, { width: labelWidth, lineBreak: false });
+    doc.text((names[p.memberId] ?? p.memberId).slice(0, 30), left, y, {
+      width: labelWidth,
+      lineBreak: false,
+    });
     doc.rect(left + labelWidth, y, Math.max(width, 1), barHeight).fill('#2f6f9f');
-    doc.fillColor('black').text(`EUR ${euros(p.amountCents)}`, left + labelWidth + barMax + 10, y, { lineBreak: false });
+    doc
+      .fillColor('black')
+      .text(`EUR ${euros(p.amountCents)}`, left + labelWidth + barMax + 10, y, { lineBreak: false });
     doc.x = left;
     doc.y = y + barHeight + 6;
   }
   doc.moveDown();
-  doc.font('Helvetica-Bold').fontSize(11).text(`Invoice total: EUR ${euros(r.split.totalCents)}`, left);
-  doc.font('Helvetica').fontSize(10).text(`Sum of members: EUR ${euros(parts.reduce((a, p) => a + p.amountCents, 0))}`);
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(11)
+    .text(`Invoice total: EUR ${euros(r.split.totalCents)}`, left);
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .text(`Sum of members: EUR ${euros(parts.reduce((a, p) => a + p.amountCents, 0))}`);
   return collect(doc);
 }
