@@ -49,9 +49,18 @@ export class MessagingRuntime {
     this.outbox = new OutboxWriter(this.serde, this.topics, `/divit/${settings.service}`);
   }
 
-  /** Starts relaying this service's outbox to Kafka (rows carry their writer schema). */
-  async startRelay(): Promise<void> {
-    this.relay = new OutboxRelay({ dataSource: this.dataSource, kafka: this.kafka, serde: this.serde });
+  /**
+   * Starts relaying this service's outbox to Kafka (rows carry their writer schema). `batchSize` is the
+   * number of rows per produce request (the relay's default when omitted); raise it for services that
+   * write large bursts, such as a retention sweep.
+   */
+  async startRelay(options: { batchSize?: number } = {}): Promise<void> {
+    this.relay = new OutboxRelay({
+      dataSource: this.dataSource,
+      kafka: this.kafka,
+      serde: this.serde,
+      ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+    });
     await this.relay.start();
   }
 

@@ -9,7 +9,6 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { OutboxRelay } from '@divit/messaging';
 import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
 import { RetentionCleanupConfig } from './config/retention-cleanup.config';
 import { RETENTION_CONFIG } from './config/tokens';
@@ -40,11 +39,8 @@ const RELAY_BATCH_SIZE = Symbol('RELAY_BATCH_SIZE');
 @Global()
 @Module({})
 class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private relay: OutboxRelay | undefined;
-
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
-    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(RELAY_BATCH_SIZE) private readonly relayBatchSize: number,
   ) {}
 
@@ -74,19 +70,12 @@ class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
     };
   }
 
-  /** The runtime's relay with a configurable batch size (`OUTBOX_RELAY_BATCH_SIZE`), on the runtime's clients. */
+  /** The runtime's relay with a configurable batch size (`OUTBOX_RELAY_BATCH_SIZE`). */
   async onApplicationBootstrap(): Promise<void> {
-    this.relay = new OutboxRelay({
-      dataSource: this.dataSource,
-      kafka: this.runtime.kafka,
-      serde: this.runtime.serde,
-      batchSize: this.relayBatchSize,
-    });
-    await this.relay.start();
+    await this.runtime.startRelay({ batchSize: this.relayBatchSize });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.relay?.stop();
     await this.runtime.stop();
   }
 }
