@@ -1,2 +1,3 @@
 export * from './service-test-app';
 export * from './bsn-leak-scan';
+export * from './pdf-text';

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   HousingStockRecordedEvent,
@@ -13,7 +12,7 @@ import { BillingConfig, loadBillingConfig } from '../../src/config/billing.confi
 import { billingDataSourceOptions } from '../../src/database/data-source';
 
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
-export { waitFor } from '@divit/testing';
+export { pdfText, waitFor } from '@divit/testing';
 
 /** The billing-reconciliation service on the real stack (see ServiceTestApp in libs/testing). */
 export class BillingTestApp extends ServiceTestApp<BillingConfig> {
@@ -122,22 +121,3 @@ export function usageOf(
 
 export const times = <T>(n: number, make: (i: number) => T): T[] =>
   Array.from({ length: n }, (_, i) => make(i));
-
-/**
- * Text of a PDF, extracted with pdf-parse v2 in a child node process: pdfjs loads its worker with a dynamic
- * import, which jest's VM sandbox refuses without --experimental-vm-modules.
- */
-export function pdfText(pdf: Buffer): string {
-  const script = `
-    const { PDFParse } = require('pdf-parse');
-    const chunks = [];
-    process.stdin.on('data', (c) => chunks.push(c));
-    process.stdin.on('end', async () => {
-      const p = new PDFParse({ data: Buffer.concat(chunks) });
-      process.stdout.write((await p.getText()).text);
-      await p.destroy();
-    });`;
-  const r = spawnSync(process.execPath, ['-e', script], { input: pdf, cwd: __dirname, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pdf-parse failed: ${r.stderr}`);
-  return r.stdout;
-}

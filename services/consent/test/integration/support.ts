@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { OrganisationRegisteredEvent } from '@divit/contracts';
 import { ServiceTestApp, waitFor } from '@divit/testing';
@@ -6,7 +5,7 @@ import { AppModule } from '../../src/app.module';
 import { ConsentConfig, loadConsentConfig } from '../../src/config/consent.config';
 import { consentDataSourceOptions } from '../../src/database/data-source';
 
-export { fieldsOf, waitFor } from '@divit/testing';
+export { fieldsOf, pdfText, waitFor } from '@divit/testing';
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The consent service on the real stack (see ServiceTestApp in libs/testing). */
@@ -139,23 +138,4 @@ export function payloadOf(jws: string): Record<string, unknown> {
     string,
     unknown
   >;
-}
-
-/**
- * Text of a PDF, extracted with pdf-parse v2 in a child node process: pdfjs loads its worker with a dynamic
- * import, which jest's VM sandbox refuses without --experimental-vm-modules.
- */
-export function pdfText(pdf: Buffer): string {
-  const script = `
-    const { PDFParse } = require('pdf-parse');
-    const chunks = [];
-    process.stdin.on('data', (c) => chunks.push(c));
-    process.stdin.on('end', async () => {
-      const p = new PDFParse({ data: Buffer.concat(chunks) });
-      process.stdout.write((await p.getText()).text);
-      await p.destroy();
-    });`;
-  const r = spawnSync(process.execPath, ['-e', script], { input: pdf, cwd: __dirname, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pdf-parse failed: ${r.stderr}`);
-  return r.stdout;
 }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   AllocationRecorded,
@@ -14,7 +13,7 @@ import { AppModule } from '../../src/app.module';
 import { IncomeRetrievalConfig, loadIncomeRetrievalConfig } from '../../src/config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from '../../src/database/data-source';
 
-export { fieldsOf, waitFor } from '@divit/testing';
+export { fieldsOf, pdfText, waitFor } from '@divit/testing';
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The income-retrieval service on the real stack; the test plays registration, consent and identity-validation. */
@@ -227,23 +226,4 @@ export async function fail(
     },
   ]);
   return id as string;
-}
-
-/**
- * Text of a PDF, extracted with pdf-parse v2 in a child node process: pdfjs loads its worker with a dynamic
- * import, which jest's VM sandbox refuses without --experimental-vm-modules.
- */
-export function pdfText(pdf: Buffer): string {
-  const script = `
-    const { PDFParse } = require('pdf-parse');
-    const chunks = [];
-    process.stdin.on('data', (c) => chunks.push(c));
-    process.stdin.on('end', async () => {
-      const p = new PDFParse({ data: Buffer.concat(chunks) });
-      process.stdout.write((await p.getText()).text);
-      await p.destroy();
-    });`;
-  const r = spawnSync(process.execPath, ['-e', script], { input: pdf, cwd: __dirname, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pdf-parse failed: ${r.stderr}`);
-  return r.stdout;
 }
