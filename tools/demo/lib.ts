@@ -7,6 +7,7 @@ import path from 'node:path';
 import { eventDescriptors } from '@divit/contracts';
 import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
 import { LocalTokenIssuer, Role } from '@divit/service-kit';
+import { waitFor } from '@divit/testing';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -77,30 +78,19 @@ export function expectStatus(label: string, reply: Reply, status: number): Json 
 }
 
 /** Repeats a request while it answers a retryable 409/503 (an event the service waits for is still on its way). */
-export async function untilNot409(request: () => Promise<Reply>, timeoutMs = 30_000): Promise<Reply> {
-  const deadline = Date.now() + timeoutMs;
-  let reply = await request();
-  while ((reply.status === 409 || reply.status === 503) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    reply = await request();
-  }
-  return reply;
+export function untilNot409(request: () => Promise<Reply>, timeoutMs = 30_000): Promise<Reply> {
+  return waitFor(request, (reply) => reply.status !== 409 && reply.status !== 503, timeoutMs, 200);
 }
 
-/** Polls until `done` holds (or throws after the timeout, naming what was awaited). */
+/** Polls until `done` holds (waitFor from libs/testing), or throws after the timeout, naming what was awaited. */
 export async function waitUntil<T>(
   what: string,
   read: () => Promise<T>,
   done: (value: T) => boolean,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-    value = await read();
-  }
+  const value = await waitFor(read, done, timeoutMs, 200);
+  if (!done(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
   return value;
 }
 
