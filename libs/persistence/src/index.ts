@@ -2,3 +2,4 @@ export * from './snake-naming.strategy';
 export * from './data-source-options';
 export * from './migrations';
 export * from './test-database';
+export * from './periodic-task';

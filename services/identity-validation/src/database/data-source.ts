@@ -1,6 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { postgresOptions } from '@divit/persistence';
+import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
 import { IdentityValidationDatabaseConfig } from '../config/identity-validation.config';
 import {
   AccessLogEntity,
@@ -28,7 +28,11 @@ export const identityValidationEntities = [
   UsageRecordEntity,
   AccessLogEntity,
 ];
-export const identityValidationMigrations = [...messagingMigrations, CreateIdentityValidation1764100000000];
+export const identityValidationMigrations = [
+  ...messagingMigrations,
+  CreateIdentityValidation1764100000000,
+  ...periodicTaskMigrations,
+];
 
 export function identityValidationDataSourceOptions(
   config: IdentityValidationDatabaseConfig,

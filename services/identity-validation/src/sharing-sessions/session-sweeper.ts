@@ -1,37 +1,37 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { createLogger } from '@divit/observability';
+import { PeriodicTask } from '@divit/persistence';
 import { IDV_SETTINGS, IdvSettings } from '../common/settings';
 import { SharingSessionsService } from './sharing-sessions.service';
 
-/** Expires sharing sessions past their timeout (SESSION_EXPIRED) every SWEEP_INTERVAL_MS. */
+/**
+ * Expires sharing sessions past their timeout (SESSION_EXPIRED) every SWEEP_INTERVAL_MS, once per period across
+ * all replicas (PeriodicTask, ADR 0012).
+ */
 @Injectable()
 export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
   private readonly logger = createLogger('SessionSweeper');
+  private task: PeriodicTask<number> | undefined;
 
   constructor(
+    private readonly dataSource: DataSource,
     private readonly sessions: SharingSessionsService,
     @Inject(IDV_SETTINGS) private readonly settings: IdvSettings,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), this.settings.sweepIntervalMs);
-    this.timer.unref();
+    this.task = new PeriodicTask({
+      dataSource: this.dataSource,
+      name: 'identity-validation.session-expiry',
+      intervalMs: this.settings.sweepIntervalMs,
+      run: () => this.sessions.expireDue(),
+      onError: (error) => this.logger.error('sweep failed; will retry', error),
+    });
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.sessions
-      .expireDue()
-      .catch((error: unknown) => this.logger.error('sweep failed; will retry', error))
-      .finally(() => {
-        this.running = undefined;
-      });
+    await this.task?.stop();
   }
 }

@@ -1,6 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { postgresOptions } from '@divit/persistence';
+import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
 import { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import {
   AllocationEntity,
@@ -26,7 +26,11 @@ export const incomeRetrievalEntities = [
   IncomeStatementEntity,
   AccessLogEntity,
 ];
-export const incomeRetrievalMigrations = [...messagingMigrations, CreateIncomeRetrieval1764000000000];
+export const incomeRetrievalMigrations = [
+  ...messagingMigrations,
+  CreateIncomeRetrieval1764000000000,
+  ...periodicTaskMigrations,
+];
 
 export function incomeRetrievalDataSourceOptions(config: IncomeRetrievalConfig): DataSourceOptions {
   return postgresOptions({

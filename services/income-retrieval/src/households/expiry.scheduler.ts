@@ -1,17 +1,20 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createLogger } from '@divit/observability';
+import { PeriodicTask } from '@divit/persistence';
 import type { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
 import { HouseholdsRepository } from './households.repository';
 import { HouseholdsService } from './households.service';
 
-/** Expires member requests past their deadline (REQUEST_DEADLINE_HOURS), one transaction per allocation. */
+/**
+ * Expires member requests past their deadline (REQUEST_DEADLINE_HOURS), one transaction per allocation, every
+ * EXPIRY_SWEEP_INTERVAL_MS: once per period across all replicas (PeriodicTask, ADR 0012).
+ */
 @Injectable()
 export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = createLogger('ExpiryScheduler');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private task: PeriodicTask<Awaited<ReturnType<ExpiryScheduler['sweep']>>> | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -21,20 +24,18 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    const every = this.config.EXPIRY_SWEEP_INTERVAL_MS;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep(new Date())
-        .catch((error: unknown) => this.logger.error('expiry sweep failed', error))
-        .finally(() => (this.running = undefined));
-    }, every);
-    this.timer.unref();
+    this.task = new PeriodicTask({
+      dataSource: this.dataSource,
+      name: 'income-retrieval.expiry-sweep',
+      intervalMs: this.config.EXPIRY_SWEEP_INTERVAL_MS,
+      run: () => this.sweep(new Date()),
+      onError: (error) => this.logger.error('expiry sweep failed', error),
+    });
+    this.task.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.task?.stop();
   }
 
   async sweep(now: Date): Promise<{ expiredRequests: number; allocations: number }> {

@@ -1,6 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { postgresOptions } from '@divit/persistence';
+import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
 import { RetentionCleanupConfig } from '../config/retention-cleanup.config';
 import { PolicyOverrideEntity } from '../policies/policy-override.entity';
 import { ScheduledErasureEntity } from '../erasures/scheduled-erasure.entity';
@@ -17,7 +17,11 @@ export const retentionCleanupEntities = [
   LegalHoldAuditEntity,
   DeletionLogEntity,
 ];
-export const retentionCleanupMigrations = [...messagingMigrations, CreateRetention1764100000000];
+export const retentionCleanupMigrations = [
+  ...messagingMigrations,
+  CreateRetention1764100000000,
+  ...periodicTaskMigrations,
+];
 
 export function retentionCleanupDataSourceOptions(config: RetentionCleanupConfig): DataSourceOptions {
   return postgresOptions({

@@ -1,32 +1,38 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { createLogger } from '@divit/observability';
+import { PeriodicTask } from '@divit/persistence';
 import { RETENTION_CONFIG } from '../config/tokens';
 import type { RetentionCleanupConfig } from '../config/retention-cleanup.config';
 import { ErasuresService } from './erasures.service';
 
-/** Runs a sweep every SWEEP_INTERVAL_SECONDS (0: only on POST /sweeps). */
+/**
+ * Runs a sweep every SWEEP_INTERVAL_SECONDS (0: only on POST /sweeps), once per period across all replicas
+ * and never two at once (PeriodicTask, ADR 0012); the sweep's own claims use SKIP LOCKED as well.
+ */
 @Injectable()
 export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = createLogger('SweepScheduler');
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask<Awaited<ReturnType<ErasuresService['sweep']>>> | undefined;
 
   constructor(
+    private readonly dataSource: DataSource,
     private readonly erasures: ErasuresService,
     @Inject(RETENTION_CONFIG) private readonly config: RetentionCleanupConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    const seconds = this.config.SWEEP_INTERVAL_SECONDS;
-    if (seconds <= 0) return;
-    this.timer = setInterval(() => {
-      this.erasures.sweep().catch((error: unknown) => {
-        this.logger.error('scheduled sweep failed', error);
-      });
-    }, seconds * 1000);
-    this.timer.unref();
+    this.task = new PeriodicTask({
+      dataSource: this.dataSource,
+      name: 'retention-cleanup.sweep',
+      intervalMs: this.config.SWEEP_INTERVAL_SECONDS * 1000,
+      run: () => this.erasures.sweep(),
+      onError: (error) => this.logger.error('scheduled sweep failed', error),
+    });
+    this.task.start();
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.task?.stop();
   }
 }
