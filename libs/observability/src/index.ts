@@ -2,3 +2,4 @@ export * from './redact';
 export * from './logger';
 export * from './nest-logger';
 export * from './telemetry';
+export * from './metrics';

@@ -1,8 +1,10 @@
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { startMetrics, stopMetrics } from './metrics';
 
 export interface TelemetryOptions {
   serviceName: string;
@@ -19,6 +21,8 @@ let sdk: NodeSDK | undefined;
  * so their instrumentations can patch them.
  */
 export function startTelemetry(options: TelemetryOptions): void {
+  // Metrics are read locally on GET /metrics, so they run even when trace export is disabled.
+  startMetrics(options.serviceName);
   if (options.disabled || sdk) return;
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
@@ -35,7 +39,12 @@ export function startTelemetry(options: TelemetryOptions): void {
     // Kafka spans come from @divit/messaging, not @opentelemetry/instrumentation-kafkajs: that
     // instrumentation re-injects `traceparent` at send time, which would replace the context stored with
     // each outbox row (the request that caused the event) by the relay's own (ADR 0003).
-    instrumentations: [new HttpInstrumentation()],
+    // Database queries appear in traces as spans with the SQL text; parameter values are never recorded
+    // (enhancedDatabaseReporting off), since they may be personal data.
+    instrumentations: [
+      new HttpInstrumentation(),
+      new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),
+    ],
   });
   sdk.start();
 }
@@ -44,4 +53,5 @@ export async function stopTelemetry(): Promise<void> {
   const current = sdk;
   sdk = undefined;
   await current?.shutdown();
+  await stopMetrics();
 }
