@@ -55,7 +55,7 @@ describe('dead letters never fail on size, and a consumer never stops silently',
     await rig.close();
   });
 
-  function consumerOf(kafka: Kafka, groupId: string) {
+  function consumerOf(kafka: Kafka, groupId: string, restartMs?: number) {
     return new EventConsumer({
       kafka,
       serde: rig.serde,
@@ -65,6 +65,7 @@ describe('dead letters never fail on size, and a consumer never stops silently',
       descriptors: [PingV1Event] as const,
       deadLetterTopic: 'testDlq',
       retry: { attempts: 2, initialDelayMs: 20, maxDelayMs: 50 },
+      ...(restartMs ? { restart: { initialMs: restartMs, maxMs: restartMs } } : {}),
       handle: async (event, em) => {
         await em.query(`INSERT INTO applied (event_id, n) VALUES ($1, $2)`, [event.id, event.value.n]);
       },
@@ -161,7 +162,8 @@ describe('dead letters never fail on size, and a consumer never stops silently',
     await admin.deleteTopics({ topics: [dlqTopic] });
 
     const group = `${rig.prefix}restart`;
-    const consumer = consumerOf(kafka, group);
+    // 3 s between a crash and the restart: time to see the crashed state and gauge.
+    const consumer = consumerOf(kafka, group, 3000);
     expect(consumer.state()).toEqual({ status: 'stopped' });
     running.push(consumer);
     await consumer.start();
