@@ -6,6 +6,9 @@
  *   npm run dlq -- replay <service> --event-id ID ...  re-publish by CloudEvents id
  * Env: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_TOPIC_PREFIX ('').
  * Replay is safe: consumer groups that already processed an event skip it by its id.
+ * A truncated dead letter (its original was too large for the dead-letter topic, so only a reference to the
+ * original topic/partition/offset was kept) cannot be replayed: `--all` leaves those out and says so; selecting
+ * one explicitly fails with where its original is.
  */
 import { deadLetterTopicFor, ServiceName, services, topicCatalogue } from '@divit/contracts';
 import { createKafka, readDeadLetters, replayDeadLetters, TopicNames } from '@divit/messaging';
@@ -32,7 +35,11 @@ async function main(): Promise<number> {
     for (const l of letters) {
       console.log(
         `${l.partition}:${l.offset}  ${l.failedAt}  ${l.errorCode}  group=${l.consumerGroup}  from=${l.originalTopic}[${l.originalPartition}]@${l.originalOffset}` +
-          `  type=${l.eventType ?? '-'}  id=${l.eventId ?? '-'}  attempts=${l.attempts}  bytes=${l.valueBytes}\n    reason: ${l.reason}`,
+          `  type=${l.eventType ?? '-'}  id=${l.eventId ?? '-'}  attempts=${l.attempts}  bytes=${l.valueBytes}` +
+          (l.reference
+            ? `  TRUNCATED (original ${l.reference.valueBytes} bytes, sha256 ${l.reference.valueSha256 ?? '-'})`
+            : '') +
+          `\n    reason: ${l.reason}`,
       );
     }
     return 0;
@@ -53,9 +60,16 @@ async function main(): Promise<number> {
     console.error('replay needs --all, --offset P:O or --event-id ID');
     return 2;
   }
-  const selected = letters.filter(
+  let selected = letters.filter(
     (l) => all || offsets.has(`${l.partition}:${l.offset}`) || (l.eventId !== null && ids.has(l.eventId)),
   );
+  if (all) {
+    for (const l of selected.filter((s) => s.truncated))
+      console.log(
+        `skipping truncated dead letter ${l.partition}:${l.offset}: its original is ${l.originalTopic} partition ${l.originalPartition} offset ${l.originalOffset}`,
+      );
+    selected = selected.filter((l) => !l.truncated);
+  }
   const replayed = await replayDeadLetters(kafka, dlqTopic, selected);
   console.log(
     `replayed ${replayed} of ${letters.length} dead letter(s) from ${dlqTopic} to their original topics`,

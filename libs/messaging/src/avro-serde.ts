@@ -16,6 +16,23 @@ export interface AvroSerdeOptions {
   registryUrl: string;
   /** Register unknown schemas on first use. Off in production: a deploy step registers schemas. */
   autoRegister: boolean;
+  /**
+   * Longest wait for one registry HTTP request (default 10 s). The registry client sets none, so a registry
+   * that accepts a connection and never answers would stall a consumer's partition without any error.
+   */
+  requestTimeoutMs?: number;
+}
+
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
+
+/** Gives every registry request a timeout unless it has one (a timed-out request fails and is retried). */
+function requestTimeout(ms: number): RegistryMiddleware {
+  return () => ({
+    async prepareRequest(next) {
+      const request = await next();
+      return request.timeout() ? request : request.enhance({ timeout: ms });
+    },
+  });
 }
 
 export interface DecodedValue {
@@ -41,7 +58,11 @@ export class AvroSerde {
   private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
 
   constructor(private readonly options: AvroSerdeOptions) {
-    this.registry = new SchemaRegistry({ host: options.registryUrl, retry: { retries: 2 } });
+    this.registry = new SchemaRegistry({
+      host: options.registryUrl,
+      retry: { retries: 2 },
+      middlewares: [requestTimeout(options.requestTimeoutMs ?? 10_000)],
+    });
   }
 
   typeOf(descriptor: EventDescriptorLike): avro.Type {

@@ -31,7 +31,10 @@ export class MessagingRuntime {
   readonly topics: TopicNames;
   readonly outbox: OutboxWriter;
   private relay: OutboxRelay | undefined;
-  private readonly consumers: { stop(): Promise<void> }[] = [];
+  private readonly consumers: Pick<
+    EventConsumer<readonly EventDescriptorLike[]>,
+    'groupId' | 'state' | 'stop'
+  >[] = [];
 
   constructor(
     readonly settings: MessagingSettings,
@@ -85,8 +88,33 @@ export class MessagingRuntime {
     return consumer;
   }
 
+  /**
+   * Readiness of the messaging parts this runtime started: not ready while any started consumer is not
+   * running (crashed, restarting or stopped) or the relay's publish loop has ended. A lost LISTEN connection
+   * alone does not make the service unready (the relay polls meanwhile and re-opens it). For the health
+   * endpoint: `ready: false` should answer 503 with the `problems`.
+   */
+  status(): { ready: boolean; problems: string[] } {
+    const problems: string[] = [];
+    for (const consumer of this.consumers) {
+      const state = consumer.state();
+      if (state.status === 'crashed')
+        problems.push(
+          `consumer ${consumer.groupId} crashed${state.restarting ? ' (restarting)' : ''}: ${state.reason}`,
+        );
+      else if (state.status !== 'running') problems.push(`consumer ${consumer.groupId} is ${state.status}`);
+    }
+    if (this.relay) {
+      const relay = this.relay.state();
+      if (relay.status === 'failed') problems.push(`outbox relay failed: ${relay.reason}`);
+      else if (relay.status !== 'running') problems.push(`outbox relay is ${relay.status}`);
+    }
+    return { ready: problems.length === 0, problems };
+  }
+
   async stop(): Promise<void> {
     for (const consumer of this.consumers.splice(0)) await consumer.stop();
     await this.relay?.stop();
+    this.relay = undefined;
   }
 }

@@ -1,12 +1,30 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  Attributes,
+  context,
+  Counter,
+  metrics,
+  ObservableGauge,
+  ObservableResult,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import {
+  ConfigResourceTypes,
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+} from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
 import { createLogger, scrubString } from '@divit/observability';
 import { AvroSerde, EventDescriptorLike } from '../avro-serde';
 import { errorCode, isInfrastructureError, isPermanent, MessagingError } from '../errors';
 import { CE, extractTraceContext, headersToStrings, StringHeaders } from '../headers';
 import { TopicNames } from '../topic-names';
-import { deadLetterHeaders } from '../dlq/dead-letter';
+import { buildDeadLetter, DEFAULT_MAX_MESSAGE_BYTES } from '../dlq/dead-letter';
 
 /** The discriminated union of events a consumer receives, derived from its descriptors. */
 export type MessageOf<D extends readonly EventDescriptorLike[]> = {
@@ -54,7 +72,30 @@ export interface EventConsumerOptions<D extends readonly EventDescriptorLike[]> 
   /** Messages processed in one database transaction on the fast path. */
   transactionBatchSize?: number;
   fromBeginning?: boolean;
+  /**
+   * Largest record batch the dead-letter topic accepts. Default: the topic's `max.message.bytes`, read from
+   * the broker on the first dead letter (1 MiB if it cannot be read). A dead letter that would not fit is
+   * written as a reference to the original record instead (see `buildDeadLetter`).
+   */
+  deadLetterMaxBytes?: number;
+  /** Backoff before restarting after a crash with a retriable error: doubles from `initialMs` up to `maxMs`. */
+  restart?: { initialMs?: number; maxMs?: number };
 }
+
+/**
+ * What a consumer is doing: `running` (member of its group, or rejoining it), `crashed` (kafkajs stopped it
+ * with `reason`; `restarting` tells whether a restart is scheduled or it stays down until stopped and started
+ * again), `stopped` (not started, or stopped).
+ */
+export type ConsumerState =
+  { status: 'running' } | { status: 'crashed'; reason: string; restarting: boolean } | { status: 'stopped' };
+
+/** OpenTelemetry instrument names (meter `@divit/messaging`); attribute `consumer_group` on each. */
+export const CONSUMER_METRICS = {
+  crashes: 'divit_messaging_consumer_crashes_total',
+  deadLetters: 'divit_messaging_dead_letters_total',
+  up: 'divit_messaging_consumer_up',
+} as const;
 
 export interface ConsumerStats {
   processed: number;
@@ -87,6 +128,18 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
   private joined: Promise<void> | undefined;
+  private current: ConsumerState = { status: 'stopped' };
+  private stopping = false;
+  /** Crashes since the consumer last ran for `STABLE_MS`; drives the restart backoff. */
+  private consecutiveCrashes = 0;
+  private lastCrashAt = 0;
+  private lastCountedCrash: unknown;
+  private cancelBackoff: (() => void) | undefined;
+  private deadLetterLimit: Promise<number> | undefined;
+  private instruments: { crashes: Counter; deadLetters: Counter; up: ObservableGauge } | undefined;
+  private readonly observeUp = (result: ObservableResult) => {
+    result.observe(this.current.status === 'running' ? 1 : 0, { consumer_group: this.options.groupId });
+  };
   readonly stats: ConsumerStats = { processed: 0, duplicates: 0, skipped: 0, deadLettered: 0, retries: 0 };
 
   constructor(private readonly options: EventConsumerOptions<D>) {
@@ -100,8 +153,19 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     return [...new Set(this.options.descriptors.map((d) => this.options.topics.name(d.topic)))];
   }
 
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  /** The consumer's state, for readiness checks (`MessagingRuntime.status()`). */
+  state(): ConsumerState {
+    return { ...this.current };
+  }
+
   async start(): Promise<void> {
     const { kafka, groupId } = this.options;
+    this.stopping = false;
+    this.startMetrics();
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -113,13 +177,23 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 250,
+      // kafkajs asks this before restarting after a crash with a retriable error (non-retriable ones never
+      // restart): the consumer reports the crash, waits with backoff, then lets kafkajs rejoin the group.
+      retry: { retries: 5, restartOnFailure: (error) => this.beforeRestart(error) },
     });
     this.consumer = consumer;
     this.joined = new Promise((resolve) => {
       consumer.on(consumer.events.GROUP_JOIN, () => resolve());
     });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.stopping) return;
+      if (this.current.status === 'crashed') this.logger.info('consumer running again', { groupId });
+      this.current = { status: 'running' };
+    });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.logger.error('consumer crashed', event.payload.error, { groupId, restart: event.payload.restart });
+      const { error, restart } = event.payload;
+      this.logger.error('consumer crashed', error, { groupId, restart });
+      if (!restart && !this.stopping) this.crashed(error, false);
     });
     await consumer.connect();
     await consumer.subscribe({
@@ -132,6 +206,8 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    // run() resolves once the group is joined, unless joining failed (then the CRASH handler has said so).
+    if (this.current.status === 'stopped') this.current = { status: 'running' };
   }
 
   /** Resolves once the consumer has joined its group and been assigned partitions. */
@@ -140,10 +216,73 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.cancelBackoff?.();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.consumer = undefined;
     this.producer = undefined;
+    this.current = { status: 'stopped' };
+    this.instruments?.up.removeCallback(this.observeUp);
+    this.instruments = undefined;
+  }
+
+  /** Instruments are created at start, so a MeterProvider registered before that is used. */
+  private startMetrics(): void {
+    if (this.instruments) return;
+    const meter = metrics.getMeter('@divit/messaging');
+    const up = meter.createObservableGauge(CONSUMER_METRICS.up, {
+      description: '1 while the consumer is running in its group, 0 when crashed or stopped',
+    });
+    up.addCallback(this.observeUp);
+    this.instruments = {
+      crashes: meter.createCounter(CONSUMER_METRICS.crashes, {
+        description: 'Consumer crashes (kafkajs stopped the consumer), restarted or not',
+        unit: '{crash}',
+      }),
+      deadLetters: meter.createCounter(CONSUMER_METRICS.deadLetters, {
+        description: 'Records written to the dead-letter topic (truncated=true: as a reference)',
+        unit: '{record}',
+      }),
+      up,
+    };
+  }
+
+  /** Records a crash once: state, counter, log. */
+  private crashed(error: unknown, restarting: boolean): void {
+    const reason = scrubString(error instanceof Error ? error.message : String(error));
+    this.current = { status: 'crashed', reason, restarting };
+    if (this.lastCountedCrash === error) return;
+    this.lastCountedCrash = error;
+    this.instruments?.crashes.add(1, { consumer_group: this.options.groupId });
+  }
+
+  /** kafkajs `restartOnFailure`: report, wait with backoff, then restart unless stopping meanwhile. */
+  private async beforeRestart(error: Error): Promise<boolean> {
+    if (this.stopping) return false;
+    const now = Date.now();
+    if (now - this.lastCrashAt > STABLE_MS) this.consecutiveCrashes = 0;
+    this.lastCrashAt = now;
+    this.consecutiveCrashes++;
+    this.crashed(error, true);
+    const initial = this.options.restart?.initialMs ?? 1000;
+    const max = this.options.restart?.maxMs ?? 60_000;
+    const delay = Math.min(max, initial * 2 ** Math.min(this.consecutiveCrashes - 1, 16));
+    this.logger.warn('consumer crashed with a retriable error; restarting after backoff', {
+      groupId: this.options.groupId,
+      delayMs: delay,
+      consecutiveCrashes: this.consecutiveCrashes,
+    });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delay);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.cancelBackoff = done;
+    });
+    this.cancelBackoff = undefined;
+    return !this.stopping;
   }
 
   private async onBatch(payload: EachBatchPayload) {
@@ -391,28 +530,91 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     if (!producer) throw new Error('consumer not started');
     const reason = scrubString(error instanceof Error ? error.message : String(error));
     const code = errorCode(error);
+    const info = {
+      reason,
+      errorCode: code,
+      originalTopic: topic,
+      originalPartition: partition,
+      originalOffset: message.offset,
+      consumerGroup: this.options.groupId,
+      attempts,
+      failedAt: new Date(),
+    };
+    const dlqTopic = this.options.topics.name(this.options.deadLetterTopic);
+    const send = (m: Message) => producer.send({ topic: dlqTopic, acks: -1, messages: [m] });
     // Awaited before the offset is committed: if the dead-letter write fails, the message is redelivered.
-    await producer.send({
-      topic: this.options.topics.name(this.options.deadLetterTopic),
-      acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: deadLetterHeaders(message.headers, {
-            reason,
-            errorCode: code,
-            originalTopic: topic,
-            originalPartition: partition,
-            originalOffset: message.offset,
-            consumerGroup: this.options.groupId,
-            attempts,
-            failedAt: new Date(),
-          }),
-        },
-      ],
-    });
+    let letter = buildDeadLetter(message, info, await this.deadLetterMaxBytes(dlqTopic));
+    try {
+      await send(letter.message);
+    } catch (sendError) {
+      if (!isTooLarge(sendError)) throw sendError;
+      // The topic's limit is smaller than we knew (changed since it was read): re-read it, send a reference.
+      this.deadLetterLimit = undefined;
+      letter = buildDeadLetter(message, info, await this.deadLetterMaxBytes(dlqTopic), true);
+      await send(letter.message);
+    }
     this.stats.deadLettered++;
-    this.logger.warn('event dead-lettered', { topic, partition, offset: message.offset, code, attempts });
+    const truncated = letter.truncated !== null;
+    this.instruments?.deadLetters.add(1, {
+      consumer_group: this.options.groupId,
+      topic,
+      error_code: code,
+      truncated,
+    } satisfies Attributes);
+    this.logger.warn('event dead-lettered', {
+      topic,
+      partition,
+      offset: message.offset,
+      code,
+      attempts,
+      ...(truncated ? { truncated: letter.truncated, valueBytes: message.value?.length ?? 0 } : {}),
+    });
   }
+
+  /** The dead-letter topic's `max.message.bytes`, read once from the broker (or the configured cap). */
+  private deadLetterMaxBytes(dlqTopic: string): Promise<number> {
+    if (this.options.deadLetterMaxBytes) return Promise.resolve(this.options.deadLetterMaxBytes);
+    this.deadLetterLimit ??= this.describeMaxMessageBytes(dlqTopic);
+    return this.deadLetterLimit;
+  }
+
+  private async describeMaxMessageBytes(dlqTopic: string): Promise<number> {
+    const admin = this.options.kafka.admin();
+    try {
+      await admin.connect();
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: dlqTopic, configNames: ['max.message.bytes'] }],
+      });
+      const value = described.resources[0]?.configEntries.find(
+        (e) => e.configName === 'max.message.bytes',
+      )?.configValue;
+      const bytes = Number(value);
+      if (Number.isSafeInteger(bytes) && bytes > 0) return bytes;
+      throw new Error(`max.message.bytes of ${dlqTopic} is '${value}'`);
+    } catch (error) {
+      this.deadLetterLimit = undefined; // try again on the next dead letter
+      this.logger.warn('cannot read the dead-letter topic limit; assuming the Kafka default', {
+        topic: dlqTopic,
+        maxBytes: DEFAULT_MAX_MESSAGE_BYTES,
+        code: errorCode(error),
+      });
+      return DEFAULT_MAX_MESSAGE_BYTES;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+/** A consumer that ran this long without crashing starts its restart backoff from the beginning again. */
+const STABLE_MS = 5 * 60_000;
+
+/** The broker refused a record as larger than the topic's max.message.bytes. */
+function isTooLarge(error: unknown): boolean {
+  let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (e.type === 'MESSAGE_TOO_LARGE' || e.type === 'RECORD_LIST_TOO_LARGE') return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }

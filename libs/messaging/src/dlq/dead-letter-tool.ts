@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, KafkaMessage } from 'kafkajs';
 import { CE, headersToStrings } from '../headers';
-import { DLQ } from './dead-letter';
+import { DeadLetterReference, DLQ, parseDeadLetterReference } from './dead-letter';
 
 /** What an operator sees of a dead letter: metadata only, never the (possibly personal) payload. */
 export interface DeadLetterRecord {
@@ -19,7 +19,33 @@ export interface DeadLetterRecord {
   attempts: number;
   failedAt: string;
   valueBytes: number;
+  /**
+   * True when the original did not fit the dead-letter topic: the value is then a reference to the original
+   * record (`reference`), not the record itself, and `dlq_truncated` says what was replaced.
+   */
+  truncated: boolean;
+  reference: DeadLetterReference | null;
   message: KafkaMessage;
+}
+
+/** Thrown by `replayDeadLetters` for dead letters that hold a reference instead of the original record. */
+export class DeadLetterNotReplayableError extends Error {
+  readonly code = 'DEAD_LETTER_TRUNCATED';
+  constructor(readonly records: readonly DeadLetterRecord[]) {
+    super(
+      `cannot replay ${records.length} truncated dead letter(s): the original record was too large for the ` +
+        `dead-letter topic, so only a reference was kept. Re-publish the original from its topic while it is ` +
+        `retained, or leave these out: ` +
+        records
+          .map(
+            (r) =>
+              `${r.partition}:${r.offset} → ${r.originalTopic} partition ${r.originalPartition} offset ${r.originalOffset}` +
+              (r.reference?.valueSha256 ? ` (sha256 ${r.reference.valueSha256})` : ''),
+          )
+          .join('; '),
+    );
+    this.name = 'DeadLetterNotReplayableError';
+  }
 }
 
 /** Reads every record currently on a dead-letter topic (from the beginning up to the high watermark). */
@@ -78,6 +104,8 @@ function toRecord(partition: number, message: KafkaMessage): DeadLetterRecord {
     attempts: Number(h[DLQ.attempts] ?? 0),
     failedAt: h[DLQ.failedAt] ?? '',
     valueBytes: message.value?.length ?? 0,
+    truncated: h[DLQ.truncated] !== undefined,
+    reference: parseDeadLetterReference(h[DLQ.truncated], message.value),
     message,
   };
 }
@@ -85,6 +113,8 @@ function toRecord(partition: number, message: KafkaMessage): DeadLetterRecord {
 /**
  * Re-publishes dead letters to their original topic with the original key, value and headers (minus the
  * dlq_* ones, plus dlq_replayed_from). Consumer groups that already processed the event skip it by its id.
+ * Refuses (`DeadLetterNotReplayableError`, before sending anything) if any of them is truncated: its value is a
+ * reference, and re-publishing that would put a record no consumer can read on the original topic.
  */
 export async function replayDeadLetters(
   kafka: Kafka,
@@ -92,6 +122,8 @@ export async function replayDeadLetters(
   records: readonly DeadLetterRecord[],
 ): Promise<number> {
   if (records.length === 0) return 0;
+  const truncated = records.filter((r) => r.truncated);
+  if (truncated.length > 0) throw new DeadLetterNotReplayableError(truncated);
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,

@@ -16,7 +16,22 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Delay before retrying after a failed batch (broker or registry down). */
   errorBackoffMs?: number;
+  /** Backoff for re-opening the LISTEN connection after it was lost: doubles from `initialMs` up to `maxMs`. */
+  listenRetry?: { initialMs?: number; maxMs?: number };
 }
+
+/**
+ * `running`: the publish loop runs; `listening` tells whether the LISTEN connection is open (when it is not,
+ * the relay polls every `pollIntervalMs` while it re-opens it). `failed`: the publish loop ended unexpectedly
+ * (`reason`). `stopped`: not started, or stopped.
+ */
+export type RelayState =
+  | { status: 'running'; listening: boolean }
+  | { status: 'failed'; listening: boolean; reason: string }
+  | { status: 'stopped'; listening: false };
+
+/** `application_name` of the relay's LISTEN session, to find it in pg_stat_activity. */
+export const OUTBOX_LISTENER_APPLICATION_NAME = 'divit-outbox-relay';
 
 interface OutboxRow {
   id: string;
@@ -48,6 +63,12 @@ export class OutboxRelay {
   private readonly errorBackoffMs: number;
   private producer: Producer | undefined;
   private listener: Client | undefined;
+  private listening = false;
+  /** When the current LISTEN outage began (0: no outage), and the attempts made to end it. */
+  private listenLostAt = 0;
+  private listenAttempts = 0;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private failure: string | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -69,24 +90,109 @@ export class OutboxRelay {
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
-    this.listener = new Client(pgConfig(this.options.dataSource));
-    this.listener.on('notification', () => this.notify());
-    this.listener.on('error', (error) => this.logger.error('outbox listener connection failed', error));
-    await this.listener.connect();
-    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    await this.listen();
     this.running = true;
-    this.loop = this.run();
+    this.failure = undefined;
+    this.loop = this.run().catch((error: unknown) => {
+      this.failure = error instanceof Error ? error.message : String(error);
+      this.logger.error('outbox relay loop ended unexpectedly', error);
+    });
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    clearTimeout(this.reconnectTimer);
     this.notify();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
-    await this.producer?.disconnect();
+    const listener = this.listener;
     this.listener = undefined;
+    this.listening = false;
+    await listener?.end().catch(() => undefined);
+    await this.producer?.disconnect();
     this.producer = undefined;
+  }
+
+  state(): RelayState {
+    if (this.failure !== undefined)
+      return { status: 'failed', listening: this.listening, reason: this.failure };
+    return this.running
+      ? { status: 'running', listening: this.listening }
+      : { status: 'stopped', listening: false };
+  }
+
+  /** Opens a connection and LISTENs on the outbox channel; when it is lost, re-opens it with backoff. */
+  private async listen(): Promise<void> {
+    const client = new Client({
+      ...pgConfig(this.options.dataSource),
+      application_name: OUTBOX_LISTENER_APPLICATION_NAME,
+    });
+    client.on('notification', () => this.notify());
+    // A terminated session emits 'error' and then 'end'; either means the same.
+    client.on('error', (error) => this.listenerLost(client, error));
+    client.on('end', () => this.listenerLost(client, undefined));
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      if (this.listener === client) this.listener = undefined;
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    this.listening = true;
+  }
+
+  private listenerLost(client: Client, error: Error | undefined): void {
+    if (this.listener !== client) return; // already handled, or stopping
+    this.listener = undefined;
+    this.listening = false;
+    void client.end().catch(() => undefined);
+    if (!this.running) return;
+    // Logged once per outage, not per reconnect attempt.
+    this.listenLostAt = Date.now();
+    this.listenAttempts = 0;
+    this.logger.warn('outbox LISTEN connection lost; polling until it is re-opened', {
+      pollIntervalMs: this.pollIntervalMs,
+      ...(error ? { error: error.message } : {}),
+    });
+    this.scheduleListen();
+  }
+
+  private scheduleListen(): void {
+    const initial = this.options.listenRetry?.initialMs ?? 250;
+    const max = this.options.listenRetry?.maxMs ?? 30_000;
+    const delay = Math.min(max, initial * 2 ** Math.min(this.listenAttempts, 16));
+    this.reconnectTimer = setTimeout(() => void this.relisten(), delay);
+  }
+
+  private async relisten(): Promise<void> {
+    if (!this.running) return;
+    this.listenAttempts++;
+    try {
+      await this.listen();
+    } catch (error) {
+      this.logger.debug('outbox LISTEN connection not re-opened yet', {
+        attempts: this.listenAttempts,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (this.running) this.scheduleListen();
+      return;
+    }
+    if (!this.running) {
+      const listener = this.listener;
+      this.listener = undefined;
+      this.listening = false;
+      await listener?.end().catch(() => undefined);
+      return;
+    }
+    this.logger.info('outbox LISTEN connection re-opened', {
+      outageMs: Date.now() - this.listenLostAt,
+      attempts: this.listenAttempts,
+    });
+    this.listenLostAt = 0;
+    // Rows committed while nobody listened were not announced: look now instead of at the next poll.
+    this.notify();
   }
 
   private notify(): void {

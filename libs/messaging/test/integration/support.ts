@@ -59,8 +59,15 @@ export interface TestRig {
   close(): Promise<void>;
 }
 
-/** A fresh database (built by the real migrations), unique topics and a registry client for one test file. */
-export async function createRig(name: string, partitions = 3): Promise<TestRig> {
+/**
+ * A fresh database (built by the real migrations), unique topics and a registry client for one test file.
+ * `topicConfig` is applied to every test topic (e.g. a small `max.message.bytes`).
+ */
+export async function createRig(
+  name: string,
+  partitions = 3,
+  topicConfig: Record<string, string> = {},
+): Promise<TestRig> {
   const prefix = `it-${name}-${randomBytes(3).toString('hex')}-`;
   const kafka = createKafka({ brokers: KAFKA_BROKERS, clientId: prefix });
   const topics = new TopicNames(testCatalogue, prefix);
@@ -72,6 +79,7 @@ export async function createRig(name: string, partitions = 3): Promise<TestRig> 
       topic: topics.name(k),
       numPartitions: partitions,
       replicationFactor: 1,
+      configEntries: Object.entries(topicConfig).map(([name, value]) => ({ name, value })),
     })),
   });
   await admin.disconnect();
