@@ -19,9 +19,3 @@ export function assertPayerScope(principal: Principal, payer: string): void {
     'outside your organisation: you may only act for your own organisation as payer',
   );
 }
-
-/** As above, and a member sees its own statement (role member, organisationId = member). */
-export function assertMemberScope(principal: Principal, payer: string, member: string): void {
-  if (principal.roles.includes('member') && principal.organisationId === member) return;
-  assertPayerScope(principal, payer);
-}
