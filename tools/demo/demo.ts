@@ -1,14 +1,16 @@
 /**
  * Demonstration run by `npm start` against the six running services, as separate processes. It plays
  * the parties involved, with tokens from the local development issuer (tools/dev-auth.js):
- *  - a platform admin registering organisations (routes A, B, C and a refusal), members and stock;
+ *  - the platform operator (role platform-operator, not a tenant) registering organisations (routes A, B, C and a
+ *    refusal) and enrolling members; the allocator's own admin recording its members' housing stock;
  *  - the allocator (route B, controller) publishing consent texts;
  *  - home seekers and co-residents answering consent and sharing through the MijnOverheid and BV BSN
  *    SIMULATORS (the government services cannot be reached from here) — all four DIV-it processes,
  *    succeeding and failing (U1, U2, U3, U4, abort, exempt);
  *  - the allocator's own system reading decisions (conclusions only) and a finance system reading
  *    settlements, both with the published reader schemas;
- *  - an auditor reading evidence, a withdrawal erased within seconds and a retention sweep;
+ *  - an auditor reading evidence, a withdrawal erased within seconds and a retention sweep (run by the platform
+ *    operator: sweeps span every organisation);
  *  - finance importing the MijnOverheid invoice, reconciling and splitting it over the members.
  * It ends with a scan of every service database, every topic and every service log for the test BSNs.
  * Any unexpected answer stops it with exit code 1, so the demonstration doubles as an end-to-end check.
@@ -42,7 +44,8 @@ import {
 configureLogging({ service: 'demo', level: 'warn' });
 const run = randomBytes(2).toString('hex');
 const REPORTS = path.resolve(__dirname, '../../reports/demo');
-const platformAdmin = tokenFor('platform', ['admin']);
+/** The platform operator: only it registers organisations, enrols members and runs sweeps (docs/adr/0012). */
+const platformOperator = tokenFor('platform', ['platform-operator']);
 
 const no = {
   isHousingCorporation: false,
@@ -152,7 +155,7 @@ async function registerOrganisations() {
   const org = async (label: string, body: Json): Promise<Org> => {
     const r = expectStatus(
       label,
-      await call('registration', 'POST', '/organisations', platformAdmin, body),
+      await call('registration', 'POST', '/organisations', platformOperator, body),
       201,
     );
     return { organisationId: txt(r.organisationId), route: txt(r.route) };
@@ -185,7 +188,7 @@ async function registerOrganisations() {
   say(
     `POST /organisations  collaboration without legal personality  → 201 route ${noord.route}, primus inter pares De Kade`,
   );
-  const refused = await call('registration', 'POST', '/organisations', platformAdmin, {
+  const refused = await call('registration', 'POST', '/organisations', platformOperator, {
     name: `Makelaardij Zuid ${run}`,
     answers: no,
     effectiveFrom: '2026-01-01',
@@ -193,7 +196,7 @@ async function registerOrganisations() {
   say(
     `POST /organisations  a broker, not a corporation              → ${refused.status} ${txt(refused.json.code)}: ${txt(refused.json.detail)}`,
   );
-  const invalid = await call('registration', 'POST', '/organisations', platformAdmin, {
+  const invalid = await call('registration', 'POST', '/organisations', platformOperator, {
     name: 'X',
     answers: no,
     effectiveFrom: '2026-02-30',
@@ -209,7 +212,7 @@ async function registerOrganisations() {
         'registration',
         'POST',
         `/organisations/${woonnet.organisationId}/memberships`,
-        platformAdmin,
+        platformOperator,
         {
           memberOrganisationId: member.organisationId,
           validFrom: '2026-01-01',
@@ -227,7 +230,7 @@ async function registerOrganisations() {
         'registration',
         'POST',
         `/organisations/${woonnet.organisationId}/housing-stock`,
-        platformAdmin,
+        tokenFor(woonnet.organisationId, ['admin']),
         {
           memberOrganisationId: member.organisationId,
           dwellings,
@@ -237,7 +240,7 @@ async function registerOrganisations() {
       201,
     );
   say(
-    'WoonNet Regio (route B): members De Kade and Woonbron Oost from 2026-01-01, housing stock 12,400 and 8,600 dwellings',
+    "WoonNet Regio (route B): members De Kade and Woonbron Oost from 2026-01-01 (enrolled by the platform operator), housing stock 12,400 and 8,600 dwellings (recorded by WoonNet's own admin)",
   );
   say();
   return { kade, oost, woonnet };
@@ -829,7 +832,11 @@ async function withdrawalAndRetention(
     (rows) => rows.length >= 2,
     30_000,
   );
-  const sweep = expectStatus('sweep', await call('retention-cleanup', 'POST', '/sweeps', admin), 200);
+  const sweep = expectStatus(
+    'sweep',
+    await call('retention-cleanup', 'POST', '/sweeps', platformOperator),
+    200,
+  );
   say(`POST /sweeps (the same sweep runs on a schedule) → issued ${JSON.stringify(sweep).slice(0, 160)}`);
   const evaLog = await waitUntil(
     "the sweep's erasures to be acknowledged",

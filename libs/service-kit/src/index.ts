@@ -6,4 +6,5 @@ export * from './auth/jwt';
 export * from './auth/auth.decorators';
 export * from './auth/auth.guard';
 export * from './auth/auth.module';
+export * from './auth/tenancy';
 export * from './openapi/openapi-from-controllers';

@@ -15,7 +15,7 @@ import {
 } from '@divit/messaging';
 import { JsonNestLogger } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { LocalTokenIssuer, Role } from '@divit/service-kit';
+import { LocalTokenIssuer, PLATFORM_ORGANISATION_ID, Role } from '@divit/service-kit';
 
 /** One event as a consumer sees it, decoded with the generated reader schema of its type. */
 export interface ReceivedEvent {
@@ -155,6 +155,11 @@ export class ServiceTestApp<C extends BaseConfig> {
 
   token(organisationId: string, roles: Role[], subject = `test-${roles.join('-')}`): string {
     return this.issuer.sign({ subject, organisationId, roles });
+  }
+
+  /** The platform operator (role `platform-operator`, not a tenant): the only caller allowed platform-wide things. */
+  platformOperator(): string {
+    return this.token(PLATFORM_ORGANISATION_ID, ['platform-operator'], 'test-platform-operator');
   }
 
   /** A JSON request with a bearer token (or none when `token` is null). */

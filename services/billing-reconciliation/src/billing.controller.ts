@@ -12,13 +12,13 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from './access-log/access-log.service';
 import { isoDate } from './common/dates';
 import { InvoiceError } from './invoices/invoices.errors';
 import { ImportResult, InvoicesService, InvoiceView } from './invoices/invoices.service';
-import { assertMemberScope, assertPayerScope } from './reconciliation/access';
+import { actsForPayer, assertPayerScope } from './reconciliation/access';
 import { ReconciliationError } from './reconciliation/reconciliation.errors';
 import { ReconciliationRow, StoredKey } from './reconciliation/reconciliation.repository';
 import { ReconciliationService } from './reconciliation/reconciliation.service';
@@ -73,14 +73,17 @@ export class TariffsController {
 
   /** Tariffs in force and planned (file values are marked assumption: the real tariffs are not public). */
   @Get()
-  @Roles('admin', 'finance', 'auditor', 'coordinator')
+  @Roles('admin', 'finance', 'auditor', 'coordinator', 'platform-operator')
   list(): Promise<TariffView[]> {
     return this.tariffs.list();
   }
 
-  /** Sets (or corrects) a date-versioned tariff; overrides the data file for the same issuer, unit and date. */
+  /**
+   * Sets (or corrects) a date-versioned tariff; overrides the data file for the same issuer, unit and date.
+   * Tariffs apply to every organisation: the platform operator only.
+   */
   @Put()
-  @Roles('admin')
+  @Roles('platform-operator')
   set(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(tariffSchema)) body: Tariff,
@@ -109,7 +112,7 @@ export class InvoicesController {
    */
   @Post()
   @HttpCode(201)
-  @Roles('finance', 'admin')
+  @Roles('finance', 'admin', 'platform-operator')
   async import(
     @CurrentPrincipal() principal: Principal,
     @Req() request: IncomingMessage & { body?: unknown },
@@ -126,26 +129,29 @@ export class InvoicesController {
     return result;
   }
 
+  /** The caller's own organisation's invoices (any payer's, or one payer's, for the platform operator). */
   @Get()
-  @Roles('finance', 'admin', 'auditor', 'coordinator')
+  @Roles('finance', 'admin', 'auditor', 'coordinator', 'platform-operator')
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(invoiceListQuery)) query: z.infer<typeof invoiceListQuery>,
   ): Promise<InvoiceView[]> {
-    const payer = principal.roles.some((r) => r === 'finance' || r === 'admin' || r === 'auditor')
-      ? query.payerOrganisationId
-      : principal.organisationId;
-    return this.invoices.list(payer);
+    if (query.payerOrganisationId) assertPayerScope(principal, query.payerOrganisationId);
+    return this.invoices.list(
+      query.payerOrganisationId ?? (isPlatformOperator(principal) ? undefined : principal.organisationId),
+    );
   }
 
   @Get(':id')
-  @Roles('finance', 'admin', 'auditor', 'coordinator')
+  @Roles('finance', 'admin', 'auditor', 'coordinator', 'platform-operator')
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
   ): Promise<InvoiceView> {
     const invoice = await this.invoices.get(params.id);
-    assertPayerScope(principal, invoice.payerOrganisationId);
+    // Another payer's invoice answers exactly like a missing one.
+    if (!actsForPayer(principal, invoice.payerOrganisationId))
+      throw new InvoiceError('INVOICE_NOT_FOUND', 'no invoice with this id');
     return invoice;
   }
 }
@@ -155,7 +161,7 @@ export class AllocationKeysController {
   constructor(private readonly reconciliation: ReconciliationService) {}
 
   @Get(':payerOrganisationId')
-  @Roles('coordinator', 'finance', 'auditor', 'admin')
+  @Roles('coordinator', 'finance', 'auditor', 'admin', 'platform-operator')
   list(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
@@ -163,9 +169,9 @@ export class AllocationKeysController {
     return this.reconciliation.keys(principal, params.payerOrganisationId);
   }
 
-  /** The coordinator (organisationId = payer) or an admin sets the key from a date (effective-dated). */
+  /** The coordinator or admin of the payer itself, or the platform operator, sets the key from a date. */
   @Put(':payerOrganisationId')
-  @Roles('coordinator', 'admin')
+  @Roles('coordinator', 'admin', 'platform-operator')
   set(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
@@ -192,7 +198,7 @@ export class ReconciliationsController {
   /** Calculates without storing anything. */
   @Post('dry-run')
   @HttpCode(200)
-  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
   dryRun(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(periodSchema)) body: z.infer<typeof periodSchema>,
@@ -203,7 +209,7 @@ export class ReconciliationsController {
   /** Closes the period: stores a new result version and announces each member's settlement. */
   @Post('close')
   @HttpCode(201)
-  @Roles('finance', 'admin')
+  @Roles('finance', 'admin', 'platform-operator')
   close(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(periodSchema)) body: z.infer<typeof periodSchema>,
@@ -214,7 +220,7 @@ export class ReconciliationsController {
   /** Re-opens a closed period; every earlier version stays. Closing again creates the next version. */
   @Post('reopen')
   @HttpCode(200)
-  @Roles('finance', 'admin')
+  @Roles('finance', 'admin', 'platform-operator')
   reopen(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(reopenSchema)) body: z.infer<typeof reopenSchema>,
@@ -224,7 +230,7 @@ export class ReconciliationsController {
 
   /** Every version of a payer's period. */
   @Get()
-  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
   versions(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(periodQuery)) query: z.infer<typeof periodQuery>,
@@ -233,7 +239,7 @@ export class ReconciliationsController {
   }
 
   @Get(':id')
-  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
@@ -245,13 +251,12 @@ export class ReconciliationsController {
 
   /** All members' statements of one version as CSV (coordinator of the payer, finance, auditor, admin). */
   @Get(':id/statements')
-  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
   async statements(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
   ): Promise<StreamableFile> {
-    const row = await this.reconciliation.find(params.id);
-    assertPayerScope(principal, row.payerOrganisationId);
+    const row = await this.reconciliation.get(principal, params.id);
     await this.accessLog.record(principal, 'STATEMENT_CSV_EXPORTED', params.id);
     return file(
       await this.reports.statementsCsv(row),
@@ -262,14 +267,17 @@ export class ReconciliationsController {
 
   /** One member's statement, CSV or PDF (the member itself, its coordinator, finance, auditor, admin). */
   @Get(':id/statements/:memberId')
-  @Roles('finance', 'admin', 'coordinator', 'auditor', 'member')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'member', 'platform-operator')
   async statement(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(memberParam)) params: z.infer<typeof memberParam>,
     @Query(new ZodValidationPipe(formatQuery(['csv', 'pdf']))) query: { format: string },
   ): Promise<StreamableFile> {
     const row = await this.reconciliation.find(params.id);
-    assertMemberScope(principal, row.payerOrganisationId, params.memberId);
+    // The member itself reads its own statement; otherwise the payer's roles. Anyone else: as a missing id.
+    const ownStatement = principal.roles.includes('member') && principal.organisationId === params.memberId;
+    if (!ownStatement && !actsForPayer(principal, row.payerOrganisationId))
+      throw new ReconciliationError('RECONCILIATION_NOT_FOUND', 'no reconciliation with this id');
     if (!row.result.split.parts.some((p) => p.memberId === params.memberId))
       throw new ReconciliationError(
         'MEMBER_NOT_IN_RESULT',
@@ -293,27 +301,25 @@ export class ReconciliationsController {
 
   /** The coordinator overview: reconciliation summary and a bar chart of cost per member. */
   @Get(':id/overview')
-  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
   async overview(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
   ): Promise<StreamableFile> {
-    const row = await this.reconciliation.find(params.id);
-    assertPayerScope(principal, row.payerOrganisationId);
+    const row = await this.reconciliation.get(principal, params.id);
     await this.accessLog.record(principal, 'OVERVIEW_PDF_EXPORTED', params.id);
     return file(await this.reports.overviewPdf(row), 'application/pdf', `overview-v${row.version}.pdf`);
   }
 
   /** Discrepancy report: classified differences and every late usage record, CSV or JSON. */
   @Get(':id/discrepancies')
-  @Roles('finance', 'admin', 'coordinator', 'auditor')
+  @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
   async discrepancies(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
     @Query(new ZodValidationPipe(formatQuery(['json', 'csv']))) query: { format: string },
   ): Promise<StreamableFile | { discrepancies: unknown[]; lateUsage: unknown[] }> {
-    const row = await this.reconciliation.find(params.id);
-    assertPayerScope(principal, row.payerOrganisationId);
+    const row = await this.reconciliation.get(principal, params.id);
     await this.accessLog.record(principal, 'DISCREPANCIES_EXPORTED', params.id);
     const late = await this.reconciliation.lateUsage(row);
     if (query.format === 'csv')
@@ -330,9 +336,10 @@ export class ReconciliationsController {
 export class AccessLogController {
   constructor(private readonly accessLog: AccessLogService) {}
 
+  /** The caller's organisation's entries (every entry for the platform operator). */
   @Get()
-  @Roles('auditor', 'admin')
-  list(): ReturnType<AccessLogService['list']> {
-    return this.accessLog.list();
+  @Roles('auditor', 'admin', 'platform-operator')
+  list(@CurrentPrincipal() principal: Principal): ReturnType<AccessLogService['list']> {
+    return this.accessLog.list(500, isPlatformOperator(principal) ? undefined : principal.organisationId);
   }
 }

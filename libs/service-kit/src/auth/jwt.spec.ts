@@ -1,4 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateKeyPairSync, JsonWebKey } from 'node:crypto';
 import { JwtVerifier, LocalTokenIssuer } from './jwt';
 
 describe('JwtVerifier', () => {
@@ -33,5 +37,32 @@ describe('JwtVerifier', () => {
     expect(() => new JwtVerifier({ jwks: { keys: [jwk] }, issuer: 'x', audience: 'y' })).toThrow(
       'public keys only',
     );
+  });
+});
+
+describe('platform operator tokens', () => {
+  it('keeps the platform-operator role distinct from admin, in LocalTokenIssuer and in tools/dev-auth.js tokens', () => {
+    const issuer = new LocalTokenIssuer('divit-local', 'divit');
+    const verifier = new JwtVerifier({ jwks: issuer.jwks, issuer: 'divit-local', audience: 'divit' });
+    const operator = { subject: 'ops', organisationId: 'platform', roles: ['platform-operator' as const] };
+    expect(verifier.verify(issuer.sign(operator)).roles).toEqual(['platform-operator']);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'dev-auth-'));
+    const script = path.resolve(__dirname, '../../../../tools/dev-auth.js');
+    const jwksFile = execFileSync('node', [script, dir], { encoding: 'utf8' }).trim();
+    const devVerifier = new JwtVerifier({
+      jwks: JSON.parse(readFileSync(jwksFile, 'utf8')) as { keys: JsonWebKey[] },
+      issuer: 'divit-local',
+      audience: 'divit',
+    });
+    const token = execFileSync('node', [script, 'token', 'platform', 'platform-operator', dir], {
+      encoding: 'utf8',
+    }).trim();
+    expect(devVerifier.verify(token)).toMatchObject({
+      organisationId: 'platform',
+      roles: ['platform-operator'],
+    });
+    const admin = execFileSync('node', [script, 'token', 'org-1', 'admin', dir], { encoding: 'utf8' }).trim();
+    expect(devVerifier.verify(admin).roles).toEqual(['admin']);
   });
 });

@@ -9,7 +9,13 @@ import {
   verify,
 } from 'node:crypto';
 
-export type Role = 'admin' | 'allocation-system' | 'auditor' | 'coordinator' | 'finance' | 'member';
+/**
+ * Roles a token may carry. `platform-operator` is the DIV-it platform's own operator (not a tenant): only it may do
+ * platform-wide things (see ./README.md). Every other role acts for the token's organisation (`org`) only;
+ * `admin` is that organisation's administrator.
+ */
+export type Role =
+  'admin' | 'allocation-system' | 'auditor' | 'coordinator' | 'finance' | 'member' | 'platform-operator';
 export const ROLES: readonly Role[] = [
   'admin',
   'allocation-system',
@@ -17,6 +23,7 @@ export const ROLES: readonly Role[] = [
   'coordinator',
   'finance',
   'member',
+  'platform-operator',
 ];
 
 /** The authenticated caller: a user or system acting for one organisation. */

@@ -22,7 +22,11 @@ export class AccessLogService {
     );
   }
 
-  async list(limit = 500): Promise<
+  /** Newest first; `organisationId`: only entries of callers acting for that organisation. */
+  async list(
+    limit = 500,
+    organisationId?: string,
+  ): Promise<
     {
       occurredAt: string;
       subject: string;
@@ -42,8 +46,9 @@ export class AccessLogService {
         resource_id: string | null;
       }[]
     >(
-      `SELECT occurred_at, subject, subject_organisation_id, roles, action, resource_id FROM access_log ORDER BY id DESC LIMIT $1`,
-      [limit],
+      `SELECT occurred_at, subject, subject_organisation_id, roles, action, resource_id FROM access_log
+        WHERE ($2::text IS NULL OR subject_organisation_id = $2) ORDER BY id DESC LIMIT $1`,
+      [limit, organisationId ?? null],
     );
     return rows.map((r) => ({
       occurredAt: r.occurred_at.toISOString(),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { assertActsFor } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/dates';
 import { OrganisationsRepository } from '../organisations/organisations.repository';
@@ -103,6 +104,8 @@ export class InvoicesService {
     onLine?: (line: number) => void,
   ): Promise<ImportResult> {
     const parsed = this.parse(format, content, onLine);
+    // An organisation imports only invoices it holds itself; the platform operator any. Refused as a whole.
+    for (const invoice of parsed.invoices) assertActsFor(principal, invoice.payerOrganisationId);
     return this.dataSource.transaction(async (em) => {
       // One import at a time: the checks against the store stay true until commit.
       await em.query('SELECT pg_advisory_xact_lock(7007001)');

@@ -1,20 +1,21 @@
+import { isPlatformOperator } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ReconciliationError } from './reconciliation.errors';
 
-const readsAll = (p: Principal) => p.roles.some((r) => r === 'finance' || r === 'auditor' || r === 'admin');
-
-/** Finance, auditor and admin see every payer; a coordinator only the payer it is (organisationId = payer). */
-export function assertPayerScope(principal: Principal, payer: string): void {
-  if (readsAll(principal)) return;
-  if (principal.roles.includes('coordinator') && principal.organisationId === payer) return;
-  throw new ReconciliationError(
-    'FORBIDDEN_SCOPE',
-    'outside your organisation: you may only see your own payer’s results',
-  );
+/**
+ * Billing belongs to the invoice holder (the payer: a route A corporation, a route B allocator, a route C
+ * collaboration's primus inter pares). Its own finance, admin, auditor and coordinator act for it; the platform
+ * operator for every payer. No role of another organisation reaches it (docs/adr/0012).
+ */
+export function actsForPayer(principal: Principal, payer: string): boolean {
+  return isPlatformOperator(principal) || principal.organisationId === payer;
 }
 
-/** As above, and a member sees its own statement (role member, organisationId = member). */
-export function assertMemberScope(principal: Principal, payer: string, member: string): void {
-  if (principal.roles.includes('member') && principal.organisationId === member) return;
-  assertPayerScope(principal, payer);
+/** For a payer named in the request (writes and period queries): 403 outside the caller's organisation. */
+export function assertPayerScope(principal: Principal, payer: string): void {
+  if (actsForPayer(principal, payer)) return;
+  throw new ReconciliationError(
+    'FORBIDDEN_SCOPE',
+    'outside your organisation: you may only act for your own organisation as payer',
+  );
 }

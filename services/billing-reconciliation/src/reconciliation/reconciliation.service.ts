@@ -11,7 +11,7 @@ import { InvoicesRepository } from '../invoices/invoices.repository';
 import { OrganisationsRepository } from '../organisations/organisations.repository';
 import { splitInvoice, SplitError, SplitKey, SplitLine } from '../split/split';
 import { TariffsService } from '../tariffs/tariffs.service';
-import { assertPayerScope } from './access';
+import { actsForPayer, assertPayerScope } from './access';
 import { amountFor, classify, UnitFigures } from './classify';
 import { ReconciliationError } from './reconciliation.errors';
 import { ReconciliationRepository, ReconciliationRow, StoredKey } from './reconciliation.repository';
@@ -56,6 +56,7 @@ export class ReconciliationService {
   }
 
   async close(principal: Principal, request: PeriodRequest): Promise<ReconciliationRow> {
+    assertPayerScope(principal, request.payerOrganisationId);
     checkPeriod(request);
     const id = await this.dataSource.transaction(async (em) => {
       const period = await this.repository.lockPeriod(
@@ -132,6 +133,7 @@ export class ReconciliationService {
     principal: Principal,
     request: PeriodRequest & { reason: string },
   ): Promise<ReconciliationRow[]> {
+    assertPayerScope(principal, request.payerOrganisationId);
     checkPeriod(request);
     await this.dataSource.transaction(async (em) => {
       const period = await this.repository.lockPeriod(
@@ -166,8 +168,9 @@ export class ReconciliationService {
 
   async get(principal: Principal, id: string): Promise<ReconciliationRow> {
     const row = await this.repository.byId(this.dataSource.manager, id);
-    if (!row) throw new ReconciliationError('RECONCILIATION_NOT_FOUND', 'no reconciliation with this id');
-    assertPayerScope(principal, row.payerOrganisationId);
+    // Another payer's reconciliation answers exactly like a missing one.
+    if (!row || !actsForPayer(principal, row.payerOrganisationId))
+      throw new ReconciliationError('RECONCILIATION_NOT_FOUND', 'no reconciliation with this id');
     return row;
   }
 
@@ -199,13 +202,11 @@ export class ReconciliationService {
   }
 
   async setKey(principal: Principal, payer: string, key: StoredKey): Promise<StoredKey[]> {
-    if (
-      !principal.roles.includes('admin') &&
-      !(principal.roles.includes('coordinator') && principal.organisationId === payer)
-    )
+    // The payer's own coordinator or admin, or the platform operator (roles checked by the controller).
+    if (!actsForPayer(principal, payer))
       throw new ReconciliationError(
         'FORBIDDEN_SCOPE',
-        'only the coordinator itself (or an admin) sets its allocation key',
+        'only the coordinator itself (or its admin, or the platform operator) sets its allocation key',
       );
     const scope = await this.organisations.scope(
       this.dataSource.manager,

@@ -15,6 +15,7 @@ export type ConsentErrorCode =
   | 'ALLOCATION_NOT_ALLOWED'
   | 'SUBJECT_MISMATCH'
   | 'REGISTRATION_NOT_FOUND'
+  | 'REGISTRATION_UNKNOWN'
   | 'NO_VALID_SHOWING'
   | 'SHOWING_EXPIRED'
   | 'SHOWING_ALREADY_ANSWERED'
@@ -41,6 +42,8 @@ export const consentErrorStatus = registerErrorStatuses({
   ALLOCATION_NOT_ALLOWED: 422,
   SUBJECT_MISMATCH: 422,
   REGISTRATION_NOT_FOUND: 404,
+  // Registration's RegistrationCreated has not reached consent yet: retry shortly.
+  REGISTRATION_UNKNOWN: 409,
   NO_VALID_SHOWING: 409,
   SHOWING_EXPIRED: 409,
   SHOWING_ALREADY_ANSWERED: 409,

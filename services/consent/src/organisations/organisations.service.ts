@@ -99,7 +99,7 @@ export class OrganisationsService {
       .execute();
   }
 
-  /** The registration's organisation if registration's event has arrived, else undefined (never blocks). */
+  /** The registration's organisation if registration's event has arrived, else undefined (the caller refuses). */
   async registrationOrganisation(registrationId: string, em?: EntityManager): Promise<string | undefined> {
     const row = await (em ?? this.dataSource.manager).findOne(KnownRegistrationEntity, {
       where: { id: registrationId },

@@ -67,8 +67,16 @@ export class ShowingsService {
       throw new ConsentError('SUBJECT_MISMATCH', "the home seeker's subject id is the registration id", {
         field: 'subjectId',
       });
+    // Only a registration consent has learned of (RegistrationCreated), and only the text's organisation's own:
+    // otherwise another organisation could ask consent for a brand-new registration before its event arrives.
     const owner = await this.organisations.registrationOrganisation(dto.registrationId);
-    if (owner !== undefined && owner !== text.organisationId)
+    if (owner === undefined)
+      throw new ConsentError(
+        'REGISTRATION_UNKNOWN',
+        'this registration is not known (yet) to consent; its registration event may still be on its way: try again shortly',
+        { registrationId: dto.registrationId },
+      );
+    if (owner !== text.organisationId)
       throw new ConsentError('REGISTRATION_NOT_FOUND', 'registration not found', {
         registrationId: dto.registrationId,
       });

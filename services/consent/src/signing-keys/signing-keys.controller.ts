@@ -49,15 +49,18 @@ export class SigningKeysController {
   }
 
   @Get('signing-keys')
-  @Roles('admin', 'auditor')
+  @Roles('admin', 'auditor', 'platform-operator')
   list(): Promise<SigningKeyView[]> {
     return this.keys.all();
   }
 
-  /** A new key signs from now; the previous key is retired (private key erased, public key kept and published). */
+  /**
+   * A new key signs from now; the previous key is retired (private key erased, public key kept and published).
+   * The key signs every organisation's receipts: the platform operator only (docs/adr/0012).
+   */
   @Post('signing-keys/rotation')
   @HttpCode(201)
-  @Roles('admin')
+  @Roles('platform-operator')
   rotate(): Promise<{ active: SigningKeyView; retired: SigningKeyView[] }> {
     return this.keys.rotate();
   }

@@ -104,7 +104,7 @@ describe('consent: controller per route, key rotation, evidence, partial consent
       kid: string;
     };
 
-    const rotated = await t.call('POST', '/signing-keys/rotation', t.admin(org));
+    const rotated = await t.call('POST', '/signing-keys/rotation', t.platformOperator());
     expect(rotated.status).toBe(201);
     const active = rotated.json.active as { kid: string; retiredAt: string | null };
     expect(active.kid).not.toBe(kidBefore.kid);

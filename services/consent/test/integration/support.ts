@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OrganisationRegisteredEvent } from '@divit/contracts';
+import { OrganisationRegisteredEvent, RegistrationCreatedEvent } from '@divit/contracts';
 import { ServiceTestApp, waitFor } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { ConsentConfig, loadConsentConfig } from '../../src/config/consent.config';
@@ -86,10 +86,40 @@ export class ConsentTestApp extends ServiceTestApp<ConsentConfig> {
     return { id: String(published.json.id), versionHash: String(published.json.versionHash) };
   }
 
+  /**
+   * Plays registration: the registration exists at `organisationId` (RegistrationCreated), and waits until consent
+   * knows it. Consent refuses showings for registrations it has not learned of.
+   */
+  async knownRegistration(organisationId: string, registrationId: string = randomUUID()): Promise<string> {
+    const known = () =>
+      this.query<{ organisation_id: string }>(`SELECT organisation_id FROM registrations WHERE id = $1`, [
+        registrationId,
+      ]);
+    if ((await known()).length > 0) return registrationId;
+    await this.publish(RegistrationCreatedEvent, [
+      {
+        key: registrationId,
+        value: {
+          registrationId,
+          organisationId,
+          registrationDate: '2024-01-01',
+          origin: 'API',
+          occurredAt: Date.now(),
+        },
+      },
+    ]);
+    if ((await waitFor(known, (r) => r.length > 0)).length === 0)
+      throw new Error(`registration ${registrationId} did not arrive`);
+    return registrationId;
+  }
+
+  /** Records a showing (the registration is made known to consent first, at `organisationId`). */
   async show(
     organisationId: string,
     body: Record<string, unknown>,
   ): Promise<{ showingId: string; shownAt: string }> {
+    if (typeof body.registrationId === 'string')
+      await this.knownRegistration(organisationId, body.registrationId);
     const r = await this.call('POST', '/showings', this.system(organisationId), { channel: 'WEB', ...body });
     if (r.status !== 201) throw new Error(`showing: ${r.status} ${r.text}`);
     return { showingId: String(r.json.showingId), shownAt: String(r.json.shownAt) };

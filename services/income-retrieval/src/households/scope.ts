@@ -1,15 +1,15 @@
 import type { Principal } from '@divit/service-kit';
 
 /**
- * Who may see an allocation's data: admins, and callers of the allocation's organisation (the registration's
- * organisation: route A corporation, route B allocator, route C collaboration) or of the letting corporation.
+ * Who may see an allocation's data: callers of the allocation's organisation (the registration's organisation:
+ * route A corporation, route B allocator, route C collaboration) or of the letting corporation. An `admin` is its
+ * own organisation's admin, nothing more; the platform operator reads no personal data (docs/adr/0012).
  */
 export function inScope(
   principal: Principal,
   allocation: { organisationId: string; lettingCorporationId: string },
 ): boolean {
   return (
-    principal.roles.includes('admin') ||
     principal.organisationId === allocation.organisationId ||
     principal.organisationId === allocation.lettingCorporationId
   );

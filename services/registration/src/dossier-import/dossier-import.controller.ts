@@ -29,10 +29,11 @@ const csv = (stream: NodeJS.ReadableStream, name: string) =>
 /**
  * Dossier import over HTTP. The CSV is the request body (text/csv), streamed into the import: never
  * buffered whole, so any size works with flat memory.
- * Migration is an operator task across organisations: every route needs the `admin` role (global JWT guard
- * of @divit/service-kit).
+ * Migration is a platform operator's task across organisations (a full load of a source removes the dossiers it
+ * no longer lists, whatever their organisation): every route needs the `platform-operator` role; an
+ * organisation's `admin` cannot import (docs/adr/0012).
  */
-@Roles('admin')
+@Roles('platform-operator')
 @Controller('dossier-imports')
 export class DossierImportController {
   constructor(

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { isPlatformOperator } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/calendar-date';
 import { EndMembershipDto, HousingStockDto, StartMembershipDto } from './dto/organisation-changes.dto';
 import { OrganisationError } from './organisations.errors';
 import { OrganisationEvents } from './organisation.events';
+import { OrganisationScopeService } from './organisation-scope.service';
 import { HousingStockRow, MembershipRow, OrganisationsRepository } from './organisations.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type MembershipView = MembershipRow;
 
@@ -37,7 +42,24 @@ export class OrganisationMembershipsService {
   constructor(
     private readonly repository: OrganisationsRepository,
     private readonly events: OrganisationEvents,
+    private readonly scope: OrganisationScopeService,
   ) {}
+
+  /**
+   * Memberships and housing stock are read by the platform operator, the organisation itself (or the one that
+   * coordinates it) and its member corporations of today; anyone else learns nothing, not even that it exists.
+   */
+  async assertReadable(principal: Principal, organisationId: string): Promise<void> {
+    if (isPlatformOperator(principal)) return;
+    const today = todayInAmsterdam();
+    if (await this.scope.canSee(principal, organisationId, today)) return;
+    if (
+      UUID.test(principal.organisationId) &&
+      (await this.repository.isMemberOn(organisationId, principal.organisationId, today))
+    )
+      return;
+    throw notFound();
+  }
 
   async start(organisationId: string, input: StartMembershipDto): Promise<MembershipView> {
     return this.repository.transaction(async (tx) => {

@@ -14,14 +14,18 @@ import {
   RouteChangeView,
 } from './organisations.service';
 
-/** Organisations and their route over time. Reads: every role (organisations are not personal data); writes: admin. */
+/**
+ * Organisations and their route over time. Reads: every role (the register of organisations and their routes is
+ * not personal data). Writes (registering an organisation, changing its route) are platform-wide: the platform
+ * operator only, never an organisation's admin (docs/adr/0012).
+ */
 @Controller('organisations')
 export class OrganisationsController {
   constructor(private readonly organisations: OrganisationsService) {}
 
   @Post()
   @HttpCode(201)
-  @Roles('admin')
+  @Roles('platform-operator')
   register(
     @Body(new ZodValidationPipe(registerOrganisationSchema)) body: RegisterOrganisationDto,
   ): Promise<OrganisationView> {
@@ -60,7 +64,7 @@ export class OrganisationsController {
   /** Changes route and/or coordinator from a date, after the latest recorded change. */
   @Post(':id/route-changes')
   @HttpCode(201)
-  @Roles('admin')
+  @Roles('platform-operator')
   changeRoute(
     @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
     @Body(new ZodValidationPipe(routeChangeSchema)) body: RouteChangeDto,

@@ -16,9 +16,12 @@ import { RegistrationsRepository, Tx } from './registrations.repository';
 /** The BSN processes that check a home seeker's registration (DIV-it processes 1 and 2). */
 const REGISTRATION_PURPOSES = new Set(['BSN_AT_REGISTRATION', 'BSN_FOR_EXISTING_REGISTRATION']);
 
-export type IdentityCheckErrorCode = 'REGISTRATION_UNKNOWN';
+export type IdentityCheckErrorCode = 'REGISTRATION_UNKNOWN' | 'CONSENT_ORGANISATION_MISMATCH';
 
-/** Raised for an event about a registration this service never had: dead-lettered at once, not retried. */
+/**
+ * Raised for an event about a registration this service never had, or a consent answer of an organisation that
+ * is not the registration's own: dead-lettered at once (with the code as reason), not retried.
+ */
 export class IdentityCheckError extends DomainError<IdentityCheckErrorCode> {}
 
 /**
@@ -42,6 +45,7 @@ export class IdentityCheckService {
   async consentGranted(tx: Tx, consent: ConsentGranted): Promise<void> {
     if (consent.subjectRole !== 'HOME_SEEKER' || !REGISTRATION_PURPOSES.has(consent.purpose)) return;
     const registration = await this.load(tx, consent.registrationId);
+    this.assertOwnOrganisation(registration, consent.organisationId);
     if (registration.status === 'DEREGISTERED') {
       this.logger.warn('consent for a deregistered registration ignored', {
         registrationId: registration.id,
@@ -76,6 +80,7 @@ export class IdentityCheckService {
   async consentRefused(tx: Tx, refusal: ConsentRefused): Promise<void> {
     if (refusal.subjectRole !== 'HOME_SEEKER' || !REGISTRATION_PURPOSES.has(refusal.purpose)) return;
     const registration = await this.load(tx, refusal.registrationId);
+    this.assertOwnOrganisation(registration, refusal.organisationId);
     await this.finish(tx, registration, 'FAILED');
   }
 
@@ -113,6 +118,23 @@ export class IdentityCheckService {
     registration.houseNumber = null;
     registration.houseNumberAddition = null;
     await this.repository.save(tx, registration);
+  }
+
+  /**
+   * Consent asks for the registration's own organisation (consent refuses a showing whose text is another
+   * organisation's, and one for a registration it has not learned of). An answer naming any other organisation
+   * is not acted on: no identity check, no deleted fields; the event is dead-lettered with the reason.
+   */
+  private assertOwnOrganisation(registration: RegistrationEntity, consentOrganisationId: string): void {
+    if (registration.organisationId === consentOrganisationId) return;
+    this.logger.warn('consent of another organisation refused', {
+      registrationId: registration.id,
+      consentOrganisationId,
+    });
+    throw new IdentityCheckError(
+      'CONSENT_ORGANISATION_MISMATCH',
+      `the consent's organisation ${consentOrganisationId} is not the organisation of registration ${registration.id}`,
+    );
   }
 
   private async load(tx: Tx, registrationId: string): Promise<RegistrationEntity> {

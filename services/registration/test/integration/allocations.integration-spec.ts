@@ -29,7 +29,7 @@ describe('registration: allocations (real PostgreSQL, Kafka, registry)', () => {
 
   beforeAll(async () => {
     await t.start();
-    admin = t.token('platform', ['admin']);
+    admin = t.platformOperator();
     const register = async (name: string, answers: object) => {
       const res = await t.call('POST', '/organisations', admin, {
         name,

@@ -20,7 +20,11 @@ import { MergeableDossier, mergeDossiers } from '../../src/dossier-import/duplic
 
 const prefix = `it-imp-${randomBytes(3).toString('hex')}-`;
 const issuer = new LocalTokenIssuer();
-const adminToken = issuer.sign({ subject: 'admin-1', organisationId: 'platform', roles: ['admin'] });
+const adminToken = issuer.sign({
+  subject: 'operator-1',
+  organisationId: 'platform',
+  roles: ['platform-operator'],
+});
 const memberToken = issuer.sign({ subject: 'member-1', organisationId: 'platform', roles: ['member'] });
 const ORG_A = randomUUID();
 const ORG_B = randomUUID();

@@ -27,7 +27,7 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
 
   beforeAll(async () => {
     await t.start();
-    admin = t.token('platform', ['admin']);
+    admin = t.platformOperator();
     const res = await t.call('POST', '/organisations', admin, {
       name: `Woonstichting Wis ${t.prefix}`,
       answers: decisionAnswers.routeA,

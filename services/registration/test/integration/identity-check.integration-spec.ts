@@ -28,7 +28,7 @@ describe('registration: identity data for the BSN check (consent and identity-va
       '/test/peer',
     );
     await publisher.start();
-    const admin = t.token('platform', ['admin']);
+    const admin = t.platformOperator();
     org = String(
       (
         await t.call('POST', '/organisations', admin, {

@@ -20,7 +20,7 @@ describe('registration: memberships, housing stock and route changes (real Postg
 
   beforeAll(async () => {
     await t.start();
-    admin = t.token('platform', ['admin']);
+    admin = t.platformOperator();
     const register = async (name: string, answers: object, extra: object = {}) => {
       const res = await t.call('POST', '/organisations', admin, {
         name,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { OrganisationRegistered } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
 import { LocalTokenIssuer } from '@divit/service-kit';
@@ -23,7 +24,7 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     await t.start();
     db = t.db;
     base = t.url;
-    adminToken = t.token('platform', ['admin'], 'admin-1');
+    adminToken = t.token('platform', ['platform-operator'], 'operator-1');
   });
 
   afterAll(async () => {
@@ -169,7 +170,7 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     expect(await count()).toBe(before);
   });
 
-  it('requires a valid bearer token and the admin role to register', async () => {
+  it('requires a valid bearer token and the platform-operator role to register (an organisation admin is refused)', async () => {
     const body = { name: 'Zonder Token', answers, effectiveFrom: '2026-01-01' };
     const none = await fetch(`${base}/organisations`, {
       method: 'POST',
@@ -192,6 +193,11 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
       issuer.sign({ subject: 'a-1', organisationId: 'o-1', roles: ['auditor'] }),
     );
     expect(auditor).toMatchObject({ status: 403, json: { code: 'FORBIDDEN_ROLE' } });
+    const organisationAdmin = await post(
+      body,
+      issuer.sign({ subject: 'a-2', organisationId: randomUUID(), roles: ['admin'] }),
+    );
+    expect(organisationAdmin).toMatchObject({ status: 403, json: { code: 'FORBIDDEN_ROLE' } });
     const live = await fetch(`${base}/health/live`);
     expect(live.status).toBe(200);
   });

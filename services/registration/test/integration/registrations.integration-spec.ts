@@ -36,7 +36,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
   beforeAll(async () => {
     await t.start();
     db = t.db;
-    const adminToken = token('platform', ['admin']);
+    const adminToken = token('platform', ['platform-operator']);
     const no = decisionAnswers.routeA;
     orgA = String(
       (
@@ -130,7 +130,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
   });
 
   it('lets a route B allocator see and register for its member corporation, but not for others', async () => {
-    const adminToken = token('platform', ['admin']);
+    const adminToken = token('platform', ['platform-operator']);
     const allocator = await call('POST', '/organisations', adminToken, {
       name: `Woonruimteverdeler ${prefix}`,
       answers: {

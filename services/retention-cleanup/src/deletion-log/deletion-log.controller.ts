@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
-import { Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
 import { DeletionLogRecord, DeletionLogService, toCsv } from './deletion-log.service';
 
 export const deletionLogQuery = z.strictObject({
@@ -15,34 +16,46 @@ export const deletionLogQuery = z.strictObject({
 });
 type DeletionLogQuery = z.infer<typeof deletionLogQuery>;
 
-/** The deletion log for auditors: proof of every acknowledged erasure, as JSON or CSV. */
+/**
+ * The deletion log for auditors: proof of every acknowledged erasure, as JSON or CSV. An organisation's auditor or
+ * admin sees its own organisation's records; the platform operator every record.
+ */
 @Controller('deletion-log')
 export class DeletionLogController {
   constructor(private readonly log: DeletionLogService) {}
 
   /** The deletion log as JSON (oldest first, at most 100 000 rows per request; narrow with from/to). */
   @Get()
-  @Roles('auditor', 'admin')
+  @Roles('auditor', 'admin', 'platform-operator')
   async list(
+    @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
   ): Promise<{ count: number; records: DeletionLogRecord[] }> {
-    const records = await this.log.records(query);
+    const records = await this.log.records(query, undefined, ownOrganisation(principal));
     return { count: records.length, records };
   }
 
   /** The same rows as CSV (header line first). */
   @Get('export.csv')
-  @Roles('auditor', 'admin')
+  @Roles('auditor', 'admin', 'platform-operator')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="deletion-log.csv"')
-  async csv(@Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery): Promise<string> {
-    return toCsv(await this.log.records(query));
+  async csv(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
+  ): Promise<string> {
+    return toCsv(await this.log.records(query, undefined, ownOrganisation(principal)));
   }
 
   /** Erasures and erased records per category and owning service (aggregates that survive erasure). */
   @Get('summary')
-  @Roles('auditor', 'admin')
-  summary(): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
-    return this.log.summary();
+  @Roles('auditor', 'admin', 'platform-operator')
+  summary(
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
+    return this.log.summary(ownOrganisation(principal));
   }
 }
+
+const ownOrganisation = (principal: Principal): string | undefined =>
+  isPlatformOperator(principal) ? undefined : principal.organisationId;

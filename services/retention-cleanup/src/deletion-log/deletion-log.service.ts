@@ -44,13 +44,19 @@ export const DELETION_LOG_COLUMNS: (keyof DeletionLogRecord)[] = [
 export class DeletionLogService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async records(filter: DeletionLogFilter, limit = 100_000): Promise<DeletionLogRecord[]> {
+  /** `organisationId`: only that organisation's records (an organisation's auditor or admin). */
+  async records(
+    filter: DeletionLogFilter,
+    limit = 100_000,
+    organisationId?: string,
+  ): Promise<DeletionLogRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
+    if (organisationId !== undefined) add('organisation_id::text = ?', organisationId);
     if (filter.category) add('category = ?', filter.category);
     if (filter.targetService) add('target_service = ?', filter.targetService);
     if (filter.subjectPseudonym) add('subject_pseudonym = ?::uuid', filter.subjectPseudonym);
@@ -81,13 +87,15 @@ export class DeletionLogService {
   }
 
   /** Totals per category and owning service: what billing and statistics may keep after the erasures. */
-  async summary(): Promise<
-    { category: string; targetService: string; erasures: number; erasedRecords: number }[]
-  > {
+  async summary(
+    organisationId?: string,
+  ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
     return this.dataSource.query(
       `SELECT category, target_service AS "targetService", count(*)::int AS erasures,
          sum(erased_count)::float8 AS "erasedRecords"
-       FROM deletion_log GROUP BY category, target_service ORDER BY category, target_service`,
+       FROM deletion_log WHERE ($1::text IS NULL OR organisation_id::text = $1)
+       GROUP BY category, target_service ORDER BY category, target_service`,
+      [organisationId ?? null],
     );
   }
 }

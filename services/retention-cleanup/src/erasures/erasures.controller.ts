@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
 import { ErasuresService, SweepResult } from './erasures.service';
 import { ErasuresQuery, erasuresQuery } from './dto/erasure.dto';
 import type { ErasureRow } from './erasures.repository';
@@ -34,26 +35,36 @@ export class ErasuresController {
 
   /** Scheduled, issued and completed erasures (first 1000 by due time), optionally for one subject or status. */
   @Get('erasures')
-  @Roles('admin', 'auditor')
-  async list(@Query(new ZodValidationPipe(erasuresQuery)) query: ErasuresQuery): Promise<ErasureView[]> {
-    return (await this.erasures.list(query)).map(toView);
+  @Roles('admin', 'auditor', 'platform-operator')
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodValidationPipe(erasuresQuery)) query: ErasuresQuery,
+  ): Promise<ErasureView[]> {
+    return (await this.erasures.list({ ...query, ...organisationFilter(principal) })).map(toView);
   }
 
   /** Erasures due and not acknowledged for longer than ERASURE_OVERDUE_AFTER_SECONDS (held ones excluded). */
   @Get('erasures/overdue')
-  @Roles('admin', 'auditor')
-  async overdue(): Promise<{ thresholdSeconds: number; count: number; erasures: ErasureView[] }> {
-    const rows = (await this.erasures.overdue()).map(toView);
+  @Roles('admin', 'auditor', 'platform-operator')
+  async overdue(
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ thresholdSeconds: number; count: number; erasures: ErasureView[] }> {
+    const rows = (await this.erasures.overdue(organisationFilter(principal).organisationId)).map(toView);
     return { thresholdSeconds: this.erasures.overdueThreshold, count: rows.length, erasures: rows };
   }
 
   /** Runs one sweep now (age-based commands, due erasures, re-sends) and returns what it issued. */
   @Post('sweeps')
   @HttpCode(200)
-  @Roles('admin')
+  @Roles('platform-operator')
   sweep(): Promise<SweepResult> {
     return this.erasures.sweep();
   }
+}
+
+/** An organisation's admin and auditor see its own organisation's erasures; the platform operator every one. */
+function organisationFilter(principal: Principal): { organisationId?: string } {
+  return isPlatformOperator(principal) ? {} : { organisationId: principal.organisationId };
 }
 
 function toView(r: ErasureRow & { held?: boolean }): ErasureView {

@@ -240,10 +240,16 @@ export class ErasuresRepository {
   async list(filter: {
     registrationId?: string;
     status?: ErasureStatus;
+    /** Only this organisation's erasures (an organisation's admin or auditor). */
+    organisationId?: string;
     limit: number;
   }): Promise<(ErasureRow & { held: boolean })[]> {
     const where: string[] = [];
     const params: unknown[] = [];
+    if (filter.organisationId !== undefined) {
+      params.push(filter.organisationId);
+      where.push(`organisation_id::text = $${params.length}`);
+    }
     if (filter.registrationId) {
       params.push(filter.registrationId);
       where.push(`(registration_id = $${params.length} OR subject_id = $${params.length})`);
@@ -262,12 +268,13 @@ export class ErasuresRepository {
   }
 
   /** Due, not acknowledged, not held, and past the threshold. */
-  async overdue(thresholdSeconds: number, limit: number): Promise<ErasureRow[]> {
+  async overdue(thresholdSeconds: number, limit: number, organisationId?: string): Promise<ErasureRow[]> {
     return this.dataSource.query<ErasureRow[]>(
       `SELECT ${COLUMNS} FROM scheduled_erasures s
        WHERE s.status <> 'COMPLETED' AND s.due_at <= now() - make_interval(secs => $1) AND ${NOT_HELD}
+         AND ($3::text IS NULL OR s.organisation_id::text = $3)
        ORDER BY s.due_at LIMIT $2`,
-      [thresholdSeconds, limit],
+      [thresholdSeconds, limit, organisationId ?? null],
     );
   }
 

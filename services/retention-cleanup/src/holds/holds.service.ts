@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DataCategory } from '@divit/contracts';
+import { assertActsFor, isPlatformOperator } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService, IssuedErasure } from '../erasures/erasures.service';
 import { LegalHoldAuditEntity, LegalHoldEntity } from './legal-hold.entity';
@@ -45,13 +46,17 @@ export class HoldsService {
   ) {}
 
   async create(principal: Principal, input: CreateHoldDto): Promise<HoldView> {
+    // An organisation's hold is its own organisation's; only the platform operator places one for no organisation.
+    const organisationId =
+      input.organisationId ?? (isPlatformOperator(principal) ? null : principal.organisationId);
+    if (organisationId !== null) assertActsFor(principal, organisationId);
     const id = randomUUID();
     await this.dataSource.transaction(async (tx) => {
       await tx.insert(LegalHoldEntity, {
         id,
         subjectId: input.subjectId ?? null,
         category: input.category ?? null,
-        organisationId: input.organisationId ?? null,
+        organisationId,
         reason: input.reason,
         owner: input.owner,
         expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
@@ -74,7 +79,7 @@ export class HoldsService {
   ): Promise<HoldView & { released: IssuedErasure[] }> {
     const released = await this.dataSource.transaction(async (tx) => {
       const hold = await tx.findOne(LegalHoldEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!hold) throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
+      if (!hold || !ownHold(principal, hold)) throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
       if (hold.liftedAt) throw new HoldError('HOLD_ALREADY_LIFTED', 'The legal hold was lifted already.');
       await tx.update(
         LegalHoldEntity,
@@ -92,25 +97,34 @@ export class HoldsService {
     return { ...(await this.get(id)), released };
   }
 
-  async get(id: string): Promise<HoldView> {
+  /** A hold by id; another organisation's answers as a missing one. */
+  async get(id: string, principal?: Principal): Promise<HoldView> {
     const hold = await this.dataSource.manager.findOne(LegalHoldEntity, { where: { id } });
-    if (!hold) throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
+    if (!hold || (principal && !ownHold(principal, hold)))
+      throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
     return toView(hold);
   }
 
-  async list(): Promise<HoldView[]> {
+  /** The caller's organisation's holds (every hold for the platform operator), newest first. */
+  async list(principal: Principal): Promise<HoldView[]> {
     const rows = await this.dataSource.manager.find(LegalHoldEntity, {
+      ...(isPlatformOperator(principal) ? {} : { where: { organisationId: principal.organisationId } }),
       order: { createdAt: 'DESC' },
       take: 1000,
     });
     return rows.map(toView);
   }
 
-  async audit(): Promise<HoldAuditView[]> {
-    const rows = await this.dataSource.manager.find(LegalHoldAuditEntity, {
-      order: { id: 'ASC' },
-      take: 10000,
-    });
+  async audit(principal: Principal): Promise<HoldAuditView[]> {
+    const rows: LegalHoldAuditEntity[] = isPlatformOperator(principal)
+      ? await this.dataSource.manager.find(LegalHoldAuditEntity, { order: { id: 'ASC' }, take: 10000 })
+      : await this.dataSource.manager
+          .createQueryBuilder(LegalHoldAuditEntity, 'a')
+          .innerJoin(LegalHoldEntity, 'h', 'h.id = a.holdId')
+          .where('h.organisationId = :organisationId', { organisationId: principal.organisationId })
+          .orderBy('a.id', 'ASC')
+          .take(10000)
+          .getMany();
     return rows.map((r) => ({
       holdId: r.holdId,
       action: r.action,
@@ -119,6 +133,11 @@ export class HoldsService {
       occurredAt: r.occurredAt.toISOString(),
     }));
   }
+}
+
+/** A hold the caller may see and lift: its own organisation's, or any for the platform operator. */
+function ownHold(principal: Principal, hold: LegalHoldEntity): boolean {
+  return isPlatformOperator(principal) || hold.organisationId === principal.organisationId;
 }
 
 function toView(h: LegalHoldEntity): HoldView {

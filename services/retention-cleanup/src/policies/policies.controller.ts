@@ -1,11 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  assertActsFor,
+  CurrentPrincipal,
+  isPlatformOperator,
+  Roles,
+  ZodValidationPipe,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService } from '../erasures/erasures.service';
 import { OverrideDto, OverrideParams, overrideParams, overrideSchema, policiesQuery } from './dto/policy.dto';
 import { PoliciesService, PolicyView } from './policies.service';
 
-/** Retention policies per data category: shipped defaults with sources, per-organisation overrides (admin). */
+/**
+ * Retention policies per data category: shipped defaults with sources (platform-wide, read by everyone here), and
+ * per-organisation overrides: set and removed by the organisation's own admin or the platform operator; another
+ * organisation's are refused (403 OUTSIDE_ORGANISATION). See docs/adr/0012.
+ */
 @Controller('policies')
 export class PoliciesController {
   constructor(
@@ -15,11 +25,15 @@ export class PoliciesController {
 
   /** The default policies, or those in force for one organisation. */
   @Get()
-  @Roles('admin', 'auditor')
+  @Roles('admin', 'auditor', 'platform-operator')
   list(
+    @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(policiesQuery)) query: { organisationId?: string },
   ): Promise<PolicyView[]> {
-    return this.policies.list(query.organisationId);
+    if (query.organisationId) assertActsFor(principal, query.organisationId);
+    return this.policies.list(
+      query.organisationId ?? (isPlatformOperator(principal) ? undefined : principal.organisationId),
+    );
   }
 
   /**
@@ -28,12 +42,13 @@ export class PoliciesController {
    */
   @Put(':category/organisations/:organisationId')
   @HttpCode(200)
-  @Roles('admin')
+  @Roles('admin', 'platform-operator')
   override(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(overrideParams)) params: OverrideParams,
     @Body(new ZodValidationPipe(overrideSchema)) body: OverrideDto,
   ): Promise<PolicyView & { rescheduled: number }> {
+    assertActsFor(principal, params.organisationId);
     return this.policies.override(principal.subject, params.organisationId, params.category, body, (tx, p) =>
       this.erasures.reschedule(tx, p),
     );
@@ -42,10 +57,12 @@ export class PoliciesController {
   /** Removes an organisation's override: the default applies again. */
   @Delete(':category/organisations/:organisationId')
   @HttpCode(200)
-  @Roles('admin')
+  @Roles('admin', 'platform-operator')
   remove(
+    @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(overrideParams)) params: OverrideParams,
   ): Promise<PolicyView & { rescheduled: number }> {
+    assertActsFor(principal, params.organisationId);
     return this.policies.removeOverride(params.organisationId, params.category, (tx, p) =>
       this.erasures.reschedule(tx, p),
     );

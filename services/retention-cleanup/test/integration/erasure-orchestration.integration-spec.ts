@@ -60,8 +60,10 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
 
   beforeAll(async () => {
     await t.start();
-    admin = t.token(org, ['admin']);
-    auditor = t.token(org, ['auditor']);
+    // These scenarios span several organisations (sweeps, the deletion log): the platform operator plays admin and
+    // auditor here. An organisation's own admin and auditor are scoped: tenancy.integration-spec.ts.
+    admin = t.platformOperator();
+    auditor = t.platformOperator();
     member = t.token(org, ['member']);
   });
   afterAll(() => t.stop());

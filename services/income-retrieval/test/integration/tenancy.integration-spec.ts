@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { household, IncomeTestApp, publishAllocation, waitFor } from './support';
+
+/**
+ * Issue 13, item 3, two tenants: an `admin` of any organisation read (and changed) every organisation's allocations.
+ * An organisation's admin now sees its own organisation's allocations (the registration's organisation or the
+ * letting corporation); the expiry sweep across every organisation is the platform operator's.
+ */
+describe('income-retrieval: tenancy — an organisation admin sees its own allocations only (two tenants)', () => {
+  const t = new IncomeTestApp();
+  const tenant1 = randomUUID();
+  const tenant2 = randomUUID();
+  let allocationId = '';
+
+  beforeAll(async () => {
+    await t.start();
+    const h = household({ organisationId: tenant2 });
+    allocationId = h.allocation.allocationId;
+    await publishAllocation(t, h);
+    await waitFor(
+      () => t.query('SELECT 1 FROM allocations WHERE allocation_id = $1', [allocationId]),
+      (rows) => rows.length === 1,
+    );
+  });
+  afterAll(() => t.stop());
+
+  it("answers 404 to another tenant's admin reading or changing tenant 2's allocation; nothing written", async () => {
+    const foreignAdmin = t.token(tenant1, ['admin'], 'admin-tenant-1');
+    const read = await t.call('GET', `/allocations/${allocationId}`, foreignAdmin);
+    expect(read).toMatchObject({ status: 404, json: { code: 'ALLOCATION_NOT_FOUND' } });
+    expect(read.type).toContain('application/problem+json');
+    const write = await t.call('PUT', `/allocations/${allocationId}/pension-age`, foreignAdmin, {
+      pensionAge: true,
+    });
+    expect(write).toMatchObject({ status: 404, json: { code: 'ALLOCATION_NOT_FOUND' } });
+    expect(await t.count('pension_age_statements')).toBe(0);
+    const log = await t.call('GET', `/statements/${allocationId}/access-log`, foreignAdmin);
+    expect(log.status).toBe(404);
+    // Tenant 2's own admin reads it.
+    expect((await t.call('GET', `/allocations/${allocationId}`, t.token(tenant2, ['admin']))).status).toBe(
+      200,
+    );
+  });
+
+  it('runs the expiry sweep for the platform operator only', async () => {
+    expect((await t.call('POST', '/admin/expiry-sweeps', t.token(tenant1, ['admin']))).status).toBe(403);
+    expect((await t.call('POST', '/admin/expiry-sweeps', t.platformOperator())).status).toBe(200);
+  });
+});

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { AllocationClosedEvent } from '@divit/contracts';
+import { RetentionTestApp, waitFor } from './support';
+
+/**
+ * Issue 13, item 3, two tenants: a tenant's admin set another tenant's hashed-BSN retention to zero days and lifted
+ * its legal hold. Organisation overrides and legal holds are now the caller's own organisation's, or the platform
+ * operator's; sweeps (across every organisation) are the platform operator's.
+ */
+describe('retention-cleanup: tenancy — overrides and legal holds per organisation (two tenants)', () => {
+  const t = new RetentionTestApp();
+  const tenant1 = randomUUID();
+  const tenant2 = randomUUID();
+  let admin1 = '';
+  let admin2 = '';
+  let operator = '';
+
+  beforeAll(async () => {
+    await t.start();
+    admin1 = t.token(tenant1, ['admin'], 'admin-1');
+    admin2 = t.token(tenant2, ['admin'], 'admin-2');
+    operator = t.platformOperator();
+  });
+  afterAll(() => t.stop());
+
+  const overrides = () => t.count('retention_policy_overrides');
+
+  it("refuses a tenant's admin setting or removing another tenant's retention override; no write", async () => {
+    const own = await t.call('PUT', `/policies/HASHED_BSN/organisations/${tenant2}`, admin2, {
+      retention: 'P30D',
+      reason: 'own policy',
+    });
+    expect(own.status).toBe(200);
+    const before = await overrides();
+    const attack = await t.call('PUT', `/policies/HASHED_BSN/organisations/${tenant2}`, admin1, {
+      retention: 'P0D',
+      reason: 'zero days',
+    });
+    expect(attack).toMatchObject({ status: 403, json: { code: 'OUTSIDE_ORGANISATION' } });
+    expect(attack.type).toContain('application/problem+json');
+    const removal = await t.call('DELETE', `/policies/HASHED_BSN/organisations/${tenant2}`, admin1);
+    expect(removal).toMatchObject({ status: 403, json: { code: 'OUTSIDE_ORGANISATION' } });
+    expect(await overrides()).toBe(before);
+    const [row] = await t.query<{ retention: string }>(
+      `SELECT retention FROM retention_policy_overrides WHERE organisation_id = $1 AND category = 'HASHED_BSN'`,
+      [tenant2],
+    );
+    expect(row?.retention).toBe('P30D');
+    // Reading another tenant's policies is refused too; the platform operator may set any organisation's.
+    expect((await t.call('GET', `/policies?organisationId=${tenant2}`, admin1)).status).toBe(403);
+    const byOperator = await t.call('PUT', `/policies/HASHED_BSN/organisations/${tenant1}`, operator, {
+      retention: 'P20D',
+      reason: 'platform default for this tenant',
+    });
+    expect(byOperator.status).toBe(200);
+  });
+
+  it("refuses a tenant's admin placing a hold for another tenant or lifting another tenant's hold (404)", async () => {
+    const registrationId = randomUUID();
+    const hold = await t.call('POST', '/legal-holds', admin2, {
+      subjectId: registrationId,
+      organisationId: tenant2,
+      reason: 'complaint procedure 2026-7',
+      owner: 'legal tenant 2',
+    });
+    expect(hold.status).toBe(201);
+    const holdId = String(hold.json.id);
+
+    const lift = await t.call('POST', `/legal-holds/${holdId}/lift`, admin1, { reason: 'gone' });
+    expect(lift).toMatchObject({ status: 404, json: { code: 'HOLD_NOT_FOUND' } });
+    expect((await t.call('GET', `/legal-holds/${holdId}`, admin1)).status).toBe(404);
+    const listed = await t.call('GET', '/legal-holds', admin1);
+    expect((listed.json as unknown as { id: string }[]).map((h) => h.id)).not.toContain(holdId);
+    const audit = await t.call('GET', '/legal-holds/audit', t.token(tenant1, ['auditor']));
+    expect((audit.json as unknown as { holdId: string }[]).map((a) => a.holdId)).not.toContain(holdId);
+
+    const foreignHold = await t.call('POST', '/legal-holds', admin1, {
+      category: 'HASHED_BSN',
+      organisationId: tenant2,
+      reason: 'blocking erasure elsewhere',
+      owner: 'tenant 1',
+    });
+    expect(foreignHold).toMatchObject({ status: 403, json: { code: 'OUTSIDE_ORGANISATION' } });
+    const [row] = await t.query<{ lifted_at: Date | null }>(
+      'SELECT lifted_at FROM legal_holds WHERE id = $1',
+      [holdId],
+    );
+    expect(row?.lifted_at).toBeNull();
+    expect(await t.count('legal_holds')).toBe(1);
+
+    // A tenant's hold without an organisation is its own organisation's, never a platform-wide one.
+    const ownDefault = await t.call('POST', '/legal-holds', admin1, {
+      category: 'HASHED_BSN',
+      reason: 'own hold',
+      owner: 'tenant 1',
+    });
+    expect(ownDefault).toMatchObject({ status: 201, json: { organisationId: tenant1 } });
+
+    // The hold still keeps tenant 2's erasure back.
+    await t.publish(AllocationClosedEvent, [
+      {
+        key: randomUUID(),
+        value: {
+          allocationId: randomUUID(),
+          registrationId,
+          organisationId: tenant2,
+          outcome: 'ENDED_WITHOUT_LEASE',
+          closedAt: Date.now(),
+        },
+      },
+    ]);
+    const held = await waitFor(
+      () => t.call('GET', `/erasures?registrationId=${registrationId}`, admin2),
+      (r) => (r.json as unknown as unknown[]).length === 1,
+    );
+    expect((held.json as unknown as { held: boolean }[])[0]?.held).toBe(true);
+    // Tenant 1 does not see tenant 2's erasures.
+    const foreign = await t.call('GET', `/erasures?registrationId=${registrationId}`, admin1);
+    expect(foreign.json).toEqual([]);
+
+    // The platform operator may lift it (platform-wide), and alone runs sweeps across every organisation.
+    expect((await t.call('POST', '/sweeps', admin2)).status).toBe(403);
+    const lifted = await t.call('POST', `/legal-holds/${holdId}/lift`, operator, {
+      reason: 'court order ended',
+    });
+    expect(lifted.status).toBe(200);
+    expect((await t.call('POST', '/sweeps', operator)).status).toBe(200);
+  });
+});
