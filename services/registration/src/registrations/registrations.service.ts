@@ -50,7 +50,7 @@ export class RegistrationsService {
     const organisationId = input.organisationId ?? principal.organisationId;
     return this.repository.transaction(async (tx) => {
       if (
-        !(await this.scope.canSee(principal, organisationId, today)) ||
+        !(await this.scope.canSee(principal, organisationId, today, tx)) ||
         !(await this.repository.organisationExists(tx, organisationId))
       ) {
         throw new RegistrationError(
@@ -145,7 +145,7 @@ export class RegistrationsService {
     const registration = await this.repository.find(tx, id, lock);
     if (
       !registration ||
-      !(await this.scope.canSee(principal, registration.organisationId, todayInAmsterdam()))
+      !(await this.scope.canSee(principal, registration.organisationId, todayInAmsterdam(), tx))
     )
       throw new RegistrationError('REGISTRATION_NOT_FOUND', 'No such registration.');
     return registration;
