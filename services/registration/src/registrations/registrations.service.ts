@@ -110,6 +110,13 @@ export class RegistrationsService {
           'A deregistered registration cannot be changed.',
         );
       }
+      if (input.birthDate !== undefined && input.birthDate > registration.registrationDate) {
+        throw new RegistrationError(
+          'REGISTRATION_DATE_BEFORE_BIRTH',
+          'The birth date cannot be after the registration date.',
+          { registrationDate: registration.registrationDate },
+        );
+      }
       const { household, ...fields } = input;
       for (const [key, value] of Object.entries(fields)) {
         if (value !== undefined) (registration as unknown as Record<string, unknown>)[key] = value;

@@ -190,6 +190,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(res.json.counts).toEqual({
       rowsRead: 8,
       rowsRejected: 4,
+      rejectsStored: 4,
       rowsUnchanged: 0,
       dossiersNew: 4,
       dossiersChanged: 0,
@@ -308,6 +309,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(res.json.counts).toMatchObject({
       rowsRead: 8,
       rowsRejected: 4,
+      rejectsStored: 4,
       rowsUnchanged: 4,
       dossiersNew: 0,
       dossiersChanged: 0,
@@ -345,6 +347,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(res.json.counts).toEqual({
       rowsRead: 4,
       rowsRejected: 0,
+      rejectsStored: 0,
       rowsUnchanged: 0,
       dossiersNew: 1,
       dossiersChanged: 1,
@@ -442,6 +445,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     const res = await upload(csvOf(rows), 'full', 'prop');
     expect(res.json.counts).toMatchObject({
       rowsRejected: 0,
+      rejectsStored: 0,
       dossiersNew: 60,
       registrationsCreated: persons.size,
     });
