@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
-import { Roles, ZodValidationPipe } from '@divit/service-kit';
+import { instant, Roles, ZodValidationPipe } from '@divit/service-kit';
 import { DeletionLogRecord, DeletionLogService, toCsv } from './deletion-log.service';
 
 export const deletionLogQuery = z.strictObject({
@@ -9,9 +9,9 @@ export const deletionLogQuery = z.strictObject({
   targetService: z.enum(OwningServiceSymbols).optional(),
   subjectPseudonym: z.uuid().optional(),
   /** Completed at or after (ISO-8601 instant). */
-  from: z.iso.datetime({ offset: true }).optional(),
+  from: instant().optional(),
   /** Completed before (ISO-8601 instant). */
-  to: z.iso.datetime({ offset: true }).optional(),
+  to: instant().optional(),
 });
 type DeletionLogQuery = z.infer<typeof deletionLogQuery>;
 
