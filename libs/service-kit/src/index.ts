@@ -1,6 +1,7 @@
 export * from './domain-error';
 export * from './problem-details.filter';
 export * from './zod-validation.pipe';
+export * from './input-bounds';
 export * from './messaging-runtime';
 export * from './auth/jwt';
 export * from './auth/auth.decorators';

@@ -4,6 +4,7 @@ import {
   Controller,
   Get,
   HttpCode,
+  Inject,
   Param,
   Post,
   Put,
@@ -12,9 +13,17 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  CurrentPrincipal,
+  isPlatformOperator,
+  plainText,
+  Roles,
+  ZodValidationPipe,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from './access-log/access-log.service';
+import type { BillingConfig } from './config/billing.config';
+import { BILLING_CONFIG } from './config/billing.tokens';
 import { isoDate } from './common/dates';
 import { InvoiceError } from './invoices/invoices.errors';
 import { ImportResult, InvoicesService, InvoiceView } from './invoices/invoices.service';
@@ -33,7 +42,7 @@ const periodSchema = z.strictObject({
   /** Amount difference per unit line (cents) still counted as rounding; default BILLING_TOLERANCE_CENTS. */
   toleranceCents: z.number().int().min(0).max(100_000).optional(),
 });
-const reopenSchema = periodSchema.extend({ reason: z.string().trim().min(3).max(500) });
+const reopenSchema = periodSchema.extend({ reason: plainText({ min: 3, max: 500 }) });
 const periodQuery = z.strictObject({
   payerOrganisationId: z.uuid(),
   periodStart: isoDate,
@@ -92,9 +101,21 @@ export class TariffsController {
   }
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/** Reads the request body, refusing (413) one larger than `maxBytes` without buffering the rest. */
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new InvoiceError('INVOICE_FILE_TOO_LARGE', `the invoice file is larger than ${maxBytes} bytes`, {
+      maxBytes,
+    });
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -103,6 +124,7 @@ export class InvoicesController {
   constructor(
     private readonly invoices: InvoicesService,
     private readonly accessLog: AccessLogService,
+    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
   ) {}
 
   /**
@@ -120,7 +142,11 @@ export class InvoicesController {
     const type = request.headers['content-type'] ?? '';
     let result: ImportResult;
     if (/^text\/csv\b/i.test(type))
-      result = await this.invoices.import(principal, 'csv', await readBody(request));
+      result = await this.invoices.import(
+        principal,
+        'csv',
+        await readBody(request, this.config.BILLING_INVOICE_FILE_MAX_BYTES),
+      );
     else if (/^application\/json\b/i.test(type))
       result = await this.invoices.import(principal, 'json', request.body);
     else

@@ -13,6 +13,8 @@ export const billingConfigSchema = z.object({
   BILLING_TARIFFS_FILE: z.string().optional(),
   /** Default tolerance per unit line (euro cents) below which an amount difference counts as rounding. */
   BILLING_TOLERANCE_CENTS: env.int(2, 0),
+  /** Largest invoice file (CSV) accepted by POST /invoices, in bytes; a larger one is refused with 413. */
+  BILLING_INVOICE_FILE_MAX_BYTES: env.int(10_485_760, 1),
   /**
    * Events handled per database transaction by the usage consumer (handleBatch): one inbox statement and one
    * ledger statement per chunk. At most 10 000 (the inbox writes 6 bind parameters per event; PostgreSQL

@@ -8,6 +8,7 @@
  * Amounts are integer euro cents. A credit invoice (creditsInvoiceNumber set) lists, with positive figures,
  * what it takes back from the invoice it corrects.
  */
+import { parse } from 'csv-parse/sync';
 import { isValidIsoDate, daysBetween } from '../common/dates';
 
 export const UNITS = ['DIGID_LOGIN', 'DATA_SHARING'] as const;
@@ -61,27 +62,65 @@ const NUMBER = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
 const ISSUER = /^[A-Z0-9_-]{2,50}$/;
 const MAX_CENTS = 1_000_000_000_000;
 
-/** Splits one CSV line (RFC 4180 quotes allowed). */
-export function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(field);
-      field = '';
-    } else field += ch;
+/** At most this many problems are listed in a report; `problemsTotal` counts them all. */
+export const MAX_REPORTED_PROBLEMS = 1000;
+
+/**
+ * The problems of one import: the first `cap` are kept (in the order found), all are counted. A file of 200 000
+ * bad lines yields a report of 1 000 problems and a count, not a list too large to sort, spread or send.
+ */
+export class ProblemList {
+  readonly items: ImportProblem[] = [];
+  total = 0;
+
+  constructor(readonly cap = MAX_REPORTED_PROBLEMS) {}
+
+  static of(...problems: ImportProblem[]): ProblemList {
+    const list = new ProblemList();
+    list.pushAll(problems);
+    return list;
   }
-  out.push(field);
-  return out.map((f) => f.trim());
+
+  push(problem: ImportProblem): void {
+    this.total++;
+    if (this.items.length < this.cap) this.items.push(problem);
+  }
+
+  /** Adds problems one by one (never `push(...list)`: spreading a long list overflows the call stack). */
+  pushAll(problems: Iterable<ImportProblem>): void {
+    for (const p of problems) this.push(p);
+  }
+
+  /** Adds every problem of `other` (its items and the count of those it did not keep). */
+  addAll(other: ProblemList): void {
+    for (const p of other.items) this.push(p);
+    this.total += other.total - other.items.length;
+  }
+
+  get length(): number {
+    return this.total;
+  }
+
+  /** The kept problems in line order. */
+  sorted(): ImportProblem[] {
+    return [...this.items].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  }
+}
+
+/** Parses CSV text (RFC 4180: quoted fields may hold commas, quotes and line breaks) into records with their first line. */
+export function csvRecords(text: string): { cells: string[]; line: number }[] {
+  const rows = parse(text.replace(/\r\n?/g, '\n'), {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    info: true,
+  }) as unknown as { record: string[]; info: { lines: number } }[];
+  return rows.map(({ record, info }) => ({
+    cells: record,
+    // info.lines is the record's last line; a quoted line break inside it moves its first line up.
+    line: info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0),
+  }));
 }
 
 const intOf = (raw: string): number | null => (/^-?\d+$/.test(raw) ? Number(raw) : null);
@@ -90,10 +129,22 @@ const intOf = (raw: string): number | null => (/^-?\d+$/.test(raw) ? Number(raw)
 export function parseCsv(
   text: string,
   onLine?: (line: number) => void,
-): { invoices: ParsedInvoice[]; problems: ImportProblem[] } {
-  const problems: ImportProblem[] = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = splitCsvLine(lines[0] ?? '');
+): { invoices: ParsedInvoice[]; problems: ProblemList } {
+  const problems = new ProblemList();
+  let records: { cells: string[]; line: number }[];
+  try {
+    records = csvRecords(text);
+  } catch (error) {
+    const at = (error as { lines?: number }).lines;
+    problems.push({
+      line: typeof at === 'number' ? at : null,
+      invoiceNumber: null,
+      field: 'file',
+      message: 'not valid CSV: a quote is not closed or a quoted field is followed by other characters',
+    });
+    return { invoices: [], problems };
+  }
+  const header = records[0]?.cells ?? [];
   if (header.join(',') !== CSV_HEADER.join(',')) {
     problems.push({
       line: 1,
@@ -104,12 +155,9 @@ export function parseCsv(
     return { invoices: [], problems };
   }
   const byNumber = new Map<string, ParsedInvoice>();
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
-    if (raw.trim() === '') continue;
-    const lineNo = i + 1;
+  for (let i = 1; i < records.length; i++) {
+    const { cells, line: lineNo } = records[i] as { cells: string[]; line: number };
     onLine?.(lineNo);
-    const cells = splitCsvLine(raw);
     if (cells.length !== CSV_HEADER.length) {
       problems.push({
         line: lineNo,
@@ -167,8 +215,8 @@ export function parseCsv(
 }
 
 /** Parses a JSON invoice document; shape problems are reported with their JSON path. */
-export function parseJson(body: unknown): { invoices: ParsedInvoice[]; problems: ImportProblem[] } {
-  const problems: ImportProblem[] = [];
+export function parseJson(body: unknown): { invoices: ParsedInvoice[]; problems: ProblemList } {
+  const problems = new ProblemList();
   const list: unknown[] = Array.isArray(body)
     ? body
     : body && typeof body === 'object' && Array.isArray((body as { invoices?: unknown }).invoices)

@@ -6,7 +6,7 @@ import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/dates';
 import { OrganisationsRepository } from '../organisations/organisations.repository';
 import { TariffsService } from '../tariffs/tariffs.service';
-import { checkInvoice, ImportProblem, ParsedInvoice, parseCsv, parseJson } from './invoice-file';
+import { checkInvoice, ImportProblem, ParsedInvoice, parseCsv, parseJson, ProblemList } from './invoice-file';
 import { InvoiceError } from './invoices.errors';
 import { InvoicesRepository, StoredInvoice } from './invoices.repository';
 
@@ -73,6 +73,8 @@ export type InvoiceFormat = 'csv' | 'json';
  * Invoice import: the whole file is checked first and imported in one transaction, or nothing is (the
  * problem report names each problem with its line and field). The same invoice again is imported once.
  */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 @Injectable()
 export class InvoicesService {
   constructor(
@@ -90,7 +92,12 @@ export class InvoicesService {
       } catch {
         return {
           invoices: [],
-          problems: [{ line: null, invoiceNumber: null, field: 'file', message: 'not valid JSON' }],
+          problems: ProblemList.of({
+            line: null,
+            invoiceNumber: null,
+            field: 'file',
+            message: 'not valid JSON',
+          }),
         };
       }
     }
@@ -109,15 +116,19 @@ export class InvoicesService {
     return this.dataSource.transaction(async (em) => {
       // One import at a time: the checks against the store stay true until commit.
       await em.query('SELECT pg_advisory_xact_lock(7007001)');
-      const problems = [...parsed.problems];
-      for (const invoice of parsed.invoices) problems.push(...checkInvoice(invoice, todayInAmsterdam()));
-      problems.push(...(await this.checkAgainstStore(em, parsed.invoices)));
+      const problems = new ProblemList();
+      problems.addAll(parsed.problems);
+      const today = todayInAmsterdam();
+      for (const invoice of parsed.invoices) problems.pushAll(checkInvoice(invoice, today));
+      problems.pushAll(await this.checkAgainstStore(em, parsed.invoices));
       if (problems.length > 0) {
         throw new InvoiceError(
           'INVOICE_FILE_INVALID',
           `the invoice file has ${problems.length} problem(s); nothing was imported`,
           {
-            problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+            problemsTotal: problems.length,
+            ...(problems.length > problems.items.length ? { problemsListed: problems.items.length } : {}),
+            problems: problems.sorted(),
           },
         );
       }
@@ -176,6 +187,11 @@ export class InvoicesService {
     const stored = new Map(
       (await this.repository.byNumbers(em, invoices)).map((s) => [`${s.issuer}|${s.invoiceNumber}`, s]),
     );
+    // One query for all payers (a file may name 100 000 invoices).
+    const knownPayers = await this.organisations.existing(
+      em,
+      [...new Set(invoices.map((i) => i.payerOrganisationId))].filter((id) => UUID.test(id)),
+    );
     const inFile = new Map<string, ParsedInvoice>();
     for (const i of invoices) {
       const key = `${i.issuer}|${i.invoiceNumber}`;
@@ -194,10 +210,7 @@ export class InvoicesService {
         });
       if (issuers.size > 0 && /^[A-Z0-9_-]{2,50}$/.test(i.issuer) && !issuers.has(i.issuer))
         problems.push({ ...at(i, 'issuer'), message: `no tariffs configured for issuer ${i.issuer}` });
-      if (
-        /^[0-9a-f-]{36}$/.test(i.payerOrganisationId) &&
-        !(await this.organisations.exists(em, i.payerOrganisationId))
-      )
+      if (/^[0-9a-f-]{36}$/.test(i.payerOrganisationId) && !knownPayers.has(i.payerOrganisationId))
         problems.push({
           ...at(i, 'payerOrganisationId'),
           message: 'unknown organisation (not registered with DIV-it)',

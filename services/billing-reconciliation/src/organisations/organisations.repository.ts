@@ -83,6 +83,16 @@ export class OrganisationsRepository {
     );
   }
 
+  /** The ids among `organisationIds` that are registered organisations (one query). */
+  async existing(em: EntityManager, organisationIds: readonly string[]): Promise<Set<string>> {
+    if (organisationIds.length === 0) return new Set();
+    const rows = await em.query<{ id: string }[]>(
+      `SELECT organisation_id::text AS id FROM organisations WHERE organisation_id = ANY($1::uuid[])`,
+      [organisationIds],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   async exists(em: EntityManager, organisationId: string): Promise<boolean> {
     const rows = await em.query<unknown[]>(`SELECT 1 FROM organisations WHERE organisation_id = $1`, [
       organisationId,

@@ -7,13 +7,17 @@ import { UsageUnitSymbols } from '@divit/contracts';
 import type { Principal } from '@divit/service-kit';
 import { BILLING_CONFIG } from '../config/billing.tokens';
 import type { BillingConfig } from '../config/billing.config';
-import { isoDate } from '../common/dates';
+import { calendarDate } from '@divit/service-kit';
 import { TariffError } from './tariffs.errors';
+
+/** The years a tariff may start in. */
+export const TARIFF_VALID_FROM = { min: '2024-01-01', max: '2099-12-31' } as const;
 
 export const tariffSchema = z.strictObject({
   issuer: z.string().regex(/^[A-Z0-9_-]{2,50}$/, 'upper-case letters, digits, _ or - (2-50)'),
   unit: z.enum(UsageUnitSymbols),
-  validFrom: isoDate,
+  /** From the DIV-it start (2024-01-01) to 2099-12-31: a tariff in year 9999 is refused. */
+  validFrom: calendarDate({ min: TARIFF_VALID_FROM.min, max: TARIFF_VALID_FROM.max }),
   /** Price per unit in thousandths of a euro cent (35000 = € 0.35). */
   unitPriceMillicents: z.number().int().min(0).max(100_000_000),
 });

@@ -16,8 +16,9 @@ export { pdfText, waitFor } from '@divit/testing';
 
 /** The billing-reconciliation service on the real stack (see ServiceTestApp in libs/testing). */
 export class BillingTestApp extends ServiceTestApp<BillingConfig> {
-  constructor() {
+  constructor(env: Record<string, string> = {}) {
     super({
+      env,
       service: 'billing-reconciliation',
       loadConfig: (env) => loadBillingConfig(env),
       dataSourceOptions: billingDataSourceOptions,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ConsentPurpose } from '@divit/contracts';
+import { plainText } from '@divit/service-kit';
 
 /**
  * The minimum information DIV-it 1.2.2 requires in a consent request, one named, structured part per element.
@@ -26,7 +27,8 @@ export const REQUIRED_ELEMENTS = [
 
 export type ElementName = (typeof REQUIRED_ELEMENTS)[number];
 
-const text = z.string().trim().min(1).max(4000);
+/** Shown to the person: line breaks allowed, other control characters (NUL, escape, …) refused. */
+const text = plainText({ max: 4000, multiline: true });
 
 export const elementSchemas = {
   legalDuty: z.strictObject({
@@ -50,7 +52,7 @@ export const elementSchemas = {
   controllerIdentity: z.strictObject({
     text,
     /** How to contact the controller (privacy desk, data protection officer). */
-    contact: z.string().trim().min(1).max(500),
+    contact: plainText({ max: 500 }),
   }),
 } satisfies Record<ElementName, z.ZodType>;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, Not } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { Principal } from '@divit/service-kit';
 import { textVersionHash } from '../common/canonical';
 import { ConsentError } from '../common/consent.errors';
@@ -77,7 +77,7 @@ export class ConsentTextsService {
    */
   async publish(principal: Principal, id: string): Promise<ConsentTextView> {
     return this.dataSource.transaction(async (em) => {
-      const text = await this.visible(principal, id);
+      const text = await this.visible(principal, id, em);
       if (text.status === 'PUBLISHED')
         throw new ConsentError(
           'CONSENT_TEXT_ALREADY_PUBLISHED',
@@ -148,8 +148,13 @@ export class ConsentTextsService {
   }
 
   /** A text of the caller's organisation; anyone else's is "not found". */
-  async visible(principal: Principal, id: string): Promise<ConsentTextEntity> {
-    const text = await this.dataSource.manager.findOne(ConsentTextEntity, { where: { id } });
+  /** Inside a transaction, pass its manager: a query through the data source would take a second connection. */
+  async visible(
+    principal: Principal,
+    id: string,
+    em: EntityManager = this.dataSource.manager,
+  ): Promise<ConsentTextEntity> {
+    const text = await em.findOne(ConsentTextEntity, { where: { id } });
     if (!text || text.organisationId !== principal.organisationId)
       throw new ConsentError('CONSENT_TEXT_NOT_FOUND', 'consent text not found', { textId: id });
     return text;

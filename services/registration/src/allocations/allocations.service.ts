@@ -132,7 +132,7 @@ export class AllocationsService {
     return this.repository.transaction(async (tx) => {
       const allocation = await this.repository.closureForUpdate(tx, id);
       if (!allocation) throw notFound();
-      const visible = await this.scope.visibleOrganisationIds(principal, todayInAmsterdam());
+      const visible = await this.scope.visibleOrganisationIds(principal, todayInAmsterdam(), tx);
       if (!visible.includes(allocation.organisationId) && !visible.includes(allocation.lettingCorporationId))
         throw notFound();
       if (allocation.closedOutcome && allocation.closedAt) {

@@ -1,4 +1,4 @@
-import { isAdultOn, todayInAmsterdam } from './calendar-date';
+import { addMonths, isAdultOn, todayInAmsterdam } from './calendar-date';
 
 describe('isAdultOn', () => {
   it('is adult from the 18th birthday on, not the day before', () => {
@@ -23,5 +23,14 @@ describe('todayInAmsterdam', () => {
     // 22:30 UTC on 30 June is 00:30 on 1 July in Amsterdam (UTC+2 in summer).
     expect(todayInAmsterdam(new Date('2026-06-30T22:30:00Z'))).toBe('2026-07-01');
     expect(todayInAmsterdam(new Date('2026-06-30T21:30:00Z'))).toBe('2026-06-30');
+  });
+});
+
+describe('addMonths', () => {
+  it('adds calendar months, clamping to the last day of a shorter month', () => {
+    expect(addMonths('2026-12-06', 12)).toBe('2027-12-06');
+    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+    expect(addMonths('2027-11-30', 3)).toBe('2028-02-29');
+    expect(addMonths('2026-05-15', 0)).toBe('2026-05-15');
   });
 });

@@ -17,6 +17,8 @@ export type LoadStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
 export interface LoadCounts {
   rowsRead: number;
   rowsRejected: number;
+  /** Rejected rows kept with their detail in dossier_import_rejects (the first by line, at most MAX_STORED_REJECTS). */
+  rejectsStored?: number;
   rowsUnchanged: number;
   dossiersNew: number;
   dossiersChanged: number;

@@ -29,6 +29,8 @@ export interface MergeInput {
   mode: ImportMode;
   /** Rows in the staging table (accepted and rejected), i.e. rows read. */
   rowsRead: number;
+  /** Rejected rows stored with their detail (the first by line); the rest are only counted. */
+  maxStoredRejects: number;
   onStep?: (step: MergeStep, index: number, total: number) => void;
   /** Runs inside the transaction; `createdRelation` names a table of the registration ids created. */
   announceCreated(tx: SqlExecutor, createdRelation: string, loadId: string): Promise<void>;
@@ -209,12 +211,15 @@ class PgImportSession implements ImportSession {
       [source],
     );
     at('rejected rows');
-    const rowsRejected =
+    const rowsRejected = await count(`SELECT count(*)::int AS n FROM ${STAGING} WHERE rejected`, []);
+    // A file of invalid rows must not grow the rejects table without bound: the first rows keep their detail.
+    const rejectsStored =
       (
         await q(
           `INSERT INTO dossier_import_rejects (load_id, line_number, reasons, record)
-           SELECT $1, line_number, reasons, record FROM ${STAGING} WHERE rejected`,
-          [loadId],
+           SELECT $1, line_number, reasons, record FROM ${STAGING} WHERE rejected
+            ORDER BY line_number LIMIT $2`,
+          [loadId, input.maxStoredRejects],
         )
       ).rowCount ?? 0;
 
@@ -328,6 +333,7 @@ class PgImportSession implements ImportSession {
     const counts: LoadCounts = {
       rowsRead: input.rowsRead,
       rowsRejected,
+      rejectsStored,
       rowsUnchanged: accepted - classes.total,
       dossiersNew: classes.new,
       dossiersChanged: classes.changed,

@@ -32,7 +32,15 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** YYYY-MM-DD; defaults to today (UTC). */
   today?: string;
+  /** Rejected rows stored with their detail; default MAX_STORED_REJECTS. */
+  maxStoredRejects?: number;
 }
+
+/**
+ * Rejected rows of one load stored with their detail (the first by line number); the rest are counted in
+ * `rowsRejected` only. 21 MB of invalid rows once grew the rejects table to 137 MB (issue 13).
+ */
+export const MAX_STORED_REJECTS = 10_000;
 
 export interface ImportResult {
   loadId: string;
@@ -101,6 +109,7 @@ export class DossierImportService {
         source,
         mode,
         rowsRead: read.rows,
+        maxStoredRejects: options.maxStoredRejects ?? MAX_STORED_REJECTS,
         onStep: (step, stepIndex, stepTotal) =>
           options.onProgress?.({
             phase: 'merging',

@@ -80,6 +80,14 @@ describe('validateRow', () => {
     expect(validateRow(required, ctx).ok).toBe(true);
   });
 
+  it('rejects a field with a control character (a NUL byte is a row rejection, not a database error)', () => {
+    expect(reasons(valid({ surname: 'Vr\u0000ies' }))).toEqual(['surname: contains control characters']);
+    expect(reasons(valid({ email: 'a\u001b@example.nl' }))).toEqual(['email: contains control characters']);
+    expect(reasons(valid({ dossier_number: 'WN\u0000' }))).toEqual([
+      'dossier_number: contains control characters',
+    ]);
+  });
+
   it('collects every reason, naming the column but never the value', () => {
     const r = reasons(
       valid({

@@ -104,6 +104,10 @@ export function validateRow(record: DossierRecord, ctx: RowContext): RowVerdict 
   else if (dossierNumber.length > 50) reasons.push('dossier_number: longer than 50 characters');
   else if (CONTROL.test(dossierNumber)) reasons.push('dossier_number: contains control characters');
   const dossierOrNull = dossierNumber === '' || reasons.length > 0 ? null : dossierNumber;
+  // Control characters (NUL, escape, …) are never data: the row is rejected, naming each such column.
+  for (const [column, value] of Object.entries(record))
+    if (column !== 'dossier_number' && typeof value === 'string' && CONTROL.test(cleanText(value)))
+      reasons.push(`${column}: contains control characters`);
 
   const deletedText = cleanText(record.deleted).toLowerCase();
   let deleted = false;

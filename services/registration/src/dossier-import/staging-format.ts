@@ -70,11 +70,19 @@ export function acceptedLine(lineNumber: number, row: DossierRow): string {
   );
 }
 
+/** NUL cannot be stored in PostgreSQL text or jsonb: a rejected row keeps U+FFFD in its place. */
+function storable(record: DossierRecord | Record<string, string>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(record))
+    out[key] = typeof value === 'string' ? value.split('\u0000').join('\uFFFD') : value;
+  return out;
+}
+
 export function rejectedLine(
   lineNumber: number,
   reasons: readonly string[],
   record: DossierRecord | Record<string, string>,
   dossierNumber: string | null,
 ): string {
-  return `${lineNumber}\tt\t${copyText(reasons.join('; '))}\t${copyText(JSON.stringify(record))}\t${copyText(dossierNumber)}${`\t${NULL}`.repeat(14)}\n`;
+  return `${lineNumber}\tt\t${copyText(reasons.join('; '))}\t${copyText(JSON.stringify(storable(record)))}\t${copyText(dossierNumber?.split('\u0000').join('\uFFFD') ?? null)}${`\t${NULL}`.repeat(14)}\n`;
 }

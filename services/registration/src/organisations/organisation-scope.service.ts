@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { OrganisationKind } from '@divit/contracts';
 import type { Principal } from '@divit/service-kit';
 import { OrganisationsRepository, RouteRow } from './organisations.repository';
@@ -13,17 +14,25 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * - a route C collaboration sees itself and its members;
  * - the primus inter pares of a route C collaboration sees itself, the collaboration and its members;
  * - any other corporation sees only itself.
+ *
+ * A caller inside a transaction passes its manager (`tx`): the queries then run on the transaction's connection.
+ * Without it they take a second pool connection while the transaction holds one, which deadlocks the pool under
+ * load (issue 13); test/integration/pool-single-connection.integration-spec.ts guards this with a pool of one.
  */
 @Injectable()
 export class OrganisationScopeService {
   constructor(private readonly repository: OrganisationsRepository) {}
 
-  async visibleOrganisationIds(principal: Pick<Principal, 'organisationId'>, at: string): Promise<string[]> {
+  async visibleOrganisationIds(
+    principal: Pick<Principal, 'organisationId'>,
+    at: string,
+    tx?: EntityManager,
+  ): Promise<string[]> {
     const own = principal.organisationId;
     // Organisation ids are uuids; a principal acting for anything else (e.g. the platform operator) coordinates nothing.
     if (!UUID.test(own)) return [own];
-    const coordinated = await this.repository.coordinatedOn(own, at);
-    const members = await this.repository.membersOn(coordinated, at);
+    const coordinated = await this.repository.coordinatedOn(own, at, tx);
+    const members = await this.repository.membersOn(coordinated, at, tx);
     return [...new Set([own, ...coordinated, ...members])].sort();
   }
 
@@ -31,8 +40,9 @@ export class OrganisationScopeService {
     principal: Pick<Principal, 'organisationId'>,
     organisationId: string,
     at: string,
+    tx?: EntityManager,
   ): Promise<boolean> {
-    return (await this.visibleOrganisationIds(principal, at)).includes(organisationId);
+    return (await this.visibleOrganisationIds(principal, at, tx)).includes(organisationId);
   }
 }
 

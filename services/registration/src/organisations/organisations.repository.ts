@@ -123,8 +123,8 @@ export class OrganisationsRepository {
    * Route B/C organisations that `organisationId` coordinates on `at`: itself if it is on route B or C then,
    * and every route C collaboration whose primus inter pares it is then.
    */
-  async coordinatedOn(organisationId: string, at: string): Promise<string[]> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
+  async coordinatedOn(organisationId: string, at: string, tx?: EntityManager): Promise<string[]> {
+    const rows = await this.em(tx).query<{ id: string }[]>(
       `SELECT id FROM (
          SELECT DISTINCT ON (organisation_id) organisation_id AS id, route, coordinator_organisation_id
            FROM organisation_routes
@@ -206,9 +206,9 @@ export class OrganisationsRepository {
   }
 
   /** Members of any of the organisations on `at`. */
-  async membersOn(organisationIds: readonly string[], at: string): Promise<string[]> {
+  async membersOn(organisationIds: readonly string[], at: string, tx?: EntityManager): Promise<string[]> {
     if (organisationIds.length === 0) return [];
-    const rows = await this.dataSource.query<{ id: string }[]>(
+    const rows = await this.em(tx).query<{ id: string }[]>(
       `SELECT DISTINCT member_organisation_id AS id FROM organisation_memberships
         WHERE organisation_id = ANY($1::uuid[])
           AND valid_from <= $2::date AND (valid_to IS NULL OR valid_to >= $2::date)`,

@@ -50,7 +50,7 @@ export class RegistrationsService {
     const organisationId = input.organisationId ?? principal.organisationId;
     return this.repository.transaction(async (tx) => {
       if (
-        !(await this.scope.canSee(principal, organisationId, today)) ||
+        !(await this.scope.canSee(principal, organisationId, today, tx)) ||
         !(await this.repository.organisationExists(tx, organisationId))
       ) {
         throw new RegistrationError(
@@ -110,6 +110,13 @@ export class RegistrationsService {
           'A deregistered registration cannot be changed.',
         );
       }
+      if (input.birthDate !== undefined && input.birthDate > registration.registrationDate) {
+        throw new RegistrationError(
+          'REGISTRATION_DATE_BEFORE_BIRTH',
+          'The birth date cannot be after the registration date.',
+          { registrationDate: registration.registrationDate },
+        );
+      }
       const { household, ...fields } = input;
       for (const [key, value] of Object.entries(fields)) {
         if (value !== undefined) (registration as unknown as Record<string, unknown>)[key] = value;
@@ -145,7 +152,7 @@ export class RegistrationsService {
     const registration = await this.repository.find(tx, id, lock);
     if (
       !registration ||
-      !(await this.scope.canSee(principal, registration.organisationId, todayInAmsterdam()))
+      !(await this.scope.canSee(principal, registration.organisationId, todayInAmsterdam(), tx))
     )
       throw new RegistrationError('REGISTRATION_NOT_FOUND', 'No such registration.');
     return registration;

@@ -194,6 +194,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(res.json.counts).toEqual({
       rowsRead: 8,
       rowsRejected: 4,
+      rejectsStored: 4,
       rowsUnchanged: 0,
       dossiersNew: 4,
       dossiersChanged: 0,
@@ -312,6 +313,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(res.json.counts).toMatchObject({
       rowsRead: 8,
       rowsRejected: 4,
+      rejectsStored: 4,
       rowsUnchanged: 4,
       dossiersNew: 0,
       dossiersChanged: 0,
@@ -349,6 +351,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(res.json.counts).toEqual({
       rowsRead: 4,
       rowsRejected: 0,
+      rejectsStored: 0,
       rowsUnchanged: 0,
       dossiersNew: 1,
       dossiersChanged: 1,
@@ -446,6 +449,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     const res = await upload(csvOf(rows), 'full', 'prop');
     expect(res.json.counts).toMatchObject({
       rowsRejected: 0,
+      rejectsStored: 0,
       dossiersNew: 60,
       registrationsCreated: persons.size,
     });

@@ -9,7 +9,7 @@ export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The registration service on the real stack (see ServiceTestApp in libs/testing). */
 export class RegistrationTestApp extends ServiceTestApp<RegistrationConfig> {
-  constructor(prefix?: string, observe?: TopicKey[]) {
+  constructor(prefix?: string, observe?: TopicKey[], env?: Record<string, string>) {
     super({
       service: 'registration',
       loadConfig: (env) => loadRegistrationConfig(env),
@@ -17,6 +17,7 @@ export class RegistrationTestApp extends ServiceTestApp<RegistrationConfig> {
       appModule: (config) => AppModule.forRoot(config),
       ...(prefix ? { prefix } : {}),
       ...(observe ? { observe } : {}),
+      ...(env ? { env } : {}),
     });
   }
 }

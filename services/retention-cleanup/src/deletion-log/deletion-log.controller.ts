@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
-import { CurrentPrincipal, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, instant, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { DeletionLogRecord, DeletionLogService, toCsv } from './deletion-log.service';
 
@@ -10,9 +10,9 @@ export const deletionLogQuery = z.strictObject({
   targetService: z.enum(OwningServiceSymbols).optional(),
   subjectPseudonym: z.uuid().optional(),
   /** Completed at or after (ISO-8601 instant). */
-  from: z.iso.datetime({ offset: true }).optional(),
+  from: instant().optional(),
   /** Completed before (ISO-8601 instant). */
-  to: z.iso.datetime({ offset: true }).optional(),
+  to: instant().optional(),
 });
 type DeletionLogQuery = z.infer<typeof deletionLogQuery>;
 

@@ -1,6 +1,26 @@
 import { z } from 'zod';
 import { AllocationOutcomeSymbols, ExemptionGroupSymbols } from '@divit/contracts';
-import { isoDate } from '../../common/calendar-date';
+import {
+  addMonths,
+  DIVIT_START,
+  isoDate,
+  LEASE_START_MAX_MONTHS_AHEAD,
+  todayInAmsterdam,
+} from '../../common/calendar-date';
+
+/**
+ * The lease start: from the DIV-it start (2024-01-01) to LEASE_START_MAX_MONTHS_AHEAD (12) months after today. A
+ * later date could never be decided (income-retrieval has norms per year only once they are published).
+ */
+export const leaseStartDate = z.iso
+  .date({ abort: true })
+  .refine(
+    (v) => v >= DIVIT_START && v <= addMonths(todayInAmsterdam(), LEASE_START_MAX_MONTHS_AHEAD),
+    `must be a date from ${DIVIT_START} (the start of DIV-it) to ${LEASE_START_MAX_MONTHS_AHEAD} months after today`,
+  )
+  .describe(
+    `A calendar date YYYY-MM-DD from ${DIVIT_START} to ${LEASE_START_MAX_MONTHS_AHEAD} months after today (Europe/Amsterdam).`,
+  );
 
 /** Letters (any script, with diacritics), spaces, apostrophes, hyphens and dots: no digits or control characters. */
 const namePart = (max: number) =>
@@ -30,7 +50,7 @@ export const recordAllocationSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/, 'letters, digits, space and . _ / - only'),
     lettingCorporationId: z.uuid(),
     monthlyRentCents: z.number().int().positive().max(1_000_000),
-    leaseStartDate: isoDate,
+    leaseStartDate,
     /** The exempted group the household belongs to; omit or null when the income test applies. */
     exemptionGroup: z.enum(ExemptionGroupSymbols).nullable().optional(),
     /** Everyone who will live with the home seeker (children included); [] for a one-person household. */

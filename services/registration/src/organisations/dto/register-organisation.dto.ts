@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { plainText } from '@divit/service-kit';
 import { isoDate } from '../../common/calendar-date';
 
 export const registerOrganisationSchema = z.strictObject({
-  name: z.string().trim().min(2).max(200),
+  name: plainText({ min: 2, max: 200 }),
   answers: z.strictObject({
     isHousingCorporation: z.boolean(),
     allocatesAlone: z.boolean(),

@@ -83,6 +83,10 @@ export const createRegistrationSchema = z
   .refine((v) => v.houseNumberAddition === undefined || v.houseNumber !== undefined, {
     path: ['houseNumber'],
     message: 'required when a house number addition is given',
+  })
+  .refine((v) => v.registrationDate === undefined || v.registrationDate >= v.birthDate, {
+    path: ['registrationDate'],
+    message: 'must not be before birthDate',
   });
 
 export type CreateRegistrationDto = z.infer<typeof createRegistrationSchema>;

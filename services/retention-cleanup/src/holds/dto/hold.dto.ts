@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { DataCategorySymbols } from '@divit/contracts';
+import { instant, plainText } from '@divit/service-kit';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => plainText({ max });
 
 export const createHoldSchema = z
   .strictObject({
@@ -14,7 +15,7 @@ export const createHoldSchema = z
     /** Who answers for the hold, e.g. "legal: case 2025-031". */
     owner: text(200),
     /** ISO-8601 instant after which the hold no longer applies; omit for until lifted. */
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    expiresAt: instant().optional(),
   })
   .refine((h) => h.subjectId !== undefined || h.category !== undefined, {
     message: 'give subjectId, category or both',

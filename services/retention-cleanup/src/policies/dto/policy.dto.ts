@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DataCategorySymbols } from '@divit/contracts';
+import { plainText } from '@divit/service-kit';
 import { isoDuration } from '../policy';
 
 export const overrideParams = z.strictObject({
@@ -11,7 +12,7 @@ export type OverrideParams = z.infer<typeof overrideParams>;
 export const overrideSchema = z.strictObject({
   /** ISO-8601 duration within the category's legal minimum and maximum, e.g. P6M. */
   retention: isoDuration,
-  reason: z.string().trim().min(1).max(500),
+  reason: plainText({ max: 500 }),
 });
 export type OverrideDto = z.infer<typeof overrideSchema>;
 
