@@ -623,7 +623,7 @@ export class SharingSessionsService {
  * expired undelivered, the registration purposes may start again (registration takes a later validation
  * over the earlier failure). At allocation an expiry stops the whole household's digital procedure
  * (income-retrieval decides on the alternative route), so the receipt cannot start another session.
- * See docs/adr/0012-production-mode-and-simulators.md.
+ * See docs/adr/0013-production-mode-and-simulators.md.
  */
 export function receiptRefusal(
   purpose: BsnPurpose,
