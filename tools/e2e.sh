@@ -5,8 +5,11 @@
 # database, every topic and every service log. Writes reports/jest/e2e-end-to-end.json for the summary line
 # and the full transcript to reports/e2e/demo.log. Services it started are stopped again.
 set -uo pipefail
+# The transcript and service logs name (fictional) people: this user's only (0700 / 0600).
+umask 077
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 mkdir -p reports/e2e reports/jest
+chmod 700 reports reports/e2e
 
 already_running=false
 bash tools/services.sh status >/dev/null 2>&1 && already_running=true

@@ -4,9 +4,12 @@
 #   tools/services.sh stop    stop them (SIGTERM, then SIGKILL after 15 s)
 #   tools/services.sh status
 set -euo pipefail
+# Logs, pids, the dev token issuer's key and the simulator token are this user's only (0700 / 0600).
+umask 077
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 STATE="${DIVIT_STACK_STATE:-$PWD/.stack}"
 mkdir -p "$STATE/logs" "$STATE/run"
+chmod 700 "$STATE" "$STATE/logs" "$STATE/run"
 
 # service → HTTP port (defaults of each service's config)
 declare -A PORTS=([registration]=3001 [consent]=3002 [identity-validation]=3003 [income-retrieval]=3004 [billing-reconciliation]=3005 [retention-cleanup]=3006)
@@ -30,15 +33,26 @@ dev_secret() { # NAME → a random 32-byte base64 secret kept under $DEV_SECRETS
   cat "$f"
 }
 
+# The token the simulator endpoints of identity-validation demand (x-simulator-token); tools/demo reads it
+# from here. New for every start of the services.
+SIMULATOR_TOKEN_FILE="$STATE/simulator-token"
+new_simulator_token() {
+  node -e "process.stdout.write(require('crypto').randomBytes(32).toString('base64url'))" >"$SIMULATOR_TOKEN_FILE"
+  chmod 600 "$SIMULATOR_TOKEN_FILE"
+}
+
 service_env() { # NAME → env assignments for local runs
   local db="divit_${1//-/_}"
-  echo "PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
+  # DIVIT_ENVIRONMENT=development: the simulators and the local token issuer below are refused in production.
+  echo "DIVIT_ENVIRONMENT=development PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
   case $1 in
     consent) echo "CONSENT_KEY_ENCRYPTION_KEY=$(dev_secret consent-key-encryption-key)" ;;
     # SIMULATORS of MijnOverheid (DvMG) and BV BSN: the government services cannot be reached from here.
+    # Their HTTP endpoints (pages, script) are mounted behind the simulator token.
     identity-validation)
       echo "BSN_HASH_KEYS=[{\"id\":\"dev1\",\"secret\":\"$(dev_secret bsn-hash-key-dev1)\"}] BSN_HASH_ACTIVE_KEY_ID=dev1"
-      echo "DVMG_MODE=simulator BVBSN_MODE=simulator" ;;
+      echo "DVMG_MODE=simulator BVBSN_MODE=simulator"
+      echo "SIMULATOR_ENDPOINTS_ENABLED=true SIMULATOR_TOKEN=$(cat "$SIMULATOR_TOKEN_FILE")" ;;
   esac
 }
 
@@ -48,6 +62,7 @@ start() {
   local s
   # Local development token issuer (tools/dev-auth.js); production configures AUTH_JWKS of its identity provider.
   JWKS_FILE="$(node tools/dev-auth.js "$STATE/dev-auth")"
+  running identity-validation || new_simulator_token
   for s in $(built_services); do
     if running "$s"; then echo "services: $s already running (pid $(cat "$STATE/run/$s.pid"))"; continue; fi
     env $(service_env "$s") node "services/$s/dist/database/migrate.js" run | sed "s/^/services: $s migrate: /"

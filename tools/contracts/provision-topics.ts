@@ -2,7 +2,9 @@
 //   npm run topics:provision              create missing topics; update retention.ms / cleanup.policy; add partitions
 //   npm run topics:verify                 (= provision-topics.ts --verify) exit 1 on any difference, change nothing
 //   KAFKA_TOPIC_PREFIX=tmp-x- ... --delete   delete this prefix's catalogue topics (refused without a prefix)
-// Env: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_TOPIC_PREFIX (''), KAFKA_REPLICATION_FACTOR (-1 = broker default).
+// Env: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_TOPIC_PREFIX (''), KAFKA_REPLICATION_FACTOR (-1 = broker default;
+//      new topics only), KAFKA_MIN_INSYNC_REPLICAS (unset = broker default; kept in line on every topic).
+// The local single-broker stack leaves both at the broker's 1; deploy/k8s/contracts-init-job.yaml sets 3 and 2.
 import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from 'kafkajs';
 import type { TopicDefinition } from '../../libs/contracts/src/event-descriptor';
 import { errorMessage } from './lib/avro';
@@ -10,9 +12,18 @@ import { loadContractsOrExit } from './lib/catalogue';
 import { readToolsConfig, topicNameIn, type ToolsConfig } from './lib/env';
 import { workingTreeSource } from './lib/source';
 
-/** The topic configs the catalogue decides; everything else is left to the broker/operator. */
-export function desiredConfigs(topic: TopicDefinition): Record<string, string> {
-  return { 'cleanup.policy': topic.cleanupPolicy, 'retention.ms': String(topic.retentionMs) };
+/** The topic configs the catalogue (and the environment's durability settings) decide; the rest is the broker's. */
+export function desiredConfigs(
+  topic: TopicDefinition,
+  config: Pick<ToolsConfig, 'minInsyncReplicas'> = { minInsyncReplicas: undefined },
+): Record<string, string> {
+  return {
+    'cleanup.policy': topic.cleanupPolicy,
+    'retention.ms': String(topic.retentionMs),
+    ...(config.minInsyncReplicas === undefined
+      ? {}
+      : { 'min.insync.replicas': String(config.minInsyncReplicas) }),
+  };
 }
 
 interface ActualTopic {
@@ -45,11 +56,11 @@ async function describeTopics(admin: Admin, names: string[]): Promise<Map<string
   return out;
 }
 
-function differences(topic: TopicDefinition, actual: ActualTopic): string[] {
+function differences(topic: TopicDefinition, actual: ActualTopic, config: ToolsConfig): string[] {
   const diffs: string[] = [];
   if (actual.partitions !== topic.partitions)
     diffs.push(`partitions: broker ${actual.partitions}, catalogue ${topic.partitions}`);
-  for (const [name, value] of Object.entries(desiredConfigs(topic))) {
+  for (const [name, value] of Object.entries(desiredConfigs(topic, config))) {
     if (actual.configs[name] !== value)
       diffs.push(`${name}: broker ${actual.configs[name] ?? '(unset)'}, catalogue ${value}`);
   }
@@ -85,7 +96,7 @@ async function run(
     let bad = 0;
     for (const { def, name } of topics) {
       const a = actual.get(name);
-      const diffs = a ? differences(def, a) : ['missing on the broker'];
+      const diffs = a ? differences(def, a, config) : ['missing on the broker'];
       if (diffs.length === 0) console.log(`  ok       ${name}`);
       else {
         bad++;
@@ -107,7 +118,7 @@ async function run(
         topic: name,
         numPartitions: def.partitions,
         replicationFactor: config.replicationFactor,
-        configEntries: Object.entries(desiredConfigs(def)).map(([n, value]) => ({ name: n, value })),
+        configEntries: Object.entries(desiredConfigs(def, config)).map(([n, value]) => ({ name: n, value })),
       })),
     });
     for (const { def, name } of missing) {
@@ -121,7 +132,7 @@ async function run(
   for (const { def, name } of topics) {
     const a = actual.get(name);
     if (!a) continue;
-    const diffs = differences(def, a);
+    const diffs = differences(def, a, config);
     if (diffs.length === 0) {
       console.log(`  ok       ${name}`);
       continue;
@@ -137,7 +148,7 @@ async function run(
         `  altered  ${name}: partitions ${a.partitions} → ${def.partitions} (keys now map to other partitions)`,
       );
     }
-    const desired = desiredConfigs(def);
+    const desired = desiredConfigs(def, config);
     const changed = Object.entries(desired).filter(([n, v]) => a.configs[n] !== v);
     if (changed.length > 0) {
       // AlterConfigs (non-incremental) resets every override it is not given: resend the existing ones.

@@ -16,7 +16,7 @@
  * Any unexpected answer stops it with exit code 1, so the demonstration doubles as an end-to-end check.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { topicCatalogue, Topics } from '@divit/contracts';
@@ -33,6 +33,7 @@ import {
   say,
   SeenEvent,
   shortId,
+  simulatorToken,
   STATE,
   subscribe,
   txt,
@@ -44,6 +45,18 @@ import {
 configureLogging({ service: 'demo', level: 'warn' });
 const run = randomBytes(2).toString('hex');
 const REPORTS = path.resolve(__dirname, '../../reports/demo');
+
+/**
+ * Writes a report under reports/demo/ readable by this user only (0600 in a 0700 folder): statements,
+ * evidence and settlements name (fictional) people and organisations.
+ */
+function writeReport(name: string, body: string | Buffer): void {
+  mkdirSync(REPORTS, { recursive: true, mode: 0o700 });
+  chmodSync(REPORTS, 0o700);
+  const file = path.join(REPORTS, name);
+  writeFileSync(file, body, { mode: 0o600 });
+  chmodSync(file, 0o600); // an existing file keeps its old mode on write
+}
 /** The platform operator: only it registers organisations, enrols members and runs sweeps (docs/adr/0012). */
 const platformOperator = tokenFor('platform', ['platform-operator']);
 
@@ -367,10 +380,14 @@ async function share(
   const id = txt(session.sessionId);
   expectStatus(
     'simulator',
-    await call('identity-validation', 'POST', `/simulators/dvmg/sessions/${id}/script`, null, {
-      action,
-      testPersonBsn: person.bsn,
-    }),
+    await call(
+      'identity-validation',
+      'POST',
+      `/simulators/dvmg/sessions/${id}/script`,
+      null,
+      { action, testPersonBsn: person.bsn },
+      { 'x-simulator-token': simulatorToken() },
+    ),
     200,
   );
   return waitUntil(
@@ -702,15 +719,14 @@ async function allocationProcesses(
   );
   const pdf = await call('income-retrieval', 'GET', `/statements/${a.allocationId}/pdf`, auditor);
   expectStatus('statement pdf', pdf, 200);
-  mkdirSync(REPORTS, { recursive: true });
-  writeFileSync(path.join(REPORTS, 'income-statement.pdf'), pdf.body);
-  writeFileSync(path.join(REPORTS, 'income-statement.json'), JSON.stringify(statement, null, 2));
+  writeReport('income-statement.pdf', pdf.body);
+  writeReport('income-statement.json', JSON.stringify(statement, null, 2));
   say(
     `  auditor: GET /statements/:allocationId → household income ${euro(statement.householdIncomeCents ?? (statement.statement as Json | undefined)?.householdIncomeCents)} (JSON and PDF written to reports/demo/income-statement.*)`,
   );
   const evidence = await call('consent', 'GET', `/registrations/${ids.anna}/consent-evidence.pdf`, auditor);
   expectStatus('consent evidence', evidence, 200);
-  writeFileSync(path.join(REPORTS, 'consent-evidence.pdf'), evidence.body);
+  writeReport('consent-evidence.pdf', evidence.body);
   say(
     '  auditor: consent evidence for Anna (every text shown, answers, receipts) → reports/demo/consent-evidence.pdf',
   );
@@ -971,8 +987,8 @@ async function billing(
     tokenFor(flow.organisationId, ['coordinator']),
   );
   expectStatus('overview', overview, 200);
-  writeFileSync(path.join(REPORTS, 'member-statements.csv'), statements.body);
-  writeFileSync(path.join(REPORTS, 'coordinator-overview.pdf'), overview.body);
+  writeReport('member-statements.csv', statements.body);
+  writeReport('coordinator-overview.pdf', overview.body);
   for (const [name, member] of [
     ['de-kade', members.kade],
     ['woonbron-oost', members.oost],
@@ -984,7 +1000,7 @@ async function billing(
       tokenFor(member, ['member']),
     );
     expectStatus('member statement', own, 200);
-    writeFileSync(path.join(REPORTS, `statement-${name}.pdf`), own.body);
+    writeReport(`statement-${name}.pdf`, own.body);
   }
   const denied = await call(
     'billing-reconciliation',

@@ -44,6 +44,12 @@ const issuer = new LocalTokenIssuer(
 export const tokenFor = (organisationId: string, roles: Role[]): string =>
   issuer.sign({ subject: `demo-${roles.join('-')}`, organisationId, roles });
 
+/**
+ * SIMULATOR_TOKEN of the locally started identity-validation (tools/services.sh writes it to
+ * .stack/simulator-token, mode 0600): the simulator endpoints refuse calls without it.
+ */
+export const simulatorToken = (): string => readFileSync(path.join(STATE, 'simulator-token'), 'utf8').trim();
+
 /** A request to one service; `body` as JSON unless a string (sent as text/csv). */
 export async function call(
   service: Service,
@@ -51,8 +57,9 @@ export async function call(
   route: string,
   token: string | null,
   body?: unknown,
+  extraHeaders: Record<string, string> = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...extraHeaders };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined)
     headers['content-type'] = typeof body === 'string' ? 'text/csv' : 'application/json';

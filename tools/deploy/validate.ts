@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { productionProblems } from '../../libs/config/src/production-mode';
 import { billingConfigSchema } from '../../services/billing-reconciliation/src/config/billing.config';
 import { consentConfigSchema } from '../../services/consent/src/config/consent.config';
 import { identityValidationConfigSchema } from '../../services/identity-validation/src/config/identity-validation.config';
@@ -40,6 +41,12 @@ const TOOLS_TARGET = 'tools';
 const IMAGE_PREFIX = 'divit/';
 /** Keys whose values must come from a secret store, never a literal in a committed file. */
 const SECRET_KEY = /(^|_)(PASSWORD|SECRET|KEY|TOKEN)(_|$)/i;
+/** `*_FILE` settings hold the path of a mounted secret, not the secret: under this folder. */
+const SECRET_FILE_DIR = '/run/secrets/';
+const isSecretValueKey = (name: string): boolean => SECRET_KEY.test(name) && !name.endsWith('_FILE');
+const isSecretFileKey = (name: string): boolean => SECRET_KEY.test(name) && name.endsWith('_FILE');
+/** The uid of the images' `node` user. */
+const NON_ROOT_UID = 1000;
 
 // ------------------------------------------------------------------------------------------ output
 let failures = 0;
@@ -163,11 +170,72 @@ function checkServiceEnv(
   expectNone(
     `${where}: secret-like keys come from secrets, not literals`,
     env
-      .filter((e) => SECRET_KEY.test(e.name) && e.source !== 'secret' && e.source !== 'interpolated')
+      .filter((e) => isSecretValueKey(e.name) && e.source !== 'secret' && e.source !== 'interpolated')
       .map(
         (e) =>
           `${e.name} is a ${e.source} value; use ${where.startsWith('k8s') ? 'valueFrom.secretKeyRef' : 'a ${VAR} placeholder without default'}`,
       ),
+  );
+}
+
+/** Secret-like `*_FILE` settings point at a mounted secret under /run/secrets/ (the mount is checked per format). */
+function secretFiles(where: string, env: readonly EnvEntry[]): EnvEntry[] {
+  const files = env.filter((e) => isSecretFileKey(e.name));
+  expectNone(
+    `${where}: secret files are read from ${SECRET_FILE_DIR} (${files.length} set)`,
+    files
+      .filter((e) => !(e.value ?? '').startsWith(SECRET_FILE_DIR))
+      .map(
+        (e) => `${e.name} is ${e.value ?? 'not a literal path'}, expected a path under ${SECRET_FILE_DIR}`,
+      ),
+  );
+  return files;
+}
+
+/**
+ * What the process would run with: known values parsed by the schema, defaults for what is not set.
+ * Checked with the same rules the services apply at start (libs/config/src/production-mode.ts), so the
+ * deploy files are production-shaped: DIVIT_ENVIRONMENT=production and no simulator or development switch.
+ */
+function checkProductionShaped(where: string, info: SchemaInfo, env: readonly EnvEntry[]): void {
+  const values: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(info.shape)) {
+    const entry = env.find((e) => e.name === key);
+    if (entry?.value !== undefined) {
+      const parsed = field.safeParse(entry.value);
+      values[key] = parsed.success ? parsed.data : entry.value;
+    } else if (!entry) {
+      const kind = fieldKind(field);
+      if (kind.kind === 'default') values[key] = kind.value;
+    }
+  }
+  expectNone(
+    `${where}: DIVIT_ENVIRONMENT=production`,
+    values.DIVIT_ENVIRONMENT === 'production'
+      ? []
+      : [`DIVIT_ENVIRONMENT is ${scalarText(values.DIVIT_ENVIRONMENT) ?? 'not known'}`],
+  );
+  expectNone(
+    `${where}: no simulator or development switch (production mode refuses them at start)`,
+    productionProblems({ ...values, DIVIT_ENVIRONMENT: 'production' }, new Set(env.map((e) => e.name))).map(
+      (p) => `${p.key}: ${p.reason}`,
+    ),
+  );
+}
+
+/**
+ * In a container the HTTP server must listen on every interface (the platform's default is loopback).
+ * Checked once the config schema has the bind-address key HTTP_HOST.
+ */
+function checkBindHost(where: string, info: SchemaInfo, env: readonly EnvEntry[]): void {
+  if (!('HTTP_HOST' in info.shape)) {
+    check(true, `${where}: bind address (the schema has no HTTP_HOST key; nothing to set)`);
+    return;
+  }
+  const host = env.find((e) => e.name === 'HTTP_HOST')?.value;
+  expectNone(
+    `${where}: HTTP_HOST=0.0.0.0 (reachable from outside the container)`,
+    host === '0.0.0.0' ? [] : [`HTTP_HOST is ${host ?? 'not set (the default is loopback)'}`],
   );
 }
 
@@ -278,6 +346,11 @@ function checkDockerfile(): DockerfileInfo {
       `${DOCKERFILE}: stage ${stage} runs as a non-root user (${user ?? 'none'})`,
     );
   }
+  const runtimeText = stageBody('runtime').join('\n');
+  check(
+    /\bDIVIT_ENVIRONMENT=production\b/.test(runtimeText),
+    `${DOCKERFILE}: stage runtime sets DIVIT_ENVIRONMENT=production (containers refuse simulators by default)`,
+  );
   const cmd = stageBody('runtime').find((l) => /^CMD\s/i.test(l)) ?? '';
   expectNone(
     `${DOCKERFILE}: runtime CMD starts services/\${SERVICE}/dist/main.js`,
@@ -378,6 +451,28 @@ function commandText(command: unknown): string {
     : (scalarText(command) ?? '');
 }
 
+/** Our containers run as the image's non-root user, also when the image is swapped: `user:` says so. */
+function checkComposeUser(where: string, service: Dict): void {
+  const user = scalarText(service.user);
+  const uid = user?.split(':')[0];
+  expectNone(
+    `${where}: runs as a non-root user (user: ${user ?? 'not set'})`,
+    uid !== undefined && uid !== '0' && uid !== 'root' ? [] : [`set user: '${NON_ROOT_UID}:${NON_ROOT_UID}'`],
+  );
+}
+
+/** The files a compose service's secrets appear as (/run/secrets/<target or name>) → the secret's name. */
+function composeSecretTargets(service: Dict): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of list(service.secrets)) {
+    const name = isDict(item) ? str(item.source) : scalarText(item);
+    if (!name) continue;
+    const target = isDict(item) ? (str(item.target) ?? name) : name;
+    out.set(target.startsWith('/') ? target : `${SECRET_FILE_DIR}${target}`, name);
+  }
+  return out;
+}
+
 function checkCompose(dockerfile: DockerfileInfo, toolsKeys: Set<string>): void {
   const text = readRepoFile(COMPOSE_FILE);
   check(text !== undefined, `${COMPOSE_FILE}: exists`);
@@ -388,6 +483,7 @@ function checkCompose(dockerfile: DockerfileInfo, toolsKeys: Set<string>): void 
     doc.errors.map((e) => e.message),
   );
   const services = dict(dict(doc.toJS()).services);
+  const topSecrets = dict(dict(doc.toJS()).secrets);
   const names = Object.keys(services);
   check(names.length > 0, `${COMPOSE_FILE}: defines services (${names.join(', ')})`);
 
@@ -429,7 +525,7 @@ function checkCompose(dockerfile: DockerfileInfo, toolsKeys: Set<string>): void 
       );
 
     const secretLiterals = composeEnv(svc).filter(
-      (e) => SECRET_KEY.test(e.name) && e.source !== 'interpolated',
+      (e) => isSecretValueKey(e.name) && e.source !== 'interpolated',
     );
     expectNone(
       `compose ${name}: secret-like variables are \${VAR} placeholders`,
@@ -466,6 +562,7 @@ function checkCompose(dockerfile: DockerfileInfo, toolsKeys: Set<string>): void 
       ...(str(tools.restart) === 'no' ? [] : ['restart must be "no" (one-shot job)']),
     ]);
     checkToolsEnv(`compose ${TOOLS_JOB}`, toolsKeys, composeEnv(tools));
+    checkComposeUser(`compose ${TOOLS_JOB}`, tools);
   }
 
   // Every service of the table.
@@ -501,6 +598,21 @@ function checkCompose(dockerfile: DockerfileInfo, toolsKeys: Set<string>): void 
       checkServiceEnv(where, schemaName, info, env);
       checkDatabaseNames(where, service, env);
       checkPlatformHosts(where, env, services);
+      checkProductionShaped(where, info, env);
+      checkComposeUser(where, raw);
+      const mounted = composeSecretTargets(raw);
+      expectNone(
+        `${where}: secret files are compose secrets of the service, defined at the top level`,
+        secretFiles(where, env)
+          .filter((e) => e.value?.startsWith(SECRET_FILE_DIR))
+          .flatMap((e) => {
+            const name = mounted.get(e.value!);
+            if (name === undefined) return [`${e.name}: ${e.value!} is not one of the service's secrets`];
+            return isDict(topSecrets[name])
+              ? []
+              : [`${e.name}: secret ${name} is not defined under secrets:`];
+          }),
+      );
     }
     if (isDict(migrate)) {
       const cmd = commandText(migrate.command);
@@ -515,6 +627,16 @@ function checkCompose(dockerfile: DockerfileInfo, toolsKeys: Set<string>): void 
     }
     if (isDict(app)) {
       const env = composeEnv(app);
+      checkBindHost(`compose ${service}`, info, env);
+      const capDrop = list(app.cap_drop).map((c) => scalarText(c));
+      const securityOpt = list(app.security_opt).map((c) => scalarText(c));
+      expectNone(`compose ${service}: read-only root filesystem, no capabilities, no privilege escalation`, [
+        ...(app.read_only === true ? [] : ['read_only: true missing']),
+        ...(capDrop.includes('ALL') ? [] : ['cap_drop: [ALL] missing']),
+        ...(securityOpt.includes('no-new-privileges:true')
+          ? []
+          : ['security_opt: [no-new-privileges:true] missing']),
+      ]);
       const port = effectivePort(`compose ${service}`, info, env);
       const ports = composeContainerPorts(app);
       expectNone(
@@ -671,6 +793,70 @@ function checkResources(where: string, container: Dict): void {
   ]);
 }
 
+/** Pod and container security: non-root uid, no privilege escalation, no capabilities, read-only root. */
+function checkK8sSecurity(where: string, m: Manifest, c: Dict): void {
+  const pod = dict(podSpec(m).securityContext);
+  const container = dict(c.securityContext);
+  const uid = container.runAsUser ?? pod.runAsUser;
+  const drop = list(dict(container.capabilities).drop).map((d) => scalarText(d));
+  expectNone(`${where}: non-root, no privilege escalation, capabilities dropped, read-only root filesystem`, [
+    ...(pod.runAsNonRoot === true || container.runAsNonRoot === true ? [] : ['runAsNonRoot: true missing']),
+    ...(uid === undefined || (typeof uid === 'number' && uid > 0)
+      ? []
+      : [`runAsUser ${scalarText(uid) ?? '?'} is root`]),
+    ...(container.allowPrivilegeEscalation === false ? [] : ['allowPrivilegeEscalation: false missing']),
+    ...(drop.includes('ALL') ? [] : ['capabilities.drop: [ALL] missing']),
+    ...(container.readOnlyRootFilesystem === true ? [] : ['readOnlyRootFilesystem: true missing']),
+  ]);
+}
+
+/** Mount paths of the container's volumes that are Secrets. */
+function k8sSecretMounts(m: Manifest, c: Dict): string[] {
+  const secretVolumes = new Set(
+    list(podSpec(m).volumes)
+      .map(dict)
+      .filter((v) => isDict(v.secret))
+      .map((v) => str(v.name) ?? ''),
+  );
+  return list(c.volumeMounts)
+    .map(dict)
+    .filter((vm) => secretVolumes.has(str(vm.name) ?? ''))
+    .map((vm) => str(vm.mountPath) ?? '');
+}
+
+/** A PodDisruptionBudget selects the Deployment's pods and keeps at least one (and lets one go). */
+function checkDisruptionBudget(
+  where: string,
+  manifests: readonly Manifest[],
+  m: Manifest,
+  replicas: number,
+): void {
+  const labels = dict(dict(dict(dict(m.body.spec).template).metadata).labels);
+  const budgets = manifests.filter((x) => {
+    if (x.kind !== 'PodDisruptionBudget') return false;
+    const selector = Object.entries(dict(dict(dict(x.body.spec).selector).matchLabels));
+    return selector.length > 0 && selector.every(([k, v]) => labels[k] === v);
+  });
+  const spec = dict(budgets[0]?.body.spec);
+  const min = spec.minAvailable;
+  const maxUnavailable = spec.maxUnavailable;
+  expectNone(
+    `${where}: a PodDisruptionBudget keeps at least one replica (${budgets.map((b) => b.name).join(', ') || 'none'})`,
+    [
+      ...(budgets.length === 1 ? [] : [`${budgets.length} PodDisruptionBudgets select its pods, expected 1`]),
+      ...(budgets.length === 0
+        ? []
+        : typeof min === 'number'
+          ? min >= 1 && min < replicas
+            ? []
+            : [`minAvailable ${min} must be ≥ 1 and < replicas (${replicas}), or drains block`]
+          : typeof maxUnavailable === 'number' && maxUnavailable >= 1 && maxUnavailable < replicas
+            ? []
+            : ['needs a numeric minAvailable (≥ 1) or maxUnavailable (< replicas)']),
+    ],
+  );
+}
+
 function checkK8s(toolsKeys: Set<string>): void {
   const manifests = loadManifests();
 
@@ -719,6 +905,14 @@ function checkK8s(toolsKeys: Set<string>): void {
       ],
     );
     checkToolsEnv(`k8s Job/${TOOLS_JOB}`, toolsKeys, env);
+    const value = (name: string) => Number(env.find((e) => e.name === name)?.value ?? NaN);
+    expectNone(
+      `k8s Job/${TOOLS_JOB}: topics on the production cluster have replication factor ≥ 3 and min.insync.replicas ≥ 2`,
+      [
+        ...(value('KAFKA_REPLICATION_FACTOR') >= 3 ? [] : ['KAFKA_REPLICATION_FACTOR must be at least 3']),
+        ...(value('KAFKA_MIN_INSYNC_REPLICAS') >= 2 ? [] : ['KAFKA_MIN_INSYNC_REPLICAS must be at least 2']),
+      ],
+    );
   }
 
   for (const [service, schema] of Object.entries(SERVICES)) {
@@ -749,9 +943,17 @@ function checkK8s(toolsKeys: Set<string>): void {
       ]);
       checkServiceEnv(where, schemaName, info, env);
       checkDatabaseNames(where, service, env);
+      checkProductionShaped(where, info, env);
       checkResources(where, c);
-      const sc = dict(podSpec(m).securityContext);
-      check(sc.runAsNonRoot === true, `${where}: runAsNonRoot`);
+      checkK8sSecurity(where, m, c);
+      const secretMounts = k8sSecretMounts(m, c);
+      expectNone(
+        `${where}: secret files are under a mounted Secret volume`,
+        secretFiles(where, env)
+          .filter((e) => e.value?.startsWith(SECRET_FILE_DIR))
+          .filter((e) => !secretMounts.some((dir) => e.value!.startsWith(`${dir.replace(/\/$/, '')}/`)))
+          .map((e) => `${e.name}: ${e.value!} is not inside a volumeMount of a secret volume`),
+      );
 
       if (m === job) {
         const cmd = commandText(c.command);
@@ -765,7 +967,14 @@ function checkK8s(toolsKeys: Set<string>): void {
         continue;
       }
 
-      // Deployment: ports and probes.
+      // Deployment: replicas, disruption budget, bind address, ports and probes.
+      const replicas = dict(m.body.spec).replicas;
+      check(
+        typeof replicas === 'number' && replicas >= 2,
+        `${where}: at least two replicas (${scalarText(replicas) ?? 'not set'})`,
+      );
+      checkDisruptionBudget(where, manifests, m, typeof replicas === 'number' ? replicas : 1);
+      checkBindHost(where, info, env);
       const port = effectivePort(where, info, env);
       const containerPorts = list(c.ports).map((p) => dict(p).containerPort);
       expectNone(

@@ -20,6 +20,10 @@ const csv = (description: string): OperationOverride['response'] => ({
   description,
 });
 
+/** The simulator endpoints' own token check (services/identity-validation/src/common/simulator-access.ts). */
+const SIMULATOR_401 =
+  'Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID).';
+
 export const SERVICES: ServiceEntry[] = [
   {
     name: 'income-retrieval',
@@ -146,18 +150,28 @@ export const SERVICES: ServiceEntry[] = [
     title: 'DIV-it identity-validation service',
     overrides: {
       DvmgSimulatorController: {
+        testPersons: { extraResponses: { 401: SIMULATOR_401 } },
         page: {
           response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+          extraResponses: { 401: SIMULATOR_401 },
         },
         login: {
           response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+          extraResponses: { 401: SIMULATOR_401 },
         },
         share: {
           response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+          extraResponses: { 401: SIMULATOR_401 },
         },
         abort: {
           response: { contentType: 'text/html', schema: { type: 'string' }, description: 'SIMULATOR page.' },
+          extraResponses: { 401: SIMULATOR_401 },
         },
+        script: { extraResponses: { 401: SIMULATOR_401 } },
+      },
+      BvBsnSimulatorController: {
+        behaviour: { extraResponses: { 401: SIMULATOR_401 } },
+        change: { extraResponses: { 401: SIMULATOR_401 } },
       },
       HealthController: {
         ready: {

@@ -6,6 +6,10 @@
 # Usage: tools/stack/stack.sh up | down [--purge] | status | logs [kafka|registry] [-f]
 # See tools/stack/README.md for the environment variables, ports and troubleshooting.
 set -euo pipefail
+# Everything the stack writes is this user's only (directories 0700, files 0600): Kafka's log segments
+# hold co-residents' stated names and birth dates (identity-data topic), the logs hold identifiers. The
+# JVMs inherit the umask.
+umask 077
 
 STACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$STACK_DIR/../.." && pwd)"
@@ -330,6 +334,8 @@ resolve_jars() {
 cmd_up() {
   local t0=$SECONDS
   mkdir -p "$DIVIT_STACK_STATE" "$RUN_DIR" "$LOG_DIR"
+  # State written before the umask above (older checkouts) was world-readable: close it.
+  chmod -R go-rwx "$DIVIT_STACK_STATE"
   exec 9>"$RUN_DIR/lock"
   flock -w "$STACK_TIMEOUT" 9 || die "another 'stack.sh up/down' holds $RUN_DIR/lock"
   preflight

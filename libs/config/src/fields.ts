@@ -26,6 +26,12 @@ export const env = {
 
 /** Connection settings every service shares. Keys are the environment variable names. */
 export const platformConfigShape = {
+  /**
+   * Where the process runs. `production` refuses simulators and development switches at start (see
+   * productionProblems in production-mode.ts). The container image sets `production`; plain local
+   * processes default to `development`.
+   */
+  DIVIT_ENVIRONMENT: z.enum(['production', 'staging', 'development']).default('development'),
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   SERVICE_INSTANCE_ID: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

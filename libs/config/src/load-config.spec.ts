@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from './index';
+import { ConfigError, env, loadConfig, platformConfigShape } from './index';
 
 const schema = z.object({
   PORT: env.port(3000),
@@ -36,5 +36,62 @@ describe('loadConfig', () => {
 
   it('treats empty strings as absent so defaults apply', () => {
     expect(loadConfig(schema, { PORT: '', BSN_HASH_KEY: 'k' }).PORT).toBe(3000);
+  });
+});
+
+describe('loadConfig in production mode (DIVIT_ENVIRONMENT=production)', () => {
+  const service = z.object({
+    ...platformConfigShape,
+    DVMG_MODE: z.enum(['simulator', 'real']).default('real'),
+    BVBSN_MODE: z.enum(['simulator', 'real']).default('real'),
+    DVMG_SIMULATOR_PRIVATE_KEY_FILE: z.string().optional(),
+    SOME_SECRET: z.string().optional(),
+  });
+  const production = { DIVIT_ENVIRONMENT: 'production', AUTH_ISSUER: 'https://idp.example.org' };
+
+  const problemsOf = (env: Record<string, string>): ConfigError => {
+    try {
+      loadConfig(service, env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error;
+      throw error;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('refuses every simulator mode and simulator-only setting, naming the keys without their values', () => {
+    const error = problemsOf({
+      ...production,
+      DVMG_MODE: 'simulator',
+      BVBSN_MODE: 'simulator',
+      DVMG_SIMULATOR_PRIVATE_KEY_FILE: '/secret/path/key-material.pem',
+      SOME_SECRET: 'hunter2-value',
+    });
+    expect(error.problems.map((p) => p.key).sort()).toEqual([
+      'BVBSN_MODE',
+      'DVMG_MODE',
+      'DVMG_SIMULATOR_PRIVATE_KEY_FILE',
+    ]);
+    expect(error.message).toContain('refused when DIVIT_ENVIRONMENT=production');
+    expect(error.message).not.toContain('key-material');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('refuses schema auto-registration and the local development token issuer', () => {
+    const error = problemsOf({ DIVIT_ENVIRONMENT: 'production', SCHEMA_AUTO_REGISTER: 'true' });
+    expect(error.problems.map((p) => p.key).sort()).toEqual(['AUTH_ISSUER', 'SCHEMA_AUTO_REGISTER']);
+  });
+
+  it('accepts real adapters in production, and simulators in development and staging', () => {
+    expect(loadConfig(service, production).DVMG_MODE).toBe('real');
+    for (const DIVIT_ENVIRONMENT of ['development', 'staging'])
+      expect(
+        loadConfig(service, { DIVIT_ENVIRONMENT, DVMG_MODE: 'simulator', SCHEMA_AUTO_REGISTER: 'true' })
+          .DVMG_MODE,
+      ).toBe('simulator');
+  });
+
+  it('defaults to development for plain local processes', () => {
+    expect(loadConfig(service, {}).DIVIT_ENVIRONMENT).toBe('development');
   });
 });

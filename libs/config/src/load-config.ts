@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, ConfigProblem } from './config-error';
+import { productionProblems } from './production-mode';
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
@@ -7,6 +8,8 @@ export type EnvSource = Readonly<Record<string, string | undefined>>;
  * Parses configuration once from an environment-like object with a zod object schema whose keys are
  * the environment variable names. Empty strings count as absent, so defaults apply.
  * On failure throws {@link ConfigError} listing the *names* of the bad keys, never their values.
+ * With `DIVIT_ENVIRONMENT=production` it also refuses simulators and development switches
+ * ({@link productionProblems}).
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, env: EnvSource = process.env): z.infer<S> {
   const input: Record<string, string> = {};
@@ -15,7 +18,11 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: EnvSource = pr
     if (value !== undefined && value !== '') input[key] = value;
   }
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    const refused = productionProblems(result.data, new Set(Object.keys(input)));
+    if (refused.length > 0) throw new ConfigError(refused);
+    return result.data;
+  }
   const problems: ConfigProblem[] = result.error.issues.map((issue) => ({
     key: issue.path.map(String).join('.') || '(root)',
     reason: describe(issue),

@@ -193,8 +193,8 @@ export class PeriodicTask<R = unknown> {
 }
 
 /** The table behind the period claims; services with periodic work include this migration in their list. */
-export class CreatePeriodicTaskRuns1765000000000 implements MigrationInterface {
-  name = 'CreatePeriodicTaskRuns1765000000000';
+export class CreatePeriodicTaskRuns1765100000000 implements MigrationInterface {
+  name = 'CreatePeriodicTaskRuns1765100000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
@@ -214,4 +214,4 @@ export class CreatePeriodicTaskRuns1765000000000 implements MigrationInterface {
   }
 }
 
-export const periodicTaskMigrations = [CreatePeriodicTaskRuns1765000000000];
+export const periodicTaskMigrations = [CreatePeriodicTaskRuns1765100000000];

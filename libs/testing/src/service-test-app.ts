@@ -110,12 +110,7 @@ export class ServiceTestApp<C extends BaseConfig> {
     });
     await admin.disconnect();
 
-    const moduleRef = await Test.createTestingModule({
-      imports: [this.options.appModule(this.config)],
-    }).compile();
-    this.app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
-    await this.app.listen(0, '127.0.0.1');
-    this.base = await this.app.getUrl();
+    await this.bootApp();
 
     const observed = new Set<TopicKey>(this.options.observe ?? []);
     for (const t of Object.values(topicCatalogue))
@@ -139,6 +134,35 @@ export class ServiceTestApp<C extends BaseConfig> {
       },
     });
     return this;
+  }
+
+  /**
+   * Closes the app (as a crash or a rolling restart would end the process) and boots a new one on the
+   * same database and topics, e.g. to show that state survives a restart. `env` overrides settings for
+   * the new app.
+   */
+  async restart(env: Record<string, string> = {}): Promise<void> {
+    await this.app.close();
+    if (Object.keys(env).length > 0)
+      this.config = this.options.loadConfig({
+        KAFKA_TOPIC_PREFIX: this.prefix,
+        SCHEMA_AUTO_REGISTER: 'true',
+        ...(this.options.env ?? {}),
+        AUTH_JWKS: JSON.stringify(this.issuer.jwks),
+        DB_NAME: this.db.name,
+        DB_USER: 'postgres',
+        ...env,
+      });
+    await this.bootApp();
+  }
+
+  private async bootApp(): Promise<void> {
+    const moduleRef = await Test.createTestingModule({
+      imports: [this.options.appModule(this.config)],
+    }).compile();
+    this.app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
+    await this.app.listen(0, '127.0.0.1');
+    this.base = await this.app.getUrl();
   }
 
   async stop(): Promise<void> {

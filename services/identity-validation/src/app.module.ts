@@ -22,6 +22,7 @@ import { BvBsnSimulator } from './bvbsn/bvbsn.simulator';
 import { BvBsnSimulatorController } from './bvbsn/bvbsn-simulator.controller';
 import { MutualTlsJsonClient } from './common/mtls-client';
 import { IDV_SETTINGS, IdvSettings } from './common/settings';
+import { SimulatorAccess, SimulatorTokenGuard } from './common/simulator-access';
 import {
   bsnHashKeys,
   IdentityValidationConfig,
@@ -32,7 +33,7 @@ import { identityValidationDataSourceOptions } from './database/data-source';
 import { dvmgVerificationKey } from './dvmg/dvmg-dataset';
 import { DvmgHttpAdapter } from './dvmg/dvmg-http.adapter';
 import { DvmgPort, DvmgTrustStore } from './dvmg/dvmg.port';
-import { DvmgSimulator } from './dvmg/dvmg.simulator';
+import { DatabaseSimulatedSessionStore, DvmgSimulator } from './dvmg/dvmg.simulator';
 import { DvmgSimulatorController } from './dvmg/dvmg-simulator.controller';
 import { ErasureService } from './erasure/erasure.service';
 import { HealthController } from './health/health.controller';
@@ -91,7 +92,8 @@ class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
 
 /**
  * The government adapters chosen by configuration: the labelled SIMULATORs (DVMG_MODE / BVBSN_MODE =
- * simulator, with a warning at boot) or the real mutual-TLS HTTP adapters behind the same ports.
+ * simulator, with a warning at boot) or the real mutual-TLS HTTP adapters behind the same ports. The
+ * simulators' HTTP endpoints are mounted only with SIMULATOR_ENDPOINTS_ENABLED=true, behind SIMULATOR_TOKEN.
  */
 function governmentAdapters(config: IdentityValidationConfig): {
   providers: Provider[];
@@ -101,6 +103,9 @@ function governmentAdapters(config: IdentityValidationConfig): {
   const providers: Provider[] = [];
   const controllers: Type[] = [];
   const configuredKey = readPem(config.DVMG_PUBLIC_KEY, config.DVMG_PUBLIC_KEY_FILE, 'DVMG_PUBLIC_KEY');
+  const endpoints = config.SIMULATOR_ENDPOINTS_ENABLED && config.SIMULATOR_TOKEN !== undefined;
+  const access = endpoints ? new SimulatorAccess(config.SIMULATOR_TOKEN!) : undefined;
+  if (access) providers.push({ provide: SimulatorAccess, useValue: access }, SimulatorTokenGuard);
 
   if (config.DVMG_MODE === 'simulator') {
     const simulatorKey = config.DVMG_SIMULATOR_PRIVATE_KEY_FILE
@@ -108,28 +113,38 @@ function governmentAdapters(config: IdentityValidationConfig): {
           readSettingFile(config.DVMG_SIMULATOR_PRIVATE_KEY_FILE, 'DVMG_SIMULATOR_PRIVATE_KEY_FILE'),
         )
       : undefined;
-    const simulator = new DvmgSimulator(
-      config.DVMG_SIMULATOR_BASE_URL ?? `http://127.0.0.1:${config.PORT}`,
-      simulatorKey,
-    );
+    const baseUrl = config.DVMG_SIMULATOR_BASE_URL ?? `http://127.0.0.1:${config.PORT}`;
     logger.warn(
       'DvMG SIMULATOR in use (DVMG_MODE=simulator): MijnOverheid is simulated; NOT for production',
       {
         verificationKey: configuredKey ? 'DVMG_PUBLIC_KEY' : 'the simulator’s own generated public key',
+        endpoints: endpoints ? 'mounted, behind SIMULATOR_TOKEN' : 'not mounted',
       },
     );
     providers.push(
-      { provide: DvmgSimulator, useValue: simulator },
-      { provide: DvmgPort, useValue: simulator },
+      {
+        provide: DvmgSimulator,
+        inject: [DataSource],
+        // The simulated MijnOverheid keeps its sessions in this service's database, as the real one keeps
+        // them on its side: a restart of this service loses none (table simulator_dvmg_sessions).
+        useFactory: (dataSource: DataSource) =>
+          new DvmgSimulator(
+            baseUrl,
+            simulatorKey,
+            new DatabaseSimulatedSessionStore(dataSource),
+            access ? (sessionId) => access.redirectQuery(sessionId) : undefined,
+          ),
+      },
+      { provide: DvmgPort, useExisting: DvmgSimulator },
       // Local development: the simulator hands its public key to the verifier unless a key is configured.
       {
         provide: DvmgTrustStore,
-        useValue: new DvmgTrustStore(
-          configuredKey ? dvmgVerificationKey(configuredKey) : simulator.publicKey,
-        ),
+        inject: [DvmgSimulator],
+        useFactory: (simulator: DvmgSimulator) =>
+          new DvmgTrustStore(configuredKey ? dvmgVerificationKey(configuredKey) : simulator.publicKey),
       },
     );
-    controllers.push(DvmgSimulatorController);
+    if (endpoints) controllers.push(DvmgSimulatorController);
   } else {
     const client = new MutualTlsJsonClient({
       baseUrl: config.DVMG_BASE_URL!,
@@ -157,7 +172,7 @@ function governmentAdapters(config: IdentityValidationConfig): {
       { provide: BvBsnSimulator, useValue: simulator },
       { provide: BvBsnPort, useValue: simulator },
     );
-    controllers.push(BvBsnSimulatorController);
+    if (endpoints) controllers.push(BvBsnSimulatorController);
   } else {
     const client = new MutualTlsJsonClient({
       baseUrl: config.BVBSN_BASE_URL!,

@@ -9,12 +9,19 @@ export interface ToolsConfig {
   readonly topicPrefix: string;
   /** Replication factor for new topics; -1 = the broker's default.replication.factor. */
   readonly replicationFactor: number;
+  /** min.insync.replicas set on every catalogue topic; undefined = the broker's default. */
+  readonly minInsyncReplicas: number | undefined;
 }
 
 export function readToolsConfig(env: NodeJS.ProcessEnv = process.env): ToolsConfig {
   const rf = env.KAFKA_REPLICATION_FACTOR ?? '-1';
   if (!/^(-1|[1-9][0-9]*)$/.test(rf)) {
     console.error('KAFKA_REPLICATION_FACTOR must be -1 (broker default) or a positive integer');
+    process.exit(2);
+  }
+  const minIsr = env.KAFKA_MIN_INSYNC_REPLICAS;
+  if (minIsr !== undefined && minIsr !== '' && !/^[1-9][0-9]*$/.test(minIsr)) {
+    console.error('KAFKA_MIN_INSYNC_REPLICAS must be a positive integer (or unset: broker default)');
     process.exit(2);
   }
   const prefix = env.KAFKA_TOPIC_PREFIX ?? '';
@@ -33,6 +40,7 @@ export function readToolsConfig(env: NodeJS.ProcessEnv = process.env): ToolsConf
       .filter(Boolean),
     topicPrefix: prefix,
     replicationFactor: Number(rf),
+    minInsyncReplicas: minIsr ? Number(minIsr) : undefined,
   };
 }
 

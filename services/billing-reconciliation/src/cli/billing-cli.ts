@@ -6,7 +6,7 @@
  * Progress goes to stderr; the result as JSON to stdout. Exit codes: 0 done · 2 usage · 3 bad file (problem
  * report on stdout, nothing imported) · 4 not found · 1 unexpected failure.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -85,7 +85,8 @@ async function exportReports(ds: DataSource, args: string[]): Promise<number> {
     process.stderr.write('no reconciliation with this id\n');
     return EXIT.notFound;
   }
-  await mkdir(values.out, { recursive: true });
+  // Settlement reports name organisations and amounts: this user only (0700 folder, 0600 files).
+  await mkdir(values.out, { recursive: true, mode: 0o700 });
   const ids = [row.payerOrganisationId, ...row.result.split.parts.map((p) => p.memberId)];
   const names = Object.fromEntries(
     (
@@ -110,7 +111,8 @@ async function exportReports(ds: DataSource, args: string[]): Promise<number> {
   const v = `v${row.version}`;
   const files: string[] = [];
   const write = async (name: string, body: string | Buffer) => {
-    await writeFile(join(values.out!, name), body);
+    await writeFile(join(values.out!, name), body, { mode: 0o600 });
+    await chmod(join(values.out!, name), 0o600); // an existing file keeps its mode on write
     files.push(name);
   };
   await write(`statements-${v}.csv`, render.statementsCsv(row, names));

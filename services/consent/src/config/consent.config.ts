@@ -14,7 +14,8 @@ export const consentConfigSchema = z
     CONSENT_SHOWING_WINDOW_MINUTES: env.int(30, 1),
     /**
      * Secret: 32 bytes, base64, the key-encryption key the receipt signing keys' private halves are
-     * encrypted with (AES-256-GCM) in the database. Required when NODE_ENV=production.
+     * encrypted with (AES-256-GCM) in the database. Required when NODE_ENV=production or
+     * DIVIT_ENVIRONMENT=production (without it a development key in the source is used).
      */
     CONSENT_KEY_ENCRYPTION_KEY: z
       .string()
@@ -24,11 +25,14 @@ export const consentConfigSchema = z
     CONSENT_SIGNING_KEYS_FILE: z.string().optional(),
   })
   .superRefine((config, ctx) => {
-    if (config.NODE_ENV === 'production' && !config.CONSENT_KEY_ENCRYPTION_KEY)
+    if (
+      (config.NODE_ENV === 'production' || config.DIVIT_ENVIRONMENT === 'production') &&
+      !config.CONSENT_KEY_ENCRYPTION_KEY
+    )
       ctx.addIssue({
         code: 'custom',
         path: ['CONSENT_KEY_ENCRYPTION_KEY'],
-        message: 'required when NODE_ENV=production',
+        message: 'required when NODE_ENV=production or DIVIT_ENVIRONMENT=production',
       });
   });
 

@@ -47,7 +47,7 @@ describe('BsnHasher (HMAC-SHA256 with key id)', () => {
 });
 
 describe('BSN hash key configuration', () => {
-  const base = { BSN_HASH_ACTIVE_KEY_ID: 'k2' };
+  const base = { BSN_HASH_ACTIVE_KEY_ID: 'k2', DVMG_MODE: 'simulator', BVBSN_MODE: 'simulator' };
   const keys = JSON.stringify([
     { id: 'k1', secret: secret(1).toString('base64') },
     { id: 'k2', secret: secret(2).toString('base64') },
@@ -80,7 +80,9 @@ describe('BSN hash key configuration', () => {
 
   it('refuses an active key id that names no key, and malformed JSON without echoing it', () => {
     expect(() =>
-      bsnHashKeys(loadIdentityValidationConfig({ BSN_HASH_ACTIVE_KEY_ID: 'k9', BSN_HASH_KEYS: keys })),
+      bsnHashKeys(
+        loadIdentityValidationConfig({ ...base, BSN_HASH_ACTIVE_KEY_ID: 'k9', BSN_HASH_KEYS: keys }),
+      ),
     ).toThrow(/BSN_HASH_ACTIVE_KEY_ID/);
     expect(() => loadIdentityValidationConfig({ ...base, BSN_HASH_KEYS: '{not json secret123' })).toThrow(
       /BSN_HASH_KEYS/,

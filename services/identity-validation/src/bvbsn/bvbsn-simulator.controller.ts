@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { Public, ZodValidationPipe } from '@divit/service-kit';
+import { SimulatorTokenGuard } from '../common/simulator-access';
 import { BvBsnSimulator, BvBsnSimulatorBehaviour } from './bvbsn.simulator';
 
 const behaviourSchema = z.strictObject({
@@ -9,8 +10,12 @@ const behaviourSchema = z.strictObject({
   failNextCalls: z.number().int().min(0).max(1000).optional(),
 });
 
-/** SIMULATOR controls for the BV BSN simulator — mounted only when BVBSN_MODE=simulator. */
+/**
+ * SIMULATOR controls for the BV BSN simulator — mounted only when BVBSN_MODE=simulator and
+ * SIMULATOR_ENDPOINTS_ENABLED=true; every route needs the x-simulator-token header (SIMULATOR_TOKEN).
+ */
 @Public()
+@UseGuards(SimulatorTokenGuard)
 @Controller('simulators/bvbsn')
 export class BvBsnSimulatorController {
   constructor(@Inject(BvBsnSimulator) private readonly simulator: BvBsnSimulator) {}

@@ -59,8 +59,11 @@ export const identityValidationConfigSchema = z
     /** Where the person is sent back after MijnOverheid (the seeker front end), if any. */
     RETURN_URL: z.url().optional(),
 
-    /** DvMG (MijnOverheid "Delen van MijnGegevens"): the labelled SIMULATOR or the real service. */
-    DVMG_MODE: z.enum(['simulator', 'real']).default('simulator'),
+    /**
+     * DvMG (MijnOverheid "Delen van MijnGegevens"): the real service (default) or the labelled SIMULATOR,
+     * which local runs and tests choose explicitly. DIVIT_ENVIRONMENT=production refuses `simulator`.
+     */
+    DVMG_MODE: z.enum(['simulator', 'real']).default('real'),
     /** MijnOverheid's certificate or public key (PEM) deliveries are verified with; required in real mode. */
     DVMG_PUBLIC_KEY: z.string().optional(),
     DVMG_PUBLIC_KEY_FILE: z.string().optional(),
@@ -76,8 +79,8 @@ export const identityValidationConfigSchema = z
     /** SIMULATOR only: the simulator's Ed25519 private key (PKCS#8 PEM); generated at boot when absent. */
     DVMG_SIMULATOR_PRIVATE_KEY_FILE: z.string().optional(),
 
-    /** BV BSN (RvIG): the labelled SIMULATOR or the real service. */
-    BVBSN_MODE: z.enum(['simulator', 'real']).default('simulator'),
+    /** BV BSN (RvIG): the real service (default) or the labelled SIMULATOR (chosen explicitly). */
+    BVBSN_MODE: z.enum(['simulator', 'real']).default('real'),
     BVBSN_BASE_URL: z.url().optional(),
     BVBSN_TLS_CERT_FILE: z.string().optional(),
     BVBSN_TLS_KEY_FILE: z.string().optional(),
@@ -86,6 +89,14 @@ export const identityValidationConfigSchema = z
     /** SIMULATOR only: added latency per call and the share of calls that fail technically (0..1). */
     BVBSN_SIMULATOR_LATENCY_MS: env.int(0, 0),
     BVBSN_SIMULATOR_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+
+    /**
+     * SIMULATOR only: mount the /simulators/* HTTP endpoints (pages and controls that can complete a
+     * sharing session). Off unless set; allowed only with a simulator mode, and needs SIMULATOR_TOKEN.
+     */
+    SIMULATOR_ENDPOINTS_ENABLED: env.bool(false),
+    /** SIMULATOR only: the token callers of /simulators/* send in the x-simulator-token header (≥ 32 chars). */
+    SIMULATOR_TOKEN: z.string().min(32).optional(),
   })
   .superRefine((c, ctx) => {
     if (!c.BSN_HASH_KEYS && !c.BSN_HASH_KEYS_FILE)
@@ -102,6 +113,20 @@ export const identityValidationConfigSchema = z
     };
     realNeeds(c.DVMG_MODE, 'DVMG');
     realNeeds(c.BVBSN_MODE, 'BVBSN');
+    if (c.SIMULATOR_ENDPOINTS_ENABLED) {
+      if (c.DVMG_MODE !== 'simulator' && c.BVBSN_MODE !== 'simulator')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SIMULATOR_ENDPOINTS_ENABLED'],
+          message: 'only with DVMG_MODE=simulator or BVBSN_MODE=simulator',
+        });
+      if (!c.SIMULATOR_TOKEN)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SIMULATOR_TOKEN'],
+          message: 'required when SIMULATOR_ENDPOINTS_ENABLED=true',
+        });
+    }
     if (c.DVMG_MODE === 'real' && !c.DVMG_PUBLIC_KEY && !c.DVMG_PUBLIC_KEY_FILE)
       ctx.addIssue({
         code: 'custom',

@@ -14,6 +14,7 @@ import {
   UsageRecordEntity,
 } from './entities';
 import { CreateIdentityValidation1764100000000 } from './migrations/1764100000000-create-identity-validation';
+import { SimulatorSessionsAndReceiptRestart1765000000000 } from './migrations/1765000000000-simulator-sessions-and-receipt-restart';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const identityValidationEntities = [
@@ -31,6 +32,7 @@ export const identityValidationEntities = [
 export const identityValidationMigrations = [
   ...messagingMigrations,
   CreateIdentityValidation1764100000000,
+  SimulatorSessionsAndReceiptRestart1765000000000,
   ...periodicTaskMigrations,
 ];
 

@@ -151,7 +151,12 @@ export class SharingSessionEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
-  @Index('ux_sharing_sessions_receipt_id', { unique: true })
+  /** At most one open session per receipt (ux_sharing_sessions_receipt_id_open); see receiptRefusal. */
+  @Index('ix_sharing_sessions_receipt_id')
+  @Index('ux_sharing_sessions_receipt_id_open', {
+    unique: true,
+    where: `"state" IN ('AWAITING_DELIVERY', 'AWAITING_CONFIRMATION')`,
+  })
   @Column({ type: 'varchar', length: 200 })
   receiptId!: string;
 
@@ -178,7 +183,7 @@ export class SharingSessionEntity {
   @Column({ type: 'varchar', length: 40 })
   purpose!: string;
 
-  /** AWAITING_DELIVERY | AWAITING_CONFIRMATION | VALIDATED | FAILED */
+  /** AWAITING_DELIVERY | AWAITING_CONFIRMATION | VALIDATED | FAILED | SUPERSEDED */
   @Column({ type: 'varchar', length: 30 })
   state!: string;
 

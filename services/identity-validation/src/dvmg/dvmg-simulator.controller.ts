@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { DomainError, Public, registerErrorStatuses, ZodValidationPipe } from '@divit/service-kit';
 import { SIMULATED_TEST_PERSONS, findTestPerson, latestIncome } from '../bvbsn/test-persons.simulator';
 import { IDV_SETTINGS, IdvSettings } from '../common/settings';
+import { SimulatorAccess, SimulatorTokenGuard } from '../common/simulator-access';
 import {
   DeliveryResult,
   DvmgSimulator,
@@ -38,17 +39,21 @@ interface RequestLike {
 }
 
 /**
- * SIMULATOR of the MijnOverheid "Gegevens delen" pages (DvMG) — mounted only when DVMG_MODE=simulator.
+ * SIMULATOR of the MijnOverheid "Gegevens delen" pages (DvMG) — mounted only when DVMG_MODE=simulator and
+ * SIMULATOR_ENDPOINTS_ENABLED=true; every route needs the x-simulator-token header (SIMULATOR_TOKEN), or for
+ * one session's pages the `access` capability its redirect URL carries.
  * A person opens the redirect URL, "logs in with DigiD" by picking a fictional test person, sees the data
  * and shares or aborts; the simulator then delivers the signed dataset server-to-server to
  * POST /dvmg/deliveries. `POST .../script` runs a whole flow in one call for tests and demos.
  */
 @Public()
+@UseGuards(SimulatorTokenGuard)
 @Controller('simulators/dvmg')
 export class DvmgSimulatorController {
   constructor(
     @Inject(DvmgSimulator) private readonly simulator: DvmgSimulator,
     @Inject(IDV_SETTINGS) private readonly settings: IdvSettings,
+    @Inject(SimulatorAccess) private readonly access: SimulatorAccess,
   ) {}
 
   /** SIMULATOR: the fictional test persons (valid test BSNs, names, incomes). */
@@ -60,17 +65,18 @@ export class DvmgSimulatorController {
   /** SIMULATOR: the MijnOverheid landing page: simulated DigiD login (pick a test person) or cancel. */
   @Get('sessions/:id')
   @Header('content-type', 'text/html; charset=utf-8')
-  page(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }): string {
-    const session = this.guard(() => this.simulator.session(params.id));
+  async page(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }): Promise<string> {
+    const session = await this.guardAsync(() => this.simulator.session(params.id));
+    const access = this.access.redirectQuery(params.id);
     const options = SIMULATED_TEST_PERSONS.map(
       (p) =>
         `<option value="${p.bsn}">${esc(p.givenName)} ${esc(p.surnamePrefix ?? '')} ${esc(p.surname)} (${p.bsn})</option>`,
     ).join('');
     return html(
       `<p>Gegevens delen (${session.kind === 'BSN' ? 'BSN' : 'BSN en inkomen'}).</p>
-       <form method="post" action="${params.id}/login"><label>Inloggen met DigiD (SIMULATOR) als testpersoon
+       <form method="post" action="${params.id}/login${access}"><label>Inloggen met DigiD (SIMULATOR) als testpersoon
        <select name="testPersonBsn">${options}</select></label> <button type="submit">Inloggen</button></form>
-       <form method="post" action="${params.id}/abort"><button type="submit">Annuleren</button></form>`,
+       <form method="post" action="${params.id}/abort${access}"><button type="submit">Annuleren</button></form>`,
     );
   }
 
@@ -78,13 +84,14 @@ export class DvmgSimulatorController {
   @Post('sessions/:id/login')
   @HttpCode(200)
   @Header('content-type', 'text/html; charset=utf-8')
-  login(
+  async login(
     @Param(new ZodValidationPipe(sessionParam)) params: { id: string },
     @Body(new ZodValidationPipe(loginForm)) body: { testPersonBsn: string },
-  ): string {
-    this.guard(() => this.simulator.login(params.id, body.testPersonBsn));
+  ): Promise<string> {
+    await this.guardAsync(() => this.simulator.login(params.id, body.testPersonBsn));
     const person = findTestPerson(body.testPersonBsn)!;
-    const session = this.simulator.session(params.id);
+    const session = await this.simulator.session(params.id);
+    const access = this.access.redirectQuery(params.id);
     const income = session.kind === 'BSN_AND_INCOME' ? latestIncome(person) : null;
     return html(
       `<p>Ingelogd als ${esc(person.givenName)} ${esc(person.surname)}.</p>
@@ -92,7 +99,7 @@ export class DvmgSimulatorController {
        <form method="post" action="share"><button type="submit">Delen</button></form>
        <form method="post" action="abort"><button type="submit">Annuleren</button></form>`.replace(
         /action="(share|abort)"/g,
-        (_m, a: string) => `action="/simulators/dvmg/sessions/${params.id}/${a}"`,
+        (_m, a: string) => `action="/simulators/dvmg/sessions/${params.id}/${a}${access}"`,
       ),
     );
   }
@@ -133,15 +140,6 @@ export class DvmgSimulatorController {
     if (this.settings.dvmgSimulatorDeliveryUrl) return this.settings.dvmgSimulatorDeliveryUrl;
     const host = req.headers.host;
     return `${req.protocol}://${typeof host === 'string' ? host : '127.0.0.1'}/dvmg/deliveries`;
-  }
-
-  private guard<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (error) {
-      if (error instanceof DvmgSimulatorError) throw new SimulatorHttpError(error.code, error.message);
-      throw error;
-    }
   }
 
   private async guardAsync<T>(fn: () => Promise<T>): Promise<T> {

@@ -14,12 +14,75 @@ export const SCRIPT_ACTIONS = [
 ] as const;
 export type ScriptAction = (typeof SCRIPT_ACTIONS)[number];
 
-interface SimulatedSession {
+export interface SimulatedSession {
   kind: 'BSN' | 'BSN_AND_INCOME';
   expiresAt: Date;
   /** The test person logged in with (simulated DigiD), if any. */
   loggedInAs: string | null;
   done: boolean;
+}
+
+/**
+ * Where the simulator keeps its sessions. MijnOverheid keeps a sharing session on its side while this
+ * service restarts, so the simulator must too: the app uses {@link DatabaseSimulatedSessionStore}
+ * (table `simulator_dvmg_sessions`); {@link InMemorySimulatedSessionStore} is for unit tests.
+ */
+export interface SimulatedSessionStore {
+  get(sessionId: string): Promise<SimulatedSession | undefined>;
+  put(sessionId: string, session: SimulatedSession): Promise<void>;
+}
+
+export class InMemorySimulatedSessionStore implements SimulatedSessionStore {
+  private readonly sessions = new Map<string, SimulatedSession>();
+  get(sessionId: string): Promise<SimulatedSession | undefined> {
+    const s = this.sessions.get(sessionId);
+    return Promise.resolve(s ? { ...s } : undefined);
+  }
+  put(sessionId: string, session: SimulatedSession): Promise<void> {
+    this.sessions.set(sessionId, { ...session });
+    return Promise.resolve();
+  }
+}
+
+interface QueryRunnerLike {
+  query<T = unknown>(sql: string, params?: unknown[]): Promise<T>;
+}
+
+/**
+ * SIMULATOR state in the service's own database. The logged-in test person is stored as its position in
+ * SIMULATED_TEST_PERSONS, never as a (test) BSN, so the table holds no BSN-shaped value.
+ */
+export class DatabaseSimulatedSessionStore implements SimulatedSessionStore {
+  constructor(private readonly db: QueryRunnerLike) {}
+
+  async get(sessionId: string): Promise<SimulatedSession | undefined> {
+    const rows = await this.db.query<
+      { kind: string; expires_at: Date; logged_in_as: number | null; done: boolean }[]
+    >(`SELECT kind, expires_at, logged_in_as, done FROM simulator_dvmg_sessions WHERE session_id = $1`, [
+      sessionId,
+    ]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      kind: row.kind as SimulatedSession['kind'],
+      expiresAt: new Date(row.expires_at),
+      loggedInAs: row.logged_in_as === null ? null : (SIMULATED_TEST_PERSONS[row.logged_in_as]?.bsn ?? null),
+      done: row.done,
+    };
+  }
+
+  async put(sessionId: string, session: SimulatedSession): Promise<void> {
+    const person =
+      session.loggedInAs === null
+        ? null
+        : SIMULATED_TEST_PERSONS.findIndex((p) => p.bsn === session.loggedInAs);
+    await this.db.query(
+      `INSERT INTO simulator_dvmg_sessions (session_id, kind, expires_at, logged_in_as, done)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (session_id) DO UPDATE SET logged_in_as = EXCLUDED.logged_in_as, done = EXCLUDED.done`,
+      [sessionId, session.kind, session.expiresAt, person === -1 ? null : person, session.done],
+    );
+  }
 }
 
 export interface DeliveryResult {
@@ -41,8 +104,8 @@ export class DvmgSimulatorError extends Error {
 }
 
 /**
- * SIMULATOR of MijnOverheid "Delen van MijnGegevens" (DvMG) — not the real service. Keeps sessions in
- * memory, lets a person "log in with DigiD" by picking a fictional test person, then share or abort, and
+ * SIMULATOR of MijnOverheid "Delen van MijnGegevens" (DvMG) — not the real service. Keeps its sessions in
+ * a {@link SimulatedSessionStore} (the service database: they survive a restart of this service), lets a person "log in with DigiD" by picking a fictional test person, then share or abort, and
  * delivers a signed dataset server-to-server to this service's delivery endpoint, exactly as the real
  * service is assumed to. Its Ed25519 key pair is generated at boot unless DVMG_SIMULATOR_PRIVATE_KEY_FILE
  * is set; the public half is what the service verifies deliveries with (DvmgTrustStore) when no
@@ -52,12 +115,14 @@ export class DvmgSimulator extends DvmgPort {
   readonly label = 'DvMG SIMULATOR';
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
-  private readonly sessions = new Map<string, SimulatedSession>();
   private readonly logger = createLogger('DvmgSimulator');
 
   constructor(
     private readonly baseUrl: string,
     privateKey?: KeyObject,
+    private readonly sessions: SimulatedSessionStore = new InMemorySimulatedSessionStore(),
+    /** Appended to the redirect URL (the per-session simulator capability); none by default. */
+    private readonly redirectQuery: (sessionId: string) => string = () => '',
   ) {
     super();
     if (privateKey) {
@@ -70,38 +135,40 @@ export class DvmgSimulator extends DvmgPort {
     }
   }
 
-  startSharing(request: StartSharingRequest): Promise<{ redirectUrl: string }> {
-    this.sessions.set(request.sessionId, {
+  async startSharing(request: StartSharingRequest): Promise<{ redirectUrl: string }> {
+    await this.sessions.put(request.sessionId, {
       kind: request.kind,
       expiresAt: request.expiresAt,
       loggedInAs: null,
       done: false,
     });
-    return Promise.resolve({
-      redirectUrl: `${this.baseUrl.replace(/\/$/, '')}/simulators/dvmg/sessions/${request.sessionId}`,
-    });
+    return {
+      redirectUrl: `${this.baseUrl.replace(/\/$/, '')}/simulators/dvmg/sessions/${request.sessionId}${this.redirectQuery(request.sessionId)}`,
+    };
   }
 
-  session(sessionId: string): SimulatedSession {
-    const session = this.sessions.get(sessionId);
+  async session(sessionId: string): Promise<SimulatedSession> {
+    const session = await this.sessions.get(sessionId);
     if (!session) throw new DvmgSimulatorError('SIMULATED_SESSION_UNKNOWN', 'no such simulated session');
     return session;
   }
 
   /** Simulated DigiD login as one of the test persons. */
-  login(sessionId: string, testPersonBsn: string): void {
-    const session = this.open(sessionId);
+  async login(sessionId: string, testPersonBsn: string): Promise<void> {
+    const session = await this.open(sessionId);
     if (!findTestPerson(testPersonBsn))
       throw new DvmgSimulatorError('TEST_PERSON_UNKNOWN', 'not one of the simulator test persons');
     session.loggedInAs = testPersonBsn;
+    await this.sessions.put(sessionId, session);
   }
 
   async share(sessionId: string, deliveryUrl: string, options: { badSignature?: boolean } = {}) {
-    const session = this.open(sessionId);
+    const session = await this.open(sessionId);
     if (!session.loggedInAs) throw new DvmgSimulatorError('NOT_LOGGED_IN', 'log in before sharing');
     const person = findTestPerson(session.loggedInAs);
     const income = person && session.kind === 'BSN_AND_INCOME' ? latestIncome(person) : null;
     session.done = true;
+    await this.sessions.put(sessionId, session);
     return this.deliver(
       deliveryUrl,
       {
@@ -120,8 +187,9 @@ export class DvmgSimulator extends DvmgPort {
   }
 
   async abort(sessionId: string, deliveryUrl: string): Promise<DeliveryResult> {
-    const session = this.open(sessionId);
+    const session = await this.open(sessionId);
     session.done = true;
+    await this.sessions.put(sessionId, session);
     return this.deliver(
       deliveryUrl,
       {
@@ -147,31 +215,34 @@ export class DvmgSimulator extends DvmgPort {
     const person = testPersonBsn ?? SIMULATED_TEST_PERSONS[0]!.bsn;
     switch (action) {
       case 'SHARE':
-        this.login(sessionId, person);
+        await this.login(sessionId, person);
         return this.share(sessionId, deliveryUrl);
       case 'OTHER_PERSON': {
         // Someone else logs in with DigiD and shares their data.
         const other = SIMULATED_TEST_PERSONS.find((p) => p.bsn !== person)!;
-        this.login(sessionId, other.bsn);
+        await this.login(sessionId, other.bsn);
         return this.share(sessionId, deliveryUrl);
       }
       case 'BAD_SIGNATURE':
-        this.login(sessionId, person);
+        await this.login(sessionId, person);
         return this.share(sessionId, deliveryUrl, { badSignature: true });
       case 'ABORT_BEFORE_LOGIN':
         return this.abort(sessionId, deliveryUrl);
       case 'ABORT_AFTER_LOGIN':
-        this.login(sessionId, person);
+        await this.login(sessionId, person);
         return this.abort(sessionId, deliveryUrl);
-      case 'TIME_OUT':
+      case 'TIME_OUT': {
         // The person walks away: MijnOverheid delivers nothing; the service's sweeper expires the session.
-        this.open(sessionId).done = true;
+        const session = await this.open(sessionId);
+        session.done = true;
+        await this.sessions.put(sessionId, session);
         return { delivered: false, deliveryStatus: null, deliveryResponse: null };
+      }
     }
   }
 
-  private open(sessionId: string): SimulatedSession {
-    const session = this.session(sessionId);
+  private async open(sessionId: string): Promise<SimulatedSession> {
+    const session = await this.session(sessionId);
     if (session.done)
       throw new DvmgSimulatorError('SIMULATED_SESSION_DONE', 'the simulated session has ended');
     return session;

@@ -9,7 +9,9 @@ import {
 import { BsnPurpose } from '../receipts/receipt-verifier';
 import { IdentityEvents, ProcedureRef } from './identity.events';
 
-export type SessionState = 'AWAITING_DELIVERY' | 'AWAITING_CONFIRMATION' | 'VALIDATED' | 'FAILED';
+/** SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered. */
+export type SessionState =
+  'AWAITING_DELIVERY' | 'AWAITING_CONFIRMATION' | 'VALIDATED' | 'FAILED' | 'SUPERSEDED';
 export type SharingOutcome = 'SHARED' | 'ABORTED_BEFORE_LOGIN' | 'ABORTED_AFTER_LOGIN' | 'EXPIRED' | 'FAILED';
 export const OPEN_STATES: SessionState[] = ['AWAITING_DELIVERY', 'AWAITING_CONFIRMATION'];
 
@@ -46,7 +48,11 @@ export class SessionLifecycle {
     session.completedAt = at;
     clearPending(session);
     await tx.save(session);
-    await this.deleteCheckData(tx, session);
+    // A registration check that expired before MijnOverheid delivered anything never ran: its identifying
+    // data (no BSN) stays for a restart with the same receipt, until IDENTITY_DATA_TTL_SECONDS like any
+    // data for a check that has not started. Every other ending deletes it at once.
+    if (!(failure === 'SESSION_EXPIRED' && !session.deliveredAt && isRegistrationPurpose(session)))
+      await this.deleteCheckData(tx, session);
     await this.events.failed(tx, refOf(session), failure, at);
   }
 
@@ -68,6 +74,10 @@ export class SessionLifecycle {
       lock: { mode: 'pessimistic_write' },
     });
   }
+}
+
+function isRegistrationPurpose(session: SharingSessionEntity): boolean {
+  return session.purpose === 'BSN_AT_REGISTRATION' || session.purpose === 'BSN_FOR_EXISTING_REGISTRATION';
 }
 
 export function clearPending(session: SharingSessionEntity): void {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, Not, QueryFailedError } from 'typeorm';
 import { IdentityFailureCode } from '@divit/contracts';
 import { createLogger } from '@divit/observability';
 import { Principal } from '@divit/service-kit';
@@ -111,14 +111,17 @@ export class SharingSessionsService {
     const consent = await em.findOne(ConsentStateEntity, { where: { consentId: receipt.consentId } });
     if (consent && consent.status !== 'GRANTED')
       throw new SharingSessionError('CONSENT_WITHDRAWN', `the consent is ${consent.status.toLowerCase()}`);
-    if (await em.exists(SharingSessionEntity, { where: { receiptId: receipt.receiptId } }))
-      throw new SharingSessionError(
-        'RECEIPT_ALREADY_USED',
-        'a sharing session was already started with this receipt',
-      );
+    const earlier = await em.find(SharingSessionEntity, { where: { receiptId: receipt.receiptId } });
+    const refusal = receiptRefusal(receipt.purpose, earlier);
+    if (refusal) throw new SharingSessionError('RECEIPT_ALREADY_USED', refusal);
     if (
       await em.exists(SharingSessionEntity, {
-        where: { subjectId: receipt.subjectId, purpose: receipt.purpose, state: In(OPEN_STATES) },
+        where: {
+          subjectId: receipt.subjectId,
+          purpose: receipt.purpose,
+          state: In(OPEN_STATES),
+          receiptId: Not(receipt.receiptId),
+        },
       })
     )
       throw new SharingSessionError(
@@ -141,30 +144,53 @@ export class SharingSessionsService {
       this.logger.error('DvMG did not start the sharing session', error, { sessionId });
       throw new SharingSessionError('DVMG_UNAVAILABLE', 'MijnOverheid could not be reached; try again', true);
     }
+    let superseded: string[];
     try {
-      await em.insert(SharingSessionEntity, {
-        id: sessionId,
-        receiptId: receipt.receiptId,
-        consentId: receipt.consentId,
-        registrationId: receipt.registrationId,
-        subjectId: receipt.subjectId,
-        subjectRole: receipt.subjectRole,
-        allocationId: receipt.allocationId,
-        organisationId: receipt.organisationId,
-        purpose: receipt.purpose,
-        state: 'AWAITING_DELIVERY',
-        sharingOutcome: null,
-        failureCode: null,
-        expiresAt,
-        deliveredAt: null,
-        completedAt: null,
-        pendingHash: null,
-        pendingHashKeyId: null,
-        validatedSurnamePrefix: null,
-        validatedSurname: null,
-        validatedBirthDate: null,
+      superseded = await this.dataSource.transaction(async (tx) => {
+        // An earlier session of this receipt that MijnOverheid has not reported on yet is replaced: the
+        // person lost it (closed the page, or it was lost on a restart). Locked, so a delivery for it
+        // either completed first (then the receipt is used) or is refused afterwards (session closed).
+        const open = await tx.find(SharingSessionEntity, {
+          where: { receiptId: receipt.receiptId, state: In(OPEN_STATES) },
+          lock: { mode: 'pessimistic_write' },
+        });
+        const now = new Date();
+        for (const session of open) {
+          if (session.state !== 'AWAITING_DELIVERY' || session.deliveredAt)
+            throw new SharingSessionError(
+              'RECEIPT_ALREADY_USED',
+              'MijnOverheid has already delivered for the session of this receipt',
+            );
+          session.state = 'SUPERSEDED';
+          session.completedAt = now;
+          await tx.save(session);
+        }
+        await tx.insert(SharingSessionEntity, {
+          id: sessionId,
+          receiptId: receipt.receiptId,
+          consentId: receipt.consentId,
+          registrationId: receipt.registrationId,
+          subjectId: receipt.subjectId,
+          subjectRole: receipt.subjectRole,
+          allocationId: receipt.allocationId,
+          organisationId: receipt.organisationId,
+          purpose: receipt.purpose,
+          state: 'AWAITING_DELIVERY',
+          sharingOutcome: null,
+          failureCode: null,
+          expiresAt,
+          deliveredAt: null,
+          completedAt: null,
+          pendingHash: null,
+          pendingHashKeyId: null,
+          validatedSurnamePrefix: null,
+          validatedSurname: null,
+          validatedBirthDate: null,
+        });
+        return open.map((s) => s.id);
       });
     } catch (error) {
+      // ux_sharing_sessions_receipt_id_open: another start with this receipt won the race.
       if (error instanceof QueryFailedError && (error as { code?: string }).code === '23505')
         throw new SharingSessionError(
           'RECEIPT_ALREADY_USED',
@@ -172,6 +198,8 @@ export class SharingSessionsService {
         );
       throw error;
     }
+    if (superseded.length > 0)
+      this.logger.info('sharing session restarted with the same receipt', { sessionId, superseded });
     this.logger.info('sharing session started', {
       sessionId,
       purpose: receipt.purpose,
@@ -585,6 +613,32 @@ export class SharingSessionsService {
     if (expired > 0) this.logger.info('sharing sessions expired', { count: expired });
     return expired;
   }
+}
+
+/**
+ * Whether a consent receipt may start another sharing session (null) or why not. The receipt is the
+ * person's consent; it is used up by a session MijnOverheid reported on (a delivery: shared or aborted)
+ * or that ended for any other reason than expiring undelivered. A session nobody reported on did not use
+ * the consent: while it still waits for a delivery, a new start replaces it (SUPERSEDED); after it
+ * expired undelivered, the registration purposes may start again (registration takes a later validation
+ * over the earlier failure). At allocation an expiry stops the whole household's digital procedure
+ * (income-retrieval decides on the alternative route), so the receipt cannot start another session.
+ * See docs/adr/0015-production-mode-and-simulators.md.
+ */
+export function receiptRefusal(
+  purpose: BsnPurpose,
+  earlier: readonly Pick<SharingSessionEntity, 'state' | 'failureCode' | 'deliveredAt'>[],
+): string | null {
+  for (const session of earlier) {
+    if (session.state === 'SUPERSEDED') continue;
+    if (session.deliveredAt) return 'a sharing session was already completed with this receipt';
+    if (session.state === 'AWAITING_DELIVERY') continue; // replaced by the new start
+    const expiredUndelivered = session.state === 'FAILED' && session.failureCode === 'SESSION_EXPIRED';
+    if (!expiredUndelivered) return 'a sharing session was already completed with this receipt';
+    if (!REGISTRATION_PURPOSES.includes(purpose))
+      return 'the session of this receipt expired, which stopped the procedure at allocation (alternative route)';
+  }
+  return null;
 }
 
 function usageRef(session: SharingSessionEntity) {

@@ -154,7 +154,7 @@ async function startSession(receipt: string, purpose: Purpose) {
 }
 
 async function script(sessionId: string, action: string, testPersonBsn?: string) {
-  const res = await app.call('POST', `/simulators/dvmg/sessions/${sessionId}/script`, null, {
+  const res = await app.simulator('POST', `/simulators/dvmg/sessions/${sessionId}/script`, {
     action,
     ...(testPersonBsn ? { testPersonBsn } : {}),
   });
@@ -426,7 +426,7 @@ describe('BSN at registration (processes 1 and 2)', () => {
     expect(await app.count(`usage_records WHERE session_id = '${started.sessionId}'`)).toBe(1);
   });
 
-  it('expired session: the sweeper fails it with SESSION_EXPIRED and deletes the identifying data', async () => {
+  it('expired session: the sweeper fails it with SESSION_EXPIRED; the identifying data waits for a restart until its TTL', async () => {
     const reg = await registrationConsent('BSN_AT_REGISTRATION', ANNA);
     const started = await startSession(reg.receipt, reg.purpose);
     const timeOut = await script(started.sessionId, 'TIME_OUT', ANNA.bsn);
@@ -438,7 +438,8 @@ describe('BSN at registration (processes 1 and 2)', () => {
     const [failed] = await outcomeFor(reg.registrationId, 'IdentityValidationFailed');
     expect(failed!.value.failure).toBe('SESSION_EXPIRED');
     expect(await session(started.sessionId)).toMatchObject({ state: 'FAILED', sharingOutcome: 'EXPIRED' });
-    expect(await app.count(`identity_check_requests WHERE consent_id = '${reg.consentId}'`)).toBe(0);
+    // The check never ran (nothing delivered): the same receipt may start again (sharing-session-restart spec).
+    expect(await app.count(`identity_check_requests WHERE consent_id = '${reg.consentId}'`)).toBe(1);
   });
 
   it('bad signature: refused with 401 problem+json, the session keeps waiting, nothing counted', async () => {
@@ -571,6 +572,8 @@ describe('starting a session needs a valid receipt for the purpose', () => {
       app.token(randomUUID(), ['allocation-system']),
     );
     expect(other.status).toBe(404);
+    // MijnOverheid reports the person's answer: the receipt is used.
+    await script(started.sessionId, 'ABORT_BEFORE_LOGIN');
     const reuse = await app.call('POST', '/sharing-sessions', token, {
       receipt: reg.receipt,
       purpose: 'BSN_AT_REGISTRATION',

@@ -1,4 +1,4 @@
-import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, KeyObject, randomBytes, sign } from 'node:crypto';
 import { ReceiptSigningKeyPublishedEvent } from '@divit/contracts';
 import { configureLogging } from '@divit/observability';
 import { ServiceTestApp, waitFor } from '@divit/testing';
@@ -22,6 +22,9 @@ export const hmacUnder = (key: Buffer, digits: string) =>
 export const capturedLogs: string[] = [];
 configureLogging({ sink: { write: (line) => void capturedLogs.push(line) } });
 
+/** SIMULATOR_TOKEN of the test app; sent as x-simulator-token by {@link IdentityValidationTestApp.simulator}. */
+export const SIMULATOR_TOKEN = randomBytes(32).toString('base64url');
+
 /** The identity-validation service on the real stack, with both simulators (see ServiceTestApp). */
 export class IdentityValidationTestApp extends ServiceTestApp<IdentityValidationConfig> {
   readonly receiptKey = generateKeyPairSync('ed25519');
@@ -41,10 +44,30 @@ export class IdentityValidationTestApp extends ServiceTestApp<IdentityValidation
         BSN_HASH_ACTIVE_KEY_ID: 'k1',
         DVMG_MODE: 'simulator',
         BVBSN_MODE: 'simulator',
+        SIMULATOR_ENDPOINTS_ENABLED: 'true',
+        SIMULATOR_TOKEN,
         SWEEP_INTERVAL_MS: '200',
         SESSION_TIMEOUT_SECONDS: '600',
       },
     });
+  }
+
+  /** A JSON request to a /simulators/* endpoint with the simulator token (or `token`, or none with null). */
+  async simulator(method: string, path: string, body?: unknown, token: string | null = SIMULATOR_TOKEN) {
+    const res = await this.raw(method, path, {
+      headers: {
+        'content-type': 'application/json',
+        ...(token === null ? {} : { 'x-simulator-token': token }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = res.body.toString('utf8');
+    return {
+      status: res.status,
+      type: res.type,
+      text,
+      json: (res.type.includes('json') && text ? JSON.parse(text) : {}) as Record<string, unknown>,
+    };
   }
 
   /** Plays the consent service: publishes the receipt signing key and waits until it is stored. */
