@@ -33,6 +33,16 @@ interface OutboxRow {
 const RELAY_LOCK_ID = 7346152001;
 
 /**
+ * The relay's producer does not retry inside kafkajs; a failed batch is rolled back and sent again whole.
+ * kafkajs 2.2.4 (src/producer/sendMessages.js) retries a batch spread over several brokers by sending again
+ * only to brokers that have not answered yet: when a partition's leader moves to a broker that already
+ * accepted another part of the batch, that partition's messages are never sent and the send still resolves.
+ * The fault tier (tools/faults) lost an AllocationRecorded event that way while a broker was being stopped.
+ * Rows sent twice carry the same event id; the consumers' inbox drops the second copy.
+ */
+export const RELAY_PRODUCER_RETRY = { retries: 0 } as const;
+
+/**
  * Publishes outbox rows to Kafka in insertion order and deletes them once the broker acknowledged
  * (acks=all, idempotent producer, one request in flight). A crash between send and delete re-sends the
  * batch: delivery is at-least-once and consumers deduplicate by event id. Several replicas may run;
@@ -67,6 +77,7 @@ export class OutboxRelay {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      retry: RELAY_PRODUCER_RETRY,
     });
     await this.producer.connect();
     this.listener = new Client(pgConfig(this.options.dataSource));
