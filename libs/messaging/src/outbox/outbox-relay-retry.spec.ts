@@ -3,7 +3,8 @@
  * against a scripted cluster: broker 1 (leader of partition 0) answers NOT_LEADER_FOR_PARTITION after broker 2
  * (leader of partition 1) accepted its part, and the refreshed metadata moves partition 0 to broker 2.
  */
-import { OutboxRelay, RELAY_PRODUCER_RETRY } from './outbox.relay';
+import { Kafka, logLevel } from 'kafkajs';
+import { OutboxRelay, RELAY_PRODUCER_CONFIG, RELAY_PRODUCER_RETRY } from './outbox.relay';
 
 type Produce = { topicData: { topic: string; partitions: { partition: number; messages: unknown[] }[] }[] };
 type SendMessages = (opts: {
@@ -127,5 +128,11 @@ describe('outbox relay producer retries (kafkajs partial-batch retry)', () => {
     });
     await expect(relay.start()).rejects.toThrow('stop here');
     expect(producer).toHaveBeenCalledWith(expect.objectContaining({ retry: RELAY_PRODUCER_RETRY }));
+  });
+
+  it('kafkajs accepts that producer configuration (it refuses an idempotent producer without retries)', () => {
+    const kafka = new Kafka({ brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING });
+    expect(() => kafka.producer({ ...RELAY_PRODUCER_CONFIG, idempotent: true })).toThrow(/retries/);
+    expect(() => kafka.producer({ ...RELAY_PRODUCER_CONFIG })).not.toThrow();
   });
 });

@@ -38,13 +38,21 @@ const RELAY_LOCK_ID = 7346152001;
  * only to brokers that have not answered yet: when a partition's leader moves to a broker that already
  * accepted another part of the batch, that partition's messages are never sent and the send still resolves.
  * The fault tier (tools/faults) lost an AllocationRecorded event that way while a broker was being stopped.
- * Rows sent twice carry the same event id; the consumers' inbox drops the second copy.
+ * kafkajs refuses an idempotent producer without retries, and idempotence only guards kafkajs' own retries,
+ * so the relay's producer is not idempotent; one request in flight keeps each partition in order. Rows sent
+ * twice carry the same event id; the consumers' inbox drops the second copy.
  */
 export const RELAY_PRODUCER_RETRY = { retries: 0 } as const;
+export const RELAY_PRODUCER_CONFIG = {
+  idempotent: false,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  retry: RELAY_PRODUCER_RETRY,
+} as const;
 
 /**
  * Publishes outbox rows to Kafka in insertion order and deletes them once the broker acknowledged
- * (acks=all, idempotent producer, one request in flight). A crash between send and delete re-sends the
+ * (acks=all, one request in flight). A crash between send and delete re-sends the
  * batch: delivery is at-least-once and consumers deduplicate by event id. Several replicas may run;
  * a transaction-scoped advisory lock lets one publish at a time so per-key order holds.
  */
@@ -73,12 +81,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: RELAY_PRODUCER_RETRY,
-    });
+    this.producer = this.options.kafka.producer({ ...RELAY_PRODUCER_CONFIG });
     await this.producer.connect();
     this.listener = new Client(pgConfig(this.options.dataSource));
     this.listener.on('notification', () => this.notify());
