@@ -3,6 +3,13 @@
 #   tools/services.sh start   migrate each built service's database, start it, wait until ready
 #   tools/services.sh stop    stop them (SIGTERM, then SIGKILL after 15 s)
 #   tools/services.sh status
+# Env (defaults: one process per service on 3001..3006, databases divit_<service>):
+#   SERVICE_REPLICAS=2        processes per service; replica r>1 listens on its own port, logs to
+#                             <service>-<r>.log (pid <service>-<r>.pid), shares the database and consumer groups
+#   SERVICE_PORT_BASE=3001    HTTP port of the first service's replica 1 (others follow in the order below)
+#   SERVICE_REPLICA_PORT_STEP=100   port distance between replicas of one service
+#   DIVIT_DB_PREFIX=divit_    database, role and password name prefix (as tools/stack/stack.sh)
+#   KAFKA_BROKERS, SCHEMA_REGISTRY_URL, KAFKA_TOPIC_PREFIX, PGHOST, PGPORT  passed to the services as they are
 set -euo pipefail
 # Logs, pids, the dev token issuer's key and the simulator token are this user's only (0700 / 0600).
 umask 077
@@ -13,6 +20,13 @@ chmod 700 "$STATE" "$STATE/logs" "$STATE/run"
 
 # service → HTTP port (defaults of each service's config)
 declare -A PORTS=([registration]=3001 [consent]=3002 [identity-validation]=3003 [income-retrieval]=3004 [billing-reconciliation]=3005 [retention-cleanup]=3006)
+REPLICAS="${SERVICE_REPLICAS:-1}"
+PORT_BASE="${SERVICE_PORT_BASE:-3001}"
+PORT_STEP="${SERVICE_REPLICA_PORT_STEP:-100}"
+DB_PREFIX="${DIVIT_DB_PREFIX:-divit_}"
+[[ $REPLICAS =~ ^[1-9]$ ]] || { echo "services: SERVICE_REPLICAS must be 1..9" >&2; exit 2; }
+port_of() { echo $((PORTS[$1] - 3001 + PORT_BASE + ($2 - 1) * PORT_STEP)); } # SERVICE REPLICA → port
+inst() { if (($2 == 1)); then echo "$1"; else echo "$1-$2"; fi }             # SERVICE REPLICA → pid/log name
 
 built_services() {
   local s
@@ -41,10 +55,11 @@ new_simulator_token() {
   chmod 600 "$SIMULATOR_TOKEN_FILE"
 }
 
-service_env() { # NAME → env assignments for local runs
-  local db="divit_${1//-/_}"
+service_env() { # NAME [REPLICA] → env assignments for local runs
+  local db="$DB_PREFIX${1//-/_}" r="${2:-1}"
   # DIVIT_ENVIRONMENT=development: the simulators and the local token issuer below are refused in production.
-  echo "DIVIT_ENVIRONMENT=development PORT=${PORTS[$1]} DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
+  echo "DIVIT_ENVIRONMENT=development PORT=$(port_of "$1" "$r") DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
+  ((REPLICAS == 1)) || echo "SERVICE_INSTANCE_ID=r$r"
   case $1 in
     consent) echo "CONSENT_KEY_ENCRYPTION_KEY=$(dev_secret consent-key-encryption-key)" ;;
     # SIMULATORS of MijnOverheid (DvMG) and BV BSN: the government services cannot be reached from here.
@@ -58,53 +73,99 @@ service_env() { # NAME → env assignments for local runs
 
 running() { [[ -f $STATE/run/$1.pid ]] && kill -0 "$(cat "$STATE/run/$1.pid")" 2>/dev/null; }
 
-start() {
-  local s
-  # Local development token issuer (tools/dev-auth.js); production configures AUTH_JWKS of its identity provider.
+launch() { # SERVICE REPLICA: start the process (migrating first when no replica of the service runs)
+  local s="$1" r="$2" n any=false i
+  n="$(inst "$s" "$r")"
+  if running "$n"; then echo "services: $n already running (pid $(cat "$STATE/run/$n.pid"))"; return; fi
+  for i in $(seq "$REPLICAS"); do running "$(inst "$s" "$i")" && any=true; done
+  $any || env $(service_env "$s" "$r") node "services/$s/dist/database/migrate.js" run | sed "s/^/services: $s migrate: /"
+  env $(service_env "$s" "$r") nohup node "services/$s/dist/main.js" >>"$STATE/logs/$n.log" 2>&1 &
+  echo $! >"$STATE/run/$n.pid"
+}
+
+await_ready() { # SERVICE REPLICA
+  local s="$1" r="$2" n deadline=$((SECONDS + ${SERVICE_READY_TIMEOUT:-60}))
+  n="$(inst "$s" "$r")"
+  until curl -fsS "http://127.0.0.1:$(port_of "$s" "$r")/health/ready" >/dev/null 2>&1; do
+    if ! running "$n" || ((SECONDS > deadline)); then
+      echo "services: $n did not become ready; last log lines:"; tail -n 20 "$STATE/logs/$n.log"; exit 1
+    fi
+    sleep 0.5
+  done
+  echo "services: $n ready on http://127.0.0.1:$(port_of "$s" "$r") (log $STATE/logs/$n.log)"
+}
+
+dev_auth() { # Local development token issuer (tools/dev-auth.js); production configures AUTH_JWKS of its identity provider.
   JWKS_FILE="$(node tools/dev-auth.js "$STATE/dev-auth")"
-  running identity-validation || new_simulator_token
+  # A new simulator token unless a replica of identity-validation is running with the current one.
+  local i any_idv=false
+  for i in $(seq "$REPLICAS"); do running "$(inst identity-validation "$i")" && any_idv=true; done
+  $any_idv || new_simulator_token
+}
+
+start() {
+  local s r
+  dev_auth
   for s in $(built_services); do
-    if running "$s"; then echo "services: $s already running (pid $(cat "$STATE/run/$s.pid"))"; continue; fi
-    env $(service_env "$s") node "services/$s/dist/database/migrate.js" run | sed "s/^/services: $s migrate: /"
-    env $(service_env "$s") nohup node "services/$s/dist/main.js" >>"$STATE/logs/$s.log" 2>&1 &
-    echo $! >"$STATE/run/$s.pid"
+    for r in $(seq "$REPLICAS"); do launch "$s" "$r"; done
   done
   for s in $(built_services); do
-    local deadline=$((SECONDS + 60))
-    until curl -fsS "http://127.0.0.1:${PORTS[$s]}/health/ready" >/dev/null 2>&1; do
-      if ! running "$s" || ((SECONDS > deadline)); then
-        echo "services: $s did not become ready; last log lines:"; tail -n 20 "$STATE/logs/$s.log"; exit 1
-      fi
-      sleep 0.5
-    done
-    echo "services: $s ready on http://127.0.0.1:${PORTS[$s]} (log $STATE/logs/$s.log)"
+    for r in $(seq "$REPLICAS"); do await_ready "$s" "$r"; done
   done
 }
 
+# One replica only (the fault tier restarts single processes): start-one SERVICE REPLICA
+start_one() {
+  [[ -n ${PORTS[${1:-}]:-} && ${2:-} =~ ^[1-9]$ && $2 -le $REPLICAS ]] ||
+    { echo "usage: tools/services.sh start-one <service> <replica 1..$REPLICAS>" >&2; exit 2; }
+  dev_auth
+  launch "$1" "$2"
+  await_ready "$1" "$2"
+}
+
+# Every pid file of a service: replica 1 (<service>.pid) and any <service>-<r>.pid, whatever SERVICE_REPLICAS says now.
+instances() {
+  local s="$1" f
+  [[ -f $STATE/run/$s.pid ]] && echo "$s"
+  for f in "$STATE/run/$s"-[0-9].pid; do [[ -f $f ]] && basename "$f" .pid; done
+  return 0
+}
+
 stop() {
-  local s pid i
+  local s n pid i pids
   for s in registration consent identity-validation income-retrieval billing-reconciliation retention-cleanup; do
-    running "$s" || { rm -f "$STATE/run/$s.pid"; continue; }
-    pid="$(cat "$STATE/run/$s.pid")"
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    rm -f "$STATE/run/$s.pid"
-    echo "services: $s stopped"
+    declare -A pids=()
+    for n in $(instances "$s"); do
+      running "$n" || { rm -f "$STATE/run/$n.pid"; continue; }
+      pids[$n]="$(cat "$STATE/run/$n.pid")"
+      kill -TERM "${pids[$n]}" 2>/dev/null || true
+    done
+    for n in "${!pids[@]}"; do
+      pid="${pids[$n]}"
+      for i in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+      rm -f "$STATE/run/$n.pid"
+      echo "services: $n stopped"
+    done
+    unset pids
   done
 }
 
 status() {
-  local s rc=0
+  local s r n rc=0
   for s in $(built_services); do
-    if running "$s"; then echo "$s up http://127.0.0.1:${PORTS[$s]} (pid $(cat "$STATE/run/$s.pid"))"; else echo "$s down"; rc=1; fi
+    for r in $(seq "$REPLICAS"); do
+      n="$(inst "$s" "$r")"
+      if running "$n"; then echo "$n up http://127.0.0.1:$(port_of "$s" "$r") (pid $(cat "$STATE/run/$n.pid"))"; else echo "$n down"; rc=1; fi
+    done
   done
   return $rc
 }
 
 case "${1:-}" in
   start) start ;;
+  start-one) start_one "${2:-}" "${3:-}" ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: tools/services.sh start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: tools/services.sh start|stop|status|start-one <service> <replica>" >&2; exit 2 ;;
 esac

@@ -2,9 +2,9 @@
 //   npm run topics:provision              create missing topics; update retention.ms / cleanup.policy; add partitions
 //   npm run topics:verify                 (= provision-topics.ts --verify) exit 1 on any difference, change nothing
 //   KAFKA_TOPIC_PREFIX=tmp-x- ... --delete   delete this prefix's catalogue topics (refused without a prefix)
-// Env: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_TOPIC_PREFIX (''), KAFKA_REPLICATION_FACTOR (-1 = broker default;
-//      new topics only), KAFKA_MIN_INSYNC_REPLICAS (unset = broker default; kept in line on every topic).
-// The local single-broker stack leaves both at the broker's 1; deploy/k8s/contracts-init-job.yaml sets 3 and 2.
+// Env: KAFKA_BROKERS (127.0.0.1:9092), KAFKA_TOPIC_PREFIX (''), TOPIC_REPLICATION_FACTOR (or the older
+// KAFKA_REPLICATION_FACTOR; -1 = broker default), TOPIC_MIN_INSYNC_REPLICAS (unset = broker default; when set
+// it is a topic config the catalogue decides, created, verified and altered like retention.ms).
 import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from 'kafkajs';
 import type { TopicDefinition } from '../../libs/contracts/src/event-descriptor';
 import { errorMessage } from './lib/avro';
@@ -12,17 +12,15 @@ import { loadContractsOrExit } from './lib/catalogue';
 import { readToolsConfig, topicNameIn, type ToolsConfig } from './lib/env';
 import { workingTreeSource } from './lib/source';
 
-/** The topic configs the catalogue (and the environment's durability settings) decide; the rest is the broker's. */
+/** The topic configs the catalogue decides; everything else is left to the broker/operator. */
 export function desiredConfigs(
   topic: TopicDefinition,
-  config: Pick<ToolsConfig, 'minInsyncReplicas'> = { minInsyncReplicas: undefined },
+  minInsyncReplicas: number | null = null,
 ): Record<string, string> {
   return {
     'cleanup.policy': topic.cleanupPolicy,
     'retention.ms': String(topic.retentionMs),
-    ...(config.minInsyncReplicas === undefined
-      ? {}
-      : { 'min.insync.replicas': String(config.minInsyncReplicas) }),
+    ...(minInsyncReplicas === null ? {} : { 'min.insync.replicas': String(minInsyncReplicas) }),
   };
 }
 
@@ -56,11 +54,30 @@ async function describeTopics(admin: Admin, names: string[]): Promise<Map<string
   return out;
 }
 
-function differences(topic: TopicDefinition, actual: ActualTopic, config: ToolsConfig): string[] {
+/** Until every partition of the topics has a leader (each broker learns new topics a moment apart). */
+async function waitForLeaders(admin: Admin, names: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      if (
+        topics.length === names.length &&
+        topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      )
+        return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`no leader for every partition after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+function differences(topic: TopicDefinition, actual: ActualTopic, minIsr: number | null): string[] {
   const diffs: string[] = [];
   if (actual.partitions !== topic.partitions)
     diffs.push(`partitions: broker ${actual.partitions}, catalogue ${topic.partitions}`);
-  for (const [name, value] of Object.entries(desiredConfigs(topic, config))) {
+  for (const [name, value] of Object.entries(desiredConfigs(topic, minIsr))) {
     if (actual.configs[name] !== value)
       diffs.push(`${name}: broker ${actual.configs[name] ?? '(unset)'}, catalogue ${value}`);
   }
@@ -96,7 +113,7 @@ async function run(
     let bad = 0;
     for (const { def, name } of topics) {
       const a = actual.get(name);
-      const diffs = a ? differences(def, a, config) : ['missing on the broker'];
+      const diffs = a ? differences(def, a, config.minInsyncReplicas) : ['missing on the broker'];
       if (diffs.length === 0) console.log(`  ok       ${name}`);
       else {
         bad++;
@@ -113,17 +130,26 @@ async function run(
   const missing = topics.filter((t) => !existing.has(t.name));
   if (missing.length > 0) {
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs' own wait asks one broker, which on a cluster may not know the new topic yet
+      // ("This server does not host this topic-partition"): wait below instead, asking again.
+      waitForLeaders: false,
       topics: missing.map(({ def, name }) => ({
         topic: name,
         numPartitions: def.partitions,
         replicationFactor: config.replicationFactor,
-        configEntries: Object.entries(desiredConfigs(def, config)).map(([n, value]) => ({ name: n, value })),
+        configEntries: Object.entries(desiredConfigs(def, config.minInsyncReplicas)).map(([n, value]) => ({
+          name: n,
+          value,
+        })),
       })),
     });
+    await waitForLeaders(
+      admin,
+      missing.map((t) => t.name),
+    );
     for (const { def, name } of missing) {
       console.log(
-        `  created  ${name} (partitions ${def.partitions}, retention.ms ${def.retentionMs}, cleanup.policy ${def.cleanupPolicy})`,
+        `  created  ${name} (partitions ${def.partitions}, retention.ms ${def.retentionMs}, cleanup.policy ${def.cleanupPolicy}${config.replicationFactor > 0 ? `, replication ${config.replicationFactor}` : ''}${config.minInsyncReplicas === null ? '' : `, min.insync.replicas ${config.minInsyncReplicas}`})`,
       );
     }
   }
@@ -132,7 +158,7 @@ async function run(
   for (const { def, name } of topics) {
     const a = actual.get(name);
     if (!a) continue;
-    const diffs = differences(def, a, config);
+    const diffs = differences(def, a, config.minInsyncReplicas);
     if (diffs.length === 0) {
       console.log(`  ok       ${name}`);
       continue;
@@ -148,7 +174,7 @@ async function run(
         `  altered  ${name}: partitions ${a.partitions} → ${def.partitions} (keys now map to other partitions)`,
       );
     }
-    const desired = desiredConfigs(def, config);
+    const desired = desiredConfigs(def, config.minInsyncReplicas);
     const changed = Object.entries(desired).filter(([n, v]) => a.configs[n] !== v);
     if (changed.length > 0) {
       // AlterConfigs (non-incremental) resets every override it is not given: resend the existing ones.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local infrastructure for development and integration tests, without Docker:
-#   Kafka 3.9.1 (KRaft, one combined broker+controller), Apicurio Registry 3 (Confluent API),
-#   and one PostgreSQL role + database per service on the machine's PostgreSQL server.
+#   Kafka 3.9.1 (KRaft, one combined broker+controller; KAFKA_NODES=3: a three-node cluster),
+#   Apicurio Registry 3 (Confluent API), and one PostgreSQL role + database per service on the
+#   machine's PostgreSQL server.
 #
 # Usage: tools/stack/stack.sh up | down [--purge] | status | logs [kafka|registry] [-f]
 # See tools/stack/README.md for the environment variables, ports and troubleshooting.
@@ -22,6 +23,15 @@ DIVIT_STACK_CACHE="${DIVIT_STACK_CACHE:-$HOME/.cache/divit-stack}"
 DIVIT_STACK_STATE="${DIVIT_STACK_STATE:-$REPO_ROOT/.stack}"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+# 1: the single node above. N>1: a KRaft cluster of N combined broker+controller nodes (parts kafka-1..N),
+# node i listening on KAFKA_PORT+2(i-1) and its controller on the port after (KAFKA_CONTROLLER_PORT unused).
+KAFKA_NODES="${KAFKA_NODES:-1}"
+[[ $KAFKA_NODES =~ ^[1-9]$ ]] || { printf 'stack: KAFKA_NODES must be 1..9\n' >&2; exit 2; }
+# Cluster only: replication of every topic (broker defaults and internal topics) and writes' in-sync minimum.
+KAFKA_REPLICATION_FACTOR_DEFAULT="${KAFKA_CLUSTER_REPLICATION_FACTOR:-$((KAFKA_NODES < 3 ? KAFKA_NODES : 3))}"
+KAFKA_MIN_INSYNC_DEFAULT="${KAFKA_CLUSTER_MIN_INSYNC_REPLICAS:-$((KAFKA_REPLICATION_FACTOR_DEFAULT > 1 ? KAFKA_REPLICATION_FACTOR_DEFAULT - 1 : 1))}"
+# Database names: <prefix><service with _>; another prefix keeps experiments away from the shared databases.
+DIVIT_DB_PREFIX="${DIVIT_DB_PREFIX:-divit_}"
 REGISTRY_PORT="${REGISTRY_PORT:-8081}"
 REGISTRY_MANAGEMENT_PORT="${REGISTRY_MANAGEMENT_PORT:-9081}"
 PGHOST="${PGHOST:-127.0.0.1}"
@@ -49,7 +59,25 @@ say() { printf '%s\n' "$*"; }
 err() { printf 'stack: %s\n' "$*" >&2; }
 die() { err "$*"; exit 1; }
 
-db_name() { printf 'divit_%s' "${1//-/_}"; }
+db_name() { printf '%s%s' "$DIVIT_DB_PREFIX" "${1//-/_}"; }
+
+# Kafka parts: "kafka" for the single node (unchanged), kafka-1..kafka-N for a cluster.
+kafka_parts() {
+  if ((KAFKA_NODES == 1)); then printf 'kafka\n'; else seq -f 'kafka-%g' 1 "$KAFKA_NODES"; fi
+}
+kafka_node_id() { [[ $1 == kafka ]] && printf '1' || printf '%s' "${1#kafka-}"; }
+kafka_port_of() { # PART → broker port
+  printf '%s' $((KAFKA_PORT + 2 * ($(kafka_node_id "$1") - 1)))
+}
+kafka_controller_port_of() { # PART → controller port
+  [[ $1 == kafka ]] && { printf '%s' "$KAFKA_CONTROLLER_PORT"; return; }
+  printf '%s' $(($(kafka_port_of "$1") + 1))
+}
+kafka_bootstrap() { # comma-separated broker addresses of all nodes
+  local p out=()
+  for p in $(kafka_parts); do out+=("127.0.0.1:$(kafka_port_of "$p")"); done
+  (IFS=,; printf '%s' "${out[*]}")
+}
 
 # ---------------------------------------------------------------------------------------------
 # Java: Kafka 3.9 runs on 17+; Apicurio 3.3 is compiled for 21+ (class file 65). The machines
@@ -91,12 +119,13 @@ pid_file() { printf '%s/%s.pid' "$RUN_DIR" "$1"; }
 log_file() {
   case "$1" in
     kafka) printf '%s/kafka.log' "$LOG_DIR" ;; # written by log4j, rolled at 20 MB
+    kafka-*) printf '%s/%s/kafka.log' "$LOG_DIR" "$1" ;;
     registry) printf '%s/registry.log' "$LOG_DIR" ;;
   esac
 }
 out_file() {
   case "$1" in
-    kafka) printf '%s/kafka.out' "$LOG_DIR" ;;
+    kafka | kafka-*) printf '%s/%s.out' "$LOG_DIR" "$1" ;;
     registry) printf '%s/registry.log' "$LOG_DIR" ;;
   esac
 }
@@ -201,10 +230,22 @@ kafka_tool() {
 # A real round trip: a Metadata request to find the brokers, then ApiVersions to each.
 # (TopicCommand moved to the kafka-tools artifact, which the pom does not fetch.)
 kafka_answers() {
-  timeout 30 "$KAFKA_JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
+  if ((KAFKA_NODES == 1)); then
+    timeout 30 "$KAFKA_JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
+      -Dlog4j.configuration="file:$STACK_DIR/kafka/tools-log4j.properties" \
+      -cp "$KAFKA_LIBS/*" kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$KAFKA_ADDR" 2>&1 |
+      grep -q "^$KAFKA_ADDR (id: "
+    return
+  fi
+  # Cluster: every node must be in the metadata and answer ApiVersions.
+  local listed p
+  listed="$(timeout 30 "$KAFKA_JAVA" -Xmx256m -XX:TieredStopAtLevel=1 \
     -Dlog4j.configuration="file:$STACK_DIR/kafka/tools-log4j.properties" \
-    -cp "$KAFKA_LIBS/*" kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$KAFKA_ADDR" 2>&1 |
-    grep -q "^$KAFKA_ADDR (id: "
+    -cp "$KAFKA_LIBS/*" kafka.admin.BrokerApiVersionsCommand --bootstrap-server "$(kafka_bootstrap)" 2>&1)" ||
+    return 1
+  for p in $(kafka_parts); do
+    grep -q "^127.0.0.1:$(kafka_port_of "$p") (id: " <<<"$listed" || return 1
+  done
 }
 
 render() { # render TEMPLATE OUT NAME=VALUE...
@@ -215,6 +256,7 @@ render() { # render TEMPLATE OUT NAME=VALUE...
 }
 
 start_kafka() {
+  (($# == 0 || KAFKA_NODES == 1)) || { start_kafka_node "$1"; return; }
   local data="$KAFKA_STATE/data" props="$KAFKA_STATE/server.properties" cluster_id
   mkdir -p "$data" "$LOG_DIR"
   render "$STACK_DIR/kafka/server.properties" "$props" \
@@ -228,6 +270,35 @@ start_kafka() {
   start_detached kafka "$KAFKA_STATE" "$KAFKA_JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
     -Ddivit.stack.part=kafka -Ddivit.stack.state="$DIVIT_STACK_STATE" \
     -Dkafka.logs.dir="$LOG_DIR" -Dlog4j.configuration="file:$STACK_DIR/kafka/log4j.properties" \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$props"
+}
+
+# One node of a cluster (part kafka-<id>): its own properties, data dir, log dir and pid file.
+start_kafka_node() {
+  local part="$1" id node_dir data props cluster_id voters="" p
+  id="$(kafka_node_id "$part")"
+  node_dir="$KAFKA_STATE/node-$id"
+  data="$node_dir/data"
+  props="$node_dir/server.properties"
+  mkdir -p "$data" "$LOG_DIR/$part"
+  for p in $(kafka_parts); do
+    voters+="${voters:+,}$(kafka_node_id "$p")@127.0.0.1:$(kafka_controller_port_of "$p")"
+  done
+  render "$STACK_DIR/kafka/server-cluster.properties" "$props" \
+    "NODE_ID=$id" "QUORUM_VOTERS=$voters" "KAFKA_PORT=$(kafka_port_of "$part")" \
+    "KAFKA_CONTROLLER_PORT=$(kafka_controller_port_of "$part")" "KAFKA_DATA_DIR=$data" \
+    "REPLICATION_FACTOR=$KAFKA_REPLICATION_FACTOR_DEFAULT" "MIN_INSYNC_REPLICAS=$KAFKA_MIN_INSYNC_DEFAULT"
+  if [[ ! -f $data/meta.properties ]]; then
+    # Every node of the cluster is formatted with the same cluster id.
+    [[ -s $KAFKA_STATE/cluster.id ]] || kafka_tool kafka.tools.StorageTool random-uuid >"$KAFKA_STATE/cluster.id"
+    cluster_id="$(<"$KAFKA_STATE/cluster.id")"
+    kafka_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$props" >>"$(out_file "$part")" 2>&1 ||
+      { show_log_tail "$part"; die "$part: formatting $data failed"; }
+  fi
+  # shellcheck disable=SC2086 # the *_OPTS variables are word lists
+  start_detached "$part" "$node_dir" "$KAFKA_JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS \
+    -Ddivit.stack.part="$part" -Ddivit.stack.state="$DIVIT_STACK_STATE" \
+    -Dkafka.logs.dir="$LOG_DIR/$part" -Dlog4j.configuration="file:$STACK_DIR/kafka/log4j.properties" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$props"
 }
 
@@ -309,8 +380,9 @@ preflight() {
     err "PostgreSQL is not answering on $PGHOST:$PGPORT; $PG_START_HINT"
     problems=1
   fi
-  local part port holder
-  for part in kafka:$KAFKA_PORT kafka:$KAFKA_CONTROLLER_PORT registry:$REGISTRY_PORT registry:$REGISTRY_MANAGEMENT_PORT; do
+  local part port holder checks=() p
+  for p in $(kafka_parts); do checks+=("$p:$(kafka_port_of "$p")" "$p:$(kafka_controller_port_of "$p")"); done
+  for part in "${checks[@]}" registry:$REGISTRY_PORT registry:$REGISTRY_MANAGEMENT_PORT; do
     port="${part#*:}"
     part="${part%%:*}"
     our_pid "$part" >/dev/null && continue
@@ -341,13 +413,25 @@ cmd_up() {
   preflight
   resolve_jars
 
-  local kafka_note="" registry_note="" other started_registry=0
-  if our_pid kafka >/dev/null; then
-    kafka_note=" (already running)"
-  elif other="$(foreign_stack_state "$KAFKA_PORT" kafka)"; then
-    kafka_note=" (shared: started from $other)"
+  local kafka_note="" registry_note="" other started_registry=0 part
+  if ((KAFKA_NODES == 1)); then
+    if our_pid kafka >/dev/null; then
+      kafka_note=" (already running)"
+    elif other="$(foreign_stack_state "$KAFKA_PORT" kafka)"; then
+      kafka_note=" (shared: started from $other)"
+    else
+      start_kafka
+    fi
   else
-    start_kafka
+    # Cluster: start every node that is not running (a quorum needs a majority before any answers).
+    local started=()
+    for part in $(kafka_parts); do
+      our_pid "$part" >/dev/null && continue
+      foreign_stack_state "$(kafka_port_of "$part")" "$part" >/dev/null && continue
+      start_kafka "$part"
+      started+=("$part")
+    done
+    kafka_note=" ($KAFKA_NODES nodes, replication $KAFKA_REPLICATION_FACTOR_DEFAULT, min.insync.replicas $KAFKA_MIN_INSYNC_DEFAULT${started[*]:+; started ${started[*]}})"
   fi
   if our_pid registry >/dev/null; then
     registry_note=" (already running)"
@@ -359,7 +443,7 @@ cmd_up() {
   fi
 
   pg_bootstrap || die "postgres: creating the service roles/databases failed (as $PGUSER@$PGHOST:$PGPORT)"
-  wait_for kafka kafka_answers
+  for part in $(kafka_parts); do wait_for "$part" kafka_answers; done
   wait_for registry registry_answers
   if ((started_registry)) && [[ -n $REGISTRY_DEFAULT_COMPATIBILITY ]]; then
     curl -fsS -m 5 -o /dev/null -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
@@ -367,7 +451,7 @@ cmd_up() {
       err "registry: could not set the global compatibility to $REGISTRY_DEFAULT_COMPATIBILITY"
   fi
 
-  say "kafka     up  $KAFKA_ADDR$kafka_note"
+  say "kafka     up  $(kafka_bootstrap)$kafka_note"
   say "registry  up  $REGISTRY_URL$registry_note"
   say "postgres  up  $PGHOST:$PGPORT (databases: $(for s in "${SERVICES[@]}"; do printf '%s ' "$(db_name "$s")"; done | sed 's/ $//'))"
   say "stack up in $((SECONDS - t0))s; logs in $LOG_DIR"
@@ -381,7 +465,14 @@ cmd_down() {
   exec 9>"$RUN_DIR/lock"
   flock -w "$STACK_TIMEOUT" 9 || die "another 'stack.sh up/down' holds $RUN_DIR/lock"
   stop_part registry
-  stop_part kafka
+  if ((KAFKA_NODES == 1)); then
+    stop_part kafka
+  else
+    # All nodes at once: stopped one by one, the last ones lose their quorum and wait for it.
+    local part
+    for part in $(kafka_parts); do stop_part "$part" & done
+    wait
+  fi
   if ((purge)); then
     case "$DIVIT_STACK_STATE" in
       "" | / | "$HOME" | "$REPO_ROOT") die "refusing to purge DIVIT_STACK_STATE=$DIVIT_STACK_STATE" ;;
@@ -394,13 +485,25 @@ cmd_down() {
 cmd_status() {
   local down=0 note pid other
   KAFKA_JAVA="$(find_java 17 "$KAFKA_JAVA")" || KAFKA_JAVA=java
-  note=""
-  if pid="$(our_pid kafka)"; then note=" (pid $pid)"; elif other="$(foreign_stack_state "$KAFKA_PORT" kafka)"; then note=" (started from $other)"; fi
-  if port_open "$KAFKA_PORT" && [[ -d $KAFKA_LIBS ]] && kafka_answers; then
-    say "kafka     up    $KAFKA_ADDR$note"
-  else
-    say "kafka     down  $KAFKA_ADDR$note"; down=1
-  fi
+  local part addr cluster_ok=1
+  if ((KAFKA_NODES > 1)); then [[ -d $KAFKA_LIBS ]] && kafka_answers || cluster_ok=0; fi
+  for part in $(kafka_parts); do
+    note=""
+    addr="127.0.0.1:$(kafka_port_of "$part")"
+    if pid="$(our_pid "$part")"; then note=" (pid $pid)"; elif other="$(foreign_stack_state "$(kafka_port_of "$part")" "$part")"; then note=" (started from $other)"; fi
+    if ((KAFKA_NODES == 1)); then
+      if port_open "$KAFKA_PORT" && [[ -d $KAFKA_LIBS ]] && kafka_answers; then
+        say "kafka     up    $KAFKA_ADDR$note"
+      else
+        say "kafka     down  $KAFKA_ADDR$note"; down=1
+      fi
+    elif port_open "$(kafka_port_of "$part")" && [[ -n $note ]]; then
+      say "$(printf '%-9s' "$part") up    $addr$note"
+    else
+      say "$(printf '%-9s' "$part") down  $addr$note"; down=1
+    fi
+  done
+  ((cluster_ok)) || { say "kafka     cluster not answering on $(kafka_bootstrap)"; down=1; }
   note=""
   if pid="$(our_pid registry)"; then note=" (pid $pid)"; elif other="$(foreign_stack_state "$REGISTRY_PORT" registry)"; then note=" (started from $other)"; fi
   if registry_answers; then
@@ -431,11 +534,12 @@ cmd_logs() {
   for a in "$@"; do
     case "$a" in
       -f | --follow) follow=(-F) ;;
-      kafka | registry) parts+=("$a") ;;
-      *) die "usage: stack.sh logs [kafka|registry] [-f]" ;;
+      kafka) parts+=($(kafka_parts)) ;;
+      registry | kafka-[1-9]) parts+=("$a") ;;
+      *) die "usage: stack.sh logs [kafka|kafka-N|registry] [-f]" ;;
     esac
   done
-  ((${#parts[@]})) || parts=(kafka registry)
+  ((${#parts[@]})) || parts=($(kafka_parts) registry)
   local files=()
   for a in "${parts[@]}"; do
     f="$(log_file "$a")"
@@ -449,6 +553,7 @@ usage() {
   cat <<EOF
 usage: tools/stack/stack.sh <command>
   up                      start Kafka + registry, create the service databases, wait until all answer
+                          (KAFKA_NODES=3: a three-node Kafka cluster; see tools/stack/README.md)
   down [--purge]          stop Kafka + registry; --purge also deletes $DIVIT_STACK_STATE
   status                  one line per part; exit code 1 if anything is down
   logs [kafka|registry] [-f]   show (or follow) the logs

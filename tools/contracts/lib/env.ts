@@ -9,19 +9,37 @@ export interface ToolsConfig {
   readonly topicPrefix: string;
   /** Replication factor for new topics; -1 = the broker's default.replication.factor. */
   readonly replicationFactor: number;
-  /** min.insync.replicas set on every catalogue topic; undefined = the broker's default. */
-  readonly minInsyncReplicas: number | undefined;
+  /** min.insync.replicas set on every catalogue topic; null = leave it to the broker's default. */
+  readonly minInsyncReplicas: number | null;
 }
 
 export function readToolsConfig(env: NodeJS.ProcessEnv = process.env): ToolsConfig {
-  const rf = env.KAFKA_REPLICATION_FACTOR ?? '-1';
-  if (!/^(-1|[1-9][0-9]*)$/.test(rf)) {
-    console.error('KAFKA_REPLICATION_FACTOR must be -1 (broker default) or a positive integer');
+  // TOPIC_REPLICATION_FACTOR is the name deploy/ uses; KAFKA_REPLICATION_FACTOR the older one.
+  if (
+    env.TOPIC_REPLICATION_FACTOR !== undefined &&
+    env.KAFKA_REPLICATION_FACTOR !== undefined &&
+    env.TOPIC_REPLICATION_FACTOR !== env.KAFKA_REPLICATION_FACTOR
+  ) {
+    console.error('TOPIC_REPLICATION_FACTOR and KAFKA_REPLICATION_FACTOR differ; set one of them');
     process.exit(2);
   }
-  const minIsr = env.KAFKA_MIN_INSYNC_REPLICAS;
-  if (minIsr !== undefined && minIsr !== '' && !/^[1-9][0-9]*$/.test(minIsr)) {
-    console.error('KAFKA_MIN_INSYNC_REPLICAS must be a positive integer (or unset: broker default)');
+  const rf = env.TOPIC_REPLICATION_FACTOR ?? env.KAFKA_REPLICATION_FACTOR ?? '-1';
+  if (!/^(-1|[1-9][0-9]*)$/.test(rf)) {
+    console.error('TOPIC_REPLICATION_FACTOR must be -1 (broker default) or a positive integer');
+    process.exit(2);
+  }
+  // TOPIC_MIN_INSYNC_REPLICAS; KAFKA_MIN_INSYNC_REPLICAS is accepted as the older name (deploy/k8s job).
+  if (
+    env.TOPIC_MIN_INSYNC_REPLICAS !== undefined &&
+    env.KAFKA_MIN_INSYNC_REPLICAS !== undefined &&
+    env.TOPIC_MIN_INSYNC_REPLICAS !== env.KAFKA_MIN_INSYNC_REPLICAS
+  ) {
+    console.error('TOPIC_MIN_INSYNC_REPLICAS and KAFKA_MIN_INSYNC_REPLICAS differ; set one of them');
+    process.exit(2);
+  }
+  const minIsr = env.TOPIC_MIN_INSYNC_REPLICAS ?? env.KAFKA_MIN_INSYNC_REPLICAS ?? '';
+  if (!/^([1-9][0-9]*)?$/.test(minIsr)) {
+    console.error('TOPIC_MIN_INSYNC_REPLICAS must be a positive integer (or unset: broker default)');
     process.exit(2);
   }
   const prefix = env.KAFKA_TOPIC_PREFIX ?? '';
@@ -40,7 +58,7 @@ export function readToolsConfig(env: NodeJS.ProcessEnv = process.env): ToolsConf
       .filter(Boolean),
     topicPrefix: prefix,
     replicationFactor: Number(rf),
-    minInsyncReplicas: minIsr ? Number(minIsr) : undefined,
+    minInsyncReplicas: minIsr ? Number(minIsr) : null,
   };
 }
 

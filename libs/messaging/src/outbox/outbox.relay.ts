@@ -48,8 +48,26 @@ interface OutboxRow {
 const RELAY_LOCK_ID = 7346152001;
 
 /**
+ * The relay's producer does not retry inside kafkajs; a failed batch is rolled back and sent again whole.
+ * kafkajs 2.2.4 (src/producer/sendMessages.js) retries a batch spread over several brokers by sending again
+ * only to brokers that have not answered yet: when a partition's leader moves to a broker that already
+ * accepted another part of the batch, that partition's messages are never sent and the send still resolves.
+ * The fault tier (tools/faults) lost an AllocationRecorded event that way while a broker was being stopped.
+ * kafkajs refuses an idempotent producer without retries, and idempotence only guards kafkajs' own retries,
+ * so the relay's producer is not idempotent; one request in flight keeps each partition in order. Rows sent
+ * twice carry the same event id; the consumers' inbox drops the second copy.
+ */
+export const RELAY_PRODUCER_RETRY = { retries: 0 } as const;
+export const RELAY_PRODUCER_CONFIG = {
+  idempotent: false,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  retry: RELAY_PRODUCER_RETRY,
+} as const;
+
+/**
  * Publishes outbox rows to Kafka in insertion order and deletes them once the broker acknowledged
- * (acks=all, idempotent producer, one request in flight). A crash between send and delete re-sends the
+ * (acks=all, one request in flight). A crash between send and delete re-sends the
  * batch: delivery is at-least-once and consumers deduplicate by event id. Several replicas may run;
  * a transaction-scoped advisory lock lets one publish at a time so per-key order holds.
  */
@@ -84,11 +102,7 @@ export class OutboxRelay {
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.producer = this.options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
+    this.producer = this.options.kafka.producer({ ...RELAY_PRODUCER_CONFIG });
     await this.producer.connect();
     await this.listen();
     this.running = true;
