@@ -1,4 +1,5 @@
 export * from './snake-naming.strategy';
 export * from './data-source-options';
+export * from './database-errors';
 export * from './migrations';
 export * from './test-database';
