@@ -38,7 +38,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -61,7 +61,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -86,7 +86,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -134,7 +134,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -162,7 +162,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -188,7 +188,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },

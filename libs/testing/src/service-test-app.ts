@@ -15,7 +15,15 @@ import {
 } from '@divit/messaging';
 import { JsonNestLogger } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { LocalTokenIssuer, Role } from '@divit/service-kit';
+import {
+  configureHttpApp,
+  HTTP_APP_OPTIONS,
+  HTTP_APP_SETTINGS,
+  HttpAppSettings,
+  LocalTokenIssuer,
+  MessagingRuntime,
+  Role,
+} from '@divit/service-kit';
 
 /** One event as a consumer sees it, decoded with the generated reader schema of its type. */
 export interface ReceivedEvent {
@@ -113,9 +121,13 @@ export class ServiceTestApp<C extends BaseConfig> {
     const moduleRef = await Test.createTestingModule({
       imports: [this.options.appModule(this.config)],
     }).compile();
-    this.app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
+    // The production HTTP stack (limits, headers, rate limit, text checks), exactly as bootstrapService.
+    this.app = moduleRef.createNestApplication({ logger: new JsonNestLogger(), ...HTTP_APP_OPTIONS });
+    configureHttpApp(this.app, this.app.get<HttpAppSettings>(HTTP_APP_SETTINGS, { strict: false }));
     await this.app.listen(0, '127.0.0.1');
     this.base = await this.app.getUrl();
+    // Listening does not wait for the consumers' group joins; tests start once they have joined.
+    await this.app.get(MessagingRuntime, { strict: false }).consumersJoined();
 
     const observed = new Set<TopicKey>(this.options.observe ?? []);
     for (const t of Object.values(topicCatalogue))
