@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from
 import { createLogger } from '@divit/observability';
 import { isDatabaseUnavailableError } from '@divit/persistence';
 import { isDomainError, statusFor } from './domain-error';
+import { PayloadTooLargeError } from './http/http-app';
 import { RequestValidationError } from './zod-validation.pipe';
 
 interface HttpResponse {
@@ -44,6 +45,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
     if (problem.status >= 500) this.logger.error('request failed', exception, { status: problem.status });
     if (problem.status === 503) response.setHeader('retry-after', '5');
+    // The rest of an oversized body is not read: close rather than drain the connection.
+    if (problem.status === 413) response.setHeader('connection', 'close');
     response.status(problem.status);
     response.setHeader('content-type', 'application/problem+json');
     response.send(JSON.stringify(problem));
@@ -70,6 +73,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         code: error.code,
         detail: error.message,
         ...(error.details ?? {}),
+      };
+    }
+    if (exception instanceof PayloadTooLargeError) {
+      return {
+        type: 'urn:divit:problem:payload-too-large',
+        title: 'Payload Too Large',
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        detail: `The request body is larger than this route accepts (${exception.limitBytes} bytes).`,
       };
     }
     if (isDatabaseUnavailableError(exception)) {

@@ -23,6 +23,14 @@ class ProbeController {
     return { received: req.body !== undefined };
   }
 
+  /** Reads the raw request stream, as the CSV import handlers do. */
+  @Post('stream')
+  async stream(@Req() req: AsyncIterable<Buffer>): Promise<{ bytes: number }> {
+    let bytes = 0;
+    for await (const chunk of req) bytes += chunk.length;
+    return { bytes };
+  }
+
   @Get('search')
   search(@Query() query: Record<string, unknown>): { keys: string[] } {
     return { keys: Object.keys(query) };
@@ -94,6 +102,28 @@ describe('configureHttpApp', () => {
     const csv = await post(`${url}/notes`, 'a,b\n'.repeat(5_000), 'text/csv');
     expect(csv.status).toBe(413);
     expect(JSON.parse(csv.text)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('counts a chunked raw body (no Content-Length) as a handler reads it, and answers 413 past the limit', async () => {
+    const chunked = (size: number) =>
+      fetch(`${url}/stream`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv' },
+        body: new ReadableStream({
+          start(controller) {
+            for (let sent = 0; sent < size; sent += 1000) controller.enqueue(new Uint8Array(1000).fill(120));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    const small = await chunked(5_000);
+    expect(small.status).toBe(201);
+    expect(await small.json()).toEqual({ bytes: 5_000 });
+    const big = await chunked(60_000);
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toContain('application/problem+json');
+    expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
 
   it('gives an upload route its own larger limit', async () => {

@@ -105,7 +105,16 @@ export function configureHttpApp(app: INestApplication, settings: HttpAppSetting
   app.use(declaredLengthGuard(limitFor));
   app.use(bodyParsers(settings));
   app.use(bodyErrors);
+  app.use(streamedBodyLimit(limitFor));
   app.use(textGuard);
+}
+
+/** A streamed (unparsed) request body went over its route's limit while a handler was reading it. */
+export class PayloadTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`request body larger than ${limitBytes} bytes`);
+    this.name = 'PayloadTooLargeError';
+  }
 }
 
 function securityHeaders(_req: Request, res: Response, next: Next): void {
@@ -173,6 +182,32 @@ function declaredLengthGuard(limitFor: (req: Request) => number): Handler {
     // The body is not read: close the connection rather than drain it.
     res.setHeader('Connection', 'close');
     sendProblem(req, res, tooLarge(limit));
+  };
+}
+
+/**
+ * Bodies no parser read (CSV and other raw uploads) reach the handler as the request stream. When such a
+ * body has no Content-Length (chunked), the bytes are counted as they arrive: past the route's limit the
+ * rest is dropped and the stream fails with {@link PayloadTooLargeError}, which the problem-details
+ * filter answers with 413. The connection stays usable for the answer.
+ */
+function streamedBodyLimit(limitFor: (req: Request) => number): Handler {
+  return (req, _res, next) => {
+    if (req.body !== undefined || req.headers['transfer-encoding'] === undefined) return next();
+    const limit = limitFor(req);
+    const push = req.push.bind(req);
+    let received = req.readableLength;
+    let exceeded = false;
+    req.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+      if (chunk === null || chunk === undefined) return push(chunk, encoding);
+      if (exceeded) return true;
+      received += (chunk as Buffer).length;
+      if (received <= limit) return push(chunk, encoding);
+      exceeded = true;
+      req.emit('error', new PayloadTooLargeError(limit));
+      return true;
+    };
+    next();
   };
 }
 

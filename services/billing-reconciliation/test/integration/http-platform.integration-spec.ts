@@ -59,5 +59,20 @@ describe('billing-reconciliation: platform HTTP layer (real PostgreSQL, Kafka, r
     });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.type).toContain('application/problem+json');
+    // The same without a Content-Length (chunked): counted while the handler reads it.
+    const chunked = await fetch(`${t.url}/invoices`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${finance}` },
+      body: new ReadableStream({
+        start(controller) {
+          const chunk = new Uint8Array(1024 * 1024).fill(120);
+          for (let i = 0; i < 17; i++) controller.enqueue(chunk);
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(await chunked.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
 });
