@@ -116,7 +116,7 @@ describe('configureHttpApp', () => {
           },
         }),
         duplex: 'half',
-      } as RequestInit);
+      });
     const small = await chunked(5_000);
     expect(small.status).toBe(201);
     expect(await small.json()).toEqual({ bytes: 5_000 });

@@ -71,7 +71,7 @@ describe('billing-reconciliation: platform HTTP layer (real PostgreSQL, Kafka, r
         },
       }),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
     expect(await chunked.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
   });
