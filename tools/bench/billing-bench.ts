@@ -32,7 +32,7 @@ import { Kafka } from 'kafkajs';
 import { AvroSerde, CE, cloudEventHeaders, DirectPublisher, TopicNames } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { LocalTokenIssuer, Principal } from '@divit/service-kit';
+import { LocalTokenIssuer, MessagingRuntime, Principal } from '@divit/service-kit';
 import { AppModule } from '../../services/billing-reconciliation/src/app.module';
 import { loadBillingConfig } from '../../services/billing-reconciliation/src/config/billing.config';
 import { billingDataSourceOptions } from '../../services/billing-reconciliation/src/database/data-source';
@@ -406,6 +406,8 @@ async function main(): Promise<number> {
       logger: ['error', 'warn'],
     });
     await app.init();
+    // Consumers join their groups in the background; measure from the moment they have joined, as before.
+    await app.get(MessagingRuntime, { strict: false }).consumersJoined();
     let last = 0;
     for (;;) {
       const n = await inserted();

@@ -25,7 +25,7 @@ import {
 import { DirectPublisher, TopicNames } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { LocalTokenIssuer } from '@divit/service-kit';
+import { LocalTokenIssuer, MessagingRuntime } from '@divit/service-kit';
 import { AppModule } from '../../services/income-retrieval/src/app.module';
 import { loadIncomeRetrievalConfig } from '../../services/income-retrieval/src/config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from '../../services/income-retrieval/src/database/data-source';
@@ -195,6 +195,8 @@ async function main(): Promise<number> {
       logger: ['error', 'warn'],
     });
     await app.init();
+    // Consumers join their groups in the background; measure from the moment they have joined, as before.
+    await app.get(MessagingRuntime, { strict: false }).consumersJoined();
 
     // ---- an outside consumer of the decisions topic (as an allocator's system would be)
     const decidedAt = new Map<string, number>();

@@ -28,7 +28,7 @@ import type { ErasureRequested, OwningService } from '@divit/contracts';
 import { AvroSerde, createKafka, DirectPublisher, TopicNames } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { LocalTokenIssuer } from '@divit/service-kit';
+import { LocalTokenIssuer, MessagingRuntime } from '@divit/service-kit';
 import { AppModule } from '../../services/retention-cleanup/src/app.module';
 import { loadRetentionCleanupConfig } from '../../services/retention-cleanup/src/config/retention-cleanup.config';
 import { retentionCleanupDataSourceOptions } from '../../services/retention-cleanup/src/database/data-source';
@@ -230,6 +230,8 @@ async function main() {
       logger: ['error', 'warn'],
     });
     await app.init();
+    // Consumers join their groups in the background; measure from the moment they have joined, as before.
+    await app.get(MessagingRuntime, { strict: false }).consumersJoined();
 
     // The five owners, played by one echo consumer: every command is answered on its owner's erasures topic.
     publisher = new DirectPublisher(kafka, serde, topics, `/divit/bench/${prefix}`);

@@ -27,15 +27,21 @@ export interface DiscoveredService {
 
 type ControllerClass = ControllerSource['controller'];
 
+/** Controllers every service gets from the platform (PlatformHttpModule of @divit/service-kit). */
+const PLATFORM_CONTROLLER_FILES = ['libs/service-kit/src/health/health.controller.ts'];
+
 export async function discoverService(entry: ServiceEntry): Promise<DiscoveredService> {
   const root = path.join(REPO_ROOT, entry.root);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     version: string;
     description?: string;
   };
-  const controllerFiles = listFiles(path.join(root, 'src')).filter(
-    (f) => f.endsWith('.controller.ts') && !f.endsWith('.spec.ts'),
-  );
+  const controllerFiles = [
+    ...listFiles(path.join(root, 'src')).filter(
+      (f) => f.endsWith('.controller.ts') && !f.endsWith('.spec.ts'),
+    ),
+    ...PLATFORM_CONTROLLER_FILES.map((f) => path.join(REPO_ROOT, f)),
+  ];
   const srcFiles = listFiles(path.join(root, 'src'));
   const errorStatuses = await errorTables(srcFiles.filter((f) => f.endsWith('.errors.ts')));
   const analysis = new CodeAnalysis(

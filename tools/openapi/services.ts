@@ -42,7 +42,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -65,7 +65,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -90,7 +90,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -138,7 +138,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -176,7 +176,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },
@@ -202,7 +202,7 @@ export const SERVICES: ServiceEntry[] = [
       HealthController: {
         ready: {
           extraResponses: {
-            503: 'Service Unavailable: the database is unreachable or migrations are pending.',
+            503: 'Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group.',
           },
         },
       },

@@ -52,4 +52,30 @@ export const platformConfigShape = {
   AUTH_AUDIENCE: z.string().default('divit'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SDK_DISABLED: env.bool(false),
+
+  // HTTP (configureHttpApp in @divit/service-kit)
+  /** Address the HTTP server binds to: loopback locally; containers set 0.0.0.0 explicitly. */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Largest JSON/form request body in bytes (larger: 413); upload routes have their own service limit. */
+  HTTP_BODY_LIMIT_BYTES: env.int(1024 * 1024, 1024),
+  /** Proxies in front of the service whose X-Forwarded-For is trusted for the client address (0 = none). */
+  HTTP_TRUST_PROXY_HOPS: env.int(0, 0),
+  /** Per-client request rate limit (token bucket, per authenticated subject, else per client address). */
+  RATE_LIMIT_ENABLED: env.bool(true),
+  /** Requests per minute a client's bucket refills with. */
+  RATE_LIMIT_PER_MINUTE: env.int(1200, 1),
+  /** Bucket size: requests a client may send at once before the per-minute rate applies. */
+  RATE_LIMIT_BURST: env.int(600, 1),
+
+  // PostgreSQL pool (postgresOptions in @divit/persistence)
+  /** Connections in the service's pool. */
+  DB_POOL_SIZE: env.int(10, 1),
+  /** Longest wait for a pool connection before the request fails with 503 (0 = wait forever). */
+  DB_POOL_ACQUIRE_TIMEOUT_MS: env.int(5000, 0),
+  /** PostgreSQL ends a session left idle inside a transaction this long (0 = never). */
+  DB_IDLE_IN_TX_TIMEOUT_MS: env.int(60_000, 0),
+  /** PostgreSQL cancels a statement running longer than this (0 = no limit). */
+  DB_STATEMENT_TIMEOUT_MS: env.int(60_000, 0),
+  /** /health/ready answers 503 when the database does not answer within this time. */
+  HEALTH_DB_TIMEOUT_MS: env.int(2000, 100),
 };

@@ -1,4 +1,5 @@
 import { Kafka } from 'kafkajs';
+import { createLogger } from '@divit/observability';
 import { DataSource } from 'typeorm';
 import { topicCatalogue } from '@divit/contracts';
 import {
@@ -21,9 +22,28 @@ export interface MessagingSettings {
   instanceId?: string;
 }
 
+/** What readiness needs to know about this process's messaging. */
+export interface MessagingStatus {
+  ready: boolean;
+  /** Why not ready, one line each (group ids, never payloads). */
+  problems: string[];
+}
+
+interface StartingConsumer {
+  groupId: string;
+  state: 'joining' | 'joined' | 'stopped';
+  started: Promise<void>;
+  consumer: Pick<EventConsumer<readonly EventDescriptorLike[]>, 'state' | 'stop'>;
+}
+
 /**
  * The messaging parts one service process needs, created once: Kafka client, Avro serde, topic names,
  * the outbox writer, the relay for the events the service produces, and its consumers.
+ *
+ * Consumers join their groups in the background: {@link startConsumer} returns at once, so a service's
+ * `onApplicationBootstrap` does not hold up the HTTP listener while a group rebalances (after a crash a
+ * rejoin waits out the old member's session, ~30 s). Until every consumer has joined, {@link status}
+ * reports not ready, so /health/ready answers 503 while /health/live answers 200.
  */
 export class MessagingRuntime {
   readonly kafka: Kafka;
@@ -31,10 +51,10 @@ export class MessagingRuntime {
   readonly topics: TopicNames;
   readonly outbox: OutboxWriter;
   private relay: OutboxRelay | undefined;
-  private readonly consumers: Pick<
-    EventConsumer<readonly EventDescriptorLike[]>,
-    'groupId' | 'state' | 'stop'
-  >[] = [];
+  private readonly consumers: StartingConsumer[] = [];
+  private stopping = false;
+  private readonly stopped = new AbortController();
+  private readonly logger = createLogger('MessagingRuntime');
 
   constructor(
     readonly settings: MessagingSettings,
@@ -71,38 +91,76 @@ export class MessagingRuntime {
    * Starts a consumer. Its group id is namespaced with the topic prefix, like the topics: environments
    * (and test runs) sharing a broker must never share a consumer group, or the group's partitions are
    * spread over processes that do not read them.
+   *
+   * Returns without waiting for the group join (see the class comment); a start that fails (broker
+   * unreachable) is retried with backoff until it succeeds or the runtime stops.
    */
-  async startConsumer<D extends readonly EventDescriptorLike[]>(
+  startConsumer<D extends readonly EventDescriptorLike[]>(
     options: Omit<EventConsumerOptions<D>, 'kafka' | 'serde' | 'topics' | 'dataSource'>,
   ): Promise<EventConsumer<D>> {
+    const groupId = `${this.settings.topicPrefix}${options.groupId}`;
     const consumer = new EventConsumer<D>({
       ...options,
-      groupId: `${this.settings.topicPrefix}${options.groupId}`,
+      groupId,
       kafka: this.kafka,
       serde: this.serde,
       topics: this.topics,
       dataSource: this.dataSource,
     });
-    await consumer.start();
-    this.consumers.push(consumer);
-    return consumer;
+    const entry: StartingConsumer = { groupId, state: 'joining', consumer, started: Promise.resolve() };
+    entry.started = this.join(entry, consumer);
+    this.consumers.push(entry);
+    return Promise.resolve(consumer);
+  }
+
+  /** Starts `consumer` and waits for its group join, retrying a failed start (same consumer object). */
+  private async join(
+    entry: StartingConsumer,
+    consumer: { start(): Promise<void>; ready(): Promise<void>; stop(): Promise<void> },
+  ): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await consumer.start();
+        await consumer.ready();
+        if (!this.stopping) entry.state = 'joined';
+        return;
+      } catch (error) {
+        this.logger.error('consumer failed to start; retrying', error, { groupId: entry.groupId, attempt });
+        await consumer.stop().catch(() => undefined);
+        if (this.stopping) return;
+        await sleep(Math.min(10_000, 500 * 2 ** attempt), this.stopped.signal);
+      }
+    }
+  }
+
+  /** Resolves once every consumer started so far has joined its group (tests, benchmarks). */
+  async consumersJoined(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.started));
   }
 
   /**
-   * Readiness of the messaging parts this runtime started: not ready while any started consumer is not
-   * running (crashed, restarting or stopped) or the relay's publish loop has ended. A lost LISTEN connection
-   * alone does not make the service unready (the relay polls meanwhile and re-opens it). For the health
-   * endpoint: `ready: false` should answer 503 with the `problems`.
+   * Readiness of the messaging parts this runtime started: not ready while any consumer has not yet joined its
+   * group, or is not running (crashed, restarting or stopped), or the relay's publish loop has ended. A lost
+   * LISTEN connection alone does not make the service unready (the relay polls meanwhile and re-opens it).
+   * The health endpoint answers 503 with the `problems`.
    */
-  status(): { ready: boolean; problems: string[] } {
+  status(): MessagingStatus {
     const problems: string[] = [];
-    for (const consumer of this.consumers) {
-      const state = consumer.state();
+    for (const entry of this.consumers) {
+      if (entry.state === 'joining') {
+        problems.push(`consumer group ${entry.groupId} has not joined yet`);
+        continue;
+      }
+      if (entry.state === 'stopped') {
+        problems.push(`consumer group ${entry.groupId} is stopped`);
+        continue;
+      }
+      const state = entry.consumer.state();
       if (state.status === 'crashed')
         problems.push(
-          `consumer ${consumer.groupId} crashed${state.restarting ? ' (restarting)' : ''}: ${state.reason}`,
+          `consumer ${entry.groupId} crashed${state.restarting ? ' (restarting)' : ''}: ${state.reason}`,
         );
-      else if (state.status !== 'running') problems.push(`consumer ${consumer.groupId} is ${state.status}`);
+      else if (state.status !== 'running') problems.push(`consumer ${entry.groupId} is ${state.status}`);
     }
     if (this.relay) {
       const relay = this.relay.state();
@@ -113,8 +171,25 @@ export class MessagingRuntime {
   }
 
   async stop(): Promise<void> {
-    for (const consumer of this.consumers.splice(0)) await consumer.stop();
+    this.stopping = true;
+    this.stopped.abort();
+    // A consumer still joining finishes its join first (bounded by the group's rebalance), then leaves.
+    for (const entry of [...this.consumers]) {
+      await entry.started;
+      entry.state = 'stopped';
+      await entry.consumer.stop();
+    }
     await this.relay?.stop();
     this.relay = undefined;
   }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import { createLogger } from '@divit/observability';
+import { isDatabaseUnavailableError } from '@divit/persistence';
 import { isDomainError, statusFor } from './domain-error';
+import { PayloadTooLargeError } from './http/http-app';
 import { RequestValidationError } from './zod-validation.pipe';
 
 interface HttpResponse {
@@ -26,7 +28,9 @@ export interface ProblemDocument {
 
 /**
  * Every error leaves as RFC 9457 `application/problem+json`. Domain errors map through their module's
- * status table; validation errors name each bad field; anything else is a 500 without internals.
+ * status table; validation errors name each bad field; an unavailable or overloaded database (pool
+ * acquire timeout, statement timeout, lost connection) is a 503 with Retry-After; anything else is a 500
+ * without internals.
  * Errors are logged by name and code only, never the raw exception or request body.
  */
 @Catch()
@@ -40,6 +44,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = (request.originalUrl ?? request.url ?? '').split('?')[0];
     if (problem.status >= 500) this.logger.error('request failed', exception, { status: problem.status });
+    if (problem.status === 503) response.setHeader('retry-after', '5');
+    // The rest of an oversized body is not read: close rather than drain the connection.
+    if (problem.status === 413) response.setHeader('connection', 'close');
     response.status(problem.status);
     response.setHeader('content-type', 'application/problem+json');
     response.send(JSON.stringify(problem));
@@ -66,6 +73,25 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         code: error.code,
         detail: error.message,
         ...(error.details ?? {}),
+      };
+    }
+    if (exception instanceof PayloadTooLargeError) {
+      return {
+        type: 'urn:divit:problem:payload-too-large',
+        title: 'Payload Too Large',
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        detail: `The request body is larger than this route accepts (${exception.limitBytes} bytes).`,
+      };
+    }
+    if (isDatabaseUnavailableError(exception)) {
+      // Pool exhausted (acquire timeout), statement or idle-in-transaction timeout, connection lost.
+      return {
+        type: 'urn:divit:problem:database-unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        code: 'DATABASE_UNAVAILABLE',
+        detail: 'The service cannot reach its database right now; retry later.',
       };
     }
     if (exception instanceof HttpException) {

@@ -15,7 +15,16 @@ import {
 } from '@divit/messaging';
 import { JsonNestLogger } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { LocalTokenIssuer, PLATFORM_ORGANISATION_ID, Role } from '@divit/service-kit';
+import {
+  configureHttpApp,
+  HTTP_APP_OPTIONS,
+  HTTP_APP_SETTINGS,
+  HttpAppSettings,
+  LocalTokenIssuer,
+  MessagingRuntime,
+  PLATFORM_ORGANISATION_ID,
+  Role,
+} from '@divit/service-kit';
 
 /** One event as a consumer sees it, decoded with the generated reader schema of its type. */
 export interface ReceivedEvent {
@@ -160,9 +169,13 @@ export class ServiceTestApp<C extends BaseConfig> {
     const moduleRef = await Test.createTestingModule({
       imports: [this.options.appModule(this.config)],
     }).compile();
-    this.app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });
+    // The production HTTP stack (limits, headers, rate limit, text checks), exactly as bootstrapService.
+    this.app = moduleRef.createNestApplication({ logger: new JsonNestLogger(), ...HTTP_APP_OPTIONS });
+    configureHttpApp(this.app, this.app.get<HttpAppSettings>(HTTP_APP_SETTINGS, { strict: false }));
     await this.app.listen(0, '127.0.0.1');
     this.base = await this.app.getUrl();
+    // Listening does not wait for the consumers' group joins; tests start once they have joined.
+    await this.app.get(MessagingRuntime, { strict: false }).consumersJoined();
   }
 
   async stop(): Promise<void> {

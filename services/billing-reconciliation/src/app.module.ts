@@ -9,12 +9,17 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import {
+  AuthModule,
+  MessagingRuntime,
+  platformHttpOptions,
+  PlatformHttpModule,
+  ProblemDetailsFilter,
+} from '@divit/service-kit';
 import { BillingConfig } from './config/billing.config';
 import { BILLING_CONFIG } from './config/billing.tokens';
 import { billingDataSourceOptions } from './database/data-source';
 import { BillingModule } from './billing.module';
-import { HealthController } from './health/health.controller';
 
 /** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
 @Global()
@@ -83,10 +88,14 @@ export class AppModule {
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
         }),
+        PlatformHttpModule.forRoot(
+          platformHttpOptions(config, [
+            { method: 'POST', path: '/invoices', limitBytes: config.BILLING_INVOICE_IMPORT_LIMIT_BYTES },
+          ]),
+        ),
         ConfigModule.forRoot(config),
         BillingModule,
       ],
-      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -9,11 +9,16 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import {
+  AuthModule,
+  MessagingRuntime,
+  platformHttpOptions,
+  PlatformHttpModule,
+  ProblemDetailsFilter,
+} from '@divit/service-kit';
 import { ConsentConfig } from './config/consent.config';
 import { consentDataSourceOptions } from './database/data-source';
 import { ConsentModule } from './consent.module';
-import { HealthController } from './health/health.controller';
 
 /** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
 @Global()
@@ -69,9 +74,9 @@ export class AppModule {
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
         }),
+        PlatformHttpModule.forRoot(platformHttpOptions(config)),
         ConsentModule.forRoot(config),
       ],
-      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

@@ -13,7 +13,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { createPrivateKey } from 'node:crypto';
 import { createLogger } from '@divit/observability';
-import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import {
+  AuthModule,
+  MessagingRuntime,
+  platformHttpOptions,
+  PlatformHttpModule,
+  ProblemDetailsFilter,
+} from '@divit/service-kit';
 import { AccessLogService } from './access-log/access-log.service';
 import { BsnHasher } from './bsn/bsn-hasher';
 import { BvBsnHttpAdapter } from './bvbsn/bvbsn-http.adapter';
@@ -36,7 +42,6 @@ import { DvmgPort, DvmgTrustStore } from './dvmg/dvmg.port';
 import { DatabaseSimulatedSessionStore, DvmgSimulator } from './dvmg/dvmg.simulator';
 import { DvmgSimulatorController } from './dvmg/dvmg-simulator.controller';
 import { ErasureService } from './erasure/erasure.service';
-import { HealthController } from './health/health.controller';
 import { PlatformEventsConsumer } from './platform-events/platform-events.consumer';
 import { PlatformEventsService } from './platform-events/platform-events.service';
 import { IdentityEvents } from './sharing-sessions/identity.events';
@@ -209,13 +214,9 @@ export class AppModule {
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
         }),
+        PlatformHttpModule.forRoot(platformHttpOptions(config)),
       ],
-      controllers: [
-        HealthController,
-        SharingSessionsController,
-        DvmgDeliveriesController,
-        ...government.controllers,
-      ],
+      controllers: [SharingSessionsController, DvmgDeliveriesController, ...government.controllers],
       providers: [
         { provide: IDENTITY_VALIDATION_CONFIG, useValue: config },
         { provide: IDV_SETTINGS, useValue: settings },

@@ -1,5 +1,5 @@
 // Telemetry first, so instrumentations patch http/express before they are loaded.
-import { configureLogging, JsonNestLogger, startTelemetry, createLogger } from '@divit/observability';
+import { configureLogging, createLogger, startTelemetry } from '@divit/observability';
 import { loadIdentityValidationConfigOrExit } from './config/identity-validation.config';
 
 const config = loadIdentityValidationConfigOrExit();
@@ -10,9 +10,9 @@ startTelemetry({
   ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
 });
 
-async function bootstrap(): Promise<void> {
+async function main(): Promise<void> {
   // Loaded after telemetry on purpose.
-  const { NestFactory } = await import('@nestjs/core');
+  const { bootstrapService } = await import('@divit/service-kit');
   const { AppModule } = await import('./app.module');
   const { BsnKeyConfigError } = await import('./config/identity-validation.config');
   let module;
@@ -26,14 +26,18 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(module, { logger: new JsonNestLogger(), bufferLogs: false });
-  app.enableShutdownHooks();
-  await app.listen(config.PORT, '0.0.0.0');
-  createLogger('bootstrap').info('identity-validation service listening', {
-    port: config.PORT,
-    dvmg: config.DVMG_MODE === 'simulator' ? 'SIMULATOR' : 'real',
-    bvbsn: config.BVBSN_MODE === 'simulator' ? 'SIMULATOR' : 'real',
+  await bootstrapService({
+    service: 'identity-validation',
+    config,
+    module,
+    logFields: {
+      dvmg: config.DVMG_MODE === 'simulator' ? 'SIMULATOR' : 'real',
+      bvbsn: config.BVBSN_MODE === 'simulator' ? 'SIMULATOR' : 'real',
+    },
   });
 }
 
-void bootstrap();
+main().catch((error: unknown) => {
+  createLogger('bootstrap').error('service failed to start', error);
+  process.exit(1);
+});

@@ -9,10 +9,15 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import {
+  AuthModule,
+  MessagingRuntime,
+  platformHttpOptions,
+  PlatformHttpModule,
+  ProblemDetailsFilter,
+} from '@divit/service-kit';
 import { IncomeRetrievalConfig } from './config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from './database/data-source';
-import { HealthController } from './health/health.controller';
 import { HouseholdsModule } from './households/households.module';
 import { DEFAULT_NORMS_DIR, loadNormCatalogue } from './norms/norms';
 import { NormsController } from './norms/norms.controller';
@@ -93,10 +98,11 @@ export class AppModule {
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
         }),
+        PlatformHttpModule.forRoot(platformHttpOptions(config)),
         HouseholdsModule,
         StatementsModule,
       ],
-      controllers: [HealthController, NormsController],
+      controllers: [NormsController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

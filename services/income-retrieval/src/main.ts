@@ -1,5 +1,5 @@
 // Telemetry first, so instrumentations patch http/express before they are loaded.
-import { configureLogging, JsonNestLogger, startTelemetry, createLogger } from '@divit/observability';
+import { configureLogging, createLogger, startTelemetry } from '@divit/observability';
 import { loadIncomeRetrievalConfigOrExit } from './config/income-retrieval.config';
 
 const config = loadIncomeRetrievalConfigOrExit();
@@ -10,14 +10,14 @@ startTelemetry({
   ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
 });
 
-async function bootstrap(): Promise<void> {
+async function main(): Promise<void> {
   // Loaded after telemetry on purpose.
-  const { NestFactory } = await import('@nestjs/core');
+  const { bootstrapService } = await import('@divit/service-kit');
   const { AppModule } = await import('./app.module');
   const { NormsInvalidError } = await import('./norms/norms');
-  let root;
+  let module;
   try {
-    root = AppModule.forRoot(config);
+    module = AppModule.forRoot(config);
   } catch (error) {
     if (error instanceof NormsInvalidError) {
       process.stderr.write(`income norms invalid: ${error.message}\n`);
@@ -25,10 +25,10 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(root, { logger: new JsonNestLogger(), bufferLogs: false });
-  app.enableShutdownHooks();
-  await app.listen(config.PORT, '0.0.0.0');
-  createLogger('bootstrap').info('income-retrieval service listening', { port: config.PORT });
+  await bootstrapService({ service: 'income-retrieval', config, module });
 }
 
-void bootstrap();
+main().catch((error: unknown) => {
+  createLogger('bootstrap').error('service failed to start', error);
+  process.exit(1);
+});

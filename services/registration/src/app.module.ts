@@ -9,11 +9,16 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import {
+  AuthModule,
+  MessagingRuntime,
+  platformHttpOptions,
+  PlatformHttpModule,
+  ProblemDetailsFilter,
+} from '@divit/service-kit';
 import { RegistrationConfig } from './config/registration.config';
 import { registrationDataSourceOptions } from './database/data-source';
 import { DossierImportModule } from './dossier-import/dossier-import.module';
-import { HealthController } from './health/health.controller';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { RegistrationsModule } from './registrations/registrations.module';
@@ -75,13 +80,17 @@ export class AppModule {
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
         }),
+        PlatformHttpModule.forRoot(
+          platformHttpOptions(config, [
+            { method: 'POST', path: '/dossier-imports', limitBytes: config.DOSSIER_IMPORT_LIMIT_BYTES },
+          ]),
+        ),
         OrganisationsModule,
         AllocationsModule,
         RegistrationsModule,
         DossierImportModule,
         ErasureModule,
       ],
-      controllers: [HealthController],
       providers: [
         { provide: REGISTRATION_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -1,5 +1,5 @@
 // Telemetry first, so instrumentations patch http/express before they are loaded.
-import { configureLogging, JsonNestLogger, startTelemetry, createLogger } from '@divit/observability';
+import { configureLogging, createLogger, startTelemetry } from '@divit/observability';
 import { loadRegistrationConfigOrExit } from './config/registration.config';
 
 const config = loadRegistrationConfigOrExit();
@@ -10,17 +10,14 @@ startTelemetry({
   ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
 });
 
-async function bootstrap(): Promise<void> {
+async function main(): Promise<void> {
   // Loaded after telemetry on purpose.
-  const { NestFactory } = await import('@nestjs/core');
+  const { bootstrapService } = await import('@divit/service-kit');
   const { AppModule } = await import('./app.module');
-  const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: new JsonNestLogger(),
-    bufferLogs: false,
-  });
-  app.enableShutdownHooks();
-  await app.listen(config.PORT, '0.0.0.0');
-  createLogger('bootstrap').info('registration service listening', { port: config.PORT });
+  await bootstrapService({ service: 'registration', config, module: AppModule.forRoot(config) });
 }
 
-void bootstrap();
+main().catch((error: unknown) => {
+  createLogger('bootstrap').error('service failed to start', error);
+  process.exit(1);
+});

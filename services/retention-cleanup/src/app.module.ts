@@ -9,11 +9,16 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthModule, MessagingRuntime, ProblemDetailsFilter } from '@divit/service-kit';
+import {
+  AuthModule,
+  MessagingRuntime,
+  platformHttpOptions,
+  PlatformHttpModule,
+  ProblemDetailsFilter,
+} from '@divit/service-kit';
 import { RetentionCleanupConfig } from './config/retention-cleanup.config';
 import { RETENTION_CONFIG } from './config/tokens';
 import { retentionCleanupDataSourceOptions } from './database/data-source';
-import { HealthController } from './health/health.controller';
 import { PoliciesController } from './policies/policies.controller';
 import { PoliciesRepository } from './policies/policies.repository';
 import { PoliciesService } from './policies/policies.service';
@@ -94,9 +99,9 @@ export class AppModule {
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
         }),
+        PlatformHttpModule.forRoot(platformHttpOptions(config)),
       ],
       controllers: [
-        HealthController,
         PoliciesController,
         ErasuresController,
         HoldsController,

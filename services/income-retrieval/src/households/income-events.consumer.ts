@@ -47,7 +47,8 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const consumer = await this.messaging.startConsumer({
+    // Joins its group in the background (MessagingRuntime): readiness waits for the join, HTTP does not.
+    await this.messaging.startConsumer({
       groupId: INCOME_RETRIEVAL_CONSUMER_GROUP,
       descriptors: handled,
       deadLetterTopic: deadLetterTopicFor['income-retrieval'],
@@ -55,7 +56,6 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
       partitionsConsumedConcurrently: this.config.CONSUMER_CONCURRENCY,
       handleBatch: (events, tx) => this.applyChunk(events, tx),
     });
-    await consumer.ready();
   }
 
   /**

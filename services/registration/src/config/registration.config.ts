@@ -9,6 +9,8 @@ export const registrationConfigSchema = z.object({
   DB_USER: z.string().default('divit_registration'),
   DB_PASSWORD: z.string().optional(),
   DB_POOL_SIZE: env.int(10, 1),
+  /** Largest dossier file POST /dossier-imports accepts (bytes, by Content-Length; streamed, not buffered). */
+  DOSSIER_IMPORT_LIMIT_BYTES: env.int(2 * 1024 * 1024 * 1024, 1024),
 });
 
 export type RegistrationConfig = z.infer<typeof registrationConfigSchema>;
