@@ -86,7 +86,10 @@ export function isInfrastructureError(error: unknown): boolean {
   if (typeof e.code === 'string' && (PG_CONNECTION_CODES.has(e.code) || NET_CODES.has(e.code))) return true;
   if (
     typeof e.message === 'string' &&
-    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message)
+    // TypeORM's words for a data source closed under a running handler (shutdown): not the message's fault.
+    /Connection terminated|connection timeout|Client has encountered a connection error|Driver not Connected|Query runner already released|Cannot use a pool after calling end/i.test(
+      e.message,
+    )
   ) {
     return true;
   }

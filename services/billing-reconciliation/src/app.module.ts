@@ -4,7 +4,7 @@ import {
   Inject,
   Module,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -24,7 +24,7 @@ import { BillingModule } from './billing.module';
 /** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
 @Global()
 @Module({})
-class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+class MessagingModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 
   static forRoot(config: BillingConfig): DynamicModule {
@@ -56,7 +56,9 @@ class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.runtime.startRelay();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the application shuts down, not in onApplicationShutdown: @nestjs/typeorm closes the data source in
+  // that phase, and a consumer still handling a message would then fail (and once dead-lettered a good event).
+  async beforeApplicationShutdown(): Promise<void> {
     await this.runtime.stop();
   }
 }

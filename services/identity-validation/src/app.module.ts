@@ -4,7 +4,7 @@ import {
   Inject,
   Module,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
   Provider,
   Type,
 } from '@nestjs/common';
@@ -58,7 +58,7 @@ export const IDENTITY_VALIDATION_CONFIG = Symbol('IDENTITY_VALIDATION_CONFIG');
 /** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
 @Global()
 @Module({})
-class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+class MessagingModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
 
   static forRoot(config: IdentityValidationConfig): DynamicModule {
@@ -90,7 +90,9 @@ class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.runtime.startRelay();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the application shuts down, not in onApplicationShutdown: @nestjs/typeorm closes the data source in
+  // that phase, and a consumer still handling a message would then fail (and once dead-lettered a good event).
+  async beforeApplicationShutdown(): Promise<void> {
     await this.runtime.stop();
   }
 }

@@ -4,7 +4,7 @@ import {
   Inject,
   Module,
   OnApplicationBootstrap,
-  OnApplicationShutdown,
+  BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -43,7 +43,7 @@ const RELAY_BATCH_SIZE = Symbol('RELAY_BATCH_SIZE');
 /** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
 @Global()
 @Module({})
-class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
+class MessagingModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(RELAY_BATCH_SIZE) private readonly relayBatchSize: number,
@@ -80,7 +80,9 @@ class MessagingModule implements OnApplicationBootstrap, OnApplicationShutdown {
     await this.runtime.startRelay({ batchSize: this.relayBatchSize });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the application shuts down, not in onApplicationShutdown: @nestjs/typeorm closes the data source in
+  // that phase, and a consumer still handling a message would then fail (and once dead-lettered a good event).
+  async beforeApplicationShutdown(): Promise<void> {
     await this.runtime.stop();
   }
 }

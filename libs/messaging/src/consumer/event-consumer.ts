@@ -433,6 +433,11 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
           await heartbeat();
           continue;
         }
+        if (this.stopping || !active()) {
+          // Shutting down (or the partition was taken away): a failure now may be the shutdown itself, so the
+          // message is neither dead-lettered nor committed; the next owner of the partition processes it.
+          throw error;
+        }
         if (isPermanent(error) || attempt >= this.retry.attempts) {
           await this.deadLetter(topic, partition, message, error, attempt);
           return;

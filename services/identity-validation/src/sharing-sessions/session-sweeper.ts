@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createLogger } from '@divit/observability';
 import { PeriodicTask } from '@divit/persistence';
@@ -10,7 +10,7 @@ import { SharingSessionsService } from './sharing-sessions.service';
  * all replicas (PeriodicTask, ADR 0012).
  */
 @Injectable()
-export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SessionSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = createLogger('SessionSweeper');
   private task: PeriodicTask<number> | undefined;
 
@@ -31,7 +31,7 @@ export class SessionSweeper implements OnApplicationBootstrap, OnApplicationShut
     this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.task?.stop();
   }
 }

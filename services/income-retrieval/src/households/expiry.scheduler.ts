@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createLogger } from '@divit/observability';
 import { PeriodicTask } from '@divit/persistence';
@@ -12,7 +12,7 @@ import { HouseholdsService } from './households.service';
  * EXPIRY_SWEEP_INTERVAL_MS: once per period across all replicas (PeriodicTask, ADR 0012).
  */
 @Injectable()
-export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ExpiryScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = createLogger('ExpiryScheduler');
   private task: PeriodicTask<Awaited<ReturnType<ExpiryScheduler['sweep']>>> | undefined;
 
@@ -34,7 +34,7 @@ export class ExpiryScheduler implements OnApplicationBootstrap, OnApplicationShu
     this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.task?.stop();
   }
 

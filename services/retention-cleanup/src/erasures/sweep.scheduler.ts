@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createLogger } from '@divit/observability';
 import { PeriodicTask } from '@divit/persistence';
@@ -11,7 +11,7 @@ import { ErasuresService } from './erasures.service';
  * and never two at once (PeriodicTask, ADR 0012); the sweep's own claims use SKIP LOCKED as well.
  */
 @Injectable()
-export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SweepScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = createLogger('SweepScheduler');
   private task: PeriodicTask<Awaited<ReturnType<ErasuresService['sweep']>>> | undefined;
 
@@ -32,7 +32,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
     this.task.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.task?.stop();
   }
 }
