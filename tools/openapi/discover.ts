@@ -28,7 +28,10 @@ export interface DiscoveredService {
 type ControllerClass = ControllerSource['controller'];
 
 /** Controllers every service gets from the platform (PlatformHttpModule of @divit/service-kit). */
-const PLATFORM_CONTROLLER_FILES = ['libs/service-kit/src/health/health.controller.ts'];
+const PLATFORM_CONTROLLER_FILES = [
+  'libs/service-kit/src/health/health.controller.ts',
+  'libs/service-kit/src/health/metrics.controller.ts',
+];
 
 export async function discoverService(entry: ServiceEntry): Promise<DiscoveredService> {
   const root = path.join(REPO_ROOT, entry.root);

@@ -28,7 +28,11 @@ export function startMetrics(serviceName = 'divit'): void {
     readers: [exporter],
   });
   metrics.setGlobalMeterProvider(provider);
-  state = { provider, exporter, serializer: new PrometheusSerializer(undefined, false) };
+  state = {
+    provider,
+    exporter,
+    serializer: new PrometheusSerializer(undefined, false, undefined, false, true),
+  };
 }
 
 /** The current metrics in the Prometheus text exposition format (empty when metrics were not started). */

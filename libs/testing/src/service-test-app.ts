@@ -13,7 +13,7 @@ import {
   OutgoingEvent,
   TopicNames,
 } from '@divit/messaging';
-import { JsonNestLogger } from '@divit/observability';
+import { JsonNestLogger, startMetrics } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import {
   configureHttpApp,
@@ -166,6 +166,8 @@ export class ServiceTestApp<C extends BaseConfig> {
   }
 
   private async bootApp(): Promise<void> {
+    // The process's metrics, as main.ts starts them (GET /metrics reads them); once per test file.
+    startMetrics(this.options.service);
     const moduleRef = await Test.createTestingModule({
       imports: [this.options.appModule(this.config)],
     }).compile();

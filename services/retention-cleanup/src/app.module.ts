@@ -33,7 +33,6 @@ import { HoldsController } from './holds/holds.controller';
 import { HoldsService } from './holds/holds.service';
 import { DeletionLogController } from './deletion-log/deletion-log.controller';
 import { DeletionLogService } from './deletion-log/deletion-log.service';
-import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 
 export { RETENTION_CONFIG };
@@ -103,13 +102,7 @@ export class AppModule {
         }),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
       ],
-      controllers: [
-        PoliciesController,
-        ErasuresController,
-        HoldsController,
-        DeletionLogController,
-        MetricsController,
-      ],
+      controllers: [PoliciesController, ErasuresController, HoldsController, DeletionLogController],
       providers: [
         { provide: RETENTION_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },

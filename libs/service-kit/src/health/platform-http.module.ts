@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { HttpAppSettings, httpSettingsFrom, HttpConfigKeys, UploadRoute } from '../http/http-app';
 import { MessagingRuntime } from '../messaging-runtime';
 import { HealthController, READINESS_CHECK } from './health.controller';
+import { MetricsController } from './metrics.controller';
 import { ReadinessCheck, ReadinessSettings } from './readiness';
 
 /** The settings configureHttpApp is given (provided by PlatformHttpModule, read by bootstrap and tests). */
@@ -14,7 +15,7 @@ export interface PlatformHttpOptions {
 }
 
 /**
- * The HTTP platform part of a service: the health endpoints (/health/live, /health/ready) and the
+ * The HTTP platform part of a service: the health endpoints (/health/live, /health/ready), GET /metrics and the
  * settings of the shared HTTP stack, which {@link bootstrapService} and the test harness apply with
  * configureHttpApp. Needs TypeORM's DataSource; uses the MessagingRuntime when the service has one.
  */
@@ -23,7 +24,7 @@ export class PlatformHttpModule {
   static forRoot(options: PlatformHttpOptions): DynamicModule {
     return {
       module: PlatformHttpModule,
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: HTTP_APP_SETTINGS, useValue: options.http },
         {

@@ -5,8 +5,8 @@ import { ErasuresService } from '../erasures/erasures.service';
 export const OVERDUE_METRIC = 'divit_retention_overdue_erasures';
 
 /**
- * Erasure metrics from the schedule, exposed twice: as OpenTelemetry observable gauges (exported by whatever
- * MeterProvider the process registers, e.g. OTEL_METRICS_EXPORTER) and as Prometheus text on GET /metrics.
+ * Erasure metrics from the schedule, as OpenTelemetry observable gauges; the platform's GET /metrics (service-kit)
+ * serves them in the Prometheus text format with the process's other metrics.
  */
 @Injectable()
 export class MetricsService implements OnModuleInit, OnModuleDestroy {
@@ -44,32 +44,6 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.gauges = [];
-  }
-
-  /** Prometheus text exposition format 0.0.4. */
-  async prometheus(): Promise<string> {
-    const c = await this.erasures.counts();
-    const lines: string[] = [];
-    const metric = (name: string, help: string, value: number) => {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${value}`);
-    };
-    metric(
-      OVERDUE_METRIC,
-      'Erasures due and not acknowledged past the overdue threshold (held ones excluded).',
-      c.overdue,
-    );
-    metric(
-      'divit_retention_scheduled_erasures',
-      'Erasures waiting to be issued (future, due or held).',
-      c.scheduled,
-    );
-    metric(
-      'divit_retention_issued_erasures',
-      'Erasure commands waiting for their acknowledgement.',
-      c.issued,
-    );
-    metric('divit_retention_held_erasures', 'Due erasures kept back by a legal hold.', c.held);
-    return `${lines.join('\n')}\n`;
   }
 }
 

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { metrics } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   BillingErasureCompletedEvent,
   ConsentErasureCompletedEvent,
@@ -18,19 +16,6 @@ import { createKafka } from '@divit/messaging';
 import type { DataCategory, OwningService } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
 import { fieldsOf, RetentionTestApp, waitFor } from './support';
-
-/** Collects the OpenTelemetry gauges on demand (the service uses the global API; this is the SDK behind it). */
-class CollectingReader extends MetricReader {
-  protected onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-const reader = new CollectingReader();
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 
 const ackDescriptor = {
   REGISTRATION: RegistrationErasureCompletedEvent,
@@ -464,7 +449,7 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
     expect((after.json.resent as Command[]).map((c) => c.erasureId)).not.toContain(first.erasureId);
   });
 
-  it('overdue erasures are reported and exposed as a Prometheus gauge and an OpenTelemetry gauge', async () => {
+  it('overdue erasures are reported and exposed as an OpenTelemetry gauge on GET /metrics', async () => {
     const registrationId = randomUUID();
     await t.publish(IdentityValidationFailedEvent, [
       {
@@ -492,11 +477,9 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
     const value = Number(/^divit_retention_overdue_erasures (\d+)$/m.exec(text)?.[1]);
     expect(value).toBe(count);
 
-    const { resourceMetrics } = await reader.collect();
-    const gauge = resourceMetrics.scopeMetrics
-      .flatMap((s) => s.metrics)
-      .find((m) => m.descriptor.name === 'divit_retention_overdue_erasures');
-    expect(gauge?.dataPoints[0]?.value).toBe(count);
+    // The same endpoint carries the platform's messaging metrics (every consumer of this service is up).
+    expect(text).toMatch(/^# TYPE divit_messaging_consumer_up gauge$/m);
+    expect(text).not.toMatch(/^divit_messaging_consumer_up\{[^}]*\} 0$/m);
 
     for (const c of commands) await ack(c, 1);
     const later = await waitFor(
