@@ -9,7 +9,7 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   const MAX_BYTES = 25_000_000;
   const t = new BillingTestApp({ BILLING_INVOICE_FILE_MAX_BYTES: String(MAX_BYTES) });
   let finance = '';
-  let admin = '';
+  let operator = '';
   let payer = '';
 
   const csv = (body: string | Buffer) =>
@@ -22,7 +22,7 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   beforeAll(async () => {
     await t.start();
     finance = t.token(randomUUID(), ['finance'], 'finance-officer');
-    admin = t.token('platform', ['admin']);
+    operator = t.platformOperator();
     payer = await t.organisation('Woonstichting Grens', 'CORPORATION', 'A');
     await t.waitForRows('organisations', 1);
   }, 120_000);
@@ -64,7 +64,7 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   );
 
   it('PUT /allocation-keys effectiveFrom = 0000-01-01 answers 400', async () => {
-    const res = await t.call('PUT', `/allocation-keys/${payer}`, admin, {
+    const res = await t.call('PUT', `/allocation-keys/${payer}`, operator, {
       effectiveFrom: '0000-01-01',
       basis: 'EQUAL',
     });
@@ -75,7 +75,7 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   it.each([['0000-01-01'], ['9999-01-01'], ['2023-12-31']])(
     'PUT /tariffs validFrom %s answers 400',
     async (validFrom) => {
-      const res = await t.call('PUT', '/tariffs', admin, {
+      const res = await t.call('PUT', '/tariffs', operator, {
         issuer: 'LOGIUS',
         unit: 'DIGID_LOGIN',
         validFrom,
@@ -141,6 +141,6 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
     expect(problems).toHaveLength(1000);
     expect(problems[0]).toMatchObject({ line: 2, field: 'payerOrganisationId' });
     expect(await t.count('invoices')).toBe(1);
-    expect((await t.call('GET', '/tariffs', admin)).status).toBe(200);
+    expect((await t.call('GET', '/tariffs', operator)).status).toBe(200);
   }, 180_000);
 });

@@ -61,6 +61,6 @@ describe('consent: every transactional endpoint works with a pool of one connect
       answer: 'REFUSED',
     });
     expect(refused.status).toBe(201);
-    expect((await call('POST', '/signing-keys/rotation', t.admin('platform'))).status).toBe(201);
+    expect((await call('POST', '/signing-keys/rotation', t.platformOperator())).status).toBe(201);
   }, 60_000);
 });
