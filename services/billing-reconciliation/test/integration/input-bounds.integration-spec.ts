@@ -12,19 +12,20 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   let operator = '';
   let payer = '';
 
-  const csv = (body: string | Buffer) =>
+  const csv = (body: string | Buffer, token = finance) =>
     t.raw('POST', '/invoices', {
-      headers: { authorization: `Bearer ${finance}`, 'content-type': 'text/csv' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
       body,
     });
   const json = (r: { body: Buffer }) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>;
 
   beforeAll(async () => {
     await t.start();
-    finance = t.token(randomUUID(), ['finance'], 'finance-officer');
     operator = t.platformOperator();
     payer = await t.organisation('Woonstichting Grens', 'CORPORATION', 'A');
     await t.waitForRows('organisations', 1);
+    // The payer's own finance officer: an invoice file holding another payer's invoice is refused whole (ADR 0014).
+    finance = t.token(payer, ['finance'], 'finance-officer');
   }, 120_000);
   afterAll(() => t.stop());
 
@@ -125,11 +126,12 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   });
 
   it('reports 200 000 bad lines with a capped problem list and a total, and keeps answering', async () => {
+    // Invoices of a payer nobody knows: only the platform operator may import a file for other payers.
     const unknownPayer = randomUUID();
     const lines = [CSV_HEADER];
     for (let i = 0; i < 200_000; i++)
       lines.push(`U-${i},LOGIUS,${unknownPayer},2025-03-01,2025-03-31,EUR,DIGID_LOGIN,1,35,35,`);
-    const res = await csv(lines.join('\n'));
+    const res = await csv(lines.join('\n'), operator);
     expect(res.status).toBe(422);
     const body = json(res);
     expect(body).toMatchObject({
