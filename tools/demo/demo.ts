@@ -57,7 +57,7 @@ function writeReport(name: string, body: string | Buffer): void {
   writeFileSync(file, body, { mode: 0o600 });
   chmodSync(file, 0o600); // an existing file keeps its old mode on write
 }
-/** The platform operator: only it registers organisations, enrols members and runs sweeps (docs/adr/0012). */
+/** The platform operator: only it registers organisations, enrols members and runs sweeps (docs/adr/0014). */
 const platformOperator = tokenFor('platform', ['platform-operator']);
 
 const no = {

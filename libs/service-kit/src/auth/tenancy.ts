@@ -4,7 +4,7 @@ import type { Principal } from './jwt';
 /** The organisation id the development issuer, the tests and the demonstration put in a platform operator's token. */
 export const PLATFORM_ORGANISATION_ID = 'platform';
 
-/** The platform operator: the only caller that may act platform-wide (see ./README.md, docs/adr/0012). */
+/** The platform operator: the only caller that may act platform-wide (see ./README.md, docs/adr/0014). */
 export function isPlatformOperator(principal: Pick<Principal, 'roles'>): boolean {
   return principal.roles.includes('platform-operator');
 }

@@ -5,7 +5,7 @@ import { ReconciliationError } from './reconciliation.errors';
 /**
  * Billing belongs to the invoice holder (the payer: a route A corporation, a route B allocator, a route C
  * collaboration's primus inter pares). Its own finance, admin, auditor and coordinator act for it; the platform
- * operator for every payer. No role of another organisation reaches it (docs/adr/0012).
+ * operator for every payer. No role of another organisation reaches it (docs/adr/0014).
  */
 export function actsForPayer(principal: Principal, payer: string): boolean {
   return isPlatformOperator(principal) || principal.organisationId === payer;

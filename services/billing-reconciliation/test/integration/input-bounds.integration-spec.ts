@@ -9,22 +9,23 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   const MAX_BYTES = 25_000_000;
   const t = new BillingTestApp({ BILLING_INVOICE_FILE_MAX_BYTES: String(MAX_BYTES) });
   let finance = '';
-  let admin = '';
+  let operator = '';
   let payer = '';
 
-  const csv = (body: string | Buffer) =>
+  const csv = (body: string | Buffer, token = finance) =>
     t.raw('POST', '/invoices', {
-      headers: { authorization: `Bearer ${finance}`, 'content-type': 'text/csv' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
       body,
     });
   const json = (r: { body: Buffer }) => JSON.parse(r.body.toString('utf8')) as Record<string, unknown>;
 
   beforeAll(async () => {
     await t.start();
-    finance = t.token(randomUUID(), ['finance'], 'finance-officer');
-    admin = t.token('platform', ['admin']);
+    operator = t.platformOperator();
     payer = await t.organisation('Woonstichting Grens', 'CORPORATION', 'A');
     await t.waitForRows('organisations', 1);
+    // The payer's own finance officer: an invoice file holding another payer's invoice is refused whole (ADR 0014).
+    finance = t.token(payer, ['finance'], 'finance-officer');
   }, 120_000);
   afterAll(() => t.stop());
 
@@ -64,7 +65,7 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   );
 
   it('PUT /allocation-keys effectiveFrom = 0000-01-01 answers 400', async () => {
-    const res = await t.call('PUT', `/allocation-keys/${payer}`, admin, {
+    const res = await t.call('PUT', `/allocation-keys/${payer}`, operator, {
       effectiveFrom: '0000-01-01',
       basis: 'EQUAL',
     });
@@ -75,7 +76,7 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   it.each([['0000-01-01'], ['9999-01-01'], ['2023-12-31']])(
     'PUT /tariffs validFrom %s answers 400',
     async (validFrom) => {
-      const res = await t.call('PUT', '/tariffs', admin, {
+      const res = await t.call('PUT', '/tariffs', operator, {
         issuer: 'LOGIUS',
         unit: 'DIGID_LOGIN',
         validFrom,
@@ -125,11 +126,12 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
   });
 
   it('reports 200 000 bad lines with a capped problem list and a total, and keeps answering', async () => {
+    // Invoices of a payer nobody knows: only the platform operator may import a file for other payers.
     const unknownPayer = randomUUID();
     const lines = [CSV_HEADER];
     for (let i = 0; i < 200_000; i++)
       lines.push(`U-${i},LOGIUS,${unknownPayer},2025-03-01,2025-03-31,EUR,DIGID_LOGIN,1,35,35,`);
-    const res = await csv(lines.join('\n'));
+    const res = await csv(lines.join('\n'), operator);
     expect(res.status).toBe(422);
     const body = json(res);
     expect(body).toMatchObject({
@@ -141,6 +143,6 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
     expect(problems).toHaveLength(1000);
     expect(problems[0]).toMatchObject({ line: 2, field: 'payerOrganisationId' });
     expect(await t.count('invoices')).toBe(1);
-    expect((await t.call('GET', '/tariffs', admin)).status).toBe(200);
+    expect((await t.call('GET', '/tariffs', operator)).status).toBe(200);
   }, 180_000);
 });

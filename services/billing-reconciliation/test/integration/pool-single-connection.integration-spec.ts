@@ -10,7 +10,7 @@ describe('billing-reconciliation: every transactional endpoint works with a pool
   const t = new BillingTestApp({ DB_POOL_SIZE: '1', BILLING_USAGE_CONCURRENCY: '1' });
   const REQUEST_TIMEOUT_MS = 10_000;
   let finance = '';
-  let admin = '';
+  let operator = '';
   let payer = '';
 
   async function call(method: string, path: string, token: string, body?: unknown) {
@@ -29,12 +29,12 @@ describe('billing-reconciliation: every transactional endpoint works with a pool
     payer = await t.organisation('Woonstichting Een Verbinding', 'CORPORATION', 'A');
     await t.waitForRows('organisations', 1);
     finance = t.token(payer, ['finance'], 'finance-officer');
-    admin = t.token('platform', ['admin']);
+    operator = t.platformOperator();
   }, 120_000);
   afterAll(() => t.stop());
 
   it('tariff set, invoice imported, period closed and re-opened, allocation key set', async () => {
-    const tariff = await call('PUT', '/tariffs', admin, {
+    const tariff = await call('PUT', '/tariffs', operator, {
       issuer: 'LOGIUS',
       unit: 'DIGID_LOGIN',
       validFrom: '2025-06-01',
@@ -55,7 +55,7 @@ describe('billing-reconciliation: every transactional endpoint works with a pool
     expect(
       (await call('POST', '/reconciliations/reopen', finance, { ...period, reason: 'correction' })).status,
     ).toBe(200);
-    const key = await call('PUT', `/allocation-keys/${payer}`, admin, {
+    const key = await call('PUT', `/allocation-keys/${payer}`, operator, {
       effectiveFrom: '2025-01-01',
       basis: 'EQUAL',
     });

@@ -56,7 +56,7 @@ export class SigningKeysController {
 
   /**
    * A new key signs from now; the previous key is retired (private key erased, public key kept and published).
-   * The key signs every organisation's receipts: the platform operator only (docs/adr/0012).
+   * The key signs every organisation's receipts: the platform operator only (docs/adr/0014).
    */
   @Post('signing-keys/rotation')
   @HttpCode(201)

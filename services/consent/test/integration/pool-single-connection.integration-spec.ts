@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { completeElements, ConsentTestApp } from './support';
 
 /**
@@ -40,10 +39,12 @@ describe('consent: every transactional endpoint works with a pool of one connect
     const published = await call('POST', `/consent-texts/${String(draft.json.id)}/publication`, t.admin(org));
     expect(published.status).toBe(201);
     const show = async () => {
+      // Consent refuses a showing for a registration it has not learned of from registration (ADR 0014).
+      const registrationId = await t.knownRegistration(org);
       const res = await call('POST', '/showings', t.system(org), {
         channel: 'WEB',
         textId: published.json.id,
-        registrationId: randomUUID(),
+        registrationId,
         subjectRole: 'HOME_SEEKER',
       });
       expect(res.status).toBe(201);
@@ -61,6 +62,6 @@ describe('consent: every transactional endpoint works with a pool of one connect
       answer: 'REFUSED',
     });
     expect(refused.status).toBe(201);
-    expect((await call('POST', '/signing-keys/rotation', t.admin('platform'))).status).toBe(201);
+    expect((await call('POST', '/signing-keys/rotation', t.platformOperator())).status).toBe(201);
   }, 60_000);
 });

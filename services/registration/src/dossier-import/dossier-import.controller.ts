@@ -31,7 +31,7 @@ const csv = (stream: NodeJS.ReadableStream, name: string) =>
  * buffered whole, so any size works with flat memory.
  * Migration is a platform operator's task across organisations (a full load of a source removes the dossiers it
  * no longer lists, whatever their organisation): every route needs the `platform-operator` role; an
- * organisation's `admin` cannot import (docs/adr/0012).
+ * organisation's `admin` cannot import (docs/adr/0014).
  */
 @Roles('platform-operator')
 @Controller('dossier-imports')

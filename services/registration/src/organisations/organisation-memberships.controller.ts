@@ -23,7 +23,7 @@ import {
 import { HousingStockRow } from './organisations.repository';
 
 /**
- * Members of a route B/C organisation over time and their housing stock (docs/adr/0012):
+ * Members of a route B/C organisation over time and their housing stock (docs/adr/0014):
  * - starting a membership: the platform operator only (an allocator cannot enrol another tenant's corporation,
  *   which would give it sight of that corporation's registrations and allocations);
  * - ending a membership and recording housing stock: the platform operator or the organisation's own admin;

@@ -17,7 +17,7 @@ import {
 /**
  * Organisations and their route over time. Reads: every role (the register of organisations and their routes is
  * not personal data). Writes (registering an organisation, changing its route) are platform-wide: the platform
- * operator only, never an organisation's admin (docs/adr/0012).
+ * operator only, never an organisation's admin (docs/adr/0014).
  */
 @Controller('organisations')
 export class OrganisationsController {

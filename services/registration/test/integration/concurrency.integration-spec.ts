@@ -26,15 +26,19 @@ describe('registration: 50 simultaneous requests at the default pool size', () =
 
   beforeAll(async () => {
     await t.start();
-    const admin = t.token('platform', ['admin']);
+    const operator = t.platformOperator();
     const register = async (name: string, answers: object) => {
-      const res = await call('POST', '/organisations', admin, { name, answers, effectiveFrom: '2024-01-01' });
+      const res = await call('POST', '/organisations', operator, {
+        name,
+        answers,
+        effectiveFrom: '2024-01-01',
+      });
       expect(res.status).toBe(201);
       return String(res.json.organisationId);
     };
     allocator = await register(`Verdeler ${t.prefix}`, decisionAnswers.routeB);
     member = await register(`Lid ${t.prefix}`, decisionAnswers.routeA);
-    const joined = await call('POST', `/organisations/${allocator}/memberships`, admin, {
+    const joined = await call('POST', `/organisations/${allocator}/memberships`, operator, {
       memberOrganisationId: member,
       validFrom: '2024-01-01',
     });

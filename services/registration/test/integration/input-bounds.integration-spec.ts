@@ -4,7 +4,7 @@ import { decisionAnswers, fieldsOf, RegistrationTestApp } from './support';
 /** Issue 13, items 5 and 6: out-of-range dates and unprocessable values get a 4xx problem document, never a 5xx. */
 describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => {
   const t = new RegistrationTestApp();
-  let admin = '';
+  let operator = '';
   let system = '';
   let org = '';
   let allocator = '';
@@ -12,9 +12,9 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
 
   beforeAll(async () => {
     await t.start();
-    admin = t.token('platform', ['admin']);
+    operator = t.platformOperator();
     const register = async (name: string, answers: object) => {
-      const res = await t.call('POST', '/organisations', admin, {
+      const res = await t.call('POST', '/organisations', operator, {
         name,
         answers,
         effectiveFrom: '2024-01-01',
@@ -27,7 +27,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
     member = await register(`Lid ${t.prefix}`, decisionAnswers.routeA);
     expect(
       (
-        await t.call('POST', `/organisations/${allocator}/memberships`, admin, {
+        await t.call('POST', `/organisations/${allocator}/memberships`, operator, {
           memberOrganisationId: member,
           validFrom: '2024-01-01',
         })
@@ -49,7 +49,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
   const ZERO = '0000-01-01';
 
   // [name, method, path (a function: ids exist only after beforeAll), body, token kind, expected field]
-  const cases: [string, string, () => string, (() => object) | undefined, 'admin' | 'system', string][] = [
+  const cases: [string, string, () => string, (() => object) | undefined, 'operator' | 'system', string][] = [
     [
       'registration birthDate',
       'POST',
@@ -103,7 +103,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
       'POST',
       () => '/organisations',
       () => ({ name: 'Nul', answers: decisionAnswers.routeA, effectiveFrom: ZERO }),
-      'admin',
+      'operator',
       'effectiveFrom',
     ],
     [
@@ -111,7 +111,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
       'POST',
       () => `/organisations/${org}/route-changes`,
       () => ({ route: 'A', effectiveFrom: ZERO }),
-      'admin',
+      'operator',
       'effectiveFrom',
     ],
     [
@@ -119,7 +119,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
       'POST',
       () => `/organisations/${allocator}/memberships`,
       () => ({ memberOrganisationId: member, validFrom: ZERO }),
-      'admin',
+      'operator',
       'validFrom',
     ],
     [
@@ -127,7 +127,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
       'POST',
       () => `/organisations/${allocator}/memberships`,
       () => ({ memberOrganisationId: member, validFrom: '2024-01-01', validTo: ZERO }),
-      'admin',
+      'operator',
       'validTo',
     ],
     [
@@ -135,7 +135,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
       'POST',
       () => `/organisations/${allocator}/memberships/${randomUUID()}/end`,
       () => ({ validTo: ZERO }),
-      'admin',
+      'operator',
       'validTo',
     ],
     [
@@ -143,16 +143,16 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
       'POST',
       () => `/organisations/${allocator}/housing-stock`,
       () => ({ memberOrganisationId: member, dwellings: 10, effectiveFrom: ZERO }),
-      'admin',
+      'operator',
       'effectiveFrom',
     ],
-    ['route ?at', 'GET', () => `/organisations/${org}/route?at=${ZERO}`, undefined, 'admin', 'at'],
+    ['route ?at', 'GET', () => `/organisations/${org}/route?at=${ZERO}`, undefined, 'operator', 'at'],
     [
       'memberships ?at',
       'GET',
       () => `/organisations/${allocator}/memberships?at=${ZERO}`,
       undefined,
-      'admin',
+      'operator',
       'at',
     ],
     [
@@ -160,7 +160,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
       'GET',
       () => `/organisations/${allocator}/housing-stock?at=${ZERO}`,
       undefined,
-      'admin',
+      'operator',
       'at',
     ],
   ];
@@ -168,7 +168,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
   it.each(cases)(
     '%s = 0000-01-01 answers 400 problem+json naming the field',
     async (_n, method, path, body, who, field) => {
-      const res = await t.call(method, path(), who === 'admin' ? admin : system, body?.());
+      const res = await t.call(method, path(), who === 'operator' ? operator : system, body?.());
       expect(res.status).toBe(400);
       expect(res.type).toContain('application/problem+json');
       expect(fieldsOf(res)).toContain(field);
@@ -205,7 +205,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
   });
 
   it('refuses an organisation name with a control character (400)', async () => {
-    const res = await t.call('POST', '/organisations', admin, {
+    const res = await t.call('POST', '/organisations', operator, {
       name: 'Woon\u0000stichting',
       answers: decisionAnswers.routeA,
       effectiveFrom: '2024-01-01',
@@ -218,7 +218,7 @@ describe('registration: input bounds (real PostgreSQL, Kafka, registry)', () => 
     'source_system,dossier_number,surname_prefix,surname,birth_date,gender_marker,postcode,house_number,house_number_addition,email,phone,registration_date,organisation_id';
   const importCsv = (csv: string, source: string) =>
     t.raw('POST', `/dossier-imports?mode=full&source=${source}`, {
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'text/csv' },
       body: csv,
     });
 

@@ -9,7 +9,7 @@ import { decisionAnswers, RegistrationTestApp } from './support';
 describe('registration: every transactional endpoint works with a pool of one connection', () => {
   const t = new RegistrationTestApp(undefined, undefined, { DB_POOL_SIZE: '1' });
   const REQUEST_TIMEOUT_MS = 8_000;
-  let admin = '';
+  let operator = '';
   let allocator = '';
   let member = '';
 
@@ -26,46 +26,50 @@ describe('registration: every transactional endpoint works with a pool of one co
 
   beforeAll(async () => {
     await t.start();
-    admin = t.token('platform', ['admin']);
+    operator = t.platformOperator();
   }, 120_000);
   afterAll(() => t.stop());
 
   it('organisations: register, change route, memberships, housing stock', async () => {
     const register = async (name: string, answers: object) => {
-      const res = await call('POST', '/organisations', admin, { name, answers, effectiveFrom: '2024-01-01' });
+      const res = await call('POST', '/organisations', operator, {
+        name,
+        answers,
+        effectiveFrom: '2024-01-01',
+      });
       expect(res.status).toBe(201);
       return String(res.json.organisationId);
     };
     await register(`Corporatie ${t.prefix}`, decisionAnswers.routeA);
     allocator = await register(`Verdeler ${t.prefix}`, decisionAnswers.routeB);
     member = await register(`Lid ${t.prefix}`, decisionAnswers.routeA);
-    const joined = await call('POST', `/organisations/${allocator}/memberships`, admin, {
+    const joined = await call('POST', `/organisations/${allocator}/memberships`, operator, {
       memberOrganisationId: member,
       validFrom: '2024-01-01',
     });
     expect(joined.status).toBe(201);
     // Route C from 2025 with the member as primus inter pares (the coordinator checks run inside the transaction).
-    const routeChange = await call('POST', `/organisations/${allocator}/route-changes`, admin, {
+    const routeChange = await call('POST', `/organisations/${allocator}/route-changes`, operator, {
       route: 'C',
       coordinatorOrganisationId: member,
       effectiveFrom: '2025-01-01',
     });
     expect(routeChange.status).toBe(201);
-    const stock = await call('POST', `/organisations/${allocator}/housing-stock`, admin, {
+    const stock = await call('POST', `/organisations/${allocator}/housing-stock`, operator, {
       memberOrganisationId: member,
       dwellings: 1200,
       effectiveFrom: '2024-06-01',
     });
     expect(stock.status).toBe(201);
     const other = await register(`Ander lid ${t.prefix}`, decisionAnswers.routeA);
-    const temp = await call('POST', `/organisations/${allocator}/memberships`, admin, {
+    const temp = await call('POST', `/organisations/${allocator}/memberships`, operator, {
       memberOrganisationId: other,
       validFrom: '2024-01-01',
     });
     const ended = await call(
       'POST',
       `/organisations/${allocator}/memberships/${String(temp.json.membershipId ?? temp.json.id)}/end`,
-      admin,
+      operator,
       { validTo: '2024-12-31' },
     );
     expect(ended.status).toBe(200);

@@ -8,7 +8,7 @@ import type { IssuedErasure } from '../erasures/erasures.service';
 /**
  * Legal holds of one organisation: its admin places and lifts them, its auditors read them and their audit trail.
  * A hold for no organisation (platform-wide) and holds of any organisation: the platform operator. Another
- * organisation's hold answers 404, as a missing one; placing one for another organisation 403 (docs/adr/0012).
+ * organisation's hold answers 404, as a missing one; placing one for another organisation 403 (docs/adr/0014).
  */
 @Controller('legal-holds')
 export class HoldsController {

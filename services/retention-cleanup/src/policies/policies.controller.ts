@@ -14,7 +14,7 @@ import { PoliciesService, PolicyView } from './policies.service';
 /**
  * Retention policies per data category: shipped defaults with sources (platform-wide, read by everyone here), and
  * per-organisation overrides: set and removed by the organisation's own admin or the platform operator; another
- * organisation's are refused (403 OUTSIDE_ORGANISATION). See docs/adr/0012.
+ * organisation's are refused (403 OUTSIDE_ORGANISATION). See docs/adr/0014.
  */
 @Controller('policies')
 export class PoliciesController {

@@ -9,12 +9,14 @@ import { RetentionTestApp } from './support';
 describe('retention-cleanup: every transactional endpoint works with a pool of one connection', () => {
   const t = new RetentionTestApp({ DB_POOL_SIZE: '1' });
   const REQUEST_TIMEOUT_MS = 8_000;
+  const org = randomUUID();
   let admin = '';
+  let operator = '';
 
-  async function call(method: string, path: string, body?: unknown) {
+  async function call(method: string, path: string, body?: unknown, token = admin) {
     const res = await fetch(`${t.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
@@ -24,12 +26,13 @@ describe('retention-cleanup: every transactional endpoint works with a pool of o
 
   beforeAll(async () => {
     await t.start();
-    admin = t.token(randomUUID(), ['admin']);
+    // The organisation's own admin for its overrides and holds; the sweep is the platform operator's (ADR 0014).
+    admin = t.token(org, ['admin']);
+    operator = t.platformOperator();
   }, 120_000);
   afterAll(() => t.stop());
 
   it('policy override set and removed, legal hold created and lifted, sweep run', async () => {
-    const org = randomUUID();
     const path = `/policies/ACCESS_LOGS/organisations/${org}`;
     expect((await call('PUT', path, { retention: 'P2Y', reason: 'audit request' })).status).toBe(200);
     expect((await call('DELETE', path)).status).toBe(200);
@@ -42,6 +45,6 @@ describe('retention-cleanup: every transactional endpoint works with a pool of o
     expect(
       (await call('POST', `/legal-holds/${String(hold.json.id)}/lift`, { reason: 'closed' })).status,
     ).toBe(200);
-    expect((await call('POST', '/sweeps')).status).toBe(200);
+    expect((await call('POST', '/sweeps', undefined, operator)).status).toBe(200);
   }, 60_000);
 });
