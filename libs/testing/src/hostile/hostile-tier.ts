@@ -13,7 +13,10 @@ import { fillPath, loadOperations, Operation } from './openapi';
 export type OperationClass =
   /** No bearer token by design (health, JWKS, signed deliveries): judged only for 5xx and leaks of A's data. */
   | { kind: 'public'; reason: string }
-  /** Platform-wide effect or data: only a platform operator may call it, so tenant B must get 401/403. */
+  /**
+   * Platform-wide effect or data, or a tool that is not a tenant's (a simulator): only a platform operator may call
+   * it, so tenant B must get 401/403 (or 404 where the operation is switched off).
+   */
   | { kind: 'operator'; reason: string }
   /** Acts on the caller's own organisation only: judged for 5xx, leaks and A's rows. */
   | { kind: 'caller-scoped'; reason: string };
@@ -152,14 +155,14 @@ export class HostileTier {
     for (const op of this.operations) {
       const cls = classes[op.operationId];
       const name = label(op);
-      if (!op.secured && cls?.kind !== 'public')
+      if (!op.secured && cls?.kind !== 'public' && cls?.kind !== 'operator')
         findings.push(
           this.finding(
             'classification',
             name,
             '-',
             '-',
-            'no bearer-token requirement: classify it as public (with a reason) or secure it',
+            'no bearer-token requirement: classify it as public or operator-only (with a reason), or secure it',
           ),
         );
       if (op.secured && cls?.kind === 'public')
@@ -188,7 +191,7 @@ export class HostileTier {
   /**
    * Tenant B calls every operation with tenant A's values. Path-parameter operations on A's values must be
    * refused (401/403/404/409/422); nothing B gets with a 2xx may contain A's markers; operator operations refuse
-   * B (401/403); and A's rows (every row of the service's tables mentioning a marker) are unchanged afterwards.
+   * B (401/403, or 404 where switched off); and A's rows (every row of the service's tables mentioning a marker) are unchanged afterwards.
    */
   async crossTenant(): Promise<Finding[]> {
     const findings: Finding[] = [];
@@ -212,9 +215,11 @@ export class HostileTier {
       if (typeof res.status !== 'number') add(noAnswer(res, this.timeoutMs));
       else if (res.status >= 500) add(`5xx: ${snippet(res.text)}`);
       else if (cls?.kind === 'operator') {
-        if (res.status !== 401 && res.status !== 403) {
+        if (res.status !== 401 && res.status !== 403 && res.status !== 404) {
           if (res.status < 300) this.stats.crossTenantSuccesses++;
-          add(`an operator-only operation (${cls.reason}) answered tenant B with ${res.status}, not 401/403`);
+          add(
+            `an operator-only operation (${cls.reason}) answered tenant B with ${res.status}, not 401/403/404`,
+          );
         }
       } else if (target === 'path' && cls?.kind !== 'public') {
         if (res.status < 300) {
@@ -504,7 +509,24 @@ export class HostileTier {
     return this.markers.some((m) => lower.includes(m.toLowerCase()));
   }
 
+  /**
+   * One request, with its own deadline. A connection-level failure (not a timeout) is retried once on a fresh
+   * connection: the client may have reused a keep-alive socket the server was closing after an early answer (e.g.
+   * to a body it refused unread); a server that really drops the connection for this input fails twice.
+   */
   private async send(
+    op: Operation,
+    token: string,
+    path: Record<string, string>,
+    query: Record<string, string>,
+    input: BadInput | null,
+  ): Promise<Sent> {
+    const first = await this.sendOnce(op, token, path, query, input);
+    if (first.status !== 'error') return first;
+    return this.sendOnce(op, token, path, query, input);
+  }
+
+  private async sendOnce(
     op: Operation,
     token: string,
     path: Record<string, string>,
@@ -538,7 +560,9 @@ export class HostileTier {
       const errorName = (error as { name?: string } | null)?.name;
       const timeout = errorName === 'TimeoutError' || errorName === 'AbortError';
       if (timeout) this.stats.timeouts++;
-      const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+      // Duck-typed: jest's sandbox gives undici's errors another realm's Error.
+      const causeMessage = (error as { cause?: { message?: unknown } } | null)?.cause?.message;
+      const cause = typeof causeMessage === 'string' ? ` (${causeMessage})` : '';
       return { status: timeout ? 'timeout' : 'error', type: '', text: `${String(error)}${cause}`, ms };
     }
   }
