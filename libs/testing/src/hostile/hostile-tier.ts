@@ -98,6 +98,7 @@ export class HostileTier {
     badInputs: 0,
     concurrent: 0,
     slowestMs: 0,
+    stuckSessionsEnded: 0,
   };
   private readonly all: Finding[] = [];
   private readonly burstStatuses: Record<string, number> = {};
@@ -426,6 +427,21 @@ export class HostileTier {
     return this.record(findings);
   }
 
+  /**
+   * Ends the sessions of the service's own test database that a stuck pool left idle in a transaction (a
+   * deadlock the concurrency check found), so the app can close instead of hanging the suite's teardown.
+   * Returns how many it ended (also in the summary).
+   */
+  async releaseStuckSessions(): Promise<number> {
+    const [row] = await this.options.app.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'
+         AND now() - state_change > interval '5 seconds'`,
+    );
+    this.stats.stuckSessionsEnded += Number(row?.n ?? 0);
+    return Number(row?.n ?? 0);
+  }
+
   /** The counts of this run, logged and written to reports/hostile/<service>.json. */
   summary(): Record<string, unknown> {
     const summary = {
@@ -440,6 +456,7 @@ export class HostileTier {
       crossTenantSuccesses: this.stats.crossTenantSuccesses,
       partialWrites: this.stats.partialWrites,
       slowestMs: this.stats.slowestMs,
+      stuckSessionsEnded: this.stats.stuckSessionsEnded,
       findings: this.all.length,
       burstStatuses: this.burstStatuses,
       seed: this.options.seed ?? 13,

@@ -91,6 +91,7 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
   });
 
   afterAll(async () => {
+    await tier?.releaseStuckSessions();
     tier?.summary();
     await t.stop();
   });

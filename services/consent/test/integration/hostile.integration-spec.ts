@@ -93,6 +93,7 @@ describe('consent: hostile clients (every operation of the OpenAPI document)', (
   });
 
   afterAll(async () => {
+    await tier?.releaseStuckSessions();
     tier?.summary();
     await t.stop();
   });

@@ -129,6 +129,7 @@ describe('identity-validation: hostile clients (every operation of the OpenAPI d
   });
 
   afterAll(async () => {
+    await tier?.releaseStuckSessions();
     tier?.summary();
     await t.stop();
   });

@@ -65,6 +65,7 @@ describe('income-retrieval: hostile clients (every operation of the OpenAPI docu
   });
 
   afterAll(async () => {
+    await tier?.releaseStuckSessions();
     tier?.summary();
     await t.stop();
   });

@@ -151,6 +151,7 @@ describe('registration: hostile clients (every operation of the OpenAPI document
   });
 
   afterAll(async () => {
+    await tier?.releaseStuckSessions();
     tier?.summary();
     await t.stop();
   });

@@ -76,6 +76,7 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
   });
 
   afterAll(async () => {
+    await tier?.releaseStuckSessions();
     tier?.summary();
     await t.stop();
   });
