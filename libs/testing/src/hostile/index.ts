@@ -1,0 +1,4 @@
+export * from './openapi';
+export * from './inputs';
+export * from './hostile-tier';
+export * from './roles';

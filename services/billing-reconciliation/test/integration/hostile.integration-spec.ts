@@ -1,0 +1,114 @@
+import { HostileTier, operatorRoles, tenantRoles } from '@divit/testing';
+import { BillingTestApp, times, usageOf } from './support';
+
+const MARCH = { periodStart: '2025-03-01', periodEnd: '2025-03-31' };
+const CSV_HEADER =
+  'invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber';
+
+/**
+ * The hostile-client tier for billing-reconciliation, generated from docs/openapi/billing-reconciliation.json
+ * (see docs/testing.md): tenant B against every operation on tenant A's data, seeded bad input for every write,
+ * and bursts of 50 simultaneous requests of tenant A with the pool at its default size.
+ */
+describe('billing-reconciliation: hostile clients (every operation of the OpenAPI document)', () => {
+  const t = new BillingTestApp();
+  let tier: HostileTier;
+
+  beforeAll(async () => {
+    await t.start();
+    // Tenant A: a route B allocator with a member corporation, usage, an invoice and a closed March; tenant B:
+    // a route A corporation of its own. Organisations and usage arrive as registration's and
+    // identity-validation's events.
+    const allocatorA = await t.organisation('Woonruimteverdeler A', 'HOUSING_ALLOCATOR', 'B');
+    const memberA = await t.organisation('Woonstichting A', 'CORPORATION', 'A');
+    const orgB = await t.organisation('Woonstichting B', 'CORPORATION', 'A');
+    await t.member(allocatorA, memberA, 1000);
+    await t.waitForRows('housing_stock', 1, `organisation_id = '${allocatorA}'`);
+    await t.usage(times(2, (i) => usageOf(allocatorA, 'DIGID_LOGIN', `2025-03-0${i + 1}T10:00:00Z`)));
+    await t.waitForRows('usage_records', 2, `organisation_id = '${allocatorA}'`);
+    const a = t.token(allocatorA, operatorRoles(), 'tenant-a-admin');
+    const invoiceCsv = (number: string) =>
+      `${CSV_HEADER}\n${number},LOGIUS,${allocatorA},2025-03-01,2025-03-31,EUR,DIGID_LOGIN,2,100,100,`;
+    const imported = await t.raw('POST', '/invoices', {
+      headers: { authorization: `Bearer ${a}`, 'content-type': 'text/csv' },
+      body: invoiceCsv('HA-2025-03'),
+    });
+    if (imported.status !== 201)
+      throw new Error(`fixture invoice: ${imported.status} ${imported.body.toString()}`);
+    const invoiceId = (JSON.parse(imported.body.toString()) as { invoices: { id: string }[] }).invoices[0]
+      ?.id;
+    const closed = await t.call('POST', '/reconciliations/close', a, {
+      payerOrganisationId: allocatorA,
+      ...MARCH,
+    });
+    if (closed.status !== 201) throw new Error(`fixture close: ${closed.status} ${closed.text}`);
+    const reconciliationId = String(closed.json.reconciliationId);
+
+    tier = new HostileTier({
+      service: 'billing-reconciliation',
+      app: t,
+      tokens: { a, b: t.token(orgB, tenantRoles(), 'tenant-b-admin') },
+      values: {
+        payerOrganisationId: allocatorA,
+        organisationId: allocatorA,
+        memberOrganisationId: memberA,
+        memberId: memberA,
+        id: reconciliationId,
+        ...MARCH,
+      },
+      requests: {
+        invoicesGet: { path: { id: String(invoiceId) } },
+        invoicesImport: { body: invoiceCsv('HA-2025-03-B') },
+        reconciliationsReopen: {
+          body: { payerOrganisationId: allocatorA, ...MARCH, reason: 'hostile reopen' },
+        },
+        allocationKeysSet: { body: { effectiveFrom: '2025-01-01', basis: 'EQUAL' } },
+        tariffsSet: {
+          body: { issuer: 'LOGIUS', unit: 'DIGID_LOGIN', validFrom: '2025-01-01', unitPriceMillicents: 1 },
+        },
+      },
+      ignoredTables: {
+        access_log:
+          'an append-only record of attempts (a refused one may rightly be logged); B’s reads are judged by their answers',
+      },
+      classes: {
+        healthLive: { kind: 'public', reason: 'liveness probe' },
+        healthReady: { kind: 'public', reason: 'readiness probe' },
+        tariffsSet: {
+          kind: 'operator',
+          reason: 'tariffs are the platform’s price list for every tenant',
+        },
+      },
+      burst: [
+        'reconciliationsGet',
+        'reconciliationsOverview',
+        'reconciliationsStatements',
+        'invoicesGet',
+        'reconciliationsDryRun',
+        'allocationKeysSet',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await tier?.releaseStuckSessions();
+    tier?.summary();
+    await t.stop();
+  });
+
+  it('classifies every operation of the OpenAPI document (public ones with a reason)', () => {
+    expect(tier.classification()).toEqual([]);
+  });
+
+  it("tenant B cannot read or change tenant A's data through any operation (0 partial writes)", async () => {
+    expect(await tier.crossTenant()).toEqual([]);
+  });
+
+  it('answers seeded bad input on every write, query and path parameter with 4xx problem+json, never 5xx', async () => {
+    expect(await tier.badInput()).toEqual([]);
+  }, 300_000);
+
+  it('answers bursts of 50 simultaneous requests of tenant A without 5xx or a stuck pool', async () => {
+    expect(await tier.concurrency(50)).toEqual([]);
+  }, 300_000);
+});

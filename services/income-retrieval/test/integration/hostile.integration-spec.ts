@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { HostileTier, operatorRoles, tenantRoles, waitFor } from '@divit/testing';
+import { grant, household, IncomeTestApp, publishAllocation, share } from './support';
+
+/**
+ * The hostile-client tier for income-retrieval, generated from docs/openapi/income-retrieval.json (see
+ * docs/testing.md): tenant B against every operation on tenant A's data, seeded bad input for every write, and
+ * bursts of 50 simultaneous requests of tenant A with the pool at its default size.
+ */
+describe('income-retrieval: hostile clients (every operation of the OpenAPI document)', () => {
+  const t = new IncomeTestApp();
+  let tier: HostileTier;
+
+  beforeAll(async () => {
+    await t.start();
+    // Tenant A: a decided allocation (with its statement) and an open one; tenant B: an organisation of its own.
+    // Allocations, consents and incomes arrive as registration's, consent's and identity-validation's events.
+    const orgA = randomUUID();
+    const a = t.token(orgA, operatorRoles(), 'tenant-a-admin');
+    const decided = household({ organisationId: orgA });
+    await publishAllocation(t, decided);
+    await grant(t, decided, decided.homeSeeker);
+    await share(t, decided, decided.homeSeeker, 2_000_000);
+    await t.decisionFor(decided.allocation.allocationId);
+    const open = household({ organisationId: orgA, adults: 1 });
+    await publishAllocation(t, open);
+    const decidedId = decided.allocation.allocationId;
+    const openId = open.allocation.allocationId;
+    for (const id of [decidedId, openId]) {
+      const seen = await waitFor(
+        async () => (await t.call('GET', `/allocations/${id}`, a)).status,
+        (s) => s === 200,
+      );
+      if (seen !== 200) throw new Error(`fixture: allocation ${id} not visible to tenant A (${seen})`);
+    }
+
+    tier = new HostileTier({
+      service: 'income-retrieval',
+      app: t,
+      tokens: { a, b: t.token(randomUUID(), tenantRoles(), 'tenant-b-admin') },
+      values: {
+        organisationId: orgA,
+        allocationId: decidedId,
+        registrationId: decided.allocation.registrationId,
+        memberId: decided.homeSeeker,
+      },
+      requests: {
+        householdsGet: { path: { allocationId: openId } },
+        householdsStatePensionAge: { path: { allocationId: openId }, body: { pensionAge: true } },
+      },
+      ignoredTables: {
+        access_log:
+          'an append-only record of attempts (a refused one may rightly be logged); B’s reads are judged by their answers',
+      },
+      classes: {
+        healthLive: { kind: 'public', reason: 'liveness probe' },
+        healthReady: { kind: 'public', reason: 'readiness probe' },
+        householdsSweep: {
+          kind: 'operator',
+          reason: 'the expiry sweep runs over every tenant’s open requests',
+        },
+      },
+      burst: ['statementsGet', 'householdsGet', 'householdsStatePensionAge', 'statementsAccessLog'],
+    });
+  });
+
+  afterAll(async () => {
+    await tier?.releaseStuckSessions();
+    tier?.summary();
+    await t.stop();
+  });
+
+  it('classifies every operation of the OpenAPI document (public ones with a reason)', () => {
+    expect(tier.classification()).toEqual([]);
+  });
+
+  it("tenant B cannot read or change tenant A's data through any operation (0 partial writes)", async () => {
+    expect(await tier.crossTenant()).toEqual([]);
+  });
+
+  it('answers seeded bad input on every write, query and path parameter with 4xx problem+json, never 5xx', async () => {
+    expect(await tier.badInput()).toEqual([]);
+  }, 300_000);
+
+  it('answers bursts of 50 simultaneous requests of tenant A without 5xx or a stuck pool', async () => {
+    expect(await tier.concurrency(50)).toEqual([]);
+  }, 300_000);
+});
