@@ -13,7 +13,7 @@ import {
   OutgoingEvent,
   TopicNames,
 } from '@divit/messaging';
-import { JsonNestLogger, startMetrics } from '@divit/observability';
+import { createLogger, JsonNestLogger, startMetrics } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import {
   configureHttpApp,
@@ -83,6 +83,8 @@ export class ServiceTestApp<C extends BaseConfig> {
   private kafka!: Kafka;
   private consumer: Consumer | undefined;
   private publisher: DirectPublisher | undefined;
+  private createdTopics: string[] = [];
+  private readonly logger = createLogger('ServiceTestApp');
 
   constructor(private readonly options: ServiceTestAppOptions<C>) {
     this.prefix = options.prefix ?? `it-${short(options.service)}-${randomBytes(3).toString('hex')}-`;
@@ -110,13 +112,14 @@ export class ServiceTestApp<C extends BaseConfig> {
     this.topics = new TopicNames(topicCatalogue, this.prefix);
     const admin = this.kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(topicCatalogue).map((t) => ({
-        topic: this.topics.name(t.key),
-        numPartitions: t.partitions,
-      })),
-    });
+    const existing = new Set(await admin.listTopics());
+    const wanted = Object.values(topicCatalogue).map((t) => ({
+      topic: this.topics.name(t.key),
+      numPartitions: t.partitions,
+    }));
+    await admin.createTopics({ waitForLeaders: true, topics: wanted });
+    // Deleted again by stop(): only the topics this app created (a shared prefix's topics stay).
+    this.createdTopics = wanted.map((t) => t.topic).filter((name) => !existing.has(name));
     await admin.disconnect();
 
     await this.bootApp();
@@ -185,6 +188,26 @@ export class ServiceTestApp<C extends BaseConfig> {
     await this.consumer?.disconnect();
     await this.app?.close();
     await this.db?.drop();
+    await this.deleteCreatedTopics();
+  }
+
+  /**
+   * The harness deletes what it creates: a long-lived development broker otherwise collects thousands of test
+   * partitions (a 512 MiB broker ran out of heap at ~17,000 of them).
+   */
+  private async deleteCreatedTopics(): Promise<void> {
+    const topics = this.createdTopics.splice(0);
+    if (topics.length === 0) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics, timeout: 30_000 });
+    } catch (error) {
+      // Never fail a test run over cleanup; the next broker purge removes what is left.
+      this.logger.warn('could not delete the test topics', { count: topics.length, error: String(error) });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Base URL of the running app, for requests that must not carry the default headers. */

@@ -85,6 +85,16 @@ const REFUSALS = new Set([401, 403, 404, 409, 422]);
  * writes of every operation, seeded bad input for every write, and a burst of concurrent requests. Each check
  * returns its findings (empty means the service held); `summary()` counts what was sent and found.
  */
+/** Operations of the shared platform layer (libs/service-kit PlatformHttpModule), in every service. */
+const PLATFORM_CLASSES: Record<string, OperationClass> = {
+  healthLive: { kind: 'public', reason: 'liveness probe' },
+  healthReady: { kind: 'public', reason: 'readiness probe' },
+  metricsScrape: {
+    kind: 'public',
+    reason: 'Prometheus scrape: service-wide counters, no tenant data (checked for A’s ids like any answer)',
+  },
+};
+
 export class HostileTier {
   readonly operations: Operation[];
   private readonly logger = new Logger('hostile-tier');
@@ -100,11 +110,14 @@ export class HostileTier {
     slowestMs: 0,
     stuckSessionsEnded: 0,
   };
+  private readonly options: HostileTierOptions;
   private readonly all: Finding[] = [];
   private readonly burstStatuses: Record<string, number> = {};
   private readonly covered = new Set<string>();
 
-  constructor(private readonly options: HostileTierOptions) {
+  constructor(options: HostileTierOptions) {
+    // The operations every service gets from the platform (PlatformHttpModule) are judged here, once.
+    this.options = { ...options, classes: { ...PLATFORM_CLASSES, ...options.classes } };
     this.operations = loadOperations(options.service);
     const found = new Set<string>(options.markers ?? []);
     if (!options.markers) {

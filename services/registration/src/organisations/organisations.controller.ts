@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ROLES, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, ROLES, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
 import {
   organisationIdParam,
   RegisterOrganisationDto,
   registerOrganisationSchema,
 } from './dto/register-organisation.dto';
 import { AtQuery, atQuerySchema, RouteChangeDto, routeChangeSchema } from './dto/organisation-changes.dto';
+import { OrganisationMembershipsService } from './organisation-memberships.service';
 import { RouteRow } from './organisations.repository';
 import {
   OrganisationsService,
@@ -15,13 +17,18 @@ import {
 } from './organisations.service';
 
 /**
- * Organisations and their route over time. Reads: every role (the register of organisations and their routes is
- * not personal data). Writes (registering an organisation, changing its route) are platform-wide: the platform
- * operator only, never an organisation's admin (docs/adr/0014).
+ * Organisations and their route over time. Reads: the platform operator, the organisation itself (or the one that
+ * coordinates it) and its member corporations, as for memberships; anyone else gets 404 as for a missing id (the
+ * hostile-client tier found every tenant reading every other tenant's organisation and route). Writes
+ * (registering an organisation, changing its route) are platform-wide: the platform operator only, never an
+ * organisation's admin (docs/adr/0014).
  */
 @Controller('organisations')
 export class OrganisationsController {
-  constructor(private readonly organisations: OrganisationsService) {}
+  constructor(
+    private readonly organisations: OrganisationsService,
+    private readonly memberships: OrganisationMembershipsService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -35,29 +42,35 @@ export class OrganisationsController {
   /** The organisation with the route in force on `at` (default today) and the route history. */
   @Get(':id')
   @Roles(...ROLES)
-  get(
+  async get(
+    @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
     @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
   ): Promise<OrganisationView> {
+    await this.memberships.assertReadable(principal, params.id);
     return this.organisations.get(params.id, query.at);
   }
 
   /** The route and coordinator in force on `at` (default today). */
   @Get(':id/route')
   @Roles(...ROLES)
-  route(
+  async route(
+    @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
     @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
   ): Promise<RouteAtView> {
+    await this.memberships.assertReadable(principal, params.id);
     return this.organisations.routeAt(params.id, query.at);
   }
 
   /** Every route the organisation followed or will follow, oldest first. */
   @Get(':id/route-changes')
   @Roles(...ROLES)
-  routeChanges(
+  async routeChanges(
+    @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
   ): Promise<RouteRow[]> {
+    await this.memberships.assertReadable(principal, params.id);
     return this.organisations.routeHistory(params.id);
   }
 

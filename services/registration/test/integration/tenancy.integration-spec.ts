@@ -140,6 +140,17 @@ describe('registration: tenancy — platform operator vs organisation admin, two
     // Another tenant's memberships and stock are not readable either (404 as for a missing organisation).
     expect((await t.call('GET', `/organisations/${org.allocator2}/memberships`, admin1)).status).toBe(404);
     expect((await t.call('GET', `/organisations/${org.allocator2}/housing-stock`, admin1)).status).toBe(404);
+    // Nor is the organisation itself, its route or its route history (found by the hostile-client tier).
+    for (const path of ['', '/route', '/route-changes'])
+      expect(await t.call('GET', `/organisations/${org.allocator2}${path}`, admin1)).toMatchObject({
+        status: 404,
+        json: { code: 'ORGANISATION_NOT_FOUND' },
+      });
+    expect((await t.call('GET', `/organisations/${org.allocator2}`, operator)).status).toBe(200);
+    expect(
+      (await t.call('GET', `/organisations/${org.allocator2}/route`, t.token(org.allocator2, ['admin'])))
+        .status,
+    ).toBe(200);
   });
 
   it("lets an organisation's admin manage its own organisation, and the platform operator any", async () => {
