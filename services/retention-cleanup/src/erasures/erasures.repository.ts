@@ -63,13 +63,17 @@ const COLUMNS = `erasure_id AS "erasureId", category, target_service AS "targetS
   last_sent_at AS "lastSentAt", send_count AS "sendCount", completed_at AS "completedAt",
   erased_count::float8 AS "erasedCount"`;
 
-/** No active legal hold covers erasure `s` (subject, category, organisation; lifted or expired holds don't count). */
+/**
+ * No active legal hold covers erasure `s` (subject, category, organisation; lifted or expired holds don't count). An
+ * organisation's hold covers only that organisation's erasures; an erasure of no organisation only a platform-wide
+ * (operator's) hold, so no tenant can keep another tenant's data past its retention.
+ */
 export const NOT_HELD = `NOT EXISTS (
   SELECT 1 FROM legal_holds h
   WHERE h.lifted_at IS NULL AND (h.expires_at IS NULL OR h.expires_at > now())
     AND (h.subject_id IS NULL OR h.subject_id = s.registration_id OR h.subject_id = s.subject_id)
     AND (h.category IS NULL OR h.category = s.category)
-    AND (h.organisation_id IS NULL OR s.organisation_id IS NULL OR h.organisation_id = s.organisation_id))`;
+    AND (h.organisation_id IS NULL OR h.organisation_id = s.organisation_id))`;
 
 /** Due time in SQL: trigger + retention, from the end of the trigger's year (Amsterdam) when aligned. */
 const DUE_AT = (trigger: string, retention: string, align: string) => `CASE WHEN ${align}

@@ -52,6 +52,17 @@ export class HoldsService {
     if (organisationId !== null) assertActsFor(principal, organisationId);
     const id = randomUUID();
     await this.dataSource.transaction(async (tx) => {
+      // A subject another organisation's erasures are scheduled for is not the caller's to hold (found by the
+      // hostile-client tier: tenant B placed a hold on tenant A's registration). 404 as for an unknown id.
+      if (input.subjectId && organisationId !== null) {
+        const foreign = await tx.query<unknown[]>(
+          `SELECT 1 FROM scheduled_erasures
+            WHERE (registration_id = $1 OR subject_id = $1) AND organisation_id IS DISTINCT FROM $2 LIMIT 1`,
+          [input.subjectId, organisationId],
+        );
+        if (foreign.length > 0)
+          throw new HoldError('SUBJECT_NOT_FOUND', 'No such subject for your organisation.');
+      }
       await tx.insert(LegalHoldEntity, {
         id,
         subjectId: input.subjectId ?? null,

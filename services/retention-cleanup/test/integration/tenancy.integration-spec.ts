@@ -126,4 +126,40 @@ describe('retention-cleanup: tenancy — overrides and legal holds per organisat
     expect(lifted.status).toBe(200);
     expect((await t.call('POST', '/sweeps', operator)).status).toBe(200);
   });
+
+  it("refuses a hold on another tenant's subject (404, no row), and a tenant's hold never holds another's erasure", async () => {
+    const registrationId = randomUUID();
+    // Tenant 2's erasure of this registration is scheduled (the allocation ended without a lease).
+    await t.publish(AllocationClosedEvent, [
+      {
+        key: randomUUID(),
+        value: {
+          allocationId: randomUUID(),
+          registrationId,
+          organisationId: tenant2,
+          outcome: 'ENDED_WITHOUT_LEASE',
+          closedAt: Date.now(),
+        },
+      },
+    ]);
+    await waitFor(
+      () => t.call('GET', `/erasures?registrationId=${registrationId}`, admin2),
+      (r) => (r.json as unknown as unknown[]).length > 0,
+    );
+    const holdsBefore = await t.count('legal_holds');
+    const foreignSubject = await t.call('POST', '/legal-holds', admin1, {
+      subjectId: registrationId,
+      reason: 'keep their data',
+      owner: 'tenant 1',
+    });
+    expect(foreignSubject).toMatchObject({ status: 404, json: { code: 'SUBJECT_NOT_FOUND' } });
+    expect(await t.count('legal_holds')).toBe(holdsBefore);
+    // Tenant 2's own hold on its subject is fine, and holds the erasure.
+    const own = await t.call('POST', '/legal-holds', admin2, {
+      subjectId: registrationId,
+      reason: 'dispute',
+      owner: 'tenant 2',
+    });
+    expect(own.status).toBe(201);
+  });
 });
