@@ -92,7 +92,9 @@ export class AppModule {
         }),
         PlatformHttpModule.forRoot(
           platformHttpOptions(config, [
-            { method: 'POST', path: '/invoices', limitBytes: config.BILLING_INVOICE_IMPORT_LIMIT_BYTES },
+            // One limit, BILLING_INVOICE_FILE_MAX_BYTES, enforced by the HTTP layer for this route (413
+            // PAYLOAD_TOO_LARGE, also for a chunked body, without reading the rest); the import's own check is a backstop.
+            { method: 'POST', path: '/invoices', limitBytes: config.BILLING_INVOICE_FILE_MAX_BYTES },
           ]),
         ),
         ConfigModule.forRoot(config),

@@ -24,8 +24,6 @@ export const billingConfigSchema = z.object({
   BILLING_USAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5000),
   /** Partitions the usage consumer works on at once (each with its own transaction and pool connection). */
   BILLING_USAGE_CONCURRENCY: env.int(6, 1),
-  /** Largest invoice file POST /invoices accepts (CSV or JSON, bytes; larger: 413). */
-  BILLING_INVOICE_IMPORT_LIMIT_BYTES: env.int(16 * 1024 * 1024, 1024),
 });
 
 export type BillingConfig = z.infer<typeof billingConfigSchema>;

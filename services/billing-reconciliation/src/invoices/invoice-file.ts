@@ -123,6 +123,9 @@ export function csvRecords(text: string): { cells: string[]; line: number }[] {
   }));
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
 const intOf = (raw: string): number | null => (/^-?\d+$/.test(raw) ? Number(raw) : null);
 
 /** Parses a CSV invoice file; structural problems are reported, never thrown. */
@@ -131,6 +134,18 @@ export function parseCsv(
   onLine?: (line: number) => void,
 ): { invoices: ParsedInvoice[]; problems: ProblemList } {
   const problems = new ProblemList();
+  // NUL and other control characters (tab, line breaks aside) are never part of an invoice; PostgreSQL cannot store
+  // NUL in text at all (the hostile-client tier's NUL bytes gave 500). Refuse the file naming the first line.
+  const control = CONTROL_CHARACTER.exec(text);
+  if (control) {
+    problems.push({
+      line: text.slice(0, control.index).split('\n').length,
+      invoiceNumber: null,
+      field: 'file',
+      message: 'contains a control character (e.g. a NUL byte); an invoice file is plain text',
+    });
+    return { invoices: [], problems };
+  }
   let records: { cells: string[]; line: number }[];
   try {
     records = csvRecords(text);

@@ -122,7 +122,9 @@ describe('billing-reconciliation: input bounds (real PostgreSQL, Kafka, registry
     const res = await csv(Buffer.alloc(MAX_BYTES + 1, 'a'));
     expect(res.status).toBe(413);
     expect(res.type).toContain('application/problem+json');
-    expect(json(res)).toMatchObject({ code: 'INVOICE_FILE_TOO_LARGE', maxBytes: MAX_BYTES });
+    // The HTTP layer enforces BILLING_INVOICE_FILE_MAX_BYTES for this route, naming the limit.
+    expect(json(res)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(json(res).detail).toContain(`(${MAX_BYTES} bytes)`);
   });
 
   it('reports 200 000 bad lines with a capped problem list and a total, and keeps answering', async () => {
