@@ -291,7 +291,7 @@ function consentElements(purpose: Purpose): Json {
 }
 
 async function setUpPlatform(): Promise<Platform> {
-  const platformAdmin = tokenFor('platform', ['admin']);
+  const platformAdmin = tokenFor('platform', ['platform-operator']); // registers organisations (ADR 0014)
   const no = {
     isHousingCorporation: false,
     allocatesAlone: false,

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { generateKeyPairSync, JsonWebKey } from 'node:crypto';
 import { JwtVerifier, LocalTokenIssuer } from './jwt';
 
+const ORG_1 = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+
 describe('JwtVerifier', () => {
   const issuer = new LocalTokenIssuer('divit-local', 'divit');
   const verifier = new JwtVerifier({ jwks: issuer.jwks, issuer: 'divit-local', audience: 'divit' });
-  const principal = { subject: 'user-1', organisationId: 'org-1', roles: ['admin' as const] };
+  const principal = { subject: 'user-1', organisationId: ORG_1, roles: ['admin' as const] };
 
   it('accepts a token of the configured issuer and returns the principal', () => {
     expect(verifier.verify(issuer.sign(principal))).toEqual(principal);
@@ -40,6 +42,29 @@ describe('JwtVerifier', () => {
   });
 });
 
+describe('the organisation claim', () => {
+  const issuer = new LocalTokenIssuer('divit-local', 'divit');
+  const verifier = new JwtVerifier({ jwks: issuer.jwks, issuer: 'divit-local', audience: 'divit' });
+
+  it.each([
+    ['a name', 'org-1', ['admin' as const]],
+    ['the platform pseudo-organisation without the operator role', 'platform', ['admin' as const]],
+    ['an empty string', '', ['member' as const]],
+  ])('refuses %s (it would reach uuid columns and fail with a 500)', (_name, organisationId, roles) => {
+    expect(() => verifier.verify(issuer.sign({ subject: 's', organisationId, roles }))).toThrow(
+      'org is not an organisation id',
+    );
+  });
+
+  it('accepts an organisation id, and `platform` for the platform operator', () => {
+    expect(
+      verifier.verify(issuer.sign({ subject: 's', organisationId: ORG_1, roles: ['member'] })).organisationId,
+    ).toBe(ORG_1);
+    const operator = issuer.sign({ subject: 'o', organisationId: 'platform', roles: ['platform-operator'] });
+    expect(verifier.verify(operator).organisationId).toBe('platform');
+  });
+});
+
 describe('platform operator tokens', () => {
   it('keeps the platform-operator role distinct from admin, in LocalTokenIssuer and in tools/dev-auth.js tokens', () => {
     const issuer = new LocalTokenIssuer('divit-local', 'divit');
@@ -62,7 +87,7 @@ describe('platform operator tokens', () => {
       organisationId: 'platform',
       roles: ['platform-operator'],
     });
-    const admin = execFileSync('node', [script, 'token', 'org-1', 'admin', dir], { encoding: 'utf8' }).trim();
+    const admin = execFileSync('node', [script, 'token', ORG_1, 'admin', dir], { encoding: 'utf8' }).trim();
     expect(devVerifier.verify(admin).roles).toEqual(['admin']);
   });
 });

@@ -49,6 +49,8 @@ export class InvalidTokenError extends Error {
   }
 }
 
+const ORGANISATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const ALGORITHMS: Record<string, { hash: string | null; dsa?: 'ieee-p1363' }> = {
   EdDSA: { hash: null },
   ES256: { hash: 'sha256', dsa: 'ieee-p1363' },
@@ -108,6 +110,11 @@ export class JwtVerifier {
       : [];
     if (typeof claims.sub !== 'string' || typeof claims.org !== 'string')
       throw new InvalidTokenError('missing sub or org');
+    // An organisation is a uuid; only the platform operator acts for the pseudo-organisation `platform`. Anything
+    // else would reach the services' uuid columns and fail there (a 500), so it is refused here.
+    const operator = claims.org === 'platform' && roles.includes('platform-operator');
+    if (!operator && !ORGANISATION_ID.test(claims.org))
+      throw new InvalidTokenError('org is not an organisation id');
     return { subject: claims.sub, organisationId: claims.org, roles };
   }
 }

@@ -8,6 +8,8 @@ import { ProblemDetailsFilter } from '../problem-details.filter';
 import { ZodValidationPipe } from '../zod-validation.pipe';
 import { configureHttpApp, HTTP_APP_OPTIONS, HttpAppSettings } from './http-app';
 
+const ORG_1 = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+
 const note = z.strictObject({ text: z.string().max(1_000_000) });
 
 @Public()
@@ -200,7 +202,7 @@ describe('configureHttpApp rate limit', () => {
   });
 
   it('keeps a bucket per authenticated subject, separate from the address bucket', async () => {
-    const token = issuer.sign({ subject: 'alice', organisationId: 'org-1', roles: ['admin'] });
+    const token = issuer.sign({ subject: 'alice', organisationId: ORG_1, roles: ['admin'] });
     const headers = { authorization: `Bearer ${token}` };
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await fetch(`${url}/search`, { headers })).status);

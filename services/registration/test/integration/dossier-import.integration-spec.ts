@@ -25,7 +25,7 @@ const adminToken = issuer.sign({
   organisationId: 'platform',
   roles: ['platform-operator'],
 });
-const memberToken = issuer.sign({ subject: 'member-1', organisationId: 'platform', roles: ['member'] });
+const memberToken = issuer.sign({ subject: 'member-1', organisationId: randomUUID(), roles: ['member'] });
 const ORG_A = randomUUID();
 const ORG_B = randomUUID();
 const repoRoot = resolve(__dirname, '../../../..');

@@ -26,7 +26,7 @@ describe('registration: platform HTTP layer (real PostgreSQL, Kafka, registry)',
       RATE_LIMIT_BURST: '20',
     },
   });
-  const admin = () => t.token('platform', ['admin'], 'http-platform-admin');
+  const admin = () => t.platformOperator();
 
   beforeAll(async () => {
     await t.start();
@@ -107,7 +107,7 @@ describe('registration: platform HTTP layer (real PostgreSQL, Kafka, registry)',
   });
 
   it('answers 429 problem+json with Retry-After once a client has spent its burst; probes stay exempt', async () => {
-    const token = t.token('platform', ['admin'], 'http-platform-rate');
+    const token = t.token(randomUUID(), ['admin'], 'http-platform-rate');
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++)
       statuses.push(

@@ -188,9 +188,17 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
       status: 401,
       json: { code: 'UNAUTHENTICATED', detail: 'Invalid bearer token: unknown key id.' },
     });
-    const auditor = await post(
+    const notAnOrganisation = await post(
       body,
       issuer.sign({ subject: 'a-1', organisationId: 'o-1', roles: ['auditor'] }),
+    );
+    expect(notAnOrganisation).toMatchObject({
+      status: 401,
+      json: { code: 'UNAUTHENTICATED', detail: 'Invalid bearer token: org is not an organisation id.' },
+    });
+    const auditor = await post(
+      body,
+      issuer.sign({ subject: 'a-1', organisationId: randomUUID(), roles: ['auditor'] }),
     );
     expect(auditor).toMatchObject({ status: 403, json: { code: 'FORBIDDEN_ROLE' } });
     const organisationAdmin = await post(
