@@ -8,11 +8,9 @@
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { configureLogging } from '@divit/observability';
-import type { Principal } from '@divit/service-kit';
 import { loadBillingConfigOrExit } from '../config/billing.config';
 import { billingDataSourceOptions } from '../database/data-source';
 import { InvoicesRepository } from '../invoices/invoices.repository';
@@ -23,6 +21,7 @@ import { OrganisationsRepository } from '../organisations/organisations.reposito
 import { ReconciliationRepository } from '../reconciliation/reconciliation.repository';
 import * as render from '../reports/render';
 import { TariffsService } from '../tariffs/tariffs.service';
+import { cliPrincipal } from './cli-principal';
 import { Progress } from './progress';
 
 const EXIT = { ok: 0, unexpected: 1, usage: 2, badFile: 3, notFound: 4 } as const;
@@ -31,12 +30,6 @@ const USAGE = `usage:
   billing-cli.js export-reports --reconciliation ID --out DIR`;
 
 class UsageError extends Error {}
-
-const cliPrincipal = (): Principal => ({
-  subject: `cli:${userInfo().username}`,
-  organisationId: 'cli',
-  roles: ['finance'],
-});
 
 async function importInvoices(
   ds: DataSource,
