@@ -7,8 +7,9 @@
  *     of a service at a time, the services side by side);
  *   - the partition-leader broker of the busiest topic stopped (SIGTERM) and brought back;
  *   - the schema registry restarted;
- *   - PostgreSQL: the server on this machine is shared with other users, so it is NOT restarted; instead
- *     every connection to the fault databases is terminated (pg_terminate_backend).
+ *   - PostgreSQL: with --restart-postgres (only where the server is yours alone, e.g. CI) the server is
+ *     restarted (pg_ctlcluster restart, or FAULTS_POSTGRES_RESTART_COMMAND); otherwise, since the server on a
+ *     developer's machine may be shared, every connection to the fault databases is terminated instead.
  * Each flow: registration, consent, identity sharing through the DvMG/BV BSN SIMULATORS and confirmation,
  * allocation, consent and income sharing at allocation, decision (the demonstration's steps, tools/demo).
  * At the end it waits for the flow to drain and checks: every allocation decided exactly once (decisions
@@ -68,6 +69,8 @@ const KILL_GAP_S = argument('kill-gap', 6);
 const BROKER_DOWN_S = argument('broker-down', 20);
 /** Seconds reserved at the end for the drain and the checks. */
 const DRAIN_S = argument('drain', 120);
+/** Restart the PostgreSQL server itself (it must be this run's alone: every database on it goes down). */
+const RESTART_POSTGRES = process.argv.includes('--restart-postgres');
 const ONLY = (() => {
   const i = process.argv.indexOf('--only');
   return i < 0 ? null : new Set((process.argv[i + 1] ?? '').split(','));
@@ -750,6 +753,32 @@ async function restartRegistry(): Promise<void> {
   }
 }
 
+/** Restarts the machine's PostgreSQL server and waits until it answers again (opt-in: --restart-postgres). */
+async function restartPostgres(): Promise<void> {
+  const fault: FaultRecord = { name: 'PostgreSQL: restart the server', at: now() };
+  faults.push(fault);
+  const command =
+    env.FAULTS_POSTGRES_RESTART_COMMAND ??
+    'pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main restart';
+  try {
+    const restarted = await script(['-c', command]);
+    if (restarted.code !== 0) throw new Error(`restart failed: ${restarted.output.slice(-500)}`);
+    const deadline = now() + 60_000;
+    for (;;) {
+      const ready = await script(['-c', `pg_isready -q -h ${PG.host} -p ${PG.port} -t 2`]);
+      if (ready.code === 0) break;
+      if (now() > deadline) throw new Error('PostgreSQL did not answer within 60 s after the restart');
+      await sleep(250);
+    }
+    fault.actionMs = now() - fault.at;
+    fault.note = 'server restarted (every connection of every service dropped)';
+    log(`${fault.name}: answering again after ${secs(fault.actionMs)}`);
+  } catch (error) {
+    fault.error = errorText(error);
+    log(`${fault.name}: ${fault.error}`);
+  }
+}
+
 async function terminateDatabaseConnections(): Promise<void> {
   const fault: FaultRecord = { name: 'PostgreSQL: terminate every fault-database connection', at: now() };
   faults.push(fault);
@@ -789,7 +818,8 @@ async function injectFaults(admin: Admin): Promise<void> {
     await sleep(5000);
   }
   if (want('postgres') && budgetLeft()) {
-    await terminateDatabaseConnections();
+    if (RESTART_POSTGRES) await restartPostgres();
+    else await terminateDatabaseConnections();
     await sleep(5000);
   }
   // Last, as it takes longest: a rolling restart of the whole platform.

@@ -17,7 +17,8 @@ export interface AvroSerdeOptions {
   /** Register unknown schemas on first use. Off in production: a deploy step registers schemas. */
   autoRegister: boolean;
   /**
-   * Longest wait for one registry HTTP request (default 10 s). The registry client sets none, so a registry
+   * Longest wait for one registry HTTP request (default 60 s; a busy Apicurio with thousands of test subjects
+   * was seen taking over 10 s for a lookup). The registry client sets none, so a registry
    * that accepts a connection and never answers would stall a consumer's partition without any error.
    */
   requestTimeoutMs?: number;
@@ -61,7 +62,7 @@ export class AvroSerde {
     this.registry = new SchemaRegistry({
       host: options.registryUrl,
       retry: { retries: 2 },
-      middlewares: [requestTimeout(options.requestTimeoutMs ?? 10_000)],
+      middlewares: [requestTimeout(options.requestTimeoutMs ?? 60_000)],
     });
   }
 

@@ -188,7 +188,29 @@ export class ServiceTestApp<C extends BaseConfig> {
     await this.consumer?.disconnect();
     await this.app?.close();
     await this.db?.drop();
+    const created = this.createdTopics.length > 0;
     await this.deleteCreatedTopics();
+    if (created) await this.deleteSubjects();
+  }
+
+  /**
+   * The schema subjects of this app's topics (`<prefix><topic>-<record>`): a registry holding thousands of test
+   * subjects answered lookups in over 10 s late in a test run. Soft delete, then permanent (Confluent API).
+   */
+  private async deleteSubjects(): Promise<void> {
+    const base = this.config.SCHEMA_REGISTRY_URL.replace(/\/$/, '');
+    try {
+      const res = await fetch(`${base}/subjects`, { signal: AbortSignal.timeout(30_000) });
+      const subjects = ((await res.json()) as string[]).filter((s) => s.startsWith(this.prefix));
+      for (const subject of subjects) {
+        const url = `${base}/subjects/${encodeURIComponent(subject)}`;
+        await fetch(url, { method: 'DELETE', signal: AbortSignal.timeout(30_000) });
+        await fetch(`${url}?permanent=true`, { method: 'DELETE', signal: AbortSignal.timeout(30_000) });
+      }
+    } catch (error) {
+      // Never fail a test run over cleanup.
+      this.logger.warn('could not delete the test subjects', { error: String(error) });
+    }
   }
 
   /**

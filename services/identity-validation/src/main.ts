@@ -11,30 +11,9 @@ startTelemetry({
 });
 
 async function main(): Promise<void> {
-  // Loaded after telemetry on purpose.
-  const { bootstrapService } = await import('@divit/service-kit');
-  const { AppModule } = await import('./app.module');
-  const { BsnKeyConfigError } = await import('./config/identity-validation.config');
-  let module;
-  try {
-    module = AppModule.forRoot(config);
-  } catch (error) {
-    // Key material problems name the setting and key id, never a secret.
-    if (error instanceof BsnKeyConfigError) {
-      process.stderr.write(`Invalid configuration: ${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
-  await bootstrapService({
-    service: 'identity-validation',
-    config,
-    module,
-    logFields: {
-      dvmg: config.DVMG_MODE === 'simulator' ? 'SIMULATOR' : 'real',
-      bvbsn: config.BVBSN_MODE === 'simulator' ? 'SIMULATOR' : 'real',
-    },
-  });
+  // The Nest application, express and the libraries it pulls in, loaded after telemetry on purpose.
+  const { start } = await import('./start');
+  await start(config);
 }
 
 main().catch((error: unknown) => {

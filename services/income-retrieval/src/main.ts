@@ -11,21 +11,9 @@ startTelemetry({
 });
 
 async function main(): Promise<void> {
-  // Loaded after telemetry on purpose.
-  const { bootstrapService } = await import('@divit/service-kit');
-  const { AppModule } = await import('./app.module');
-  const { NormsInvalidError } = await import('./norms/norms');
-  let module;
-  try {
-    module = AppModule.forRoot(config);
-  } catch (error) {
-    if (error instanceof NormsInvalidError) {
-      process.stderr.write(`income norms invalid: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  await bootstrapService({ service: 'income-retrieval', config, module });
+  // The Nest application, express and the libraries it pulls in, loaded after telemetry on purpose.
+  const { start } = await import('./start');
+  await start(config);
 }
 
 main().catch((error: unknown) => {

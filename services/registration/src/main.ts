@@ -11,10 +11,9 @@ startTelemetry({
 });
 
 async function main(): Promise<void> {
-  // Loaded after telemetry on purpose.
-  const { bootstrapService } = await import('@divit/service-kit');
-  const { AppModule } = await import('./app.module');
-  await bootstrapService({ service: 'registration', config, module: AppModule.forRoot(config) });
+  // The Nest application, express and the libraries it pulls in, loaded after telemetry on purpose.
+  const { start } = await import('./start');
+  await start(config);
 }
 
 main().catch((error: unknown) => {

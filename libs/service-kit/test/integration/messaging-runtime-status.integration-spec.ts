@@ -82,6 +82,12 @@ describe('MessagingRuntime.status()', () => {
       deadLetterTopic: 'dlqRetentionCleanup',
       handle: () => Promise.resolve(),
     });
+    // startConsumer returns before the group join (the HTTP port must not wait for it); until then not ready.
+    expect(runtime.status()).toEqual({
+      ready: false,
+      problems: [`consumer group ${prefix}status has not joined yet`],
+    });
+    await runtime.consumersJoined();
     expect(runtime.status()).toEqual({ ready: true, problems: [] });
 
     // A poison record whose dead letter cannot be written: the consumer crashes for good (not retriable).
