@@ -38,11 +38,12 @@ describe('outbox relay LISTEN connection', () => {
     const write = (n: number) =>
       rig.dataSource.transaction((em) => writer.add(em, PingV1Event, { key: 'k', value: { n, group: 'g' } }));
 
-    // Before: a notification gets an event through promptly.
+    // Before: a notification gets an event through promptly. (Counted by the relay: delivery is at least once, so
+    // the topic may hold a re-sent copy after a failed batch, ADR 0004.)
     await write(1);
     await eventually(
-      () => topicRecordCount(rig.kafka, topic),
-      (c) => c === 1,
+      () => Promise.resolve(relay.published),
+      (n) => n === 1,
       5_000,
     );
 
@@ -63,10 +64,10 @@ describe('outbox relay LISTEN connection', () => {
     // After: the next event is relayed by notification again, long before the next poll.
     await write(2);
     await eventually(
-      () => topicRecordCount(rig.kafka, topic),
-      (c) => c === 2,
+      () => Promise.resolve(relay.published),
+      (n) => n === 2,
       5_000,
     );
-    expect(relay.published).toBe(2);
+    expect(await topicRecordCount(rig.kafka, topic)).toBeGreaterThanOrEqual(2);
   });
 });
