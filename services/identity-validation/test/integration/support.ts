@@ -30,7 +30,7 @@ export class IdentityValidationTestApp extends ServiceTestApp<IdentityValidation
   readonly receiptKey = generateKeyPairSync('ed25519');
   readonly receiptKeyId = `rk-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor() {
+  constructor(extraEnv: Record<string, string> = {}) {
     super({
       service: 'identity-validation',
       loadConfig: (env) => loadIdentityValidationConfig(env),
@@ -48,6 +48,7 @@ export class IdentityValidationTestApp extends ServiceTestApp<IdentityValidation
         SIMULATOR_TOKEN,
         SWEEP_INTERVAL_MS: '200',
         SESSION_TIMEOUT_SECONDS: '600',
+        ...extraEnv,
       },
     });
   }
