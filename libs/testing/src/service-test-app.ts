@@ -73,6 +73,8 @@ export interface ServiceTestAppOptions<C extends BaseConfig> {
 export class ServiceTestApp<C extends BaseConfig> {
   readonly issuer = new LocalTokenIssuer();
   readonly received: ReceivedEvent[] = [];
+  /** Copies of an already received event (same CloudEvents id) the observer skipped. */
+  redelivered = 0;
   readonly prefix: string;
   app!: INestApplication;
   db!: TestDatabase;
@@ -133,14 +135,26 @@ export class ServiceTestApp<C extends BaseConfig> {
     this.consumer = this.kafka.consumer({ groupId: `${this.prefix}observer`, maxWaitTimeInMs: 200 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...byName.keys()], fromBeginning: true });
+    // Like every consumer of the platform, the observer is idempotent by event id: delivery is at least once (a
+    // relay batch that failed part-way is sent again whole, ADR 0004), so a topic may hold a re-sent copy.
+    const seen = new Set<string>();
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
+        const headers = headersToStrings(message.headers);
+        const id = headers.ce_id;
+        if (id !== undefined) {
+          if (seen.has(id)) {
+            this.redelivered++;
+            return;
+          }
+          seen.add(id);
+        }
         const decoded = await this.serde.decode(message.value, readers);
         this.received.push({
           topic: byName.get(topic) as TopicKey,
           type: decoded.type,
           key: message.key?.toString() ?? null,
-          headers: headersToStrings(message.headers),
+          headers,
           value: decoded.value as Record<string, unknown>,
         });
       },
