@@ -12,7 +12,7 @@
  */
 import { deadLetterTopicFor, ServiceName, services, topicCatalogue } from '@divit/contracts';
 import { createKafka, readDeadLetters, replayDeadLetters, TopicNames } from '@divit/messaging';
-import { configureLogging } from '@divit/observability';
+import { configureLogging, createLogger } from '@divit/observability';
 
 async function main(): Promise<number> {
   const [command, service, ...rest] = process.argv.slice(2);
@@ -22,7 +22,8 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  configureLogging({ level: 'error' });
+  // warn: the tool's own notices (e.g. a skipped truncated dead letter) and the Kafka client's warnings.
+  configureLogging({ level: 'warn' });
   const topics = new TopicNames(topicCatalogue, process.env.KAFKA_TOPIC_PREFIX ?? '');
   const dlqTopic = topics.name(deadLetterTopicFor[service as ServiceName]);
   const kafka = createKafka({
@@ -64,10 +65,15 @@ async function main(): Promise<number> {
     (l) => all || offsets.has(`${l.partition}:${l.offset}`) || (l.eventId !== null && ids.has(l.eventId)),
   );
   if (all) {
+    const logger = createLogger('dlq');
     for (const l of selected.filter((s) => s.truncated))
-      console.log(
-        `skipping truncated dead letter ${l.partition}:${l.offset}: its original is ${l.originalTopic} partition ${l.originalPartition} offset ${l.originalOffset}`,
-      );
+      logger.warn('skipping a truncated dead letter; replay its original from the source topic', {
+        partition: l.partition,
+        offset: l.offset,
+        originalTopic: l.originalTopic,
+        originalPartition: l.originalPartition,
+        originalOffset: l.originalOffset,
+      });
     selected = selected.filter((l) => !l.truncated);
   }
   const replayed = await replayDeadLetters(kafka, dlqTopic, selected);

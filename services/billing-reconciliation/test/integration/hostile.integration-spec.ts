@@ -73,8 +73,6 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
           'an append-only record of attempts (a refused one may rightly be logged); B’s reads are judged by their answers',
       },
       classes: {
-        healthLive: { kind: 'public', reason: 'liveness probe' },
-        healthReady: { kind: 'public', reason: 'readiness probe' },
         tariffsSet: {
           kind: 'operator',
           reason: 'tariffs are the platform’s price list for every tenant',

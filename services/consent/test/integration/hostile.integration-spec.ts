@@ -74,8 +74,6 @@ describe('consent: hostile clients (every operation of the OpenAPI document)', (
         signingKeysVerify: { body: { receipt: 'not.a.receipt' } },
       },
       classes: {
-        healthLive: { kind: 'public', reason: 'liveness probe' },
-        healthReady: { kind: 'public', reason: 'readiness probe' },
         signingKeysJwks: {
           kind: 'public',
           reason: 'the public keys receipts are verified with (well-known JWKS)',

@@ -110,8 +110,6 @@ describe('identity-validation: hostile clients (every operation of the OpenAPI d
         dvmgSimulatorScript: { body: { action: 'SHARE', testPersonBsn: ANNA.bsn } },
       },
       classes: {
-        healthLive: { kind: 'public', reason: 'liveness probe' },
-        healthReady: { kind: 'public', reason: 'readiness probe' },
         dvmgDeliveriesDeliver: {
           kind: 'public',
           reason: 'DVMG delivers signed datasets without a bearer token; the signature is the credential',

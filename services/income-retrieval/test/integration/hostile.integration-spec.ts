@@ -54,8 +54,6 @@ describe('income-retrieval: hostile clients (every operation of the OpenAPI docu
           'an append-only record of attempts (a refused one may rightly be logged); B’s reads are judged by their answers',
       },
       classes: {
-        healthLive: { kind: 'public', reason: 'liveness probe' },
-        healthReady: { kind: 'public', reason: 'readiness probe' },
         householdsSweep: {
           kind: 'operator',
           reason: 'the expiry sweep runs over every tenant’s open requests',

@@ -138,8 +138,6 @@ describe('registration: hostile clients (every operation of the OpenAPI document
         'allocationsRecord',
       ],
       classes: {
-        healthLive: { kind: 'public', reason: 'liveness probe' },
-        healthReady: { kind: 'public', reason: 'readiness probe' },
         organisationsRegister: {
           kind: 'operator',
           reason: 'registering an organisation (a new tenant) is platform staff work',

@@ -60,13 +60,6 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
         policiesOverride: { body: { retention: 'P0D', reason: 'hostile: erase at once' } },
       },
       classes: {
-        healthLive: { kind: 'public', reason: 'liveness probe' },
-        healthReady: { kind: 'public', reason: 'readiness probe' },
-        metricsScrape: {
-          kind: 'public',
-          reason:
-            'Prometheus scrape: service-wide counters, no tenant data (checked for A’s ids like any answer)',
-        },
         erasuresSweep: {
           kind: 'operator',
           reason: 'a sweep issues every tenant’s due erasures',
