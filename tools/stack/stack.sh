@@ -41,7 +41,8 @@ STACK_TIMEOUT="${STACK_TIMEOUT:-120}" # seconds to wait for each part to answer 
 # 1 GiB: a development broker that has collected thousands of test partitions ran out of a 512 MiB heap.
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1g -Xms1g}"
 KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
-REGISTRY_JAVA_OPTS="${REGISTRY_JAVA_OPTS:--Xmx512m}"
+# 1 GiB: late in a full test run the registry stalled for a minute at 512 MiB (cause not yet proven).
+REGISTRY_JAVA_OPTS="${REGISTRY_JAVA_OPTS:--Xmx1g}"
 # Apicurio's global default is NONE; Confluent's is BACKWARD. Set when we start the registry.
 REGISTRY_DEFAULT_COMPATIBILITY="${REGISTRY_DEFAULT_COMPATIBILITY-BACKWARD}"
 export PGHOST PGPORT PGUSER
