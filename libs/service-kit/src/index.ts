@@ -6,6 +6,7 @@ export * from './messaging-runtime';
 export * from './auth/jwt';
 export * from './auth/auth.decorators';
 export * from './auth/auth.guard';
+export * from './auth/auth-outcome';
 export * from './auth/auth.module';
 export * from './auth/tenancy';
 export * from './openapi/openapi-from-controllers';

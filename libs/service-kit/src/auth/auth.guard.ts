@@ -1,8 +1,23 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError, registerErrorStatuses } from '../domain-error';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
 import { InvalidTokenError, JwtVerifier, Principal, Role } from './jwt';
+import {
+  AUTH_OUTCOME_SINK,
+  AuthOutcomeSink,
+  AuthRejectionReason,
+  claimsAreAuthentic,
+  rejectionReason,
+  tokenRef,
+  unverifiedClaims,
+} from './auth-outcome';
+
+interface GuardedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  principal?: Principal;
+  ip?: string;
+}
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN_ROLE';
 registerErrorStatuses({ UNAUTHENTICATED: 401, FORBIDDEN_ROLE: 403 } satisfies Record<AuthErrorCode, number>);
@@ -21,20 +36,31 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
+    @Optional() @Inject(AUTH_OUTCOME_SINK) private readonly sink?: AuthOutcomeSink,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  /**
+   * Every presented bearer token's outcome goes to the `AuthOutcomeSink` (the access log) when one is provided:
+   * accepted (the sink records it once per token) or rejected with its reason. A request without an Authorization
+   * header presents no token and is not recorded.
+   */
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = context
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, string | undefined>; principal?: Principal }>();
-    const header = request.headers.authorization ?? '';
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
+    const raw = request.headers.authorization;
+    if (raw === undefined) throw new AuthError('UNAUTHENTICATED', 'A bearer token is required.');
+    const header = Array.isArray(raw) ? raw.join(',') : raw;
     const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
-    if (!match?.[1]) throw new AuthError('UNAUTHENTICATED', 'A bearer token is required.');
+    if (!match?.[1]) {
+      await this.rejected(request, 'MALFORMED', null);
+      throw new AuthError('UNAUTHENTICATED', 'A bearer token is required.');
+    }
+    const token = match[1];
     try {
-      request.principal = this.verifier.verify(match[1]);
+      request.principal = this.verifier.verify(token);
     } catch (error) {
+      await this.rejected(request, rejectionReason(error), token);
       throw new AuthError(
         'UNAUTHENTICATED',
         `Invalid bearer token: ${error instanceof InvalidTokenError ? error.reason : 'unreadable'}.`,
@@ -42,8 +68,49 @@ export class JwtAuthGuard implements CanActivate {
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.some((r) => request.principal?.roles.includes(r))) {
+      await this.rejected(request, 'MISSING_ROLE', token);
       throw new AuthError('FORBIDDEN_ROLE', `This operation needs one of the roles: ${roles.join(', ')}.`);
+    }
+    if (this.sink) {
+      const principal = request.principal;
+      await this.sink.authenticationOutcome({
+        outcome: 'ACCEPTED',
+        subject: principal.subject,
+        organisationId: principal.organisationId,
+        roles: principal.roles,
+        tokenRef: tokenRef(token),
+        ...origin(request),
+      });
     }
     return true;
   }
+
+  /** Records a refusal; a failing sink never turns the 401/403 into something else. */
+  private async rejected(
+    request: GuardedRequest,
+    reason: AuthRejectionReason,
+    token: string | null,
+  ): Promise<void> {
+    if (!this.sink) return;
+    const claims = token && claimsAreAuthentic(reason) ? unverifiedClaims(token) : {};
+    try {
+      await this.sink.authenticationOutcome({
+        outcome: 'REJECTED',
+        reason,
+        subject: typeof claims.sub === 'string' ? claims.sub : null,
+        organisationId: typeof claims.org === 'string' ? claims.org : null,
+        roles: Array.isArray(claims.roles)
+          ? claims.roles.filter((r): r is string => typeof r === 'string')
+          : [],
+        ...origin(request),
+      });
+    } catch {
+      // The sink logs its own failures; the caller still gets the refusal.
+    }
+  }
+}
+
+function origin(request: GuardedRequest): { ip: string | null; userAgent: string | null } {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip ?? null, userAgent: typeof ua === 'string' ? ua : null };
 }

@@ -1,0 +1,68 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * One access-log entry (table `access_log_entries`, created by this library's migration; append-only by trigger).
+ * Ids, names and reasons only: never a token, a BSN or a changed value.
+ */
+@Entity({ name: 'access_log_entries' })
+export class AccessLogEntryEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_access_log_entries' })
+  id!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  occurredAt!: Date;
+
+  /** ACCESS (a read, export or change of data) or AUTHENTICATION (a token accepted or rejected). */
+  @Column({ type: 'varchar', length: 20 })
+  kind!: 'ACCESS' | 'AUTHENTICATION';
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  subject!: string | null;
+
+  /** The organisation the caller acted for (`platform` for the platform operator). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  subjectOrganisationId!: string | null;
+
+  @Column({ type: 'text', array: true, default: () => `'{}'` })
+  roles!: string[];
+
+  @Column({ type: 'varchar', length: 60 })
+  action!: string;
+
+  /** Why a token was rejected (action TOKEN_REJECTED only). */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  outcomeReason!: string | null;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  resourceType!: string | null;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  resourceId!: string | null;
+
+  /** The organisation whose data was accessed. */
+  @Column({ type: 'uuid', nullable: true })
+  organisationId!: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  registrationId!: string | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  allocationId!: string | null;
+
+  @Column({ type: 'varchar', length: 30, nullable: true })
+  purpose!: string | null;
+
+  /** The names of the fields a change touched, never their values. */
+  @Column({ type: 'text', array: true, default: () => `'{}'` })
+  changedFields!: string[];
+
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip!: string | null;
+
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  userAgent!: string | null;
+
+  /** Records an accepted token once per hour: a hash of the token's reference and the hour, never the token. */
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  dedupeKey!: string | null;
+}

@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { createLogger } from '@divit/observability';
+import { isPlatformOperator } from '@divit/service-kit';
+import type { AuthOutcome, AuthOutcomeSink, Principal } from '@divit/service-kit';
+import { AccessLogEntryEntity } from './access-log.entity';
+import { currentRequestOrigin, RequestOrigin } from './request-origin';
+import { sanitizeFieldNames, sanitizeRoles, sanitizeText } from './sanitize';
+
+/** What a service records for one read, export or change of data. */
+export interface AccessEntryInput {
+  /** Who: subject, organisation acted for, roles (as an array). */
+  principal: Pick<Principal, 'subject' | 'organisationId' | 'roles'>;
+  /** What, in the service's words (e.g. REGISTRATION_READ, STATEMENT_PDF_EXPORTED). */
+  action: string;
+  /** The kind of resource (e.g. registration, allocation, reconciliation) and its id. */
+  resourceType?: string | null;
+  resourceId?: string | null;
+  /** The organisation whose data it is (uuid), when known. */
+  organisationId?: string | null;
+  /** Scope for retention and erasure, when the data belongs to a registration or allocation. */
+  registrationId?: string | null;
+  allocationId?: string | null;
+  /** Why (e.g. ALLOCATION, AUDIT, MIGRATION). */
+  purpose?: string | null;
+  /** The NAMES of the fields a change touched (never values). */
+  changedFields?: readonly string[];
+  /** Defaults to the current request's origin (set by AccessLogModule's middleware). */
+  origin?: RequestOrigin;
+}
+
+/** One entry as auditors read it. */
+export interface AccessLogEntry {
+  id: string;
+  occurredAt: string;
+  kind: 'ACCESS' | 'AUTHENTICATION';
+  subject: string | null;
+  subjectOrganisationId: string | null;
+  roles: string[];
+  action: string;
+  outcomeReason: string | null;
+  resourceType: string | null;
+  resourceId: string | null;
+  organisationId: string | null;
+  registrationId: string | null;
+  allocationId: string | null;
+  purpose: string | null;
+  changedFields: string[];
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AccessLogQuery {
+  subject?: string;
+  /** Entries by or about this organisation. */
+  organisationId?: string;
+  resourceType?: string;
+  resourceId?: string;
+  registrationId?: string;
+  allocationId?: string;
+  action?: string;
+  kind?: 'ACCESS' | 'AUTHENTICATION';
+  /** occurred at or after (inclusive) … before (exclusive). */
+  from?: string;
+  to?: string;
+  /** Page size (1 … 500). */
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface AccessLogPage {
+  entries: AccessLogEntry[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const ACCESS_LOG_MAX_PAGE = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const asUuid = (v: string | null | undefined): string | null => (v && UUID.test(v) ? v : null);
+
+/**
+ * The one write API (`record`, `authenticationOutcome`) and the one query API (`query`) of the access log.
+ * Accepted tokens are recorded once per token per clock hour (dedupe key = SHA-256 of the token reference and the
+ * hour; an in-process cache saves the database round trip for repeats); every rejected token is recorded.
+ */
+@Injectable()
+export class AccessLogService implements AuthOutcomeSink {
+  private readonly logger = createLogger('AccessLog');
+  private readonly seenTokens = new Map<string, true>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Records one read, export or change; pass the transaction's manager to record it with the change. */
+  async record(input: AccessEntryInput, em: EntityManager = this.dataSource.manager): Promise<void> {
+    const origin = input.origin ?? currentRequestOrigin();
+    await em.insert(AccessLogEntryEntity, {
+      kind: 'ACCESS',
+      subject: sanitizeText(input.principal.subject, 200),
+      subjectOrganisationId: sanitizeText(input.principal.organisationId, 64),
+      roles: sanitizeRoles(input.principal.roles),
+      action: requireAction(input.action),
+      outcomeReason: null,
+      resourceType: sanitizeText(input.resourceType, 40),
+      resourceId: sanitizeText(input.resourceId, 200),
+      organisationId: asUuid(input.organisationId),
+      registrationId: asUuid(input.registrationId),
+      allocationId: asUuid(input.allocationId),
+      purpose: sanitizeText(input.purpose, 30),
+      changedFields: sanitizeFieldNames(input.changedFields),
+      ip: sanitizeText(origin.ip, 64),
+      userAgent: sanitizeText(origin.userAgent, 300),
+      dedupeKey: null,
+    });
+  }
+
+  /** The auth guard's sink: accepted tokens once per token and hour, every rejected token with its reason. */
+  async authenticationOutcome(outcome: AuthOutcome, now = new Date()): Promise<void> {
+    let dedupeKey: string | null = null;
+    if (outcome.outcome === 'ACCEPTED') {
+      const hour = now.toISOString().slice(0, 13);
+      dedupeKey = createHash('sha256').update(`${outcome.tokenRef}|${hour}`).digest('base64url');
+      if (this.seenTokens.has(dedupeKey)) return;
+    }
+    const orgId = outcome.organisationId;
+    try {
+      await this.dataSource
+        .createQueryBuilder()
+        .insert()
+        .into(AccessLogEntryEntity)
+        .values({
+          kind: 'AUTHENTICATION',
+          subject: sanitizeText(outcome.subject, 200),
+          subjectOrganisationId: sanitizeText(orgId, 64),
+          roles: sanitizeRoles(outcome.roles),
+          action: outcome.outcome === 'ACCEPTED' ? 'TOKEN_ACCEPTED' : 'TOKEN_REJECTED',
+          outcomeReason: outcome.outcome === 'REJECTED' ? outcome.reason : null,
+          organisationId: asUuid(orgId),
+          changedFields: [],
+          ip: sanitizeText(outcome.ip, 64),
+          userAgent: sanitizeText(outcome.userAgent, 300),
+          dedupeKey,
+        })
+        .orIgnore()
+        .execute();
+    } catch (error) {
+      this.logger.error('access log: authentication outcome not recorded', {
+        outcome: outcome.outcome,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+    if (dedupeKey) {
+      if (this.seenTokens.size >= 10_000) this.seenTokens.clear();
+      this.seenTokens.set(dedupeKey, true);
+    }
+  }
+
+  /**
+   * Auditors' query, tenancy-checked (docs/adr/0014): the platform operator reads every entry; anyone else only
+   * entries by their own organisation (`subject_organisation_id`) or about its data (`organisation_id`). Newest
+   * first, paged by an opaque cursor.
+   */
+  async query(
+    principal: Pick<Principal, 'roles' | 'organisationId'>,
+    q: AccessLogQuery,
+  ): Promise<AccessLogPage> {
+    const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), ACCESS_LOG_MAX_PAGE);
+    const qb = this.dataSource.getRepository(AccessLogEntryEntity).createQueryBuilder('e');
+    if (!isPlatformOperator(principal)) {
+      qb.andWhere('(e.organisation_id::text = :own OR e.subject_organisation_id = :own)', {
+        own: principal.organisationId,
+      });
+    }
+    if (q.organisationId)
+      qb.andWhere('(e.organisation_id::text = :org OR e.subject_organisation_id = :org)', {
+        org: q.organisationId,
+      });
+    if (q.subject) qb.andWhere('e.subject = :subject', { subject: q.subject });
+    if (q.resourceType) qb.andWhere('e.resource_type = :resourceType', { resourceType: q.resourceType });
+    if (q.resourceId) qb.andWhere('e.resource_id = :resourceId', { resourceId: q.resourceId });
+    if (q.registrationId)
+      qb.andWhere('e.registration_id = :registrationId', { registrationId: q.registrationId });
+    if (q.allocationId) qb.andWhere('e.allocation_id = :allocationId', { allocationId: q.allocationId });
+    if (q.action) qb.andWhere('e.action = :action', { action: q.action });
+    if (q.kind) qb.andWhere('e.kind = :kind', { kind: q.kind });
+    if (q.from) qb.andWhere('e.occurred_at >= :from', { from: new Date(q.from) });
+    if (q.to) qb.andWhere('e.occurred_at < :to', { to: new Date(q.to) });
+    if (q.cursor) qb.andWhere('e.id < :cursor', { cursor: decodeCursor(q.cursor) });
+    const rows = await qb
+      .orderBy('e.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      entries: page.map(toEntry),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+    };
+  }
+
+  /**
+   * Every entry about one resource, oldest first, for a service's per-resource audit view (e.g.
+   * `GET /registrations/:id/access-log`). No tenancy filter here: the service has already answered 404 unless the
+   * caller may see that resource, and then sees all of its entries (also other organisations' reads of it).
+   * Bounded by the page size.
+   */
+  async entriesOf(
+    filter: Pick<AccessLogQuery, 'registrationId' | 'allocationId' | 'resourceType' | 'resourceId'>,
+  ): Promise<AccessLogEntry[]> {
+    if (!filter.registrationId && !filter.allocationId && !filter.resourceId)
+      throw new Error('entriesOf needs a registration, an allocation or a resource id');
+    const page = await this.query(
+      { roles: ['platform-operator'], organisationId: 'platform' },
+      {
+        ...filter,
+        kind: 'ACCESS',
+        limit: ACCESS_LOG_MAX_PAGE,
+      },
+    );
+    return page.entries.reverse();
+  }
+}
+
+function requireAction(action: string): string {
+  const clean = sanitizeText(action, 60);
+  if (!clean || !/^[A-Z][A-Z0-9_]*$/.test(clean))
+    throw new Error(`access log action must be UPPER_SNAKE, got ${action}`);
+  return clean;
+}
+
+export class InvalidCursorError extends Error {}
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(`v1:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  const m = /^v1:([0-9]{1,19})$/.exec(raw);
+  if (!m?.[1]) throw new InvalidCursorError('invalid cursor');
+  return m[1];
+}
+
+function toEntry(r: AccessLogEntryEntity): AccessLogEntry {
+  return {
+    id: String(r.id),
+    occurredAt: r.occurredAt.toISOString(),
+    kind: r.kind,
+    subject: r.subject,
+    subjectOrganisationId: r.subjectOrganisationId,
+    roles: r.roles,
+    action: r.action,
+    outcomeReason: r.outcomeReason,
+    resourceType: r.resourceType,
+    resourceId: r.resourceId,
+    organisationId: r.organisationId,
+    registrationId: r.registrationId,
+    allocationId: r.allocationId,
+    purpose: r.purpose,
+    changedFields: r.changedFields,
+    ip: r.ip,
+    userAgent: r.userAgent,
+  };
+}

@@ -1,0 +1,16 @@
+import { AccessLogEntryEntity } from './access-log.entity';
+import { CreateAccessLogEntries1765200000000 } from './migrations/1765200000000-create-access-log-entries';
+
+export * from './access-log.entity';
+export * from './access-log.service';
+export * from './access-log.controller';
+export * from './access-log.module';
+export * from './request-origin';
+export * from './sanitize';
+export * from './erase';
+export { CreateAccessLogEntries1765200000000 };
+
+/** Add to the service's entity list. */
+export const accessLogEntities = [AccessLogEntryEntity];
+/** Add to the service's migration list (after its own tables; its move-the-old-rows migration comes after). */
+export const accessLogMigrations = [CreateAccessLogEntries1765200000000];

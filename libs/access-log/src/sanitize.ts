@@ -1,0 +1,55 @@
+/**
+ * Free text that reaches the access log (subjects, user agents, resource ids) is bounded, stripped of control
+ * characters, and never holds a BSN: any run of 8 or 9 digits (a BSN, with or without its leading zero) not part
+ * of a longer number is replaced by `[redacted]`. Uuids and timestamps keep their digits (their runs are shorter
+ * or longer).
+ */
+const BSN_LIKE = /(?<![0-9])[0-9]{8,9}(?![0-9])/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+export function sanitizeText(value: string | null | undefined, maxLength: number): string | null {
+  if (value === null || value === undefined) return null;
+  const clean = value.replace(CONTROL, ' ').replace(BSN_LIKE, '[redacted]').trim();
+  if (clean.length === 0) return null;
+  return clean.length > maxLength ? clean.slice(0, maxLength) : clean;
+}
+
+/** Field names only: bounded identifiers (letters, digits, `_`, `.`, `-`), at most 100, deduplicated, sorted. */
+export function sanitizeFieldNames(names: readonly string[] | undefined): string[] {
+  if (!names) return [];
+  const out = new Set<string>();
+  for (const name of names) {
+    if (typeof name !== 'string') continue;
+    const clean = sanitizeText(name, 100);
+    if (!clean || !/^[A-Za-z0-9_.[\]-]+$/.test(clean)) {
+      throw new Error(`changed field names must be identifiers, got ${JSON.stringify(name.slice(0, 40))}`);
+    }
+    out.add(clean);
+  }
+  if (out.size > 100) throw new Error('at most 100 changed field names per entry');
+  return [...out].sort();
+}
+
+/**
+ * The names of the top-level fields whose values differ between two plain objects (for `changedFields`): only
+ * names leave this function.
+ */
+export function changedFieldNames(
+  before: object | null | undefined,
+  after: object | null | undefined,
+): string[] {
+  const a = (before ?? {}) as Record<string, unknown>;
+  const b = (after ?? {}) as Record<string, unknown>;
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...names].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+}
+
+/** Roles as an array of bounded strings (never joined into one string). */
+export function sanitizeRoles(roles: readonly string[] | undefined): string[] {
+  return (roles ?? [])
+    .filter((r): r is string => typeof r === 'string')
+    .map((r) => sanitizeText(r, 40))
+    .filter((r): r is string => r !== null)
+    .slice(0, 20);
+}
