@@ -19,6 +19,7 @@ import {
 import { BillingConfig } from './config/billing.config';
 import { BILLING_CONFIG } from './config/billing.tokens';
 import { billingDataSourceOptions } from './database/data-source';
+import { AccessLogModule } from '@divit/access-log';
 import { BillingModule } from './billing.module';
 
 /** Kafka, registry and outbox relay for this process; started after the app boots, stopped on shutdown. */
@@ -98,6 +99,7 @@ export class AppModule {
           ]),
         ),
         ConfigModule.forRoot(config),
+        AccessLogModule.forRoot(),
         BillingModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -21,7 +21,7 @@ import {
   ZodValidationPipe,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { AccessLogService } from './access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import type { BillingConfig } from './config/billing.config';
 import { BILLING_CONFIG } from './config/billing.tokens';
 import { isoDate } from './common/dates';
@@ -151,7 +151,7 @@ export class InvoicesController {
       result = await this.invoices.import(principal, 'json', request.body);
     else
       throw new InvoiceError('INVOICE_CONTENT_TYPE', 'send the invoice file as text/csv or application/json');
-    await this.accessLog.record(principal, 'INVOICES_IMPORTED', null);
+    await this.accessLog.record({ principal, action: 'INVOICES_IMPORTED', resourceType: 'invoice-file' });
     return result;
   }
 
@@ -271,7 +271,7 @@ export class ReconciliationsController {
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
   ): Promise<ReconciliationRow> {
     const row = await this.reconciliation.get(principal, params.id);
-    await this.accessLog.record(principal, 'RECONCILIATION_READ', params.id);
+    await this.accessLog.record(reconciliationEntry(principal, 'RECONCILIATION_READ', row));
     return row;
   }
 
@@ -283,7 +283,7 @@ export class ReconciliationsController {
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
   ): Promise<StreamableFile> {
     const row = await this.reconciliation.get(principal, params.id);
-    await this.accessLog.record(principal, 'STATEMENT_CSV_EXPORTED', params.id);
+    await this.accessLog.record(reconciliationEntry(principal, 'STATEMENT_CSV_EXPORTED', row));
     return file(
       await this.reports.statementsCsv(row),
       'text/csv; charset=utf-8',
@@ -310,14 +310,18 @@ export class ReconciliationsController {
         'this organisation has no part in this reconciliation',
       );
     if (query.format === 'pdf') {
-      await this.accessLog.record(principal, 'STATEMENT_PDF_EXPORTED', `${params.id}/${params.memberId}`);
+      await this.accessLog.record(
+        reconciliationEntry(principal, 'STATEMENT_PDF_EXPORTED', row, params.memberId),
+      );
       return file(
         await this.reports.statementPdf(row, params.memberId),
         'application/pdf',
         `statement-${params.memberId}-v${row.version}.pdf`,
       );
     }
-    await this.accessLog.record(principal, 'STATEMENT_CSV_EXPORTED', `${params.id}/${params.memberId}`);
+    await this.accessLog.record(
+      reconciliationEntry(principal, 'STATEMENT_CSV_EXPORTED', row, params.memberId),
+    );
     return file(
       await this.reports.statementCsv(row, params.memberId),
       'text/csv; charset=utf-8',
@@ -333,7 +337,7 @@ export class ReconciliationsController {
     @Param(new ZodValidationPipe(idParam)) params: { id: string },
   ): Promise<StreamableFile> {
     const row = await this.reconciliation.get(principal, params.id);
-    await this.accessLog.record(principal, 'OVERVIEW_PDF_EXPORTED', params.id);
+    await this.accessLog.record(reconciliationEntry(principal, 'OVERVIEW_PDF_EXPORTED', row));
     return file(await this.reports.overviewPdf(row), 'application/pdf', `overview-v${row.version}.pdf`);
   }
 
@@ -346,7 +350,7 @@ export class ReconciliationsController {
     @Query(new ZodValidationPipe(formatQuery(['json', 'csv']))) query: { format: string },
   ): Promise<StreamableFile | { discrepancies: unknown[]; lateUsage: unknown[] }> {
     const row = await this.reconciliation.get(principal, params.id);
-    await this.accessLog.record(principal, 'DISCREPANCIES_EXPORTED', params.id);
+    await this.accessLog.record(reconciliationEntry(principal, 'DISCREPANCIES_EXPORTED', row));
     const late = await this.reconciliation.lateUsage(row);
     if (query.format === 'csv')
       return file(
@@ -358,14 +362,18 @@ export class ReconciliationsController {
   }
 }
 
-@Controller('access-log')
-export class AccessLogController {
-  constructor(private readonly accessLog: AccessLogService) {}
-
-  /** The caller's organisation's entries (every entry for the platform operator). */
-  @Get()
-  @Roles('auditor', 'admin', 'platform-operator')
-  list(@CurrentPrincipal() principal: Principal): ReturnType<AccessLogService['list']> {
-    return this.accessLog.list(500, isPlatformOperator(principal) ? undefined : principal.organisationId);
-  }
+/** An access-log entry for a reconciliation (or one member's statement of it); the payer owns the data. */
+function reconciliationEntry(
+  principal: Principal,
+  action: string,
+  row: Pick<ReconciliationRow, 'reconciliationId' | 'payerOrganisationId'>,
+  memberId?: string,
+) {
+  return {
+    principal,
+    action,
+    resourceType: memberId ? 'member-statement' : 'reconciliation',
+    resourceId: memberId ? `${row.reconciliationId}/${memberId}` : row.reconciliationId,
+    organisationId: row.payerOrganisationId,
+  };
 }

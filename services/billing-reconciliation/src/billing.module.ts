@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AccessLogService } from './access-log/access-log.service';
 import {
-  AccessLogController,
   AllocationKeysController,
   InvoicesController,
   ReconciliationsController,
@@ -19,15 +17,8 @@ import { ReportsService } from './reports/reports.service';
 import { TariffsService } from './tariffs/tariffs.service';
 
 @Module({
-  controllers: [
-    TariffsController,
-    InvoicesController,
-    AllocationKeysController,
-    ReconciliationsController,
-    AccessLogController,
-  ],
+  controllers: [TariffsController, InvoicesController, AllocationKeysController, ReconciliationsController],
   providers: [
-    AccessLogService,
     ErasureService,
     InvoicesRepository,
     InvoicesService,

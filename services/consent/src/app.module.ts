@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessLogModule } from '@divit/access-log';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
@@ -77,6 +78,7 @@ export class AppModule {
           audience: config.AUTH_AUDIENCE,
         }),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
+        AccessLogModule.forRoot(),
         ConsentModule.forRoot(config),
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AccessLogService } from './access-log/access-log.service';
 import type { ConsentConfig } from './config/consent.config';
 import { CONSENT_CONFIG } from './config/consent-config.token';
 import { ConsentTextsController } from './consent-texts/consent-texts.controller';
@@ -32,7 +31,6 @@ export class ConsentModule {
       ],
       providers: [
         { provide: CONSENT_CONFIG, useValue: config },
-        AccessLogService,
         OrganisationsService,
         ConsentTextsService,
         ShowingsService,

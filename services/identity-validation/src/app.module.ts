@@ -20,7 +20,7 @@ import {
   PlatformHttpModule,
   ProblemDetailsFilter,
 } from '@divit/service-kit';
-import { AccessLogService } from './access-log/access-log.service';
+import { AccessLogModule } from '@divit/access-log';
 import { BsnHasher } from './bsn/bsn-hasher';
 import { BvBsnHttpAdapter } from './bvbsn/bvbsn-http.adapter';
 import { BvBsnPort } from './bvbsn/bvbsn.port';
@@ -210,6 +210,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(identityValidationDataSourceOptions(config)),
         MessagingModule.forRoot(config),
+        AccessLogModule.forRoot(),
         AuthModule.forRoot({
           ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
           ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
@@ -225,7 +226,6 @@ export class AppModule {
         { provide: BsnHasher, useValue: new BsnHasher(keys, activeKeyId) },
         ...government.providers,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        AccessLogService,
         IdentityEvents,
         SessionLifecycle,
         SharingSessionsService,

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessLogModule } from '@divit/access-log';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
@@ -101,6 +102,7 @@ export class AppModule {
           audience: config.AUTH_AUDIENCE,
         }),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
+        AccessLogModule.forRoot(),
         HouseholdsModule,
         StatementsModule,
       ],

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessLogModule } from '@divit/access-log';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
@@ -87,6 +88,7 @@ export class AppModule {
             { method: 'POST', path: '/dossier-imports', limitBytes: config.DOSSIER_IMPORT_LIMIT_BYTES },
           ]),
         ),
+        AccessLogModule.forRoot(),
         OrganisationsModule,
         AllocationsModule,
         RegistrationsModule,

@@ -10,6 +10,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
+import { AccessLogService } from '@divit/access-log';
 import { configureLogging } from '@divit/observability';
 import { loadBillingConfigOrExit } from '../config/billing.config';
 import { billingDataSourceOptions } from '../database/data-source';
@@ -124,10 +125,14 @@ async function exportReports(ds: DataSource, args: string[]): Promise<number> {
     progress.update(i + 1);
   }
   progress.done();
-  await ds.query(
-    `INSERT INTO access_log (subject, subject_organisation_id, roles, action, resource_id) VALUES ($1, 'cli', 'finance', 'REPORTS_EXPORTED_CLI', $2)`,
-    [cliPrincipal().subject, row.reconciliationId],
-  );
+  await new AccessLogService(ds).record({
+    principal: cliPrincipal(),
+    action: 'REPORTS_EXPORTED_CLI',
+    resourceType: 'reconciliation',
+    resourceId: row.reconciliationId,
+    organisationId: row.payerOrganisationId,
+    origin: { ip: null, userAgent: 'billing-cli' },
+  });
   process.stdout.write(`${JSON.stringify({ out: values.out, files })}\n`);
   return EXIT.ok;
 }

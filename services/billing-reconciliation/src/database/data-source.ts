@@ -1,16 +1,23 @@
 import { DataSourceOptions } from 'typeorm';
+import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
 import { BillingConfig } from '../config/billing.config';
 import { CreateBillingSchema1764000000000 } from './migrations/1764000000000-create-billing-schema';
+import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 
 /**
  * Explicit lists: the app, the migration command and the tests use exactly these. The billing tables are
  * reached through their repositories with plain SQL (set-based ledger writes, aggregates), so only the
  * messaging tables have entities.
  */
-export const billingEntities = [...messagingEntities];
-export const billingMigrations = [...messagingMigrations, CreateBillingSchema1764000000000];
+export const billingEntities = [...messagingEntities, ...accessLogEntities];
+export const billingMigrations = [
+  ...messagingMigrations,
+  CreateBillingSchema1764000000000,
+  ...accessLogMigrations,
+  MoveAccessLogToSharedLibrary1765300000000,
+];
 
 export function billingDataSourceOptions(config: BillingConfig): DataSourceOptions {
   return postgresOptions({

@@ -1,3 +1,4 @@
+import { AccessLogErasureScopeMissing, eraseAccessLog } from '@divit/access-log';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { BillingErasureCompletedEvent, ErasureRequested } from '@divit/contracts';
@@ -80,13 +81,18 @@ export class ErasureService {
         return recons + credits + invoices;
       }
       case 'ACCESS_LOGS': {
+        // Billing's entries name no registration or allocation: a command scoped by one erases none of them.
         if (c.registrationId !== null || c.subjectId !== null || c.allocationId !== null) return 0;
-        return this.count(
-          em,
-          `DELETE FROM access_log WHERE ($1::varchar IS NULL OR subject_organisation_id = $1)
-             AND ($2::timestamptz IS NULL OR occurred_at < $2) RETURNING 1`,
-          [c.organisationId, before],
-        );
+        try {
+          return await eraseAccessLog(em, { recordedBefore: before, organisationId: c.organisationId });
+        } catch (error) {
+          if (error instanceof AccessLogErasureScopeMissing)
+            throw new PermanentHandlerError(
+              'ERASURE_SCOPE_MISSING',
+              'ACCESS_LOGS needs a cut-off or an organisation',
+            );
+          throw error;
+        }
       }
     }
   }

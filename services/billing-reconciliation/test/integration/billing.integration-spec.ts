@@ -318,14 +318,13 @@ describe('billing-reconciliation on the real stack', () => {
       ).status,
     ).toBe(403);
     // An organisation's auditor sees its own organisation's entries; the platform operator every entry.
-    const own = await t.call('GET', '/access-log', t.token(m2, ['auditor']));
-    expect(
-      new Set(
-        (own.json as unknown as { subjectOrganisationId: string }[]).map((l) => l.subjectOrganisationId),
-      ),
-    ).toEqual(new Set([m2]));
-    const log = await t.call('GET', '/access-log', t.platformOperator());
-    const actions = (log.json as unknown as { action: string; subjectOrganisationId: string }[]).map(
+    type Page = { entries: { action: string; subjectOrganisationId: string }[] };
+    const own = await t.call('GET', '/access-log?limit=500', t.token(m2, ['auditor']));
+    expect(new Set((own.json as unknown as Page).entries.map((l) => l.subjectOrganisationId))).toEqual(
+      new Set([m2]),
+    );
+    const log = await t.call('GET', '/access-log?kind=ACCESS&limit=500', t.platformOperator());
+    const actions = (log.json as unknown as Page).entries.map(
       (l) => `${l.action}:${l.subjectOrganisationId}`,
     );
     expect(actions).toEqual(

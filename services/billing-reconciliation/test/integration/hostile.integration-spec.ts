@@ -69,7 +69,7 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
         },
       },
       ignoredTables: {
-        access_log:
+        access_log_entries:
           'an append-only record of attempts (a refused one may rightly be logged); B’s reads are judged by their answers',
       },
       classes: {

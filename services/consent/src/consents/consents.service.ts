@@ -11,7 +11,7 @@ import { Controllers, OrganisationsService } from '../organisations/organisation
 import { ShowingEntity } from '../showings/showing.entity';
 import { receiptPayload, signReceipt } from '../signing-keys/receipt';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import { AnswerDto } from './dto/consent.dto';
 import { ConsentEntity } from './consent.entity';
 
@@ -246,16 +246,16 @@ export class ConsentsService {
     const row = await this.dataSource.manager.findOne(ConsentEntity, { where: { id: consentId } });
     if (!row || row.organisationId !== principal.organisationId)
       throw new ConsentError('CONSENT_NOT_FOUND', 'consent not found', { consentId });
-    await this.accessLog.record(
+    await this.accessLog.record({
       principal,
-      'CONSENT_READ',
-      {
-        organisationId: row.organisationId,
-        registrationId: row.registrationId,
-        allocationId: row.allocationId,
-      },
-      'CASE_HANDLING',
-    );
+      action: 'CONSENT_READ',
+      resourceType: 'consent',
+      resourceId: row.id,
+      organisationId: row.organisationId,
+      registrationId: row.registrationId,
+      allocationId: row.allocationId,
+      purpose: 'CASE_HANDLING',
+    });
     return consentView(row);
   }
 
@@ -300,12 +300,16 @@ export class ConsentsService {
       p.withdrawnAt = a.withdrawnAt ? a.withdrawnAt.toISOString() : null;
       p.textVersionHash = a.textVersionHash;
     }
-    await this.accessLog.record(
+    await this.accessLog.record({
       principal,
-      'ALLOCATION_CONSENT_STATUS_READ',
-      { organisationId: first.organisationId, registrationId: first.registrationId, allocationId },
-      'CASE_HANDLING',
-    );
+      action: 'ALLOCATION_CONSENT_STATUS_READ',
+      resourceType: 'allocation',
+      resourceId: allocationId,
+      organisationId: first.organisationId,
+      registrationId: first.registrationId,
+      allocationId,
+      purpose: 'CASE_HANDLING',
+    });
     const list = [...people.values()].sort((a, b) =>
       a.subjectRole === b.subjectRole
         ? a.subjectId.localeCompare(b.subjectId)

@@ -2,7 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
 import { ConsentConfig } from '../config/consent.config';
-import { AccessLogEntity } from '../access-log/access-log.entity';
+import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
 import { ConsentEntity } from '../consents/consent.entity';
 import {
@@ -14,6 +14,7 @@ import {
 import { ShowingEntity } from '../showings/showing.entity';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
 import { CreateConsent1764000000000 } from './migrations/1764000000000-create-consent';
+import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const consentEntities = [
@@ -26,9 +27,14 @@ export const consentEntities = [
   ShowingEntity,
   ConsentEntity,
   SigningKeyEntity,
-  AccessLogEntity,
+  ...accessLogEntities,
 ];
-export const consentMigrations = [...messagingMigrations, CreateConsent1764000000000];
+export const consentMigrations = [
+  ...messagingMigrations,
+  CreateConsent1764000000000,
+  ...accessLogMigrations,
+  MoveAccessLogToSharedLibrary1765300000000,
+];
 
 export function consentDataSourceOptions(config: ConsentConfig): DataSourceOptions {
   return postgresOptions({

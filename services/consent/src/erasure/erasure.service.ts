@@ -1,3 +1,4 @@
+import { AccessLogErasureScopeMissing, eraseAccessLog } from '@divit/access-log';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConsentErasureCompletedEvent, ErasureRequested } from '@divit/contracts';
@@ -23,7 +24,14 @@ export class ErasureService {
           (await this.erase(em, 'consent_showings', 'shown_at', command));
         break;
       case 'ACCESS_LOGS':
-        erased = await this.erase(em, 'access_log', 'occurred_at', command);
+        erased = await eraseAccessLog(em, command).catch((error: unknown) => {
+          if (error instanceof AccessLogErasureScopeMissing)
+            throw new PermanentHandlerError(
+              'UNSCOPED_ERASURE',
+              'an erasure command must limit what it erases',
+            );
+          throw error;
+        });
         break;
       case 'HASHED_BSN':
       case 'IDENTIFYING_DATA_FOR_CHECK':
@@ -51,7 +59,7 @@ export class ErasureService {
 
   private async erase(
     em: EntityManager,
-    table: 'consents' | 'consent_showings' | 'access_log',
+    table: 'consents' | 'consent_showings',
     recordedColumn: string,
     c: ErasureRequested,
   ): Promise<number> {
@@ -64,11 +72,7 @@ export class ErasureService {
     if (c.organisationId) add('organisation_id', '=', c.organisationId);
     if (c.registrationId) add('registration_id', '=', c.registrationId);
     if (c.allocationId) add('allocation_id', '=', c.allocationId);
-    if (c.subjectId) {
-      // The access log records no person below the registration: a person's scope is their registration's log
-      // only for the home seeker (subject id = registration id).
-      add(table === 'access_log' ? 'registration_id' : 'subject_id', '=', c.subjectId);
-    }
+    if (c.subjectId) add('subject_id', '=', c.subjectId);
     if (c.recordedBefore !== null) add(recordedColumn, '<', new Date(c.recordedBefore));
     if (conditions.length === 0)
       throw new PermanentHandlerError('UNSCOPED_ERASURE', 'an erasure command must limit what it erases');

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
 import { CurrentPrincipal, Principal, Roles, ZodValidationPipe } from '@divit/service-kit';
-import { AccessLogRecord, AccessLogService } from '../access-log/access-log.service';
+import { AccessLogEntry, AccessLogService } from '@divit/access-log';
 import { renderEvidencePdf } from './evidence-pdf';
 import { ConsentEvidence, EvidenceService } from './evidence.service';
 
@@ -46,14 +46,17 @@ export class EvidenceController {
   async accessLogOf(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(registrationIdParam)) params: { id: string },
-  ): Promise<AccessLogRecord[]> {
+  ): Promise<AccessLogEntry[]> {
     await this.evidence.visible(principal, params.id);
-    await this.accessLog.record(
+    await this.accessLog.record({
       principal,
-      'ACCESS_LOG_READ',
-      { organisationId: principal.organisationId, registrationId: params.id },
-      'AUDIT',
-    );
-    return this.accessLog.forRegistration(params.id);
+      action: 'ACCESS_LOG_READ',
+      resourceType: 'registration',
+      resourceId: params.id,
+      organisationId: principal.organisationId,
+      registrationId: params.id,
+      purpose: 'AUDIT',
+    });
+    return this.accessLog.entriesOf({ registrationId: params.id });
   }
 }

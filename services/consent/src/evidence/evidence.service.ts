@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { Principal } from '@divit/service-kit';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import { ConsentError } from '../common/consent.errors';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
 import { ConsentElements } from '../consent-texts/consent-elements';
@@ -129,12 +129,15 @@ export class EvidenceService {
     const signingKeys = (await this.keys.all())
       .filter((k) => kids.has(k.kid))
       .map((k) => jwkOf(k.kid, k.publicKey));
-    await this.accessLog.record(
+    await this.accessLog.record({
       principal,
-      format === 'JSON' ? 'CONSENT_EVIDENCE_JSON_EXPORTED' : 'CONSENT_EVIDENCE_PDF_EXPORTED',
-      { organisationId, registrationId },
-      'AUDIT',
-    );
+      action: format === 'JSON' ? 'CONSENT_EVIDENCE_JSON_EXPORTED' : 'CONSENT_EVIDENCE_PDF_EXPORTED',
+      resourceType: 'registration',
+      resourceId: registrationId,
+      organisationId,
+      registrationId,
+      purpose: 'AUDIT',
+    });
     return {
       registrationId,
       organisationId,

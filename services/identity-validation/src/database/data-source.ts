@@ -1,9 +1,9 @@
 import { DataSourceOptions } from 'typeorm';
+import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
 import { IdentityValidationDatabaseConfig } from '../config/identity-validation.config';
 import {
-  AccessLogEntity,
   AllocationEntity,
   BsnHashEntity,
   CoResidentIdentityEntity,
@@ -15,6 +15,7 @@ import {
 } from './entities';
 import { CreateIdentityValidation1764100000000 } from './migrations/1764100000000-create-identity-validation';
 import { SimulatorSessionsAndReceiptRestart1765000000000 } from './migrations/1765000000000-simulator-sessions-and-receipt-restart';
+import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const identityValidationEntities = [
@@ -27,13 +28,15 @@ export const identityValidationEntities = [
   SharingSessionEntity,
   BsnHashEntity,
   UsageRecordEntity,
-  AccessLogEntity,
+  ...accessLogEntities,
 ];
 export const identityValidationMigrations = [
   ...messagingMigrations,
   CreateIdentityValidation1764100000000,
   SimulatorSessionsAndReceiptRestart1765000000000,
   ...periodicTaskMigrations,
+  ...accessLogMigrations,
+  MoveAccessLogToSharedLibrary1765300000000,
 ];
 
 export function identityValidationDataSourceOptions(

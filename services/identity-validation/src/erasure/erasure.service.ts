@@ -1,3 +1,4 @@
+import { AccessLogErasureScopeMissing, eraseAccessLog } from '@divit/access-log';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ErasureRequested, IdentityErasureCompletedEvent } from '@divit/contracts';
@@ -30,11 +31,13 @@ export class ErasureService {
         });
         break;
       case 'ACCESS_LOGS':
-        erased = await this.erase(tx, 'access_log', command, {
-          organisation: 'subject_organisation_id',
-          registration: 'registration_id',
-          subject: 'registration_id',
-          recorded: 'occurred_at',
+        erased = await eraseAccessLog(tx, command).catch((error: unknown) => {
+          if (error instanceof AccessLogErasureScopeMissing)
+            throw new PermanentHandlerError(
+              'ERASURE_UNSCOPED',
+              'an erasure command must be scoped by at least one field',
+            );
+          throw error;
         });
         break;
       case 'IDENTIFYING_DATA_FOR_CHECK':
@@ -63,7 +66,7 @@ export class ErasureService {
 
   private async erase(
     tx: EntityManager,
-    table: 'bsn_hashes' | 'access_log',
+    table: 'bsn_hashes',
     c: ErasureRequested,
     columns: { organisation: string; registration: string; subject: string; recorded: string },
   ): Promise<number> {

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In, Not, QueryFailedError } from 'typeorm';
 import { IdentityFailureCode } from '@divit/contracts';
 import { createLogger } from '@divit/observability';
 import { Principal } from '@divit/service-kit';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import { Bsn } from '../bsn/bsn';
 import { BsnHasher } from '../bsn/bsn-hasher';
 import { BvBsnAnswer, BvBsnPort, BvBsnUnavailableError } from '../bvbsn/bvbsn.port';
@@ -266,7 +266,7 @@ export class SharingSessionsService {
       throw new SharingSessionError('SESSION_NOT_FOUND', 'no such sharing session');
     const view = toView(session);
     if (view.validatedIdentity)
-      await this.accessLog.record(principal, 'VALIDATED_IDENTITY_READ', session.registrationId, session.id);
+      await this.accessLog.record(sessionEntry(principal, 'VALIDATED_IDENTITY_READ', session));
     return view;
   }
 
@@ -292,10 +292,7 @@ export class SharingSessionsService {
         );
       }
       await this.accessLog.record(
-        principal,
-        agrees ? 'IDENTITY_CONFIRMED' : 'IDENTITY_DISPUTED',
-        session.registrationId,
-        session.id,
+        sessionEntry(principal, agrees ? 'IDENTITY_CONFIRMED' : 'IDENTITY_DISPUTED', session),
         tx,
       );
       if (!agrees) {
@@ -673,5 +670,26 @@ function toView(session: SharingSessionEntity): SessionView {
           birthDate: session.validatedBirthDate!,
         }
       : null,
+  };
+}
+
+/** The access-log entry for a sharing session: the session is the resource, its registration the erasure scope. */
+function sessionEntry(
+  principal: Principal,
+  action: string,
+  session: Pick<
+    SharingSessionEntity,
+    'id' | 'organisationId' | 'registrationId' | 'allocationId' | 'purpose'
+  >,
+) {
+  return {
+    principal,
+    action,
+    resourceType: 'sharing-session',
+    resourceId: session.id,
+    organisationId: session.organisationId,
+    registrationId: session.registrationId,
+    allocationId: session.allocationId,
+    purpose: session.purpose,
   };
 }

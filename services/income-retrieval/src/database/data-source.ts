@@ -11,7 +11,8 @@ import {
   SharedIncomeEntity,
 } from '../households/household.entities';
 import { IncomeStatementEntity } from '../statements/statement.entity';
-import { AccessLogEntity } from '../access-log/access-log.entity';
+import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
+import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 import { CreateIncomeRetrieval1764000000000 } from './migrations/1764000000000-create-income-retrieval';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
@@ -24,12 +25,14 @@ export const incomeRetrievalEntities = [
   PensionAgeStatementEntity,
   DecisionEntity,
   IncomeStatementEntity,
-  AccessLogEntity,
+  ...accessLogEntities,
 ];
 export const incomeRetrievalMigrations = [
   ...messagingMigrations,
   CreateIncomeRetrieval1764000000000,
   ...periodicTaskMigrations,
+  ...accessLogMigrations,
+  MoveAccessLogToSharedLibrary1765300000000,
 ];
 
 export function incomeRetrievalDataSourceOptions(config: IncomeRetrievalConfig): DataSourceOptions {

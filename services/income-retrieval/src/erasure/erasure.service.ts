@@ -1,3 +1,4 @@
+import { AccessLogErasureScopeMissing, eraseAccessLog } from '@divit/access-log';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ErasureRequested, IncomeErasureCompletedEvent } from '@divit/contracts';
@@ -112,14 +113,33 @@ export class ErasureService {
     return affected(result);
   }
 
+  /**
+   * Through the shared access log's erasure function. A subject (member or registration id) is the log of the
+   * allocations it takes part in, as before the shared library.
+   */
   private async deleteAccessLogs(em: EntityManager, c: ErasureRequested): Promise<number> {
-    const s = this.scope(c, {
-      org: `allocation_id IN (SELECT allocation_id FROM allocations WHERE organisation_id = $?)`,
-      reg: `allocation_id IN (SELECT allocation_id FROM allocations WHERE registration_id = $?)`,
-      subject: `allocation_id IN (SELECT allocation_id FROM member_requests WHERE member_id = $? UNION SELECT allocation_id FROM allocations WHERE registration_id = $?)`,
-      alloc: `allocation_id = $?`,
-      time: `occurred_at < $?`,
-    });
-    return affected(await em.query(`DELETE FROM access_log WHERE ${s.sql}`, s.params));
+    const scope = {
+      recordedBefore: c.recordedBefore,
+      organisationId: c.organisationId,
+      registrationId: c.registrationId,
+    };
+    try {
+      if (!c.subjectId) return await eraseAccessLog(em, { ...scope, allocationId: c.allocationId });
+      const rows = await em.query<{ allocation_id: string }[]>(
+        `SELECT allocation_id FROM member_requests WHERE member_id = $1
+         UNION SELECT allocation_id FROM allocations WHERE registration_id = $1`,
+        [c.subjectId],
+      );
+      let erased = 0;
+      for (const { allocation_id } of rows) {
+        if (c.allocationId && c.allocationId !== allocation_id) continue;
+        erased += await eraseAccessLog(em, { ...scope, allocationId: allocation_id });
+      }
+      return erased;
+    } catch (error) {
+      if (error instanceof AccessLogErasureScopeMissing)
+        throw new PermanentHandlerError('ERASURE_SCOPE_MISSING', 'ACCESS_LOGS needs a cut-off or a scope');
+      throw error;
+    }
   }
 }

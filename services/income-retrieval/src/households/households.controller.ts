@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsRepository } from './households.repository';
 import { IncomeRetrievalError } from './households.errors';
@@ -76,7 +76,16 @@ export class HouseholdsController {
       this.repo.findDecision(em, a.allocationId),
       this.repo.pensionAge(em, a.allocationId),
     ]);
-    await this.accessLog.record(principal, 'ALLOCATION_STATUS_READ', a.allocationId, 'REQUEST_PROGRESS');
+    await this.accessLog.record({
+      principal,
+      action: 'ALLOCATION_STATUS_READ',
+      resourceType: 'allocation',
+      resourceId: a.allocationId,
+      organisationId: a.organisationId,
+      registrationId: a.registrationId,
+      allocationId: a.allocationId,
+      purpose: 'REQUEST_PROGRESS',
+    });
     return {
       allocationId: a.allocationId,
       registrationId: a.registrationId,

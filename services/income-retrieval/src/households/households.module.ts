@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AccessLogModule } from '../access-log/access-log.module';
 import { ErasureService } from '../erasure/erasure.service';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsController } from './households.controller';
@@ -8,7 +7,6 @@ import { HouseholdsService } from './households.service';
 import { IncomeEventsConsumer } from './income-events.consumer';
 
 @Module({
-  imports: [AccessLogModule],
   controllers: [HouseholdsController],
   providers: [HouseholdsRepository, HouseholdsService, ExpiryScheduler, ErasureService, IncomeEventsConsumer],
   exports: [HouseholdsService, ExpiryScheduler],

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, StreamableFile } from '@nestjs/common';
 import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import type { AccessLogRecord } from '../access-log/access-log.service';
+import type { AccessLogEntry } from '@divit/access-log';
 import { allocationIdParam } from '../households/households.controller';
 import { StatementsService } from './statements.service';
 
@@ -40,7 +40,7 @@ export class StatementsController {
   accessLog(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
-  ): Promise<AccessLogRecord[]> {
+  ): Promise<AccessLogEntry[]> {
     return this.statements.accessLogFor(principal, params.allocationId);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Principal } from '@divit/service-kit';
-import { AccessLogRecord, AccessLogService } from '../access-log/access-log.service';
+import { AccessLogEntry, AccessLogService } from '@divit/access-log';
 import { IncomeRetrievalError } from '../households/households.errors';
 import { inScope } from '../households/scope';
 import { IncomeStatementEntity } from './statement.entity';
@@ -18,7 +18,7 @@ export class StatementsService {
   async json(principal: Principal, allocationId: string): Promise<Record<string, unknown>> {
     return this.dataSource.transaction(async (em) => {
       const s = await this.find(principal, allocationId, em);
-      await this.accessLog.record(principal, 'STATEMENT_READ', allocationId, 'ACCOUNTANT_AUDIT', em);
+      await this.accessLog.record(about(principal, 'STATEMENT_READ', s), em);
       return { ...s.body, containsIncome: s.containsIncome };
     });
   }
@@ -27,14 +27,14 @@ export class StatementsService {
     return this.dataSource.transaction(async (em) => {
       const s = await this.find(principal, allocationId, em);
       const pdf = await renderStatementPdf(s.body);
-      await this.accessLog.record(principal, 'STATEMENT_PDF_EXPORTED', allocationId, 'ACCOUNTANT_AUDIT', em);
+      await this.accessLog.record(about(principal, 'STATEMENT_PDF_EXPORTED', s), em);
       return pdf;
     });
   }
 
-  async accessLogFor(principal: Principal, allocationId: string): Promise<AccessLogRecord[]> {
+  async accessLogFor(principal: Principal, allocationId: string): Promise<AccessLogEntry[]> {
     await this.find(principal, allocationId, this.dataSource.manager);
-    return this.accessLog.forAllocation(allocationId);
+    return this.accessLog.entriesOf({ allocationId });
   }
 
   private async find(
@@ -50,4 +50,21 @@ export class StatementsService {
       );
     return s;
   }
+}
+
+function about(
+  principal: Principal,
+  action: string,
+  s: Pick<IncomeStatementEntity, 'allocationId' | 'organisationId' | 'registrationId'>,
+) {
+  return {
+    principal,
+    action,
+    resourceType: 'income-statement',
+    resourceId: s.allocationId,
+    organisationId: s.organisationId,
+    registrationId: s.registrationId,
+    allocationId: s.allocationId,
+    purpose: 'ACCOUNTANT_AUDIT',
+  };
 }

@@ -50,7 +50,7 @@ describe('income-retrieval: hostile clients (every operation of the OpenAPI docu
         householdsStatePensionAge: { path: { allocationId: openId }, body: { pensionAge: true } },
       },
       ignoredTables: {
-        access_log:
+        access_log_entries:
           'an append-only record of attempts (a refused one may rightly be logged); B’s reads are judged by their answers',
       },
       classes: {

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AccessLogModule } from '../access-log/access-log.module';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AllocationEvents } from './allocation.events';
 import { AllocationsController } from './allocations.controller';
@@ -7,7 +6,7 @@ import { AllocationsRepository } from './allocations.repository';
 import { AllocationsService } from './allocations.service';
 
 @Module({
-  imports: [OrganisationsModule, AccessLogModule],
+  imports: [OrganisationsModule],
   controllers: [AllocationsController],
   providers: [AllocationsService, AllocationsRepository, AllocationEvents],
 })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import type { AllocationOutcome, ExemptionGroup, HouseholdRole } from '@divit/contracts';
 import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/calendar-date';
@@ -96,10 +96,16 @@ export class AllocationsService {
         occurredAt,
       });
       await this.accessLog.record(
-        principal,
-        'ALLOCATION_RECORDED',
-        allocation.registrationId,
-        'ALLOCATION',
+        {
+          principal,
+          action: 'ALLOCATION_RECORDED',
+          resourceType: 'allocation',
+          resourceId: allocation.id,
+          organisationId: allocation.organisationId,
+          registrationId: allocation.registrationId,
+          allocationId: allocation.id,
+          purpose: 'ALLOCATION',
+        },
         tx,
       );
       await this.events.coResidentIdentities(
@@ -157,10 +163,17 @@ export class AllocationsService {
         closedAt: closedAt.getTime(),
       });
       await this.accessLog.record(
-        principal,
-        'ALLOCATION_CLOSED',
-        allocation.registrationId,
-        'ALLOCATION',
+        {
+          principal,
+          action: 'ALLOCATION_CLOSED',
+          resourceType: 'allocation',
+          resourceId: id,
+          organisationId: allocation.organisationId,
+          registrationId: allocation.registrationId,
+          allocationId: id,
+          purpose: 'ALLOCATION',
+          changedFields: ['closedOutcome', 'closedAt'],
+        },
         tx,
       );
       return { allocationId: id, outcome, closedAt: closedAt.toISOString() };
@@ -178,7 +191,16 @@ export class AllocationsService {
     }
     const withIdentities = principal.roles.some((r) => IDENTITY_ROLES.has(r));
     // Every read of personal data is logged; the view holds stated identities only for IDENTITY_ROLES.
-    await this.accessLog.record(principal, 'ALLOCATION_READ', allocation.registrationId, 'ALLOCATION');
+    await this.accessLog.record({
+      principal,
+      action: 'ALLOCATION_READ',
+      resourceType: 'allocation',
+      resourceId: allocation.id,
+      organisationId: allocation.organisationId,
+      registrationId: allocation.registrationId,
+      allocationId: allocation.id,
+      purpose: 'ALLOCATION',
+    });
     return toView(allocation, withIdentities);
   }
 

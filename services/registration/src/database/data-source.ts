@@ -12,7 +12,7 @@ import {
   DossierImportRejectEntity,
 } from '../dossier-import/dossier-import.entity';
 import { HouseholdMemberEntity, RegistrationEntity } from '../registrations/registration.entity';
-import { AccessLogEntity } from '../access-log/access-log.entity';
+import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { CreateAccessLog1763960000000 } from './migrations/1763960000000-create-access-log';
 import {
   HousingStockEntity,
@@ -23,6 +23,7 @@ import { AllocationEntity, AllocationMemberEntity } from '../allocations/allocat
 import { CreateAllocations1763935000000 } from './migrations/1763935000000-create-allocations';
 import { AppliedErasureEntity, ErasedRegistrationEntity } from '../erasure/erasure.entity';
 import { AllocationClosureAndErasure1764110000000 } from './migrations/1764110000000-allocation-closure-and-erasure';
+import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -34,7 +35,7 @@ export const registrationEntities = [
   DossierImportLoadEntity,
   DossierConcordanceEntity,
   DossierImportRejectEntity,
-  AccessLogEntity,
+  ...accessLogEntities,
   OrganisationMembershipEntity,
   HousingStockEntity,
   AllocationEntity,
@@ -51,6 +52,8 @@ export const registrationMigrations = [
   OrganisationMembershipsAndHousingStock1763934000000,
   CreateAllocations1763935000000,
   AllocationClosureAndErasure1764110000000,
+  ...accessLogMigrations,
+  MoveAccessLogToSharedLibrary1765300000000,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

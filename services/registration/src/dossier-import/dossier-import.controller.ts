@@ -3,7 +3,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } fr
 import { z } from 'zod';
 import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import { DossierImportError } from './dossier-import.errors';
 import { LoadSummary } from './dossier-import.repository';
 import { DossierImportService, ImportResult, SOURCE_PATTERN } from './dossier-import.service';
@@ -56,7 +56,12 @@ export class DossierImportController {
       );
     }
     const length = Number(request.headers['content-length']);
-    await this.accessLog.record(principal, 'DOSSIER_IMPORT', null, 'MIGRATION');
+    await this.accessLog.record({
+      principal,
+      action: 'DOSSIER_IMPORT',
+      resourceType: 'dossier-import',
+      purpose: 'MIGRATION',
+    });
     return this.imports.import(request, {
       mode: query.mode,
       source: query.source,
@@ -69,7 +74,13 @@ export class DossierImportController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(concordanceQuery)) query: z.infer<typeof concordanceQuery>,
   ): Promise<StreamableFile> {
-    await this.accessLog.record(principal, 'DOSSIER_CONCORDANCE_EXPORTED', null, 'MIGRATION');
+    await this.accessLog.record({
+      principal,
+      action: 'DOSSIER_CONCORDANCE_EXPORTED',
+      resourceType: 'dossier-concordance',
+      resourceId: query.source,
+      purpose: 'MIGRATION',
+    });
     return csv(await this.imports.concordanceCsv(query.source), 'concordance.csv');
   }
 
@@ -88,7 +99,13 @@ export class DossierImportController {
     @Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>,
   ): Promise<StreamableFile> {
     // The rejected rows hold the personal data of the source file.
-    await this.accessLog.record(principal, 'DOSSIER_REJECTS_EXPORTED', null, 'MIGRATION');
+    await this.accessLog.record({
+      principal,
+      action: 'DOSSIER_REJECTS_EXPORTED',
+      resourceType: 'dossier-import-load',
+      resourceId: params.loadId,
+      purpose: 'MIGRATION',
+    });
     return csv(await this.imports.rejectsCsv(params.loadId), `rejects-${params.loadId}.csv`);
   }
 }

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { AccessLogModule } from '../access-log/access-log.module';
 import { DossierImportController } from './dossier-import.controller';
 import { DossierImportRepository } from './dossier-import.repository';
 import { DossierImportService } from './dossier-import.service';
@@ -8,7 +7,6 @@ import { ImportedRegistrationsAnnouncer } from '../registrations/imported-regist
 import { IMPORTED_REGISTRATIONS_HOOK } from './imported-registrations.hook';
 
 @Module({
-  imports: [AccessLogModule],
   controllers: [DossierImportController],
   providers: [
     DossierImportService,

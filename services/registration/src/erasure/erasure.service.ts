@@ -1,3 +1,4 @@
+import { eraseAccessLog } from '@divit/access-log';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ErasureRequested, RegistrationErasureCompletedEvent } from '@divit/contracts';
@@ -12,7 +13,7 @@ import { MessagingRuntime } from '@divit/service-kit';
  * - REGISTRATION_DATA: a deregistered registration, its household, its allocations (with the co-residents'
  *   stated identities) and its concordance rows are deleted; a pseudonymous tombstone stays;
  * - ACCESS_LOGS: rows recorded before the cut-off (and/or of one registration) go through
- *   erase_access_log(), the only way rows leave the append-only log.
+ *   the shared access log's erase_access_log_entries() (libs/access-log), the only way rows leave it.
  * A command applied before (re-sent with the same erasure id) is acknowledged again with the first count.
  */
 @Injectable()
@@ -80,11 +81,11 @@ export class ErasureService {
             'ERASURE_SCOPE_MISSING',
             'ACCESS_LOGS needs a cut-off or a registration',
           );
-        const [row] = await tx.query<{ n: string }[]>(`SELECT erase_access_log($1, $2) AS n`, [
-          before,
+        return eraseAccessLog(tx, {
+          recordedBefore: before,
           registrationId,
-        ]);
-        return Number(row?.n ?? 0);
+          organisationId: c.organisationId,
+        });
       }
       case 'HASHED_BSN':
       case 'UNUSED_INCOME':

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CurrentPrincipal, Principal, Roles, ZodValidationPipe } from '@divit/service-kit';
-import { AccessLogRecord, AccessLogService } from '../access-log/access-log.service';
+import { AccessLogEntry, AccessLogService } from '@divit/access-log';
 import {
   accessPurposeQuery,
   CreateRegistrationDto,
@@ -65,9 +65,9 @@ export class RegistrationsController {
   async accessLogOf(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(registrationIdParam)) params: { id: string },
-  ): Promise<AccessLogRecord[]> {
+  ): Promise<AccessLogEntry[]> {
     // Same visibility as the registration itself; reading the log is itself logged.
     await this.registrations.get(principal, params.id, 'AUDIT');
-    return this.accessLog.forRegistration(params.id);
+    return this.accessLog.entriesOf({ registrationId: params.id });
   }
 }

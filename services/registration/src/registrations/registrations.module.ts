@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../organisations/organisations.module';
-import { AccessLogModule } from '../access-log/access-log.module';
 import { RegistrationEvents } from './registration.events';
 import { IdentityCheckService } from './identity-check.service';
 import { IdentityEventsConsumer } from './identity-events.consumer';
@@ -9,7 +8,7 @@ import { RegistrationsRepository } from './registrations.repository';
 import { RegistrationsService } from './registrations.service';
 
 @Module({
-  imports: [OrganisationsModule, AccessLogModule],
+  imports: [OrganisationsModule],
   controllers: [RegistrationsController],
   providers: [
     RegistrationsService,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@divit/service-kit';
-import { AccessLogService } from '../access-log/access-log.service';
+import { AccessLogService } from '@divit/access-log';
 import { OrganisationScopeService } from '../organisations/organisation-scope.service';
 import { CreateRegistrationDto, todayInAmsterdam, UpdateRegistrationDto } from './dto/registration.dto';
 import { RegistrationEvents } from './registration.events';
@@ -88,7 +88,10 @@ export class RegistrationsService {
         origin: 'API',
         occurredAt: Date.now(),
       });
-      await this.accessLog.record(principal, 'REGISTRATION_CREATED', id, 'CASE_HANDLING', tx);
+      await this.accessLog.record(
+        { principal, action: 'REGISTRATION_CREATED', ...this.about(registration), purpose: 'CASE_HANDLING' },
+        tx,
+      );
       return this.view(tx, { ...registration, createdAt: new Date(), updatedAt: new Date() });
     });
   }
@@ -96,7 +99,10 @@ export class RegistrationsService {
   async get(principal: Principal, id: string, purpose: string): Promise<RegistrationView> {
     return this.repository.transaction(async (tx) => {
       const registration = await this.visible(tx, principal, id);
-      await this.accessLog.record(principal, 'REGISTRATION_READ', id, purpose, tx);
+      await this.accessLog.record(
+        { principal, action: 'REGISTRATION_READ', ...this.about(registration), purpose },
+        tx,
+      );
       return this.view(tx, registration);
     });
   }
@@ -123,7 +129,21 @@ export class RegistrationsService {
       }
       await this.repository.save(tx, registration);
       if (household) await this.repository.replaceHousehold(tx, id, householdRows(id, household));
-      await this.accessLog.record(principal, 'REGISTRATION_UPDATED', id, 'CASE_HANDLING', tx);
+      // The names of the changed fields only, never their values.
+      const changedFields = [
+        ...Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined),
+        ...(household ? ['household'] : []),
+      ];
+      await this.accessLog.record(
+        {
+          principal,
+          action: 'REGISTRATION_UPDATED',
+          ...this.about(registration),
+          purpose: 'CASE_HANDLING',
+          changedFields,
+        },
+        tx,
+      );
       return this.view(tx, registration);
     });
   }
@@ -141,10 +161,29 @@ export class RegistrationsService {
           organisationId: registration.organisationId,
           occurredAt: registration.deregisteredAt.getTime(),
         });
-        await this.accessLog.record(principal, 'REGISTRATION_DEREGISTERED', id, 'CASE_HANDLING', tx);
+        await this.accessLog.record(
+          {
+            principal,
+            action: 'REGISTRATION_DEREGISTERED',
+            ...this.about(registration),
+            purpose: 'CASE_HANDLING',
+            changedFields: ['status', 'deregisteredAt'],
+          },
+          tx,
+        );
       }
       return this.view(tx, registration);
     });
+  }
+
+  /** The access-log scope of a registration: resource, owning organisation and the erasure key. */
+  private about(r: { id: string; organisationId: string }) {
+    return {
+      resourceType: 'registration',
+      resourceId: r.id,
+      organisationId: r.organisationId,
+      registrationId: r.id,
+    };
   }
 
   /** Another organisation's registration answers exactly like a missing one. */

@@ -415,7 +415,7 @@ describe('registration: allocations (real PostgreSQL, Kafka, registry)', () => {
     expect(await get(t.token(org.allocator, ['finance']))).toMatchObject({ status: 403 });
     // Every read of the allocation (personal data) is in the access log; the refused ones are not.
     const reads = await t.db.dataSource.query<{ subject_organisation_id: string }[]>(
-      `SELECT a.subject_organisation_id FROM access_log a JOIN allocations l ON l.registration_id = a.registration_id
+      `SELECT a.subject_organisation_id FROM access_log_entries a JOIN allocations l ON l.registration_id = a.registration_id
         WHERE l.id = $1 AND a.action = 'ALLOCATION_READ' ORDER BY a.id`,
       [allocationId],
     );

@@ -284,7 +284,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     const exports = await db.dataSource.query<
       { action: string; purpose: string; registration_id: string | null }[]
     >(
-      `SELECT action, purpose, registration_id FROM access_log WHERE action = 'DOSSIER_CONCORDANCE_EXPORTED'`,
+      `SELECT action, purpose, registration_id FROM access_log_entries WHERE action = 'DOSSIER_CONCORDANCE_EXPORTED'`,
     );
     expect(exports).toEqual([
       { action: 'DOSSIER_CONCORDANCE_EXPORTED', purpose: 'MIGRATION', registration_id: null },

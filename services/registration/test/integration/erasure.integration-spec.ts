@@ -193,12 +193,12 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     const registrationId = await register();
     expect((await t.call('GET', `/registrations/${registrationId}`, system)).status).toBe(200);
     await expect(
-      t.query(`DELETE FROM access_log WHERE registration_id = $1`, [registrationId]),
+      t.query(`DELETE FROM access_log_entries WHERE registration_id = $1`, [registrationId]),
     ).rejects.toThrow(/append-only/);
-    await expect(t.query(`UPDATE access_log SET purpose = 'x'`)).rejects.toThrow(/append-only/);
-    const [counted] = await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log`);
+    await expect(t.query(`UPDATE access_log_entries SET purpose = 'x'`)).rejects.toThrow(/append-only/);
+    const [counted] = await t.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log_entries`);
     const [cutRow] = await t.query<{ cut: Date }>(
-      `SELECT max(occurred_at) + interval '1 millisecond' AS cut FROM access_log`,
+      `SELECT max(occurred_at) + interval '1 millisecond' AS cut FROM access_log_entries`,
     );
     // A row after the cut-off stays.
     expect((await t.call('GET', `/registrations/${registrationId}`, system)).status).toBe(200);
@@ -207,7 +207,7 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     await send(c);
     const [ack] = await ackFor(c.erasureId);
     expect(ack?.erasedCount).toBe(counted!.n);
-    const left = await t.query<{ action: string }>(`SELECT action FROM access_log`);
+    const left = await t.query<{ action: string }>(`SELECT action FROM access_log_entries`);
     expect(left.length).toBeGreaterThanOrEqual(1);
     expect(left.map((r) => r.action)).toContain('REGISTRATION_READ');
   });

@@ -101,7 +101,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
       origin: 'API',
     });
     const log = await db.dataSource.query<{ action: string }[]>(
-      `SELECT action FROM access_log WHERE registration_id = $1`,
+      `SELECT action FROM access_log_entries WHERE registration_id = $1`,
       [id],
     );
     expect(log.map((l) => l.action)).toEqual(['REGISTRATION_CREATED']);
@@ -120,7 +120,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
     const log = await db.dataSource.query<
       { action: string; purpose: string; subject_organisation_id: string }[]
     >(
-      `SELECT action, purpose, subject_organisation_id FROM access_log WHERE registration_id = $1 ORDER BY id`,
+      `SELECT action, purpose, subject_organisation_id FROM access_log_entries WHERE registration_id = $1 ORDER BY id`,
       [id],
     );
     expect(log).toEqual([
@@ -206,7 +206,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
       await count('registrations'),
       await count('household_members'),
       await count('outbox_messages'),
-      await count('access_log'),
+      await count(`access_log_entries WHERE kind = 'ACCESS'`),
     ];
     const res = await call('POST', '/registrations', token(orgA), { ...valid, ...change });
     expect(res.status).toBe(400);
@@ -217,7 +217,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
       await count('registrations'),
       await count('household_members'),
       await count('outbox_messages'),
-      await count('access_log'),
+      await count(`access_log_entries WHERE kind = 'ACCESS'`),
     ]).toEqual(before);
   });
 
@@ -239,6 +239,14 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
       registrationDate: '2019-03-14',
       household: [],
     });
+    // The access log names the changed fields, never their values (nor the refused change).
+    const [entry, ...more] = await db.dataSource.query<Record<string, unknown>[]>(
+      `SELECT * FROM access_log_entries WHERE registration_id = $1 AND action = 'REGISTRATION_UPDATED'`,
+      [id],
+    );
+    expect(more).toHaveLength(0);
+    expect(entry).toMatchObject({ changed_fields: ['household', 'surname'], organisation_id: orgA });
+    expect(JSON.stringify(entry)).not.toContain('De Vries');
   });
 
   it('deregisters once: a second call changes nothing and publishes no second event', async () => {
@@ -273,7 +281,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
       'REGISTRATION_READ:AUDIT',
     ]);
     await expect(
-      db.dataSource.query(`UPDATE access_log SET purpose = 'X' WHERE registration_id = $1`, [id]),
+      db.dataSource.query(`UPDATE access_log_entries SET purpose = 'X' WHERE registration_id = $1`, [id]),
     ).rejects.toThrow('append-only');
   });
 });
