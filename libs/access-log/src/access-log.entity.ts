@@ -1,10 +1,20 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * One access-log entry (table `access_log_entries`, created by this library's migration; append-only by trigger).
  * Ids, names and reasons only: never a token, a BSN or a changed value.
  */
 @Entity({ name: 'access_log_entries' })
+@Check('ck_access_log_entries_kind', `"kind" IN ('ACCESS', 'AUTHENTICATION')`)
+@Check('ck_access_log_entries_reason', `("action" = 'TOKEN_REJECTED') = ("outcome_reason" IS NOT NULL)`)
+@Index('ux_access_log_entries_dedupe_key', ['dedupeKey'], { unique: true, where: '"dedupe_key" IS NOT NULL' })
+@Index('ix_access_log_entries_occurred_at', ['occurredAt'])
+@Index('ix_access_log_entries_subject_organisation', ['subjectOrganisationId', 'id'])
+@Index('ix_access_log_entries_organisation', ['organisationId', 'id'])
+@Index('ix_access_log_entries_subject', ['subject', 'id'])
+@Index('ix_access_log_entries_resource', ['resourceType', 'resourceId'])
+@Index('ix_access_log_entries_registration', ['registrationId'])
+@Index('ix_access_log_entries_allocation', ['allocationId'])
 export class AccessLogEntryEntity {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'pk_access_log_entries' })
   id!: string;

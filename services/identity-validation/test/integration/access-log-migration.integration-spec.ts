@@ -1,0 +1,75 @@
+import { DataSource } from 'typeorm';
+import { createTestDatabase, postgresOptions, runMigrations, TestDatabase } from '@divit/persistence';
+import { identityValidationMigrations } from '../../src/database/data-source';
+
+/**
+ * The move to the shared access log (ADR 0020) on a populated database: the service's old `access_log` rows are
+ * written in the old shape by the old migrations, then the pending migrations move them (history kept, roles as
+ * an array) and drop the old table.
+ */
+describe('identity-validation: access-log data migration on a populated database', () => {
+  const moving = ['CreateAccessLogEntries1765200000000', 'MoveAccessLogToSharedLibrary1765300000000'];
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({
+      prefix: 'idv_al_move',
+      options: postgresOptions({
+        host: '127.0.0.1',
+        port: 5432,
+        database: 'postgres',
+        username: 'postgres',
+        entities: [],
+        migrations: identityValidationMigrations.filter((m) => !moving.includes(m.name)),
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('moves every old row, oldest first, and drops the old table', async () => {
+    const old = db.dataSource;
+    for (let i = 0; i < 1200; i++) {
+      await old.query(
+        `INSERT INTO access_log (occurred_at, subject, subject_organisation_id, roles, action, registration_id, session_id)
+         VALUES ('2025-01-01T00:00:00Z'::timestamptz + make_interval(secs => $1), 'system-1', $2, 'allocation-system', 'VALIDATED_IDENTITY_READ', $3, $4)`,
+        [
+          i,
+          '3f2b8c1e-1234-4abc-9def-0123456789ab',
+          'b2a4c7a0-0000-4000-8000-000000000001',
+          'd4a4c7a0-0000-4000-8000-000000000003',
+        ],
+      );
+    }
+    const [oldCount] = await old.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM access_log`);
+    expect(oldCount!.n).toBe(1200);
+
+    const full = new DataSource({ ...db.options, migrations: identityValidationMigrations });
+    await full.initialize();
+    try {
+      expect(await runMigrations(full)).toEqual(moving);
+      const rows = await full.query<Record<string, unknown>[]>(
+        `SELECT * FROM access_log_entries ORDER BY id`,
+      );
+      expect(rows).toHaveLength(1200);
+      expect(rows[0]).toMatchObject({
+        kind: 'ACCESS',
+        subject: 'system-1',
+        roles: ['allocation-system'],
+        action: 'VALIDATED_IDENTITY_READ',
+        resource_type: 'sharing-session',
+        resource_id: 'd4a4c7a0-0000-4000-8000-000000000003',
+        registration_id: 'b2a4c7a0-0000-4000-8000-000000000001',
+      });
+      expect((rows[0]!.occurred_at as Date).toISOString()).toBe('2025-01-01T00:00:00.000Z');
+      expect((rows[1199]!.occurred_at as Date).toISOString()).toBe('2025-01-01T00:19:59.000Z');
+      const [table] = await full.query<{ t: string | null }[]>(`SELECT to_regclass('access_log')::text AS t`);
+      expect(table!.t).toBeNull();
+      await expect(full.query(`UPDATE access_log_entries SET action = 'X'`)).rejects.toThrow(/append-only/);
+    } finally {
+      await full.destroy();
+    }
+  });
+});
