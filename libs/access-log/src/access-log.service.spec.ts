@@ -13,11 +13,12 @@ function fakeDataSource() {
       return insertBuilder;
     },
     orIgnore: () => insertBuilder,
-    execute: async () => ({}),
+    execute: () => Promise.resolve({}),
   };
   const manager = {
-    insert: async (_entity: unknown, v: Record<string, unknown>) => {
+    insert: (_entity: unknown, v: Record<string, unknown>) => {
       inserted.push(v);
+      return Promise.resolve();
     },
   } as unknown as EntityManager;
   const ds = { manager, createQueryBuilder: () => insertBuilder } as unknown as DataSource;

@@ -82,7 +82,15 @@ describe('JwtAuthGuard and its AuthOutcomeSink', () => {
   }
   const recording = () => {
     const outcomes: AuthOutcome[] = [];
-    return { outcomes, sink: { authenticationOutcome: async (o: AuthOutcome) => void outcomes.push(o) } };
+    return {
+      outcomes,
+      sink: {
+        authenticationOutcome: (o: AuthOutcome) => {
+          outcomes.push(o);
+          return Promise.resolve();
+        },
+      },
+    };
   };
 
   it('tells the sink about an accepted token with a token reference, not the token', async () => {

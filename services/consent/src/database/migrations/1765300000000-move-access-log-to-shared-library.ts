@@ -25,7 +25,7 @@ export class MoveAccessLogToSharedLibrary1765300000000 implements MigrationInter
     await q.query(`DROP FUNCTION access_log_is_append_only()`);
   }
 
-  async down(): Promise<void> {
-    throw new Error('moving the access log to the shared table is not reversible');
+  down(): Promise<void> {
+    return Promise.reject(new Error('moving the access log to the shared table is not reversible'));
   }
 }
