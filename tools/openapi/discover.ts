@@ -33,6 +33,14 @@ const PLATFORM_CONTROLLER_FILES = [
   'libs/service-kit/src/health/metrics.controller.ts',
 ];
 
+/** The shared access log's `GET /access-log` (libs/access-log, ADR 0020), served by every service importing its module. */
+const ACCESS_LOG_CONTROLLER_FILE = 'libs/access-log/src/access-log.controller.ts';
+
+function usesAccessLog(root: string): boolean {
+  const appModule = path.join(root, 'src', 'app.module.ts');
+  return fs.existsSync(appModule) && fs.readFileSync(appModule, 'utf8').includes('AccessLogModule.forRoot(');
+}
+
 export async function discoverService(entry: ServiceEntry): Promise<DiscoveredService> {
   const root = path.join(REPO_ROOT, entry.root);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -44,6 +52,7 @@ export async function discoverService(entry: ServiceEntry): Promise<DiscoveredSe
       (f) => f.endsWith('.controller.ts') && !f.endsWith('.spec.ts'),
     ),
     ...PLATFORM_CONTROLLER_FILES.map((f) => path.join(REPO_ROOT, f)),
+    ...(usesAccessLog(root) ? [path.join(REPO_ROOT, ACCESS_LOG_CONTROLLER_FILE)] : []),
   ];
   const srcFiles = listFiles(path.join(root, 'src'));
   const errorStatuses = await errorTables(srcFiles.filter((f) => f.endsWith('.errors.ts')));

@@ -45,6 +45,7 @@ type AccessLogQueryDto = z.infer<typeof accessLogQuery>;
 export class AccessLogController {
   constructor(private readonly log: AccessLogService) {}
 
+  /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
   @Get()
   @Roles('auditor', 'admin', 'platform-operator')
   async list(
