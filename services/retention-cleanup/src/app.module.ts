@@ -1,3 +1,4 @@
+import { AccessLogModule } from '@divit/access-log';
 import {
   DynamicModule,
   Global,
@@ -101,6 +102,7 @@ export class AppModule {
           audience: config.AUTH_AUDIENCE,
         }),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
+        AccessLogModule.forRoot(),
       ],
       controllers: [PoliciesController, ErasuresController, HoldsController, DeletionLogController],
       providers: [

@@ -1,4 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
+import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
 import { RetentionCleanupConfig } from '../config/retention-cleanup.config';
@@ -16,11 +17,13 @@ export const retentionCleanupEntities = [
   LegalHoldEntity,
   LegalHoldAuditEntity,
   DeletionLogEntity,
+  ...accessLogEntities,
 ];
 export const retentionCleanupMigrations = [
   ...messagingMigrations,
   CreateRetention1764100000000,
   ...periodicTaskMigrations,
+  ...accessLogMigrations,
 ];
 
 export function retentionCleanupDataSourceOptions(config: RetentionCleanupConfig): DataSourceOptions {

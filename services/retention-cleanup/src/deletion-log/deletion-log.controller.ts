@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { z } from 'zod';
+import { AccessLogService } from '@divit/access-log';
 import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
 import { CurrentPrincipal, instant, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
@@ -22,7 +23,10 @@ type DeletionLogQuery = z.infer<typeof deletionLogQuery>;
  */
 @Controller('deletion-log')
 export class DeletionLogController {
-  constructor(private readonly log: DeletionLogService) {}
+  constructor(
+    private readonly log: DeletionLogService,
+    private readonly accessLog: AccessLogService,
+  ) {}
 
   /** The deletion log as JSON (oldest first, at most 100 000 rows per request; narrow with from/to). */
   @Get()
@@ -32,6 +36,7 @@ export class DeletionLogController {
     @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
   ): Promise<{ count: number; records: DeletionLogRecord[] }> {
     const records = await this.log.records(query, undefined, ownOrganisation(principal));
+    await this.recordRead(principal, 'DELETION_LOG_READ', query);
     return { count: records.length, records };
   }
 
@@ -44,7 +49,9 @@ export class DeletionLogController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
   ): Promise<string> {
-    return toCsv(await this.log.records(query, undefined, ownOrganisation(principal)));
+    const csv = toCsv(await this.log.records(query, undefined, ownOrganisation(principal)));
+    await this.recordRead(principal, 'DELETION_LOG_EXPORTED', query);
+    return csv;
   }
 
   /** Erasures and erased records per category and owning service (aggregates that survive erasure). */
@@ -54,6 +61,18 @@ export class DeletionLogController {
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
     return this.log.summary(ownOrganisation(principal));
+  }
+
+  /** Reads of the deletion log (subject pseudonyms) are access-logged (ADR 0020); a subject filter is the resource. */
+  private recordRead(principal: Principal, action: string, query: DeletionLogQuery): Promise<void> {
+    return this.accessLog.record({
+      principal,
+      action,
+      resourceType: query.subjectPseudonym ? 'subject' : 'deletion-log',
+      resourceId: query.subjectPseudonym ?? null,
+      organisationId: ownOrganisation(principal) ?? null,
+      purpose: 'AUDIT',
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataCategorySymbols } from '@divit/contracts';
 import type { DataCategory, OwningService } from '@divit/contracts';
+import { eraseAccessLog } from '@divit/access-log';
 import { createLogger } from '@divit/observability';
 import { RETENTION_CONFIG } from '../config/tokens';
 import type { RetentionCleanupConfig } from '../config/retention-cleanup.config';
@@ -146,6 +147,7 @@ export class ErasuresService {
   private async runSweep(): Promise<SweepResult> {
     const startedAt = new Date();
     const ageErasuresScheduled = await this.scheduleAgeErasures(startedAt);
+    const ownAccessLogErased = await this.eraseOwnAccessLog(startedAt);
     const issued: IssuedErasure[] = [];
     const resent: IssuedErasure[] = [];
     let issuedCount = 0;
@@ -188,6 +190,7 @@ export class ErasuresService {
     };
     this.logger.info('sweep finished', {
       ageErasuresScheduled,
+      ownAccessLogErased,
       issuedCount,
       resentCount,
       heldCount: held,
@@ -241,6 +244,27 @@ export class ErasuresService {
         }
       }
       return (await this.repository.insert(tx, rows)).length;
+    });
+  }
+
+  /**
+   * retention-cleanup's own access log (ADR 0020) is erased here, not by a command: entries recorded before now
+   * minus the ACCESS_LOGS retention, taking the longest of the default and every override (nobody's entries go
+   * before their own policy allows), and none while an active legal hold covers the ACCESS_LOGS category.
+   */
+  private async eraseOwnAccessLog(now: Date): Promise<number> {
+    return this.repository.transaction(async (tx) => {
+      const category: DataCategory = 'ACCESS_LOGS';
+      const overrides = await this.policies.overridesOf(tx, category);
+      const general = await this.policies.effectiveFor(tx, category, null);
+      const longest = Math.max(...[general, ...overrides].map((p) => durationSeconds(p.retention)));
+      const held = await tx.query<unknown[]>(
+        `SELECT 1 FROM legal_holds WHERE category = $1 AND lifted_at IS NULL
+           AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
+        [category],
+      );
+      if (held.length > 0) return 0;
+      return eraseAccessLog(tx, { recordedBefore: now.getTime() - longest * 1000 });
     });
   }
 

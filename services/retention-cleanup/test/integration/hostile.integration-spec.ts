@@ -59,6 +59,10 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
         holdsLift: { body: { reason: 'hostile lift' } },
         policiesOverride: { body: { retention: 'P0D', reason: 'hostile: erase at once' } },
       },
+      ignoredTables: {
+        access_log_entries:
+          'an append-only record of attempts (a refused one may rightly be logged); B’s reads are judged by their answers',
+      },
       classes: {
         erasuresSweep: {
           kind: 'operator',
