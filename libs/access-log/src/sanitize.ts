@@ -1,16 +1,20 @@
 /**
  * Free text that reaches the access log (subjects, user agents, resource ids) is bounded, stripped of control
  * characters, and never holds a BSN: any run of 8 or 9 digits (a BSN, with or without its leading zero) not part
- * of a longer number is replaced by `[redacted]`. Uuids and timestamps keep their digits (their runs are shorter
- * or longer).
+ * of a longer number is replaced by `[redacted]`. Uuids stay whole (a uuid's groups may hold such a run), and
+ * versions and longer numbers keep their digits.
  */
-const BSN_LIKE = /(?<![0-9])[0-9]{8,9}(?![0-9])/g;
+const UUID_OR_BSN_LIKE =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9])[0-9]{8,9}(?![0-9])/gi;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 export function sanitizeText(value: string | null | undefined, maxLength: number): string | null {
   if (value === null || value === undefined) return null;
-  const clean = value.replace(CONTROL, ' ').replace(BSN_LIKE, '[redacted]').trim();
+  const clean = value
+    .replace(CONTROL, ' ')
+    .replace(UUID_OR_BSN_LIKE, (m) => (m.length === 36 ? m : '[redacted]'))
+    .trim();
   if (clean.length === 0) return null;
   return clean.length > maxLength ? clean.slice(0, maxLength) : clean;
 }
