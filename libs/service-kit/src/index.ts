@@ -8,6 +8,7 @@ export * from './auth/auth.decorators';
 export * from './auth/auth.guard';
 export * from './auth/auth.module';
 export * from './auth/tenancy';
+export * from './auth/coordinator-scope';
 export * from './openapi/openapi-from-controllers';
 export * from './bootstrap';
 export * from './http/http-app';
