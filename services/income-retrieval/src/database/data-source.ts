@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { organisationScopeMigrations } from '@divit/service-kit';
 import { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import {
   AllocationEntity,
@@ -30,6 +31,7 @@ export const incomeRetrievalMigrations = [
   ...messagingMigrations,
   CreateIncomeRetrieval1764000000000,
   ...periodicTaskMigrations,
+  ...organisationScopeMigrations,
 ];
 
 export function incomeRetrievalDataSourceOptions(config: IncomeRetrievalConfig): DataSourceOptions {

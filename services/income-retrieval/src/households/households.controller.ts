@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, OrganisationScope, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '../access-log/access-log.service';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsRepository } from './households.repository';
 import { IncomeRetrievalError } from './households.errors';
-import { inScope } from './scope';
+import { inCoordinatorScope } from './scope';
 
 export const allocationIdParam = z.strictObject({ allocationId: z.uuid() });
 export const pensionAgeSchema = z.strictObject({
@@ -58,6 +58,7 @@ export class HouseholdsController {
     private readonly repo: HouseholdsRepository,
     private readonly accessLog: AccessLogService,
     @Inject(ExpiryScheduler) private readonly expiry: ExpiryScheduler,
+    private readonly scope: OrganisationScope,
   ) {}
 
   /** Where each member's request stands and the decision, if made. Conclusions only: no income. */
@@ -69,7 +70,7 @@ export class HouseholdsController {
   ): Promise<AllocationStatusView> {
     const em = this.dataSource.manager;
     const a = await this.repo.findAllocation(em, params.allocationId);
-    if (!a || !inScope(principal, a))
+    if (!a || !(await inCoordinatorScope(this.scope, em, principal, a)))
       throw new IncomeRetrievalError('ALLOCATION_NOT_FOUND', 'no allocation with this id in your scope');
     const [members, decision, pensionAge] = await Promise.all([
       this.repo.memberRequests(em, a.allocationId),
@@ -127,7 +128,7 @@ export class HouseholdsController {
     return this.dataSource.transaction(async (em) => {
       await this.repo.lockAllocation(em, params.allocationId);
       const a = await this.repo.findAllocation(em, params.allocationId);
-      if (!a || !inScope(principal, a))
+      if (!a || !(await inCoordinatorScope(this.scope, em, principal, a)))
         throw new IncomeRetrievalError('ALLOCATION_NOT_FOUND', 'no allocation with this id in your scope');
       if (a.exemptionGroup)
         throw new IncomeRetrievalError(

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrganisationScope } from '@divit/service-kit';
 import { AccessLogModule } from '../access-log/access-log.module';
 import { ErasureService } from '../erasure/erasure.service';
 import { ExpiryScheduler } from './expiry.scheduler';
@@ -10,7 +11,14 @@ import { IncomeEventsConsumer } from './income-events.consumer';
 @Module({
   imports: [AccessLogModule],
   controllers: [HouseholdsController],
-  providers: [HouseholdsRepository, HouseholdsService, ExpiryScheduler, ErasureService, IncomeEventsConsumer],
+  providers: [
+    OrganisationScope,
+    HouseholdsRepository,
+    HouseholdsService,
+    ExpiryScheduler,
+    ErasureService,
+    IncomeEventsConsumer,
+  ],
   exports: [HouseholdsService, ExpiryScheduler],
 })
 export class HouseholdsModule {}

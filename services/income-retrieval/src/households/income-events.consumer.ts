@@ -12,7 +12,7 @@ import {
   IncomeSharedEvent,
 } from '@divit/contracts';
 import { ConsumedEvent, MessageOf } from '@divit/messaging';
-import { MessagingRuntime } from '@divit/service-kit';
+import { MessagingRuntime, OrganisationScope, startOrganisationScopeConsumer } from '@divit/service-kit';
 import type { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import { ErasureService } from '../erasure/erasure.service';
 import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
@@ -32,6 +32,8 @@ const handled = [
 type Consumed = ConsumedEvent<MessageOf<typeof handled>>;
 
 export const INCOME_RETRIEVAL_CONSUMER_GROUP = 'income-retrieval';
+/** registration's organisation events: routes and memberships for the coordinator scope (docs/adr/0018). */
+export const INCOME_RETRIEVAL_ORGANISATIONS_GROUP = 'income-retrieval-organisations';
 
 /**
  * Kafka edge: allocations (registration), consent answers (consent), validation failures and shared income
@@ -44,6 +46,7 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
     @Inject(INCOME_RETRIEVAL_CONFIG) private readonly config: IncomeRetrievalConfig,
     private readonly households: HouseholdsService,
     private readonly erasure: ErasureService,
+    private readonly organisationScope: OrganisationScope,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,6 +58,10 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
       transactionBatchSize: this.config.CONSUMER_TX_BATCH,
       partitionsConsumedConcurrently: this.config.CONSUMER_CONCURRENCY,
       handleBatch: (events, tx) => this.applyChunk(events, tx),
+    });
+    await startOrganisationScopeConsumer(this.messaging, this.organisationScope, {
+      groupId: INCOME_RETRIEVAL_ORGANISATIONS_GROUP,
+      deadLetterTopic: deadLetterTopicFor['income-retrieval'],
     });
   }
 

@@ -78,6 +78,7 @@ export function household(
     monthlyRentCents?: number;
     exemptionGroup?: AllocationRecorded['exemptionGroup'];
     organisationId?: string;
+    lettingCorporationId?: string;
     occurredAt?: number;
   } = {},
 ): Household {
@@ -92,7 +93,7 @@ export function household(
       allocationId: randomUUID(),
       registrationId: randomUUID(),
       organisationId: opts.organisationId ?? ORG,
-      lettingCorporationId: CORP,
+      lettingCorporationId: opts.lettingCorporationId ?? CORP,
       leaseStartDate: opts.leaseStartDate ?? '2025-07-01',
       monthlyRentCents: opts.monthlyRentCents ?? 65_000,
       exemptionGroup: opts.exemptionGroup ?? null,
