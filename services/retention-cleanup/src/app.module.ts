@@ -11,6 +11,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
+  OrganisationScope,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -28,6 +29,7 @@ import { ErasuresService } from './erasures/erasures.service';
 import { ErasureEvents } from './erasures/erasure.events';
 import { LifecycleConsumer } from './erasures/lifecycle.consumer';
 import { AcknowledgementsConsumer } from './erasures/acknowledgements.consumer';
+import { ReaderScope } from './tenancy/reader-scope';
 import { SweepScheduler } from './erasures/sweep.scheduler';
 import { HoldsController } from './holds/holds.controller';
 import { HoldsService } from './holds/holds.service';
@@ -115,6 +117,8 @@ export class AppModule {
         AcknowledgementsConsumer,
         SweepScheduler,
         HoldsService,
+        OrganisationScope,
+        ReaderScope,
         DeletionLogService,
         MetricsService,
       ],

@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { organisationScopeMigrations } from '@divit/service-kit';
 import { RetentionCleanupConfig } from '../config/retention-cleanup.config';
 import { PolicyOverrideEntity } from '../policies/policy-override.entity';
 import { ScheduledErasureEntity } from '../erasures/scheduled-erasure.entity';
@@ -21,6 +22,7 @@ export const retentionCleanupMigrations = [
   ...messagingMigrations,
   CreateRetention1764100000000,
   ...periodicTaskMigrations,
+  ...organisationScopeMigrations,
 ];
 
 export function retentionCleanupDataSourceOptions(config: RetentionCleanupConfig): DataSourceOptions {

@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
-import { CurrentPrincipal, instant, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, instant, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { DeletionLogRecord, DeletionLogService, toCsv } from './deletion-log.service';
+import { ReaderScope } from '../tenancy/reader-scope';
 
 export const deletionLogQuery = z.strictObject({
   category: z.enum(DataCategorySymbols).optional(),
@@ -18,11 +19,15 @@ type DeletionLogQuery = z.infer<typeof deletionLogQuery>;
 
 /**
  * The deletion log for auditors: proof of every acknowledged erasure, as JSON or CSV. An organisation's auditor or
- * admin sees its own organisation's records; the platform operator every record.
+ * admin sees its own organisation's records and, as a route B/C coordinator, those of the organisations it
+ * coordinates and their current members (ReaderScope, docs/adr/0018); the platform operator every record.
  */
 @Controller('deletion-log')
 export class DeletionLogController {
-  constructor(private readonly log: DeletionLogService) {}
+  constructor(
+    private readonly log: DeletionLogService,
+    private readonly readers: ReaderScope,
+  ) {}
 
   /** The deletion log as JSON (oldest first, at most 100 000 rows per request; narrow with from/to). */
   @Get()
@@ -31,7 +36,7 @@ export class DeletionLogController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
   ): Promise<{ count: number; records: DeletionLogRecord[] }> {
-    const records = await this.log.records(query, undefined, ownOrganisation(principal));
+    const records = await this.log.records(query, undefined, await this.readers.organisations(principal));
     return { count: records.length, records };
   }
 
@@ -44,18 +49,15 @@ export class DeletionLogController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
   ): Promise<string> {
-    return toCsv(await this.log.records(query, undefined, ownOrganisation(principal)));
+    return toCsv(await this.log.records(query, undefined, await this.readers.organisations(principal)));
   }
 
   /** Erasures and erased records per category and owning service (aggregates that survive erasure). */
   @Get('summary')
   @Roles('auditor', 'admin', 'platform-operator')
-  summary(
+  async summary(
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
-    return this.log.summary(ownOrganisation(principal));
+    return this.log.summary(await this.readers.organisations(principal));
   }
 }
-
-const ownOrganisation = (principal: Principal): string | undefined =>
-  isPlatformOperator(principal) ? undefined : principal.organisationId;
