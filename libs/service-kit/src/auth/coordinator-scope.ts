@@ -15,7 +15,7 @@ import { isPlatformOperator } from './tenancy';
  * Coordinator scope for services that do not own organisations (docs/adr/0018). registration owns organisations,
  * routes and memberships; a service that must let a route B/C coordinator act for its member corporations
  * learns them from registration's events into two tables of its own database (`organisation_routes`,
- * `organisation_memberships`, created by {@link CreateOrganisationScope1765400000000}) and asks
+ * `organisation_memberships`, created by {@link CreateOrganisationScope1765500000000}) and asks
  * {@link OrganisationScope} at request time which organisations a caller may act for.
  *
  * The rule is registration's (`OrganisationScopeService`): on today's date (Europe/Amsterdam) a caller acts for its
@@ -164,8 +164,8 @@ export function startOrganisationScopeConsumer(
 }
 
 /** The two projection tables; a service using {@link OrganisationScope} includes this migration in its list. */
-export class CreateOrganisationScope1765400000000 implements MigrationInterface {
-  name = 'CreateOrganisationScope1765400000000';
+export class CreateOrganisationScope1765500000000 implements MigrationInterface {
+  name = 'CreateOrganisationScope1765500000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
@@ -199,4 +199,4 @@ export class CreateOrganisationScope1765400000000 implements MigrationInterface 
   }
 }
 
-export const organisationScopeMigrations = [CreateOrganisationScope1765400000000];
+export const organisationScopeMigrations = [CreateOrganisationScope1765500000000];
