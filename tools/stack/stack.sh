@@ -314,6 +314,9 @@ registry_answers() { curl -fsS -m 5 -o /dev/null "$REGISTRY_URL/subjects" 2>/dev
 
 start_registry() {
   mkdir -p "$REGISTRY_STATE/config" "$REGISTRY_STATE/tmp" "$LOG_DIR"
+  # A state dir from before the registry moved to PostgreSQL: its schemas stayed in the old H2 file.
+  [[ -d $REGISTRY_STATE/data ]] &&
+    err "registry: $REGISTRY_STATE/data holds schemas of the old H2 storage; messages already in Kafka may name ids the new storage lacks (run 'down --purge' once)"
   render "$STACK_DIR/registry/application.properties" "$REGISTRY_STATE/config/application.properties" \
     "REGISTRY_PORT=$REGISTRY_PORT" "REGISTRY_MANAGEMENT_PORT=$REGISTRY_MANAGEMENT_PORT" \
     "REGISTRY_DB_URL=jdbc:postgresql://$PGHOST:$PGPORT/$REGISTRY_DB" \
