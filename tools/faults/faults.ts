@@ -865,6 +865,29 @@ async function pollLag(admin: Admin): Promise<number> {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Memory under load: every service process's resident set (VmRSS in /proc), sampled every 2 s, so the
+// Kubernetes memory limits can come from a measurement under faults (deploy/k8s, docs/faults.md).
+// ------------------------------------------------------------------------------------------------
+const peakRss = new Map<Service, { kib: number; instance: string; at: number }>();
+function sampleRss(): void {
+  for (const s of SERVICES)
+    for (let r = 1; r <= REPLICAS; r++) {
+      const name = instanceName(s, r);
+      const pid = pidOf(name);
+      if (!pid) continue;
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      } catch {
+        continue; // exited between the pid file and the read (a fault)
+      }
+      const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      const seen = peakRss.get(s);
+      if (kib > 0 && (!seen || kib > seen.kib)) peakRss.set(s, { kib, instance: name, at: now() });
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
 // Databases
 // ------------------------------------------------------------------------------------------------
 async function sql(
@@ -920,6 +943,8 @@ async function main(): Promise<number> {
     }, 5000);
   };
   lagLoop();
+  const rssTimer = setInterval(sampleRss, 2000);
+  rssTimer.unref();
 
   const platform = await setUpPlatform();
   log(
@@ -967,6 +992,7 @@ async function main(): Promise<number> {
     await sleep(2000);
   }
   clearTimeout(lagTimer);
+  clearInterval(rssTimer);
   log(
     drained
       ? 'drained: consumer lag 0 and outboxes empty'
@@ -1114,6 +1140,13 @@ async function main(): Promise<number> {
     `maximum consumer lag seen             ${lagSorted[0] ? `${lagSorted[0][1].lag} (${lagSorted[0][0]} at ${secs(lagSorted[0][1].at - T0)})` : 'n/a'}; poll failures ${lagPollFailures}`,
   );
   for (const [g, v] of lagSorted.slice(0, 8)) say(`  ${g.padEnd(50)} ${v.lag}`);
+  say('peak resident set per service (VmRSS every 2 s, any replica, faults and flow included):');
+  for (const s of SERVICES) {
+    const p = peakRss.get(s);
+    say(
+      `  ${s.padEnd(50)} ${p ? `${(p.kib / 1024).toFixed(0)} MiB (${p.instance} at ${secs(p.at - T0)})` : 'n/a'}`,
+    );
+  }
   for (const f of flows.filter((x) => x.error).slice(0, 10))
     say(`  flow ${f.n} error: ${txt(f.error).slice(0, 300)}`);
   for (const id of [...missingTopic, ...missingDb].slice(0, 10)) {
