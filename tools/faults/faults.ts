@@ -378,7 +378,12 @@ interface FlowRecord {
 }
 const flows: FlowRecord[] = [];
 
-/** Consent (showing + answer) and a sharing session played in the DvMG SIMULATOR; a new try on failure. */
+/**
+ * Consent (showing + answer) and a sharing session played in the DvMG SIMULATOR. On a failure after the grant
+ * the person starts again with the same receipt, as ADR 0015 allows (a session nobody reported on does not
+ * spend it): the new session replaces the one a killed replica left waiting. Only a receipt refused as used
+ * asks for a new consent, which consent then refuses (CONSENT_ALREADY_GRANTED): a lost session.
+ */
 async function consentAndShare(
   p: Platform,
   f: FlowRecord,
@@ -388,38 +393,43 @@ async function consentAndShare(
   allocationId: string | undefined,
 ): Promise<string> {
   const system = tokenFor(p.allocator, ['allocation-system']);
+  const grantConsent = async (): Promise<unknown> => {
+    const showing = expect(
+      'showing',
+      await request(
+        'consent',
+        'POST',
+        '/showings',
+        system,
+        {
+          textId: p.texts.get(purpose),
+          registrationId,
+          subjectRole: 'HOME_SEEKER',
+          channel: 'WEB',
+          ...(allocationId ? { allocationId } : {}),
+        },
+        { retryStatuses: [409, 503], timeoutMs: 120_000 },
+      ),
+      201,
+    );
+    const answered = expect(
+      'answer',
+      await request('consent', 'POST', '/consents', system, {
+        showingId: showing.showingId,
+        answer: 'GRANTED',
+      }),
+      201,
+    );
+    return answered.receipt;
+  };
   let lastError = '';
+  let receipt: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     f.shareAttempts++;
     if (allocationId && attempt > 0 && (await decisionOf(p, allocationId))) return 'DECIDED';
     try {
-      const showing = expect(
-        'showing',
-        await request(
-          'consent',
-          'POST',
-          '/showings',
-          system,
-          {
-            textId: p.texts.get(purpose),
-            registrationId,
-            subjectRole: 'HOME_SEEKER',
-            channel: 'WEB',
-            ...(allocationId ? { allocationId } : {}),
-          },
-          { retryStatuses: [409, 503], timeoutMs: 120_000 },
-        ),
-        201,
-      );
-      const answered = expect(
-        'answer',
-        await request('consent', 'POST', '/consents', system, {
-          showingId: showing.showingId,
-          answer: 'GRANTED',
-        }),
-        201,
-      );
-      // The simulator's session lives in one identity-validation process: start and play it there.
+      if (receipt === undefined) receipt = await grantConsent();
+      // The simulator plays a session in the process that started it: start and play it on one replica.
       const replica = ((f.n + attempt) % REPLICAS) + 1;
       const session = expect(
         'session',
@@ -428,7 +438,7 @@ async function consentAndShare(
           'POST',
           '/sharing-sessions',
           system,
-          { receipt: answered.receipt, purpose },
+          { receipt, purpose },
           { replica, retryStatuses: [409, 503], timeoutMs: 60_000 },
         ),
         201,
@@ -475,6 +485,7 @@ async function consentAndShare(
       return state;
     } catch (error) {
       lastError = errorText(error);
+      if (lastError.includes('RECEIPT_ALREADY_USED')) receipt = undefined;
       if (lastError.includes('CONSENT_ALREADY_GRANTED')) {
         f.lostSession = purpose;
         log(
