@@ -4,6 +4,8 @@ export * from './zod-validation.pipe';
 export * from './input-bounds';
 export * from './messaging-runtime';
 export * from './auth/jwt';
+export * from './auth/token-keys';
+export * from './auth/local-token-issuer';
 export * from './auth/auth.decorators';
 export * from './auth/auth.guard';
 export * from './auth/auth.module';
