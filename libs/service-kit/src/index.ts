@@ -18,3 +18,4 @@ export * from './http/control-characters';
 export * from './health/health.controller';
 export * from './health/readiness';
 export * from './health/platform-http.module';
+export * from './receipts/consent-receipt';
