@@ -98,9 +98,11 @@ describe('loadConfig in production mode (DIVIT_ENVIRONMENT=production)', () => {
       problemsOf({ ...issuer, AUTH_JWKS_URL: 'http://idp.example.org/keys' }).problems.map((p) => p.key),
     ).toEqual(['AUTH_JWKS_URL']);
     expect(
-      problemsOf({ ...issuer, AUTH_ISSUER: 'http://idp.example.org', AUTH_OIDC_DISCOVERY: 'true' }).problems.map(
-        (p) => p.key,
-      ),
+      problemsOf({
+        ...issuer,
+        AUTH_ISSUER: 'http://idp.example.org',
+        AUTH_OIDC_DISCOVERY: 'true',
+      }).problems.map((p) => p.key),
     ).toEqual(['AUTH_ISSUER']);
     for (const source of [
       { AUTH_JWKS_URL: 'https://idp.example.org/keys' },
@@ -162,7 +164,10 @@ describe('authentication settings', () => {
 
   it('refuse two key sources in any mode', () => {
     expect(() =>
-      loadConfig(platform, { AUTH_JWKS_FILE: '/tmp/jwks.json', AUTH_JWKS_URL: 'https://idp.example.org/keys' }),
+      loadConfig(platform, {
+        AUTH_JWKS_FILE: '/tmp/jwks.json',
+        AUTH_JWKS_URL: 'https://idp.example.org/keys',
+      }),
     ).toThrow('AUTH_JWKS_FILE+AUTH_JWKS_URL (name exactly one source');
     expect(loadConfig(platform, { AUTH_JWKS_FILE: '/tmp/jwks.json' }).AUTH_JWKS_FILE).toBe('/tmp/jwks.json');
   });
