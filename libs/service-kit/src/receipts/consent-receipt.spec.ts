@@ -1,12 +1,5 @@
 import { generateKeyPairSync, KeyObject, randomUUID, sign } from 'node:crypto';
-import {
-  publicKeyFromX,
-  receiptPayload,
-  ReceiptPayload,
-  signReceipt,
-  verifyReceipt,
-  xOfPublicKey,
-} from './consent-receipt';
+import { publicKeyFromX, receiptPayload, signReceipt, verifyReceipt, xOfPublicKey } from './consent-receipt';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const keys = new Map([['k1', publicKey]]);
@@ -151,7 +144,7 @@ describe('consent receipts (compact JWS, Ed25519, jose)', () => {
 
   it('refuses to sign with a key that is not Ed25519', async () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    await expect(signReceipt(payload as ReceiptPayload, 'k1', rsa.privateKey)).rejects.toThrow('Ed25519');
+    await expect(signReceipt(payload, 'k1', rsa.privateKey)).rejects.toThrow('Ed25519');
   });
 
   it('round-trips the public key through its JWK x', async () => {

@@ -1,7 +1,6 @@
 import {
   publicKeyFromX,
   ReceiptInvalidReason,
-  ReceiptPayload,
   verifyReceipt as verifyConsentReceipt,
 } from '@divit/service-kit';
 
@@ -84,7 +83,7 @@ export async function verifyReceipt(
     registrationId: v.rid,
     allocationId: v.aid,
     organisationId: v.org,
-    purpose: v.pur as BsnPurpose,
+    purpose: v.pur,
     keyId: result.header.kid,
     issuedAt: v.iat,
   };
