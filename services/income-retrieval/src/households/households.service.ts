@@ -25,7 +25,7 @@ import {
   SharedIncomeFigure,
 } from '../income-test/income-test';
 import { leaseStartProblem, NormSet } from '../norms/norms';
-import { NormsLookup, NormsService } from '../norms/norms.service';
+import { NormsService } from '../norms/norms.service';
 import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
 import { ChunkStore } from './chunk-store';
 import {
@@ -77,7 +77,7 @@ export class HouseholdsService {
 
   /** The norms in force on the lease start, read in `em`'s transaction (once per consumer chunk). */
   private normsFor(em: EntityManager, leaseStartDate: string): Promise<NormSet | undefined> {
-    return this.norms.forLeaseStart(em, leaseStartDate, this.chunks.get(em)?.norms ?? ({} as NormsLookup));
+    return this.norms.forLeaseStart(em, leaseStartDate, this.chunks.get(em)?.norms ?? {});
   }
 
   /**
