@@ -37,6 +37,8 @@ export class NormsResolver
 {
   private readonly logger = createLogger('NormsResolver');
   private task: PeriodicTask<ResolveResult> | undefined;
+  /** The run started by the last publication, awaited on shutdown (runExclusive does not watch stop()). */
+  private kicked: Promise<unknown> = Promise.resolve();
   private gauge: ObservableGauge | undefined;
   /** Lease years reported before: they are reported as 0 once none await, so the series does not just vanish. */
   private readonly reportedYears = new Set<number>();
@@ -77,8 +79,10 @@ export class NormsResolver
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.task?.stop();
+    const task = this.task;
     this.task = undefined;
+    await this.kicked;
+    await task?.stop();
   }
 
   /**
@@ -89,12 +93,16 @@ export class NormsResolver
   kick(): Promise<ResolveResult | undefined> {
     const task = this.task;
     if (!task) return Promise.resolve(undefined);
-    return task.runExclusive(60_000).catch((error: unknown) => {
-      this.logger.warn('norms resolver after publication did not run; the periodic run will', {
-        error: String(error),
-      });
-      return undefined;
-    });
+    const run = this.kicked.then(() =>
+      task.runExclusive(15_000).catch((error: unknown) => {
+        this.logger.warn('norms resolver after publication did not run; the periodic run will', {
+          error: String(error),
+        });
+        return undefined;
+      }),
+    );
+    this.kicked = run;
+    return run;
   }
 
   /** Decides every undecided allocation that awaits a lease year now in force. */
