@@ -21,7 +21,6 @@ import { IncomeRetrievalConfig } from './config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from './database/data-source';
 import { HouseholdsModule } from './households/households.module';
 import { DEFAULT_NORMS_DIR, loadNormCatalogue } from './norms/norms';
-import { NormsController } from './norms/norms.controller';
 import { StatementsModule } from './statements/statements.module';
 import { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
 
@@ -69,7 +68,10 @@ class MessagingModule implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 }
 
-/** Config and the norm catalogue (loaded and validated once, at boot: a bad norm file stops the start). */
+/**
+ * Config and the shipped norm files (loaded and validated once, at boot: a bad norm file stops the start). The norms
+ * in force are these plus those the platform operator publishes at run time (NormsService).
+ */
 @Global()
 @Module({})
 class SettingsModule {
@@ -100,7 +102,6 @@ export class AppModule {
         HouseholdsModule,
         StatementsModule,
       ],
-      controllers: [NormsController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

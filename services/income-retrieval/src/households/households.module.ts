@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AccessLogModule } from '../access-log/access-log.module';
 import { ErasureService } from '../erasure/erasure.service';
+import { NormsResolver } from '../norms/norms-resolver';
+import { NormsController } from '../norms/norms.controller';
+import { NormsService } from '../norms/norms.service';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsController } from './households.controller';
 import { HouseholdsRepository } from './households.repository';
@@ -9,8 +12,16 @@ import { IncomeEventsConsumer } from './income-events.consumer';
 
 @Module({
   imports: [AccessLogModule],
-  controllers: [HouseholdsController],
-  providers: [HouseholdsRepository, HouseholdsService, ExpiryScheduler, ErasureService, IncomeEventsConsumer],
-  exports: [HouseholdsService, ExpiryScheduler],
+  controllers: [HouseholdsController, NormsController],
+  providers: [
+    HouseholdsRepository,
+    HouseholdsService,
+    ExpiryScheduler,
+    ErasureService,
+    IncomeEventsConsumer,
+    NormsService,
+    NormsResolver,
+  ],
+  exports: [HouseholdsService, ExpiryScheduler, NormsService, NormsResolver],
 })
 export class HouseholdsModule {}
