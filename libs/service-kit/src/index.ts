@@ -16,3 +16,4 @@ export * from './http/control-characters';
 export * from './health/health.controller';
 export * from './health/readiness';
 export * from './health/platform-http.module';
+export * from './erasure';

@@ -15,6 +15,7 @@ import { createPrivateKey } from 'node:crypto';
 import { createLogger } from '@divit/observability';
 import {
   AuthModule,
+  ErasureModule,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -41,7 +42,7 @@ import { DvmgHttpAdapter } from './dvmg/dvmg-http.adapter';
 import { DvmgPort, DvmgTrustStore } from './dvmg/dvmg.port';
 import { DatabaseSimulatedSessionStore, DvmgSimulator } from './dvmg/dvmg.simulator';
 import { DvmgSimulatorController } from './dvmg/dvmg-simulator.controller';
-import { ErasureService } from './erasure/erasure.service';
+import { identityValidationErasure } from './erasure/owned-categories';
 import { PlatformEventsConsumer } from './platform-events/platform-events.consumer';
 import { PlatformEventsService } from './platform-events/platform-events.service';
 import { IdentityEvents } from './sharing-sessions/identity.events';
@@ -217,6 +218,7 @@ export class AppModule {
           audience: config.AUTH_AUDIENCE,
         }),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
+        ErasureModule.forOwner(identityValidationErasure),
       ],
       controllers: [SharingSessionsController, DvmgDeliveriesController, ...government.controllers],
       providers: [
@@ -231,7 +233,6 @@ export class AppModule {
         SharingSessionsService,
         SessionSweeper,
         PlatformEventsService,
-        ErasureService,
         PlatformEventsConsumer,
       ],
     };

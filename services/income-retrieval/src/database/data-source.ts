@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { erasureMigrations } from '@divit/service-kit';
 import { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import {
   AllocationEntity,
@@ -28,6 +29,7 @@ export const incomeRetrievalEntities = [
 ];
 export const incomeRetrievalMigrations = [
   ...messagingMigrations,
+  ...erasureMigrations,
   CreateIncomeRetrieval1764000000000,
   ...periodicTaskMigrations,
 ];

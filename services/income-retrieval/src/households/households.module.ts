@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessLogModule } from '../access-log/access-log.module';
-import { ErasureService } from '../erasure/erasure.service';
+import { ErasureModule } from '@divit/service-kit';
+import { incomeRetrievalErasure } from '../erasure/owned-categories';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsController } from './households.controller';
 import { HouseholdsRepository } from './households.repository';
@@ -8,9 +9,9 @@ import { HouseholdsService } from './households.service';
 import { IncomeEventsConsumer } from './income-events.consumer';
 
 @Module({
-  imports: [AccessLogModule],
+  imports: [AccessLogModule, ErasureModule.forOwner(incomeRetrievalErasure)],
   controllers: [HouseholdsController],
-  providers: [HouseholdsRepository, HouseholdsService, ExpiryScheduler, ErasureService, IncomeEventsConsumer],
+  providers: [HouseholdsRepository, HouseholdsService, ExpiryScheduler, IncomeEventsConsumer],
   exports: [HouseholdsService, ExpiryScheduler],
 })
 export class HouseholdsModule {}
