@@ -2,3 +2,4 @@ export * from './service-test-app';
 export * from './bsn-leak-scan';
 export * from './pdf-text';
 export * from './hostile';
+export * from './erasure-contract';
