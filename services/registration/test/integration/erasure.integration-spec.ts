@@ -83,6 +83,28 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     expect(await pendingSchemaChanges(t.db.dataSource)).toEqual([]);
   });
 
+  it('the erasures applied before the erasure library (applied_erasures, recreated by a revert) move into erasure_acknowledgements', async () => {
+    const ds = t.db.dataSource;
+    const moved = randomUUID();
+    await ds.undoLastMigration({ transaction: 'each' });
+    await t.query(
+      `INSERT INTO applied_erasures (erasure_id, category, erased_count, applied_at) VALUES ($1, 'REGISTRATION_DATA', 7, '2026-01-02T03:04:05Z')`,
+      [moved],
+    );
+    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await t.query(`SELECT to_regclass('applied_erasures') AS t`)).toEqual([{ t: null }]);
+    const [row] = await t.query<Record<string, unknown>>(
+      `SELECT owner, category, erased_count, acknowledged_at FROM erasure_acknowledgements WHERE erasure_id = $1`,
+      [moved],
+    );
+    expect(row).toEqual({
+      owner: 'REGISTRATION',
+      category: 'REGISTRATION_DATA',
+      erased_count: 7,
+      acknowledged_at: new Date('2026-01-02T03:04:05Z'),
+    });
+  });
+
   it('closes an allocation once: AllocationClosed through the outbox; same outcome again is 200 with the same body; another is 409', async () => {
     const registrationId = await register();
     const allocationId = await allocate(registrationId, 'VHE-CLOSE-1');
