@@ -15,6 +15,7 @@ import { createPrivateKey } from 'node:crypto';
 import { createLogger } from '@divit/observability';
 import {
   AuthModule,
+  authSettings,
   ErasureModule,
   MessagingRuntime,
   platformHttpOptions,
@@ -211,12 +212,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(identityValidationDataSourceOptions(config)),
         MessagingModule.forRoot(config),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
         ErasureModule.forOwner(identityValidationErasure),
       ],

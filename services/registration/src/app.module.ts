@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { deadLetterTopicFor } from '@divit/contracts';
 import {
   AuthModule,
+  authSettings,
   ErasureModule,
   MessagingRuntime,
   platformHttpOptions,
@@ -78,12 +79,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(registrationDataSourceOptions(config)),
         MessagingModule.forRoot(config),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(
           platformHttpOptions(config, [
             { method: 'POST', path: '/dossier-imports', limitBytes: config.DOSSIER_IMPORT_LIMIT_BYTES },

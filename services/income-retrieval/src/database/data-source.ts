@@ -6,6 +6,7 @@ import { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import {
   AllocationEntity,
   DecisionEntity,
+  IncomeNormsEntity,
   MemberRequestEntity,
   MemberSignalEntity,
   PensionAgeStatementEntity,
@@ -14,6 +15,7 @@ import {
 import { IncomeStatementEntity } from '../statements/statement.entity';
 import { AccessLogEntity } from '../access-log/access-log.entity';
 import { CreateIncomeRetrieval1764000000000 } from './migrations/1764000000000-create-income-retrieval';
+import { AwaitingNorms1765400000000 } from './migrations/1765400000000-awaiting-norms';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const incomeRetrievalEntities = [
@@ -26,12 +28,14 @@ export const incomeRetrievalEntities = [
   DecisionEntity,
   IncomeStatementEntity,
   AccessLogEntity,
+  IncomeNormsEntity,
 ];
 export const incomeRetrievalMigrations = [
   ...messagingMigrations,
   ...erasureMigrations,
   CreateIncomeRetrieval1764000000000,
   ...periodicTaskMigrations,
+  AwaitingNorms1765400000000,
 ];
 
 export function incomeRetrievalDataSourceOptions(config: IncomeRetrievalConfig): DataSourceOptions {

@@ -34,6 +34,11 @@ export interface AllocationStatusView {
   householdSize: number;
   exemptionGroup: string | null;
   pensionAge: boolean | null;
+  /**
+   * Every member has shared, but the income norms of the lease year are not published yet: the decision follows
+   * automatically when they are (ADR 0017). null otherwise.
+   */
+  awaitingNorms: { leaseYear: number; since: string } | null;
   members: MemberRequestView[];
   decision: {
     decisionId: string;
@@ -86,6 +91,10 @@ export class HouseholdsController {
       householdSize: a.householdSize,
       exemptionGroup: a.exemptionGroup,
       pensionAge: pensionAge ?? null,
+      awaitingNorms:
+        !decision && a.awaitingNormsYear !== null
+          ? { leaseYear: a.awaitingNormsYear, since: (a.awaitingNormsSince as Date).toISOString() }
+          : null,
       members: members.map((m) => ({
         memberId: m.memberId,
         role: m.role,

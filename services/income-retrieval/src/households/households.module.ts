@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AccessLogModule } from '../access-log/access-log.module';
 import { ErasureModule } from '@divit/service-kit';
 import { incomeRetrievalErasure } from '../erasure/owned-categories';
+import { NormsResolver } from '../norms/norms-resolver';
+import { NormsController } from '../norms/norms.controller';
+import { NormsService } from '../norms/norms.service';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsController } from './households.controller';
 import { HouseholdsRepository } from './households.repository';
@@ -10,8 +13,15 @@ import { IncomeEventsConsumer } from './income-events.consumer';
 
 @Module({
   imports: [AccessLogModule, ErasureModule.forOwner(incomeRetrievalErasure)],
-  controllers: [HouseholdsController],
-  providers: [HouseholdsRepository, HouseholdsService, ExpiryScheduler, IncomeEventsConsumer],
-  exports: [HouseholdsService, ExpiryScheduler],
+  controllers: [HouseholdsController, NormsController],
+  providers: [
+    HouseholdsRepository,
+    HouseholdsService,
+    ExpiryScheduler,
+    IncomeEventsConsumer,
+    NormsService,
+    NormsResolver,
+  ],
+  exports: [HouseholdsService, ExpiryScheduler, NormsService, NormsResolver],
 })
 export class HouseholdsModule {}
