@@ -19,4 +19,5 @@ export * from './http/control-characters';
 export * from './health/health.controller';
 export * from './health/readiness';
 export * from './health/platform-http.module';
+export * from './erasure';
 export * from './receipts/consent-receipt';

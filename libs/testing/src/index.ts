@@ -3,3 +3,4 @@ export * from './bsn-leak-scan';
 export * from './pdf-text';
 export * from './hostile';
 export * from './organisation-events';
+export * from './erasure-contract';

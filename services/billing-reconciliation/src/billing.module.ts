@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { deadLetterTopicFor } from '@divit/contracts';
+import { ErasureModule } from '@divit/service-kit';
 import { AccessLogService } from './access-log/access-log.service';
 import {
   AccessLogController,
@@ -7,7 +9,7 @@ import {
   ReconciliationsController,
   TariffsController,
 } from './billing.controller';
-import { ErasureService } from './erasure/erasure.service';
+import { billingErasure, ERASURE_GROUP } from './erasure/owned-categories';
 import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
 import { BillingEventsConsumer } from './ledger/billing-events.consumer';
@@ -19,6 +21,12 @@ import { ReportsService } from './reports/reports.service';
 import { TariffsService } from './tariffs/tariffs.service';
 
 @Module({
+  imports: [
+    ErasureModule.forOwner(billingErasure, {
+      groupId: ERASURE_GROUP,
+      deadLetterTopic: deadLetterTopicFor['billing-reconciliation'],
+    }),
+  ],
   controllers: [
     TariffsController,
     InvoicesController,
@@ -28,7 +36,6 @@ import { TariffsService } from './tariffs/tariffs.service';
   ],
   providers: [
     AccessLogService,
-    ErasureService,
     InvoicesRepository,
     InvoicesService,
     BillingEventsConsumer,

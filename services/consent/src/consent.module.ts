@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ErasureModule } from '@divit/service-kit';
 import { AccessLogService } from './access-log/access-log.service';
 import type { ConsentConfig } from './config/consent.config';
 import { CONSENT_CONFIG } from './config/consent-config.token';
@@ -6,8 +7,8 @@ import { ConsentTextsController } from './consent-texts/consent-texts.controller
 import { ConsentTextsService } from './consent-texts/consent-texts.service';
 import { AllocationConsentController, ConsentsController } from './consents/consents.controller';
 import { ConsentsService } from './consents/consents.service';
-import { ErasureService } from './erasure/erasure.service';
 import { InboundEventsConsumer } from './erasure/inbound-events.consumer';
+import { consentErasure } from './erasure/owned-categories';
 import { EvidenceController } from './evidence/evidence.controller';
 import { EvidenceService } from './evidence/evidence.service';
 import { OrganisationsService } from './organisations/organisations.service';
@@ -22,6 +23,7 @@ export class ConsentModule {
   static forRoot(config: ConsentConfig): DynamicModule {
     return {
       module: ConsentModule,
+      imports: [ErasureModule.forOwner(consentErasure)],
       controllers: [
         ConsentTextsController,
         ShowingsController,
@@ -39,7 +41,6 @@ export class ConsentModule {
         ConsentsService,
         SigningKeysService,
         EvidenceService,
-        ErasureService,
         InboundEventsConsumer,
       ],
     };

@@ -16,6 +16,7 @@ import { createLogger } from '@divit/observability';
 import {
   AuthModule,
   authSettings,
+  ErasureModule,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -42,7 +43,7 @@ import { DvmgHttpAdapter } from './dvmg/dvmg-http.adapter';
 import { DvmgPort, DvmgTrustStore } from './dvmg/dvmg.port';
 import { DatabaseSimulatedSessionStore, DvmgSimulator } from './dvmg/dvmg.simulator';
 import { DvmgSimulatorController } from './dvmg/dvmg-simulator.controller';
-import { ErasureService } from './erasure/erasure.service';
+import { identityValidationErasure } from './erasure/owned-categories';
 import { PlatformEventsConsumer } from './platform-events/platform-events.consumer';
 import { PlatformEventsService } from './platform-events/platform-events.service';
 import { IdentityEvents } from './sharing-sessions/identity.events';
@@ -213,6 +214,7 @@ export class AppModule {
         MessagingModule.forRoot(config),
         AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
+        ErasureModule.forOwner(identityValidationErasure),
       ],
       controllers: [SharingSessionsController, DvmgDeliveriesController, ...government.controllers],
       providers: [
@@ -227,7 +229,6 @@ export class AppModule {
         SharingSessionsService,
         SessionSweeper,
         PlatformEventsService,
-        ErasureService,
         PlatformEventsConsumer,
       ],
     };

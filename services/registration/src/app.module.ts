@@ -9,9 +9,11 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { deadLetterTopicFor } from '@divit/contracts';
 import {
   AuthModule,
   authSettings,
+  ErasureModule,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -23,7 +25,7 @@ import { DossierImportModule } from './dossier-import/dossier-import.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { RegistrationsModule } from './registrations/registrations.module';
-import { ErasureModule } from './erasure/erasure.module';
+import { ERASURE_CONSUMER_GROUP, registrationErasure } from './erasure/owned-categories';
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
 
@@ -87,7 +89,10 @@ export class AppModule {
         AllocationsModule,
         RegistrationsModule,
         DossierImportModule,
-        ErasureModule,
+        ErasureModule.forOwner(registrationErasure, {
+          groupId: ERASURE_CONSUMER_GROUP,
+          deadLetterTopic: deadLetterTopicFor.registration,
+        }),
       ],
       providers: [
         { provide: REGISTRATION_CONFIG, useValue: config },

@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
+import { erasureMigrations } from '@divit/service-kit';
 import { BillingConfig } from '../config/billing.config';
 import { CreateBillingSchema1764000000000 } from './migrations/1764000000000-create-billing-schema';
 
@@ -10,7 +11,11 @@ import { CreateBillingSchema1764000000000 } from './migrations/1764000000000-cre
  * messaging tables have entities.
  */
 export const billingEntities = [...messagingEntities];
-export const billingMigrations = [...messagingMigrations, CreateBillingSchema1764000000000];
+export const billingMigrations = [
+  ...messagingMigrations,
+  ...erasureMigrations,
+  CreateBillingSchema1764000000000,
+];
 
 export function billingDataSourceOptions(config: BillingConfig): DataSourceOptions {
   return postgresOptions({

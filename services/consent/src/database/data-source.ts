@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
+import { erasureMigrations } from '@divit/service-kit';
 import { ConsentConfig } from '../config/consent.config';
 import { AccessLogEntity } from '../access-log/access-log.entity';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
@@ -28,7 +29,7 @@ export const consentEntities = [
   SigningKeyEntity,
   AccessLogEntity,
 ];
-export const consentMigrations = [...messagingMigrations, CreateConsent1764000000000];
+export const consentMigrations = [...messagingMigrations, ...erasureMigrations, CreateConsent1764000000000];
 
 export function consentDataSourceOptions(config: ConsentConfig): DataSourceOptions {
   return postgresOptions({

@@ -1,7 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
-import { organisationScopeMigrations } from '@divit/service-kit';
+import { erasureMigrations, organisationScopeMigrations } from '@divit/service-kit';
 import { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import {
   AllocationEntity,
@@ -32,6 +32,7 @@ export const incomeRetrievalEntities = [
 ];
 export const incomeRetrievalMigrations = [
   ...messagingMigrations,
+  ...erasureMigrations,
   CreateIncomeRetrieval1764000000000,
   ...periodicTaskMigrations,
   AwaitingNorms1765400000000,

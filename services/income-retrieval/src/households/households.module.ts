@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { OrganisationScope } from '@divit/service-kit';
 import { AccessLogModule } from '../access-log/access-log.module';
-import { ErasureService } from '../erasure/erasure.service';
+import { ErasureModule } from '@divit/service-kit';
+import { incomeRetrievalErasure } from '../erasure/owned-categories';
 import { NormsResolver } from '../norms/norms-resolver';
 import { NormsController } from '../norms/norms.controller';
 import { NormsService } from '../norms/norms.service';
@@ -12,14 +13,13 @@ import { HouseholdsService } from './households.service';
 import { IncomeEventsConsumer } from './income-events.consumer';
 
 @Module({
-  imports: [AccessLogModule],
+  imports: [AccessLogModule, ErasureModule.forOwner(incomeRetrievalErasure)],
   controllers: [HouseholdsController, NormsController],
   providers: [
     OrganisationScope,
     HouseholdsRepository,
     HouseholdsService,
     ExpiryScheduler,
-    ErasureService,
     IncomeEventsConsumer,
     NormsService,
     NormsResolver,

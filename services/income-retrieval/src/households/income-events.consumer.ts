@@ -12,9 +12,13 @@ import {
   IncomeSharedEvent,
 } from '@divit/contracts';
 import { ConsumedEvent, MessageOf } from '@divit/messaging';
-import { MessagingRuntime, OrganisationScope, startOrganisationScopeConsumer } from '@divit/service-kit';
+import {
+  ErasureHandler,
+  MessagingRuntime,
+  OrganisationScope,
+  startOrganisationScopeConsumer,
+} from '@divit/service-kit';
 import type { IncomeRetrievalConfig } from '../config/income-retrieval.config';
-import { ErasureService } from '../erasure/erasure.service';
 import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
 import { HouseholdsService } from './households.service';
 
@@ -45,7 +49,7 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
     @Inject(INCOME_RETRIEVAL_CONFIG) private readonly config: IncomeRetrievalConfig,
     private readonly households: HouseholdsService,
-    private readonly erasure: ErasureService,
+    @Inject(ErasureHandler) private readonly erasure: ErasureHandler,
     private readonly organisationScope: OrganisationScope,
   ) {}
 
@@ -94,7 +98,7 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
     await flush();
   }
 
-  private dispatch(event: Consumed, tx: EntityManager): Promise<void> {
+  private async dispatch(event: Consumed, tx: EntityManager): Promise<void> {
     switch (event.type) {
       case 'nl.divit.registration.AllocationRecorded':
         return this.households.allocationRecorded(tx, event.value);
@@ -111,7 +115,8 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
       case 'nl.divit.identityvalidation.IncomeShared':
         return this.households.incomeShared(tx, event.value);
       case 'nl.divit.retentioncleanup.ErasureRequested':
-        return this.erasure.handle(tx, event.value);
+        await this.erasure.handle(tx, event.value);
+        return;
     }
   }
 }

@@ -8,6 +8,7 @@ import {
   IncomeShared,
   IncomeSharedEvent,
 } from '@divit/contracts';
+import type { TopicKey } from '@divit/contracts';
 import { ReceivedEvent, ServiceTestApp } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { IncomeRetrievalConfig, loadIncomeRetrievalConfig } from '../../src/config/income-retrieval.config';
@@ -18,9 +19,10 @@ export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The income-retrieval service on the real stack; the test plays registration, consent and identity-validation. */
 export class IncomeTestApp extends ServiceTestApp<IncomeRetrievalConfig> {
-  constructor(env: Record<string, string> = {}) {
+  constructor(env: Record<string, string> = {}, observe: TopicKey[] = []) {
     super({
       service: 'income-retrieval',
+      observe,
       loadConfig: (e) => loadIncomeRetrievalConfig(e),
       dataSourceOptions: incomeRetrievalDataSourceOptions,
       appModule: (config) => AppModule.forRoot(config),

@@ -9,7 +9,7 @@ import { waitFor } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { loadRegistrationConfig } from '../../src/config/registration.config';
 import { registrationDataSourceOptions } from '../../src/database/data-source';
-import { ERASURE_CONSUMER_GROUP } from '../../src/erasure/erasure.consumer';
+import { ERASURE_CONSUMER_GROUP } from '../../src/erasure/owned-categories';
 
 /**
  * Issue 13 item 9b: after a crash a service opened its HTTP port only after its consumers had rejoined

@@ -71,7 +71,7 @@ describe('retention-cleanup: coordinator scope from registration’s memberships
       ]);
     }
     const commands = await t.commandsMatching(
-      (v) => Object.values(registration).includes(String(v.registrationId)),
+      (v) => (Object.values(registration) as string[]).includes(String(v.registrationId)),
       3,
     );
     if (commands.length < 3) throw new Error('fixture: erasure commands not issued');
