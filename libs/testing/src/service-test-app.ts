@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Admin, Consumer, Kafka } from 'kafkajs';
+import { Consumer, Kafka } from 'kafkajs';
 import type { DataSourceOptions } from 'typeorm';
 import { eventDescriptors, ServiceName, topicCatalogue, TopicKey } from '@divit/contracts';
 import {
   AvroSerde,
   createKafka,
+  createTopicsReady,
   DirectPublisher,
   EventDescriptorLike,
   headersToStrings,
@@ -114,15 +115,12 @@ export class ServiceTestApp<C extends BaseConfig> {
     this.topics = new TopicNames(topicCatalogue, this.prefix);
     const admin = this.kafka.admin();
     await admin.connect();
-    const existing = new Set(await admin.listTopics());
     const wanted = Object.values(topicCatalogue).map((t) => ({
       topic: this.topics.name(t.key),
       numPartitions: t.partitions,
     }));
-    await admin.createTopics({ waitForLeaders: true, topics: wanted });
     // Deleted again by stop(): only the topics this app created (a shared prefix's topics stay).
-    this.createdTopics = wanted.map((t) => t.topic).filter((name) => !existing.has(name));
-    await this.untilBrokerHosts(admin, this.createdTopics);
+    this.createdTopics = await createTopicsReady(admin, wanted);
     await admin.disconnect();
 
     await this.bootApp();
@@ -196,30 +194,6 @@ export class ServiceTestApp<C extends BaseConfig> {
     this.base = await this.app.getUrl();
     // Listening does not wait for the consumers' group joins; tests start once they have joined.
     await this.app.get(MessagingRuntime, { strict: false }).consumersJoined();
-  }
-
-  /**
-   * A leader in the metadata (`waitForLeaders`) does not mean the broker hosts the partition yet: under load
-   * the first fetch or group join of a new topic was answered "This server does not host this
-   * topic-partition" and a suite failed before its first test. ListOffsets goes to each partition's leader,
-   * so once it answers for every partition, consumers and producers find them. Throws at the deadline.
-   */
-  private async untilBrokerHosts(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (const topic of topics) {
-      for (;;) {
-        try {
-          await admin.fetchTopicOffsets(topic);
-          break;
-        } catch (error) {
-          if (Date.now() > deadline)
-            throw new Error(
-              `topic ${topic} not hosted by its leader after ${timeoutMs} ms: ${String(error)}`,
-            );
-          await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-      }
-    }
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { exportJWK, JWK, SignJWT } from 'jose';
 import { topicCatalogue } from '@divit/contracts';
-import { createKafka, TopicNames } from '@divit/messaging';
+import { createKafka, createTopicsReady, TopicNames } from '@divit/messaging';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { bootstrapService, MessagingRuntime } from '@divit/service-kit';
 import { waitFor } from '@divit/testing';
@@ -114,13 +114,13 @@ describe('registration: bearer tokens against a rotating JWKS URL (OIDC discover
     const kafka = createKafka({ brokers: seed.KAFKA_BROKERS, clientId: prefix });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(topicCatalogue).map((t) => ({
+    await createTopicsReady(
+      admin,
+      Object.values(topicCatalogue).map((t) => ({
         topic: topics.name(t.key),
         numPartitions: t.partitions,
       })),
-    });
+    );
     await admin.disconnect();
 
     const config = loadRegistrationConfig({
