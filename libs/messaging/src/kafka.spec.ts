@@ -6,18 +6,22 @@ function lateBroker(notHostedFor: number, existing: string[] = []) {
   let listOffsetsCalls = 0;
   const created: string[] = [];
   const admin = {
-    listTopics: jest.fn(async () => existing),
-    createTopics: jest.fn(async ({ topics }: { topics: { topic: string }[] }) => {
+    listTopics: jest.fn(() => Promise.resolve(existing)),
+    createTopics: jest.fn(({ topics }: { topics: { topic: string }[] }) => {
       created.push(...topics.map((t) => t.topic));
-      return true;
+      return Promise.resolve(true);
     }),
-    fetchTopicOffsets: jest.fn(async (topic: string) => {
+    fetchTopicOffsets: jest.fn((topic: string) => {
       listOffsetsCalls++;
       if (listOffsetsCalls <= notHostedFor)
-        throw Object.assign(new Error('This server does not host this topic-partition'), {
-          type: 'UNKNOWN_TOPIC_OR_PARTITION',
-        });
-      return [0, 1, 2].map((partition) => ({ partition, offset: '0', high: '0', low: '0', topic }));
+        return Promise.reject(
+          Object.assign(new Error('This server does not host this topic-partition'), {
+            type: 'UNKNOWN_TOPIC_OR_PARTITION',
+          }),
+        );
+      return Promise.resolve(
+        [0, 1, 2].map((partition) => ({ partition, offset: '0', high: '0', low: '0', topic })),
+      );
     }),
   };
   return { admin: admin as unknown as Admin, mock: admin, created };
