@@ -26,7 +26,7 @@ const dirArg = minting ? process.argv[5] : process.argv[2];
 const dir = path.resolve(dirArg ?? path.join(__dirname, '..', '.stack', 'dev-auth'));
 const privateFile = path.join(dir, 'private.pem');
 const jwksFile = path.join(dir, 'jwks.json');
-// Same key id rule as LocalTokenIssuer (libs/service-kit/src/auth/jwt.ts).
+// Same key id rule as LocalTokenIssuer (libs/service-kit/src/auth/local-token-issuer.ts).
 const kidOf = (jwk) => `local-${Buffer.from(jwk.x, 'base64url').subarray(0, 6).toString('hex')}`;
 if (!fs.existsSync(privateFile) || !fs.existsSync(jwksFile)) {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -95,7 +95,7 @@ await_ready() { # SERVICE REPLICA
   echo "services: $n ready on http://127.0.0.1:$(port_of "$s" "$r") (log $STATE/logs/$n.log)"
 }
 
-dev_auth() { # Local development token issuer (tools/dev-auth.js); production configures AUTH_JWKS of its identity provider.
+dev_auth() { # Local development token issuer (tools/dev-auth.js); production names its identity provider's keys (AUTH_OIDC_DISCOVERY or AUTH_JWKS_URL, ADR 0021).
   JWKS_FILE="$(node tools/dev-auth.js "$STATE/dev-auth")"
   # A new simulator token unless a replica of identity-validation is running with the current one.
   local i any_idv=false

@@ -378,7 +378,12 @@ interface FlowRecord {
 }
 const flows: FlowRecord[] = [];
 
-/** Consent (showing + answer) and a sharing session played in the DvMG SIMULATOR; a new try on failure. */
+/**
+ * Consent (showing + answer) and a sharing session played in the DvMG SIMULATOR. On a failure after the grant
+ * the person starts again with the same receipt, as ADR 0015 allows (a session nobody reported on does not
+ * spend it): the new session replaces the one a killed replica left waiting. Only a receipt refused as used
+ * asks for a new consent, which consent then refuses (CONSENT_ALREADY_GRANTED): a lost session.
+ */
 async function consentAndShare(
   p: Platform,
   f: FlowRecord,
@@ -388,38 +393,43 @@ async function consentAndShare(
   allocationId: string | undefined,
 ): Promise<string> {
   const system = tokenFor(p.allocator, ['allocation-system']);
+  const grantConsent = async (): Promise<unknown> => {
+    const showing = expect(
+      'showing',
+      await request(
+        'consent',
+        'POST',
+        '/showings',
+        system,
+        {
+          textId: p.texts.get(purpose),
+          registrationId,
+          subjectRole: 'HOME_SEEKER',
+          channel: 'WEB',
+          ...(allocationId ? { allocationId } : {}),
+        },
+        { retryStatuses: [409, 503], timeoutMs: 120_000 },
+      ),
+      201,
+    );
+    const answered = expect(
+      'answer',
+      await request('consent', 'POST', '/consents', system, {
+        showingId: showing.showingId,
+        answer: 'GRANTED',
+      }),
+      201,
+    );
+    return answered.receipt;
+  };
   let lastError = '';
+  let receipt: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     f.shareAttempts++;
     if (allocationId && attempt > 0 && (await decisionOf(p, allocationId))) return 'DECIDED';
     try {
-      const showing = expect(
-        'showing',
-        await request(
-          'consent',
-          'POST',
-          '/showings',
-          system,
-          {
-            textId: p.texts.get(purpose),
-            registrationId,
-            subjectRole: 'HOME_SEEKER',
-            channel: 'WEB',
-            ...(allocationId ? { allocationId } : {}),
-          },
-          { retryStatuses: [409, 503], timeoutMs: 120_000 },
-        ),
-        201,
-      );
-      const answered = expect(
-        'answer',
-        await request('consent', 'POST', '/consents', system, {
-          showingId: showing.showingId,
-          answer: 'GRANTED',
-        }),
-        201,
-      );
-      // The simulator's session lives in one identity-validation process: start and play it there.
+      if (receipt === undefined) receipt = await grantConsent();
+      // The simulator plays a session in the process that started it: start and play it on one replica.
       const replica = ((f.n + attempt) % REPLICAS) + 1;
       const session = expect(
         'session',
@@ -428,7 +438,7 @@ async function consentAndShare(
           'POST',
           '/sharing-sessions',
           system,
-          { receipt: answered.receipt, purpose },
+          { receipt, purpose },
           { replica, retryStatuses: [409, 503], timeoutMs: 60_000 },
         ),
         201,
@@ -475,6 +485,7 @@ async function consentAndShare(
       return state;
     } catch (error) {
       lastError = errorText(error);
+      if (lastError.includes('RECEIPT_ALREADY_USED')) receipt = undefined;
       if (lastError.includes('CONSENT_ALREADY_GRANTED')) {
         f.lostSession = purpose;
         log(
@@ -865,6 +876,29 @@ async function pollLag(admin: Admin): Promise<number> {
 }
 
 // ------------------------------------------------------------------------------------------------
+// Memory under load: every service process's resident set (VmRSS in /proc), sampled every 2 s, so the
+// Kubernetes memory limits can come from a measurement under faults (deploy/k8s, docs/faults.md).
+// ------------------------------------------------------------------------------------------------
+const peakRss = new Map<Service, { kib: number; instance: string; at: number }>();
+function sampleRss(): void {
+  for (const s of SERVICES)
+    for (let r = 1; r <= REPLICAS; r++) {
+      const name = instanceName(s, r);
+      const pid = pidOf(name);
+      if (!pid) continue;
+      let status: string;
+      try {
+        status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      } catch {
+        continue; // exited between the pid file and the read (a fault)
+      }
+      const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      const seen = peakRss.get(s);
+      if (kib > 0 && (!seen || kib > seen.kib)) peakRss.set(s, { kib, instance: name, at: now() });
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
 // Databases
 // ------------------------------------------------------------------------------------------------
 async function sql(
@@ -920,6 +954,8 @@ async function main(): Promise<number> {
     }, 5000);
   };
   lagLoop();
+  const rssTimer = setInterval(sampleRss, 2000);
+  rssTimer.unref();
 
   const platform = await setUpPlatform();
   log(
@@ -967,6 +1003,7 @@ async function main(): Promise<number> {
     await sleep(2000);
   }
   clearTimeout(lagTimer);
+  clearInterval(rssTimer);
   log(
     drained
       ? 'drained: consumer lag 0 and outboxes empty'
@@ -1114,6 +1151,13 @@ async function main(): Promise<number> {
     `maximum consumer lag seen             ${lagSorted[0] ? `${lagSorted[0][1].lag} (${lagSorted[0][0]} at ${secs(lagSorted[0][1].at - T0)})` : 'n/a'}; poll failures ${lagPollFailures}`,
   );
   for (const [g, v] of lagSorted.slice(0, 8)) say(`  ${g.padEnd(50)} ${v.lag}`);
+  say('peak resident set per service (VmRSS every 2 s, any replica, faults and flow included):');
+  for (const s of SERVICES) {
+    const p = peakRss.get(s);
+    say(
+      `  ${s.padEnd(50)} ${p ? `${(p.kib / 1024).toFixed(0)} MiB (${p.instance} at ${secs(p.at - T0)})` : 'n/a'}`,
+    );
+  }
   for (const f of flows.filter((x) => x.error).slice(0, 10))
     say(`  flow ${f.n} error: ${txt(f.error).slice(0, 300)}`);
   for (const id of [...missingTopic, ...missingDb].slice(0, 10)) {

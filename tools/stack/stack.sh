@@ -41,7 +41,8 @@ STACK_TIMEOUT="${STACK_TIMEOUT:-120}" # seconds to wait for each part to answer 
 # 1 GiB: a development broker that has collected thousands of test partitions ran out of a 512 MiB heap.
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xmx1g -Xms1g}"
 KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true}"
-# 1 GiB: late in a full test run the registry stalled for a minute at 512 MiB (cause not yet proven).
+# 1 GiB: late in a full test run the registry stalled for a minute at 512 MiB (cause not proven; its H2
+# storage has since been replaced by PostgreSQL, and its GC log below would show a collector pause).
 REGISTRY_JAVA_OPTS="${REGISTRY_JAVA_OPTS:--Xmx1g}"
 # Apicurio's global default is NONE; Confluent's is BACKWARD. Set when we start the registry.
 REGISTRY_DEFAULT_COMPATIBILITY="${REGISTRY_DEFAULT_COMPATIBILITY-BACKWARD}"
@@ -62,6 +63,8 @@ err() { printf 'stack: %s\n' "$*" >&2; }
 die() { err "$*"; exit 1; }
 
 db_name() { printf '%s%s' "$DIVIT_DB_PREFIX" "${1//-/_}"; }
+# The registry's storage: its own database and role next to the services' (local password = role name).
+REGISTRY_DB="$(db_name schema-registry)"
 
 # Kafka parts: "kafka" for the single node (unchanged), kafka-1..kafka-N for a cluster.
 kafka_parts() {
@@ -310,13 +313,19 @@ start_kafka_node() {
 registry_answers() { curl -fsS -m 5 -o /dev/null "$REGISTRY_URL/subjects" 2>/dev/null; }
 
 start_registry() {
-  mkdir -p "$REGISTRY_STATE/config" "$REGISTRY_STATE/data" "$REGISTRY_STATE/tmp" "$LOG_DIR"
+  mkdir -p "$REGISTRY_STATE/config" "$REGISTRY_STATE/tmp" "$LOG_DIR"
+  # A state dir from before the registry moved to PostgreSQL: its schemas stayed in the old H2 file.
+  [[ -d $REGISTRY_STATE/data ]] &&
+    err "registry: $REGISTRY_STATE/data holds schemas of the old H2 storage; messages already in Kafka may name ids the new storage lacks (run 'down --purge' once)"
   render "$STACK_DIR/registry/application.properties" "$REGISTRY_STATE/config/application.properties" \
     "REGISTRY_PORT=$REGISTRY_PORT" "REGISTRY_MANAGEMENT_PORT=$REGISTRY_MANAGEMENT_PORT" \
-    "REGISTRY_DATA_DIR=$REGISTRY_STATE/data"
+    "REGISTRY_DB_URL=jdbc:postgresql://$PGHOST:$PGPORT/$REGISTRY_DB" \
+    "REGISTRY_DB_USER=$REGISTRY_DB" "REGISTRY_DB_PASSWORD=$REGISTRY_DB"
   # Quarkus logs to stdout; the registry's stdout is its log file.
   # shellcheck disable=SC2086
+  # The GC log (two files of at most 20 MiB) tells a collector pause from a stall elsewhere.
   start_detached registry "$REGISTRY_STATE" "$REGISTRY_JAVA" $REGISTRY_JAVA_OPTS \
+    "-Xlog:gc*:file=$LOG_DIR/registry-gc.log:time,uptime,level:filecount=2,filesize=20m" \
     -Ddivit.stack.part=registry -Ddivit.stack.state="$DIVIT_STACK_STATE" \
     -Djava.io.tmpdir="$REGISTRY_STATE/tmp" \
     -Dquarkus.http.port="$REGISTRY_PORT" -Dquarkus.http.host=127.0.0.1 \
@@ -334,6 +343,7 @@ psql_admin() { PGCONNECT_TIMEOUT=5 psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@
 pg_bootstrap() {
   local names=() s
   for s in "${SERVICES[@]}"; do names+=("$(db_name "$s")"); done
+  names+=("$REGISTRY_DB")
   local list
   list="{$(IFS=,; printf '%s' "${names[*]}")}"
   psql_admin -v names="$list" -f "$STACK_DIR/postgres/bootstrap.sql" >/dev/null
@@ -435,6 +445,8 @@ cmd_up() {
     done
     kafka_note=" ($KAFKA_NODES nodes, replication $KAFKA_REPLICATION_FACTOR_DEFAULT, min.insync.replicas $KAFKA_MIN_INSYNC_DEFAULT${started[*]:+; started ${started[*]}})"
   fi
+  # Before the registry: its storage is one of these databases.
+  pg_bootstrap || die "postgres: creating the service and registry roles/databases failed (as $PGUSER@$PGHOST:$PGPORT)"
   if our_pid registry >/dev/null; then
     registry_note=" (already running)"
   elif other="$(foreign_stack_state "$REGISTRY_PORT" registry)"; then
@@ -444,7 +456,6 @@ cmd_up() {
     started_registry=1
   fi
 
-  pg_bootstrap || die "postgres: creating the service roles/databases failed (as $PGUSER@$PGHOST:$PGPORT)"
   for part in $(kafka_parts); do wait_for "$part" kafka_answers; done
   wait_for registry registry_answers
   if ((started_registry)) && [[ -n $REGISTRY_DEFAULT_COMPATIBILITY ]]; then
@@ -455,7 +466,7 @@ cmd_up() {
 
   say "kafka     up  $(kafka_bootstrap)$kafka_note"
   say "registry  up  $REGISTRY_URL$registry_note"
-  say "postgres  up  $PGHOST:$PGPORT (databases: $(for s in "${SERVICES[@]}"; do printf '%s ' "$(db_name "$s")"; done | sed 's/ $//'))"
+  say "postgres  up  $PGHOST:$PGPORT (databases: $(for s in "${SERVICES[@]}" schema-registry; do printf '%s ' "$(db_name "$s")"; done | sed 's/ $//'))"
   say "stack up in $((SECONDS - t0))s; logs in $LOG_DIR"
 }
 
@@ -480,7 +491,14 @@ cmd_down() {
       "" | / | "$HOME" | "$REPO_ROOT") die "refusing to purge DIVIT_STACK_STATE=$DIVIT_STACK_STATE" ;;
     esac
     rm -rf "$DIVIT_STACK_STATE"
-    say "purged $DIVIT_STACK_STATE (Kafka data, registry data, logs)"
+    # The registry's schemas go with the Kafka data they describe (the services' databases stay).
+    if pg_answers; then
+      psql_admin -c "DROP DATABASE IF EXISTS \"$REGISTRY_DB\" WITH (FORCE)" >/dev/null ||
+        err "could not drop the registry database $REGISTRY_DB"
+    else
+      err "postgres is not answering: the registry database $REGISTRY_DB was not dropped"
+    fi
+    say "purged $DIVIT_STACK_STATE (Kafka data, registry database $REGISTRY_DB, logs)"
   fi
 }
 
@@ -517,7 +535,7 @@ cmd_status() {
     say "postgres  up    $PGHOST:$PGPORT"
     local existing s db
     existing="$(psql_admin -Atc "SELECT datname FROM pg_database" 2>/dev/null || true)"
-    for s in "${SERVICES[@]}"; do
+    for s in "${SERVICES[@]}" schema-registry; do
       db="$(db_name "$s")"
       if grep -qx "$db" <<<"$existing"; then
         say "  db      up    postgresql://$db@$PGHOST:$PGPORT/$db"

@@ -133,6 +133,10 @@ describe('eraseAccessLog', () => {
         allocationId: null,
       }),
     ).rejects.toBeInstanceOf(AccessLogErasureScopeMissing);
+    // An organisation alone is no scope (as erasureScope in @divit/service-kit).
+    await expect(
+      eraseAccessLog(em, { organisationId: '3f2b8c1e-1234-4abc-9def-0123456789ab' }),
+    ).rejects.toBeInstanceOf(AccessLogErasureScopeMissing);
     expect(query).not.toHaveBeenCalled();
   });
 

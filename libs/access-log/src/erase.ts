@@ -17,14 +17,17 @@ export interface AccessLogErasureScope {
 
 export class AccessLogErasureScopeMissing extends Error {
   constructor() {
-    super('an access-log erasure needs a cut-off, an organisation, a registration or an allocation');
+    super(
+      'an access-log erasure needs a cut-off, a registration or an allocation (an organisation alone is no scope)',
+    );
     this.name = 'AccessLogErasureScopeMissing';
   }
 }
 
 /**
  * Erases access-log entries through `erase_access_log_entries()`, the only way rows leave the append-only table.
- * Throws AccessLogErasureScopeMissing (before touching the database) when nothing scopes it.
+ * Throws AccessLogErasureScopeMissing (before touching the database) when nothing but (at most) an organisation
+ * scopes it; the database function refuses the same.
  */
 export async function eraseAccessLog(em: EntityManager, scope: AccessLogErasureScope): Promise<number> {
   const before =
@@ -34,7 +37,9 @@ export async function eraseAccessLog(em: EntityManager, scope: AccessLogErasureS
   const registration = scope.registrationId ?? scope.subjectId ?? null;
   const organisation = scope.organisationId ?? null;
   const allocation = scope.allocationId ?? null;
-  if (!before && !organisation && !registration && !allocation) throw new AccessLogErasureScopeMissing();
+  // As the erasure protocol (erasureScope in @divit/service-kit, ADR 0019): an organisation alone would erase the
+  // organisation's whole log, which no retention rule asks for; it only narrows another field.
+  if (!before && !registration && !allocation) throw new AccessLogErasureScopeMissing();
   const rows = await em.query<{ n: string }[]>(`SELECT erase_access_log_entries($1, $2, $3, $4) AS n`, [
     before,
     organisation,

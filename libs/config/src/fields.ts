@@ -44,12 +44,32 @@ export const platformConfigShape = {
   SCHEMA_AUTO_REGISTER: env.bool(false),
   PGHOST: z.string().default('127.0.0.1'),
   PGPORT: env.port(5432),
-  /** JWKS (public keys) of the identity provider whose bearer tokens the service accepts… */
+  // Bearer tokens (AuthModule in @divit/service-kit; docs/adr/0021). The identity provider's public keys come from
+  // exactly one of AUTH_JWKS, AUTH_JWKS_FILE, AUTH_JWKS_URL and AUTH_OIDC_DISCOVERY=true.
+  /** JWKS (public keys) inline, read at start (tests, local runs)… */
   AUTH_JWKS: z.string().optional(),
-  /** …or a file holding it. One of the two is required. */
+  /** …or a file holding it, read at start (the local development issuer, tools/dev-auth.js)… */
   AUTH_JWKS_FILE: z.string().optional(),
+  /** …or the identity provider's JWKS URL: fetched, cached and fetched again when a token names a new key… */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** …or OIDC discovery: `AUTH_ISSUER` + `/.well-known/openid-configuration` names the JWKS URL (`jwks_uri`). */
+  AUTH_OIDC_DISCOVERY: env.bool(false),
   AUTH_ISSUER: z.string().default('divit-local'),
   AUTH_AUDIENCE: z.string().default('divit'),
+  /** Token algorithms accepted, each pinned to its key type (RSA: RS256/PS256, EC P-256: ES256, Ed25519: EdDSA). */
+  AUTH_ALGORITHMS: env
+    .list('RS256,PS256,ES256,EdDSA')
+    .pipe(z.array(z.enum(['RS256', 'PS256', 'ES256', 'EdDSA'])).min(1)),
+  /** Clock skew tolerated on `exp` and `nbf` (seconds). */
+  AUTH_CLOCK_TOLERANCE_SEC: env.int(30, 0).pipe(z.number().max(300)),
+  /** Claims a token must carry besides exp, iss, aud, sub and org (comma-separated, e.g. `iat,jti`). */
+  AUTH_REQUIRED_CLAIMS: env.list(''),
+  /** A fetched JWKS is fetched again after this long (seconds). */
+  AUTH_JWKS_CACHE_MAX_AGE_SEC: env.int(600, 1),
+  /** After a fetch, an unknown key id triggers no new fetch for this long (seconds): rotation vs made-up key ids. */
+  AUTH_JWKS_COOLDOWN_SEC: env.int(30, 0),
+  /** Timeout of one request for the discovery document or the JWKS (ms). */
+  AUTH_JWKS_TIMEOUT_MS: env.int(5000, 100),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SDK_DISABLED: env.bool(false),
 

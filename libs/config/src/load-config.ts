@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, ConfigProblem } from './config-error';
-import { productionProblems } from './production-mode';
+import { authSourceProblems, productionProblems } from './production-mode';
 
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
@@ -19,7 +19,11 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: EnvSource = pr
   }
   const result = schema.safeParse(input);
   if (result.success) {
-    const refused = productionProblems(result.data, new Set(Object.keys(input)));
+    const present = new Set(Object.keys(input));
+    const refused = [
+      ...authSourceProblems(result.data, present),
+      ...productionProblems(result.data, present),
+    ];
     if (refused.length > 0) throw new ConfigError(refused);
     return result.data;
   }

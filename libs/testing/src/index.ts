@@ -2,3 +2,5 @@ export * from './service-test-app';
 export * from './bsn-leak-scan';
 export * from './pdf-text';
 export * from './hostile';
+export * from './organisation-events';
+export * from './erasure-contract';

@@ -7,6 +7,7 @@ import { eventDescriptors, ServiceName, topicCatalogue, TopicKey } from '@divit/
 import {
   AvroSerde,
   createKafka,
+  createTopicsReady,
   DirectPublisher,
   EventDescriptorLike,
   headersToStrings,
@@ -114,14 +115,12 @@ export class ServiceTestApp<C extends BaseConfig> {
     this.topics = new TopicNames(topicCatalogue, this.prefix);
     const admin = this.kafka.admin();
     await admin.connect();
-    const existing = new Set(await admin.listTopics());
     const wanted = Object.values(topicCatalogue).map((t) => ({
       topic: this.topics.name(t.key),
       numPartitions: t.partitions,
     }));
-    await admin.createTopics({ waitForLeaders: true, topics: wanted });
     // Deleted again by stop(): only the topics this app created (a shared prefix's topics stay).
-    this.createdTopics = wanted.map((t) => t.topic).filter((name) => !existing.has(name));
+    this.createdTopics = await createTopicsReady(admin, wanted);
     await admin.disconnect();
 
     await this.bootApp();

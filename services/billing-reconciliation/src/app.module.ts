@@ -11,6 +11,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
+  authSettings,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -85,12 +86,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(billingDataSourceOptions(config)),
         MessagingModule.forRoot(config),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(
           platformHttpOptions(config, [
             // One limit, BILLING_INVOICE_FILE_MAX_BYTES, enforced by the HTTP layer for this route (413

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { deadLetterTopicFor } from '@divit/contracts';
+import { ErasureModule } from '@divit/service-kit';
 import {
   AllocationKeysController,
   InvoicesController,
   ReconciliationsController,
   TariffsController,
 } from './billing.controller';
-import { ErasureService } from './erasure/erasure.service';
+import { billingErasure, ERASURE_GROUP } from './erasure/owned-categories';
 import { InvoicesRepository } from './invoices/invoices.repository';
 import { InvoicesService } from './invoices/invoices.service';
 import { BillingEventsConsumer } from './ledger/billing-events.consumer';
@@ -17,9 +19,14 @@ import { ReportsService } from './reports/reports.service';
 import { TariffsService } from './tariffs/tariffs.service';
 
 @Module({
+  imports: [
+    ErasureModule.forOwner(billingErasure, {
+      groupId: ERASURE_GROUP,
+      deadLetterTopic: deadLetterTopicFor['billing-reconciliation'],
+    }),
+  ],
   controllers: [TariffsController, InvoicesController, AllocationKeysController, ReconciliationsController],
   providers: [
-    ErasureService,
     InvoicesRepository,
     InvoicesService,
     BillingEventsConsumer,

@@ -12,6 +12,7 @@ import { AccessLogModule } from '@divit/access-log';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
+  authSettings,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -71,12 +72,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(consentDataSourceOptions(config)),
         MessagingModule.forRoot(config),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
         AccessLogModule.forRoot(),
         ConsentModule.forRoot(config),

@@ -1,12 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ErasureModule } from '@divit/service-kit';
 import type { ConsentConfig } from './config/consent.config';
 import { CONSENT_CONFIG } from './config/consent-config.token';
 import { ConsentTextsController } from './consent-texts/consent-texts.controller';
 import { ConsentTextsService } from './consent-texts/consent-texts.service';
 import { AllocationConsentController, ConsentsController } from './consents/consents.controller';
 import { ConsentsService } from './consents/consents.service';
-import { ErasureService } from './erasure/erasure.service';
 import { InboundEventsConsumer } from './erasure/inbound-events.consumer';
+import { consentErasure } from './erasure/owned-categories';
 import { EvidenceController } from './evidence/evidence.controller';
 import { EvidenceService } from './evidence/evidence.service';
 import { OrganisationsService } from './organisations/organisations.service';
@@ -21,6 +22,7 @@ export class ConsentModule {
   static forRoot(config: ConsentConfig): DynamicModule {
     return {
       module: ConsentModule,
+      imports: [ErasureModule.forOwner(consentErasure)],
       controllers: [
         ConsentTextsController,
         ShowingsController,
@@ -37,7 +39,6 @@ export class ConsentModule {
         ConsentsService,
         SigningKeysService,
         EvidenceService,
-        ErasureService,
         InboundEventsConsumer,
       ],
     };

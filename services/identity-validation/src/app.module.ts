@@ -15,6 +15,8 @@ import { createPrivateKey } from 'node:crypto';
 import { createLogger } from '@divit/observability';
 import {
   AuthModule,
+  authSettings,
+  ErasureModule,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -41,7 +43,7 @@ import { DvmgHttpAdapter } from './dvmg/dvmg-http.adapter';
 import { DvmgPort, DvmgTrustStore } from './dvmg/dvmg.port';
 import { DatabaseSimulatedSessionStore, DvmgSimulator } from './dvmg/dvmg.simulator';
 import { DvmgSimulatorController } from './dvmg/dvmg-simulator.controller';
-import { ErasureService } from './erasure/erasure.service';
+import { identityValidationErasure } from './erasure/owned-categories';
 import { PlatformEventsConsumer } from './platform-events/platform-events.consumer';
 import { PlatformEventsService } from './platform-events/platform-events.service';
 import { IdentityEvents } from './sharing-sessions/identity.events';
@@ -211,13 +213,9 @@ export class AppModule {
         TypeOrmModule.forRoot(identityValidationDataSourceOptions(config)),
         MessagingModule.forRoot(config),
         AccessLogModule.forRoot(),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
+        ErasureModule.forOwner(identityValidationErasure),
       ],
       controllers: [SharingSessionsController, DvmgDeliveriesController, ...government.controllers],
       providers: [
@@ -231,7 +229,6 @@ export class AppModule {
         SharingSessionsService,
         SessionSweeper,
         PlatformEventsService,
-        ErasureService,
         PlatformEventsConsumer,
       ],
     };

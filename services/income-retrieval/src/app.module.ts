@@ -12,6 +12,7 @@ import { AccessLogModule } from '@divit/access-log';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
+  authSettings,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -21,7 +22,6 @@ import { IncomeRetrievalConfig } from './config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from './database/data-source';
 import { HouseholdsModule } from './households/households.module';
 import { DEFAULT_NORMS_DIR, loadNormCatalogue } from './norms/norms';
-import { NormsController } from './norms/norms.controller';
 import { StatementsModule } from './statements/statements.module';
 import { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
 
@@ -69,7 +69,10 @@ class MessagingModule implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 }
 
-/** Config and the norm catalogue (loaded and validated once, at boot: a bad norm file stops the start). */
+/**
+ * Config and the shipped norm files (loaded and validated once, at boot: a bad norm file stops the start). The norms
+ * in force are these plus those the platform operator publishes at run time (NormsService).
+ */
 @Global()
 @Module({})
 class SettingsModule {
@@ -95,18 +98,12 @@ export class AppModule {
         SettingsModule.forRoot(config),
         TypeOrmModule.forRoot(incomeRetrievalDataSourceOptions(config)),
         MessagingModule.forRoot(config),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
         AccessLogModule.forRoot(),
         HouseholdsModule,
         StatementsModule,
       ],
-      controllers: [NormsController],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
     };
   }

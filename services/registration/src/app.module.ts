@@ -10,8 +10,11 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessLogModule } from '@divit/access-log';
 import { DataSource } from 'typeorm';
+import { deadLetterTopicFor } from '@divit/contracts';
 import {
   AuthModule,
+  authSettings,
+  ErasureModule,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -23,7 +26,7 @@ import { DossierImportModule } from './dossier-import/dossier-import.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { RegistrationsModule } from './registrations/registrations.module';
-import { ErasureModule } from './erasure/erasure.module';
+import { ERASURE_CONSUMER_GROUP, registrationErasure } from './erasure/owned-categories';
 
 export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
 
@@ -77,12 +80,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(registrationDataSourceOptions(config)),
         MessagingModule.forRoot(config),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(
           platformHttpOptions(config, [
             { method: 'POST', path: '/dossier-imports', limitBytes: config.DOSSIER_IMPORT_LIMIT_BYTES },
@@ -93,7 +91,10 @@ export class AppModule {
         AllocationsModule,
         RegistrationsModule,
         DossierImportModule,
-        ErasureModule,
+        ErasureModule.forOwner(registrationErasure, {
+          groupId: ERASURE_CONSUMER_GROUP,
+          deadLetterTopic: deadLetterTopicFor.registration,
+        }),
       ],
       providers: [
         { provide: REGISTRATION_CONFIG, useValue: config },

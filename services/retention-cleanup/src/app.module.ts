@@ -12,6 +12,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import {
   AuthModule,
+  authSettings,
+  OrganisationScope,
   MessagingRuntime,
   platformHttpOptions,
   PlatformHttpModule,
@@ -29,6 +31,7 @@ import { ErasuresService } from './erasures/erasures.service';
 import { ErasureEvents } from './erasures/erasure.events';
 import { LifecycleConsumer } from './erasures/lifecycle.consumer';
 import { AcknowledgementsConsumer } from './erasures/acknowledgements.consumer';
+import { ReaderScope } from './tenancy/reader-scope';
 import { SweepScheduler } from './erasures/sweep.scheduler';
 import { HoldsController } from './holds/holds.controller';
 import { HoldsService } from './holds/holds.service';
@@ -95,12 +98,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot(retentionCleanupDataSourceOptions(config)),
         MessagingModule.forRoot(config),
-        AuthModule.forRoot({
-          ...(config.AUTH_JWKS ? { jwks: config.AUTH_JWKS } : {}),
-          ...(config.AUTH_JWKS_FILE ? { jwksFile: config.AUTH_JWKS_FILE } : {}),
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
+        AuthModule.forRoot(authSettings(config)),
         PlatformHttpModule.forRoot(platformHttpOptions(config)),
         AccessLogModule.forRoot(),
       ],
@@ -117,6 +115,8 @@ export class AppModule {
         AcknowledgementsConsumer,
         SweepScheduler,
         HoldsService,
+        OrganisationScope,
+        ReaderScope,
         DeletionLogService,
         MetricsService,
       ],

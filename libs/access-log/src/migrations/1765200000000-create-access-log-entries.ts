@@ -6,7 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Append-only: UPDATE and TRUNCATE are always refused by triggers; DELETE only inside
  * `erase_access_log_entries(before, organisation, registration, allocation)`, the retention/erasure path, which
- * refuses to run without a scope.
+ * refuses to run without a scope (an organisation alone is none: it only narrows a cut-off, registration or
+ * allocation, as in the erasure protocol of ADR 0019).
  */
 export class CreateAccessLogEntries1765200000000 implements MigrationInterface {
   name = 'CreateAccessLogEntries1765200000000';
@@ -76,8 +77,8 @@ export class CreateAccessLogEntries1765200000000 implements MigrationInterface {
       RETURNS bigint LANGUAGE plpgsql AS $$
       DECLARE n bigint;
       BEGIN
-        IF before IS NULL AND organisation IS NULL AND registration IS NULL AND allocation IS NULL THEN
-          RAISE EXCEPTION 'erase_access_log_entries needs a cut-off, an organisation, a registration or an allocation';
+        IF before IS NULL AND registration IS NULL AND allocation IS NULL THEN
+          RAISE EXCEPTION 'erase_access_log_entries needs a cut-off, a registration or an allocation (an organisation alone is no scope)';
         END IF;
         PERFORM set_config('divit.access_log_erasure', 'on', true);
         DELETE FROM access_log_entries

@@ -41,13 +41,19 @@ describe('access-log schema', () => {
     });
     await expect(ds.query(`UPDATE access_log_entries SET action = 'X'`)).rejects.toThrow(/append-only/);
     await expect(ds.query(`DELETE FROM access_log_entries`)).rejects.toThrow(/append-only/);
+    // An organisation alone is no scope (ADR 0019); it narrows a cut-off.
+    await expect(
+      ds.query(`SELECT erase_access_log_entries(NULL, $1, NULL, NULL) AS n`, [org]),
+    ).rejects.toThrow(/an organisation alone is no scope/);
+    const future = new Date(Date.now() + 60_000);
     const [other] = await ds.query<{ n: string }[]>(
-      `SELECT erase_access_log_entries(NULL, '00000000-0000-4000-8000-000000000000', NULL, NULL) AS n`,
+      `SELECT erase_access_log_entries($1, '00000000-0000-4000-8000-000000000000', NULL, NULL) AS n`,
+      [future],
     );
     expect(Number(other!.n)).toBe(0);
     const [mine] = await ds.query<{ n: string }[]>(
-      `SELECT erase_access_log_entries(NULL, $1, NULL, NULL) AS n`,
-      [org],
+      `SELECT erase_access_log_entries($1, $2, NULL, NULL) AS n`,
+      [future, org],
     );
     expect(Number(mine!.n)).toBe(1);
     // The erasure flag does not outlive the function: a plain DELETE afterwards in the same transaction is refused.

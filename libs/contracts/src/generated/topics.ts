@@ -403,7 +403,7 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     partitions: 3,
     cleanupPolicy: 'delete',
     personalData: 'none',
-    consumers: ['billing-reconciliation', 'consent', 'retention-cleanup'],
+    consumers: ['billing-reconciliation', 'consent', 'income-retrieval', 'retention-cleanup'],
   },
   registrationRegistrations: {
     key: 'registrationRegistrations',

@@ -4,6 +4,7 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { Kafka } from 'kafkajs';
 import {
   createKafka,
+  createTopicsReady,
   DirectPublisher,
   DLQ,
   EventConsumer,
@@ -188,17 +189,14 @@ describe('dead letters never fail on size, and a consumer never stops silently',
     expect(await metricValue('divit_messaging_consumer_up', group)).toBe(0);
 
     // Once the topic exists again, a restart succeeds: the poison is dead-lettered and the next record applied.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic: dlqTopic,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: [{ name: 'max.message.bytes', value: String(LIMIT) }],
-        },
-      ],
-    });
+    await createTopicsReady(admin, [
+      {
+        topic: dlqTopic,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'max.message.bytes', value: String(LIMIT) }],
+      },
+    ]);
     const publisher = new DirectPublisher(rig.kafka, rig.serde, rig.topics, '/test');
     await publisher.start();
     running.push(publisher);

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, postgresOptions, TestDatabase } from '@divit/persistence';
-import { AvroSerde, createKafka, messagingEntities, messagingMigrations, TopicNames } from '../../src';
+import {
+  AvroSerde,
+  createKafka,
+  createTopicsReady,
+  messagingEntities,
+  messagingMigrations,
+  TopicNames,
+} from '../../src';
 
 export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const REGISTRY_URL = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -73,15 +80,15 @@ export async function createRig(
   const topics = new TopicNames(testCatalogue, prefix);
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: Object.keys(testCatalogue).map((k) => ({
+  await createTopicsReady(
+    admin,
+    Object.keys(testCatalogue).map((k) => ({
       topic: topics.name(k),
       numPartitions: partitions,
       replicationFactor: 1,
       configEntries: Object.entries(topicConfig).map(([name, value]) => ({ name, value })),
     })),
-  });
+  );
   await admin.disconnect();
   const db = await createTestDatabase({
     prefix: name,

@@ -2,39 +2,48 @@ import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthOutcome, AuthOutcomeSink, claimsAreAuthentic, rejectionReason, tokenRef } from './auth-outcome';
 import { JwtAuthGuard } from './auth.guard';
-import { InvalidTokenError, JwtVerifier, LocalTokenIssuer, Principal } from './jwt';
+import {
+  JwtVerifier,
+  ORGANISATION_NOT_AN_ID,
+  Principal,
+  TOKEN_REJECTION_REASONS,
+  TokenRejected,
+  TokenRejectionReason,
+} from './jwt';
+import { LocalTokenIssuer } from './local-token-issuer';
+import { staticKeySource } from './token-keys';
 
 describe('rejectionReason', () => {
-  it.each([
+  it.each<[TokenRejectionReason, string]>([
     ['malformed', 'MALFORMED'],
-    ['unsupported algorithm', 'UNSUPPORTED_ALGORITHM'],
-    ['unknown key id', 'UNKNOWN_KEY'],
-    ['bad signature', 'BAD_SIGNATURE'],
+    ['algorithm-not-allowed', 'UNSUPPORTED_ALGORITHM'],
+    ['unknown-key', 'UNKNOWN_KEY'],
+    ['bad-signature', 'BAD_SIGNATURE'],
     ['expired', 'EXPIRED'],
-    ['not yet valid', 'NOT_YET_VALID'],
-    ['wrong issuer', 'WRONG_ISSUER'],
-    ['wrong audience', 'WRONG_AUDIENCE'],
-    ['missing sub or org', 'MISSING_CLAIMS'],
-    ['org is not an organisation id', 'INVALID_ORGANISATION'],
-  ])("maps today's verifier reason %s to %s", (reason, expected) => {
-    expect(rejectionReason(new InvalidTokenError(reason))).toBe(expected);
+    ['not-yet-valid', 'NOT_YET_VALID'],
+    ['wrong-issuer', 'WRONG_ISSUER'],
+    ['wrong-audience', 'WRONG_AUDIENCE'],
+    ['invalid-claims', 'MISSING_CLAIMS'],
+  ])("maps the verifier's typed reason %s to %s", (reason, expected) => {
+    expect(rejectionReason(new TokenRejected(reason))).toBe(expected);
   });
 
-  it.each([
-    [{ code: 'ERR_JWT_EXPIRED' }, 'EXPIRED'],
-    [{ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' }, 'BAD_SIGNATURE'],
-    [{ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' }, 'WRONG_AUDIENCE'],
-    [{ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' }, 'WRONG_ISSUER'],
-    [{ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'nbf' }, 'NOT_YET_VALID'],
-    [{ code: 'ERR_JWKS_NO_MATCHING_KEY' }, 'UNKNOWN_KEY'],
-    [{ code: 'ERR_JWS_INVALID' }, 'MALFORMED'],
-    [{ code: 'ERR_JOSE_ALG_NOT_ALLOWED' }, 'UNSUPPORTED_ALGORITHM'],
-  ])('maps the jose error %j', (error, expected) => {
-    expect(rejectionReason(Object.assign(new Error('x'), error))).toBe(expected);
+  it('maps every typed reason (none falls through to UNREADABLE)', () => {
+    for (const reason of TOKEN_REJECTION_REASONS)
+      expect(rejectionReason(new TokenRejected(reason))).not.toBe('UNREADABLE');
+  });
+
+  it('tells an org that is not an organisation id from other invalid claims', () => {
+    expect(rejectionReason(new TokenRejected('invalid-claims', ORGANISATION_NOT_AN_ID))).toBe(
+      'INVALID_ORGANISATION',
+    );
+    expect(rejectionReason(new TokenRejected('invalid-claims', 'missing sub or org'))).toBe('MISSING_CLAIMS');
+    expect(rejectionReason(new TokenRejected('invalid-claims', 'missing jti claim'))).toBe('MISSING_CLAIMS');
   });
 
   it('calls anything else UNREADABLE', () => {
     expect(rejectionReason(new Error('boom'))).toBe('UNREADABLE');
+    expect(rejectionReason(Object.assign(new Error('x'), { reason: 'expired' }))).toBe('UNREADABLE');
     expect(rejectionReason(undefined)).toBe('UNREADABLE');
   });
 
@@ -66,7 +75,11 @@ describe('tokenRef', () => {
 describe('JwtAuthGuard and its AuthOutcomeSink', () => {
   const issuer = new LocalTokenIssuer();
   const org = '3f2b8c1e-1234-4abc-9def-0123456789ab';
-  const verifier = new JwtVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience });
+  const verifier = new JwtVerifier({
+    keys: staticKeySource(issuer.jwks),
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+  });
 
   function run(headers: Record<string, string>, roles?: string[], sink?: AuthOutcomeSink) {
     const reflector = {
@@ -122,6 +135,10 @@ describe('JwtAuthGuard and its AuthOutcomeSink', () => {
     await expect(run({ authorization: `Bearer ${valid}` }, ['auditor'], sink)).rejects.toThrow(
       /roles: auditor/,
     );
+    const acme = issuer.sign({ subject: 'u4', organisationId: 'acme', roles: ['admin'] });
+    await expect(run({ authorization: `Bearer ${acme}` }, undefined, sink)).rejects.toThrow(
+      /org is not an organisation id/,
+    );
     await expect(run({ authorization: 'Basic abc' }, undefined, sink)).rejects.toThrow(
       /bearer token is required/,
     );
@@ -132,6 +149,7 @@ describe('JwtAuthGuard and its AuthOutcomeSink', () => {
       ['EXPIRED', 'u2', org],
       ['UNKNOWN_KEY', null, null],
       ['MISSING_ROLE', 'u3', org],
+      ['INVALID_ORGANISATION', 'u4', 'acme'],
       ['MALFORMED', null, null],
     ]);
   });

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { ORGANISATION_NOT_AN_ID, TokenRejected, TokenRejectionReason } from './jwt';
 
 /**
- * Why a bearer token was refused. The guard maps whatever the verifier throws to one of these (see
- * `rejectionReason`), so the access log does not depend on the verifier's wording or library.
+ * Why a bearer token was refused, as the access log records it. The guard maps the verifier's typed
+ * `TokenRejected.reason` to one of these (see `rejectionReason`), so the stored codes stay stable whatever the
+ * verifier library.
  */
 export type AuthRejectionReason =
   | 'MALFORMED'
@@ -67,68 +69,28 @@ export interface AuthOutcomeSink {
 /** Provider token of the optional `AuthOutcomeSink` the guard calls (provided globally, e.g. by AccessLogModule). */
 export const AUTH_OUTCOME_SINK = Symbol('AUTH_OUTCOME_SINK');
 
+const FROM_TOKEN_REJECTION: Record<TokenRejectionReason, AuthRejectionReason> = {
+  malformed: 'MALFORMED',
+  'algorithm-not-allowed': 'UNSUPPORTED_ALGORITHM',
+  'unknown-key': 'UNKNOWN_KEY',
+  'bad-signature': 'BAD_SIGNATURE',
+  expired: 'EXPIRED',
+  'not-yet-valid': 'NOT_YET_VALID',
+  'wrong-issuer': 'WRONG_ISSUER',
+  'wrong-audience': 'WRONG_AUDIENCE',
+  'invalid-claims': 'MISSING_CLAIMS',
+};
+
 /**
- * Maps a verifier error to a reason. Today's verifier (`InvalidTokenError.reason` strings) and `jose`'s error codes
- * (`ERR_JWT_EXPIRED`, `ERR_JWS_SIGNATURE_VERIFICATION_FAILED`, `ERR_JWT_CLAIM_VALIDATION_FAILED` with `claim`…) both
- * map; anything else is UNREADABLE.
+ * Maps a verifier error to a reason: the typed {@link TokenRejected.reason} (ADR 0021). `invalid-claims` is
+ * MISSING_CLAIMS, except the one refusal of an `org` that is not an organisation id (INVALID_ORGANISATION, told by
+ * its fixed detail {@link ORGANISATION_NOT_AN_ID}). Anything that is not a TokenRejected is UNREADABLE.
  */
 export function rejectionReason(error: unknown): AuthRejectionReason {
-  const e = (error ?? {}) as { reason?: unknown; code?: unknown; claim?: unknown };
-  switch (typeof e.reason === 'string' ? e.reason : undefined) {
-    case 'malformed':
-      return 'MALFORMED';
-    case 'unsupported algorithm':
-      return 'UNSUPPORTED_ALGORITHM';
-    case 'unknown key id':
-      return 'UNKNOWN_KEY';
-    case 'bad signature':
-      return 'BAD_SIGNATURE';
-    case 'expired':
-      return 'EXPIRED';
-    case 'not yet valid':
-      return 'NOT_YET_VALID';
-    case 'wrong issuer':
-      return 'WRONG_ISSUER';
-    case 'wrong audience':
-      return 'WRONG_AUDIENCE';
-    case 'missing sub or org':
-      return 'MISSING_CLAIMS';
-    case 'org is not an organisation id':
-      return 'INVALID_ORGANISATION';
-    default:
-      break;
-  }
-  switch (typeof e.code === 'string' ? e.code : undefined) {
-    case 'ERR_JWT_EXPIRED':
-      return 'EXPIRED';
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return 'BAD_SIGNATURE';
-    case 'ERR_JWS_INVALID':
-    case 'ERR_JWT_INVALID':
-      return 'MALFORMED';
-    case 'ERR_JOSE_ALG_NOT_ALLOWED':
-    case 'ERR_JOSE_NOT_SUPPORTED':
-      return 'UNSUPPORTED_ALGORITHM';
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return 'UNKNOWN_KEY';
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      switch (e.claim) {
-        case 'iss':
-          return 'WRONG_ISSUER';
-        case 'aud':
-          return 'WRONG_AUDIENCE';
-        case 'nbf':
-        case 'iat':
-          return 'NOT_YET_VALID';
-        case 'exp':
-          return 'EXPIRED';
-        default:
-          return 'MISSING_CLAIMS';
-      }
-    default:
-      return 'UNREADABLE';
-  }
+  if (!(error instanceof TokenRejected)) return 'UNREADABLE';
+  if (error.reason === 'invalid-claims' && error.detail === ORGANISATION_NOT_AN_ID)
+    return 'INVALID_ORGANISATION';
+  return FROM_TOKEN_REJECTION[error.reason] ?? 'UNREADABLE';
 }
 
 /** Reasons given after the signature was verified: the token's claims are then authentic and may be recorded. */

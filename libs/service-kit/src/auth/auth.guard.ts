@@ -2,7 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@ne
 import { Reflector } from '@nestjs/core';
 import { DomainError, registerErrorStatuses } from '../domain-error';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
-import { InvalidTokenError, JwtVerifier, Principal, Role } from './jwt';
+import { JwtVerifier, Principal, Role, TokenRejected, TokenRejectionReason } from './jwt';
+import { TokenKeysUnavailableError } from './token-keys';
 import {
   AUTH_OUTCOME_SINK,
   AuthOutcomeSink,
@@ -19,17 +20,39 @@ interface GuardedRequest {
   ip?: string;
 }
 
-export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN_ROLE';
-registerErrorStatuses({ UNAUTHENTICATED: 401, FORBIDDEN_ROLE: 403 } satisfies Record<AuthErrorCode, number>);
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN_ROLE' | 'AUTHENTICATION_UNAVAILABLE';
+registerErrorStatuses({
+  UNAUTHENTICATED: 401,
+  FORBIDDEN_ROLE: 403,
+  AUTHENTICATION_UNAVAILABLE: 503,
+} satisfies Record<AuthErrorCode, number>);
 
-export class AuthError extends DomainError<AuthErrorCode> {}
+export class AuthError extends DomainError<AuthErrorCode> {
+  /** Why the bearer token was refused (UNAUTHENTICATED of a token that did not verify), for the access log. */
+  readonly tokenRejection?: TokenRejectionReason;
+
+  constructor(code: AuthErrorCode, message: string, options: { rejection?: TokenRejected } = {}) {
+    super(code, message);
+    if (options.rejection) {
+      this.tokenRejection = options.rejection.reason;
+      this.cause = options.rejection;
+    }
+  }
+}
 
 export const JWT_VERIFIER = Symbol('JWT_VERIFIER');
+
+/** The bearer token of an Authorization header, or undefined when there is none in the expected form. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header ?? '')?.[1];
+}
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public(); @Roles narrows further.
  * Authorisation by organisation (which registrations a caller may see) is the services' job, using
- * `principal.organisationId`.
+ * `principal.organisationId`. A refused token answers 401 UNAUTHENTICATED with the reason in the detail (and as
+ * {@link AuthError.tokenRejection}); when the identity provider's keys cannot be read at all, 503
+ * AUTHENTICATION_UNAVAILABLE (the token may well be valid).
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -41,8 +64,10 @@ export class JwtAuthGuard implements CanActivate {
 
   /**
    * Every presented bearer token's outcome goes to the `AuthOutcomeSink` (the access log) when one is provided:
-   * accepted (the sink records it once per token) or rejected with its reason. A request without an Authorization
-   * header presents no token and is not recorded.
+   * accepted (the sink records it once per token) or rejected with its reason (the verifier's typed
+   * {@link TokenRejected.reason}, mapped by `rejectionReason`). A request without an Authorization header presents
+   * no token and is not recorded; nor is a 503 when the identity provider's keys cannot be read (no verdict on the
+   * token).
    */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -50,21 +75,25 @@ export class JwtAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const raw = request.headers.authorization;
     if (raw === undefined) throw new AuthError('UNAUTHENTICATED', 'A bearer token is required.');
-    const header = Array.isArray(raw) ? raw.join(',') : raw;
-    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
-    if (!match?.[1]) {
+    const token = bearerToken(Array.isArray(raw) ? raw.join(',') : raw);
+    if (!token) {
       await this.rejected(request, 'MALFORMED', null);
       throw new AuthError('UNAUTHENTICATED', 'A bearer token is required.');
     }
-    const token = match[1];
     try {
-      request.principal = this.verifier.verify(token);
+      request.principal = await this.verifier.verifyOnce(request, token);
     } catch (error) {
+      if (error instanceof TokenKeysUnavailableError)
+        throw new AuthError(
+          'AUTHENTICATION_UNAVAILABLE',
+          "The identity provider's keys cannot be read at the moment; retry later.",
+        );
       await this.rejected(request, rejectionReason(error), token);
-      throw new AuthError(
-        'UNAUTHENTICATED',
-        `Invalid bearer token: ${error instanceof InvalidTokenError ? error.reason : 'unreadable'}.`,
-      );
+      if (error instanceof TokenRejected)
+        throw new AuthError('UNAUTHENTICATED', `Invalid bearer token: ${error.detail}.`, {
+          rejection: error,
+        });
+      throw error;
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.some((r) => request.principal?.roles.includes(r))) {

@@ -1,13 +1,11 @@
+import { errors, FlattenedJWSInput, JWSHeaderParameters, jwtVerify, KeyLike } from 'jose';
 import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  JsonWebKey,
-  KeyObject,
-  randomUUID,
-  sign,
-  verify,
-} from 'node:crypto';
+  keyFitsAlgorithm,
+  TOKEN_ALGORITHMS,
+  TokenAlgorithm,
+  TokenKeySource,
+  TokenKeysUnavailableError,
+} from './token-keys';
 
 /**
  * Roles a token may carry. `platform-operator` is the DIV-it platform's own operator (not a tenant): only it may do
@@ -33,142 +31,189 @@ export interface Principal {
   roles: Role[];
 }
 
-export interface JwtVerifierOptions {
-  /** JWKS document (public keys only), e.g. from the identity provider. */
-  jwks: { keys: (JsonWebKey & { kid?: string; alg?: string })[] };
-  issuer: string;
-  audience: string;
-  /** Allowed clock skew in seconds. */
-  clockToleranceSec?: number;
-}
+/**
+ * Why a bearer token was refused. Stable codes: the access log records them, and the guard answers 401 with
+ * {@link TokenRejected.detail}.
+ */
+export type TokenRejectionReason =
+  | 'malformed'
+  | 'algorithm-not-allowed'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'wrong-issuer'
+  | 'wrong-audience'
+  /** A required claim is missing, or `sub`/`org`/`roles` do not have the platform's shape. */
+  | 'invalid-claims';
 
-export class InvalidTokenError extends Error {
-  constructor(readonly reason: string) {
-    super(`invalid bearer token: ${reason}`);
-    this.name = 'InvalidTokenError';
+export const TOKEN_REJECTION_REASONS: readonly TokenRejectionReason[] = [
+  'malformed',
+  'algorithm-not-allowed',
+  'unknown-key',
+  'bad-signature',
+  'expired',
+  'not-yet-valid',
+  'wrong-issuer',
+  'wrong-audience',
+  'invalid-claims',
+];
+
+/** A bearer token that does not verify; `reason` is the code, `detail` the text the 401 answer carries. */
+export class TokenRejected extends Error {
+  constructor(
+    readonly reason: TokenRejectionReason,
+    readonly detail: string = DETAILS[reason],
+  ) {
+    super(`invalid bearer token: ${detail}`);
+    this.name = 'TokenRejected';
   }
 }
 
-const ORGANISATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const ALGORITHMS: Record<string, { hash: string | null; dsa?: 'ieee-p1363' }> = {
-  EdDSA: { hash: null },
-  ES256: { hash: 'sha256', dsa: 'ieee-p1363' },
-  RS256: { hash: 'sha256' },
+const DETAILS: Record<TokenRejectionReason, string> = {
+  malformed: 'malformed',
+  'algorithm-not-allowed': 'algorithm not allowed',
+  'unknown-key': 'unknown key id',
+  'bad-signature': 'bad signature',
+  expired: 'expired',
+  'not-yet-valid': 'not yet valid',
+  'wrong-issuer': 'wrong issuer',
+  'wrong-audience': 'wrong audience',
+  'invalid-claims': 'invalid claims',
 };
 
-const b64json = (part: string): Record<string, unknown> =>
-  JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+export interface JwtVerifierOptions {
+  /** The identity provider's public keys: {@link staticKeySource} or a {@link RemoteKeySource}. */
+  keys: TokenKeySource;
+  issuer: string;
+  audience: string;
+  /** Algorithms accepted (default all of {@link TOKEN_ALGORITHMS}); each is pinned to its key type. */
+  algorithms?: readonly TokenAlgorithm[];
+  /** Allowed clock skew in seconds for `exp` and `nbf` (default 30). */
+  clockToleranceSec?: number;
+  /** Claims a token must carry besides `exp`, `iss`, `aud`, `sub` and `org` (e.g. `iat`, `jti`). */
+  requiredClaims?: readonly string[];
+}
 
-/** Verifies compact JWS bearer tokens (EdDSA, ES256, RS256) against a JWKS; no network, no `none`. */
+/** The {@link TokenRejected.detail} of an `invalid-claims` refusal whose `org` is not an organisation id. */
+export const ORGANISATION_NOT_AN_ID = 'org is not an organisation id';
+
+const ORGANISATION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ALWAYS_REQUIRED = ['exp', 'sub', 'org'];
+
+/**
+ * Verifies compact JWS bearer tokens with jose: the algorithm is one of the allowed ones (never `none`, never HS*)
+ * and the key that verifies it is of that algorithm's type; then issuer, audience, `exp`/`nbf` with the clock
+ * tolerance and the required claims; then the platform's own claims (`org` an organisation id, known `roles`).
+ * Every refusal is a {@link TokenRejected} with its reason; a key source that cannot be read is a
+ * {@link TokenKeysUnavailableError} (no verdict on the token).
+ */
 export class JwtVerifier {
-  private readonly keys = new Map<string, KeyObject>();
+  private readonly algorithms: TokenAlgorithm[];
+  private readonly requiredClaims: string[];
+  private readonly perRequest = new WeakMap<object, { token: string; principal: Promise<Principal> }>();
 
   constructor(private readonly options: JwtVerifierOptions) {
-    for (const jwk of options.jwks.keys) {
-      if ('d' in jwk && jwk.d) throw new Error('the JWKS must contain public keys only');
-      this.keys.set(jwk.kid ?? '', createPublicKey({ key: jwk, format: 'jwk' }));
-    }
-    if (this.keys.size === 0) throw new Error('the JWKS has no keys');
+    this.algorithms = [...(options.algorithms ?? TOKEN_ALGORITHMS)];
+    for (const alg of this.algorithms)
+      if (!(TOKEN_ALGORITHMS as readonly string[]).includes(alg))
+        throw new Error(`algorithm ${String(alg)} is not allowed for bearer tokens`);
+    if (this.algorithms.length === 0) throw new Error('at least one token algorithm must be allowed');
+    this.requiredClaims = [...new Set([...ALWAYS_REQUIRED, ...(options.requiredClaims ?? [])])];
   }
 
-  verify(token: string, now = Date.now()): Principal {
-    const parts = token.split('.');
-    if (parts.length !== 3) throw new InvalidTokenError('malformed');
-    const [h, p, s] = parts as [string, string, string];
-    let header: Record<string, unknown>;
+  get keySource(): TokenKeySource {
+    return this.options.keys;
+  }
+
+  async verify(token: string, now = Date.now()): Promise<Principal> {
     let claims: Record<string, unknown>;
     try {
-      header = b64json(h);
-      claims = b64json(p);
-    } catch {
-      throw new InvalidTokenError('malformed');
+      const result = await jwtVerify(token, (header, jws) => this.keyFor(header, jws), {
+        algorithms: this.algorithms,
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        clockTolerance: this.options.clockToleranceSec ?? 30,
+        currentDate: new Date(now),
+        requiredClaims: this.requiredClaims,
+      });
+      claims = result.payload;
+    } catch (error) {
+      throw rejection(error);
     }
-    const alg = typeof header.alg === 'string' ? ALGORITHMS[header.alg] : undefined;
-    if (!alg) throw new InvalidTokenError('unsupported algorithm');
-    const key = this.keys.get(typeof header.kid === 'string' ? header.kid : '');
-    if (!key) throw new InvalidTokenError('unknown key id');
-    const ok = verify(
-      alg.hash,
-      Buffer.from(`${h}.${p}`),
-      alg.dsa ? { key, dsaEncoding: alg.dsa } : key,
-      Buffer.from(s, 'base64url'),
-    );
-    if (!ok) throw new InvalidTokenError('bad signature');
-    const skew = (this.options.clockToleranceSec ?? 30) * 1000;
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 + skew < now)
-      throw new InvalidTokenError('expired');
-    if (typeof claims.nbf === 'number' && claims.nbf * 1000 - skew > now)
-      throw new InvalidTokenError('not yet valid');
-    if (claims.iss !== this.options.issuer) throw new InvalidTokenError('wrong issuer');
-    const aud = claims.aud;
-    if (!(aud === this.options.audience || (Array.isArray(aud) && aud.includes(this.options.audience)))) {
-      throw new InvalidTokenError('wrong audience');
+    return principalOf(claims);
+  }
+
+  /**
+   * The verdict for one request's token, computed once: the rate limiter and the guard both ask, and the token is
+   * verified (and a key fetch triggered) only once.
+   */
+  verifyOnce(request: object, token: string): Promise<Principal> {
+    const known = this.perRequest.get(request);
+    if (known?.token === token) return known.principal;
+    const principal = this.verify(token);
+    // The rate limiter may ask without awaiting a rejection; the guard awaits the same promise.
+    principal.catch(() => undefined);
+    this.perRequest.set(request, { token, principal });
+    return principal;
+  }
+
+  private async keyFor(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<KeyLike> {
+    let key: KeyLike;
+    try {
+      key = await this.options.keys.key(header, token);
+    } catch (error) {
+      // A key with this id exists, but not of the type the token's algorithm needs.
+      if (error instanceof errors.JWKSNoMatchingKey && this.options.keys.knows(header.kid))
+        throw new TokenRejected(
+          'algorithm-not-allowed',
+          `algorithm ${header.alg} does not fit the key's type`,
+        );
+      throw error;
     }
-    const roles = Array.isArray(claims.roles)
-      ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role))
-      : [];
-    if (typeof claims.sub !== 'string' || typeof claims.org !== 'string')
-      throw new InvalidTokenError('missing sub or org');
-    // An organisation is a uuid; only the platform operator acts for the pseudo-organisation `platform`. Anything
-    // else would reach the services' uuid columns and fail there (a 500), so it is refused here.
-    const operator = claims.org === 'platform' && roles.includes('platform-operator');
-    if (!operator && !ORGANISATION_ID.test(claims.org))
-      throw new InvalidTokenError('org is not an organisation id');
-    return { subject: claims.sub, organisationId: claims.org, roles };
+    if (!keyFitsAlgorithm(header.alg ?? '', key))
+      throw new TokenRejected('algorithm-not-allowed', `algorithm ${header.alg} does not fit the key's type`);
+    return key;
   }
 }
 
-/**
- * A local token issuer (Ed25519) for development, the demonstration and tests: NOT an identity provider.
- * Production verifies tokens of the organisation's identity provider through AUTH_JWKS.
- */
-export class LocalTokenIssuer {
-  readonly kid: string;
-  private readonly privateKey: KeyObject;
-  readonly publicJwk: JsonWebKey & { kid: string; alg: string; use: string };
-
-  constructor(
-    readonly issuer = 'divit-local',
-    readonly audience = 'divit',
-    privateKeyPem?: string,
-  ) {
-    this.privateKey = privateKeyPem
-      ? createPrivateKey(privateKeyPem)
-      : generateKeyPairSync('ed25519').privateKey;
-    const jwk = createPublicKey(this.privateKey).export({ format: 'jwk' });
-    this.kid = `local-${Buffer.from(jwk.x ?? '', 'base64url')
-      .subarray(0, 6)
-      .toString('hex')}`;
-    this.publicJwk = { ...jwk, kid: this.kid, alg: 'EdDSA', use: 'sig' };
+function rejection(error: unknown): Error {
+  if (error instanceof TokenRejected || error instanceof TokenKeysUnavailableError) return error;
+  if (error instanceof errors.JWTExpired) return new TokenRejected('expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'nbf':
+        return new TokenRejected('not-yet-valid');
+      case 'iss':
+        return new TokenRejected('wrong-issuer');
+      case 'aud':
+        return new TokenRejected('wrong-audience');
+      default:
+        return new TokenRejected(
+          'invalid-claims',
+          error.reason === 'missing' ? `missing ${error.claim} claim` : `invalid ${error.claim} claim`,
+        );
+    }
   }
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return new TokenRejected('algorithm-not-allowed');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new TokenRejected('bad-signature');
+  if (error instanceof errors.JWKSNoMatchingKey) return new TokenRejected('unknown-key');
+  if (error instanceof errors.JWKSMultipleMatchingKeys)
+    return new TokenRejected('unknown-key', 'ambiguous key');
+  return new TokenRejected('malformed');
+}
 
-  get jwks(): { keys: (JsonWebKey & { kid: string })[] } {
-    return { keys: [this.publicJwk] };
-  }
-
-  privateKeyPem(): string {
-    return this.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  }
-
-  sign(principal: Principal, ttlSec = 3600): string {
-    const now = Math.floor(Date.now() / 1000);
-    const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'JWT', kid: this.kid })).toString(
-      'base64url',
-    );
-    const payload = Buffer.from(
-      JSON.stringify({
-        iss: this.issuer,
-        aud: this.audience,
-        sub: principal.subject,
-        org: principal.organisationId,
-        roles: principal.roles,
-        iat: now,
-        exp: now + ttlSec,
-        jti: randomUUID(),
-      }),
-    ).toString('base64url');
-    const signature = sign(null, Buffer.from(`${header}.${payload}`), this.privateKey).toString('base64url');
-    return `${header}.${payload}.${signature}`;
-  }
+function principalOf(claims: Record<string, unknown>): Principal {
+  const roles = Array.isArray(claims.roles)
+    ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role))
+    : [];
+  if (typeof claims.sub !== 'string' || typeof claims.org !== 'string')
+    throw new TokenRejected('invalid-claims', 'missing sub or org');
+  // An organisation is a uuid; only the platform operator acts for the pseudo-organisation `platform`. Anything
+  // else would reach the services' uuid columns and fail there (a 500), so it is refused here.
+  const operator = claims.org === 'platform' && roles.includes('platform-operator');
+  if (!operator && !ORGANISATION_ID.test(claims.org))
+    throw new TokenRejected('invalid-claims', ORGANISATION_NOT_AN_ID);
+  return { subject: claims.sub, organisationId: claims.org, roles };
 }

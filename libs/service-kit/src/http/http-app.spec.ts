@@ -3,7 +3,7 @@ import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { z } from 'zod';
 import { Public } from '../auth/auth.decorators';
 import { AuthModule } from '../auth/auth.module';
-import { LocalTokenIssuer } from '../auth/jwt';
+import { LocalTokenIssuer } from '../auth/local-token-issuer';
 import { ProblemDetailsFilter } from '../problem-details.filter';
 import { ZodValidationPipe } from '../zod-validation.pipe';
 import { configureHttpApp, HTTP_APP_OPTIONS, HttpAppSettings } from './http-app';

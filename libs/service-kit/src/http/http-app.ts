@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { INestApplication } from '@nestjs/common';
 import { createLogger } from '@divit/observability';
-import { JWT_VERIFIER } from '../auth/auth.guard';
+import { bearerToken, JWT_VERIFIER } from '../auth/auth.guard';
 import type { JwtVerifier } from '../auth/jwt';
 import type { ProblemDocument } from '../problem-details.filter';
 import { controlCharacterProblems, TextProblem } from './control-characters';
@@ -145,28 +145,29 @@ function rateLimit(settings: RateLimitSettings, verifier: JwtVerifier | undefine
   const logger = createLogger('RateLimit');
   return (req, res, next) => {
     if (pathOf(req).startsWith(EXEMPT_PREFIX)) return next();
-    const key = subjectKey(req, verifier) ?? `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
-    const decision = limiter.take(key);
-    if (decision.allowed) return next();
-    logger.warn('request rate limited', { kind: key.slice(0, key.indexOf(':')), path: pathOf(req) });
-    res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-    sendProblem(req, res, {
-      type: 'urn:divit:problem:rate-limited',
-      title: 'Too many requests',
-      status: 429,
-      code: 'RATE_LIMITED',
-      detail: `Too many requests from this client; retry after ${decision.retryAfterSeconds} s.`,
+    void subjectKey(req, verifier).then((subject) => {
+      const key = subject ?? `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+      const decision = limiter.take(key);
+      if (decision.allowed) return next();
+      logger.warn('request rate limited', { kind: key.slice(0, key.indexOf(':')), path: pathOf(req) });
+      res.setHeader('Retry-After', String(decision.retryAfterSeconds));
+      sendProblem(req, res, {
+        type: 'urn:divit:problem:rate-limited',
+        title: 'Too many requests',
+        status: 429,
+        code: 'RATE_LIMITED',
+        detail: `Too many requests from this client; retry after ${decision.retryAfterSeconds} s.`,
+      });
     });
   };
 }
 
-function subjectKey(req: Request, verifier: JwtVerifier | undefined): string | undefined {
-  const header = req.headers.authorization;
-  if (!verifier || !header) return undefined;
-  const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(header);
-  if (!match?.[1]) return undefined;
+/** The verified caller's bucket key; the verdict is kept on the request, so the guard does not verify again. */
+async function subjectKey(req: Request, verifier: JwtVerifier | undefined): Promise<string | undefined> {
+  const token = bearerToken(req.headers.authorization);
+  if (!verifier || !token) return undefined;
   try {
-    const principal = verifier.verify(match[1]);
+    const principal = await verifier.verifyOnce(req, token);
     return `sub:${principal.organisationId}/${principal.subject}`;
   } catch {
     return undefined;

@@ -82,11 +82,16 @@ export interface OpenApiOperation {
   'x-roles'?: string[];
 }
 
-/** Codes of the global guard (libs/service-kit/src/auth/auth.guard.ts); a new code fails the typecheck here. */
-const AUTH_ERROR_STATUS = { UNAUTHENTICATED: 401, FORBIDDEN_ROLE: 403 } satisfies Record<
-  AuthErrorCode,
-  number
->;
+/**
+ * Codes of the global guard (libs/service-kit/src/auth/auth.guard.ts); a new code fails the typecheck here.
+ * AUTHENTICATION_UNAVAILABLE (503, the identity provider's keys cannot be read) is not listed per operation, like
+ * the other 503s of an unavailable dependency.
+ */
+const AUTH_ERROR_STATUS = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN_ROLE: 403,
+  AUTHENTICATION_UNAVAILABLE: 503,
+} satisfies Record<AuthErrorCode, number>;
 const VALIDATION_CODE = 'VALIDATION_FAILED';
 const PROBLEM_JSON = 'application/problem+json';
 const BEARER = 'bearerAuth';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BillingErasureCompletedEvent, topicCatalogue } from '@divit/contracts';
-import { createKafka, messagingEntities, messagingMigrations } from '@divit/messaging';
+import { createKafka, createTopicsReady, messagingEntities, messagingMigrations } from '@divit/messaging';
 import { createTestDatabase, postgresOptions, TestDatabase } from '@divit/persistence';
 import { MessagingRuntime } from '../../src/messaging-runtime';
 
@@ -28,19 +28,16 @@ describe('MessagingRuntime.status()', () => {
   beforeAll(async () => {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: eventTopic, numPartitions: 1, replicationFactor: 1 },
-        // Misconfigured on purpose: not even a dead letter's metadata fits, so dead-lettering cannot succeed.
-        {
-          topic: dlqTopic,
-          numPartitions: 1,
-          replicationFactor: 1,
-          configEntries: [{ name: 'max.message.bytes', value: '300' }],
-        },
-      ],
-    });
+    await createTopicsReady(admin, [
+      { topic: eventTopic, numPartitions: 1, replicationFactor: 1 },
+      // Misconfigured on purpose: not even a dead letter's metadata fits, so dead-lettering cannot succeed.
+      {
+        topic: dlqTopic,
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'max.message.bytes', value: '300' }],
+      },
+    ]);
     await admin.disconnect();
     db = await createTestDatabase({
       prefix: 'runtime',

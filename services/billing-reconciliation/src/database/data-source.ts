@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
+import { erasureMigrations } from '@divit/service-kit';
 import { BillingConfig } from '../config/billing.config';
 import { CreateBillingSchema1764000000000 } from './migrations/1764000000000-create-billing-schema';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
@@ -14,6 +15,7 @@ import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/17653000
 export const billingEntities = [...messagingEntities, ...accessLogEntities];
 export const billingMigrations = [
   ...messagingMigrations,
+  ...erasureMigrations,
   CreateBillingSchema1764000000000,
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,

@@ -2,7 +2,6 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import {
   AllocationRecordedEvent,
   deadLetterTopicFor,
-  ErasureRequestedEvent,
   HousingStockRecordedEvent,
   MembershipEndedEvent,
   MembershipStartedEvent,
@@ -15,7 +14,6 @@ import { MessagingRuntime } from '@divit/service-kit';
 import { EntityManager } from 'typeorm';
 import { BILLING_CONFIG } from '../config/billing.tokens';
 import type { BillingConfig } from '../config/billing.config';
-import { ErasureService } from '../erasure/erasure.service';
 import { OrganisationsRepository } from '../organisations/organisations.repository';
 import { UsageLedgerRepository } from './usage-ledger.repository';
 
@@ -28,13 +26,11 @@ const registration = [
   HousingStockRecordedEvent,
   AllocationRecordedEvent,
 ] as const;
-const erasure = [ErasureRequestedEvent] as const;
 
 export const USAGE_GROUP = 'billing-reconciliation-usage';
 export const REGISTRATION_GROUP = 'billing-reconciliation-registration';
-export const ERASURE_GROUP = 'billing-reconciliation-erasure';
 
-/** Kafka edge: the usage ledger (batched), the registration facts and erasure commands. */
+/** Kafka edge: the usage ledger (batched) and the registration facts (erasure commands: ErasureModule). */
 @Injectable()
 export class BillingEventsConsumer implements OnApplicationBootstrap {
   constructor(
@@ -42,7 +38,6 @@ export class BillingEventsConsumer implements OnApplicationBootstrap {
     @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
     private readonly ledger: UsageLedgerRepository,
     private readonly organisations: OrganisationsRepository,
-    private readonly erasure: ErasureService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -51,12 +46,6 @@ export class BillingEventsConsumer implements OnApplicationBootstrap {
       descriptors: registration,
       deadLetterTopic: deadLetterTopicFor['billing-reconciliation'],
       handle: (event, tx) => this.registrationEvent(event, tx),
-    });
-    await this.messaging.startConsumer({
-      groupId: ERASURE_GROUP,
-      descriptors: erasure,
-      deadLetterTopic: deadLetterTopicFor['billing-reconciliation'],
-      handle: (event, tx) => this.erasure.handle(tx, event.value),
     });
     await this.messaging.startConsumer({
       groupId: USAGE_GROUP,

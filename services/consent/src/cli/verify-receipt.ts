@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPublicKey, KeyObject } from 'node:crypto';
-import { verifyReceipt } from '../signing-keys/receipt';
+import { verifyReceipt } from '@divit/service-kit';
 
 async function main(argv: string[]): Promise<number> {
   const arg = (name: string) => {
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       createPublicKey({ key: { kty: k.kty, crv: k.crv, x: k.x }, format: 'jwk' }),
     ]),
   );
-  const result = verifyReceipt(receipt.trim(), keys);
+  const result = await verifyReceipt(receipt.trim(), (kid) => keys.get(kid) ?? null);
   if (!result.valid) {
     process.stdout.write(`${JSON.stringify({ valid: false, reason: result.reason })}\n`);
     return 1;

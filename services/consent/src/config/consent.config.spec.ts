@@ -5,7 +5,11 @@ describe('consent configuration in production', () => {
   it('DIVIT_ENVIRONMENT=production refuses the development key-encryption key (CONSENT_KEY_ENCRYPTION_KEY unset)', () => {
     let caught: unknown;
     try {
-      loadConsentConfig({ DIVIT_ENVIRONMENT: 'production', AUTH_ISSUER: 'https://idp.example.org' });
+      loadConsentConfig({
+        DIVIT_ENVIRONMENT: 'production',
+        AUTH_ISSUER: 'https://idp.example.org',
+        AUTH_OIDC_DISCOVERY: 'true',
+      });
     } catch (error) {
       caught = error;
     }
@@ -19,6 +23,7 @@ describe('consent configuration in production', () => {
       loadConsentConfig({
         DIVIT_ENVIRONMENT: 'production',
         AUTH_ISSUER: 'https://idp.example.org',
+        AUTH_OIDC_DISCOVERY: 'true',
         CONSENT_KEY_ENCRYPTION_KEY: key,
       }).CONSENT_KEY_ENCRYPTION_KEY,
     ).toBe(key);

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ConsentGrantedEvent, ConsentRefusedEvent, ConsentWithdrawnEvent } from '@divit/contracts';
-import { MessagingRuntime, Principal } from '@divit/service-kit';
+import { MessagingRuntime, Principal, receiptPayload, signReceipt } from '@divit/service-kit';
 import type { ConsentConfig } from '../config/consent.config';
 import { CONSENT_CONFIG } from '../config/consent-config.token';
 import { ConsentError } from '../common/consent.errors';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
 import { Controllers, OrganisationsService } from '../organisations/organisations.service';
 import { ShowingEntity } from '../showings/showing.entity';
-import { receiptPayload, signReceipt } from '../signing-keys/receipt';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 import { AccessLogService } from '@divit/access-log';
 import { AnswerDto } from './dto/consent.dto';
@@ -171,7 +170,7 @@ export class ConsentsService {
         );
       const key = await this.keys.activeKey(em);
       const receiptId = randomUUID();
-      const receipt = signReceipt(
+      const receipt = await signReceipt(
         receiptPayload({
           jti: receiptId,
           cid: base.id,

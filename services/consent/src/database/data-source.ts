@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
+import { erasureMigrations } from '@divit/service-kit';
 import { ConsentConfig } from '../config/consent.config';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
@@ -31,6 +32,7 @@ export const consentEntities = [
 ];
 export const consentMigrations = [
   ...messagingMigrations,
+  ...erasureMigrations,
   CreateConsent1764000000000,
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,

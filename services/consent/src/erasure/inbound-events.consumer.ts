@@ -11,9 +11,8 @@ import {
   RegistrationDeregisteredEvent,
 } from '@divit/contracts';
 import { ConsumedEvent, MessageOf } from '@divit/messaging';
-import { MessagingRuntime } from '@divit/service-kit';
+import { ErasureHandler, MessagingRuntime } from '@divit/service-kit';
 import { OrganisationsService } from '../organisations/organisations.service';
-import { ErasureService } from './erasure.service';
 
 const handled = [
   OrganisationRegisteredEvent,
@@ -33,7 +32,7 @@ export class InboundEventsConsumer implements OnApplicationBootstrap {
   constructor(
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
     private readonly organisations: OrganisationsService,
-    private readonly erasure: ErasureService,
+    @Inject(ErasureHandler) private readonly erasure: ErasureHandler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,7 +44,7 @@ export class InboundEventsConsumer implements OnApplicationBootstrap {
     });
   }
 
-  private dispatch(event: ConsumedEvent<MessageOf<typeof handled>>, tx: EntityManager): Promise<void> {
+  private async dispatch(event: ConsumedEvent<MessageOf<typeof handled>>, tx: EntityManager): Promise<void> {
     switch (event.type) {
       case 'nl.divit.registration.OrganisationRegistered':
         return this.organisations.organisationRegistered(tx, event.value);
@@ -59,7 +58,8 @@ export class InboundEventsConsumer implements OnApplicationBootstrap {
       case 'nl.divit.registration.RegistrationDeregistered':
         return this.organisations.registrationDeregistered(tx, event.value);
       case 'nl.divit.retentioncleanup.ErasureRequested':
-        return this.erasure.handle(tx, event.value);
+        await this.erasure.handle(tx, event.value);
+        return;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { Principal } from '@divit/service-kit';
+import { Ed25519Jwk, jwkOf, Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { ConsentError } from '../common/consent.errors';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
@@ -8,7 +8,6 @@ import { ConsentElements } from '../consent-texts/consent-elements';
 import { ConsentEntity } from '../consents/consent.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { ShowingEntity } from '../showings/showing.entity';
-import { Ed25519Jwk, jwkOf } from '../signing-keys/receipt';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 
 export interface EvidenceEntry {

@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { Public, Roles, ZodValidationPipe } from '@divit/service-kit';
-import { Ed25519Jwk, ReceiptPayload, verifyReceipt } from './receipt';
+import {
+  Ed25519Jwk,
+  Public,
+  ReceiptPayload,
+  Roles,
+  verifyReceipt,
+  ZodValidationPipe,
+} from '@divit/service-kit';
 import { SigningKeysService, SigningKeyView } from './signing-keys.service';
 
 const verificationSchema = z.strictObject({ receipt: z.string().min(1).max(10_000) });
@@ -35,9 +41,13 @@ export class SigningKeysController {
     @Body(new ZodValidationPipe(verificationSchema)) body: { receipt: string },
   ): Promise<ReceiptVerificationView> {
     const all = await this.keys.all();
-    const result = verifyReceipt(body.receipt, await this.keys.publicKeys());
-    if (!result.valid)
-      return { valid: false, reason: result.reason, kid: null, keyRetired: null, payload: null };
+    const keys = await this.keys.publicKeys();
+    const result = await verifyReceipt(body.receipt, (kid) => keys.get(kid) ?? null);
+    if (!result.valid) {
+      // A purpose the platform does not know has always been answered as "not a receipt" here.
+      const reason = result.reason === 'UNKNOWN_PURPOSE' ? 'PAYLOAD_NOT_A_RECEIPT' : result.reason;
+      return { valid: false, reason, kid: null, keyRetired: null, payload: null };
+    }
     const key = all.find((k) => k.kid === result.header.kid);
     return {
       valid: true,

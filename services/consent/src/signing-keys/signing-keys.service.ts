@@ -4,12 +4,18 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ReceiptSigningKeyPublishedEvent } from '@divit/contracts';
 import { createLogger } from '@divit/observability';
-import { MessagingRuntime } from '@divit/service-kit';
+import {
+  Ed25519Jwk,
+  jwkOf,
+  MessagingRuntime,
+  privateKeyFromPem,
+  publicKeyFromX,
+  xOfPublicKey,
+} from '@divit/service-kit';
 import type { ConsentConfig } from '../config/consent.config';
 import { CONSENT_CONFIG } from '../config/consent-config.token';
 import { ConsentError } from '../common/consent.errors';
 import { decryptPrivateKey, encryptPrivateKey, INSECURE_DEV_KEK } from './key-protection';
-import { Ed25519Jwk, jwkOf, privateKeyFromPem, publicKeyFromX, xOfPublicKey } from './receipt';
 import { KeyProtection, SigningKeyEntity } from './signing-key.entity';
 
 export interface SigningKeyView {

@@ -16,7 +16,11 @@ const real = {
   BVBSN_TLS_KEY_FILE: '/run/secrets/bvbsn/tls.key',
   BVBSN_TLS_CA_FILE: '/run/secrets/bvbsn/ca.crt',
 };
-const production = { DIVIT_ENVIRONMENT: 'production', AUTH_ISSUER: 'https://idp.example.org' };
+const production = {
+  DIVIT_ENVIRONMENT: 'production',
+  AUTH_ISSUER: 'https://idp.example.org',
+  AUTH_OIDC_DISCOVERY: 'true',
+};
 const token = 'T'.repeat(40);
 
 function refusal(env: Record<string, string>): ConfigError {

@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { erasureMigrations } from '@divit/service-kit';
 import { IdentityValidationDatabaseConfig } from '../config/identity-validation.config';
 import {
   AllocationEntity,
@@ -32,6 +33,7 @@ export const identityValidationEntities = [
 ];
 export const identityValidationMigrations = [
   ...messagingMigrations,
+  ...erasureMigrations,
   CreateIdentityValidation1764100000000,
   SimulatorSessionsAndReceiptRestart1765000000000,
   ...periodicTaskMigrations,

@@ -15,8 +15,7 @@ import {
   RegistrationDeregisteredEvent,
 } from '@divit/contracts';
 import { ConsumedEvent, MessageOf } from '@divit/messaging';
-import { MessagingRuntime } from '@divit/service-kit';
-import { ErasureService } from '../erasure/erasure.service';
+import { ErasureHandler, MessagingRuntime } from '@divit/service-kit';
 import { PlatformEventsService } from './platform-events.service';
 
 const handled = [
@@ -41,7 +40,7 @@ export class PlatformEventsConsumer implements OnApplicationBootstrap {
   constructor(
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
     private readonly platform: PlatformEventsService,
-    private readonly erasure: ErasureService,
+    @Inject(ErasureHandler) private readonly erasure: ErasureHandler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -53,7 +52,7 @@ export class PlatformEventsConsumer implements OnApplicationBootstrap {
     });
   }
 
-  private dispatch(event: ConsumedEvent<MessageOf<typeof handled>>, tx: EntityManager): Promise<void> {
+  private async dispatch(event: ConsumedEvent<MessageOf<typeof handled>>, tx: EntityManager): Promise<void> {
     switch (event.type) {
       case 'nl.divit.consent.ReceiptSigningKeyPublished':
         return this.platform.receiptKey(tx, event.value);
@@ -77,7 +76,8 @@ export class PlatformEventsConsumer implements OnApplicationBootstrap {
       case 'nl.divit.registration.RegistrationDeregistered':
         return this.platform.registrationDeregistered(tx, event.value);
       case 'nl.divit.retentioncleanup.ErasureRequested':
-        return this.erasure.handle(tx, event.value);
+        await this.erasure.handle(tx, event.value);
+        return;
     }
   }
 }

@@ -23,7 +23,7 @@ const payload = {
   org: '9f8e7d6c-5b4a-4321-8765-43210fedcba9',
   ctl: { route: 'A', controllers: ['9f8e7d6c-5b4a-4321-8765-43210fedcba9'] },
   pur: 'BSN_AT_REGISTRATION',
-  txt: 'abc',
+  txt: 'a'.repeat(64),
   iat: 1,
 };
 const keys = (kid: string) => Promise.resolve(kid === 'rk1' ? { keyId: 'rk1', publicKey: x } : null);
@@ -58,6 +58,9 @@ describe('consent receipt verification', () => {
     });
     await expect(verifyReceipt(receipt({ ...payload, pur: 'SOMETHING_ELSE' }), keys)).rejects.toMatchObject({
       reason: 'RECEIPT_PURPOSE_NOT_BSN',
+    });
+    await expect(verifyReceipt(receipt({ ...payload, txt: 'abc' }), keys)).rejects.toMatchObject({
+      reason: 'RECEIPT_MALFORMED',
     });
     await expect(verifyReceipt('not-a-jws', keys)).rejects.toMatchObject({ reason: 'RECEIPT_MALFORMED' });
   });

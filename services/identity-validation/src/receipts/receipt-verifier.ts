@@ -1,5 +1,8 @@
-import { createPublicKey, KeyObject, verify } from 'node:crypto';
-import { z } from 'zod';
+import {
+  publicKeyFromX,
+  ReceiptInvalidReason,
+  verifyReceipt as verifyConsentReceipt,
+} from '@divit/service-kit';
 
 export const BSN_PURPOSES = [
   'BSN_AT_REGISTRATION',
@@ -7,26 +10,6 @@ export const BSN_PURPOSES = [
   'BSN_AND_INCOME_AT_ALLOCATION',
 ] as const;
 export type BsnPurpose = (typeof BSN_PURPOSES)[number];
-
-const uuid = z.uuid();
-
-/** The payload of a consent receipt (compact JWS from the consent service). */
-const receiptPayloadSchema = z.object({
-  iss: z.literal('divit-consent'),
-  jti: z.string().min(1),
-  cid: uuid,
-  sub: uuid,
-  role: z.enum(['HOME_SEEKER', 'CO_RESIDENT']),
-  rid: uuid,
-  aid: uuid.nullable(),
-  org: uuid,
-  ctl: z.object({ route: z.string(), controllers: z.array(z.string()) }).loose(),
-  pur: z.string(),
-  txt: z.string(),
-  iat: z.number(),
-});
-
-export type ReceiptPayload = z.infer<typeof receiptPayloadSchema>;
 
 export interface VerifiedReceipt {
   receiptId: string;
@@ -61,52 +44,35 @@ export interface ReceiptKey {
   publicKey: string;
 }
 
-/** Ed25519 public key from its JWK x (raw 32 bytes, base64url). */
-export function ed25519FromJwkX(x: string): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
-}
-
 /**
- * Verifies a consent receipt: compact JWS `header.payload.signature`, header
- * `{alg:"EdDSA", kid, typ:"divit-consent-receipt+jws"}`, signed with the consent service's Ed25519 key
- * `kid` (looked up with `keyFor`). Receipts signed with a retired key stay verifiable.
+ * Verifies a consent receipt with the shared module (`verifyReceipt` in @divit/service-kit, the same code consent
+ * signs with): compact JWS, header `{alg:"EdDSA", kid, typ:"divit-consent-receipt+jws"}`, signed with the consent
+ * service's Ed25519 key `kid` (looked up with `keyFor`), then this service's rule that the purpose is a BSN process.
+ * Receipts signed with a retired key stay verifiable.
  */
 export async function verifyReceipt(
   compact: string,
   keyFor: (keyId: string) => Promise<ReceiptKey | null>,
 ): Promise<VerifiedReceipt> {
-  const parts = compact.split('.');
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p)))
-    throw new ReceiptRejectedError('RECEIPT_MALFORMED', 'receipt is not a compact JWS');
-  const [h, p, s] = parts as [string, string, string];
-  const header = parseJson(h);
-  const headerCheck = z
-    .object({ alg: z.literal('EdDSA'), kid: z.string().min(1), typ: z.literal('divit-consent-receipt+jws') })
-    .safeParse(header);
-  if (!headerCheck.success)
-    throw new ReceiptRejectedError('RECEIPT_MALFORMED', 'receipt header must be {alg: EdDSA, kid, typ}');
-  const key = await keyFor(headerCheck.data.kid);
-  if (!key)
+  let asked: string | undefined;
+  const result = await verifyConsentReceipt(compact, async (kid) => {
+    asked = kid;
+    const key = await keyFor(kid);
+    if (!key) return null;
+    try {
+      return publicKeyFromX(key.publicKey);
+    } catch {
+      return null;
+    }
+  });
+  if (!result.valid) {
+    const [reason, message] = REJECTIONS[result.reason];
     throw new ReceiptRejectedError(
-      'RECEIPT_KEY_UNKNOWN',
-      `receipt signing key ${headerCheck.data.kid} is not known yet`,
+      reason,
+      result.reason === 'UNKNOWN_KEY' ? `receipt signing key ${asked ?? '?'} is not known yet` : message,
     );
-  let publicKey: KeyObject;
-  try {
-    publicKey = ed25519FromJwkX(key.publicKey);
-  } catch {
-    throw new ReceiptRejectedError('RECEIPT_KEY_UNKNOWN', `receipt signing key ${key.keyId} is unusable`);
   }
-  const signature = Buffer.from(s, 'base64url');
-  const ok = verify(null, Buffer.from(`${h}.${p}`, 'ascii'), publicKey, signature);
-  if (!ok) throw new ReceiptRejectedError('RECEIPT_SIGNATURE_INVALID', 'receipt signature does not verify');
-  const payload = receiptPayloadSchema.safeParse(parseJson(p));
-  if (!payload.success)
-    throw new ReceiptRejectedError(
-      'RECEIPT_MALFORMED',
-      `receipt payload is invalid at ${payload.error.issues.map((i) => i.path.join('.')).join(', ')}`,
-    );
-  const v = payload.data;
+  const v = result.payload;
   if (!(BSN_PURPOSES as readonly string[]).includes(v.pur))
     throw new ReceiptRejectedError('RECEIPT_PURPOSE_NOT_BSN', 'receipt is not for a BSN process');
   return {
@@ -117,16 +83,17 @@ export async function verifyReceipt(
     registrationId: v.rid,
     allocationId: v.aid,
     organisationId: v.org,
-    purpose: v.pur as BsnPurpose,
-    keyId: headerCheck.data.kid,
+    purpose: v.pur,
+    keyId: result.header.kid,
     issuedAt: v.iat,
   };
 }
 
-function parseJson(segment: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch {
-    throw new ReceiptRejectedError('RECEIPT_MALFORMED', 'receipt segment is not base64url JSON');
-  }
-}
+const REJECTIONS: Record<ReceiptInvalidReason, [ReceiptRejection, string]> = {
+  MALFORMED: ['RECEIPT_MALFORMED', 'receipt is not a compact JWS'],
+  UNSUPPORTED_HEADER: ['RECEIPT_MALFORMED', 'receipt header must be {alg: EdDSA, kid, typ}'],
+  PAYLOAD_NOT_A_RECEIPT: ['RECEIPT_MALFORMED', 'receipt payload is not a consent receipt'],
+  UNKNOWN_KEY: ['RECEIPT_KEY_UNKNOWN', 'receipt signing key is not known yet'],
+  BAD_SIGNATURE: ['RECEIPT_SIGNATURE_INVALID', 'receipt signature does not verify'],
+  UNKNOWN_PURPOSE: ['RECEIPT_PURPOSE_NOT_BSN', 'receipt is not for a BSN process'],
+};

@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, KeyObject, randomBytes, sign } from 'node:crypto';
 import { ReceiptSigningKeyPublishedEvent } from '@divit/contracts';
+import type { TopicKey } from '@divit/contracts';
 import { configureLogging } from '@divit/observability';
 import { ServiceTestApp, waitFor } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
@@ -30,9 +31,10 @@ export class IdentityValidationTestApp extends ServiceTestApp<IdentityValidation
   readonly receiptKey = generateKeyPairSync('ed25519');
   readonly receiptKeyId = `rk-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(extraEnv: Record<string, string> = {}) {
+  constructor(extraEnv: Record<string, string> = {}, observe: TopicKey[] = []) {
     super({
       service: 'identity-validation',
+      observe,
       loadConfig: (env) => loadIdentityValidationConfig(env),
       dataSourceOptions: identityValidationDataSourceOptions,
       appModule: (config) => AppModule.forRoot(config),

@@ -19,6 +19,11 @@ export const incomeRetrievalConfigSchema = z.object({
     .default('1,2')
     .transform((v) => v.split(',').map((s) => Number(s.trim())))
     .pipe(z.array(z.union([z.literal(1), z.literal(2)])).min(1)),
+  /**
+   * How often the norms resolver decides allocations that awaited norms now in force (0 = timer off; a publication
+   * through PUT /norms/{leaseYear} still runs it at once). Once per period across all replicas (ADR 0012, 0017).
+   */
+  NORMS_RESOLVE_INTERVAL_MS: env.int(60_000, 0),
   /** Directory of the norm files (<year>.json); default the data shipped with the service. */
   NORMS_DIR: z.string().optional(),
   /** Years after the end of the tax year a used statement is kept for the accountant (default t+2). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import type { EventDescriptorLike, OutgoingEvent } from '@divit/messaging';
+import type { NormsLookup } from '../norms/norms.service';
 import {
   AllocationRow,
   allocationCols,
@@ -64,6 +65,8 @@ export class ChunkStore implements HouseholdStore, OutboxSink {
   private readonly newDecisions: DecisionRow[] = [];
   private readonly newStatements: StatementRow[] = [];
   private readonly outboxBuffer: BufferedOutbox[] = [];
+  /** The norms as this chunk's transaction read them (one query per chunk, NormsService.forLeaseStart). */
+  readonly norms: NormsLookup = {};
 
   /** Locks the allocations (in a fixed order, so concurrent chunks cannot deadlock) and loads their rows. */
   async load(em: EntityManager, allocationIds: string[], sharingIds: string[]): Promise<void> {
@@ -146,10 +149,13 @@ export class ChunkStore implements HouseholdStore, OutboxSink {
     return Promise.resolve();
   }
 
-  insertAllocation(_em: EntityManager, a: Omit<AllocationRow, 'closedOutcome'>): Promise<boolean> {
+  insertAllocation(
+    _em: EntityManager,
+    a: Omit<AllocationRow, 'closedOutcome' | 'awaitingNormsYear' | 'awaitingNormsSince'>,
+  ): Promise<boolean> {
     const h = this.household(a.allocationId);
     if (h.allocation) return Promise.resolve(false);
-    h.allocation = { ...a, closedOutcome: null };
+    h.allocation = { ...a, closedOutcome: null, awaitingNormsYear: null, awaitingNormsSince: null };
     h.allocationDirty = true;
     this.newAllocations.add(a.allocationId);
     return Promise.resolve(true);
@@ -164,6 +170,21 @@ export class ChunkStore implements HouseholdStore, OutboxSink {
     const h = this.household(allocationId);
     if (h.allocation) {
       h.allocation.closedOutcome = outcome;
+      h.allocationDirty = true;
+    }
+    return Promise.resolve();
+  }
+
+  setAwaitingNorms(
+    _em: EntityManager,
+    allocationId: string,
+    year: number | null,
+    since: Date | null,
+  ): Promise<void> {
+    const h = this.household(allocationId);
+    if (h.allocation) {
+      h.allocation.awaitingNormsYear = year;
+      h.allocation.awaitingNormsSince = since;
       h.allocationDirty = true;
     }
     return Promise.resolve();
@@ -323,10 +344,12 @@ export class ChunkStore implements HouseholdStore, OutboxSink {
     if (allocations.length > 0)
       await em.query(
         `INSERT INTO allocations (allocation_id, registration_id, organisation_id, letting_corporation_id,
-           lease_start_date, monthly_rent_cents, exemption_group, household_size, recorded_at, closed_outcome)
+           lease_start_date, monthly_rent_cents, exemption_group, household_size, recorded_at, closed_outcome,
+           awaiting_norms_year, awaiting_norms_since)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::date[], $6::bigint[],
-           $7::varchar[], $8::smallint[], $9::timestamptz[], $10::varchar[])
-         ON CONFLICT (allocation_id) DO UPDATE SET closed_outcome = EXCLUDED.closed_outcome`,
+           $7::varchar[], $8::smallint[], $9::timestamptz[], $10::varchar[], $11::smallint[], $12::timestamptz[])
+         ON CONFLICT (allocation_id) DO UPDATE SET closed_outcome = EXCLUDED.closed_outcome,
+           awaiting_norms_year = EXCLUDED.awaiting_norms_year, awaiting_norms_since = EXCLUDED.awaiting_norms_since`,
         [
           allocations.map((a) => a.allocationId),
           allocations.map((a) => a.registrationId),
@@ -338,6 +361,8 @@ export class ChunkStore implements HouseholdStore, OutboxSink {
           allocations.map((a) => a.householdSize),
           allocations.map((a) => a.recordedAt),
           allocations.map((a) => a.closedOutcome),
+          allocations.map((a) => a.awaitingNormsYear),
+          allocations.map((a) => a.awaitingNormsSince),
         ],
       );
     const members = [...this.households.values()].flatMap((h) =>

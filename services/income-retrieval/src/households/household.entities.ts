@@ -40,6 +40,38 @@ export class AllocationEntity {
   /** LEASE_SIGNED | ENDED_WITHOUT_LEASE once registration closes the allocation. */
   @Column({ type: 'varchar', length: 30, nullable: true })
   closedOutcome!: string | null;
+
+  /**
+   * Set while every member has shared but the lease year has no income norms yet (ADR 0017); cleared by the
+   * decision. The norms resolver decides these allocations once the year's norms are published.
+   */
+  @Index('ix_allocations_awaiting_norms_year')
+  @Column({ type: 'smallint', nullable: true })
+  awaitingNormsYear!: number | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  awaitingNormsSince!: Date | null;
+}
+
+/** Income norms the platform operator published at run time (PUT /norms/{leaseYear}); immutable once written. */
+@Entity({ name: 'income_norms' })
+export class IncomeNormsEntity {
+  @PrimaryColumn({ type: 'smallint', primaryKeyConstraintName: 'pk_income_norms' })
+  leaseYear!: number;
+
+  @Index('ux_income_norms_version', { unique: true })
+  @Column({ type: 'varchar', length: 40 })
+  version!: string;
+
+  /** The norm set as a norm file holds it (validated with the same schema). */
+  @Column({ type: 'jsonb' })
+  body!: Record<string, unknown>;
+
+  @Column({ type: 'varchar', length: 200 })
+  publishedBy!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  publishedAt!: Date;
 }
 
 /** One member who must share (the home seeker and every adult co-resident) and where their request stands. */

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, OrganisationScope, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsRepository } from './households.repository';
 import { IncomeRetrievalError } from './households.errors';
-import { inScope } from './scope';
+import { inCoordinatorScope } from './scope';
 
 export const allocationIdParam = z.strictObject({ allocationId: z.uuid() });
 export const pensionAgeSchema = z.strictObject({
@@ -34,6 +34,11 @@ export interface AllocationStatusView {
   householdSize: number;
   exemptionGroup: string | null;
   pensionAge: boolean | null;
+  /**
+   * Every member has shared, but the income norms of the lease year are not published yet: the decision follows
+   * automatically when they are (ADR 0017). null otherwise.
+   */
+  awaitingNorms: { leaseYear: number; since: string } | null;
   members: MemberRequestView[];
   decision: {
     decisionId: string;
@@ -58,6 +63,7 @@ export class HouseholdsController {
     private readonly repo: HouseholdsRepository,
     private readonly accessLog: AccessLogService,
     @Inject(ExpiryScheduler) private readonly expiry: ExpiryScheduler,
+    private readonly scope: OrganisationScope,
   ) {}
 
   /** Where each member's request stands and the decision, if made. Conclusions only: no income. */
@@ -69,7 +75,7 @@ export class HouseholdsController {
   ): Promise<AllocationStatusView> {
     const em = this.dataSource.manager;
     const a = await this.repo.findAllocation(em, params.allocationId);
-    if (!a || !inScope(principal, a))
+    if (!a || !(await inCoordinatorScope(this.scope, em, principal, a)))
       throw new IncomeRetrievalError('ALLOCATION_NOT_FOUND', 'no allocation with this id in your scope');
     const [members, decision, pensionAge] = await Promise.all([
       this.repo.memberRequests(em, a.allocationId),
@@ -95,6 +101,10 @@ export class HouseholdsController {
       householdSize: a.householdSize,
       exemptionGroup: a.exemptionGroup,
       pensionAge: pensionAge ?? null,
+      awaitingNorms:
+        !decision && a.awaitingNormsYear !== null
+          ? { leaseYear: a.awaitingNormsYear, since: (a.awaitingNormsSince as Date).toISOString() }
+          : null,
       members: members.map((m) => ({
         memberId: m.memberId,
         role: m.role,
@@ -136,7 +146,7 @@ export class HouseholdsController {
     return this.dataSource.transaction(async (em) => {
       await this.repo.lockAllocation(em, params.allocationId);
       const a = await this.repo.findAllocation(em, params.allocationId);
-      if (!a || !inScope(principal, a))
+      if (!a || !(await inCoordinatorScope(this.scope, em, principal, a)))
         throw new IncomeRetrievalError('ALLOCATION_NOT_FOUND', 'no allocation with this id in your scope');
       if (a.exemptionGroup)
         throw new IncomeRetrievalError(

@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ErasureService } from '../erasure/erasure.service';
+import { OrganisationScope } from '@divit/service-kit';
+import { ErasureModule } from '@divit/service-kit';
+import { incomeRetrievalErasure } from '../erasure/owned-categories';
+import { NormsResolver } from '../norms/norms-resolver';
+import { NormsController } from '../norms/norms.controller';
+import { NormsService } from '../norms/norms.service';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsController } from './households.controller';
 import { HouseholdsRepository } from './households.repository';
@@ -7,8 +12,17 @@ import { HouseholdsService } from './households.service';
 import { IncomeEventsConsumer } from './income-events.consumer';
 
 @Module({
-  controllers: [HouseholdsController],
-  providers: [HouseholdsRepository, HouseholdsService, ExpiryScheduler, ErasureService, IncomeEventsConsumer],
-  exports: [HouseholdsService, ExpiryScheduler],
+  imports: [ErasureModule.forOwner(incomeRetrievalErasure)],
+  controllers: [HouseholdsController, NormsController],
+  providers: [
+    OrganisationScope,
+    HouseholdsRepository,
+    HouseholdsService,
+    ExpiryScheduler,
+    IncomeEventsConsumer,
+    NormsService,
+    NormsResolver,
+  ],
+  exports: [HouseholdsService, ExpiryScheduler, NormsService, NormsResolver],
 })
 export class HouseholdsModule {}

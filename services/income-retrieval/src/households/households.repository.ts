@@ -15,6 +15,9 @@ export interface AllocationRow {
   householdSize: number;
   recordedAt: Date;
   closedOutcome: string | null;
+  /** Every member has shared, but the lease year has no income norms yet: decided when they are published. */
+  awaitingNormsYear: number | null;
+  awaitingNormsSince: Date | null;
 }
 
 export interface MemberRequestRow {
@@ -74,7 +77,8 @@ export const allocationCols = `allocation_id AS "allocationId", registration_id 
   organisation_id AS "organisationId", letting_corporation_id AS "lettingCorporationId",
   to_char(lease_start_date, 'YYYY-MM-DD') AS "leaseStartDate", monthly_rent_cents::float8 AS "monthlyRentCents",
   exemption_group AS "exemptionGroup", household_size AS "householdSize", recorded_at AS "recordedAt",
-  closed_outcome AS "closedOutcome"`;
+  closed_outcome AS "closedOutcome", awaiting_norms_year AS "awaitingNormsYear",
+  awaiting_norms_since AS "awaitingNormsSince"`;
 
 export const decisionCols = `allocation_id AS "allocationId", decision_id AS "decisionId", outcome,
   alternative_route_reason AS "alternativeRouteReason", failed_member_id AS "failedMemberId",
@@ -98,6 +102,7 @@ export type HouseholdStore = Pick<
   | 'insertAllocation'
   | 'findAllocation'
   | 'closeAllocation'
+  | 'setAwaitingNorms'
   | 'insertMemberRequests'
   | 'memberRequests'
   | 'updateMemberRequest'
@@ -140,7 +145,10 @@ export class HouseholdsRepository {
   }
 
   /** Inserts the allocation; false when it was already there (redelivered or re-announced). */
-  async insertAllocation(em: EntityManager, a: Omit<AllocationRow, 'closedOutcome'>): Promise<boolean> {
+  async insertAllocation(
+    em: EntityManager,
+    a: Omit<AllocationRow, 'closedOutcome' | 'awaitingNormsYear' | 'awaitingNormsSince'>,
+  ): Promise<boolean> {
     const rows = await em.query<unknown[]>(
       `INSERT INTO allocations (allocation_id, registration_id, organisation_id, letting_corporation_id,
          lease_start_date, monthly_rent_cents, exemption_group, household_size, recorded_at)
@@ -174,6 +182,42 @@ export class HouseholdsRepository {
       allocationId,
       outcome,
     ]);
+  }
+
+  /** Marks the allocation as awaiting the norms of `year` since `since`, or (null) no longer awaiting. */
+  async setAwaitingNorms(
+    em: EntityManager,
+    allocationId: string,
+    year: number | null,
+    since: Date | null,
+  ): Promise<void> {
+    await em.query(
+      `UPDATE allocations SET awaiting_norms_year = $2, awaiting_norms_since = $3 WHERE allocation_id = $1`,
+      [allocationId, year, since],
+    );
+  }
+
+  /** Undecided allocations awaiting the norms of one of `years` (which now have norms). */
+  async awaitingNorms(em: EntityManager, years: number[], limit: number): Promise<string[]> {
+    const rows = await em.query<{ id: string }[]>(
+      `SELECT a.allocation_id AS id FROM allocations a
+       WHERE a.awaiting_norms_year = ANY($1::int[])
+         AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.allocation_id = a.allocation_id)
+       ORDER BY a.awaiting_norms_since, a.allocation_id LIMIT $2`,
+      [years, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Undecided allocations awaiting norms, per lease year (the metric and the runbook). */
+  async awaitingNormsCounts(em: EntityManager): Promise<{ leaseYear: number; allocations: number }[]> {
+    const rows = await em.query<{ leaseYear: number; allocations: string }[]>(
+      `SELECT a.awaiting_norms_year AS "leaseYear", count(*) AS allocations FROM allocations a
+       WHERE a.awaiting_norms_year IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.allocation_id = a.allocation_id)
+       GROUP BY a.awaiting_norms_year ORDER BY 1`,
+    );
+    return rows.map((r) => ({ leaseYear: Number(r.leaseYear), allocations: Number(r.allocations) }));
   }
 
   async insertMemberRequests(em: EntityManager, rows: MemberRequestRow[]): Promise<void> {

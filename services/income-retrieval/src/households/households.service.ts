@@ -24,8 +24,9 @@ import {
   selectIncome,
   SharedIncomeFigure,
 } from '../income-test/income-test';
-import type { NormCatalogue, NormSet } from '../norms/norms';
-import { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from '../tokens';
+import { leaseStartProblem, NormSet } from '../norms/norms';
+import { NormsService } from '../norms/norms.service';
+import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
 import { ChunkStore } from './chunk-store';
 import {
   AllocationRow,
@@ -56,7 +57,7 @@ export class HouseholdsService {
   constructor(
     private readonly repo: HouseholdsRepository,
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
-    @Inject(NORM_CATALOGUE) private readonly norms: NormCatalogue,
+    private readonly norms: NormsService,
     @Inject(INCOME_RETRIEVAL_CONFIG) private readonly config: IncomeRetrievalConfig,
   ) {
     this.yearOffsets = config.INCOME_YEAR_OFFSETS;
@@ -72,6 +73,11 @@ export class HouseholdsService {
 
   private outbox(em: EntityManager): OutboxSink {
     return this.chunks.get(em) ?? this.messaging.outbox;
+  }
+
+  /** The norms in force on the lease start, read in `em`'s transaction (once per consumer chunk). */
+  private normsFor(em: EntityManager, leaseStartDate: string): Promise<NormSet | undefined> {
+    return this.norms.forLeaseStart(em, leaseStartDate, this.chunks.get(em)?.norms ?? {});
   }
 
   /**
@@ -103,11 +109,10 @@ export class HouseholdsService {
       throw new PermanentHandlerError('ALLOCATION_INVALID', 'members: exactly one HOME_SEEKER is required');
     if (new Set(a.members.map((m) => m.memberId)).size !== a.members.length)
       throw new PermanentHandlerError('ALLOCATION_INVALID', 'members: memberId must be unique');
-    if (!a.exemptionGroup && !this.norms.forLeaseStart(a.leaseStartDate))
-      throw new PermanentHandlerError(
-        'NORMS_MISSING',
-        `no income norms for lease year ${a.leaseStartDate.slice(0, 4)}: add src/norms/data/<year>.json and replay`,
-      );
+    // A lease year without norms yet is no reason to refuse: the procedure runs, and a household that has shared
+    // everything waits for the year's norms (ADR 0017). Only a lease start no norms can ever exist for is refused.
+    const leaseProblem = leaseStartProblem(a.leaseStartDate, new Date(a.occurredAt));
+    if (leaseProblem) throw new PermanentHandlerError('ALLOCATION_INVALID', leaseProblem);
     await this.store(em).lockAllocation(em, a.allocationId);
     const recordedAt = new Date(a.occurredAt);
     const row = {
@@ -125,7 +130,12 @@ export class HouseholdsService {
       this.logger.info('allocation already known; ignored', { allocationId: a.allocationId });
       return;
     }
-    const allocation: AllocationRow = { ...row, closedOutcome: null };
+    const allocation: AllocationRow = {
+      ...row,
+      closedOutcome: null,
+      awaitingNormsYear: null,
+      awaitingNormsSince: null,
+    };
     if (a.exemptionGroup) {
       // Exempted groups get no digital procedure: no member requests, an EXEMPT decision at once.
       await this.store(em).deleteUnusedIncomes(em, a.allocationId);
@@ -222,6 +232,21 @@ export class HouseholdsService {
     return overdue.length;
   }
 
+  /**
+   * The norms resolver (ADR 0017): re-evaluates an allocation that awaited its lease year's norms. Under the
+   * allocation's lock, so a consumer chunk working on the same allocation at the same time is serialised with it,
+   * and the decision (primary key = allocation id, outbox event in the same transaction) is made once. Returns
+   * whether the allocation is decided now.
+   */
+  async resolveAwaitingNorms(em: EntityManager, allocationId: string): Promise<boolean> {
+    await this.store(em).lockAllocation(em, allocationId);
+    const allocation = await this.store(em).findAllocation(em, allocationId);
+    if (!allocation) return false;
+    if (await this.store(em).findDecision(em, allocationId)) return true;
+    await this.evaluate(em, allocationId, allocation);
+    return (await this.store(em).findDecision(em, allocationId)) !== undefined;
+  }
+
   private async signal(
     em: EntityManager,
     allocationId: string,
@@ -243,7 +268,6 @@ export class HouseholdsService {
     const incomes = await this.store(em).incomes(em, allocationId);
     const decision = await this.store(em).findDecision(em, allocationId);
     if (decision) return this.afterDecision(em, allocation, decision, members, signals);
-    const norms = this.norms.forLeaseStart(allocation.leaseStartDate) as NormSet;
     const leaseYear = Number(allocation.leaseStartDate.slice(0, 4));
     const of = (m: MemberRequestRow) => (subjectId: string) =>
       subjectId === m.memberId || (m.role === 'HOME_SEEKER' && subjectId === allocation.registrationId);
@@ -304,6 +328,19 @@ export class HouseholdsService {
         reason: progress.reason,
         failedMemberId: progress.memberId,
       });
+      return;
+    }
+    const norms = await this.normsFor(em, allocation.leaseStartDate);
+    if (!norms) {
+      // Everyone has shared; the test needs the lease year's norms, which are not published yet. The household
+      // waits, visibly, and is decided when they are (norms resolver); nothing is dead-lettered or erased.
+      if (allocation.awaitingNormsYear !== leaseYear) {
+        const since = new Date();
+        await this.store(em).setAwaitingNorms(em, allocationId, leaseYear, since);
+        allocation.awaitingNormsYear = leaseYear;
+        allocation.awaitingNormsSince = since;
+        this.logger.info('allocation awaits the income norms of its lease year', { allocationId, leaseYear });
+      }
       return;
     }
     const figures = states.map((s) => s.income as SharedIncomeFigure);
@@ -411,6 +448,11 @@ export class HouseholdsService {
       decidedAt,
     });
     if (!inserted) return;
+    if (allocation.awaitingNormsYear !== null) {
+      await this.store(em).setAwaitingNorms(em, allocation.allocationId, null, null);
+      allocation.awaitingNormsYear = null;
+      allocation.awaitingNormsSince = null;
+    }
     const leaseYear = Number(allocation.leaseStartDate.slice(0, 4));
     const retainUntil = tested ? `${leaseYear + this.config.STATEMENT_RETENTION_YEARS}-12-31` : null;
     const body: Record<string, unknown> = {

@@ -12,9 +12,13 @@ import {
   IncomeSharedEvent,
 } from '@divit/contracts';
 import { ConsumedEvent, MessageOf } from '@divit/messaging';
-import { MessagingRuntime } from '@divit/service-kit';
+import {
+  ErasureHandler,
+  MessagingRuntime,
+  OrganisationScope,
+  startOrganisationScopeConsumer,
+} from '@divit/service-kit';
 import type { IncomeRetrievalConfig } from '../config/income-retrieval.config';
-import { ErasureService } from '../erasure/erasure.service';
 import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
 import { HouseholdsService } from './households.service';
 
@@ -32,6 +36,8 @@ const handled = [
 type Consumed = ConsumedEvent<MessageOf<typeof handled>>;
 
 export const INCOME_RETRIEVAL_CONSUMER_GROUP = 'income-retrieval';
+/** registration's organisation events: routes and memberships for the coordinator scope (docs/adr/0018). */
+export const INCOME_RETRIEVAL_ORGANISATIONS_GROUP = 'income-retrieval-organisations';
 
 /**
  * Kafka edge: allocations (registration), consent answers (consent), validation failures and shared income
@@ -43,7 +49,8 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
     @Inject(INCOME_RETRIEVAL_CONFIG) private readonly config: IncomeRetrievalConfig,
     private readonly households: HouseholdsService,
-    private readonly erasure: ErasureService,
+    @Inject(ErasureHandler) private readonly erasure: ErasureHandler,
+    private readonly organisationScope: OrganisationScope,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,6 +62,10 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
       transactionBatchSize: this.config.CONSUMER_TX_BATCH,
       partitionsConsumedConcurrently: this.config.CONSUMER_CONCURRENCY,
       handleBatch: (events, tx) => this.applyChunk(events, tx),
+    });
+    await startOrganisationScopeConsumer(this.messaging, this.organisationScope, {
+      groupId: INCOME_RETRIEVAL_ORGANISATIONS_GROUP,
+      deadLetterTopic: deadLetterTopicFor['income-retrieval'],
     });
   }
 
@@ -87,7 +98,7 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
     await flush();
   }
 
-  private dispatch(event: Consumed, tx: EntityManager): Promise<void> {
+  private async dispatch(event: Consumed, tx: EntityManager): Promise<void> {
     switch (event.type) {
       case 'nl.divit.registration.AllocationRecorded':
         return this.households.allocationRecorded(tx, event.value);
@@ -104,7 +115,8 @@ export class IncomeEventsConsumer implements OnApplicationBootstrap {
       case 'nl.divit.identityvalidation.IncomeShared':
         return this.households.incomeShared(tx, event.value);
       case 'nl.divit.retentioncleanup.ErasureRequested':
-        return this.erasure.handle(tx, event.value);
+        await this.erasure.handle(tx, event.value);
+        return;
     }
   }
 }

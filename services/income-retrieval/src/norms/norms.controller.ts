@@ -1,16 +1,55 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { Roles } from '@divit/service-kit';
-import { NORM_CATALOGUE } from '../tokens';
-import type { NormCatalogue, NormSet } from './norms';
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { z } from 'zod';
+import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
+import { NormsResolver } from './norms-resolver';
+import { FIRST_LEASE_YEAR, LAST_LEASE_YEAR, NormSet, normSetSchema } from './norms';
+import { NormSource, NormsService, PublishedNorms } from './norms.service';
 
-/** The income norms in force (date-versioned data loaded at boot), with their assumptions and sources. */
+export const leaseYearParam = z.strictObject({
+  /** A lease year from 2024 (the start of DIV-it) to 2099. */
+  leaseYear: z
+    .string()
+    .regex(/^\d{4}$/, 'a year YYYY')
+    .transform(Number)
+    .refine(
+      (y) => y >= FIRST_LEASE_YEAR && y <= LAST_LEASE_YEAR,
+      `must be a year from ${FIRST_LEASE_YEAR} to ${LAST_LEASE_YEAR}`,
+    ),
+});
+
+/**
+ * The income norms in force: the sets shipped with the service (files, validated at boot) and those the platform
+ * operator published at run time, with their assumptions and sources.
+ */
 @Controller('norms')
 export class NormsController {
-  constructor(@Inject(NORM_CATALOGUE) private readonly norms: NormCatalogue) {}
+  constructor(
+    private readonly norms: NormsService,
+    private readonly resolver: NormsResolver,
+  ) {}
 
   @Get()
-  @Roles('allocation-system', 'coordinator', 'member', 'auditor', 'finance', 'admin')
-  list(): readonly Omit<NormSet, '$comment'>[] {
-    return this.norms.all().map(({ $comment: _comment, ...rest }) => rest);
+  @Roles('allocation-system', 'coordinator', 'member', 'auditor', 'finance', 'admin', 'platform-operator')
+  list(): Promise<(Omit<NormSet, '$comment'> & { source: NormSource; publishedAt: string | null })[]> {
+    return this.norms.list();
+  }
+
+  /**
+   * Publishes a lease year's income norms (the body is a norm file, `src/norms/data/<year>.json`): the platform
+   * operator only, as they apply to every organisation (ADR 0014). Published norms are immutable: the same set
+   * again answers `created: false`; other norms for a year that has some answer 409. Allocations that awaited this
+   * year's norms are decided right after (ADR 0017); `awaitingAllocations` says how many there were.
+   */
+  @Put(':leaseYear')
+  @Roles('platform-operator')
+  async publish(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(leaseYearParam)) params: { leaseYear: number },
+    @Body(new ZodValidationPipe(normSetSchema)) body: NormSet,
+  ): Promise<PublishedNorms> {
+    const published = await this.norms.publish(principal, params.leaseYear, body);
+    if (published.created || published.awaitingAllocations > 0) void this.resolver.kick();
+    return published;
   }
 }

@@ -1,20 +1,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { calendarDate, plainText } from '@divit/service-kit';
 
-const cents = z.number().int().positive();
-const factor = z.string().regex(/^\d+\.\d{1,6}$/, 'a decimal with at most 6 decimals, e.g. "1.041301"');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+/** Money limits up to 10 million euro: a limit beyond that is a typing error, not a norm. */
+const cents = z.number().int().positive().max(1_000_000_000);
+const factor = z
+  .string()
+  .regex(/^\d{1,2}\.\d{1,6}$/, 'a decimal with at most 2 integer digits and 6 decimals, e.g. "1.041301"');
 
 /** One norm file (src/norms/data/<year>.json): the limits and indexation factors for leases starting in a year. */
 export const normSetSchema = z
   .strictObject({
-    $comment: z.string().optional(),
+    $comment: plainText({ max: 2_000, multiline: true }).optional(),
     /** Version id carried on decisions, e.g. "2026-01-01". */
-    version: z.string().min(1).max(40),
+    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, ".", "_" or "-" (1-40)'),
     leaseYear: z.number().int().min(2000).max(2200),
     /** First lease start date the set applies to (inclusive). */
-    validFrom: isoDate,
+    validFrom: calendarDate({ min: '2000-01-01', max: '2200-12-31' }),
     daebLimitCents: z.strictObject({ onePerson: cents, multiPerson: cents }),
     passendLimitCents: z.strictObject({
       onePerson: cents,
@@ -25,9 +29,15 @@ export const normSetSchema = z
     /** Aftoppingsgrenzen: low for one- and two-person households, high for three or more. */
     rentCapCents: z.strictObject({ low: cents, high: cents }),
     /** Tax year (string) → factor that indexes that year's income to the lease year. */
-    indexationFactors: z.record(z.string().regex(/^\d{4}$/), factor),
-    assumptions: z.array(z.strictObject({ field: z.string(), note: z.string() })),
-    sources: z.array(z.string()),
+    indexationFactors: z
+      .record(z.string().regex(/^\d{4}$/), factor)
+      .refine((f) => Object.keys(f).length <= 10, 'at most 10 tax years'),
+    assumptions: z
+      .array(
+        z.strictObject({ field: plainText({ max: 100 }), note: plainText({ max: 2_000, multiline: true }) }),
+      )
+      .max(50),
+    sources: z.array(plainText({ max: 1_000 })).max(50),
   })
   .superRefine((n, ctx) => {
     if (!n.validFrom.startsWith(`${n.leaseYear}-`))
@@ -67,6 +77,16 @@ export class NormCatalogue {
     return this.sets;
   }
 
+  /** The set for a lease year, if any. */
+  forYear(leaseYear: number): NormSet | undefined {
+    return this.sets.find((s) => s.leaseYear === leaseYear);
+  }
+
+  /** The lease years that have a norm set. */
+  years(): number[] {
+    return this.sets.map((s) => s.leaseYear);
+  }
+
   /** The set for the lease start date's year with the latest validFrom ≤ the date, or undefined. */
   forLeaseStart(leaseStartDate: string): NormSet | undefined {
     const year = Number(leaseStartDate.slice(0, 4));
@@ -99,6 +119,54 @@ export function loadNormCatalogue(dir: string): NormCatalogue {
     return parsed.data;
   });
   return new NormCatalogue(sets);
+}
+
+/** Two norm sets say the same (the `$comment` is not part of the norms). */
+export function sameNormSet(a: NormSet, b: NormSet): boolean {
+  const { $comment: _a, ...x } = a;
+  const { $comment: _b, ...y } = b;
+  return isDeepStrictEqual(x, y);
+}
+
+/**
+ * The catalogue in force: the shipped files plus the sets the platform operator published (PUT /norms/{year}). A
+ * published set wins over a file for the same year (decisions may already carry its version); `overridden` names
+ * those years so the caller can warn. Throws NormsInvalidError when two sets share a version.
+ */
+export function mergeNormSets(
+  files: readonly NormSet[],
+  published: readonly NormSet[],
+): { catalogue: NormCatalogue; overridden: number[] } {
+  const publishedYears = new Set(published.map((p) => p.leaseYear));
+  const overridden = files
+    .filter((f) => publishedYears.has(f.leaseYear))
+    .filter((f) => !sameNormSet(f, published.find((p) => p.leaseYear === f.leaseYear) as NormSet))
+    .map((f) => f.leaseYear);
+  return {
+    catalogue: new NormCatalogue([...files.filter((f) => !publishedYears.has(f.leaseYear)), ...published]),
+    overridden,
+  };
+}
+
+/** The first lease year of the digital procedure (DIV-it started on 1 January 2024; registration's DIVIT_START). */
+export const FIRST_LEASE_YEAR = 2024;
+/** The last lease year norms may be published for (as tariffs, no later than 2099). */
+export const LAST_LEASE_YEAR = 2099;
+
+/**
+ * Why an allocation's lease start can never get norms, or undefined. Norms exist, or may still be published
+ * (PUT /norms/{year}), only for lease years from FIRST_LEASE_YEAR; registration refuses lease starts more than 12
+ * months after the day it records them, so a lease year more than two years after the recording is nonsense (a
+ * lease start in 9999 once waited for ever). Uses the event's own time, so a replay decides the same.
+ */
+export function leaseStartProblem(leaseStartDate: string, recordedAt: Date): string | undefined {
+  const year = Number(leaseStartDate.slice(0, 4));
+  if (!Number.isInteger(year) || year < FIRST_LEASE_YEAR)
+    return `leaseStartDate: ${leaseStartDate} lies before ${FIRST_LEASE_YEAR}-01-01, the start of the digital procedure; no income norms will ever exist for it`;
+  const latest = Math.min(recordedAt.getUTCFullYear() + 2, LAST_LEASE_YEAR);
+  if (year > latest)
+    return `leaseStartDate: ${leaseStartDate} lies after ${latest}-12-31, more than a year beyond the allocation's recording (${recordedAt.toISOString().slice(0, 10)})`;
+  return undefined;
 }
 
 /** The shipped data directory, next to this file both in src/ and in dist/ (the build copies it). */

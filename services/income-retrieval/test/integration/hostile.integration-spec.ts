@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HostileTier, operatorRoles, tenantRoles, waitFor } from '@divit/testing';
+import { DEFAULT_NORMS_DIR } from '../../src/norms/norms';
 import { grant, household, IncomeTestApp, publishAllocation, share } from './support';
 
 /**
@@ -48,6 +51,17 @@ describe('income-retrieval: hostile clients (every operation of the OpenAPI docu
       requests: {
         householdsGet: { path: { allocationId: openId } },
         householdsStatePensionAge: { path: { allocationId: openId }, body: { pensionAge: true } },
+        // A year no shipped file has: tenant A (who also holds platform-operator) may publish it.
+        normsPublish: {
+          path: { leaseYear: '2031' },
+          body: {
+            ...(JSON.parse(readFileSync(join(DEFAULT_NORMS_DIR, '2026.json'), 'utf8')) as object),
+            version: '2031-01-01',
+            leaseYear: 2031,
+            validFrom: '2031-01-01',
+            indexationFactors: { '2030': '1.020000', '2029': '1.040000' },
+          },
+        },
       },
       ignoredTables: {
         access_log_entries:
@@ -57,6 +71,10 @@ describe('income-retrieval: hostile clients (every operation of the OpenAPI docu
         householdsSweep: {
           kind: 'operator',
           reason: 'the expiry sweep runs over every tenant’s open requests',
+        },
+        normsPublish: {
+          kind: 'operator',
+          reason: 'income norms apply to every tenant’s allocations',
         },
       },
       burst: ['statementsGet', 'householdsGet', 'householdsStatePensionAge', 'statementsAccessLog'],

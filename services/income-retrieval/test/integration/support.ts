@@ -8,6 +8,7 @@ import {
   IncomeShared,
   IncomeSharedEvent,
 } from '@divit/contracts';
+import type { TopicKey } from '@divit/contracts';
 import { ReceivedEvent, ServiceTestApp } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { IncomeRetrievalConfig, loadIncomeRetrievalConfig } from '../../src/config/income-retrieval.config';
@@ -18,9 +19,10 @@ export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The income-retrieval service on the real stack; the test plays registration, consent and identity-validation. */
 export class IncomeTestApp extends ServiceTestApp<IncomeRetrievalConfig> {
-  constructor(env: Record<string, string> = {}) {
+  constructor(env: Record<string, string> = {}, observe: TopicKey[] = []) {
     super({
       service: 'income-retrieval',
+      observe,
       loadConfig: (e) => loadIncomeRetrievalConfig(e),
       dataSourceOptions: incomeRetrievalDataSourceOptions,
       appModule: (config) => AppModule.forRoot(config),
@@ -78,6 +80,7 @@ export function household(
     monthlyRentCents?: number;
     exemptionGroup?: AllocationRecorded['exemptionGroup'];
     organisationId?: string;
+    lettingCorporationId?: string;
     occurredAt?: number;
   } = {},
 ): Household {
@@ -92,7 +95,7 @@ export function household(
       allocationId: randomUUID(),
       registrationId: randomUUID(),
       organisationId: opts.organisationId ?? ORG,
-      lettingCorporationId: CORP,
+      lettingCorporationId: opts.lettingCorporationId ?? CORP,
       leaseStartDate: opts.leaseStartDate ?? '2025-07-01',
       monthlyRentCents: opts.monthlyRentCents ?? 65_000,
       exemptionGroup: opts.exemptionGroup ?? null,

@@ -46,4 +46,34 @@ describe('income-retrieval: tenancy — an organisation admin sees its own alloc
     expect((await t.call('POST', '/admin/expiry-sweeps', t.token(tenant1, ['admin']))).status).toBe(403);
     expect((await t.call('POST', '/admin/expiry-sweeps', t.platformOperator())).status).toBe(200);
   });
+
+  it("publishes a year's income norms for the platform operator only: neither tenant's admin may (ADR 0017)", async () => {
+    const norms = (await t.call('GET', '/norms', t.token(tenant1, ['admin']))).json as unknown as Record<
+      string,
+      unknown
+    >[];
+    const {
+      source: _source,
+      publishedAt: _publishedAt,
+      ...last
+    } = norms[norms.length - 1] as Record<string, unknown>;
+    const body = {
+      ...last,
+      version: '2030-01-01',
+      leaseYear: 2030,
+      validFrom: '2030-01-01',
+      indexationFactors: { '2029': '1.010000', '2028': '1.020000' },
+    };
+    for (const tenant of [tenant1, tenant2])
+      expect(await t.call('PUT', '/norms/2030', t.token(tenant, ['admin']), body)).toMatchObject({
+        status: 403,
+        json: { code: 'FORBIDDEN_ROLE' },
+      });
+    expect(await t.count('income_norms')).toBe(0);
+    expect(await t.call('PUT', '/norms/2030', t.platformOperator(), body)).toMatchObject({
+      status: 200,
+      json: { leaseYear: 2030, created: true },
+    });
+    expect(await t.count('income_norms')).toBe(1);
+  });
 });

@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { postgresOptions } from '@divit/persistence';
+import { erasureMigrations } from '@divit/service-kit';
 import { RegistrationConfig } from '../config/registration.config';
 import { OrganisationEntity, OrganisationRouteEntity } from '../organisations/organisation.entity';
 import { CreateOrganisations1763910000000 } from './migrations/1763910000000-create-organisations';
@@ -21,9 +22,10 @@ import {
 import { OrganisationMembershipsAndHousingStock1763934000000 } from './migrations/1763934000000-organisation-memberships-and-housing-stock';
 import { AllocationEntity, AllocationMemberEntity } from '../allocations/allocation.entity';
 import { CreateAllocations1763935000000 } from './migrations/1763935000000-create-allocations';
-import { AppliedErasureEntity, ErasedRegistrationEntity } from '../erasure/erasure.entity';
+import { ErasedRegistrationEntity } from '../erasure/erasure.entity';
 import { AllocationClosureAndErasure1764110000000 } from './migrations/1764110000000-allocation-closure-and-erasure';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
+import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from './migrations/1766000000001-erasure-acknowledgements-replace-applied-erasures';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -40,11 +42,11 @@ export const registrationEntities = [
   HousingStockEntity,
   AllocationEntity,
   AllocationMemberEntity,
-  AppliedErasureEntity,
   ErasedRegistrationEntity,
 ];
 export const registrationMigrations = [
   ...messagingMigrations,
+  ...erasureMigrations,
   CreateOrganisations1763910000000,
   CreateRegistrations1763920000000,
   CreateDossierImport1763940000000,
@@ -54,6 +56,7 @@ export const registrationMigrations = [
   AllocationClosureAndErasure1764110000000,
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,
+  ErasureAcknowledgementsReplaceAppliedErasures1766000000001,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

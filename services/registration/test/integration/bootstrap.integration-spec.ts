@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { topicCatalogue } from '@divit/contracts';
-import { createKafka, TopicNames } from '@divit/messaging';
+import { createKafka, createTopicsReady, TopicNames } from '@divit/messaging';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { bootstrapService, LocalTokenIssuer, MessagingRuntime } from '@divit/service-kit';
 import { waitFor } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { loadRegistrationConfig } from '../../src/config/registration.config';
 import { registrationDataSourceOptions } from '../../src/database/data-source';
-import { ERASURE_CONSUMER_GROUP } from '../../src/erasure/erasure.consumer';
+import { ERASURE_CONSUMER_GROUP } from '../../src/erasure/owned-categories';
 
 /**
  * Issue 13 item 9b: after a crash a service opened its HTTP port only after its consumers had rejoined
@@ -35,13 +35,13 @@ describe('registration: bootstrapService listens before Kafka consumers join (re
     kafka = createKafka({ brokers: seed.KAFKA_BROKERS, clientId: prefix });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(topicCatalogue).map((t) => ({
+    await createTopicsReady(
+      admin,
+      Object.values(topicCatalogue).map((t) => ({
         topic: topics.name(t.key),
         numPartitions: t.partitions,
       })),
-    });
+    );
     await admin.disconnect();
   });
 

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RegistrationCreatedEvent, topicCatalogue } from '@divit/contracts';
-import { AvroSerde, createKafka, TopicNames } from '@divit/messaging';
+import { AvroSerde, createKafka, createTopicsReady, TopicNames } from '@divit/messaging';
 import { createTestDatabase, pendingSchemaChanges, TestDatabase } from '@divit/persistence';
 import { JsonNestLogger } from '@divit/observability';
 import { LocalTokenIssuer } from '@divit/service-kit';
@@ -115,13 +115,13 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     const topics = new TopicNames(topicCatalogue, prefix);
     const admin = createKafka({ brokers: config.KAFKA_BROKERS, clientId: prefix }).admin();
     await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: Object.values(topicCatalogue).map((t) => ({
+    await createTopicsReady(
+      admin,
+      Object.values(topicCatalogue).map((t) => ({
         topic: topics.name(t.key),
         numPartitions: t.partitions,
       })),
-    });
+    );
     await admin.disconnect();
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
     app = moduleRef.createNestApplication({ logger: new JsonNestLogger() });

@@ -83,6 +83,28 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     expect(await pendingSchemaChanges(t.db.dataSource)).toEqual([]);
   });
 
+  it('the erasures applied before the erasure library (applied_erasures, recreated by a revert) move into erasure_acknowledgements', async () => {
+    const ds = t.db.dataSource;
+    const moved = randomUUID();
+    await ds.undoLastMigration({ transaction: 'each' });
+    await t.query(
+      `INSERT INTO applied_erasures (erasure_id, category, erased_count, applied_at) VALUES ($1, 'REGISTRATION_DATA', 7, '2026-01-02T03:04:05Z')`,
+      [moved],
+    );
+    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await t.query(`SELECT to_regclass('applied_erasures') AS t`)).toEqual([{ t: null }]);
+    const [row] = await t.query<Record<string, unknown>>(
+      `SELECT owner, category, erased_count, acknowledged_at FROM erasure_acknowledgements WHERE erasure_id = $1`,
+      [moved],
+    );
+    expect(row).toEqual({
+      owner: 'REGISTRATION',
+      category: 'REGISTRATION_DATA',
+      erased_count: 7,
+      acknowledged_at: new Date('2026-01-02T03:04:05Z'),
+    });
+  });
+
   it('closes an allocation once: AllocationClosed through the outbox; same outcome again is 200 with the same body; another is 409', async () => {
     const registrationId = await register();
     const allocationId = await allocate(registrationId, 'VHE-CLOSE-1');
@@ -126,7 +148,7 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     expect(events[0]?.value).toMatchObject({ registrationId, organisationId: corp, outcome: 'LEASE_SIGNED' });
   });
 
-  it('IDENTIFYING_DATA_FOR_CHECK clears gender marker, postcode and house number and acknowledges; a re-sent command is acknowledged with the same count', async () => {
+  it('IDENTIFYING_DATA_FOR_CHECK clears gender marker, postcode and house number and acknowledges; a re-sent command is not applied or acknowledged again', async () => {
     const registrationId = await register();
     const c = command({
       category: 'IDENTIFYING_DATA_FOR_CHECK',
@@ -146,8 +168,24 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     );
     expect(row).toEqual({ gender_marker: null, postcode: null, house_number: null, surname: seeker.surname });
     await send({ ...c, requestedAt: Date.now() });
-    const acks = await ackFor(c.erasureId, 2);
-    expect(acks.map((a) => a.erasedCount)).toEqual([1, 1]);
+    // A later command on the same key (partition) is acknowledged only after the re-sent one was consumed.
+    const after = command({
+      category: 'IDENTIFYING_DATA_FOR_CHECK',
+      registrationId,
+      reason: 'CONSENT_WITHDRAWN',
+    });
+    await send(after);
+    expect(await ackFor(after.erasureId)).toEqual([expect.objectContaining({ erasedCount: 0 })]);
+    expect(
+      t.received.filter(
+        (e) =>
+          e.type === 'nl.divit.registration.RegistrationErasureCompleted' &&
+          e.value.erasureId === c.erasureId,
+      ),
+    ).toHaveLength(1);
+    expect(
+      await t.query(`SELECT erased_count FROM erasure_acknowledgements WHERE erasure_id = $1`, [c.erasureId]),
+    ).toEqual([{ erased_count: 1 }]);
   });
 
   it('REGISTRATION_DATA erases a deregistered registration with household and allocations, leaving a pseudonymous tombstone; an active one is untouched', async () => {
@@ -223,10 +261,10 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
       (e) => e.topic === 'dlqRegistration' && e.value.erasureId === misrouted.erasureId,
       1,
     );
-    expect(dead[0]?.headers).toMatchObject({ dlq_error_code: 'ERASURE_MISROUTED' });
+    expect(dead[0]?.headers).toMatchObject({ dlq_error_code: 'ERASURE_CATEGORY_NOT_OWNED' });
     expect(t.received.filter((e) => e.value.erasureId === other.erasureId)).toEqual([]);
-    expect(await t.query(`SELECT 1 FROM applied_erasures WHERE erasure_id = $1`, [other.erasureId])).toEqual(
-      [],
-    );
+    expect(
+      await t.query(`SELECT 1 FROM erasure_acknowledgements WHERE erasure_id = $1`, [other.erasureId]),
+    ).toEqual([]);
   });
 });

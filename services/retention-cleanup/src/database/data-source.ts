@@ -2,6 +2,7 @@ import { DataSourceOptions } from 'typeorm';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
 import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { organisationScopeMigrations } from '@divit/service-kit';
 import { RetentionCleanupConfig } from '../config/retention-cleanup.config';
 import { PolicyOverrideEntity } from '../policies/policy-override.entity';
 import { ScheduledErasureEntity } from '../erasures/scheduled-erasure.entity';
@@ -24,6 +25,7 @@ export const retentionCleanupMigrations = [
   CreateRetention1764100000000,
   ...periodicTaskMigrations,
   ...accessLogMigrations,
+  ...organisationScopeMigrations,
 ];
 
 export function retentionCleanupDataSourceOptions(config: RetentionCleanupConfig): DataSourceOptions {

@@ -5,6 +5,7 @@ import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
 import { CurrentPrincipal, instant, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { DeletionLogRecord, DeletionLogService, toCsv } from './deletion-log.service';
+import { ReaderScope } from '../tenancy/reader-scope';
 
 export const deletionLogQuery = z.strictObject({
   category: z.enum(DataCategorySymbols).optional(),
@@ -19,13 +20,15 @@ type DeletionLogQuery = z.infer<typeof deletionLogQuery>;
 
 /**
  * The deletion log for auditors: proof of every acknowledged erasure, as JSON or CSV. An organisation's auditor or
- * admin sees its own organisation's records; the platform operator every record.
+ * admin sees its own organisation's records and, as a route B/C coordinator, those of the organisations it
+ * coordinates and their current members (ReaderScope, docs/adr/0018); the platform operator every record.
  */
 @Controller('deletion-log')
 export class DeletionLogController {
   constructor(
     private readonly log: DeletionLogService,
     private readonly accessLog: AccessLogService,
+    private readonly readers: ReaderScope,
   ) {}
 
   /** The deletion log as JSON (oldest first, at most 100 000 rows per request; narrow with from/to). */
@@ -35,7 +38,7 @@ export class DeletionLogController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
   ): Promise<{ count: number; records: DeletionLogRecord[] }> {
-    const records = await this.log.records(query, undefined, ownOrganisation(principal));
+    const records = await this.log.records(query, undefined, await this.readers.organisations(principal));
     await this.recordRead(principal, 'DELETION_LOG_READ', query);
     return { count: records.length, records };
   }
@@ -49,7 +52,7 @@ export class DeletionLogController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
   ): Promise<string> {
-    const csv = toCsv(await this.log.records(query, undefined, ownOrganisation(principal)));
+    const csv = toCsv(await this.log.records(query, undefined, await this.readers.organisations(principal)));
     await this.recordRead(principal, 'DELETION_LOG_EXPORTED', query);
     return csv;
   }
@@ -57,10 +60,10 @@ export class DeletionLogController {
   /** Erasures and erased records per category and owning service (aggregates that survive erasure). */
   @Get('summary')
   @Roles('auditor', 'admin', 'platform-operator')
-  summary(
+  async summary(
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
-    return this.log.summary(ownOrganisation(principal));
+    return this.log.summary(await this.readers.organisations(principal));
   }
 
   /** Reads of the deletion log (subject pseudonyms) are access-logged (ADR 0020); a subject filter is the resource. */
@@ -76,5 +79,6 @@ export class DeletionLogController {
   }
 }
 
+/** The organisation an access-log entry of a read is about: the caller's own (none for the platform operator). */
 const ownOrganisation = (principal: Principal): string | undefined =>
   isPlatformOperator(principal) ? undefined : principal.organisationId;

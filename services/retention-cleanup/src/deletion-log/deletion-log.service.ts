@@ -44,11 +44,11 @@ export const DELETION_LOG_COLUMNS: (keyof DeletionLogRecord)[] = [
 export class DeletionLogService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** `organisationId`: only that organisation's records (an organisation's auditor or admin). */
+  /** `organisationIds`: only those organisations' records (an organisation's auditor or admin, a coordinator's). */
   async records(
     filter: DeletionLogFilter,
     limit = 100_000,
-    organisationId?: string,
+    organisationIds?: string[],
   ): Promise<DeletionLogRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -56,7 +56,7 @@ export class DeletionLogService {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (organisationId !== undefined) add('organisation_id::text = ?', organisationId);
+    if (organisationIds !== undefined) add('organisation_id = ANY(?::uuid[])', organisationIds);
     if (filter.category) add('category = ?', filter.category);
     if (filter.targetService) add('target_service = ?', filter.targetService);
     if (filter.subjectPseudonym) add('subject_pseudonym = ?::uuid', filter.subjectPseudonym);
@@ -88,14 +88,14 @@ export class DeletionLogService {
 
   /** Totals per category and owning service: what billing and statistics may keep after the erasures. */
   async summary(
-    organisationId?: string,
+    organisationIds?: string[],
   ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
     return this.dataSource.query(
       `SELECT category, target_service AS "targetService", count(*)::int AS erasures,
          sum(erased_count)::float8 AS "erasedRecords"
-       FROM deletion_log WHERE ($1::text IS NULL OR organisation_id::text = $1)
+       FROM deletion_log WHERE ($1::uuid[] IS NULL OR organisation_id = ANY($1::uuid[]))
        GROUP BY category, target_service ORDER BY category, target_service`,
-      [organisationId ?? null],
+      [organisationIds ?? null],
     );
   }
 }

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService, SweepResult } from './erasures.service';
 import { ErasuresQuery, erasuresQuery } from './dto/erasure.dto';
 import type { ErasureRow } from './erasures.repository';
+import { ReaderScope } from '../tenancy/reader-scope';
 
 export interface ErasureView {
   erasureId: string;
@@ -28,10 +29,17 @@ export interface ErasureView {
   erasedCount: number | null;
 }
 
-/** The due-erasure schedule, overdue erasures and sweeps. */
+/**
+ * The due-erasure schedule, overdue erasures and sweeps. An organisation's admin and auditor read its own
+ * organisation's erasures and, as a route B/C coordinator, those of the organisations it coordinates and their
+ * current members (ReaderScope, docs/adr/0018); the platform operator every one.
+ */
 @Controller()
 export class ErasuresController {
-  constructor(private readonly erasures: ErasuresService) {}
+  constructor(
+    private readonly erasures: ErasuresService,
+    private readonly readers: ReaderScope,
+  ) {}
 
   /** Scheduled, issued and completed erasures (first 1000 by due time), optionally for one subject or status. */
   @Get('erasures')
@@ -40,7 +48,10 @@ export class ErasuresController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(erasuresQuery)) query: ErasuresQuery,
   ): Promise<ErasureView[]> {
-    return (await this.erasures.list({ ...query, ...organisationFilter(principal) })).map(toView);
+    const organisationIds = await this.readers.organisations(principal);
+    return (await this.erasures.list({ ...query, ...(organisationIds ? { organisationIds } : {}) })).map(
+      toView,
+    );
   }
 
   /** Erasures due and not acknowledged for longer than ERASURE_OVERDUE_AFTER_SECONDS (held ones excluded). */
@@ -49,7 +60,7 @@ export class ErasuresController {
   async overdue(
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ thresholdSeconds: number; count: number; erasures: ErasureView[] }> {
-    const rows = (await this.erasures.overdue(organisationFilter(principal).organisationId)).map(toView);
+    const rows = (await this.erasures.overdue(await this.readers.organisations(principal))).map(toView);
     return { thresholdSeconds: this.erasures.overdueThreshold, count: rows.length, erasures: rows };
   }
 
@@ -60,11 +71,6 @@ export class ErasuresController {
   sweep(): Promise<SweepResult> {
     return this.erasures.sweep();
   }
-}
-
-/** An organisation's admin and auditor see its own organisation's erasures; the platform operator every one. */
-function organisationFilter(principal: Principal): { organisationId?: string } {
-  return isPlatformOperator(principal) ? {} : { organisationId: principal.organisationId };
 }
 
 function toView(r: ErasureRow & { held?: boolean }): ErasureView {

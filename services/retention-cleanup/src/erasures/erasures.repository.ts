@@ -244,15 +244,15 @@ export class ErasuresRepository {
   async list(filter: {
     registrationId?: string;
     status?: ErasureStatus;
-    /** Only this organisation's erasures (an organisation's admin or auditor). */
-    organisationId?: string;
+    /** Only these organisations' erasures (an organisation's admin or auditor, a coordinator's). */
+    organisationIds?: string[];
     limit: number;
   }): Promise<(ErasureRow & { held: boolean })[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.organisationId !== undefined) {
-      params.push(filter.organisationId);
-      where.push(`organisation_id::text = $${params.length}`);
+    if (filter.organisationIds !== undefined) {
+      params.push(filter.organisationIds);
+      where.push(`organisation_id = ANY($${params.length}::uuid[])`);
     }
     if (filter.registrationId) {
       params.push(filter.registrationId);
@@ -272,13 +272,13 @@ export class ErasuresRepository {
   }
 
   /** Due, not acknowledged, not held, and past the threshold. */
-  async overdue(thresholdSeconds: number, limit: number, organisationId?: string): Promise<ErasureRow[]> {
+  async overdue(thresholdSeconds: number, limit: number, organisationIds?: string[]): Promise<ErasureRow[]> {
     return this.dataSource.query<ErasureRow[]>(
       `SELECT ${COLUMNS} FROM scheduled_erasures s
        WHERE s.status <> 'COMPLETED' AND s.due_at <= now() - make_interval(secs => $1) AND ${NOT_HELD}
-         AND ($3::text IS NULL OR s.organisation_id::text = $3)
+         AND ($3::uuid[] IS NULL OR s.organisation_id = ANY($3::uuid[]))
        ORDER BY s.due_at LIMIT $2`,
-      [thresholdSeconds, limit, organisationId ?? null],
+      [thresholdSeconds, limit, organisationIds ?? null],
     );
   }
 

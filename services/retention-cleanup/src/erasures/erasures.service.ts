@@ -285,7 +285,7 @@ export class ErasuresService {
     return acks.filter((a) => !matched.has(a.erasureId)).map((a) => a.erasureId);
   }
 
-  list(filter: { registrationId?: string; status?: ErasureRow['status']; organisationId?: string }) {
+  list(filter: { registrationId?: string; status?: ErasureRow['status']; organisationIds?: string[] }) {
     return this.repository.list({ ...filter, limit: 1000 });
   }
 
@@ -293,8 +293,8 @@ export class ErasuresService {
     return this.config.ERASURE_OVERDUE_AFTER_SECONDS;
   }
 
-  overdue(organisationId?: string) {
-    return this.repository.overdue(this.config.ERASURE_OVERDUE_AFTER_SECONDS, 1000, organisationId);
+  overdue(organisationIds?: string[]) {
+    return this.repository.overdue(this.config.ERASURE_OVERDUE_AFTER_SECONDS, 1000, organisationIds);
   }
 
   counts() {

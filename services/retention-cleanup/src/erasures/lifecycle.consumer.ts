@@ -10,7 +10,7 @@ import {
   RegistrationDeregisteredEvent,
 } from '@divit/contracts';
 import { ConsumedEvent, MessageOf } from '@divit/messaging';
-import { MessagingRuntime } from '@divit/service-kit';
+import { MessagingRuntime, OrganisationScope, startOrganisationScopeConsumer } from '@divit/service-kit';
 import { ErasuresService } from './erasures.service';
 import type { Tx } from './erasures.repository';
 
@@ -25,6 +25,8 @@ const handled = [
 ] as const;
 
 export const LIFECYCLE_CONSUMER_GROUP = 'retention-cleanup';
+/** registration's organisation events: routes and memberships for the coordinator scope (docs/adr/0018). */
+export const ORGANISATIONS_CONSUMER_GROUP = 'retention-cleanup-organisations';
 
 /**
  * Kafka edge: lifecycle events that make erasures due. Withdrawal and failure issue their commands in this
@@ -36,6 +38,7 @@ export class LifecycleConsumer implements OnApplicationBootstrap {
   constructor(
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
     private readonly erasures: ErasuresService,
+    private readonly organisationScope: OrganisationScope,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -44,6 +47,10 @@ export class LifecycleConsumer implements OnApplicationBootstrap {
       descriptors: handled,
       deadLetterTopic: deadLetterTopicFor['retention-cleanup'],
       handle: (event, tx) => this.dispatch(event, tx),
+    });
+    await startOrganisationScopeConsumer(this.messaging, this.organisationScope, {
+      groupId: ORGANISATIONS_CONSUMER_GROUP,
+      deadLetterTopic: deadLetterTopicFor['retention-cleanup'],
     });
   }
 

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { DataCategory } from '@divit/contracts';
-import { assertActsFor, isPlatformOperator } from '@divit/service-kit';
+import { assertActsFor, isPlatformOperator, TenancyError } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService, IssuedErasure } from '../erasures/erasures.service';
 import { LegalHoldAuditEntity, LegalHoldEntity } from './legal-hold.entity';
 import { HoldError } from './holds.errors';
 import { CreateHoldDto, LiftHoldDto } from './dto/hold.dto';
+import { ReaderScope } from '../tenancy/reader-scope';
 
 export interface HoldView {
   id: string;
@@ -43,6 +44,7 @@ export class HoldsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly erasures: ErasuresService,
+    private readonly readers: ReaderScope,
   ) {}
 
   async create(principal: Principal, input: CreateHoldDto): Promise<HoldView> {
@@ -90,7 +92,14 @@ export class HoldsService {
   ): Promise<HoldView & { released: IssuedErasure[] }> {
     const released = await this.dataSource.transaction(async (tx) => {
       const hold = await tx.findOne(LegalHoldEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!hold || !ownHold(principal, hold)) throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
+      if (!hold || !(await this.visible(principal, hold, tx)))
+        throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
+      // A coordinator reads its members' holds but lifting one releases the member's erasures: the member's own.
+      if (!ownHold(principal, hold))
+        throw new TenancyError(
+          'OUTSIDE_ORGANISATION',
+          'This legal hold is another organisation’s: only that organisation (or the platform operator) lifts it.',
+        );
       if (hold.liftedAt) throw new HoldError('HOLD_ALREADY_LIFTED', 'The legal hold was lifted already.');
       await tx.update(
         LegalHoldEntity,
@@ -108,18 +117,22 @@ export class HoldsService {
     return { ...(await this.get(id)), released };
   }
 
-  /** A hold by id; another organisation's answers as a missing one. */
+  /** A hold by id; one the caller may not read (ReaderScope) answers as a missing one. */
   async get(id: string, principal?: Principal): Promise<HoldView> {
     const hold = await this.dataSource.manager.findOne(LegalHoldEntity, { where: { id } });
-    if (!hold || (principal && !ownHold(principal, hold)))
+    if (!hold || (principal && !(await this.visible(principal, hold))))
       throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
     return toView(hold);
   }
 
-  /** The caller's organisation's holds (every hold for the platform operator), newest first. */
+  /**
+   * The holds of the caller's organisation and, for a route B/C coordinator, of the organisations it coordinates
+   * and their current members (every hold for the platform operator), newest first.
+   */
   async list(principal: Principal): Promise<HoldView[]> {
+    const organisations = await this.readers.organisations(principal);
     const rows = await this.dataSource.manager.find(LegalHoldEntity, {
-      ...(isPlatformOperator(principal) ? {} : { where: { organisationId: principal.organisationId } }),
+      ...(organisations === undefined ? {} : { where: { organisationId: In(organisations) } }),
       order: { createdAt: 'DESC' },
       take: 1000,
     });
@@ -127,15 +140,17 @@ export class HoldsService {
   }
 
   async audit(principal: Principal): Promise<HoldAuditView[]> {
-    const rows: LegalHoldAuditEntity[] = isPlatformOperator(principal)
-      ? await this.dataSource.manager.find(LegalHoldAuditEntity, { order: { id: 'ASC' }, take: 10000 })
-      : await this.dataSource.manager
-          .createQueryBuilder(LegalHoldAuditEntity, 'a')
-          .innerJoin(LegalHoldEntity, 'h', 'h.id = a.holdId')
-          .where('h.organisationId = :organisationId', { organisationId: principal.organisationId })
-          .orderBy('a.id', 'ASC')
-          .take(10000)
-          .getMany();
+    const organisations = await this.readers.organisations(principal);
+    const rows: LegalHoldAuditEntity[] =
+      organisations === undefined
+        ? await this.dataSource.manager.find(LegalHoldAuditEntity, { order: { id: 'ASC' }, take: 10000 })
+        : await this.dataSource.manager
+            .createQueryBuilder(LegalHoldAuditEntity, 'a')
+            .innerJoin(LegalHoldEntity, 'h', 'h.id = a.holdId')
+            .where('h.organisationId IN (:...organisations)', { organisations })
+            .orderBy('a.id', 'ASC')
+            .take(10000)
+            .getMany();
     return rows.map((r) => ({
       holdId: r.holdId,
       action: r.action,
@@ -144,9 +159,15 @@ export class HoldsService {
       occurredAt: r.occurredAt.toISOString(),
     }));
   }
+
+  /** A hold the caller may read: a platform-wide hold (no organisation) only for the platform operator. */
+  private async visible(principal: Principal, hold: LegalHoldEntity, em?: EntityManager): Promise<boolean> {
+    if (isPlatformOperator(principal)) return true;
+    return hold.organisationId !== null && this.readers.mayRead(principal, hold.organisationId, em);
+  }
 }
 
-/** A hold the caller may see and lift: its own organisation's, or any for the platform operator. */
+/** A hold the caller may lift: its own organisation's, or any for the platform operator. */
 function ownHold(principal: Principal, hold: LegalHoldEntity): boolean {
   return isPlatformOperator(principal) || hold.organisationId === principal.organisationId;
 }

@@ -4,12 +4,14 @@ import {
   CurrentPrincipal,
   isPlatformOperator,
   Roles,
+  TenancyError,
   ZodValidationPipe,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService } from '../erasures/erasures.service';
 import { OverrideDto, OverrideParams, overrideParams, overrideSchema, policiesQuery } from './dto/policy.dto';
 import { PoliciesService, PolicyView } from './policies.service';
+import { ReaderScope } from '../tenancy/reader-scope';
 
 /**
  * Retention policies per data category: shipped defaults with sources (platform-wide, read by everyone here), and
@@ -21,16 +23,24 @@ export class PoliciesController {
   constructor(
     private readonly policies: PoliciesService,
     private readonly erasures: ErasuresService,
+    private readonly readers: ReaderScope,
   ) {}
 
-  /** The default policies, or those in force for one organisation. */
+  /**
+   * The default policies, or those in force for one organisation: the caller's own, or one it coordinates on route
+   * B/C or a current member of one (reading only; docs/adr/0018), or any for the platform operator.
+   */
   @Get()
   @Roles('admin', 'auditor', 'platform-operator')
-  list(
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(policiesQuery)) query: { organisationId?: string },
   ): Promise<PolicyView[]> {
-    if (query.organisationId) assertActsFor(principal, query.organisationId);
+    if (query.organisationId && !(await this.readers.mayRead(principal, query.organisationId)))
+      throw new TenancyError(
+        'OUTSIDE_ORGANISATION',
+        'This organisation is neither yours nor one you coordinate today.',
+      );
     return this.policies.list(
       query.organisationId ?? (isPlatformOperator(principal) ? undefined : principal.organisationId),
     );
