@@ -77,7 +77,7 @@ describe('income-retrieval: coordinator scope from registration’s memberships 
     expect(await pensionRows(openM)).toEqual([{ stated_by: 'allocator-c' }]);
     // Every read is access-logged under the reader's own organisation.
     const [logged] = await t.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM access_log WHERE allocation_id = $1 AND subject_organisation_id = $2`,
+      `SELECT count(*)::int AS n FROM access_log_entries WHERE kind = 'ACCESS' AND allocation_id = $1 AND subject_organisation_id = $2`,
       [allocationOf(decidedM), C],
     );
     expect(logged?.n).toBe(1);
