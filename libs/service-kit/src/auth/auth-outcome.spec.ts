@@ -11,7 +11,7 @@ import {
   TokenRejectionReason,
 } from './jwt';
 import { LocalTokenIssuer } from './local-token-issuer';
-import { staticKeySource } from './token-keys';
+import { staticKeySource, TokenKeysUnavailableError } from './token-keys';
 
 describe('rejectionReason', () => {
   it.each<[TokenRejectionReason, string]>([
@@ -161,5 +161,31 @@ describe('JwtAuthGuard and its AuthOutcomeSink', () => {
     );
     const token = issuer.sign({ subject: 'u1', organisationId: org, roles: ['admin'] });
     await expect(run({ authorization: `Bearer ${token}` })).resolves.toBe(true);
+  });
+
+  it('records nothing when the identity provider cannot be read (503: no verdict on the token)', async () => {
+    const { outcomes, sink } = recording();
+    const unreachable = new JwtVerifier({
+      keys: {
+        kind: 'remote',
+        key: () => Promise.reject(new TokenKeysUnavailableError('identity provider unreachable')),
+        knows: () => false,
+      },
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+    });
+    const reflector = { getAllAndOverride: () => undefined } as unknown as Reflector;
+    const request = {
+      headers: { authorization: `Bearer ${issuer.sign({ subject: 'u5', organisationId: org, roles: [] })}` },
+    };
+    const context = {
+      getHandler: () => undefined,
+      getClass: () => undefined,
+      switchToHttp: () => ({ getRequest: () => request }),
+    } as unknown as ExecutionContext;
+    await expect(new JwtAuthGuard(reflector, unreachable, sink).canActivate(context)).rejects.toMatchObject({
+      code: 'AUTHENTICATION_UNAVAILABLE',
+    });
+    expect(outcomes).toEqual([]);
   });
 });
