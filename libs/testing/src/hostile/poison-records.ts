@@ -421,7 +421,7 @@ export function erasureCommandCase(
   return () => {
     const erasureId = randomUUID();
     return Promise.resolve({
-      descriptor: ErasureRequestedEvent as EventDescriptorLike,
+      descriptor: ErasureRequestedEvent,
       event: {
         key: erasureId,
         value: {
