@@ -41,9 +41,10 @@ class LeakCheckingEnvironment extends TestEnvironment {
     for (const name of ['setTimeout', 'setInterval']) {
       const original = this.global[name];
       const timers = this.timers;
+      const sandbox = this.global;
       const wrapped = function (...args) {
         const timer = original.apply(this, args);
-        timers.set(timer, { kind: name, where: origin(wrapped, FRAMES) });
+        timers.set(timer, { kind: name, where: `${origin(wrapped, FRAMES)}${during(sandbox)}` });
         return timer;
       };
       // util.promisify(setTimeout) and friends keep working.
@@ -62,8 +63,9 @@ class LeakCheckingEnvironment extends TestEnvironment {
     this.restoreConnect = () => {
       net.Socket.prototype.connect = connect;
     };
+    const sandbox = this.global;
     net.Socket.prototype.connect = function connectWithOrigin(...args) {
-      if (this[ORIGIN] === undefined) this[ORIGIN] = origin(connectWithOrigin, 20);
+      if (this[ORIGIN] === undefined) this[ORIGIN] = `${origin(connectWithOrigin, 20)}${during(sandbox)}`;
       return connect.apply(this, args);
     };
   }
@@ -111,6 +113,16 @@ class LeakCheckingEnvironment extends TestEnvironment {
       });
     }
     return found;
+  }
+}
+
+/** ` during "<test>"` (or its hooks) while a test of the file runs, else ''. */
+function during(sandbox) {
+  try {
+    const name = sandbox.expect?.getState?.().currentTestName;
+    return name ? ` during "${name}"` : '';
+  } catch {
+    return '';
   }
 }
 
