@@ -81,6 +81,12 @@ export interface PoisonResult {
     truncatedDeadLetters: number;
     largestPoisonBytes: number;
     slowestTopicMs: number;
+    /**
+     * Catalogue drift, reported but not a finding: topics schemas/catalogue.yaml lists this service as a consumer of
+     * that no group of it subscribes to, and subscribed topics whose catalogue entry does not list it.
+     */
+    catalogueOnly: string[];
+    notInCatalogue: string[];
   };
 }
 
@@ -131,6 +137,8 @@ export async function checkPoisonRecords(options: PoisonRecordsOptions): Promise
     truncatedDeadLetters: 0,
     largestPoisonBytes: 0,
     slowestTopicMs: 0,
+    catalogueOnly: [],
+    notInCatalogue: [],
   };
   const dlqTopic = app.topics.name(deadLetterTopicFor[service]);
   const keyOf = new Map(
@@ -155,6 +163,15 @@ export async function checkPoisonRecords(options: PoisonRecordsOptions): Promise
         poison: 'coverage',
         detail: 'subscribed, but the spec gives no valid event for it',
       });
+  }
+  for (const [key, topic] of Object.entries(topicCatalogue) as [
+    TopicKey,
+    (typeof topicCatalogue)[TopicKey],
+  ][]) {
+    const listed = topic.consumers.includes(service);
+    const subscribed = subscriptions.has(app.topics.name(key));
+    if (listed && !subscribed) summary.catalogueOnly.push(key);
+    if (subscribed && !listed) summary.notInCatalogue.push(key);
   }
   for (const key of Object.keys(options.topics) as TopicKey[])
     if (!subscriptions.has(app.topics.name(key)))
