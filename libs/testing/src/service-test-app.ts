@@ -76,6 +76,8 @@ export class ServiceTestApp<C extends BaseConfig> {
   readonly received: ReceivedEvent[] = [];
   /** Copies of an already received event (same CloudEvents id) the observer skipped. */
   redelivered = 0;
+  /** Records on the observed topics that are not Confluent-framed Avro (poison records on a dead-letter topic). */
+  undecodable = 0;
   readonly prefix: string;
   app!: INestApplication;
   db!: TestDatabase;
@@ -148,7 +150,15 @@ export class ServiceTestApp<C extends BaseConfig> {
           }
           seen.add(id);
         }
-        const decoded = await this.serde.decode(message.value, readers);
+        let decoded;
+        try {
+          decoded = await this.serde.decode(message.value, readers);
+        } catch {
+          // An observed dead-letter topic carries whatever was dead-lettered: a poison record's original bytes or a
+          // reference to it is not Avro. Counted, not retried (a throw here crash-looped the observer).
+          this.undecodable++;
+          return;
+        }
         this.received.push({
           topic: byName.get(topic) as TopicKey,
           type: decoded.type,

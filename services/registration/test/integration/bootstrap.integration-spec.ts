@@ -88,16 +88,17 @@ describe('registration: bootstrapService listens before Kafka consumers join (re
       DB_USER: 'postgres',
     });
     const started = Date.now();
+    let deadline: NodeJS.Timeout | undefined;
     app = await Promise.race([
       bootstrapService({
         service: 'registration',
         config: { PORT: 0, HTTP_HOST: '127.0.0.1' },
         module: AppModule.forRoot(config),
       }),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('bootstrapService did not listen within 20 s')), 20_000),
-      ),
-    ]);
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => reject(new Error('bootstrapService did not listen within 20 s')), 20_000);
+      }),
+    ]).finally(() => clearTimeout(deadline));
     const url = await app.getUrl();
     expect(Date.now() - started).toBeLessThan(20_000);
 
