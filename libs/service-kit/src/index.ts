@@ -16,3 +16,5 @@ export * from './http/control-characters';
 export * from './health/health.controller';
 export * from './health/readiness';
 export * from './health/platform-http.module';
+export * from './csv/csv-writer';
+export * from './cli/progress-bar';
