@@ -18,3 +18,4 @@ export * from './health/readiness';
 export * from './health/platform-http.module';
 export * from './csv/csv-writer';
 export * from './cli/progress-bar';
+export * from './http/http-metrics';
