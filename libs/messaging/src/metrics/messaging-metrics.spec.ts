@@ -6,7 +6,7 @@ describe('CachedSample', () => {
     let now = 0;
     let loads = 0;
     const sample = new CachedSample(
-      async () => ++loads,
+      () => Promise.resolve(++loads),
       1000,
       () => now,
     );
