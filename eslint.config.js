@@ -3,6 +3,26 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const nx = require('@nx/eslint-plugin');
 
+// Which project may import which (Nx tags in each package.json / tools/project.json).
+const depConstraints = [
+  // A service may use platform, contracts and util libraries, never another service.
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
+  // The repository's tools (codegen, demo, benchmarks, fault tier, deploy checks) may use every library and,
+  // through the allow-list in their override below, the services' sources.
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:testing'],
+  },
+];
+const boundaries = ({ constraints = depConstraints, allow = [] } = {}) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow, depConstraints: constraints },
+];
+
 module.exports = tseslint.config(
   {
     ignores: [
@@ -20,30 +40,7 @@ module.exports = tseslint.config(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // A service may use platform, contracts and util libraries, never another service.
-            {
-              sourceTag: 'type:service',
-              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'],
-            },
-            {
-              sourceTag: 'type:platform',
-              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'],
-            },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(),
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': [
         'error',
@@ -88,19 +85,21 @@ module.exports = tseslint.config(
     files: ['services/*/test/**/*.ts', 'services/*/src/**/*.spec.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:service',
-              onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:testing'],
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({
+        constraints: [
+          {
+            sourceTag: 'type:service',
+            onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:testing'],
+          },
+        ],
+      }),
     },
+  },
+  {
+    // Benchmarks drive a service in-process and the deploy check validates each service's config schema: the
+    // tools read service sources by package path (a service is an app, which Nx otherwise refuses to import).
+    files: ['tools/**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: { '@nx/enforce-module-boundaries': boundaries({ allow: ['^@divit/[a-z-]+-service/src/'] }) },
   },
 );

@@ -28,9 +28,15 @@ function preset(projectDir, tier) {
         ? ['<rootDir>/src/**/*.spec.ts']
         : ['<rootDir>/test/integration/**/*.integration-spec.ts'],
     testTimeout: tier === 'unit' ? 10_000 : 120_000,
-    // forceExit: a client left open by a failing integration test must fail that run, not hang CI until its
-    // time limit (seen once: a consumer test that timed out kept kafkajs connections open).
-    ...(tier === 'integration' ? { maxWorkers: 1, forceExit: true } : {}),
+    // No forceExit: a client, pool, server or timer an integration test file leaves open fails that file, and the
+    // run exits 1 instead of hanging CI or hiding it; see tools/jest-leak-environment.js and jest-leak-teardown.js.
+    ...(tier === 'integration'
+      ? {
+          maxWorkers: 1,
+          testEnvironment: path.join(root, 'tools/jest-leak-environment.js'),
+          globalTeardown: path.join(root, 'tools/jest-leak-teardown.js'),
+        }
+      : {}),
   };
 }
 

@@ -33,12 +33,12 @@ import { AvroSerde, CE, cloudEventHeaders, DirectPublisher, TopicNames } from '@
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { LocalTokenIssuer, MessagingRuntime, Principal } from '@divit/service-kit';
-import { AppModule } from '../../services/billing-reconciliation/src/app.module';
-import { loadBillingConfig } from '../../services/billing-reconciliation/src/config/billing.config';
-import { billingDataSourceOptions } from '../../services/billing-reconciliation/src/database/data-source';
-import { InvoicesService } from '../../services/billing-reconciliation/src/invoices/invoices.service';
-import { amountFor } from '../../services/billing-reconciliation/src/reconciliation/classify';
-import { ReconciliationService } from '../../services/billing-reconciliation/src/reconciliation/reconciliation.service';
+import { AppModule } from '@divit/billing-reconciliation-service/src/app.module';
+import { loadBillingConfig } from '@divit/billing-reconciliation-service/src/config/billing.config';
+import { billingDataSourceOptions } from '@divit/billing-reconciliation-service/src/database/data-source';
+import { InvoicesService } from '@divit/billing-reconciliation-service/src/invoices/invoices.service';
+import { amountFor } from '@divit/billing-reconciliation-service/src/reconciliation/classify';
+import { ReconciliationService } from '@divit/billing-reconciliation-service/src/reconciliation/reconciliation.service';
 import { readOptions } from './lib/options';
 import { BenchRig } from './lib/rig';
 import { lifetimePeakRssMiB, sleep, waitUntil } from './lib/stats';

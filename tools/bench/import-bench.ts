@@ -16,8 +16,8 @@ import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
-import { loadRegistrationConfig } from '../../services/registration/src/config/registration.config';
-import { registrationDataSourceOptions } from '../../services/registration/src/database/data-source';
+import { loadRegistrationConfig } from '@divit/registration-service/src/config/registration.config';
+import { registrationDataSourceOptions } from '@divit/registration-service/src/database/data-source';
 
 const root = resolve(__dirname, '../..');
 const CLI = join(root, 'services/registration/dist/dossier-import/cli.js');

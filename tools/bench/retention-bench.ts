@@ -29,10 +29,10 @@ import { AvroSerde, createKafka, DirectPublisher, TopicNames } from '@divit/mess
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { LocalTokenIssuer, MessagingRuntime } from '@divit/service-kit';
-import { AppModule } from '../../services/retention-cleanup/src/app.module';
-import { loadRetentionCleanupConfig } from '../../services/retention-cleanup/src/config/retention-cleanup.config';
-import { retentionCleanupDataSourceOptions } from '../../services/retention-cleanup/src/database/data-source';
-import { ErasuresService } from '../../services/retention-cleanup/src/erasures/erasures.service';
+import { AppModule } from '@divit/retention-cleanup-service/src/app.module';
+import { loadRetentionCleanupConfig } from '@divit/retention-cleanup-service/src/config/retention-cleanup.config';
+import { retentionCleanupDataSourceOptions } from '@divit/retention-cleanup-service/src/database/data-source';
+import { ErasuresService } from '@divit/retention-cleanup-service/src/erasures/erasures.service';
 import { sleep, waitUntil } from './lib/stats';
 
 const TARGET_SECONDS = 300;

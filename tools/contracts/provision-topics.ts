@@ -6,7 +6,7 @@
 // KAFKA_REPLICATION_FACTOR; -1 = broker default), TOPIC_MIN_INSYNC_REPLICAS (unset = broker default; when set
 // it is a topic config the catalogue decides, created, verified and altered like retention.ms).
 import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from 'kafkajs';
-import type { TopicDefinition } from '../../libs/contracts/src/event-descriptor';
+import type { TopicDefinition } from '@divit/contracts/src/event-descriptor';
 import { errorMessage } from './lib/avro';
 import { loadContractsOrExit } from './lib/catalogue';
 import { readToolsConfig, topicNameIn, type ToolsConfig } from './lib/env';

@@ -22,7 +22,7 @@ import { Client } from 'pg';
 import { topicCatalogue, Topics } from '@divit/contracts';
 import { createKafka } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
-import { readTopicRecords, scanForBsnLeaks } from '@divit/testing';
+import { eventually, readTopicRecords, scanForBsnLeaks } from '@divit/testing';
 import {
   BROKERS,
   call,
@@ -39,7 +39,6 @@ import {
   txt,
   tokenFor,
   untilNot409,
-  waitUntil,
 } from './lib';
 
 configureLogging({ service: 'demo', level: 'warn' });
@@ -390,15 +389,18 @@ async function share(
     ),
     200,
   );
-  return waitUntil(
-    `session ${id} to leave AWAITING_DELIVERY`,
+  return eventually(
     async () =>
       expectStatus(
         'session',
         await call('identity-validation', 'GET', `/sharing-sessions/${id}`, system),
         200,
       ),
-    (s) => s.state !== 'AWAITING_DELIVERY',
+    {
+      description: `session ${id} to leave AWAITING_DELIVERY`,
+      until: (s) => s.state !== 'AWAITING_DELIVERY',
+      intervalMs: 200,
+    },
   ).then((s) => ({ ...s, sessionId: id }));
 }
 
@@ -470,8 +472,7 @@ async function registrationProcesses(flow: Flow) {
   say(
     `  Anna confirms → ${txt(annaDone.state)}: only a keyed hash of the BSN is kept; registration stores the validated surname and birth date`,
   );
-  const annaView = await waitUntil(
-    'validated identity at registration',
+  const annaView = await eventually(
     async () =>
       expectStatus(
         'registration',
@@ -483,7 +484,11 @@ async function registrationProcesses(flow: Flow) {
         ),
         200,
       ),
-    (r) => (r.identity as Json | undefined)?.status === 'VALIDATED',
+    {
+      description: 'validated identity at registration',
+      until: (r) => (r.identity as Json | undefined)?.status === 'VALIDATED',
+      intervalMs: 200,
+    },
   );
   say(
     `  GET /registrations/:id → validated surname "${txt((annaView.identity as Json).validatedSurname)}", postcode/house number for the check erased: ${txt(annaView.postcode ?? 'null')}/${txt(annaView.houseNumber ?? 'null')}; registration date still ${txt(annaView.registrationDate)}`,
@@ -598,25 +603,31 @@ async function allocate(
 async function decisionOf(flow: Flow, allocationId: string): Promise<Json> {
   const system = tokenFor(flow.organisationId, ['allocation-system']);
   await waitForAllocationView(flow, allocationId);
-  return waitUntil(
-    `the income decision for ${allocationId}`,
+  return eventually(
     async () =>
       expectStatus(
         'income',
         await call('income-retrieval', 'GET', `/allocations/${allocationId}`, system),
         200,
       ),
-    (v) => v.decision !== null && v.decision !== undefined,
-    90_000,
+    {
+      description: `the income decision for ${allocationId}`,
+      until: (v) => v.decision !== null && v.decision !== undefined,
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    },
   );
 }
 
 async function waitForAllocationView(flow: Flow, allocationId: string): Promise<void> {
   const system = tokenFor(flow.organisationId, ['allocation-system']);
-  await waitUntil(
-    `income-retrieval to know allocation ${allocationId}`,
+  await eventually(
     async () => (await call('income-retrieval', 'GET', `/allocations/${allocationId}`, system)).status,
-    (s) => s === 200,
+    {
+      description: `income-retrieval to know allocation ${allocationId}`,
+      until: (s) => s === 200,
+      intervalMs: 200,
+    },
   );
 }
 
@@ -778,18 +789,26 @@ async function withdrawalAndRetention(
   say(
     `Anna withdraws her consent (sent twice: same answer ${txt(first.withdrawnAt) === txt(again.withdrawnAt) ? 'both times' : 'DIFFERENT'}, one ConsentWithdrawn event)`,
   );
-  await waitUntil('the hashed BSN to be erased', hashes, (n) => n === 0, 30_000);
+  await eventually(hashes, {
+    description: 'the hashed BSN to be erased',
+    until: (n) => n === 0,
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
   const erasedAfter = Date.now() - started;
-  const log = await waitUntil(
-    'the deletion log to show the erasure',
+  const log = await eventually(
     async () =>
       expectStatus(
         'deletion log',
         await call('retention-cleanup', 'GET', `/deletion-log?subjectPseudonym=${ids.anna}`, auditor),
         200,
       ),
-    (r) => ((r.records as Json[]) ?? []).some((x) => x.category === 'HASHED_BSN'),
-    30_000,
+    {
+      description: 'the deletion log to show the erasure',
+      until: (r) => ((r.records as Json[]) ?? []).some((x) => x.category === 'HASHED_BSN'),
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    },
   );
   say(
     `  hashed BSN gone from identity-validation's database ${(erasedAfter / 1000).toFixed(1)} s after the withdrawal (erased by its owner on the withdrawal event itself);`,
@@ -837,16 +856,19 @@ async function withdrawalAndRetention(
   say(
     'WoonNet sets REGISTRATION_DATA and CONSENT_PROOFS retention to P0D (within the legal range); Eva deregisters',
   );
-  await waitUntil(
-    'the deregistration to be scheduled',
+  await eventually(
     async () =>
       expectStatus(
         'erasures',
         await call('retention-cleanup', 'GET', `/erasures?registrationId=${ids.eva}`, admin),
         200,
       ) as unknown as Json[],
-    (rows) => rows.length >= 2,
-    30_000,
+    {
+      description: 'the deregistration to be scheduled',
+      until: (rows) => rows.length >= 2,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    },
   );
   const sweep = expectStatus(
     'sweep',
@@ -854,16 +876,20 @@ async function withdrawalAndRetention(
     200,
   );
   say(`POST /sweeps (the same sweep runs on a schedule) → issued ${JSON.stringify(sweep).slice(0, 160)}`);
-  const evaLog = await waitUntil(
-    "the sweep's erasures to be acknowledged",
+  const evaLog = await eventually(
     async () =>
       expectStatus(
         'deletion log',
         await call('retention-cleanup', 'GET', `/deletion-log?subjectPseudonym=${ids.eva}`, auditor),
         200,
       ),
-    (r) => ((r.records as Json[]) ?? []).filter((x) => x.reason === 'REGISTRATION_DEREGISTERED').length >= 2,
-    30_000,
+    {
+      description: "the sweep's erasures to be acknowledged",
+      until: (r) =>
+        ((r.records as Json[]) ?? []).filter((x) => x.reason === 'REGISTRATION_DEREGISTERED').length >= 2,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    },
   );
   for (const rec of (evaLog.records as Json[]).filter((x) => x.reason === 'REGISTRATION_DEREGISTERED'))
     say(
@@ -940,16 +966,19 @@ async function billing(
   );
   void imported;
   const body = { payerOrganisationId: flow.organisationId, periodStart, periodEnd };
-  await waitUntil(
-    'the usage ledger to hold this run',
+  await eventually(
     async () =>
       expectStatus(
         'dry run',
         await call('billing-reconciliation', 'POST', '/reconciliations/dry-run', financeToken, body),
         200,
       ),
-    (r) => JSON.stringify(r).includes('USAGE_MISSING_ON_OUR_SIDE'),
-    60_000,
+    {
+      description: 'the usage ledger to hold this run',
+      until: (r) => JSON.stringify(r).includes('USAGE_MISSING_ON_OUR_SIDE'),
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    },
   );
   const closed = expectStatus(
     'close',
@@ -1011,11 +1040,9 @@ async function billing(
   say(
     `reports/demo/: member-statements.csv, coordinator-overview.pdf (bar chart per member), statement-de-kade.pdf, statement-woonbron-oost.pdf; Woonbron Oost reading De Kade's statement → ${denied.status}`,
   );
-  const settlements = await waitUntil(
-    'the settlement events',
+  const settlements = await eventually(
     () => Promise.resolve(finance.filter((e) => e.value.invoiceNumber === invoiceNumber)),
-    (s) => s.length >= 2,
-    30_000,
+    { description: 'the settlement events', until: (s) => s.length >= 2, timeoutMs: 30_000, intervalMs: 200 },
   );
   let sum = 0;
   for (const s of settlements) {
@@ -1109,8 +1136,7 @@ async function main(): Promise<void> {
   say(
     "-- what the allocator's system received on the decisions topic (conclusions only: no income, names or BSNs)",
   );
-  const decisions = await waitUntil(
-    'three decisions',
+  const decisions = await eventually(
     () =>
       Promise.resolve(
         allocatorSystem.seen.filter(
@@ -1118,8 +1144,7 @@ async function main(): Promise<void> {
             e.topic === Topics.incomeRetrievalDecisions && e.value.organisationId === woonnet.organisationId,
         ),
       ),
-    (d) => d.length >= 3,
-    30_000,
+    { description: 'three decisions', until: (d) => d.length >= 3, timeoutMs: 30_000, intervalMs: 200 },
   );
   for (const e of decisions)
     say(

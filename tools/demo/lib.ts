@@ -7,7 +7,7 @@ import path from 'node:path';
 import { eventDescriptors } from '@divit/contracts';
 import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
 import { LocalTokenIssuer, Role } from '@divit/service-kit';
-import { waitFor } from '@divit/testing';
+import { eventually } from '@divit/testing';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const REGISTRY = process.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
@@ -86,19 +86,12 @@ export function expectStatus(label: string, reply: Reply, status: number): Json 
 
 /** Repeats a request while it answers a retryable 409/503 (an event the service waits for is still on its way). */
 export function untilNot409(request: () => Promise<Reply>, timeoutMs = 30_000): Promise<Reply> {
-  return waitFor(request, (reply) => reply.status !== 409 && reply.status !== 503, timeoutMs, 200);
-}
-
-/** Polls until `done` holds (waitFor from libs/testing), or throws after the timeout, naming what was awaited. */
-export async function waitUntil<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const value = await waitFor(read, done, timeoutMs, 200);
-  if (!done(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-  return value;
+  return eventually(request, {
+    description: 'an answer other than 409 or 503',
+    until: (reply) => reply.status !== 409 && reply.status !== 503,
+    timeoutMs,
+    intervalMs: 200,
+  });
 }
 
 export interface SeenEvent {

@@ -12,13 +12,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { productionProblems } from '../../libs/config/src/production-mode';
-import { billingConfigSchema } from '../../services/billing-reconciliation/src/config/billing.config';
-import { consentConfigSchema } from '../../services/consent/src/config/consent.config';
-import { identityValidationConfigSchema } from '../../services/identity-validation/src/config/identity-validation.config';
-import { incomeRetrievalConfigSchema } from '../../services/income-retrieval/src/config/income-retrieval.config';
-import { retentionCleanupConfigSchema } from '../../services/retention-cleanup/src/config/retention-cleanup.config';
-import { registrationConfigSchema } from '../../services/registration/src/config/registration.config';
+import { productionProblems } from '@divit/config/src/production-mode';
+import { billingConfigSchema } from '@divit/billing-reconciliation-service/src/config/billing.config';
+import { consentConfigSchema } from '@divit/consent-service/src/config/consent.config';
+import { identityValidationConfigSchema } from '@divit/identity-validation-service/src/config/identity-validation.config';
+import { incomeRetrievalConfigSchema } from '@divit/income-retrieval-service/src/config/income-retrieval.config';
+import { retentionCleanupConfigSchema } from '@divit/retention-cleanup-service/src/config/retention-cleanup.config';
+import { registrationConfigSchema } from '@divit/registration-service/src/config/registration.config';
 
 /** THE table: every deployable service (folder under services/) and its config schema. Add new services here. */
 const SERVICES = {

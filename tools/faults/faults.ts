@@ -27,7 +27,7 @@ import { Client } from 'pg';
 import { eventDescriptors, topicCatalogue, Topics } from '@divit/contracts';
 import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
-import { readTopicRecords } from '@divit/testing';
+import { eventually, readTopicRecords } from '@divit/testing';
 import { type Json, type Reply, say, tokenFor, txt } from '../demo/lib';
 
 configureLogging({ service: 'faults', level: 'error' });
@@ -193,16 +193,6 @@ function expect(label: string, reply: Reply, ...statuses: number[]): Json {
       `${label}: expected HTTP ${statuses.join('/')}, got ${reply.status} ${reply.body.toString('utf8').slice(0, 300)}`,
     );
   return reply.json;
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number) {
-  const deadline = now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -458,8 +448,7 @@ async function consentAndShare(
         ),
         200,
       );
-      const state = await poll(
-        `session ${id}`,
+      const state = await eventually(
         async () =>
           txt(
             expect(
@@ -468,8 +457,12 @@ async function consentAndShare(
               200,
             ).state,
           ),
-        (s) => s !== 'AWAITING_DELIVERY',
-        30_000,
+        {
+          description: `session ${id}`,
+          until: (s) => s !== 'AWAITING_DELIVERY',
+          timeoutMs: 30_000,
+          intervalMs: 250,
+        },
       );
       if (purpose === 'BSN_AT_REGISTRATION') {
         if (state !== 'AWAITING_CONFIRMATION') throw new Error(`session ${id} ended ${state}`);
@@ -538,14 +531,17 @@ async function flowOnce(p: Platform, f: FlowRecord): Promise<void> {
   );
   const registrationId = txt(registration.registrationId);
   await consentAndShare(p, f, registrationId, 'BSN_AT_REGISTRATION', person, undefined);
-  await poll(
-    'validated identity at registration',
+  await eventually(
     async () => {
       const r = await request('registration', 'GET', `/registrations/${registrationId}`, system);
       return r.status === 200 ? txt((r.json.identity as Json | undefined)?.status) : '';
     },
-    (s) => s === 'VALIDATED',
-    120_000,
+    {
+      description: 'validated identity at registration',
+      until: (s) => s === 'VALIDATED',
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    },
   );
   const reference = `FLT-${run}-${f.n}`;
   const allocation = await request('registration', 'POST', '/allocations', system, {
@@ -564,19 +560,22 @@ async function flowOnce(p: Platform, f: FlowRecord): Promise<void> {
   } else expect('allocation', allocation, 201);
   f.allocatedAt = now();
   const allocationId = f.allocationId as string;
-  await poll(
-    `income-retrieval to know allocation ${allocationId}`,
+  await eventually(
     async () => (await request('income-retrieval', 'GET', `/allocations/${allocationId}`, system)).status,
-    (s) => s === 200,
-    120_000,
+    {
+      description: `income-retrieval to know allocation ${allocationId}`,
+      until: (s) => s === 200,
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    },
   );
   await consentAndShare(p, f, registrationId, 'BSN_AND_INCOME_AT_ALLOCATION', person, allocationId);
-  const decision = await poll(
-    `the decision for ${allocationId}`,
-    () => decisionOf(p, allocationId),
-    (d) => d !== null,
-    f.lostSession ? 300_000 : 180_000,
-  );
+  const decision = await eventually(() => decisionOf(p, allocationId), {
+    description: `the decision for ${allocationId}`,
+    until: (d) => d !== null,
+    timeoutMs: f.lostSession ? 300_000 : 180_000,
+    intervalMs: 250,
+  });
   f.decidedAt = now();
   f.outcome = txt(decision?.outcome);
 }
@@ -965,12 +964,12 @@ async function main(): Promise<number> {
   const workers = Array.from({ length: WORKERS }, (_, i) => worker(platform, i + 1, counter));
 
   // Warm-up: a few complete allocations before the first fault (the fault-free flow time).
-  await poll(
-    'first complete allocations',
-    () => Promise.resolve(flows.filter((f) => f.decidedAt).length),
-    (n) => n >= WORKERS,
-    240_000,
-  ).catch((e: unknown) => log(`warm-up: ${errorText(e)}`));
+  await eventually(() => Promise.resolve(flows.filter((f) => f.decidedAt).length), {
+    description: 'first complete allocations',
+    until: (n) => n >= WORKERS,
+    timeoutMs: 240_000,
+    intervalMs: 250,
+  }).catch((e: unknown) => log(`warm-up: ${errorText(e)}`));
   const baseline = flows.filter((f) => f.decidedAt).map((f) => (f.decidedAt as number) - f.startedAt);
   log(
     `warm-up: ${baseline.length} allocations decided, flow time ${baseline.map((ms) => secs(ms)).join(', ')}`,

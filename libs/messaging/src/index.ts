@@ -27,3 +27,4 @@ export {
 export const messagingEntities = [OutboxMessageEntity, OutboxSchemaEntity, InboxMessageEntity];
 /** Add to the start of a service's migration list. */
 export const messagingMigrations = [CreateMessagingTables1763900000000, OutboxWriterSchemas1763950000000];
+export * from './metrics/messaging-metrics';

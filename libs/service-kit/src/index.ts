@@ -22,3 +22,6 @@ export * from './health/readiness';
 export * from './health/platform-http.module';
 export * from './erasure';
 export * from './receipts/consent-receipt';
+export * from './csv/csv-writer';
+export * from './cli/progress-bar';
+export * from './http/http-metrics';

@@ -4,10 +4,12 @@ import { DataSource } from 'typeorm';
 import { topicCatalogue } from '@divit/contracts';
 import {
   AvroSerde,
+  ConsumerLagMetrics,
   createKafka,
   EventConsumer,
   EventConsumerOptions,
   EventDescriptorLike,
+  OutboxBacklogMetrics,
   OutboxRelay,
   OutboxWriter,
   TopicNames,
@@ -31,6 +33,7 @@ export interface MessagingStatus {
 
 interface StartingConsumer {
   groupId: string;
+  topics: string[];
   state: 'joining' | 'joined' | 'stopped';
   started: Promise<void>;
   consumer: Pick<EventConsumer<readonly EventDescriptorLike[]>, 'state' | 'stop'>;
@@ -44,6 +47,10 @@ interface StartingConsumer {
  * `onApplicationBootstrap` does not hold up the HTTP listener while a group rebalances (after a crash a
  * rejoin waits out the old member's session, ~30 s). Until every consumer has joined, {@link status}
  * reports not ready, so /health/ready answers 503 while /health/live answers 200.
+ *
+ * Every service gets the backlog metrics on GET /metrics from here (docs/observability.md): the outbox backlog
+ * and its oldest row's age once the relay has started (and still while the relay is down), and the lag of
+ * each consumer group it started, per topic and partition.
  */
 export class MessagingRuntime {
   readonly kafka: Kafka;
@@ -55,6 +62,8 @@ export class MessagingRuntime {
   private stopping = false;
   private readonly stopped = new AbortController();
   private readonly logger = createLogger('MessagingRuntime');
+  private readonly outboxMetrics: OutboxBacklogMetrics;
+  private readonly lagMetrics: ConsumerLagMetrics;
 
   constructor(
     readonly settings: MessagingSettings,
@@ -70,6 +79,12 @@ export class MessagingRuntime {
     });
     this.topics = new TopicNames(topicCatalogue, settings.topicPrefix);
     this.outbox = new OutboxWriter(this.serde, this.topics, `/divit/${settings.service}`);
+    this.outboxMetrics = new OutboxBacklogMetrics(dataSource);
+    this.lagMetrics = new ConsumerLagMetrics(this.kafka, () =>
+      this.consumers
+        .filter((c) => c.state !== 'stopped')
+        .map((c) => ({ groupId: c.groupId, topics: c.topics })),
+    );
   }
 
   /**
@@ -78,6 +93,7 @@ export class MessagingRuntime {
    * write large bursts, such as a retention sweep.
    */
   async startRelay(options: { batchSize?: number } = {}): Promise<void> {
+    this.outboxMetrics.start();
     this.relay = new OutboxRelay({
       dataSource: this.dataSource,
       kafka: this.kafka,
@@ -107,7 +123,14 @@ export class MessagingRuntime {
       topics: this.topics,
       dataSource: this.dataSource,
     });
-    const entry: StartingConsumer = { groupId, state: 'joining', consumer, started: Promise.resolve() };
+    const entry: StartingConsumer = {
+      groupId,
+      topics: consumer.subscribedTopics,
+      state: 'joining',
+      consumer,
+      started: Promise.resolve(),
+    };
+    this.lagMetrics.start();
     entry.started = this.join(entry, consumer);
     this.consumers.push(entry);
     return Promise.resolve(consumer);
@@ -181,6 +204,8 @@ export class MessagingRuntime {
     }
     await this.relay?.stop();
     this.relay = undefined;
+    this.outboxMetrics.stop();
+    await this.lagMetrics.stop();
   }
 }
 

@@ -1,4 +1,5 @@
 export * from './service-test-app';
+export * from './eventually';
 export * from './bsn-leak-scan';
 export * from './pdf-text';
 export * from './hostile';

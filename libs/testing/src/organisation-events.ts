@@ -6,7 +6,7 @@ import {
   OrganisationRouteChangedEvent,
 } from '@divit/contracts';
 import type { ServiceTestApp } from './service-test-app';
-import { waitFor } from './service-test-app';
+import { eventually } from './eventually';
 
 /** What of a service's test app this needs (any service's ServiceTestApp has it). */
 type TestApp = Pick<ServiceTestApp<never>, 'publish' | 'query'>;
@@ -143,9 +143,13 @@ export class OrganisationEvents {
   }
 
   private async stored(eventIds: string[]): Promise<void> {
-    const rows = await waitFor(
+    const rows = await eventually(
       () => this.app.query(`SELECT 1 FROM inbox_messages WHERE event_id = ANY($1)`, [eventIds]),
-      (r) => r.length >= eventIds.length,
+      {
+        description:
+          '() => this.app.query(`SELECT 1 FROM inbox_messages WHERE event_id = ANY($1)`, [eventIds])',
+        until: (r) => r.length >= eventIds.length,
+      },
     );
     if (rows.length < eventIds.length)
       throw new Error(`organisation events not stored by the service: ${eventIds.join(', ')}`);

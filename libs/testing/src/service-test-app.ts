@@ -26,6 +26,7 @@ import {
   PLATFORM_ORGANISATION_ID,
   Role,
 } from '@divit/service-kit';
+import { eventually } from './eventually';
 
 /** One event as a consumer sees it, decoded with the generated reader schema of its type. */
 export interface ReceivedEvent {
@@ -76,6 +77,8 @@ export class ServiceTestApp<C extends BaseConfig> {
   readonly received: ReceivedEvent[] = [];
   /** Copies of an already received event (same CloudEvents id) the observer skipped. */
   redelivered = 0;
+  /** Records on the observed topics that are not Confluent-framed Avro (poison records on a dead-letter topic). */
+  undecodable = 0;
   readonly prefix: string;
   app!: INestApplication;
   db!: TestDatabase;
@@ -148,7 +151,15 @@ export class ServiceTestApp<C extends BaseConfig> {
           }
           seen.add(id);
         }
-        const decoded = await this.serde.decode(message.value, readers);
+        let decoded;
+        try {
+          decoded = await this.serde.decode(message.value, readers);
+        } catch {
+          // An observed dead-letter topic carries whatever was dead-lettered: a poison record's original bytes or a
+          // reference to it is not Avro. Counted, not retried (a throw here crash-looped the observer).
+          this.undecodable++;
+          return;
+        }
         this.received.push({
           topic: byName.get(topic) as TopicKey,
           type: decoded.type,
@@ -312,34 +323,18 @@ export class ServiceTestApp<C extends BaseConfig> {
     return this.db.dataSource.query<T[]>(sql, params);
   }
 
-  /** Polls (no sleeps in assertions) until `n` received events match, or the deadline passes. */
+  /** Polls (no sleeps in assertions) until `n` received events match; throws at the deadline (eventually). */
   async eventsMatching(
     predicate: (event: ReceivedEvent) => boolean,
     n: number,
     timeoutMs = 30_000,
   ): Promise<ReceivedEvent[]> {
-    return waitFor(
-      () => this.received.filter(predicate),
-      (found) => found.length >= n,
+    return eventually(() => this.received.filter(predicate), {
+      description: `${n} received event(s) matching ${predicate.toString().replace(/\s+/g, ' ').slice(0, 200)}`,
+      until: (found) => found.length >= n,
       timeoutMs,
-    );
+    });
   }
-}
-
-/** Polls `read` until `done` holds or the deadline passes, and returns the last value read. */
-export async function waitFor<T>(
-  read: () => T | Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 30_000,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    value = await read();
-  }
-  return value;
 }
 
 /** Field names of a 400 problem document. */

@@ -1,20 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { eventually } from '@divit/testing';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` every `everyMs` until it is true; resolves with Date.now() of the first true probe. */
+/** Polls `probe` every `everyMs` until it is true (eventually; throws at the deadline); resolves with Date.now() of the first true probe. */
 export async function waitUntil(
   probe: () => boolean,
   what: string,
   timeoutMs: number,
   everyMs = 2,
 ): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
+  await eventually(probe, { description: what, until: (ok) => ok, timeoutMs, intervalMs: everyMs });
   return Date.now();
 }
 

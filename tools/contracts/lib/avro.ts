@@ -1,6 +1,6 @@
 // Avro helpers: namespace rule, parsing with avsc, walking named types, and the full-compatibility check.
 import * as avro from 'avsc';
-import type { AvroRecordSchema, AvroSchema, JsonValue } from '../../../libs/contracts/src/event-descriptor';
+import type { AvroRecordSchema, AvroSchema, JsonValue } from '@divit/contracts/src/event-descriptor';
 
 /** Options every tool parses schemas with; `wrapUnions: 'never'` proves unions map to plain TS unions. */
 export const PARSE_OPTIONS: Readonly<Partial<avro.ForSchemaOptions>> = { wrapUnions: 'never' };

@@ -8,7 +8,7 @@ import type {
   PersonalDataClass,
   TopicDefinition,
   TopicKind,
-} from '../../../libs/contracts/src/event-descriptor';
+} from '@divit/contracts/src/event-descriptor';
 import {
   asText,
   errorMessage,

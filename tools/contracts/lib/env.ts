@@ -1,5 +1,5 @@
 // Configuration of the contract commands, from the environment (command-line tools only).
-import { prefixedTopicName } from '../../../libs/contracts/src/naming';
+import { prefixedTopicName } from '@divit/contracts/src/naming';
 
 export interface ToolsConfig {
   /** Confluent-compatible schema registry API base URL (Apicurio: .../apis/ccompat/v7). */

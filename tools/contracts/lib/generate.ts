@@ -1,14 +1,14 @@
 // Turns validated contracts into libs/contracts/src/generated/*.ts and docs/asyncapi.yaml.
 // Pure and deterministic: the same inputs give byte-identical output (used for the drift check).
 import { stringify as stringifyYaml } from 'yaml';
-import type { AvroSchema, TopicDefinition } from '../../../libs/contracts/src/event-descriptor';
+import type { AvroSchema, TopicDefinition } from '@divit/contracts/src/event-descriptor';
 import {
   CloudEventsHeaders,
   CLOUDEVENTS_SPEC_VERSION,
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,
-} from '../../../libs/contracts/src/headers';
-import { subjectFor } from '../../../libs/contracts/src/naming';
+} from '@divit/contracts/src/headers';
+import { subjectFor } from '@divit/contracts/src/naming';
 import { asText, fullNameOf, isObject, PRIMITIVES, splitFullName, type NamedTypeDefinition } from './avro';
 import { compare, type Contracts, type EventSchema } from './catalogue';
 import { ASYNCAPI_PATH, GENERATED_DIR } from './source';

@@ -1,5 +1,5 @@
 // Minimal client for the Confluent schema-registry API (as served by Apicurio under /apis/ccompat/v7).
-import type { CompatibilityLevel } from '../../../libs/contracts/src/event-descriptor';
+import type { CompatibilityLevel } from '@divit/contracts/src/event-descriptor';
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 

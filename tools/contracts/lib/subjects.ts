@@ -1,6 +1,6 @@
 // The subjects the catalogue implies in an environment: one per (topic, event type), TopicRecordNameStrategy.
-import type { CompatibilityLevel } from '../../../libs/contracts/src/event-descriptor';
-import { subjectFor } from '../../../libs/contracts/src/naming';
+import type { CompatibilityLevel } from '@divit/contracts/src/event-descriptor';
+import { subjectFor } from '@divit/contracts/src/naming';
 import type { Contracts, EventSchema } from './catalogue';
 import { topicNameIn, type ToolsConfig } from './env';
 

@@ -1,7 +1,7 @@
 // The comparison `npm run topics:verify` makes (catalogue vs the broker's actual topic configs), as an exported
 // function for tests and services (tools/contracts/provision-topics.ts keeps its own copy; the CLI is unchanged).
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
-import type { TopicDefinition } from '../../../libs/contracts/src/event-descriptor';
+import type { TopicDefinition } from '@divit/contracts/src/event-descriptor';
 
 export interface TopicDrift {
   /** The real topic name (with the environment's prefix). */

@@ -45,7 +45,9 @@ interface OutboxRow {
 }
 
 /** Advisory lock id shared by all relay instances of one database: one active relay, strict order. */
-const RELAY_LOCK_ID = 7346152001;
+/** The advisory lock one relay per database holds while it publishes a batch (exported for tests that pause the relay). */
+export const OUTBOX_RELAY_LOCK_ID = 7346152001;
+const RELAY_LOCK_ID = OUTBOX_RELAY_LOCK_ID;
 
 /**
  * The relay's producer does not retry inside kafkajs; a failed batch is rolled back and sent again whole.

@@ -25,13 +25,6 @@ async function insertApplied(em: EntityManager, id: string, n: number, note: str
   await em.query(`INSERT INTO applied (event_id, n, note) VALUES ($1, $2, $3)`, [id, n, note]);
 }
 
-// Known flake on this 2-core machine (seen 3 times in 6 CI runs on 2026-11-23, never reproduced alone): a test's
-// fresh consumer sometimes receives nothing for 60 s or more, with no error logged, while the same test passes
-// on the next run. One retry, each on a fresh rig, with the first failure logged; the cause is not yet proven.
-// One cause that fits (fixed 2026-12-06): registry requests had no timeout, so a registry that stalled under
-// load stalled the consumer's decode forever without any log. Remove this retry once CI no longer shows it.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
-
 describe('EventConsumer against the real broker, registry and PostgreSQL', () => {
   let rig: TestRig;
   const running: { stop(): Promise<void> }[] = [];

@@ -118,8 +118,25 @@ export async function createRig(
         .catch(() => undefined);
       await a.disconnect();
       await db.drop();
+      await deleteSubjects(prefix);
     },
   };
+}
+
+/**
+ * Deletes the rig's schema subjects (`<prefix>test.events-nl.divit.test.Ping`, ...), soft then permanently: the
+ * rig's topics are deleted, and a registry collecting thousands of test subjects answered lookups in over 10 s,
+ * which stalled consumers' decodes (ServiceTestApp does the same for the services' tests).
+ */
+export async function deleteSubjects(prefix: string): Promise<void> {
+  const base = REGISTRY_URL.replace(/\/$/, '');
+  const res = await fetch(`${base}/subjects`, { signal: AbortSignal.timeout(30_000) });
+  const subjects = ((await res.json()) as string[]).filter((s) => s.startsWith(prefix));
+  for (const subject of subjects) {
+    const url = `${base}/subjects/${encodeURIComponent(subject)}`;
+    await fetch(url, { method: 'DELETE', signal: AbortSignal.timeout(30_000) });
+    await fetch(`${url}?permanent=true`, { method: 'DELETE', signal: AbortSignal.timeout(30_000) });
+  }
 }
 
 /** Polls until the condition holds or the deadline passes (no fixed sleeps in tests). */

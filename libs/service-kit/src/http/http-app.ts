@@ -7,6 +7,7 @@ import type { JwtVerifier } from '../auth/jwt';
 import type { ProblemDocument } from '../problem-details.filter';
 import { controlCharacterProblems, TextProblem } from './control-characters';
 import { RateLimitSettings, TokenBucketLimiter } from './rate-limiter';
+import { httpMetrics } from './http-metrics';
 
 /** A route that accepts a larger body than the platform default (file uploads). */
 export interface UploadRoute {
@@ -97,6 +98,7 @@ export function configureHttpApp(app: INestApplication, settings: HttpAppSetting
   instance.disable('x-powered-by');
   if (settings.trustProxyHops > 0) instance.set('trust proxy', settings.trustProxyHops);
 
+  app.use(httpMetrics());
   app.use(securityHeaders);
   if (settings.rateLimit.enabled) app.use(rateLimit(settings.rateLimit, verifierOf(app)));
   const limitFor = (req: Request): number =>

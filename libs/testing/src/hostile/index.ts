@@ -2,3 +2,4 @@ export * from './openapi';
 export * from './inputs';
 export * from './hostile-tier';
 export * from './roles';
+export * from './poison-records';

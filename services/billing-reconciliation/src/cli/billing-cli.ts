@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { AccessLogService } from '@divit/access-log';
 import { configureLogging } from '@divit/observability';
+import { createProgressBar } from '@divit/service-kit';
 import { loadBillingConfigOrExit } from '../config/billing.config';
 import { billingDataSourceOptions } from '../database/data-source';
 import { InvoicesRepository } from '../invoices/invoices.repository';
@@ -23,7 +24,6 @@ import { ReconciliationRepository } from '../reconciliation/reconciliation.repos
 import * as render from '../reports/render';
 import { TariffsService } from '../tariffs/tariffs.service';
 import { cliPrincipal } from './cli-principal';
-import { Progress } from './progress';
 
 const EXIT = { ok: 0, unexpected: 1, usage: 2, badFile: 3, notFound: 4 } as const;
 const USAGE = `usage:
@@ -31,6 +31,11 @@ const USAGE = `usage:
   billing-cli.js export-reports --reconciliation ID --out DIR`;
 
 class UsageError extends Error {}
+
+/** Progress on stderr, drawn only on a terminal (createProgressBar, cli-progress). */
+const progressFormat = (label: string) => ({
+  format: `${label} [{bar}] {percentage}% {value}/{total}  ETA {eta_formatted}`,
+});
 
 async function importInvoices(
   ds: DataSource,
@@ -43,7 +48,8 @@ async function importInvoices(
   if (format !== 'csv' && format !== 'json') throw new UsageError('--format is csv or json');
   const content = await readFile(values.file, 'utf8');
   const totalLines = format === 'csv' ? content.split('\n').length : 1;
-  const progress = new Progress('checking', totalLines);
+  const progress = createProgressBar(progressFormat('checking'));
+  progress.start(totalLines);
   const service = new InvoicesService(
     ds,
     new InvoicesRepository(),
@@ -54,7 +60,7 @@ async function importInvoices(
     const result = await service.import(cliPrincipal(), format, content, (line) => {
       if (line % 1000 === 0) progress.update(line);
     });
-    progress.done();
+    progress.update(totalLines);
     process.stdout.write(
       `${JSON.stringify({ imported: result.invoices.length, invoices: result.invoices.map((i) => i.invoiceNumber) })}\n`,
     );
@@ -65,6 +71,8 @@ async function importInvoices(
       return EXIT.badFile;
     }
     throw error;
+  } finally {
+    progress.stop();
   }
 }
 
@@ -117,14 +125,18 @@ async function exportReports(ds: DataSource, args: string[]): Promise<number> {
     JSON.stringify({ discrepancies: row.result.discrepancies, lateUsage: late }, null, 2),
   );
   const parts = row.result.split.parts;
-  const progress = new Progress('statements', parts.length);
-  for (let i = 0; i < parts.length; i++) {
-    const member = parts[i]!.memberId;
-    await write(`statement-${member}-${v}.csv`, render.statementCsv(row, member, names));
-    await write(`statement-${member}-${v}.pdf`, await render.statementPdf(row, member, names));
-    progress.update(i + 1);
+  const progress = createProgressBar(progressFormat('statements'));
+  progress.start(parts.length);
+  try {
+    for (let i = 0; i < parts.length; i++) {
+      const member = parts[i]!.memberId;
+      await write(`statement-${member}-${v}.csv`, render.statementCsv(row, member, names));
+      await write(`statement-${member}-${v}.pdf`, await render.statementPdf(row, member, names));
+      progress.update(i + 1);
+    }
+  } finally {
+    progress.stop();
   }
-  progress.done();
   await new AccessLogService(ds).record({
     principal: cliPrincipal(),
     action: 'REPORTS_EXPORTED_CLI',

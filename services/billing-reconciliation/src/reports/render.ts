@@ -1,9 +1,12 @@
 /**
  * Finance outputs rendered from one stored reconciliation version (pure apart from pdfkit):
  * per-member statements (CSV, PDF), the coordinator overview (PDF, with a bar chart of cost per member
- * drawn with rectangles) and the discrepancy report (CSV, JSON).
+ * drawn with rectangles) and the discrepancy report (CSV, JSON). CSV is written by csvText (csv-stringify with
+ * formula-injection escaping; libs/service-kit/src/csv/csv-writer.ts): a member or organisation name such as
+ * `=HYPERLINK(…)` reaches a finance officer's spreadsheet as text.
  */
 import PDFDocument from 'pdfkit';
+import { CsvCell, csvText } from '@divit/service-kit';
 import type { ReconciliationRow } from '../reconciliation/reconciliation.repository';
 
 export type Names = Readonly<Record<string, string>>;
@@ -15,11 +18,7 @@ export const euros = (cents: number): string => {
   return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
 };
 
-const csvCell = (v: string | number | null): string => {
-  const s = v === null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csvLine = (cells: (string | number | null)[]) => cells.map(csvCell).join(',');
+const cells = (values: CsvCell[]): CsvCell[] => values;
 
 export function memberPart(row: ReconciliationRow, memberId: string) {
   return row.result.split.parts.find((p) => p.memberId === memberId);
@@ -30,31 +29,31 @@ export function statementCsv(row: ReconciliationRow, memberId: string, names: Na
   if (!part) throw new Error('member not in result');
   const r = row.result;
   const lines = [
-    csvLine(['field', 'value']),
-    csvLine(['memberOrganisationId', memberId]),
-    csvLine(['memberName', names[memberId] ?? '']),
-    csvLine(['payerOrganisationId', r.payerOrganisationId]),
-    csvLine(['payerName', names[r.payerOrganisationId] ?? '']),
-    csvLine(['invoiceNumber', r.primaryInvoice.invoiceNumber]),
-    csvLine(['periodStart', r.periodStart]),
-    csvLine(['periodEnd', r.periodEnd]),
-    csvLine(['resultVersion', row.version]),
-    csvLine(['allocationKey', r.split.basis]),
-    csvLine(['keyShare', `${part.keyShareNumerator}/${part.keyShareDenominator}`]),
-    csvLine(['attributableUsageCount', part.attributableUsageCount]),
-    csvLine(['attributableCents', part.attributableCents]),
-    csvLine(['sharedCents', part.sharedCents]),
-    csvLine(['amountCents', part.amountCents]),
-    csvLine(['amountEur', euros(part.amountCents)]),
-    csvLine(['invoiceTotalCents', r.split.totalCents]),
-    csvLine(['currency', 'EUR']),
+    cells(['field', 'value']),
+    cells(['memberOrganisationId', memberId]),
+    cells(['memberName', names[memberId] ?? '']),
+    cells(['payerOrganisationId', r.payerOrganisationId]),
+    cells(['payerName', names[r.payerOrganisationId] ?? '']),
+    cells(['invoiceNumber', r.primaryInvoice.invoiceNumber]),
+    cells(['periodStart', r.periodStart]),
+    cells(['periodEnd', r.periodEnd]),
+    cells(['resultVersion', row.version]),
+    cells(['allocationKey', r.split.basis]),
+    cells(['keyShare', `${part.keyShareNumerator}/${part.keyShareDenominator}`]),
+    cells(['attributableUsageCount', part.attributableUsageCount]),
+    cells(['attributableCents', part.attributableCents]),
+    cells(['sharedCents', part.sharedCents]),
+    cells(['amountCents', part.amountCents]),
+    cells(['amountEur', euros(part.amountCents)]),
+    cells(['invoiceTotalCents', r.split.totalCents]),
+    cells(['currency', 'EUR']),
   ];
-  return `${lines.join('\n')}\n`;
+  return csvText(lines);
 }
 
 /** All members of one version in one CSV (coordinator / finance export). */
 export function statementsCsv(row: ReconciliationRow, names: Names): string {
-  const header = csvLine([
+  const header = cells([
     'memberOrganisationId',
     'memberName',
     'attributableUsageCount',
@@ -67,7 +66,7 @@ export function statementsCsv(row: ReconciliationRow, names: Names): string {
     'keyShareDenominator',
   ]);
   const rows = row.result.split.parts.map((p) =>
-    csvLine([
+    cells([
       p.memberId,
       names[p.memberId] ?? '',
       p.attributableUsageCount,
@@ -80,7 +79,7 @@ export function statementsCsv(row: ReconciliationRow, names: Names): string {
       p.keyShareDenominator,
     ]),
   );
-  const total = csvLine([
+  const total = cells([
     'TOTAL',
     '',
     '',
@@ -92,7 +91,7 @@ export function statementsCsv(row: ReconciliationRow, names: Names): string {
     '',
     '',
   ]);
-  return `${[header, ...rows, total].join('\n')}\n`;
+  return csvText([header, ...rows, total]);
 }
 
 export function discrepanciesCsv(
@@ -100,7 +99,7 @@ export function discrepanciesCsv(
   late: { usageId: string; unit: string; occurredAt: string; receivedAt: string }[],
 ): string {
   const out = [
-    csvLine([
+    cells([
       'kind',
       'unit',
       'class',
@@ -114,11 +113,11 @@ export function discrepanciesCsv(
   ];
   for (const d of row.result.discrepancies)
     out.push(
-      csvLine(['DISCREPANCY', d.unit, d.class, d.count, d.amountCents, d.explanation, null, null, null]),
+      cells(['DISCREPANCY', d.unit, d.class, d.count, d.amountCents, d.explanation, null, null, null]),
     );
   for (const l of late)
     out.push(
-      csvLine([
+      cells([
         'LATE_USAGE_RECORD',
         l.unit,
         'LATE_USAGE',
@@ -130,7 +129,7 @@ export function discrepanciesCsv(
         l.receivedAt,
       ]),
     );
-  return `${out.join('\n')}\n`;
+  return csvText(out);
 }
 
 function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {

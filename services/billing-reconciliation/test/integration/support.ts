@@ -12,7 +12,7 @@ import { BillingConfig, loadBillingConfig } from '../../src/config/billing.confi
 import { billingDataSourceOptions } from '../../src/database/data-source';
 
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
-export { pdfText, waitFor } from '@divit/testing';
+export { pdfText, eventually } from '@divit/testing';
 
 /** The billing-reconciliation service on the real stack (see ServiceTestApp in libs/testing). */
 export class BillingTestApp extends ServiceTestApp<BillingConfig> {

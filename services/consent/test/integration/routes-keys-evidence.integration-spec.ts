@@ -5,7 +5,7 @@ import {
   OrganisationRouteChangedEvent,
 } from '@divit/contracts';
 import { amsterdamDate } from '../../src/common/calendar-date';
-import { ConsentTestApp, payloadOf, pdfText, waitFor } from './support';
+import { ConsentTestApp, payloadOf, pdfText, eventually } from './support';
 
 describe('consent: controller per route, key rotation, evidence, partial consent, erasure (real stack)', () => {
   const t = new ConsentTestApp();
@@ -88,9 +88,13 @@ describe('consent: controller per route, key rotation, evidence, partial consent
       },
     ]);
     await t.routeRows(org, 3);
-    await waitFor(
+    await eventually(
       () => t.query(`SELECT id FROM organisation_memberships WHERE organisation_id = $1`, [org]),
-      (r) => r.length === 2,
+      {
+        description:
+          't.query(`SELECT id FROM organisation_memberships WHERE organisation_id = $1`, [org]) to satisfy (r) => r.length === 2',
+        until: (r) => r.length === 2,
+      },
     );
     const c = await grant(org, text.id);
     expect(payloadOf(c.receipt).ctl).toEqual({ route: 'C', controllers: [m1, m2] });

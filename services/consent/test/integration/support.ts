@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { OrganisationRegisteredEvent, RegistrationCreatedEvent } from '@divit/contracts';
-import { ServiceTestApp, waitFor } from '@divit/testing';
+import { ServiceTestApp, eventually } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { ConsentConfig, loadConsentConfig } from '../../src/config/consent.config';
 import { consentDataSourceOptions } from '../../src/database/data-source';
 
-export { fieldsOf, pdfText, waitFor } from '@divit/testing';
+export { fieldsOf, pdfText, eventually } from '@divit/testing';
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The consent service on the real stack (see ServiceTestApp in libs/testing). */
@@ -53,11 +53,10 @@ export class ConsentTestApp extends ServiceTestApp<ConsentConfig> {
   }
 
   async routeRows(organisationId: string, n: number): Promise<void> {
-    const rows = await waitFor(
+    await eventually(
       () => this.query(`SELECT id FROM organisation_routes WHERE organisation_id = $1`, [organisationId]),
-      (r) => r.length >= n,
+      { description: `${n} route row(s) for ${organisationId}`, until: (r) => r.length >= n },
     );
-    if (rows.length < n) throw new Error(`route rows for ${organisationId} did not arrive`);
   }
 
   /** A published text for the series; returns its id and version hash. */
@@ -108,8 +107,10 @@ export class ConsentTestApp extends ServiceTestApp<ConsentConfig> {
         },
       },
     ]);
-    if ((await waitFor(known, (r) => r.length > 0)).length === 0)
-      throw new Error(`registration ${registrationId} did not arrive`);
+    await eventually(known, {
+      description: `registration ${registrationId} to arrive`,
+      until: (r) => r.length > 0,
+    });
     return registrationId;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RegistrationCreatedEvent } from '@divit/contracts';
-import { ConsentTestApp, waitFor } from './support';
+import { ConsentTestApp, eventually } from './support';
 
 /**
  * Issue 13, item 4 (the cross-tenant consent race), two tenants: consent accepted showings for registrations it had
@@ -53,10 +53,11 @@ describe('consent: tenancy — showings only for known registrations of the text
         },
       },
     ]);
-    await waitFor(
-      () => t.query('SELECT 1 FROM registrations WHERE id = $1', [brandNew]),
-      (rows) => rows.length === 1,
-    );
+    await eventually(() => t.query('SELECT 1 FROM registrations WHERE id = $1', [brandNew]), {
+      description:
+        "t.query('SELECT 1 FROM registrations WHERE id = $1', [brandNew]) to satisfy (rows) => rows.length === 1",
+      until: (rows) => rows.length === 1,
+    });
     expect(await showing(brandNew)).toMatchObject({ status: 404, json: { code: 'REGISTRATION_NOT_FOUND' } });
     expect(await t.count('consent_showings')).toBe(before);
   });

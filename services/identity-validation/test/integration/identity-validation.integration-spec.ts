@@ -20,7 +20,7 @@ import {
   IdentityValidationTestApp,
   OLD_KEY,
   ReceivedEvent,
-  waitFor,
+  eventually,
 } from './support';
 
 /** Fictional test persons of the simulator (elfproef-valid 99999xxxx test BSNs). */
@@ -182,10 +182,10 @@ async function outcomeFor(subjectId: string, type: 'IdentityValidated' | 'Identi
 
 /** Waits until the relay has published everything (no outbox rows left), so absent events are really absent. */
 async function drained(): Promise<void> {
-  await waitFor(
-    () => app.count('outbox_messages'),
-    (n) => n === 0,
-  );
+  await eventually(() => app.count('outbox_messages'), {
+    description: "app.count('outbox_messages') to satisfy (n) => n === 0",
+    until: (n) => n === 0,
+  });
   // The observer reads asynchronously: wait until it has seen everything on our topics.
   await new Promise((resolve) => setImmediate(resolve));
 }
@@ -868,10 +868,11 @@ describe('erasure commands, schema and the BSN leak scan', () => {
       },
     ]);
     const kafka = createKafka({ brokers: app.config.KAFKA_BROKERS, clientId: `${app.prefix}dlq-reader` });
-    const letters = await waitFor(
-      () => readDeadLetters(kafka, app.topics.name('dlqIdentityValidation')),
-      (found) => found.some((l) => l.eventId === misroutedId),
-    );
+    const letters = await eventually(() => readDeadLetters(kafka, app.topics.name('dlqIdentityValidation')), {
+      description:
+        "readDeadLetters(kafka, app.topics.name('dlqIdentityValidation')) to satisfy (found) => found.some((l) => l.eventId === misroutedId)",
+      until: (found) => found.some((l) => l.eventId === misroutedId),
+    });
     expect(letters.find((l) => l.eventId === misroutedId)?.errorCode).toBe('ERASURE_CATEGORY_NOT_OWNED');
   });
 

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync, KeyObject, randomBytes, sign } from 'n
 import { ReceiptSigningKeyPublishedEvent } from '@divit/contracts';
 import type { TopicKey } from '@divit/contracts';
 import { configureLogging } from '@divit/observability';
-import { ServiceTestApp, waitFor } from '@divit/testing';
+import { ServiceTestApp, eventually } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import {
   IdentityValidationConfig,
@@ -10,7 +10,7 @@ import {
 } from '../../src/config/identity-validation.config';
 import { identityValidationDataSourceOptions } from '../../src/database/data-source';
 
-export { fieldsOf, waitFor } from '@divit/testing';
+export { fieldsOf, eventually } from '@divit/testing';
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** Old key k0 (still configured) and the active key k1: hashes made under k0 must still match. */
@@ -117,11 +117,11 @@ export class IdentityValidationTestApp extends ServiceTestApp<IdentityValidation
 
   /** Polls until the query returns a row. */
   async until(sql: string, params: unknown[] = [], expectRows = true): Promise<void> {
-    const rows = await waitFor(
-      () => this.query(sql, params),
-      (r) => (expectRows ? r.length > 0 : r.length === 0),
-      30_000,
-    );
+    const rows = await eventually(() => this.query(sql, params), {
+      description: 'this.query(sql, params) to satisfy (r) => (expectRows ? r.length > 0 : r.length === 0)',
+      until: (r) => (expectRows ? r.length > 0 : r.length === 0),
+      timeoutMs: 30_000,
+    });
     if (expectRows ? rows.length === 0 : rows.length > 0) throw new Error(`condition not reached: ${sql}`);
   }
 }

@@ -17,7 +17,7 @@ import {
   ORG,
   publishAllocation,
   share,
-  waitFor,
+  eventually,
 } from './support';
 
 /** A norm set for a year the shipped files do not have, as the platform operator would publish it. */
@@ -80,10 +80,10 @@ describe('income-retrieval: an allocation for a lease year without norms awaits 
     const eventId = await publishAllocation(t, h);
     await completeHousehold(h, 2026); // t-1 for a 2027 lease
 
-    const waiting = await waitFor(
-      () => status(h.allocation.allocationId),
-      (r) => r.status === 200 && r.json.awaitingNorms !== null,
-    );
+    const waiting = await eventually(() => status(h.allocation.allocationId), {
+      description: '() => status(h.allocation.allocationId)',
+      until: (r) => r.status === 200 && r.json.awaitingNorms !== null,
+    });
     expect(waiting.json).toMatchObject({ awaitingNorms: { leaseYear: 2027 }, decision: null });
     expect((waiting.json.members as { status: string }[]).map((m) => m.status)).toEqual(['SHARED', 'SHARED']);
     expect(await t.processed(eventId)).toBe(true);
@@ -93,10 +93,10 @@ describe('income-retrieval: an allocation for a lease year without norms awaits 
     ).toEqual([{ used: false }, { used: false }]);
 
     const kafka = createKafka({ brokers: t.config.KAFKA_BROKERS, clientId: `${t.prefix}dlq-norms` });
-    const letters = await waitFor(
-      () => readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval')),
-      (l) => l.some((x) => x.eventId === neverEventId),
-    );
+    const letters = await eventually(() => readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval')), {
+      description: "() => readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval'))",
+      until: (l) => l.some((x) => x.eventId === neverEventId),
+    });
     expect(letters.find((l) => l.eventId === neverEventId)).toMatchObject({
       errorCode: 'ALLOCATION_INVALID',
     });
@@ -218,10 +218,10 @@ describe('income-retrieval: an allocation for a lease year without norms awaits 
       const first = households.slice(0, 12);
       const second = households.slice(12);
       for (const h of first) await completeHousehold(h, 2027);
-      await waitFor(
-        () => t.query(`SELECT 1 FROM allocations WHERE awaiting_norms_year = 2028`),
-        (rows) => rows.length >= 4,
-      );
+      await eventually(() => t.query(`SELECT 1 FROM allocations WHERE awaiting_norms_year = 2028`), {
+        description: '() => t.query(`SELECT 1 FROM allocations WHERE awaiting_norms_year = 2028`)',
+        until: (rows) => rows.length >= 4,
+      });
       expect(await metric(2028)).toBeGreaterThanOrEqual(4);
       const publishing = fetch(`${await replica.getUrl()}/norms/2028`, {
         method: 'PUT',
@@ -251,11 +251,17 @@ describe('income-retrieval: an allocation for a lease year without norms awaits 
         );
       const before = await runs();
       for (const h of households) await share(t, h, h.homeSeeker, 1_500_000, 2027);
-      expect(await waitFor(runs, (n) => n >= before + 3)).toBeGreaterThanOrEqual(before + 3);
-      await waitFor(
+      expect(
+        await eventually(runs, { description: 'runs', until: (n) => n >= before + 3 }),
+      ).toBeGreaterThanOrEqual(before + 3);
+      await eventually(
         () =>
           t.query(`SELECT 1 FROM shared_incomes WHERE NOT used AND allocation_id = ANY($1::uuid[])`, [ids]),
-        (rows) => rows.length === 0,
+        {
+          description:
+            '() => t.query(`SELECT 1 FROM shared_incomes WHERE NOT used AND allocation_id = ANY($1::...',
+          until: (rows) => rows.length === 0,
+        },
       );
       for (const id of ids) {
         const decisions = t.decisionsFor(id);
@@ -277,10 +283,14 @@ describe('income-retrieval: an allocation for a lease year without norms awaits 
     await publishAllocation(t, h);
     await completeHousehold(h, 2028);
     const id = h.allocation.allocationId;
-    await waitFor(
+    await eventually(
       () =>
         t.query(`SELECT 1 FROM allocations WHERE allocation_id = $1 AND awaiting_norms_year = 2029`, [id]),
-      (rows) => rows.length === 1,
+      {
+        description:
+          '() => t.query(`SELECT 1 FROM allocations WHERE allocation_id = $1 AND awaiting_norms_ye...',
+        until: (rows) => rows.length === 1,
+      },
     );
     // Back to the moment before the evaluation recorded "awaiting": the in-flight transaction below records it.
     await t.query(

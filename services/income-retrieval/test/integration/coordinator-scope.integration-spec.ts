@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OrganisationEvents } from '@divit/testing';
-import { grant, household, IncomeTestApp, publishAllocation, share, waitFor } from './support';
+import { grant, household, IncomeTestApp, publishAllocation, share, eventually } from './support';
 
 /**
  * Coordinator scope (docs/adr/0018), always with a third tenant: a route B housing allocator C with member
@@ -41,10 +41,10 @@ describe('income-retrieval: coordinator scope from registration’s memberships 
     await grant(t, decidedM, decidedM.homeSeeker);
     await share(t, decidedM, decidedM.homeSeeker, 2_000_000);
     await t.decisionFor(allocationOf(decidedM));
-    const stored = await waitFor(
-      () => t.query(`SELECT 1 FROM allocations`),
-      (rows) => rows.length === 6,
-    );
+    const stored = await eventually(() => t.query(`SELECT 1 FROM allocations`), {
+      description: '() => t.query(`SELECT 1 FROM allocations`)',
+      until: (rows) => rows.length === 6,
+    });
     if (stored.length !== 6) throw new Error('fixture: allocations not stored');
   });
   afterAll(() => t.stop());

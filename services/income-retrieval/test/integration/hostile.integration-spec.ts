@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HostileTier, operatorRoles, tenantRoles, waitFor } from '@divit/testing';
+import { eventually, HostileTier, operatorRoles, tenantRoles } from '@divit/testing';
 import { DEFAULT_NORMS_DIR } from '../../src/norms/norms';
 import { grant, household, IncomeTestApp, publishAllocation, share } from './support';
 
@@ -31,10 +31,10 @@ describe('income-retrieval: hostile clients (every operation of the OpenAPI docu
     const decidedId = decided.allocation.allocationId;
     const openId = open.allocation.allocationId;
     for (const id of [decidedId, openId]) {
-      const seen = await waitFor(
-        async () => (await t.call('GET', `/allocations/${id}`, a)).status,
-        (s) => s === 200,
-      );
+      const seen = await eventually(async () => (await t.call('GET', `/allocations/${id}`, a)).status, {
+        description: "(await t.call('GET', `/allocations/${id}`, a)).status to satisfy (s) => s === 200",
+        until: (s) => s === 200,
+      });
       if (seen !== 200) throw new Error(`fixture: allocation ${id} not visible to tenant A (${seen})`);
     }
 

@@ -22,7 +22,7 @@ import {
   share,
   pdfText,
   subjectOf,
-  waitFor,
+  eventually,
   withdraw,
 } from './support';
 
@@ -141,10 +141,10 @@ describe('income-retrieval on the real stack', () => {
     await publishAllocation(t, h);
     await grant(t, h, h.homeSeeker);
     await share(t, h, h.homeSeeker, 2_500_000);
-    await waitFor(
-      () => incomeRows(h.allocation.allocationId),
-      (n) => n === 1,
-    );
+    await eventually(() => incomeRows(h.allocation.allocationId), {
+      description: 'incomeRows(h.allocation.allocationId) to satisfy (n) => n === 1',
+      until: (n) => n === 1,
+    });
     await fail(t, h, h.coResidents[0] as string, 'U3_BSN_CHECK_FAILED');
     const d = await t.decisionFor(h.allocation.allocationId);
     expect(d).toMatchObject({
@@ -188,10 +188,10 @@ describe('income-retrieval on the real stack', () => {
     await grant(t, h, h.homeSeeker);
     await grant(t, h, h.coResidents[0] as string);
     await share(t, h, h.homeSeeker, 2_000_000);
-    await waitFor(
-      () => incomeRows(h.allocation.allocationId),
-      (n) => n === 1,
-    );
+    await eventually(() => incomeRows(h.allocation.allocationId), {
+      description: 'incomeRows(h.allocation.allocationId) to satisfy (n) => n === 1',
+      until: (n) => n === 1,
+    });
     await withdraw(t, h, h.homeSeeker);
     const d = await t.decisionFor(h.allocation.allocationId);
     expect(d).toMatchObject({
@@ -346,10 +346,10 @@ describe('income-retrieval on the real stack', () => {
     await share(t, ok, ok.homeSeeker, 1_000_000, 2023); // t-2 income, before anything else
     await share(t, ok, ok.coResidents[0] as string, 1_000_000, 2024);
     await grant(t, ok, ok.homeSeeker);
-    await waitFor(
-      () => incomeRows(ok.allocation.allocationId),
-      (n) => n === 2,
-    );
+    await eventually(() => incomeRows(ok.allocation.allocationId), {
+      description: 'incomeRows(ok.allocation.allocationId) to satisfy (n) => n === 2',
+      until: (n) => n === 2,
+    });
     await publishAllocation(t, ok);
     expect(await t.decisionFor(ok.allocation.allocationId)).toMatchObject({
       outcome: 'ELIGIBLE',
@@ -359,10 +359,10 @@ describe('income-retrieval on the real stack', () => {
     const bad = household({ adults: 1 });
     await fail(t, bad, bad.coResidents[0] as string, 'U4_HASH_MISMATCH');
     await share(t, bad, bad.homeSeeker, 1_000_000);
-    await waitFor(
-      () => incomeRows(bad.allocation.allocationId),
-      (n) => n === 1,
-    );
+    await eventually(() => incomeRows(bad.allocation.allocationId), {
+      description: 'incomeRows(bad.allocation.allocationId) to satisfy (n) => n === 1',
+      until: (n) => n === 1,
+    });
     await publishAllocation(t, bad);
     expect(await t.decisionFor(bad.allocation.allocationId)).toMatchObject({
       outcome: 'ALTERNATIVE_ROUTE_REQUIRED',
@@ -375,9 +375,13 @@ describe('income-retrieval on the real stack', () => {
   it('a stated pension age changes the passend category', async () => {
     const h = household({ adults: 1 });
     await publishAllocation(t, h);
-    await waitFor(
+    await eventually(
       async () => (await t.call('GET', `/allocations/${h.allocation.allocationId}`, allocator)).status,
-      (s) => s === 200,
+      {
+        description:
+          "(await t.call('GET', `/allocations/${h.allocation.allocationId}`, allocator)).status to satisfy (s) => s === 200",
+        until: (s) => s === 200,
+      },
     );
     const bad = await t.call('PUT', `/allocations/${h.allocation.allocationId}/pension-age`, allocator, {
       pensionAge: 'yes',
@@ -406,7 +410,7 @@ describe('income-retrieval on the real stack', () => {
     const h = household({ adults: 1, occurredAt: Date.now() - 15 * 24 * 3_600_000 }); // deadline 14 days
     await publishAllocation(t, h);
     await grant(t, h, h.homeSeeker);
-    await waitFor(
+    await eventually(
       async () =>
         (
           await t.query(
@@ -414,7 +418,11 @@ describe('income-retrieval on the real stack', () => {
             [h.allocation.allocationId],
           )
         ).length,
-      (n) => n === 1,
+      {
+        description:
+          "( await t.query( `SELECT 1 FROM member_requests WHERE allocation_id = $1 AND status = 'WAI… to satisfy (n) => n === 1",
+        until: (n) => n === 1,
+      },
     );
     expect((await t.call('POST', '/admin/expiry-sweeps', allocator)).status).toBe(403);
     expect((await t.call('POST', '/admin/expiry-sweeps', admin)).status).toBe(403);
@@ -439,10 +447,10 @@ describe('income-retrieval on the real stack', () => {
   it('erasure commands: unused and used income, access logs; acknowledged; misrouted category dead-lettered', async () => {
     const pending = household();
     await share(t, pending, pending.homeSeeker, 1_000_000);
-    await waitFor(
-      () => incomeRows(pending.allocation.allocationId),
-      (n) => n === 1,
-    );
+    await eventually(() => incomeRows(pending.allocation.allocationId), {
+      description: 'incomeRows(pending.allocation.allocationId) to satisfy (n) => n === 1',
+      until: (n) => n === 1,
+    });
     const decided = household();
     await publishAllocation(t, decided);
     await share(t, decided, decided.homeSeeker, 1_000_000);
@@ -496,10 +504,11 @@ describe('income-retrieval on the real stack', () => {
     expect(JSON.stringify(s.json)).not.toMatch(/incomeCents|householdIncomeCents/);
 
     const kafka = createKafka({ brokers: t.config.KAFKA_BROKERS, clientId: `${t.prefix}dlq-reader` });
-    const letters = await waitFor(
-      () => readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval')),
-      (l) => l.some((x) => x.eventId === misroutedEventId),
-    );
+    const letters = await eventually(() => readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval')), {
+      description:
+        "readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval')) to satisfy (l) => l.some((x) => x.eventId === misroutedEventId)",
+      until: (l) => l.some((x) => x.eventId === misroutedEventId),
+    });
     expect(letters.find((l) => l.eventId === misroutedEventId)).toMatchObject({
       errorCode: 'ERASURE_CATEGORY_NOT_OWNED',
     });
@@ -510,10 +519,10 @@ describe('income-retrieval on the real stack', () => {
     const h = household({ leaseStartDate: '2019-03-01' });
     const eventId = await publishAllocation(t, h);
     const kafka = createKafka({ brokers: t.config.KAFKA_BROKERS, clientId: `${t.prefix}dlq-reader2` });
-    const letters = await waitFor(
-      () => readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval')),
-      (l) => l.some((x) => x.eventId === eventId),
-    );
+    const letters = await eventually(() => readDeadLetters(kafka, t.topics.name('dlqIncomeRetrieval')), {
+      description: 'the allocation with an impossible lease start on the dead-letter topic',
+      until: (l) => l.some((x) => x.eventId === eventId),
+    });
     // A lease year without norms *yet* waits for them instead (awaiting-norms.integration-spec.ts, ADR 0017).
     expect(letters.find((l) => l.eventId === eventId)).toMatchObject({ errorCode: 'ALLOCATION_INVALID' });
     expect(

@@ -14,7 +14,7 @@ import { AppModule } from '../../src/app.module';
 import { IncomeRetrievalConfig, loadIncomeRetrievalConfig } from '../../src/config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from '../../src/database/data-source';
 
-export { fieldsOf, pdfText, waitFor } from '@divit/testing';
+export { fieldsOf, pdfText, eventually } from '@divit/testing';
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The income-retrieval service on the real stack; the test plays registration, consent and identity-validation. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { household, IncomeTestApp, publishAllocation, waitFor } from './support';
+import { household, IncomeTestApp, publishAllocation, eventually } from './support';
 
 /**
  * Issue 13, item 3, two tenants: an `admin` of any organisation read (and changed) every organisation's allocations.
@@ -17,10 +17,11 @@ describe('income-retrieval: tenancy — an organisation admin sees its own alloc
     const h = household({ organisationId: tenant2 });
     allocationId = h.allocation.allocationId;
     await publishAllocation(t, h);
-    await waitFor(
-      () => t.query('SELECT 1 FROM allocations WHERE allocation_id = $1', [allocationId]),
-      (rows) => rows.length === 1,
-    );
+    await eventually(() => t.query('SELECT 1 FROM allocations WHERE allocation_id = $1', [allocationId]), {
+      description:
+        "t.query('SELECT 1 FROM allocations WHERE allocation_id = $1', [allocationId]) to satisfy (rows) => rows.length === 1",
+      until: (rows) => rows.length === 1,
+    });
   });
   afterAll(() => t.stop());
 

@@ -22,7 +22,7 @@ import { DossierImportService } from './dossier-import.service';
 import { topicCatalogue } from '@divit/contracts';
 import { AvroSerde, TopicNames } from '@divit/messaging';
 import { ImportedRegistrationsAnnouncer } from '../registrations/imported-registrations.announcer';
-import { ProgressBar } from './progress-bar';
+import { importProgressBar } from './progress-bar';
 
 export const EXIT = { ok: 0, unexpected: 1, usage: 2, badFile: 3, refused: 4, rejects: 5 } as const;
 
@@ -116,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     const source = need('source');
     const rejectsFile = values.rejects ?? `${file}.rejects.csv`;
     const totalBytes = (await stat(file)).size;
-    const bar = values['no-progress'] ? undefined : new ProgressBar(process.stderr);
+    const bar = values['no-progress'] ? undefined : importProgressBar();
     const memory = memoryWatch();
     const result = await service
       .import(createReadStream(file, { highWaterMark: 1 << 16 }), {

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { CsvError, parse } from 'csv-parse';
 import { createLogger } from '@divit/observability';
+import { escapeCsvStream } from '@divit/service-kit';
 import { HeaderLayout, HeaderProblem, readHeader, toRecord } from './dossier-csv';
 import { ImportMode, LoadCounts } from './dossier-import.entity';
 import { DossierImportError } from './dossier-import.errors';
@@ -154,17 +155,18 @@ export class DossierImportService {
     if (!(await this.repository.findLoad(loadId))) {
       throw new DossierImportError('IMPORT_LOAD_NOT_FOUND', 'no dossier import load with this id');
     }
-    return this.repository.rejectsCsv(loadId);
+    // Rejected lines are the uploader's text: written again with formula-injection escaping (csv-writer.ts).
+    return escapeCsvStream(await this.repository.rejectsCsv(loadId));
   }
 
-  concordanceCsv(source?: string): Promise<Readable> {
+  async concordanceCsv(source?: string): Promise<Readable> {
     if (source !== undefined && !SOURCE_PATTERN.test(source)) {
       throw new DossierImportError(
         'IMPORT_SOURCE_INVALID',
         'source must be 1-50 letters, digits, dots, dashes or underscores',
       );
     }
-    return this.repository.concordanceCsv(source);
+    return escapeCsvStream(await this.repository.concordanceCsv(source));
   }
 
   /** CSV → validated staging lines → COPY. Returns rows read (without the header) and rejects so far. */

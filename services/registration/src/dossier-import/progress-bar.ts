@@ -1,3 +1,4 @@
+import { createProgressBar } from '@divit/service-kit';
 import { ImportProgress } from './dossier-import.service';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -33,40 +34,29 @@ export function formatProgress(p: ImportProgress, width = 24): string {
   return `reading  ${bar} ${(fraction * 100).toFixed(1).padStart(5)}%  ${rows}  ETA ${eta}`;
 }
 
-export interface ProgressOutput {
-  isTTY?: boolean;
-  write(text: string): boolean;
-}
-
-/** Redraws one line on a terminal; elsewhere (CI, log files) prints a line every `plainEveryMs`. */
-export class ProgressBar {
-  private lastPlain = 0;
-  private lastPhase: string | undefined;
-  private drawn = false;
-
-  constructor(
-    private readonly out: ProgressOutput,
-    private readonly plainEveryMs = 5000,
-  ) {}
-
-  update(p: ImportProgress): void {
-    const line = formatProgress(p);
-    if (this.out.isTTY) {
-      this.out.write(`\r${line}\u001b[K`);
-      this.drawn = true;
-      return;
-    }
-    const now = Date.now();
-    const phaseKey = `${p.phase}${p.step ?? ''}`;
-    if (phaseKey !== this.lastPhase || now - this.lastPlain >= this.plainEveryMs) {
-      this.out.write(`${line}\n`);
-      this.lastPlain = now;
-      this.lastPhase = phaseKey;
-    }
-  }
-
-  done(): void {
-    if (this.drawn) this.out.write('\n');
-    this.drawn = false;
-  }
+/**
+ * The import's progress bar (the platform's createProgressBar, cli-progress): on stderr, drawn only while
+ * stderr is a terminal; the line is formatProgress's (bytes for the bar and ETA while reading, the step
+ * while merging).
+ */
+export function importProgressBar(stream?: NodeJS.WritableStream): {
+  update(p: ImportProgress): void;
+  done(): void;
+} {
+  const bar = createProgressBar<{ progress: ImportProgress }>({
+    format: (_options, _params, payload: { progress?: ImportProgress }) =>
+      payload.progress ? formatProgress(payload.progress) : 'reading',
+    ...(stream ? { stream } : {}),
+  });
+  let started = false;
+  return {
+    update(p) {
+      if (!started) {
+        bar.start(p.totalBytes ?? 0, { progress: p });
+        started = true;
+      }
+      bar.update(p.bytesRead, { progress: p });
+    },
+    done: () => bar.stop(),
+  };
 }

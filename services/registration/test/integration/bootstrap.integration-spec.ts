@@ -5,7 +5,7 @@ import { topicCatalogue } from '@divit/contracts';
 import { createKafka, createTopicsReady, TopicNames } from '@divit/messaging';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { bootstrapService, LocalTokenIssuer, MessagingRuntime } from '@divit/service-kit';
-import { waitFor } from '@divit/testing';
+import { eventually } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { loadRegistrationConfig } from '../../src/config/registration.config';
 import { registrationDataSourceOptions } from '../../src/database/data-source';
@@ -78,7 +78,13 @@ describe('registration: bootstrapService listens before Kafka consumers join (re
     await producer.connect();
     await producer.send({ topic: erasureTopic, messages: [{ key: 'hold', value: 'not an event' }] });
     await producer.disconnect();
-    expect(await waitFor(() => busy, Boolean, 30_000)).toBe(true);
+    expect(
+      await eventually(() => busy, {
+        description: 'busy to satisfy Boolean',
+        until: Boolean,
+        timeoutMs: 30_000,
+      }),
+    ).toBe(true);
 
     const config = loadRegistrationConfig({
       KAFKA_TOPIC_PREFIX: prefix,
@@ -88,16 +94,17 @@ describe('registration: bootstrapService listens before Kafka consumers join (re
       DB_USER: 'postgres',
     });
     const started = Date.now();
+    let deadline: NodeJS.Timeout | undefined;
     app = await Promise.race([
       bootstrapService({
         service: 'registration',
         config: { PORT: 0, HTTP_HOST: '127.0.0.1' },
         module: AppModule.forRoot(config),
       }),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('bootstrapService did not listen within 20 s')), 20_000),
-      ),
-    ]);
+      new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => reject(new Error('bootstrapService did not listen within 20 s')), 20_000);
+      }),
+    ]).finally(() => clearTimeout(deadline));
     const url = await app.getUrl();
     expect(Date.now() - started).toBeLessThan(20_000);
 

@@ -7,7 +7,7 @@ import {
   ValidatedIdentityProvidedEvent,
 } from '@divit/contracts';
 import { AvroSerde, createKafka, DirectPublisher, readDeadLetters } from '@divit/messaging';
-import { decisionAnswers, RegistrationTestApp } from './support';
+import { decisionAnswers, eventually, RegistrationTestApp } from './support';
 
 /**
  * The consent and identity-validation services publish these events in production. Here the test plays
@@ -70,14 +70,11 @@ describe('registration: identity data for the BSN check (consent and identity-va
       )
     )[0];
 
-  async function until(id: string, status: string): Promise<Record<string, unknown> | undefined> {
-    const deadline = Date.now() + 30_000;
-    let current = await row(id);
-    while (current?.identity_status !== status && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      current = await row(id);
-    }
-    return current;
+  function until(id: string, status: string): Promise<Record<string, unknown> | undefined> {
+    return eventually(() => row(id), {
+      description: `registration ${id} to reach identity status ${status}`,
+      until: (current) => current?.identity_status === status,
+    });
   }
 
   const consent = (

@@ -7,7 +7,7 @@ import { topicCatalogue } from '@divit/contracts';
 import { createKafka, createTopicsReady, TopicNames } from '@divit/messaging';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { bootstrapService, MessagingRuntime } from '@divit/service-kit';
-import { waitFor } from '@divit/testing';
+import { eventually } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { loadRegistrationConfig } from '../../src/config/registration.config';
 import { registrationDataSourceOptions } from '../../src/database/data-source';
@@ -176,12 +176,11 @@ describe('registration: bearer tokens against a rotating JWKS URL (OIDC discover
     // Rotation at the identity provider while the service runs: the new key id published, the old one removed.
     idp.keys = [newKey.jwk];
     const fetchesAtRotation = idp.jwksRequests;
-    const rotated = await waitFor(
-      async () => (await call(await token(newKey))).status,
-      (status) => status === 404,
-      15_000,
-      100,
-    );
+    const rotated = await eventually(async () => (await call(await token(newKey))).status, {
+      description: 'async () => (await call(await token(newKey))).status',
+      until: (status) => status === 404,
+      timeoutMs: 15_000,
+    });
     expect(rotated).toBe(404);
     // The unknown key id made the service fetch again, rate-limited by the cooldown (not once per request).
     expect(idp.jwksRequests).toBeGreaterThan(fetchesAtRotation);

@@ -1,6 +1,6 @@
 import { pendingSchemaChanges } from '@divit/persistence';
 import { OrganisationScopeService } from '../../src/organisations/organisation-scope.service';
-import { decisionAnswers, fieldsOf, ReceivedEvent, RegistrationTestApp } from './support';
+import { decisionAnswers, eventually, fieldsOf, ReceivedEvent, RegistrationTestApp } from './support';
 
 /**
  * Memberships, housing stock and route changes over time, the `at=` queries, the caller scope, and the
@@ -394,10 +394,11 @@ describe('registration: memberships, housing stock and route changes (real Postg
     const stock = await t.eventsMatching(onOrganisations('HousingStockRecorded'), 4);
     const routeChanged = await t.eventsMatching(onOrganisations('OrganisationRouteChanged'), 2);
     // Nothing more was published for the refused requests.
-    const until = Date.now() + 10_000;
-    while ((await t.count('outbox_messages')) > 0 && Date.now() < until)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(await t.count('outbox_messages')).toBe(0);
+    await eventually(() => t.count('outbox_messages'), {
+      description: 'the relay to empty the outbox',
+      until: (n) => n === 0,
+      timeoutMs: 10_000,
+    });
     expect([started.length, ended.length, stock.length, routeChanged.length]).toEqual([5, 1, 4, 2]);
     for (const e of [...started, ...ended, ...stock, ...routeChanged]) {
       expect(e.key).toBe(e.value.organisationId);

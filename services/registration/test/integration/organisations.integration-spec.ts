@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { OrganisationRegistered } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
 import { LocalTokenIssuer } from '@divit/service-kit';
-import { RegistrationTestApp } from './support';
+import { eventually, RegistrationTestApp } from './support';
 
 describe('registration: organisations and routes (real PostgreSQL, Kafka, registry)', () => {
   const t = new RegistrationTestApp();
@@ -122,9 +122,11 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
       Number(
         (await db.dataSource.query<{ c: number }[]>(`SELECT count(*)::int AS c FROM outbox_messages`))[0]?.c,
       );
-    const until = Date.now() + 10_000;
-    while ((await outboxLeft()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(await outboxLeft()).toBe(0);
+    await eventually(outboxLeft, {
+      description: 'the relay to empty the outbox',
+      until: (n) => n === 0,
+      timeoutMs: 10_000,
+    });
   });
 
   it.each([

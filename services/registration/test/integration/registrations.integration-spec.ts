@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RegistrationCreatedEvent, RegistrationDeregisteredEvent } from '@divit/contracts';
 import { Role } from '@divit/service-kit';
-import { waitFor } from '@divit/testing';
+import { eventually } from '@divit/testing';
 import { decisionAnswers, RegistrationTestApp } from './support';
 
 describe('registration: home-seeker registrations (real PostgreSQL, Kafka, registry)', () => {
@@ -198,10 +198,10 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
     ],
   ])('refuses %s with 400 naming the field and writes nothing', async (_label, change, field) => {
     // The relay deletes published outbox rows in the background: start from a drained outbox.
-    await waitFor(
-      () => count('outbox_messages'),
-      (n) => n === 0,
-    );
+    await eventually(() => count('outbox_messages'), {
+      description: "count('outbox_messages') to satisfy (n) => n === 0",
+      until: (n) => n === 0,
+    });
     const before = [
       await count('registrations'),
       await count('household_members'),

@@ -4,7 +4,7 @@ import { AppModule } from '../../src/app.module';
 import { loadRegistrationConfig, RegistrationConfig } from '../../src/config/registration.config';
 import { registrationDataSourceOptions } from '../../src/database/data-source';
 
-export { fieldsOf } from '@divit/testing';
+export { eventually, fieldsOf } from '@divit/testing';
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The registration service on the real stack (see ServiceTestApp in libs/testing). */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { csvText } from '@divit/service-kit';
 
 export interface DeletionLogRecord {
   erasureId: string;
@@ -100,13 +101,9 @@ export class DeletionLogService {
   }
 }
 
-/** RFC 4180 CSV; values are ids, enums, instants and counts, quoted only when needed. */
+/** RFC 4180 CSV (CRLF) through the platform's CSV writer (csv-stringify, formula-injection escaping). */
 export function toCsv(records: readonly DeletionLogRecord[]): string {
-  const cell = (v: string | number | null) => {
-    const s = v === null ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [DELETION_LOG_COLUMNS.join(',')];
-  for (const r of records) lines.push(DELETION_LOG_COLUMNS.map((c) => cell(r[c])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return csvText([DELETION_LOG_COLUMNS, ...records.map((r) => DELETION_LOG_COLUMNS.map((c) => r[c]))], {
+    recordDelimiter: '\r\n',
+  });
 }

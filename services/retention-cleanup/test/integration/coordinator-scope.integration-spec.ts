@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AllocationClosedEvent, IncomeErasureCompletedEvent } from '@divit/contracts';
 import { OrganisationEvents } from '@divit/testing';
-import { RetentionTestApp, waitFor } from './support';
+import { eventually, RetentionTestApp } from './support';
 
 interface Erasure {
   erasureId: string;
@@ -120,10 +120,10 @@ describe('retention-cleanup: coordinator scope from registration’s memberships
     expect(await erasuresFor(cAdmin(), 'M')).toEqual([
       expect.objectContaining({ organisationId: M, category: 'UNUSED_INCOME' }),
     ]);
-    const overdue = await waitFor(
-      () => overdueRegistrations(cAdmin()),
-      (ids) => ids.includes(registration.M),
-    );
+    const overdue = await eventually(() => overdueRegistrations(cAdmin()), {
+      description: '() => overdueRegistrations(cAdmin())',
+      until: (ids) => ids.includes(registration.M),
+    });
     expect(overdue).toEqual(expect.arrayContaining([registration.C, registration.M]));
     expect(overdue).not.toContain(registration.T);
   });
@@ -146,12 +146,16 @@ describe('retention-cleanup: coordinator scope from registration’s memberships
         },
       ]);
     }
-    const records = await waitFor(
+    const records = await eventually(
       async () =>
         (
           (await t.call('GET', '/deletion-log', t.platformOperator())).json.records as { erasureId: string }[]
         ).map((r) => r.erasureId),
-      (ids) => Object.values(erasureIds).every((id) => ids.includes(id)),
+      {
+        description:
+          "async () => ( (await t.call('GET', '/deletion-log', t.platformOperator())).json.records...",
+        until: (ids) => Object.values(erasureIds).every((id) => ids.includes(id)),
+      },
     );
     expect(records).toEqual(expect.arrayContaining(Object.values(erasureIds)));
 

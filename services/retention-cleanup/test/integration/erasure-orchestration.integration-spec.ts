@@ -15,7 +15,7 @@ import {
 import { createKafka } from '@divit/messaging';
 import type { DataCategory, OwningService } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
-import { fieldsOf, RetentionTestApp, waitFor } from './support';
+import { fieldsOf, RetentionTestApp, eventually } from './support';
 
 const ackDescriptor = {
   REGISTRATION: RegistrationErasureCompletedEvent,
@@ -113,13 +113,17 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
         },
       },
     ]);
-    const used = await waitFor(
+    const used = await eventually(
       () =>
         t.query<{ due_at: Date; status: string }>(
           `SELECT due_at, status FROM scheduled_erasures WHERE registration_id = $1 AND category = 'USED_INCOME'`,
           [registrationId],
         ),
-      (rows) => rows.length === 1,
+      {
+        description:
+          't.query<{ due_at: Date; status: string }>( `SELECT due_at, status FROM scheduled_erasures … to satisfy (rows) => rows.length === 1',
+        until: (rows) => rows.length === 1,
+      },
     );
     // Decision in 2025 (t): kept until the end of 2027 (t+2), i.e. due at 2028-01-01 00:00 Amsterdam.
     expect(used[0]?.due_at.toISOString()).toBe('2027-12-31T23:00:00.000Z');
@@ -184,10 +188,11 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
     const bsn = commands.find((c) => c.category === 'HASHED_BSN');
     expect(bsn).toMatchObject({ targetService: 'IDENTITY_VALIDATION', reason: 'PROCEDURE_FAILED' });
     await ack(bsn!, 1);
-    const log = await waitFor(
-      () => deletionLog(`?subjectPseudonym=${registrationId}`),
-      (rows) => rows.length === 1,
-    );
+    const log = await eventually(() => deletionLog(`?subjectPseudonym=${registrationId}`), {
+      description:
+        'deletionLog(`?subjectPseudonym=${registrationId}`) to satisfy (rows) => rows.length === 1',
+      until: (rows) => rows.length === 1,
+    });
     expect(log[0]).toMatchObject({
       erasureId: bsn!.erasureId,
       erasedCount: 1,
@@ -244,9 +249,13 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
     ]);
     // P0D categories go at once; registration data (1 year) and consent proofs (2 years) wait.
     await commandsFor(registrationId, 2);
-    const waiting = await waitFor(
+    const waiting = await eventually(
       () => t.call('GET', `/erasures?registrationId=${registrationId}&status=SCHEDULED`, admin),
-      (r) => (r.json as unknown as unknown[]).length === 2,
+      {
+        description:
+          "t.call('GET', `/erasures?registrationId=${registrationId}&status=SCHEDULED`, admin) to satisfy (r) => (r.json as unknown as unknown[]).length === 2",
+        until: (r) => (r.json as unknown as unknown[]).length === 2,
+      },
     );
     expect((waiting.json as unknown as { category: string }[]).map((e) => e.category).sort()).toEqual([
       'CONSENT_PROOFS',
@@ -296,10 +305,11 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
 
     let n = 1;
     for (const c of mine) await ack(c, n++);
-    const log = await waitFor(
-      () => deletionLog(),
-      (rows) => mine.every((c) => rows.some((r) => r.erasureId === c.erasureId)),
-    );
+    const log = await eventually(() => deletionLog(), {
+      description:
+        'deletionLog() to satisfy (rows) => mine.every((c) => rows.some((r) => r.erasureId === c.erasureId))',
+      until: (rows) => mine.every((c) => rows.some((r) => r.erasureId === c.erasureId)),
+    });
     const logged = log.filter((r) => ids.has(r.erasureId));
     expect(logged).toHaveLength(mine.length);
     expect(new Set(logged.map((r) => r.targetService)).size).toBe(5);
@@ -343,10 +353,11 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
         },
       },
     ]);
-    const held = await waitFor(
-      () => t.call('GET', `/erasures?registrationId=${registrationId}`, admin),
-      (r) => (r.json as unknown as unknown[]).length === 1,
-    );
+    const held = await eventually(() => t.call('GET', `/erasures?registrationId=${registrationId}`, admin), {
+      description:
+        "t.call('GET', `/erasures?registrationId=${registrationId}`, admin) to satisfy (r) => (r.json as unknown as unknown[]).length === 1",
+      until: (r) => (r.json as unknown as unknown[]).length === 1,
+    });
     expect((held.json as unknown as Record<string, unknown>[])[0]).toMatchObject({
       category: 'UNUSED_INCOME',
       reason: 'ALLOCATION_ENDED_WITHOUT_LEASE',
@@ -421,10 +432,10 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
         seen.push((decoded.value as { erasureId: string }).erasureId);
       },
     });
-    const lateSeen = await waitFor(
-      () => seen,
-      (ids) => ids.includes(first.erasureId),
-    );
+    const lateSeen = await eventually(() => seen, {
+      description: 'seen to satisfy (ids) => ids.includes(first.erasureId)',
+      until: (ids) => ids.includes(first.erasureId),
+    });
     await consumer.disconnect();
     expect(lateSeen).toContain(first.erasureId);
 
@@ -438,12 +449,16 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
     expect(copies).toHaveLength(2);
 
     await ack(first, 0);
-    await waitFor(
+    await eventually(
       () =>
         t.query<{ status: string }>(`SELECT status FROM scheduled_erasures WHERE erasure_id = $1`, [
           first.erasureId,
         ]),
-      (rows) => rows[0]?.status === 'COMPLETED',
+      {
+        description:
+          "t.query<{ status: string }>(`SELECT status FROM scheduled_erasures WHERE erasure_id = $1`,… to satisfy (rows) => rows[0]?.status === 'COMPLETED'",
+        until: (rows) => rows[0]?.status === 'COMPLETED',
+      },
     );
     const after = await t.call('POST', '/sweeps', admin);
     expect((after.json.resent as Command[]).map((c) => c.erasureId)).not.toContain(first.erasureId);
@@ -482,10 +497,11 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
     expect(text).not.toMatch(/^divit_messaging_consumer_up\{[^}]*\} 0$/m);
 
     for (const c of commands) await ack(c, 1);
-    const later = await waitFor(
-      () => t.call('GET', '/erasures/overdue', auditor),
-      (r) => !(r.json.erasures as Command[]).some((c) => c.registrationId === registrationId),
-    );
+    const later = await eventually(() => t.call('GET', '/erasures/overdue', auditor), {
+      description:
+        "t.call('GET', '/erasures/overdue', auditor) to satisfy (r) => !(r.json.erasures as Command[]).some((c) => c.registrationId === registrationId)",
+      until: (r) => !(r.json.erasures as Command[]).some((c) => c.registrationId === registrationId),
+    });
     expect((later.json.erasures as Command[]).some((c) => c.registrationId === registrationId)).toBe(false);
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { RegistrationDeregisteredEvent } from '@divit/contracts';
 import { HostileTier, operatorRoles, tenantRoles } from '@divit/testing';
-import { RetentionTestApp, waitFor } from './support';
+import { RetentionTestApp, eventually } from './support';
 
 /**
  * The hostile-client tier for retention-cleanup, generated from docs/openapi/retention-cleanup.json (see
@@ -26,10 +26,10 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
         value: { registrationId, organisationId: orgA, occurredAt: Date.now() - 60_000 },
       },
     ]);
-    const scheduled = await waitFor(
-      () => t.call('GET', `/erasures?registrationId=${registrationId}`, a),
-      (r) => Array.isArray(r.json) && r.json.length > 0,
-    );
+    const scheduled = await eventually(() => t.call('GET', `/erasures?registrationId=${registrationId}`, a), {
+      description: `the scheduled erasures of ${registrationId}`,
+      until: (r) => Array.isArray(r.json) && r.json.length > 0,
+    });
     if (!Array.isArray(scheduled.json) || scheduled.json.length === 0)
       throw new Error(`fixture erasures: ${scheduled.status} ${scheduled.text}`);
     const holdBody = {

@@ -6,7 +6,7 @@ import {
 } from '../../src/config/retention-cleanup.config';
 import { retentionCleanupDataSourceOptions } from '../../src/database/data-source';
 
-export { fieldsOf, waitFor } from '@divit/testing';
+export { fieldsOf, eventually } from '@divit/testing';
 export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The retention-cleanup service on the real stack (see ServiceTestApp in libs/testing). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AllocationClosedEvent } from '@divit/contracts';
-import { RetentionTestApp, waitFor } from './support';
+import { RetentionTestApp, eventually } from './support';
 
 /**
  * Issue 13, item 3, two tenants: a tenant's admin set another tenant's hashed-BSN retention to zero days and lifted
@@ -109,10 +109,11 @@ describe('retention-cleanup: tenancy — overrides and legal holds per organisat
         },
       },
     ]);
-    const held = await waitFor(
-      () => t.call('GET', `/erasures?registrationId=${registrationId}`, admin2),
-      (r) => (r.json as unknown as unknown[]).length === 1,
-    );
+    const held = await eventually(() => t.call('GET', `/erasures?registrationId=${registrationId}`, admin2), {
+      description:
+        "t.call('GET', `/erasures?registrationId=${registrationId}`, admin2) to satisfy (r) => (r.json as unknown as unknown[]).length === 1",
+      until: (r) => (r.json as unknown as unknown[]).length === 1,
+    });
     expect((held.json as unknown as { held: boolean }[])[0]?.held).toBe(true);
     // Tenant 1 does not see tenant 2's erasures.
     const foreign = await t.call('GET', `/erasures?registrationId=${registrationId}`, admin1);
@@ -142,10 +143,11 @@ describe('retention-cleanup: tenancy — overrides and legal holds per organisat
         },
       },
     ]);
-    await waitFor(
-      () => t.call('GET', `/erasures?registrationId=${registrationId}`, admin2),
-      (r) => (r.json as unknown as unknown[]).length > 0,
-    );
+    await eventually(() => t.call('GET', `/erasures?registrationId=${registrationId}`, admin2), {
+      description:
+        "t.call('GET', `/erasures?registrationId=${registrationId}`, admin2) to satisfy (r) => (r.json as unknown as unknown[]).length > 0",
+      until: (r) => (r.json as unknown as unknown[]).length > 0,
+    });
     const holdsBefore = await t.count('legal_holds');
     const foreignSubject = await t.call('POST', '/legal-holds', admin1, {
       subjectId: registrationId,

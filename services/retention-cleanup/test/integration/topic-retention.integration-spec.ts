@@ -6,7 +6,7 @@ import { ConfigResourceTypes } from 'kafkajs';
 import { topicCatalogue } from '@divit/contracts';
 import type { TopicDefinition } from '@divit/contracts';
 import { createKafka } from '@divit/messaging';
-import { waitFor } from '@divit/testing';
+import { eventually } from '@divit/testing';
 // The check lives with the provisioning tool (tools/contracts), which is no Nx project with an alias.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { topicDrift } from '../../../../tools/contracts/lib/topic-drift';
@@ -67,10 +67,10 @@ describe('topic retention: catalogue vs broker (real Kafka)', () => {
     });
 
     // The broker applies an AlterConfigs asynchronously: poll until the check sees it.
-    const drift = await waitFor(
-      () => topicDrift(admin, topics, prefix),
-      (d) => d.length > 0,
-    );
+    const drift = await eventually(() => topicDrift(admin, topics, prefix), {
+      description: 'topicDrift(admin, topics, prefix) to satisfy (d) => d.length > 0',
+      until: (d) => d.length > 0,
+    });
     expect(drift).toEqual([
       {
         topic: `${prefix}${identityData.name}`,
