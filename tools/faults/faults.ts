@@ -252,6 +252,7 @@ type Purpose = 'BSN_AT_REGISTRATION' | 'BSN_AND_INCOME_AT_ALLOCATION';
 interface Platform {
   allocator: string;
   letting: string;
+  other: string;
   texts: Map<Purpose, string>;
 }
 
@@ -309,23 +310,35 @@ async function setUpPlatform(): Promise<Platform> {
     collaborationIsLegalAllocator: true,
   });
   const letting = await org('Fault Corporatie', { ...no, isHousingCorporation: true, allocatesAlone: true });
-  expect(
-    'membership',
-    await request('registration', 'POST', `/organisations/${allocator}/memberships`, platformAdmin, {
-      memberOrganisationId: letting,
-      validFrom: '2026-01-01',
-    }),
-    201,
-  );
-  expect(
-    'stock',
-    await request('registration', 'POST', `/organisations/${allocator}/housing-stock`, platformAdmin, {
-      memberOrganisationId: letting,
-      dwellings: 1000,
-      effectiveFrom: '2026-01-01',
-    }),
-    201,
-  );
+  // A second member, without allocations: the invoice's shared part is split over both by housing stock
+  // (1000 : 617 dwellings, so the split has remainders to place), the attributable part goes to `letting`.
+  const other = await org('Fault Corporatie Twee', {
+    ...no,
+    isHousingCorporation: true,
+    allocatesAlone: true,
+  });
+  for (const [member, dwellings] of [
+    [letting, 1000],
+    [other, 617],
+  ] as const) {
+    expect(
+      'membership',
+      await request('registration', 'POST', `/organisations/${allocator}/memberships`, platformAdmin, {
+        memberOrganisationId: member,
+        validFrom: '2026-01-01',
+      }),
+      201,
+    );
+    expect(
+      'stock',
+      await request('registration', 'POST', `/organisations/${allocator}/housing-stock`, platformAdmin, {
+        memberOrganisationId: member,
+        dwellings,
+        effectiveFrom: '2026-01-01',
+      }),
+      201,
+    );
+  }
   const admin = tokenFor(allocator, ['admin']);
   const texts = new Map<Purpose, string>();
   for (const purpose of ['BSN_AT_REGISTRATION', 'BSN_AND_INCOME_AT_ALLOCATION'] as const) {
@@ -347,7 +360,7 @@ async function setUpPlatform(): Promise<Platform> {
     );
     texts.set(purpose, txt(published.id));
   }
-  return { allocator, letting, texts };
+  return { allocator, letting, other, texts };
 }
 
 interface FlowRecord {
@@ -936,6 +949,106 @@ async function decodeTopic(topic: string) {
   return out;
 }
 
+// ------------------------------------------------------------------------------------------------
+// Periodic jobs (ADR 0012): two replicas try every period; a job may run at most once per period it claims.
+// Over the run, per job: runs added <= periods advanced (last_period counts periods since the epoch).
+// ------------------------------------------------------------------------------------------------
+type PeriodicSnapshot = Map<string, { runs: number; period: number; intervalMs: number }>;
+async function periodicSnapshot(): Promise<PeriodicSnapshot> {
+  const out: PeriodicSnapshot = new Map();
+  for (const s of SERVICES) {
+    let rows: Record<string, unknown>[];
+    try {
+      rows = await sql(dbOf(s), 'SELECT name, interval_ms, last_period, runs FROM periodic_task_runs');
+    } catch {
+      continue; // a service without periodic work has no such table
+    }
+    for (const r of rows)
+      out.set(`${s}/${txt(r.name)}`, {
+        runs: Number(r.runs),
+        period: Number(r.last_period),
+        intervalMs: Number(r.interval_ms),
+      });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Settlement: the MijnOverheid invoice for exactly the usage counted in this run, reconciled and split over
+// the two member corporations; the members' parts must add up to the invoice total to the cent.
+// ------------------------------------------------------------------------------------------------
+async function settle(
+  p: Platform,
+  usage: { value: Json }[],
+): Promise<{ ok: boolean; line: string; parts: string[] }> {
+  const finance = tokenFor(p.allocator, ['finance']);
+  const distinct = new Map(usage.map((u) => [txt(u.value.usageId), u]));
+  const count = (unit: string) => [...distinct.values()].filter((u) => u.value.unit === unit).length;
+  const tariffs = expect('tariffs', await request('billing-reconciliation', 'GET', '/tariffs', finance), 200);
+  const today = new Date().toISOString().slice(0, 10);
+  const periodStart = `${today.slice(0, 7)}-01`;
+  const price = (unit: string): number => {
+    const rows = ((tariffs.tariffs ?? tariffs) as unknown as Json[]).filter(
+      (t) => t.unit === unit && txt(t.validFrom) <= periodStart,
+    );
+    rows.sort((x, y) => txt(y.validFrom).localeCompare(txt(x.validFrom)));
+    return Number(rows[0]?.unitPriceMillicents ?? 0);
+  };
+  const logins = count('DIGID_LOGIN');
+  const sharings = count('DATA_SHARING');
+  const loginCents = Math.round((logins * price('DIGID_LOGIN')) / 1000);
+  const sharingCents = Math.round((sharings * price('DATA_SHARING')) / 1000);
+  const total = loginCents + sharingCents;
+  const invoiceNumber = `MO-FAULTS-${run}`;
+  const csv = [
+    'invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber',
+    `${invoiceNumber},LOGIUS,${p.allocator},${periodStart},${today},EUR,DIGID_LOGIN,${logins},${loginCents},${total},`,
+    `${invoiceNumber},LOGIUS,${p.allocator},${periodStart},${today},EUR,DATA_SHARING,${sharings},${sharingCents},${total},`,
+  ].join('\n');
+  expect('invoice', await request('billing-reconciliation', 'POST', '/invoices', finance, csv), 201);
+  const closed = expect(
+    'close',
+    await request('billing-reconciliation', 'POST', '/reconciliations/close', finance, {
+      payerOrganisationId: p.allocator,
+      periodStart,
+      periodEnd: today,
+    }),
+    201,
+  );
+  const settlements = await eventually(
+    async () =>
+      (await decodeTopic(Topics.billingReconciliationSettlements)).filter(
+        (e) => e.value.invoiceNumber === invoiceNumber,
+      ),
+    {
+      description: "the settlement events of the run's invoice",
+      until: (l) => l.length >= 2,
+      timeoutMs: 60_000,
+      intervalMs: 2000,
+    },
+  );
+  // One settlement per member per result version; the newest version counts.
+  const version = Math.max(...settlements.map((e) => Number(e.value.resultVersion ?? 1)));
+  const latest = settlements.filter((e) => Number(e.value.resultVersion ?? 1) === version);
+  const byMember = new Map(latest.map((e) => [txt(e.value.memberOrganisationId), e.value]));
+  const sum = [...byMember.values()].reduce((n, v) => n + Number(v.amountCents), 0);
+  const ok =
+    byMember.size === 2 &&
+    byMember.has(p.letting) &&
+    byMember.has(p.other) &&
+    sum === total &&
+    latest.length === 2;
+  const parts = [...byMember].map(
+    ([member, v]) =>
+      `${member === p.letting ? 'letting corporation' : 'second member     '} ${txt(v.amountCents).padStart(6)} cents (attributable ${txt(v.attributableCents)}, by housing stock ${txt(v.sharedCents)}, key ${txt(v.keyShareNumerator)}/${txt(v.keyShareDenominator)})`,
+  );
+  return {
+    ok,
+    line: `${ok ? 'yes' : 'NO'}: invoice ${invoiceNumber} ${total} cents (${logins} DigiD logins, ${sharings} sharings; reconciliation ${txt(closed.reconciliationId)}), members' parts add up to ${sum} cents over ${byMember.size} members (${latest.length} settlement events of version ${version})`,
+    parts,
+  };
+}
+
 async function main(): Promise<number> {
   say(`== fault tier run ${run}: ${WORKERS} flow workers, up to ${DURATION_S} s (drain ${DRAIN_S} s) ==`);
   say(
@@ -958,8 +1071,9 @@ async function main(): Promise<number> {
 
   const platform = await setUpPlatform();
   log(
-    `allocator ${platform.allocator} (route B) with letting corporation ${platform.letting}; consent texts published`,
+    `allocator ${platform.allocator} (route B) with letting corporation ${platform.letting} and a second member ${platform.other}; consent texts published`,
   );
+  const periodicBefore = await periodicSnapshot();
   const counter = { n: 0 };
   const workers = Array.from({ length: WORKERS }, (_, i) => worker(platform, i + 1, counter));
 
@@ -1096,6 +1210,26 @@ async function main(): Promise<number> {
   const dlqTotal = [...dlq.values()].reduce((n, l) => n + l.length, 0);
   await admin.disconnect();
 
+  // --- Periodic jobs once per period across the replicas
+  const periodicAfter = await periodicSnapshot();
+  const periodic = [...periodicAfter].map(([job, a]) => {
+    const b = periodicBefore.get(job) ?? {
+      runs: 0,
+      period: a.period - (a.runs > 0 ? a.runs : 0),
+      intervalMs: a.intervalMs,
+    };
+    return { job, runs: a.runs - b.runs, periods: a.period - b.period, intervalMs: a.intervalMs };
+  });
+  const periodicTwice = periodic.filter((j) => j.runs > j.periods);
+
+  // --- Settlement of the run's usage
+  let settlement: { ok: boolean; line: string; parts: string[] };
+  try {
+    settlement = await settle(platform, usage);
+  } catch (error) {
+    settlement = { ok: false, line: `NO: ${errorText(error).slice(0, 300)}`, parts: [] };
+  }
+
   // --- Report
   const decided = started.filter((f) => f.decidedAt);
   const outcomes = new Map<string, number>();
@@ -1127,6 +1261,11 @@ async function main(): Promise<number> {
   say(`  income-retrieval database: missing ${missingDb.length}, duplicates ${duplicateDb.length}`);
   say(
     `usage counted exactly once            ${usageMissing === 0 && usageExtra === 0 ? 'yes' : 'NO'}: events ${usage.length} (distinct ${usageIds.size}), ledger rows ${ledgerIds.size} + folded into aggregates ${aggregated}; missing ${usageMissing}, in ledger without event ${usageExtra}`,
+  );
+  say(`settlement exact                      ${settlement.line}`);
+  for (const part of settlement.parts) say(`  ${part}`);
+  say(
+    `periodic jobs once per period         ${periodicTwice.length === 0 ? 'yes' : 'NO'}: ${periodic.map((j) => `${j.job} ${j.runs} runs in ${j.periods} periods of ${j.intervalMs / 1000} s`).join('; ') || 'none seen'}`,
   );
   say(`dead letters (no poison is sent)      ${dlqTotal}${dlqTotal ? '' : ' (all DLQ topics)'}`);
   for (const [t, lines] of dlq) for (const l of lines.slice(0, 5)) say(`  ${t}: ${l}`);
@@ -1171,6 +1310,8 @@ async function main(): Promise<number> {
   if (missingTopic.length || missingDb.length) failures.push('allocations without a decision');
   if (duplicateTopic.length || duplicateDb.length) failures.push('allocations decided more than once');
   if (usageMissing || usageExtra) failures.push('usage not counted exactly once');
+  if (!settlement.ok) failures.push('settlement not exact');
+  if (periodicTwice.length) failures.push('a periodic job ran more than once in a period');
   if (dlqTotal) failures.push('dead letters');
   if (!drained) failures.push('not drained');
   if (faults.some((f) => f.error)) failures.push('a fault could not be injected or undone');

@@ -1,8 +1,11 @@
 // The codegen's validation rules, exercised on the real sources with one deliberate mistake each.
 /* eslint-disable @nx/enforce-module-boundaries -- contract tests drive the codegen and checks in tools/contracts
    (not an Nx project); spec files are not part of the library build, so the library itself imports nothing. */
+// nx-ignore-next-line
 import { loadContracts, MAX_DIRECT_PERSONAL_DATA_RETENTION_MS } from '../../../tools/contracts/lib/catalogue';
+// nx-ignore-next-line
 import { namespaceFor } from '../../../tools/contracts/lib/avro';
+// nx-ignore-next-line
 import { CATALOGUE_PATH, workingTreeSource, type SourceReader } from '../../../tools/contracts/lib/source';
 
 const REGISTERED = 'schemas/avro/registration/OrganisationRegistered.avsc';

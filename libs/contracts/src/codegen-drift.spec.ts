@@ -2,9 +2,13 @@
 // what the codegen produces from schemas/. Fix with `npm run contracts:generate`.
 /* eslint-disable @nx/enforce-module-boundaries -- contract tests drive the codegen and checks in tools/contracts
    (not an Nx project); spec files are not part of the library build, so the library itself imports nothing. */
+// nx-ignore-next-line
 import { driftOf } from '../../../tools/contracts/lib/drift';
+// nx-ignore-next-line
 import { loadContracts } from '../../../tools/contracts/lib/catalogue';
+// nx-ignore-next-line
 import { generateAll, GENERATED_HEADER } from '../../../tools/contracts/lib/generate';
+// nx-ignore-next-line
 import { workingTreeSource } from '../../../tools/contracts/lib/source';
 
 describe('codegen', () => {

@@ -4,7 +4,9 @@
 import * as avro from 'avsc';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+// nx-ignore-next-line
 import { loadContracts } from '../../../tools/contracts/lib/catalogue';
+// nx-ignore-next-line
 import { FIXTURES_DIR, REPO_ROOT, workingTreeSource } from '../../../tools/contracts/lib/source';
 import {
   deadLetterTopicFor,

@@ -8,7 +8,6 @@ import {
   TopicKey,
 } from '@divit/contracts';
 import { erasureAcknowledgementId } from '@divit/service-kit';
-import { eventually } from './eventually';
 import { ReceivedEvent, ServiceTestApp } from './service-test-app';
 
 /** One subject's rows of the category under test, as the fixture seeds them. */
