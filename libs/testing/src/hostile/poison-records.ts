@@ -425,7 +425,7 @@ async function maxMessageBytes(admin: ReturnType<Kafka['admin']>, topic: string)
 
 /**
  * A valid erasure command for `target` (retention-cleanup's erasure-commands topic), scoped to a fresh id (an
- * organisation by default, or a registration) that has no data, so it erases nothing; applied when the service's
+ * organisation with a cut-off in 2000 by default, or a registration) that has no data, so it erases nothing; applied when the service's
  * acknowledgement `ackType` with its id was published.
  */
 export function erasureCommandCase(
@@ -433,7 +433,7 @@ export function erasureCommandCase(
   target: OwningService,
   category: DataCategory,
   ackType: string,
-  scope: 'organisationId' | 'registrationId' = 'organisationId',
+  scope: 'cutOff' | 'registrationId' = 'cutOff',
 ): () => Promise<PoisonTopicCase> {
   return () => {
     const erasureId = randomUUID();
@@ -453,7 +453,11 @@ export function erasureCommandCase(
           allocationId: null,
           recordedBefore: null,
           requestedAt: Date.now(),
-          [scope]: randomUUID(),
+          // A scope every owner accepts (ADR 0019 refuses an organisation alone): a registration, or an
+          // organisation with a cut-off; both name nothing that exists, so the acknowledgement counts 0 rows.
+          ...(scope === 'registrationId'
+            ? { registrationId: randomUUID() }
+            : { organisationId: randomUUID(), recordedBefore: Date.parse('2000-01-01T00:00:00Z') }),
         },
       },
       applied: () =>
