@@ -6,6 +6,7 @@ import {
   deadLetterTopicFor,
   DataCategory,
   ErasureRequestedEvent,
+  OrganisationRegisteredEvent,
   OwningService,
   ServiceName,
   topicCatalogue,
@@ -462,6 +463,37 @@ export function erasureCommandCase(
       },
       applied: () =>
         Promise.resolve(app.received.some((e) => e.type === ackType && e.value.erasureId === erasureId)),
+    });
+  };
+}
+
+/**
+ * A valid OrganisationRegistered (registration's organisations topic) for services that keep routes and
+ * memberships for the coordinator scope (ADR 0018): a fresh route B allocator, applied when the service has
+ * stored its route in `organisation_routes`.
+ */
+export function organisationRegisteredCase(app: {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}): () => Promise<PoisonTopicCase> {
+  return () => {
+    const organisationId = randomUUID();
+    return Promise.resolve({
+      descriptor: OrganisationRegisteredEvent,
+      event: {
+        key: organisationId,
+        value: {
+          organisationId,
+          name: `Poison tier allocator ${organisationId.slice(0, 8)}`,
+          kind: 'HOUSING_ALLOCATOR',
+          route: 'B',
+          coordinatorOrganisationId: organisationId,
+          effectiveFrom: '2024-01-01',
+          occurredAt: Date.now(),
+        },
+      },
+      applied: async () =>
+        (await app.query(`SELECT 1 FROM organisation_routes WHERE organisation_id = $1`, [organisationId]))
+          .length > 0,
     });
   };
 }

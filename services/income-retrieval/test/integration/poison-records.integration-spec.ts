@@ -4,7 +4,7 @@ import {
   IdentityValidationFailedEvent,
   IncomeSharedEvent,
 } from '@divit/contracts';
-import { checkPoisonRecords, erasureCommandCase } from '@divit/testing';
+import { checkPoisonRecords, erasureCommandCase, organisationRegisteredCase } from '@divit/testing';
 import { consentIdFor, household, incomeEvent, IncomeTestApp, subjectOf } from './support';
 
 /**
@@ -25,6 +25,8 @@ describe('income-retrieval: poison records on every consumed topic', () => {
       service: 'income-retrieval',
       app: t,
       topics: {
+        // Routes and memberships for the coordinator scope (ADR 0018).
+        registrationOrganisations: organisationRegisteredCase(t),
         registrationAllocations: () => {
           const h = household({ adults: 1 });
           return Promise.resolve({

@@ -15,7 +15,7 @@ import {
   RegistrationDeregisteredEvent,
   RegistrationErasureCompletedEvent,
 } from '@divit/contracts';
-import { checkPoisonRecords, PoisonTopicCase } from '@divit/testing';
+import { checkPoisonRecords, organisationRegisteredCase, PoisonTopicCase } from '@divit/testing';
 import { RetentionTestApp } from './support';
 
 /**
@@ -72,6 +72,8 @@ describe('retention-cleanup: poison records on every consumed topic', () => {
       service: 'retention-cleanup',
       app: t,
       topics: {
+        // Routes and memberships for the coordinator scope (ADR 0018).
+        registrationOrganisations: organisationRegisteredCase(t),
         consentConsents: () => {
           const registrationId = randomUUID();
           return Promise.resolve({
