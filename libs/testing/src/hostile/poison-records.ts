@@ -438,6 +438,9 @@ export function erasureCommandCase(
 ): () => Promise<PoisonTopicCase> {
   return () => {
     const erasureId = randomUUID();
+    // A scope every owner accepts (ADR 0019 refuses an organisation alone): a registration, or an organisation
+    // with a cut-off; both name nothing that exists, so the acknowledgement counts 0 rows.
+    const byCutOff = scope === 'cutOff';
     return Promise.resolve({
       descriptor: ErasureRequestedEvent,
       event: {
@@ -448,17 +451,12 @@ export function erasureCommandCase(
           category,
           reason: 'RETENTION_PERIOD_ENDED',
           policyId: `default/${category}`,
-          organisationId: null,
-          registrationId: null,
+          organisationId: byCutOff ? randomUUID() : null,
+          registrationId: byCutOff ? null : randomUUID(),
           subjectId: null,
           allocationId: null,
-          recordedBefore: null,
+          recordedBefore: byCutOff ? Date.parse('2000-01-01T00:00:00Z') : null,
           requestedAt: Date.now(),
-          // A scope every owner accepts (ADR 0019 refuses an organisation alone): a registration, or an
-          // organisation with a cut-off; both name nothing that exists, so the acknowledgement counts 0 rows.
-          ...(scope === 'registrationId'
-            ? { registrationId: randomUUID() }
-            : { organisationId: randomUUID(), recordedBefore: Date.parse('2000-01-01T00:00:00Z') }),
         },
       },
       applied: () =>
