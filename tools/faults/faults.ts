@@ -134,13 +134,15 @@ async function once(
 ): Promise<Reply> {
   const headers: Record<string, string> = { ...extraHeaders };
   if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // A string is a file upload (the invoice CSV), anything else JSON.
+  if (body !== undefined)
+    headers['content-type'] = typeof body === 'string' ? 'text/csv' : 'application/json';
   stats.requests++;
   const res = await fetch(`${urlOf(s, r)}${route}`, {
     method,
     headers,
     signal: AbortSignal.timeout(15_000),
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const buffer = Buffer.from(await res.arrayBuffer());
   const type = res.headers.get('content-type') ?? '';
