@@ -7,6 +7,7 @@
 // it is a topic config the catalogue decides, created, verified and altered like retention.ms).
 import { ConfigResourceTypes, ConfigSource, Kafka, logLevel, type Admin } from 'kafkajs';
 import type { TopicDefinition } from '@divit/contracts/src/event-descriptor';
+import { createTopicsReady } from '@divit/messaging';
 import { errorMessage } from './lib/avro';
 import { loadContractsOrExit } from './lib/catalogue';
 import { readToolsConfig, topicNameIn, type ToolsConfig } from './lib/env';
@@ -55,24 +56,6 @@ async function describeTopics(admin: Admin, names: string[]): Promise<Map<string
 }
 
 /** Until every partition of the topics has a leader (each broker learns new topics a moment apart). */
-async function waitForLeaders(admin: Admin, names: string[], timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: names });
-      if (
-        topics.length === names.length &&
-        topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
-      )
-        return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`no leader for every partition after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 function differences(topic: TopicDefinition, actual: ActualTopic, minIsr: number | null): string[] {
   const diffs: string[] = [];
   if (actual.partitions !== topic.partitions)
@@ -129,11 +112,10 @@ async function run(
 
   const missing = topics.filter((t) => !existing.has(t.name));
   if (missing.length > 0) {
-    await admin.createTopics({
-      // kafkajs' own wait asks one broker, which on a cluster may not know the new topic yet
-      // ("This server does not host this topic-partition"): wait below instead, asking again.
-      waitForLeaders: false,
-      topics: missing.map(({ def, name }) => ({
+    // Created, then awaited until every partition's leader serves it (kafkajs' own wait is not enough).
+    await createTopicsReady(
+      admin,
+      missing.map(({ def, name }) => ({
         topic: name,
         numPartitions: def.partitions,
         replicationFactor: config.replicationFactor,
@@ -142,10 +124,6 @@ async function run(
           value,
         })),
       })),
-    });
-    await waitForLeaders(
-      admin,
-      missing.map((t) => t.name),
     );
     for (const { def, name } of missing) {
       console.log(
