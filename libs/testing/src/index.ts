@@ -5,3 +5,4 @@ export * from './pdf-text';
 export * from './hostile';
 export * from './organisation-events';
 export * from './erasure-contract';
+export * from './pending-migrations';

@@ -1,5 +1,4 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, postgresOptions, runMigrations, TestDatabase } from '@divit/persistence';
+import { PendingMigrationsDatabase } from '@divit/testing';
 import { billingMigrations } from '../../src/database/data-source';
 
 /**
@@ -9,28 +8,18 @@ import { billingMigrations } from '../../src/database/data-source';
  */
 describe('billing-reconciliation: access-log data migration on a populated database', () => {
   const moving = ['CreateAccessLogEntries1765200000000', 'MoveAccessLogToSharedLibrary1765300000000'];
-  let db: TestDatabase;
+  let rig: PendingMigrationsDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase({
-      prefix: 'billing_al_move',
-      options: postgresOptions({
-        host: '127.0.0.1',
-        port: 5432,
-        database: 'postgres',
-        username: 'postgres',
-        entities: [],
-        migrations: billingMigrations.filter((m) => !moving.includes(m.name)),
-      }),
-    });
+    rig = await PendingMigrationsDatabase.create('billing_al_move', billingMigrations, moving);
   });
 
   afterAll(async () => {
-    await db?.drop();
+    await rig?.drop();
   });
 
   it('moves every old row, oldest first, and drops the old table', async () => {
-    const old = db.dataSource;
+    const old = rig.old;
     for (let i = 0; i < 1200; i++) {
       await old.query(
         `INSERT INTO access_log (occurred_at, subject, subject_organisation_id, roles, action, resource_id)
@@ -47,10 +36,8 @@ describe('billing-reconciliation: access-log data migration on a populated datab
     const [oldCount] = await old.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM access_log`);
     expect(oldCount!.n).toBe(1200);
 
-    const full = new DataSource({ ...db.options, migrations: billingMigrations });
-    await full.initialize();
-    try {
-      expect(await runMigrations(full)).toEqual(moving);
+    await rig.migrateRest(async (full, ran) => {
+      expect(ran).toEqual(moving);
       const rows = await full.query<Record<string, unknown>[]>(
         `SELECT * FROM access_log_entries ORDER BY id`,
       );
@@ -69,8 +56,6 @@ describe('billing-reconciliation: access-log data migration on a populated datab
       const [table] = await full.query<{ t: string | null }[]>(`SELECT to_regclass('access_log')::text AS t`);
       expect(table!.t).toBeNull();
       await expect(full.query(`UPDATE access_log_entries SET action = 'X'`)).rejects.toThrow(/append-only/);
-    } finally {
-      await full.destroy();
-    }
+    });
   });
 });
