@@ -110,10 +110,6 @@ class LeakCheckingEnvironment extends TestEnvironment {
     const found = [];
     for (const handle of process._getActiveHandles()) {
       if (this.baseline.has(handle)) continue;
-      // Unreferenced: it does not keep the process alive. kafkajs' disconnect ends its sockets and unrefs them
-      // (src/network/connection.js); the socket stays listed until the broker closes its side, which under load
-      // took longer than the grace period and failed 3 of 7 suite runs for a socket that was already let go.
-      if (!keepsProcessAlive(handle)) continue;
       found.push({ description: describeHandle(handle), close: () => closeHandle(handle) });
     }
     for (const [timer, origin] of this.timers) {
@@ -138,14 +134,6 @@ function during(sandbox) {
   } catch {
     return '';
   }
-}
-
-/** False for a handle that was unref'ed (its libuv handle reports hasRef() false). */
-function keepsProcessAlive(handle) {
-  const inner = handle?._handle;
-  if (inner && typeof inner.hasRef === 'function') return inner.hasRef();
-  if (typeof handle?.hasRef === 'function') return handle.hasRef();
-  return true;
 }
 
 function describeHandle(handle) {
