@@ -53,7 +53,8 @@ node -e '
   const files = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
   let passed = 0, failed = 0, skipped = 0;
   for (const f of files) { const r = JSON.parse(fs.readFileSync(dir + "/" + f, "utf8")); passed += r.passed; failed += r.failed; skipped += r.skipped;
-    console.log(`test: ${r.project} ${r.tier}: ${r.passed} passed, ${r.failed} failed`); }
+    console.log(`test: ${r.project} ${r.tier}: ${r.passed} passed, ${r.failed} failed`);
+    for (const f of r.failures ?? []) console.log(`test:   FAILED ${f}`); }
   if (failed === 0 && process.argv[1] === "1") failed = 1;  // a failed step with no failed test still fails
   console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$failed"
