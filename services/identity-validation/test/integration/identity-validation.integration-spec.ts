@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AllocationRecordedEvent,
-  CoResidentIdentityProvidedEvent,
-  ConsentGrantedEvent,
   ConsentRefusedEvent,
   ConsentWithdrawnEvent,
   ErasureRequestedEvent,
-  IdentityCheckRequestedEvent,
   topicCatalogue,
 } from '@divit/contracts';
 import { createKafka, readDeadLetters } from '@divit/messaging';
@@ -22,6 +18,7 @@ import {
   ReceivedEvent,
   eventually,
 } from './support';
+import { CoResident, PlayedServices, Purpose, Stated } from './flows';
 
 /** Fictional test persons of the simulator (elfproef-valid 99999xxxx test BSNs). */
 const ANNA = {
@@ -66,8 +63,6 @@ const EVA = {
 };
 const ALL_BSNS = [ANNA, BRAM, CHARLIE, DIRK, EVA].map((p) => p.bsn);
 
-type Purpose = 'BSN_AT_REGISTRATION' | 'BSN_FOR_EXISTING_REGISTRATION' | 'BSN_AND_INCOME_AT_ALLOCATION';
-
 const ORG = randomUUID();
 const LETTING = randomUUID();
 const app = new IdentityValidationTestApp();
@@ -85,67 +80,12 @@ afterAll(async () => {
 
 // ------------------------------------------------------------------ helpers (playing the other services)
 
-interface Stated {
-  surname: string;
-  birthDate: string;
-  gender: string | null;
-  postcode: string | null;
-  houseNumber: number | null;
-}
-
-/** Consent granted for a BSN process at registration and registration's IdentityCheckRequested. */
-async function registrationConsent(purpose: Purpose, stated: Stated) {
-  const registrationId = randomUUID();
-  const consentId = randomUUID();
-  await app.publish(ConsentGrantedEvent, [
-    {
-      key: registrationId,
-      value: {
-        consentId,
-        organisationId: ORG,
-        registrationId,
-        subjectId: registrationId,
-        subjectRole: 'HOME_SEEKER',
-        allocationId: null,
-        purpose,
-        textVersionHash: 'f'.repeat(64),
-        receiptId: `receipt-${consentId}`,
-        grantedAt: Date.now(),
-      },
-    },
-  ]);
-  await app.publish(IdentityCheckRequestedEvent, [
-    {
-      key: registrationId,
-      value: {
-        requestId: randomUUID(),
-        consentId,
-        registrationId,
-        subjectId: registrationId,
-        subjectRole: 'HOME_SEEKER',
-        purpose,
-        surnamePrefix: null,
-        surname: stated.surname,
-        birthDate: stated.birthDate,
-        genderMarker: stated.gender,
-        postcode: stated.postcode,
-        houseNumber: stated.houseNumber,
-        houseNumberAddition: null,
-        requestedAt: Date.now(),
-      },
-    },
-  ]);
-  await app.until(`SELECT 1 FROM identity_check_requests WHERE consent_id = $1`, [consentId]);
-  const receipt = app.receipt({
-    consentId,
-    subjectId: registrationId,
-    role: 'HOME_SEEKER',
-    registrationId,
-    organisationId: ORG,
-    purpose,
-  });
-  return { registrationId, consentId, receipt, purpose };
-}
+const played = new PlayedServices(app, ORG, LETTING);
+const registrationConsent = (purpose: Purpose, stated: Stated) => played.registrationConsent(purpose, stated);
+const allocation = (registrationId: string, coResidents: CoResident[] = []) =>
+  played.allocation(registrationId, coResidents);
+const allocationReceipt = (...args: Parameters<PlayedServices['allocationReceipt']>) =>
+  played.allocationReceipt(...args);
 
 async function startSession(receipt: string, purpose: Purpose) {
   const res = await app.call('POST', '/sharing-sessions', token, { receipt, purpose });
@@ -201,68 +141,6 @@ async function validatedRegistration(person: typeof ANNA) {
   expect(confirmed.status).toBe(200);
   await outcomeFor(reg.registrationId, 'IdentityValidated');
   return { ...reg, sessionId: started.sessionId };
-}
-
-async function allocation(
-  registrationId: string,
-  coResidents: { memberId: string; surname: string; birthDate: string }[] = [],
-) {
-  const allocationId = randomUUID();
-  await app.publish(AllocationRecordedEvent, [
-    {
-      key: allocationId,
-      value: {
-        allocationId,
-        registrationId,
-        organisationId: ORG,
-        lettingCorporationId: LETTING,
-        leaseStartDate: '2026-07-01',
-        monthlyRentCents: 65_000,
-        exemptionGroup: null,
-        members: [
-          { memberId: randomUUID(), role: 'HOME_SEEKER', adult: true },
-          ...coResidents.map((c) => ({ memberId: c.memberId, role: 'CO_RESIDENT' as const, adult: true })),
-        ],
-        occurredAt: Date.now(),
-      },
-    },
-  ]);
-  if (coResidents.length)
-    await app.publish(
-      CoResidentIdentityProvidedEvent,
-      coResidents.map((c) => ({
-        key: allocationId,
-        value: {
-          memberId: c.memberId,
-          allocationId,
-          surnamePrefix: null,
-          surname: c.surname,
-          birthDate: c.birthDate,
-          occurredAt: Date.now(),
-        },
-      })),
-    );
-  await app.until(`SELECT 1 FROM allocations WHERE allocation_id = $1`, [allocationId]);
-  for (const c of coResidents)
-    await app.until(`SELECT 1 FROM co_resident_identities WHERE member_id = $1`, [c.memberId]);
-  return allocationId;
-}
-
-function allocationReceipt(
-  registrationId: string,
-  allocationId: string,
-  subjectId = registrationId,
-  role: 'HOME_SEEKER' | 'CO_RESIDENT' = 'HOME_SEEKER',
-) {
-  return app.receipt({
-    consentId: randomUUID(),
-    subjectId,
-    role,
-    registrationId,
-    allocationId,
-    organisationId: ORG,
-    purpose: 'BSN_AND_INCOME_AT_ALLOCATION',
-  });
 }
 
 // ------------------------------------------------------------------ process 1 and 2

@@ -1,17 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   AllocationClosedEvent,
-  AllocationRecordedEvent,
-  CoResidentIdentityProvidedEvent,
-  ConsentGrantedEvent,
   ConsentRefusedEvent,
   ConsentWithdrawnEvent,
   ErasureRequestedEvent,
-  IdentityCheckRequestedEvent,
   RegistrationDeregisteredEvent,
 } from '@divit/contracts';
 import { createKafka, readDeadLetters } from '@divit/messaging';
 import { hmacUnder, IdentityValidationTestApp, OLD_KEY, SIMULATOR_TOKEN } from './support';
+import { CoResident, PlayedServices, Purpose, Stated } from './flows';
 
 /**
  * Guard against a second pool connection inside a transaction (issue 13, item 1): with DB_POOL_SIZE=1 a query
@@ -34,8 +31,6 @@ const CHARLIE = {
   houseNumber: 42,
 };
 const DIRK = { bsn: '999990056', surname: 'Voorbeeld', birthDate: '1978-06-21', gender: 'M' };
-
-type Purpose = 'BSN_AT_REGISTRATION' | 'BSN_FOR_EXISTING_REGISTRATION' | 'BSN_AND_INCOME_AT_ALLOCATION';
 
 const REQUEST_TIMEOUT_MS = 8_000;
 const ORG = randomUUID();
@@ -80,126 +75,14 @@ async function startSession(receipt: string, purpose: Purpose): Promise<string> 
   return String(res.json.sessionId);
 }
 
+const played = new PlayedServices(app, ORG, LETTING);
 /** Plays consent and registration: consent granted and the identifying data for the check. */
-async function registrationConsent(
-  person: { surname: string; birthDate: string; gender: string; postcode?: string; houseNumber?: number },
-  purpose: Purpose = 'BSN_AT_REGISTRATION',
-) {
-  const registrationId = randomUUID();
-  const consentId = randomUUID();
-  await app.publish(ConsentGrantedEvent, [
-    {
-      key: registrationId,
-      value: {
-        consentId,
-        organisationId: ORG,
-        registrationId,
-        subjectId: registrationId,
-        subjectRole: 'HOME_SEEKER',
-        allocationId: null,
-        purpose,
-        textVersionHash: 'f'.repeat(64),
-        receiptId: `receipt-${consentId}`,
-        grantedAt: Date.now(),
-      },
-    },
-  ]);
-  await app.publish(IdentityCheckRequestedEvent, [
-    {
-      key: registrationId,
-      value: {
-        requestId: randomUUID(),
-        consentId,
-        registrationId,
-        subjectId: registrationId,
-        subjectRole: 'HOME_SEEKER',
-        purpose,
-        surnamePrefix: null,
-        surname: person.surname,
-        birthDate: person.birthDate,
-        genderMarker: person.gender,
-        postcode: person.postcode ?? null,
-        houseNumber: person.houseNumber ?? null,
-        houseNumberAddition: null,
-        requestedAt: Date.now(),
-      },
-    },
-  ]);
-  await app.until(`SELECT 1 FROM identity_check_requests WHERE consent_id = $1`, [consentId]);
-  await app.until(`SELECT 1 FROM consents WHERE consent_id = $1`, [consentId]);
-  const receipt = app.receipt({
-    consentId,
-    subjectId: registrationId,
-    role: 'HOME_SEEKER',
-    registrationId,
-    organisationId: ORG,
-    purpose,
-  });
-  return { registrationId, consentId, receipt, purpose };
-}
-
-async function allocation(
-  registrationId: string,
-  coResidents: { memberId: string; surname: string; birthDate: string }[] = [],
-) {
-  const allocationId = randomUUID();
-  await app.publish(AllocationRecordedEvent, [
-    {
-      key: allocationId,
-      value: {
-        allocationId,
-        registrationId,
-        organisationId: ORG,
-        lettingCorporationId: LETTING,
-        leaseStartDate: '2026-07-01',
-        monthlyRentCents: 65_000,
-        exemptionGroup: null,
-        members: [
-          { memberId: randomUUID(), role: 'HOME_SEEKER', adult: true },
-          ...coResidents.map((c) => ({ memberId: c.memberId, role: 'CO_RESIDENT' as const, adult: true })),
-        ],
-        occurredAt: Date.now(),
-      },
-    },
-  ]);
-  if (coResidents.length)
-    await app.publish(
-      CoResidentIdentityProvidedEvent,
-      coResidents.map((c) => ({
-        key: allocationId,
-        value: {
-          memberId: c.memberId,
-          allocationId,
-          surnamePrefix: null,
-          surname: c.surname,
-          birthDate: c.birthDate,
-          occurredAt: Date.now(),
-        },
-      })),
-    );
-  await app.until(`SELECT 1 FROM allocations WHERE allocation_id = $1`, [allocationId]);
-  for (const c of coResidents)
-    await app.until(`SELECT 1 FROM co_resident_identities WHERE member_id = $1`, [c.memberId]);
-  return allocationId;
-}
-
-function allocationReceipt(
-  registrationId: string,
-  allocationId: string,
-  subjectId = registrationId,
-  role: 'HOME_SEEKER' | 'CO_RESIDENT' = 'HOME_SEEKER',
-  consentId = randomUUID(),
-) {
-  return app.receipt({
-    consentId,
-    subjectId,
-    role,
-    registrationId,
-    allocationId,
-    organisationId: ORG,
-    purpose: 'BSN_AND_INCOME_AT_ALLOCATION',
-  });
-}
+const registrationConsent = (person: Stated, purpose: Purpose = 'BSN_AT_REGISTRATION') =>
+  played.registrationConsent(purpose, person);
+const allocation = (registrationId: string, coResidents: CoResident[] = []) =>
+  played.allocation(registrationId, coResidents);
+const allocationReceipt = (...args: Parameters<PlayedServices['allocationReceipt']>) =>
+  played.allocationReceipt(...args);
 
 async function sessionState(id: string) {
   const [row] = await app.query<{ state: string; failure_code: string | null }>(
