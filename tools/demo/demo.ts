@@ -29,6 +29,7 @@ import {
   euro,
   expectStatus,
   Json,
+  logiusInvoice,
   PREFIX,
   say,
   SeenEvent,
@@ -929,21 +930,19 @@ async function billing(
     await call('billing-reconciliation', 'GET', '/tariffs', tokenFor(flow.organisationId, ['finance'])),
     200,
   );
-  const price = (unit: string): number => {
-    const rows = ((tariffs.tariffs ?? tariffs) as unknown as Json[]).filter(
-      (t) => t.unit === unit && txt(t.validFrom) <= periodStart,
-    );
-    rows.sort((x, y) => txt(y.validFrom).localeCompare(txt(x.validFrom)));
-    return Number(rows[0]?.unitPriceMillicents ?? 0);
-  };
-  const loginCents = Math.round(((logins + 1) * price('DIGID_LOGIN')) / 1000);
-  const sharingCents = Math.round((sharings * price('DATA_SHARING')) / 1000);
   const invoiceNumber = `MO-${periodStart.slice(0, 7)}-${run}`;
-  const csv = [
-    'invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber',
-    `${invoiceNumber},LOGIUS,${flow.organisationId},${periodStart},${periodEnd},EUR,DIGID_LOGIN,${logins + 1},${loginCents},${loginCents + sharingCents},`,
-    `${invoiceNumber},LOGIUS,${flow.organisationId},${periodStart},${periodEnd},EUR,DATA_SHARING,${sharings},${sharingCents},${loginCents + sharingCents},`,
-  ].join('\n');
+  const {
+    csv,
+    cents: { DIGID_LOGIN: loginCents },
+    totalCents: invoiceTotal,
+  } = logiusInvoice({
+    tariffs,
+    invoiceNumber,
+    payerOrganisationId: flow.organisationId,
+    periodStart,
+    periodEnd,
+    counts: { DIGID_LOGIN: logins + 1, DATA_SHARING: sharings },
+  });
   const financeToken = tokenFor(flow.organisationId, ['finance']);
   const bad = await call(
     'billing-reconciliation',
@@ -962,7 +961,7 @@ async function billing(
   );
   const twice = await call('billing-reconciliation', 'POST', '/invoices', financeToken, csv);
   say(
-    `import invoice ${invoiceNumber} (${euro(loginCents + sharingCents)}) → 201; the same file again → ${twice.status} (imported once)`,
+    `import invoice ${invoiceNumber} (${euro(invoiceTotal)}) → 201; the same file again → ${twice.status} (imported once)`,
   );
   void imported;
   const body = { payerOrganisationId: flow.organisationId, periodStart, periodEnd };
@@ -1053,9 +1052,9 @@ async function billing(
     );
   }
   say(
-    `  members' parts add up to ${euro(sum)}; invoice total ${euro(loginCents + sharingCents)} → ${sum === loginCents + sharingCents ? 'exact to the cent' : 'MISMATCH'}`,
+    `  members' parts add up to ${euro(sum)}; invoice total ${euro(invoiceTotal)} → ${sum === invoiceTotal ? 'exact to the cent' : 'MISMATCH'}`,
   );
-  if (sum !== loginCents + sharingCents) throw new Error('settlements do not add up to the invoice');
+  if (sum !== invoiceTotal) throw new Error('settlements do not add up to the invoice');
   say();
 }
 

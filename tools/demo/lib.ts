@@ -139,3 +139,38 @@ export const txt = (v: unknown): string =>
       : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
         ? v.toString()
         : JSON.stringify(v);
+
+/**
+ * Logius' MijnOverheid invoice as billing-reconciliation imports it (text/csv, one line per unit), priced with
+ * the tariffs in force at the period's start (GET /tariffs; services/billing-reconciliation/config/tariffs.json).
+ */
+export function logiusInvoice(options: {
+  tariffs: Json;
+  invoiceNumber: string;
+  payerOrganisationId: string;
+  periodStart: string;
+  periodEnd: string;
+  counts: { DIGID_LOGIN: number; DATA_SHARING: number };
+}): { csv: string; cents: { DIGID_LOGIN: number; DATA_SHARING: number }; totalCents: number } {
+  const { tariffs, invoiceNumber, payerOrganisationId, periodStart, periodEnd, counts } = options;
+  const price = (unit: string): number => {
+    const rows = ((tariffs.tariffs ?? tariffs) as unknown as Json[]).filter(
+      (t) => t.unit === unit && txt(t.validFrom) <= periodStart,
+    );
+    rows.sort((x, y) => txt(y.validFrom).localeCompare(txt(x.validFrom)));
+    return Number(rows[0]?.unitPriceMillicents ?? 0);
+  };
+  const cents = {
+    DIGID_LOGIN: Math.round((counts.DIGID_LOGIN * price('DIGID_LOGIN')) / 1000),
+    DATA_SHARING: Math.round((counts.DATA_SHARING * price('DATA_SHARING')) / 1000),
+  };
+  const totalCents = cents.DIGID_LOGIN + cents.DATA_SHARING;
+  const line = (unit: 'DIGID_LOGIN' | 'DATA_SHARING') =>
+    `${invoiceNumber},LOGIUS,${payerOrganisationId},${periodStart},${periodEnd},EUR,${unit},${counts[unit]},${cents[unit]},${totalCents},`;
+  const csv = [
+    'invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber',
+    line('DIGID_LOGIN'),
+    line('DATA_SHARING'),
+  ].join('\n');
+  return { csv, cents, totalCents };
+}

@@ -28,7 +28,7 @@ import { eventDescriptors, topicCatalogue, Topics } from '@divit/contracts';
 import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { eventually, readTopicRecords } from '@divit/testing';
-import { type Json, type Reply, say, tokenFor, txt } from '../demo/lib';
+import { type Json, logiusInvoice, type Reply, say, tokenFor, txt } from '../demo/lib';
 
 configureLogging({ service: 'faults', level: 'error' });
 
@@ -989,24 +989,17 @@ async function settle(
   const tariffs = expect('tariffs', await request('billing-reconciliation', 'GET', '/tariffs', finance), 200);
   const today = new Date().toISOString().slice(0, 10);
   const periodStart = `${today.slice(0, 7)}-01`;
-  const price = (unit: string): number => {
-    const rows = ((tariffs.tariffs ?? tariffs) as unknown as Json[]).filter(
-      (t) => t.unit === unit && txt(t.validFrom) <= periodStart,
-    );
-    rows.sort((x, y) => txt(y.validFrom).localeCompare(txt(x.validFrom)));
-    return Number(rows[0]?.unitPriceMillicents ?? 0);
-  };
   const logins = count('DIGID_LOGIN');
   const sharings = count('DATA_SHARING');
-  const loginCents = Math.round((logins * price('DIGID_LOGIN')) / 1000);
-  const sharingCents = Math.round((sharings * price('DATA_SHARING')) / 1000);
-  const total = loginCents + sharingCents;
   const invoiceNumber = `MO-FAULTS-${run}`;
-  const csv = [
-    'invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber',
-    `${invoiceNumber},LOGIUS,${p.allocator},${periodStart},${today},EUR,DIGID_LOGIN,${logins},${loginCents},${total},`,
-    `${invoiceNumber},LOGIUS,${p.allocator},${periodStart},${today},EUR,DATA_SHARING,${sharings},${sharingCents},${total},`,
-  ].join('\n');
+  const { csv, totalCents: total } = logiusInvoice({
+    tariffs,
+    invoiceNumber,
+    payerOrganisationId: p.allocator,
+    periodStart,
+    periodEnd: today,
+    counts: { DIGID_LOGIN: logins, DATA_SHARING: sharings },
+  });
   expect('invoice', await request('billing-reconciliation', 'POST', '/invoices', finance, csv), 201);
   const closed = expect(
     'close',
