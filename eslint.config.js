@@ -10,12 +10,18 @@ const depConstraints = [
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util'] },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:client'],
+  },
+  // The typed HTTP clients (libs/api-clients) are for callers outside the services: tools, demo and tests. A
+  // service never calls another service over HTTP (services talk through Kafka only).
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:util'] },
   // The repository's tools (codegen, demo, benchmarks, fault tier, deploy checks) may use every library and,
   // through the allow-list in their override below, the services' sources.
   {
     sourceTag: 'type:tool',
-    onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:testing'],
+    onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:testing', 'type:client'],
   },
 ];
 const boundaries = ({ constraints = depConstraints, allow = [] } = {}) => [
@@ -89,7 +95,13 @@ module.exports = tseslint.config(
         constraints: [
           {
             sourceTag: 'type:service',
-            onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:util', 'type:testing'],
+            onlyDependOnLibsWithTags: [
+              'type:platform',
+              'type:contracts',
+              'type:util',
+              'type:testing',
+              'type:client',
+            ],
           },
         ],
       }),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The repository's test command (`npm test`), runnable on a fresh machine:
 #   1. install npm dependencies (from the lock file)
-#   2. static checks: contracts codegen drift, typecheck, lint, deploy manifests
+#   2. static checks: contracts codegen drift, typecheck, lint, deploy manifests, OpenAPI documents and the
+#      typed clients generated from them
 #   3. local stack up (Kafka + schema registry + PostgreSQL; tools/stack/stack.sh)
 #   4. contract checks against the real broker/registry: topics provisioned and verified
 #   5. build, unit tests, integration tests (real Kafka, registry, PostgreSQL)
@@ -33,6 +34,7 @@ step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx nx run-many -t lint --outputStyle=static --skip-nx-cache
 step deploy npm run --silent deploy:validate
 step openapi npm run --silent openapi:check
+step clients npm run --silent openapi:clients:check
 
 if bash tools/stack/stack.sh up; then
   step topics env KAFKA_TOPIC_PREFIX=ci-check- bash -c 'npm run --silent topics:provision && npm run --silent topics:verify'
