@@ -26,6 +26,7 @@ import {
   PLATFORM_ORGANISATION_ID,
   Role,
 } from '@divit/service-kit';
+import { serviceClient, type ServiceClient, type ServiceName as ApiServiceName } from '@divit/api-clients';
 import { eventually } from './eventually';
 
 /** One event as a consumer sees it, decoded with the generated reader schema of its type. */
@@ -268,6 +269,16 @@ export class ServiceTestApp<C extends BaseConfig> {
   /** The platform operator (role `platform-operator`, not a tenant): the only caller allowed platform-wide things. */
   platformOperator(): string {
     return this.token(PLATFORM_ORGANISATION_ID, ['platform-operator'], 'test-platform-operator');
+  }
+
+  /**
+   * The service's typed client (libs/api-clients, generated from its OpenAPI document), with a bearer token or
+   * none. Name the service as the app was started with it: `app.client('consent', token).GET('/consents/{id}', ...)`.
+   */
+  client<S extends ApiServiceName>(service: S, token: string | null): ServiceClient<S> {
+    if (service !== this.options.service)
+      throw new Error(`this test app runs ${this.options.service}, not ${service}`);
+    return serviceClient(service, this.base, token === null ? {} : { token });
   }
 
   /** A JSON request with a bearer token (or none when `token` is null). */
