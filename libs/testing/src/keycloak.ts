@@ -12,11 +12,11 @@ export const KEYCLOAK_ORGANISATIONS = {
 } as const;
 
 export interface KeycloakOptions {
-  /** Default `KEYCLOAK_URL`, else `http://127.0.0.1:${KEYCLOAK_PORT ?? 8180}`. */
+  /** Default the environment's `KEYCLOAK_URL`, else `http://127.0.0.1:${KEYCLOAK_PORT ?? 8180}`. */
   url?: string;
   /** Default `divit`. */
   realm?: string;
-  /** The master realm's administrator: `KEYCLOAK_ADMIN_USER`/`KEYCLOAK_ADMIN_PASSWORD`, default admin/admin. */
+  /** The master realm's administrator: the environment's `KEYCLOAK_ADMIN_USER`/`KEYCLOAK_ADMIN_PASSWORD`, default admin/admin. */
   adminUser?: string;
   adminPassword?: string;
 }
@@ -27,15 +27,21 @@ export class LocalKeycloak {
   private readonly adminUser: string;
   private readonly adminPassword: string;
 
-  constructor(options: KeycloakOptions = {}) {
-    this.url = (
-      options.url ??
-      process.env.KEYCLOAK_URL ??
-      `http://127.0.0.1:${process.env.KEYCLOAK_PORT ?? '8180'}`
-    ).replace(/\/+$/, '');
+  /**
+   * @param env the test's environment (`process.env` in a spec): `KEYCLOAK_URL` or `KEYCLOAK_PORT`,
+   * `KEYCLOAK_ADMIN_USER`/`KEYCLOAK_ADMIN_PASSWORD` and `DIVIT_KC_SECRET_<CLIENT>`, as for stack.sh.
+   */
+  constructor(
+    options: KeycloakOptions = {},
+    private readonly env: Readonly<Record<string, string | undefined>> = {},
+  ) {
+    this.url = (options.url ?? env.KEYCLOAK_URL ?? `http://127.0.0.1:${env.KEYCLOAK_PORT ?? '8180'}`).replace(
+      /\/+$/,
+      '',
+    );
     this.realm = options.realm ?? 'divit';
-    this.adminUser = options.adminUser ?? process.env.KEYCLOAK_ADMIN_USER ?? 'admin';
-    this.adminPassword = options.adminPassword ?? process.env.KEYCLOAK_ADMIN_PASSWORD ?? 'admin';
+    this.adminUser = options.adminUser ?? env.KEYCLOAK_ADMIN_USER ?? 'admin';
+    this.adminPassword = options.adminPassword ?? env.KEYCLOAK_ADMIN_PASSWORD ?? 'admin';
   }
 
   /** `<url>/realms/<realm>` as Keycloak spells it in the discovery document (the tokens' `iss`). */
@@ -66,7 +72,7 @@ export class LocalKeycloak {
    */
   async clientToken(clientId: string, secret?: string, realm = this.realm): Promise<string> {
     const envName = `DIVIT_KC_SECRET_${clientId.toUpperCase().replace(/-/g, '_')}`;
-    const clientSecret = secret ?? process.env[envName] ?? `${clientId}-local-secret`;
+    const clientSecret = secret ?? this.env[envName] ?? `${clientId}-local-secret`;
     const body = new URLSearchParams({
       grant_type: 'client_credentials',
       client_id: clientId,

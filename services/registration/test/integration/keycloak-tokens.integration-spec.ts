@@ -11,7 +11,7 @@ import { RegistrationTestApp } from './support';
  * not answering fails this file (with what to do), it is never skipped.
  */
 describe('registration trusts the real Keycloak (OIDC discovery, client credentials)', () => {
-  const keycloak = new LocalKeycloak();
+  const keycloak = new LocalKeycloak({}, process.env);
   const otherRealm = `it-other-${randomBytes(3).toString('hex')}`;
   const otherAudienceClient = `it-other-audience-${randomBytes(3).toString('hex')}`;
   let t: RegistrationTestApp | undefined;
