@@ -59,7 +59,7 @@ KEYCLOAK_HOSTNAME="${KEYCLOAK_HOSTNAME:-http://127.0.0.1:$KEYCLOAK_PORT}"
 # 512 MiB: a development realm with a few clients and users; kc.sh's own default outside containers.
 KEYCLOAK_JAVA_OPTS="${KEYCLOAK_JAVA_OPTS:--Xms64m -Xmx512m}"
 # The first start creates Keycloak's schema and imports the realm: slower than the other parts on 2 cores.
-KEYCLOAK_TIMEOUT="${KEYCLOAK_TIMEOUT:-$((STACK_TIMEOUT > 240 ? STACK_TIMEOUT : 240))}"
+KEYCLOAK_TIMEOUT="${KEYCLOAK_TIMEOUT:-$((STACK_TIMEOUT > 480 ? STACK_TIMEOUT : 480))}"
 KEYCLOAK_REALM_FILE="${KEYCLOAK_REALM_FILE:-$REPO_ROOT/deploy/keycloak/divit-realm.json}"
 # The master realm's first administrator (created on the first start only; local, loopback only).
 KEYCLOAK_ADMIN_USER="${KEYCLOAK_ADMIN_USER:-admin}"
