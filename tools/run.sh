@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The repository's run command (`npm start`), runnable on a fresh machine: installs what it needs,
-# brings up the local stack (Kafka, schema registry, PostgreSQL), provisions topics and registers
+# brings up the local stack (Kafka, schema registry, Keycloak, PostgreSQL), provisions topics and registers
 # schemas (the deploy steps), builds and starts the services, and runs the demonstration.
 # Leaves everything running; `npm stop` stops services and stack.
 set -euo pipefail

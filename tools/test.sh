@@ -3,9 +3,9 @@
 #   1. install npm dependencies (from the lock file)
 #   2. static checks: contracts codegen drift, typecheck, lint, deploy manifests, OpenAPI documents and the
 #      typed clients generated from them
-#   3. local stack up (Kafka + schema registry + PostgreSQL; tools/stack/stack.sh)
+#   3. local stack up (Kafka + schema registry + Keycloak + PostgreSQL; tools/stack/stack.sh)
 #   4. contract checks against the real broker/registry: topics provisioned and verified
-#   5. build, unit tests, integration tests (real Kafka, registry, PostgreSQL)
+#   5. build, unit tests, integration tests (real Kafka, registry, PostgreSQL, Keycloak)
 #   6. end to end: the six services as processes, driven by the demonstration, then a BSN leak scan (tools/e2e.sh)
 # Ends with one line "N passed, N failed" summing every jest run, and exits non-zero on any failure.
 # Leaves the stack running (stop it with `npm run stack:down`).

@@ -17,6 +17,8 @@ export DIVIT_DB_PREFIX="${FAULTS_DB_PREFIX:-divit_fault_}"
 export KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT,127.0.0.1:$((KAFKA_PORT + 2)),127.0.0.1:$((KAFKA_PORT + 4))"
 export SCHEMA_REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
 export TOPIC_REPLICATION_FACTOR=3 TOPIC_MIN_INSYNC_REPLICAS=2
+# No Keycloak: the services here verify the development issuer's tokens (docs/adr/0026).
+export STACK_KEYCLOAK=0
 export SERVICE_REPLICAS=2 SERVICE_PORT_BASE="${FAULTS_SERVICE_PORT_BASE:-4101}" SERVICE_REPLICA_PORT_STEP=100
 export SERVICE_READY_TIMEOUT="${SERVICE_READY_TIMEOUT:-240}"
 # A simulated MijnOverheid session lost with its identity-validation process expires after this (issue 13 item 9).

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Local infrastructure for development and integration tests, without Docker:
 #   Kafka 3.9.1 (KRaft, one combined broker+controller; KAFKA_NODES=3: a three-node cluster),
-#   Apicurio Registry 3 (Confluent API), and one PostgreSQL role + database per service on the
-#   machine's PostgreSQL server.
+#   Apicurio Registry 3 (Confluent API), Keycloak 26 (the local OIDC provider, realm deploy/keycloak/divit-realm.json)
+#   and one PostgreSQL role + database per service (and for the registry and Keycloak) on the machine's PostgreSQL
+#   server.
 #
-# Usage: tools/stack/stack.sh up | down [--purge] | status | logs [kafka|registry] [-f]
+# Usage: tools/stack/stack.sh up | down [--purge] | status | logs [kafka|registry|keycloak] [-f]
 # See tools/stack/README.md for the environment variables, ports and troubleshooting.
 set -euo pipefail
 # Everything the stack writes is this user's only (directories 0700, files 0600): Kafka's log segments
@@ -17,6 +18,7 @@ REPO_ROOT="$(cd "$STACK_DIR/../.." && pwd)"
 
 KAFKA_VERSION=3.9.1
 APICURIO_VERSION=3.3.3
+KEYCLOAK_VERSION=26.7.3
 SERVICES=(registration consent identity-validation income-retrieval billing-reconciliation retention-cleanup)
 
 DIVIT_STACK_CACHE="${DIVIT_STACK_CACHE:-$HOME/.cache/divit-stack}"
@@ -46,17 +48,39 @@ KAFKA_JVM_PERFORMANCE_OPTS="${KAFKA_JVM_PERFORMANCE_OPTS:--server -XX:+UseG1GC -
 REGISTRY_JAVA_OPTS="${REGISTRY_JAVA_OPTS:--Xmx1g}"
 # Apicurio's global default is NONE; Confluent's is BACKWARD. Set when we start the registry.
 REGISTRY_DEFAULT_COMPATIBILITY="${REGISTRY_DEFAULT_COMPATIBILITY-BACKWARD}"
+# Keycloak (docs/adr/0026): 1 = a part of the stack (default), 0 = left out (the fault tier does not need it).
+STACK_KEYCLOAK="${STACK_KEYCLOAK:-1}"
+[[ $STACK_KEYCLOAK == [01] ]] || { printf 'stack: STACK_KEYCLOAK must be 0 or 1\n' >&2; exit 2; }
+KEYCLOAK_PORT="${KEYCLOAK_PORT:-8180}"
+# Health (/health/ready) and metrics; Keycloak's default 9000 is too common a port.
+KEYCLOAK_MANAGEMENT_PORT="${KEYCLOAK_MANAGEMENT_PORT:-9180}"
+# The issuer is <hostname>/realms/divit whatever address a request used; services verify exactly that.
+KEYCLOAK_HOSTNAME="${KEYCLOAK_HOSTNAME:-http://127.0.0.1:$KEYCLOAK_PORT}"
+# 512 MiB: a development realm with a few clients and users (kc.sh's own default outside containers). C1 only
+# (TieredStopAtLevel=1): a restart took 19 s of CPU instead of 29 s; a local provider needs no peak throughput.
+KEYCLOAK_JAVA_OPTS="${KEYCLOAK_JAVA_OPTS:--Xms64m -Xmx512m -XX:TieredStopAtLevel=1}"
+# The first start creates Keycloak's schema and imports the realm: slower than the other parts on 2 cores.
+KEYCLOAK_TIMEOUT="${KEYCLOAK_TIMEOUT:-$((STACK_TIMEOUT > 480 ? STACK_TIMEOUT : 480))}"
+KEYCLOAK_REALM_FILE="${KEYCLOAK_REALM_FILE:-$REPO_ROOT/deploy/keycloak/divit-realm.json}"
+# The master realm's first administrator (created on the first start only; local, loopback only).
+KEYCLOAK_ADMIN_USER="${KEYCLOAK_ADMIN_USER:-admin}"
+KEYCLOAK_ADMIN_PASSWORD="${KEYCLOAK_ADMIN_PASSWORD:-admin}"
 export PGHOST PGPORT PGUSER
 
 KAFKA_HOME="$DIVIT_STACK_CACHE/kafka-$KAFKA_VERSION"
 KAFKA_LIBS="$KAFKA_HOME/libs"
 APICURIO_HOME="$DIVIT_STACK_CACHE/apicurio-$APICURIO_VERSION"
+KEYCLOAK_HOME="$DIVIT_STACK_CACHE/keycloak-$KEYCLOAK_VERSION"
+# Options fixed when the distribution is built (`kc.sh build`, once per cache); `start --optimized` skips the build.
+KEYCLOAK_BUILD_OPTIONS="--db=postgres --health-enabled=true --metrics-enabled=true"
 LOG_DIR="$DIVIT_STACK_STATE/logs"
 RUN_DIR="$DIVIT_STACK_STATE/run"
 KAFKA_STATE="$DIVIT_STACK_STATE/kafka"
 REGISTRY_STATE="$DIVIT_STACK_STATE/registry"
 KAFKA_ADDR="127.0.0.1:$KAFKA_PORT"
 REGISTRY_URL="http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"
+KEYCLOAK_STATE="$DIVIT_STACK_STATE/keycloak"
+KEYCLOAK_URL="http://127.0.0.1:$KEYCLOAK_PORT"
 
 say() { printf '%s\n' "$*"; }
 err() { printf 'stack: %s\n' "$*" >&2; }
@@ -65,6 +89,8 @@ die() { err "$*"; exit 1; }
 db_name() { printf '%s%s' "$DIVIT_DB_PREFIX" "${1//-/_}"; }
 # The registry's storage: its own database and role next to the services' (local password = role name).
 REGISTRY_DB="$(db_name schema-registry)"
+# Keycloak's storage (realms, users, sessions); KEYCLOAK_DB names another one (e.g. a second Keycloak for a test).
+KEYCLOAK_DB="${KEYCLOAK_DB:-$(db_name keycloak)}"
 
 # Kafka parts: "kafka" for the single node (unchanged), kafka-1..kafka-N for a cluster.
 kafka_parts() {
@@ -115,6 +141,7 @@ find_java() {
 }
 KAFKA_JAVA="${KAFKA_JAVA:-}"
 REGISTRY_JAVA="${REGISTRY_JAVA:-}"
+KEYCLOAK_JAVA="${KEYCLOAK_JAVA:-}"
 
 # ---------------------------------------------------------------------------------------------
 # Processes: a part is "ours" when its pid file points at a live JVM carrying our marker.
@@ -126,12 +153,14 @@ log_file() {
     kafka) printf '%s/kafka.log' "$LOG_DIR" ;; # written by log4j, rolled at 20 MB
     kafka-*) printf '%s/%s/kafka.log' "$LOG_DIR" "$1" ;;
     registry) printf '%s/registry.log' "$LOG_DIR" ;;
+    keycloak) printf '%s/keycloak.log' "$LOG_DIR" ;;
   esac
 }
 out_file() {
   case "$1" in
     kafka | kafka-*) printf '%s/%s.out' "$LOG_DIR" "$1" ;;
     registry) printf '%s/registry.log' "$LOG_DIR" ;;
+    keycloak) printf '%s/keycloak.log' "$LOG_DIR" ;;
   esac
 }
 
@@ -333,6 +362,85 @@ start_registry() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Keycloak (docs/adr/0026): the Quarkus distribution from Maven Central, built once per cache for PostgreSQL
+# (`kc.sh build`, about 2 minutes), then `start --optimized` with this checkout's own home directory
+# (<state>/keycloak/home: conf/keycloak.conf and data/import/ with the realm), so the cache stays shared.
+# ---------------------------------------------------------------------------------------------
+keycloak_answers() { curl -fsS -m 5 -o /dev/null "http://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" 2>/dev/null; }
+# The realm is served too (the import runs before the server reports ready, but say so explicitly).
+keycloak_realm_answers() {
+  curl -fsS -m 5 -o /dev/null "$KEYCLOAK_URL/realms/divit/.well-known/openid-configuration" 2>/dev/null
+}
+
+keycloak_built() { [[ -f $KEYCLOAK_HOME/.divit-build && "$(<"$KEYCLOAK_HOME/.divit-build")" == "$KEYCLOAK_BUILD_OPTIONS" ]]; }
+
+# Builds the shared distribution for our options once (a lock: two checkouts may start at the same time).
+build_keycloak() {
+  keycloak_built && return 0
+  local lock="$DIVIT_STACK_CACHE/keycloak-$KEYCLOAK_VERSION.lock" t0=$SECONDS
+  (
+    exec 8>"$lock"
+    flock -w 600 8 || die "keycloak: another build of $KEYCLOAK_HOME holds $lock"
+    keycloak_built && exit 0
+    say "keycloak: building $KEYCLOAK_HOME for PostgreSQL (once per cache; about 2 minutes on 2 cores) ..."
+    mkdir -p "$LOG_DIR"
+    # shellcheck disable=SC2086 # the build options are a word list
+    JAVA="$KEYCLOAK_JAVA" JAVA_OPTS_KC_HEAP="-Xmx512m" "$KEYCLOAK_HOME/bin/kc.sh" build $KEYCLOAK_BUILD_OPTIONS \
+      >"$LOG_DIR/keycloak-build.log" 2>&1 ||
+      { tail -n 40 "$LOG_DIR/keycloak-build.log" >&2; die "keycloak: 'kc.sh build' failed (log: $LOG_DIR/keycloak-build.log)"; }
+    printf '%s' "$KEYCLOAK_BUILD_OPTIONS" >"$KEYCLOAK_HOME/.divit-build"
+  ) || exit 1
+  say "keycloak: built in $((SECONDS - t0))s"
+}
+
+# A realm file that changed since it was imported: --import-realm skips a realm that exists, so the (local)
+# database is dropped and created again and the new file imported on this start.
+keycloak_realm_changed() {
+  local now
+  now="$(sha256sum "$KEYCLOAK_REALM_FILE" | cut -d' ' -f1)"
+  [[ -f $KEYCLOAK_STATE/realm.sha256 && "$(<"$KEYCLOAK_STATE/realm.sha256")" != "$now" ]]
+}
+
+start_keycloak() {
+  local home="$KEYCLOAK_STATE/home"
+  [[ -f $KEYCLOAK_REALM_FILE ]] || die "keycloak: realm file $KEYCLOAK_REALM_FILE not found"
+  mkdir -p "$home/conf" "$home/data/import" "$home/providers" "$KEYCLOAK_STATE/tmp" "$LOG_DIR"
+  # The built server (lib/quarkus/) and themes are the cache's; conf/, data/ and providers/ are this checkout's.
+  ln -sfn "$KEYCLOAK_HOME/lib" "$home/lib"
+  ln -sfn "$KEYCLOAK_HOME/themes" "$home/themes"
+  if keycloak_realm_changed; then
+    say "keycloak: $KEYCLOAK_REALM_FILE changed since its import; re-creating the database $KEYCLOAK_DB"
+    psql_admin -c "DROP DATABASE IF EXISTS \"$KEYCLOAK_DB\" WITH (FORCE)" >/dev/null ||
+      die "keycloak: could not drop $KEYCLOAK_DB"
+    pg_bootstrap || die "keycloak: could not create $KEYCLOAK_DB"
+  fi
+  rm -f "$home/data/import/"*.json
+  cp "$KEYCLOAK_REALM_FILE" "$home/data/import/divit-realm.json"
+  render "$STACK_DIR/keycloak/keycloak.conf" "$home/conf/keycloak.conf" \
+    "KEYCLOAK_PORT=$KEYCLOAK_PORT" "KEYCLOAK_MANAGEMENT_PORT=$KEYCLOAK_MANAGEMENT_PORT" \
+    "KEYCLOAK_HOSTNAME=$KEYCLOAK_HOSTNAME" "KEYCLOAK_DB_URL=jdbc:postgresql://$PGHOST:$PGPORT/$KEYCLOAK_DB" \
+    "KEYCLOAK_DB_USER=$KEYCLOAK_DB" "KEYCLOAK_DB_PASSWORD=$KEYCLOAK_DB" \
+    "KEYCLOAK_ADMIN_USER=$KEYCLOAK_ADMIN_USER" "KEYCLOAK_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD"
+  sha256sum "$KEYCLOAK_REALM_FILE" | cut -d' ' -f1 >"$KEYCLOAK_STATE/realm.sha256"
+  # What bin/kc.sh runs, without its wrapper shell (the pid file must name the JVM); kc.home.dir is ours.
+  # shellcheck disable=SC2086 # KEYCLOAK_JAVA_OPTS is a word list
+  start_detached keycloak "$KEYCLOAK_STATE" "$KEYCLOAK_JAVA" $KEYCLOAK_JAVA_OPTS \
+    -XX:MetaspaceSize=96M -XX:MaxMetaspaceSize=256m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError \
+    -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 -Dstderr.encoding=UTF-8 -Djava.security.egd=file:/dev/urandom \
+    --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+    --add-opens=java.base/java.security=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+    --enable-native-access=ALL-UNNAMED -Duser.language=en -Duser.country=US \
+    -Djava.util.concurrent.ForkJoinPool.common.threadFactory=io.quarkus.bootstrap.forkjoin.QuarkusForkJoinWorkerThreadFactory \
+    -Ddivit.stack.part=keycloak -Ddivit.stack.state="$DIVIT_STACK_STATE" \
+    -Djava.io.tmpdir="$KEYCLOAK_STATE/tmp" \
+    -Dkc.home.dir="$home" -Djboss.server.config.dir="$home/conf" \
+    -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dpicocli.disable.closures=true \
+    -Dquarkus-log-max-startup-records=10000 \
+    -cp "$home/lib/quarkus-run.jar" io.quarkus.bootstrap.runner.QuarkusEntryPoint \
+    start --optimized --import-realm
+}
+
+# ---------------------------------------------------------------------------------------------
 # PostgreSQL
 # ---------------------------------------------------------------------------------------------
 PG_START_HINT='start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start'
@@ -344,6 +452,7 @@ pg_bootstrap() {
   local names=() s
   for s in "${SERVICES[@]}"; do names+=("$(db_name "$s")"); done
   names+=("$REGISTRY_DB")
+  ((STACK_KEYCLOAK)) && names+=("$KEYCLOAK_DB")
   local list
   list="{$(IFS=,; printf '%s' "${names[*]}")}"
   psql_admin -v names="$list" -f "$STACK_DIR/postgres/bootstrap.sql" >/dev/null
@@ -352,9 +461,11 @@ pg_bootstrap() {
 # ---------------------------------------------------------------------------------------------
 # Waiting
 # ---------------------------------------------------------------------------------------------
-# wait_for PART CHECK_FUNCTION: until the check passes, our process dies, or the deadline.
+# wait_for PART CHECK_FUNCTION [SECONDS]: until the check passes, our process dies, or the deadline
+# (STACK_TIMEOUT unless given).
 wait_for() {
-  local part="$1" check="$2" deadline=$((SECONDS + STACK_TIMEOUT))
+  local part="$1" check="$2" timeout="${3:-$STACK_TIMEOUT}"
+  local deadline=$((SECONDS + timeout))
   while ((SECONDS < deadline)); do
     if $check; then return 0; fi
     if [[ -f "$(pid_file "$part")" ]] && ! our_pid "$part" >/dev/null; then
@@ -364,7 +475,7 @@ wait_for() {
     sleep 0.5
   done
   show_log_tail "$part"
-  die "$part: not answering after ${STACK_TIMEOUT}s (logs above; full log: $(log_file "$part"))"
+  die "$part: not answering after ${timeout}s (logs above; full log: $(log_file "$part"))"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -380,12 +491,15 @@ preflight() {
     err "missing: Java 21+ for Apicurio ${APICURIO_VERSION} (none found in JAVA_HOME, PATH or /usr/lib/jvm; install one and set REGISTRY_JAVA=/path/to/bin/java)"
     problems=1
   fi
-  for v in curl psql pg_isready setsid ss flock; do
+  if ((STACK_KEYCLOAK)) && { ! KEYCLOAK_JAVA="$(find_java 21 "$KEYCLOAK_JAVA")" || [[ -z $KEYCLOAK_JAVA ]]; }; then
+    err "missing: Java 21+ for Keycloak ${KEYCLOAK_VERSION} (install one and set KEYCLOAK_JAVA=/path/to/bin/java)"
+    problems=1
+  fi
+  for v in curl psql pg_isready setsid ss flock sha256sum; do
     command -v "$v" >/dev/null || { err "missing: $v"; problems=1; }
   done
-  if [[ ! -f $KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar || ! -f $APICURIO_HOME/quarkus-run.jar ]] &&
-    ! command -v mvn >/dev/null; then
-    err "missing: mvn (needed once to fetch Kafka + Apicurio into $DIVIT_STACK_CACHE; apt-get install maven)"
+  if ! jars_present && ! command -v mvn >/dev/null; then
+    err "missing: mvn (needed once to fetch Kafka, Apicurio and Keycloak into $DIVIT_STACK_CACHE; apt-get install maven)"
     problems=1
   fi
   if command -v pg_isready >/dev/null && ! pg_answers; then
@@ -394,6 +508,7 @@ preflight() {
   fi
   local part port holder checks=() p
   for p in $(kafka_parts); do checks+=("$p:$(kafka_port_of "$p")" "$p:$(kafka_controller_port_of "$p")"); done
+  ((STACK_KEYCLOAK)) && checks+=("keycloak:$KEYCLOAK_PORT" "keycloak:$KEYCLOAK_MANAGEMENT_PORT")
   for part in "${checks[@]}" registry:$REGISTRY_PORT registry:$REGISTRY_MANAGEMENT_PORT; do
     port="${part#*:}"
     part="${part%%:*}"
@@ -407,12 +522,19 @@ preflight() {
   ((problems == 0)) || die "cannot start the stack (see above)"
 }
 
+jars_present() {
+  [[ -f $KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar && -f $APICURIO_HOME/quarkus-run.jar ]] &&
+    { ((!STACK_KEYCLOAK)) || [[ -f $KEYCLOAK_HOME/lib/quarkus-run.jar ]]; }
+}
+
 resolve_jars() {
-  [[ -f $KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar && -f $APICURIO_HOME/quarkus-run.jar ]] && return 0
-  say "fetching Kafka $KAFKA_VERSION and Apicurio $APICURIO_VERSION into $DIVIT_STACK_CACHE (once) ..."
-  mvn -q -B -f "$STACK_DIR/pom.xml" -Dstack.cache="$DIVIT_STACK_CACHE" \
-    -Dkafka.version="$KAFKA_VERSION" -Dapicurio.version="$APICURIO_VERSION" package ||
-    die "Maven could not resolve the stack (needs Maven Central); see the output above"
+  if ! jars_present; then
+    say "fetching Kafka $KAFKA_VERSION, Apicurio $APICURIO_VERSION and Keycloak $KEYCLOAK_VERSION into $DIVIT_STACK_CACHE (once) ..."
+    mvn -q -B -f "$STACK_DIR/pom.xml" -Dstack.cache="$DIVIT_STACK_CACHE" -Dkafka.version="$KAFKA_VERSION" \
+      -Dapicurio.version="$APICURIO_VERSION" -Dkeycloak.version="$KEYCLOAK_VERSION" package ||
+      die "Maven could not resolve the stack (needs Maven Central); see the output above"
+  fi
+  ((!STACK_KEYCLOAK)) || build_keycloak
 }
 
 cmd_up() {
@@ -425,7 +547,7 @@ cmd_up() {
   preflight
   resolve_jars
 
-  local kafka_note="" registry_note="" other started_registry=0 part
+  local kafka_note="" registry_note="" keycloak_note="" other started_registry=0 part
   if ((KAFKA_NODES == 1)); then
     if our_pid kafka >/dev/null; then
       kafka_note=" (already running)"
@@ -455,9 +577,24 @@ cmd_up() {
     start_registry
     started_registry=1
   fi
+  if ((STACK_KEYCLOAK)); then
+    if our_pid keycloak >/dev/null; then
+      keycloak_note=" (already running)"
+      keycloak_realm_changed &&
+        err "keycloak: $KEYCLOAK_REALM_FILE changed since its import; 'stack.sh down' then 'up' imports it (a new database)"
+    elif other="$(foreign_stack_state "$KEYCLOAK_PORT" keycloak)"; then
+      keycloak_note=" (shared: started from $other)"
+    else
+      start_keycloak
+    fi
+  fi
 
   for part in $(kafka_parts); do wait_for "$part" kafka_answers; done
   wait_for registry registry_answers
+  if ((STACK_KEYCLOAK)); then
+    wait_for keycloak keycloak_answers "$KEYCLOAK_TIMEOUT"
+    wait_for keycloak keycloak_realm_answers "$KEYCLOAK_TIMEOUT"
+  fi
   if ((started_registry)) && [[ -n $REGISTRY_DEFAULT_COMPATIBILITY ]]; then
     curl -fsS -m 5 -o /dev/null -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
       -d "{\"compatibility\":\"$REGISTRY_DEFAULT_COMPATIBILITY\"}" "$REGISTRY_URL/config" ||
@@ -466,7 +603,8 @@ cmd_up() {
 
   say "kafka     up  $(kafka_bootstrap)$kafka_note"
   say "registry  up  $REGISTRY_URL$registry_note"
-  say "postgres  up  $PGHOST:$PGPORT (databases: $(for s in "${SERVICES[@]}" schema-registry; do printf '%s ' "$(db_name "$s")"; done | sed 's/ $//'))"
+  ((STACK_KEYCLOAK)) && say "keycloak  up  $KEYCLOAK_URL/realms/divit (issuer; health :$KEYCLOAK_MANAGEMENT_PORT)$keycloak_note"
+  say "postgres  up  $PGHOST:$PGPORT (databases: $(for s in "${SERVICES[@]}" schema-registry; do printf '%s ' "$(db_name "$s")"; done | sed 's/ $//')$( ((STACK_KEYCLOAK)) && printf ' %s' "$KEYCLOAK_DB"))"
   say "stack up in $((SECONDS - t0))s; logs in $LOG_DIR"
 }
 
@@ -477,6 +615,7 @@ cmd_down() {
   mkdir -p "$RUN_DIR"
   exec 9>"$RUN_DIR/lock"
   flock -w "$STACK_TIMEOUT" 9 || die "another 'stack.sh up/down' holds $RUN_DIR/lock"
+  stop_part keycloak
   stop_part registry
   if ((KAFKA_NODES == 1)); then
     stop_part kafka
@@ -495,10 +634,13 @@ cmd_down() {
     if pg_answers; then
       psql_admin -c "DROP DATABASE IF EXISTS \"$REGISTRY_DB\" WITH (FORCE)" >/dev/null ||
         err "could not drop the registry database $REGISTRY_DB"
+      # Keycloak's realms, users and sessions go too: the next 'up' imports the realm file afresh.
+      psql_admin -c "DROP DATABASE IF EXISTS \"$KEYCLOAK_DB\" WITH (FORCE)" >/dev/null ||
+        err "could not drop the Keycloak database $KEYCLOAK_DB"
     else
-      err "postgres is not answering: the registry database $REGISTRY_DB was not dropped"
+      err "postgres is not answering: the registry database $REGISTRY_DB and Keycloak's $KEYCLOAK_DB were not dropped"
     fi
-    say "purged $DIVIT_STACK_STATE (Kafka data, registry database $REGISTRY_DB, logs)"
+    say "purged $DIVIT_STACK_STATE (Kafka data, registry database $REGISTRY_DB, Keycloak database $KEYCLOAK_DB, logs)"
   fi
 }
 
@@ -531,12 +673,23 @@ cmd_status() {
   else
     say "registry  down  $REGISTRY_URL$note"; down=1
   fi
+  if ((STACK_KEYCLOAK)); then
+    note=""
+    if pid="$(our_pid keycloak)"; then note=" (pid $pid)"; elif other="$(foreign_stack_state "$KEYCLOAK_PORT" keycloak)"; then note=" (started from $other)"; fi
+    if keycloak_answers && keycloak_realm_answers; then
+      say "keycloak  up    $KEYCLOAK_URL/realms/divit$note"
+    else
+      say "keycloak  down  $KEYCLOAK_URL/realms/divit (health http://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready)$note"; down=1
+    fi
+  fi
   if pg_answers; then
     say "postgres  up    $PGHOST:$PGPORT"
     local existing s db
     existing="$(psql_admin -Atc "SELECT datname FROM pg_database" 2>/dev/null || true)"
-    for s in "${SERVICES[@]}" schema-registry; do
-      db="$(db_name "$s")"
+    local dbs=()
+    for s in "${SERVICES[@]}" schema-registry; do dbs+=("$(db_name "$s")"); done
+    ((STACK_KEYCLOAK)) && dbs+=("$KEYCLOAK_DB")
+    for db in "${dbs[@]}"; do
       if grep -qx "$db" <<<"$existing"; then
         say "  db      up    postgresql://$db@$PGHOST:$PGPORT/$db"
       else
@@ -555,11 +708,11 @@ cmd_logs() {
     case "$a" in
       -f | --follow) follow=(-F) ;;
       kafka) parts+=($(kafka_parts)) ;;
-      registry | kafka-[1-9]) parts+=("$a") ;;
-      *) die "usage: stack.sh logs [kafka|kafka-N|registry] [-f]" ;;
+      registry | keycloak | kafka-[1-9]) parts+=("$a") ;;
+      *) die "usage: stack.sh logs [kafka|kafka-N|registry|keycloak] [-f]" ;;
     esac
   done
-  ((${#parts[@]})) || parts=($(kafka_parts) registry)
+  ((${#parts[@]})) || { parts=($(kafka_parts) registry); ((!STACK_KEYCLOAK)) || parts+=(keycloak); }
   local files=()
   for a in "${parts[@]}"; do
     f="$(log_file "$a")"
@@ -572,11 +725,13 @@ cmd_logs() {
 usage() {
   cat <<EOF
 usage: tools/stack/stack.sh <command>
-  up                      start Kafka + registry, create the service databases, wait until all answer
-                          (KAFKA_NODES=3: a three-node Kafka cluster; see tools/stack/README.md)
-  down [--purge]          stop Kafka + registry; --purge also deletes $DIVIT_STACK_STATE
+  up                      start Kafka + registry + Keycloak, create the databases, wait until all answer
+                          (KAFKA_NODES=3: a three-node Kafka cluster; STACK_KEYCLOAK=0: no Keycloak;
+                          see tools/stack/README.md)
+  down [--purge]          stop Keycloak + registry + Kafka; --purge also deletes $DIVIT_STACK_STATE
+                          and the registry's and Keycloak's databases
   status                  one line per part; exit code 1 if anything is down
-  logs [kafka|registry] [-f]   show (or follow) the logs
+  logs [kafka|registry|keycloak] [-f]   show (or follow) the logs
 EOF
 }
 

@@ -6,3 +6,4 @@ export * from './hostile';
 export * from './organisation-events';
 export * from './erasure-contract';
 export * from './pending-migrations';
+export * from './keycloak';

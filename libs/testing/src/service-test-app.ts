@@ -111,7 +111,7 @@ export class ServiceTestApp<C extends BaseConfig> {
     });
     this.config = loadConfig({
       ...env,
-      AUTH_JWKS: JSON.stringify(this.issuer.jwks),
+      ...this.localKeys(env),
       DB_NAME: this.db.name,
       DB_USER: 'postgres',
     });
@@ -185,12 +185,21 @@ export class ServiceTestApp<C extends BaseConfig> {
         KAFKA_TOPIC_PREFIX: this.prefix,
         SCHEMA_AUTO_REGISTER: 'true',
         ...(this.options.env ?? {}),
-        AUTH_JWKS: JSON.stringify(this.issuer.jwks),
+        ...this.localKeys({ ...(this.options.env ?? {}), ...env }),
         DB_NAME: this.db.name,
         DB_USER: 'postgres',
         ...env,
       });
     await this.bootApp();
+  }
+
+  /**
+   * The test issuer's public keys (AUTH_JWKS), unless the overrides name a remote key source: a test against a real
+   * identity provider (e.g. Keycloak, AUTH_OIDC_DISCOVERY=true) verifies that provider's tokens only.
+   */
+  private localKeys(env: Record<string, string>): Record<string, string> {
+    if ('AUTH_OIDC_DISCOVERY' in env || 'AUTH_JWKS_URL' in env) return {};
+    return { AUTH_JWKS: JSON.stringify(this.issuer.jwks) };
   }
 
   private async bootApp(): Promise<void> {
