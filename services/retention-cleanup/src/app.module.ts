@@ -34,8 +34,10 @@ import { AcknowledgementsConsumer } from './erasures/acknowledgements.consumer';
 import { ReaderScope } from './tenancy/reader-scope';
 import { SweepScheduler } from './erasures/sweep.scheduler';
 import { HoldsController } from './holds/holds.controller';
+import { HoldsRepository } from './holds/holds.repository';
 import { HoldsService } from './holds/holds.service';
 import { DeletionLogController } from './deletion-log/deletion-log.controller';
+import { DeletionLogRepository } from './deletion-log/deletion-log.repository';
 import { DeletionLogService } from './deletion-log/deletion-log.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -114,9 +116,11 @@ export class AppModule {
         LifecycleConsumer,
         AcknowledgementsConsumer,
         SweepScheduler,
+        HoldsRepository,
         HoldsService,
         OrganisationScope,
         ReaderScope,
+        DeletionLogRepository,
         DeletionLogService,
         MetricsService,
       ],
