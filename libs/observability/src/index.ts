@@ -3,3 +3,4 @@ export * from './logger';
 export * from './nest-logger';
 export * from './telemetry';
 export * from './metrics';
+export * from './run-service';

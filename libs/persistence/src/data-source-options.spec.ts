@@ -1,4 +1,4 @@
-import { postgresOptions } from './data-source-options';
+import { postgresOptions, serviceDataSourceOptions } from './data-source-options';
 import { isDatabaseUnavailableError } from './database-errors';
 
 const base = { host: 'h', port: 5432, database: 'd', username: 'u', entities: [], migrations: [] };
@@ -30,6 +30,52 @@ describe('postgresOptions pool safety', () => {
       statement_timeout: 1000,
       idle_in_transaction_session_timeout: 2000,
     });
+  });
+});
+
+describe('serviceDataSourceOptions', () => {
+  const config = {
+    PGHOST: 'db.internal',
+    PGPORT: 6543,
+    DB_NAME: 'divit_consent',
+    DB_USER: 'consent',
+    DB_POOL_SIZE: 4,
+    DB_POOL_ACQUIRE_TIMEOUT_MS: 300,
+    DB_IDLE_IN_TX_TIMEOUT_MS: 4000,
+    DB_STATEMENT_TIMEOUT_MS: 2000,
+  };
+  class Migration1 {}
+
+  it('maps the platform database keys, names the connection after the service and keeps the shared conventions', () => {
+    const options = serviceDataSourceOptions('consent', config, { entities: [], migrations: [Migration1] });
+    expect(options).toMatchObject({
+      type: 'postgres',
+      host: 'db.internal',
+      port: 6543,
+      database: 'divit_consent',
+      username: 'consent',
+      migrations: [Migration1],
+      migrationsTableName: 'schema_migrations',
+      synchronize: false,
+      migrationsRun: false,
+    });
+    expect(options).not.toHaveProperty('password');
+    expect(options.extra).toEqual({
+      max: 4,
+      application_name: 'consent',
+      connectionTimeoutMillis: 300,
+      statement_timeout: 2000,
+      idle_in_transaction_session_timeout: 4000,
+    });
+  });
+
+  it('passes a configured password', () => {
+    const options = serviceDataSourceOptions(
+      'consent',
+      { ...config, DB_PASSWORD: 'pw' },
+      { entities: [], migrations: [] },
+    );
+    expect(options).toMatchObject({ password: 'pw' });
   });
 });
 

@@ -69,3 +69,45 @@ export function postgresOptions(input: ServiceDataSourceInput): DataSourceOption
     },
   };
 }
+
+/**
+ * The database keys of the platform config (platformConfigShape in @divit/config) that
+ * {@link serviceDataSourceOptions} reads: connection, pool and timeouts.
+ */
+export interface DatabaseConfig {
+  PGHOST: string;
+  PGPORT: number;
+  DB_NAME: string;
+  DB_USER: string;
+  DB_PASSWORD?: string | undefined;
+  DB_POOL_SIZE: number;
+  DB_POOL_ACQUIRE_TIMEOUT_MS: number;
+  DB_IDLE_IN_TX_TIMEOUT_MS: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
+}
+
+/**
+ * A service's TypeORM options from its config: connection settings, pool, statement and idle-in-transaction
+ * timeouts, `application_name` = the service, the `schema_migrations` table and snake_case naming
+ * ({@link postgresOptions}). A service's `database/data-source.ts` lists only its entities and migrations.
+ */
+export function serviceDataSourceOptions(
+  service: string,
+  config: DatabaseConfig,
+  schema: Pick<ServiceDataSourceInput, 'entities' | 'migrations'>,
+): DataSourceOptions {
+  return postgresOptions({
+    host: config.PGHOST,
+    port: config.PGPORT,
+    database: config.DB_NAME,
+    username: config.DB_USER,
+    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
+    poolSize: config.DB_POOL_SIZE,
+    acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    applicationName: service,
+    entities: schema.entities,
+    migrations: schema.migrations,
+  });
+}

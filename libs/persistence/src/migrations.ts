@@ -52,3 +52,23 @@ export async function migrationCli(
     await dataSource.destroy();
   }
 }
+
+/**
+ * The whole `database/migrate.ts` of a service: runs {@link migrationCli} with the service's options (built
+ * lazily, so a config error exits through the service's own loader) and exits the process with its code;
+ * a failure prints one line and exits 1.
+ */
+export function runMigrationCommand(
+  options: () => DataSourceOptions,
+  argv: string[] = process.argv.slice(2),
+): Promise<never> {
+  return Promise.resolve()
+    .then(() => migrationCli(options(), argv))
+    .then(
+      (code) => process.exit(code),
+      (error: unknown) => {
+        process.stderr.write(`migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+}

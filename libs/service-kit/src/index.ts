@@ -25,3 +25,4 @@ export * from './receipts/consent-receipt';
 export * from './csv/csv-writer';
 export * from './cli/progress-bar';
 export * from './http/http-metrics';
+export * from './platform/platform.module';

@@ -1,22 +1,5 @@
-// Telemetry first, so instrumentations patch http/express before they are loaded.
-import { configureLogging, createLogger, startTelemetry } from '@divit/observability';
+// Telemetry first: runService starts it before start.ts (the Nest application, express) is imported.
+import { runService } from '@divit/observability';
 import { loadConsentConfigOrExit } from './config/consent.config';
 
-const config = loadConsentConfigOrExit();
-configureLogging({ service: 'consent', level: config.LOG_LEVEL });
-startTelemetry({
-  serviceName: 'consent',
-  disabled: config.OTEL_SDK_DISABLED,
-  ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
-});
-
-async function main(): Promise<void> {
-  // The Nest application, express and the libraries it pulls in, loaded after telemetry on purpose.
-  const { start } = await import('./start');
-  await start(config);
-}
-
-main().catch((error: unknown) => {
-  createLogger('bootstrap').error('service failed to start', error);
-  process.exit(1);
-});
+void runService({ service: 'consent', loadConfig: loadConsentConfigOrExit, start: () => import('./start') });

@@ -1,7 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { postgresOptions } from '@divit/persistence';
+import { serviceDataSourceOptions } from '@divit/persistence';
 import { erasureMigrations } from '@divit/service-kit';
 import { BillingConfig } from '../config/billing.config';
 import { CreateBillingSchema1764000000000 } from './migrations/1764000000000-create-billing-schema';
@@ -22,17 +22,7 @@ export const billingMigrations = [
 ];
 
 export function billingDataSourceOptions(config: BillingConfig): DataSourceOptions {
-  return postgresOptions({
-    host: config.PGHOST,
-    port: config.PGPORT,
-    database: config.DB_NAME,
-    username: config.DB_USER,
-    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
-    poolSize: config.DB_POOL_SIZE,
-    acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
-    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    applicationName: 'billing-reconciliation',
+  return serviceDataSourceOptions('billing-reconciliation', config, {
     entities: billingEntities,
     migrations: billingMigrations,
   });

@@ -1,6 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { postgresOptions } from '@divit/persistence';
+import { serviceDataSourceOptions } from '@divit/persistence';
 import { erasureMigrations } from '@divit/service-kit';
 import { ConsentConfig } from '../config/consent.config';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
@@ -39,17 +39,7 @@ export const consentMigrations = [
 ];
 
 export function consentDataSourceOptions(config: ConsentConfig): DataSourceOptions {
-  return postgresOptions({
-    host: config.PGHOST,
-    port: config.PGPORT,
-    database: config.DB_NAME,
-    username: config.DB_USER,
-    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
-    poolSize: config.DB_POOL_SIZE,
-    acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
-    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    applicationName: 'consent',
+  return serviceDataSourceOptions('consent', config, {
     entities: consentEntities,
     migrations: consentMigrations,
   });

@@ -1,7 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { periodicTaskMigrations, serviceDataSourceOptions } from '@divit/persistence';
 import { erasureMigrations } from '@divit/service-kit';
 import { IdentityValidationDatabaseConfig } from '../config/identity-validation.config';
 import {
@@ -44,17 +44,7 @@ export const identityValidationMigrations = [
 export function identityValidationDataSourceOptions(
   config: IdentityValidationDatabaseConfig,
 ): DataSourceOptions {
-  return postgresOptions({
-    host: config.PGHOST,
-    port: config.PGPORT,
-    database: config.DB_NAME,
-    username: config.DB_USER,
-    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
-    poolSize: config.DB_POOL_SIZE,
-    acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
-    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    applicationName: 'identity-validation',
+  return serviceDataSourceOptions('identity-validation', config, {
     entities: identityValidationEntities,
     migrations: identityValidationMigrations,
   });

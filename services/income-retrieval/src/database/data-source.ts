@@ -1,6 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { periodicTaskMigrations, serviceDataSourceOptions } from '@divit/persistence';
 import { erasureMigrations, organisationScopeMigrations } from '@divit/service-kit';
 import { IncomeRetrievalConfig } from '../config/income-retrieval.config';
 import {
@@ -43,17 +43,7 @@ export const incomeRetrievalMigrations = [
 ];
 
 export function incomeRetrievalDataSourceOptions(config: IncomeRetrievalConfig): DataSourceOptions {
-  return postgresOptions({
-    host: config.PGHOST,
-    port: config.PGPORT,
-    database: config.DB_NAME,
-    username: config.DB_USER,
-    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
-    poolSize: config.DB_POOL_SIZE,
-    acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
-    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    applicationName: 'income-retrieval',
+  return serviceDataSourceOptions('income-retrieval', config, {
     entities: incomeRetrievalEntities,
     migrations: incomeRetrievalMigrations,
   });

@@ -1,7 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { messagingEntities, messagingMigrations } from '@divit/messaging';
-import { periodicTaskMigrations, postgresOptions } from '@divit/persistence';
+import { periodicTaskMigrations, serviceDataSourceOptions } from '@divit/persistence';
 import { organisationScopeMigrations } from '@divit/service-kit';
 import { RetentionCleanupConfig } from '../config/retention-cleanup.config';
 import { PolicyOverrideEntity } from '../policies/policy-override.entity';
@@ -29,17 +29,7 @@ export const retentionCleanupMigrations = [
 ];
 
 export function retentionCleanupDataSourceOptions(config: RetentionCleanupConfig): DataSourceOptions {
-  return postgresOptions({
-    host: config.PGHOST,
-    port: config.PGPORT,
-    database: config.DB_NAME,
-    username: config.DB_USER,
-    ...(config.DB_PASSWORD ? { password: config.DB_PASSWORD } : {}),
-    poolSize: config.DB_POOL_SIZE,
-    acquireTimeoutMs: config.DB_POOL_ACQUIRE_TIMEOUT_MS,
-    idleInTransactionTimeoutMs: config.DB_IDLE_IN_TX_TIMEOUT_MS,
-    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
-    applicationName: 'retention-cleanup',
+  return serviceDataSourceOptions('retention-cleanup', config, {
     entities: retentionCleanupEntities,
     migrations: retentionCleanupMigrations,
   });
