@@ -138,6 +138,8 @@ module.exports = tseslint.config(
       // Allow-list (keep it short; each entry says why):
       // - erasure categories are SQL handed to the erasure library, which runs them in its own transaction (ADR 0019);
       'services/*/src/erasure/owned-categories.ts',
+      // - simulators of the government services keep their own state and never run in production (ADR 0015).
+      'services/*/src/**/*.simulator.ts',
     ],
     rules: { 'no-restricted-syntax': repositoryOnly },
   },
