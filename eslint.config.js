@@ -23,11 +23,11 @@ const boundaries = ({ constraints = depConstraints, allow = [] } = {}) => [
   { enforceBuildableLibDependency: false, allow, depConstraints: constraints },
 ];
 
-// ADR 0024: a feature's *.repository.ts is the only place that queries the database (TypeORM Repository,
+// ADR 0025: a feature's *.repository.ts is the only place that queries the database (TypeORM Repository,
 // EntityManager, QueryBuilder or raw SQL); migrations are the other place raw SQL may live. Services, use cases,
 // controllers and consumers call repositories and may only open a transaction and pass its EntityManager on.
 const REPOSITORY_ONLY =
-  'Data access belongs in a *.repository.ts (ADR 0024): move this query into the feature repository.';
+  'Data access belongs in a *.repository.ts (ADR 0025): move this query into the feature repository.';
 const repositoryOnly = [
   'error',
   {
@@ -129,7 +129,7 @@ module.exports = tseslint.config(
     rules: { '@nx/enforce-module-boundaries': boundaries({ allow: ['^@divit/[a-z-]+-service/src/'] }) },
   },
   {
-    // ADR 0024: data access only in repositories (and migrations); specs and tests are outside the rule.
+    // ADR 0025: data access only in repositories (and migrations); specs and tests are outside the rule.
     files: ['services/*/src/**/*.ts'],
     ignores: [
       '**/*.repository.ts',

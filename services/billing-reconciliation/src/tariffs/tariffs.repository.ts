@@ -11,7 +11,7 @@ export interface StoredTariff {
   unitPriceMillicents: number;
 }
 
-/** The tariffs set through the admin API (ADR 0024: the only place that queries tariffs). */
+/** The tariffs set through the admin API (ADR 0025: the only place that queries tariffs). */
 @Injectable()
 export class TariffsRepository {
   async list(em: EntityManager): Promise<StoredTariff[]> {

@@ -10,7 +10,7 @@ export interface ConsentTextSeries {
   language: ConsentTextEntity['language'];
 }
 
-/** The consent_texts table (ADR 0024: the only place that queries it). */
+/** The consent_texts table (ADR 0025: the only place that queries it). */
 @Injectable()
 export class ConsentTextsRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ConsentEntity } from './consent.entity';
 
-/** Answers to showings: grants, refusals and withdrawals (ADR 0024: the only place that queries consents). */
+/** Answers to showings: grants, refusals and withdrawals (ADR 0025: the only place that queries consents). */
 @Injectable()
 export class ConsentsRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -17,7 +17,7 @@ import {
 
 /**
  * The local projection of organisations, their routes and memberships, and registrations, from registration's
- * events (ADR 0024: the only place that queries these tables).
+ * events (ADR 0025: the only place that queries these tables).
  */
 @Injectable()
 export class OrganisationsRepository {

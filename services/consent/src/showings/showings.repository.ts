@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ShowingEntity } from './showing.entity';
 
-/** Proofs of showing (ADR 0024: the only place that queries showings). */
+/** Proofs of showing (ADR 0025: the only place that queries showings). */
 @Injectable()
 export class ShowingsRepository {
   constructor(private readonly dataSource: DataSource) {}

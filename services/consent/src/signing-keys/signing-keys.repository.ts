@@ -5,7 +5,7 @@ import { SigningKeyEntity } from './signing-key.entity';
 /** Serialises key creation and rotation across replicas (transaction-scoped advisory lock). */
 const KEY_LOCK = 0x64697663; // "divc"
 
-/** The receipt signing keys (ADR 0024: the only place that queries signing_keys). */
+/** The receipt signing keys (ADR 0025: the only place that queries signing_keys). */
 @Injectable()
 export class SigningKeysRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -12,7 +12,7 @@ import {
 
 /**
  * What this service keeps from other services' events: receipt keys, consent states, identifying data for checks,
- * allocations; and the erasures they trigger (ADR 0024: the only place these writes are). Always in the consumer's
+ * allocations; and the erasures they trigger (ADR 0025: the only place these writes are). Always in the consumer's
  * transaction `tx`.
  */
 @Injectable()

@@ -17,7 +17,7 @@ const OPEN: SharingSessionEntity['state'][] = ['AWAITING_DELIVERY', 'AWAITING_CO
 
 /**
  * Sharing sessions and what their use cases read and write: the consent state, the identifying data kept for a
- * check, allocations, the stored BSN hash, receipt keys and usage records (ADR 0024: the only place that queries
+ * check, allocations, the stored BSN hash, receipt keys and usage records (ADR 0025: the only place that queries
  * them for the sharing-session use cases). Methods taking `tx` run in the caller's transaction; the others on the
  * data source's manager.
  */

@@ -12,7 +12,7 @@ export interface PublishedNormsRow {
   publishedAt: Date;
 }
 
-/** The published income norms and their locks (ADR 0024: the only place that queries income_norms). */
+/** The published income norms and their locks (ADR 0025: the only place that queries income_norms). */
 @Injectable()
 export class NormsRepository {
   /** The lease year's lock in shared mode, for the rest of the transaction (a miss there is final until commit). */

@@ -15,7 +15,7 @@ export interface CreatedEventRows {
 }
 
 /**
- * The set-based outbox writes of a dossier import's announcement (ADR 0024: SQL lives in repositories), inside
+ * The set-based outbox writes of a dossier import's announcement (ADR 0025: SQL lives in repositories), inside
  * the import's merge transaction `tx`.
  */
 export class ImportedRegistrationsRepository {

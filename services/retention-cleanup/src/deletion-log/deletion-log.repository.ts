@@ -12,7 +12,7 @@ export type StoredDeletionLogRecord = Omit<
   completedAt: Date;
 };
 
-/** The append-only deletion log (ADR 0024: the only place that reads deletion_log). */
+/** The append-only deletion log (ADR 0025: the only place that reads deletion_log). */
 @Injectable()
 export class DeletionLogRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { LegalHoldAuditEntity, LegalHoldEntity } from './legal-hold.entity';
 
-/** Legal holds and their append-only audit (ADR 0024: the only place that queries these tables). */
+/** Legal holds and their append-only audit (ADR 0025: the only place that queries these tables). */
 @Injectable()
 export class HoldsRepository {
   constructor(private readonly dataSource: DataSource) {}
