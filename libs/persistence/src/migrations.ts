@@ -61,8 +61,8 @@ export async function migrationCli(
 export function runMigrationCommand(
   options: () => DataSourceOptions,
   argv: string[] = process.argv.slice(2),
-): Promise<never> {
-  return Promise.resolve()
+): void {
+  Promise.resolve()
     .then(() => migrationCli(options(), argv))
     .then(
       (code) => process.exit(code),
