@@ -29,6 +29,32 @@ const boundaries = ({ constraints = depConstraints, allow = [] } = {}) => [
   { enforceBuildableLibDependency: false, allow, depConstraints: constraints },
 ];
 
+// ADR 0025: a feature's *.repository.ts is the only place that queries the database (TypeORM Repository,
+// EntityManager, QueryBuilder or raw SQL); migrations are the other place raw SQL may live. Services, use cases,
+// controllers and consumers call repositories and may only open a transaction and pass its EntityManager on.
+const REPOSITORY_ONLY =
+  'Data access belongs in a *.repository.ts (ADR 0025): move this query into the feature repository.';
+const repositoryOnly = [
+  'error',
+  {
+    // Raw SQL, query builders and TypeORM repositories, on any object.
+    selector:
+      'CallExpression[callee.property.name=/^(query|createQueryBuilder|getRepository|withRepository)$/]',
+    message: REPOSITORY_ONLY,
+  },
+  {
+    // `dataSource.manager.find(...)`, `this.dataSource.manager.insert(...)`: the manager may be passed, not used.
+    selector: 'MemberExpression[object.type="MemberExpression"][object.property.name="manager"]',
+    message: REPOSITORY_ONLY,
+  },
+  {
+    // EntityManager methods called with an entity class: `em.findOne(ConsentEntity, ...)`, `tx.insert(XEntity, ...)`.
+    selector:
+      'CallExpression[callee.property.name=/^(find|findBy|findOne|findOneBy|findOneOrFail|findAndCount|count|countBy|exists|existsBy|insert|save|upsert|update|delete|remove|softDelete|increment|decrement|lock)$/][arguments.0.name=/Entity$/]',
+    message: REPOSITORY_ONLY,
+  },
+];
+
 module.exports = tseslint.config(
   {
     ignores: [
@@ -113,5 +139,20 @@ module.exports = tseslint.config(
     files: ['tools/**/*.ts'],
     plugins: { '@nx': nx },
     rules: { '@nx/enforce-module-boundaries': boundaries({ allow: ['^@divit/[a-z-]+-service/src/'] }) },
+  },
+  {
+    // ADR 0025: data access only in repositories (and migrations); specs and tests are outside the rule.
+    files: ['services/*/src/**/*.ts'],
+    ignores: [
+      '**/*.repository.ts',
+      '**/migrations/**',
+      '**/*.spec.ts',
+      // Allow-list (keep it short; each entry says why):
+      // - erasure categories are SQL handed to the erasure library, which runs them in its own transaction (ADR 0019);
+      'services/*/src/erasure/owned-categories.ts',
+      // - simulators of the government services keep their own state and never run in production (ADR 0015).
+      'services/*/src/**/*.simulator.ts',
+    ],
+    rules: { 'no-restricted-syntax': repositoryOnly },
   },
 );

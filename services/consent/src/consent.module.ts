@@ -2,45 +2,36 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ErasureModule } from '@divit/service-kit';
 import type { ConsentConfig } from './config/consent.config';
 import { CONSENT_CONFIG } from './config/consent-config.token';
-import { ConsentTextsController } from './consent-texts/consent-texts.controller';
-import { ConsentTextsService } from './consent-texts/consent-texts.service';
-import { AllocationConsentController, ConsentsController } from './consents/consents.controller';
-import { ConsentsService } from './consents/consents.service';
+import { ConsentTextsModule } from './consent-texts/consent-texts.module';
+import { ConsentsModule } from './consents/consents.module';
 import { InboundEventsConsumer } from './erasure/inbound-events.consumer';
 import { consentErasure } from './erasure/owned-categories';
-import { EvidenceController } from './evidence/evidence.controller';
-import { EvidenceService } from './evidence/evidence.service';
-import { OrganisationsService } from './organisations/organisations.service';
-import { ShowingsController } from './showings/showings.controller';
-import { ShowingsService } from './showings/showings.service';
-import { SigningKeysController } from './signing-keys/signing-keys.controller';
-import { SigningKeysService } from './signing-keys/signing-keys.service';
+import { EvidenceModule } from './evidence/evidence.module';
+import { OrganisationsModule } from './organisations/organisations.module';
+import { ShowingsModule } from './showings/showings.module';
+import { SigningKeysModule } from './signing-keys/signing-keys.module';
 
-/** The consent service's features: texts, showings, answers, receipts and keys, evidence, inbound events. */
+/**
+ * The consent service's features, one Nest module each: texts, showings, answers, receipts and keys, evidence; and
+ * the inbound events. Global, so every feature module injects CONSENT_CONFIG.
+ */
 @Module({})
 export class ConsentModule {
   static forRoot(config: ConsentConfig): DynamicModule {
     return {
       module: ConsentModule,
-      imports: [ErasureModule.forOwner(consentErasure)],
-      controllers: [
-        ConsentTextsController,
-        ShowingsController,
-        ConsentsController,
-        AllocationConsentController,
-        EvidenceController,
-        SigningKeysController,
+      global: true,
+      imports: [
+        ErasureModule.forOwner(consentErasure),
+        OrganisationsModule,
+        ConsentTextsModule,
+        ShowingsModule,
+        ConsentsModule,
+        EvidenceModule,
+        SigningKeysModule,
       ],
-      providers: [
-        { provide: CONSENT_CONFIG, useValue: config },
-        OrganisationsService,
-        ConsentTextsService,
-        ShowingsService,
-        ConsentsService,
-        SigningKeysService,
-        EvidenceService,
-        InboundEventsConsumer,
-      ],
+      providers: [{ provide: CONSENT_CONFIG, useValue: config }, InboundEventsConsumer],
+      exports: [CONSENT_CONFIG],
     };
   }
 }

@@ -12,8 +12,10 @@ import { AcknowledgementsConsumer } from './erasures/acknowledgements.consumer';
 import { ReaderScope } from './tenancy/reader-scope';
 import { SweepScheduler } from './erasures/sweep.scheduler';
 import { HoldsController } from './holds/holds.controller';
+import { HoldsRepository } from './holds/holds.repository';
 import { HoldsService } from './holds/holds.service';
 import { DeletionLogController } from './deletion-log/deletion-log.controller';
+import { DeletionLogRepository } from './deletion-log/deletion-log.repository';
 import { DeletionLogService } from './deletion-log/deletion-log.service';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -32,9 +34,11 @@ import { MetricsService } from './metrics/metrics.service';
     LifecycleConsumer,
     AcknowledgementsConsumer,
     SweepScheduler,
+    HoldsRepository,
     HoldsService,
     OrganisationScope,
     ReaderScope,
+    DeletionLogRepository,
     DeletionLogService,
     MetricsService,
   ],

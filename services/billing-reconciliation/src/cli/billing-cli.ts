@@ -22,6 +22,7 @@ import { UsageLedgerRepository } from '../ledger/usage-ledger.repository';
 import { OrganisationsRepository } from '../organisations/organisations.repository';
 import { ReconciliationRepository } from '../reconciliation/reconciliation.repository';
 import * as render from '../reports/render';
+import { TariffsRepository } from '../tariffs/tariffs.repository';
 import { TariffsService } from '../tariffs/tariffs.service';
 import { cliPrincipal } from './cli-principal';
 
@@ -54,7 +55,7 @@ async function importInvoices(
     ds,
     new InvoicesRepository(),
     new OrganisationsRepository(),
-    new TariffsService(ds, config),
+    new TariffsService(ds, new TariffsRepository(), config),
   );
   try {
     const result = await service.import(cliPrincipal(), format, content, (line) => {
@@ -90,14 +91,7 @@ async function exportReports(ds: DataSource, args: string[]): Promise<number> {
   // Settlement reports name organisations and amounts: this user only (0700 folder, 0600 files).
   await mkdir(values.out, { recursive: true, mode: 0o700 });
   const ids = [row.payerOrganisationId, ...row.result.split.parts.map((p) => p.memberId)];
-  const names = Object.fromEntries(
-    (
-      await ds.query<{ organisation_id: string; name: string }[]>(
-        `SELECT organisation_id, name FROM organisations WHERE organisation_id = ANY($1::uuid[])`,
-        [ids],
-      )
-    ).map((r) => [r.organisation_id, r.name]),
-  );
+  const names = await new OrganisationsRepository().names(ds.manager, ids);
   const scope = await new OrganisationsRepository().scope(
     ds.manager,
     row.payerOrganisationId,

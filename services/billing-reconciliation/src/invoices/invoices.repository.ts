@@ -62,6 +62,11 @@ const toStored = (r: Row): StoredInvoice => ({
 /** The only user of the invoice tables. */
 @Injectable()
 export class InvoicesRepository {
+  /** One import at a time, for the rest of the transaction: its checks against the store stay true until commit. */
+  async lockImports(em: EntityManager): Promise<void> {
+    await em.query('SELECT pg_advisory_xact_lock(7007001)');
+  }
+
   async byNumbers(
     em: EntityManager,
     keys: { issuer: string; invoiceNumber: string }[],

@@ -115,7 +115,7 @@ export class InvoicesService {
     for (const invoice of parsed.invoices) assertActsFor(principal, invoice.payerOrganisationId);
     return this.dataSource.transaction(async (em) => {
       // One import at a time: the checks against the store stay true until commit.
-      await em.query('SELECT pg_advisory_xact_lock(7007001)');
+      await this.repository.lockImports(em);
       const problems = new ProblemList();
       problems.addAll(parsed.problems);
       const today = todayInAmsterdam();

@@ -93,6 +93,15 @@ export class OrganisationsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** The names of the given organisations, by id (organisations not known are left out). */
+  async names(em: EntityManager, organisationIds: readonly string[]): Promise<Record<string, string>> {
+    const rows = await em.query<{ organisation_id: string; name: string }[]>(
+      `SELECT organisation_id, name FROM organisations WHERE organisation_id = ANY($1::uuid[])`,
+      [organisationIds],
+    );
+    return Object.fromEntries(rows.map((r) => [r.organisation_id, r.name]));
+  }
+
   async exists(em: EntityManager, organisationId: string): Promise<boolean> {
     const rows = await em.query<unknown[]>(`SELECT 1 FROM organisations WHERE organisation_id = $1`, [
       organisationId,

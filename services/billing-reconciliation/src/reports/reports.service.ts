@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { OrganisationsRepository } from '../organisations/organisations.repository';
 import type { ReconciliationRow } from '../reconciliation/reconciliation.repository';
 import * as render from './render';
 
 /** Renders the finance outputs of a stored version, with organisation names from the registration facts. */
 @Injectable()
 export class ReportsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly organisations: OrganisationsRepository,
+  ) {}
 
   async names(row: ReconciliationRow): Promise<render.Names> {
     const ids = [row.payerOrganisationId, ...row.result.split.parts.map((p) => p.memberId)];
-    const rows = await this.dataSource.query<{ organisation_id: string; name: string }[]>(
-      `SELECT organisation_id, name FROM organisations WHERE organisation_id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return Object.fromEntries(rows.map((r) => [r.organisation_id, r.name]));
+    return this.organisations.names(this.dataSource.manager, ids);
   }
 
   async statementCsv(row: ReconciliationRow, memberId: string) {

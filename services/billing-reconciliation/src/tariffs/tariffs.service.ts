@@ -9,6 +9,7 @@ import { BILLING_CONFIG } from '../config/billing.tokens';
 import type { BillingConfig } from '../config/billing.config';
 import { calendarDate } from '@divit/service-kit';
 import { TariffError } from './tariffs.errors';
+import { TariffsRepository } from './tariffs.repository';
 
 /** The years a tariff may start in. */
 export const TARIFF_VALID_FROM = { min: '2024-01-01', max: '2099-12-31' } as const;
@@ -39,28 +40,18 @@ export class TariffsService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: TariffsRepository,
     @Inject(BILLING_CONFIG) config: BillingConfig,
   ) {
     this.fromFile = loadTariffFile(config.BILLING_TARIFFS_FILE ?? DEFAULT_TARIFFS_FILE);
   }
 
   async list(em: EntityManager = this.dataSource.manager): Promise<TariffView[]> {
-    const rows = await em.query<
-      { issuer: string; unit: Tariff['unit']; valid_from: string; unit_price_millicents: string }[]
-    >(
-      `SELECT issuer, unit, to_char(valid_from, 'YYYY-MM-DD') AS valid_from, unit_price_millicents FROM tariffs`,
-    );
+    const rows = await this.repository.list(em);
     const merged = new Map<string, TariffView>();
     for (const t of this.fromFile) merged.set(`${t.issuer}|${t.unit}|${t.validFrom}`, t);
     for (const r of rows)
-      merged.set(`${r.issuer}|${r.unit}|${r.valid_from}`, {
-        issuer: r.issuer,
-        unit: r.unit,
-        validFrom: r.valid_from,
-        unitPriceMillicents: Number(r.unit_price_millicents),
-        source: 'ADMIN',
-        assumption: false,
-      });
+      merged.set(`${r.issuer}|${r.unit}|${r.validFrom}`, { ...r, source: 'ADMIN', assumption: false });
     return [...merged.values()].sort(
       (a, b) =>
         a.issuer.localeCompare(b.issuer) ||
@@ -70,12 +61,7 @@ export class TariffsService {
   }
 
   async set(principal: Principal, tariff: Tariff): Promise<TariffView> {
-    await this.dataSource.query(
-      `INSERT INTO tariffs (issuer, unit, valid_from, unit_price_millicents, set_by) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (issuer, unit, valid_from) DO UPDATE
-         SET unit_price_millicents = EXCLUDED.unit_price_millicents, set_by = EXCLUDED.set_by, set_at = now()`,
-      [tariff.issuer, tariff.unit, tariff.validFrom, tariff.unitPriceMillicents, principal.subject],
-    );
+    await this.repository.upsert(this.dataSource.manager, tariff, principal.subject);
     return { ...tariff, source: 'ADMIN', assumption: false };
   }
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { Principal } from '@divit/service-kit';
 import { textVersionHash } from '../common/canonical';
 import { ConsentError } from '../common/consent.errors';
 import { Controllers, OrganisationsService } from '../organisations/organisations.service';
 import { ConsentElements, missingElements } from './consent-elements';
 import { ConsentTextEntity } from './consent-text.entity';
+import { ConsentTextsRepository } from './consent-texts.repository';
 import { CreateConsentTextDto, CurrentTextQuery } from './dto/consent-text.dto';
 
 export interface ConsentTextView {
@@ -35,7 +36,7 @@ export interface CurrentConsentTextView extends ConsentTextView {
 @Injectable()
 export class ConsentTextsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: ConsentTextsRepository,
     private readonly organisations: OrganisationsService,
   ) {}
 
@@ -63,7 +64,7 @@ export class ConsentTextsService {
       publishedAt: null,
       supersededAt: null,
     };
-    await this.dataSource.manager.insert(ConsentTextEntity, row);
+    await this.repository.insert(row);
     return view(row);
   }
 
@@ -76,7 +77,7 @@ export class ConsentTextsService {
    * missing ones), version number assigned, SHA-256 over the canonical serialisation, previous version superseded.
    */
   async publish(principal: Principal, id: string): Promise<ConsentTextView> {
-    return this.dataSource.transaction(async (em) => {
+    return this.repository.transaction(async (em) => {
       const text = await this.visible(principal, id, em);
       if (text.status === 'PUBLISHED')
         throw new ConsentError(
@@ -97,32 +98,25 @@ export class ConsentTextsService {
           },
         );
       // One publisher per series at a time.
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `consent-text:${text.organisationId}:${text.audience}:${text.purpose}:${text.language}`,
-      ]);
       const series = {
         organisationId: text.organisationId,
         audience: text.audience,
         purpose: text.purpose,
         language: text.language,
       };
-      const latest = await em.findOne(ConsentTextEntity, {
-        where: { ...series, status: 'PUBLISHED', supersededAt: IsNull() },
-      });
-      const [{ max }] = (await em.query<{ max: number | null }[]>(
-        `SELECT max(version) AS max FROM consent_texts WHERE organisation_id = $1 AND audience = $2 AND purpose = $3 AND language = $4`,
-        [text.organisationId, text.audience, text.purpose, text.language],
-      )) as [{ max: number | null }];
+      await this.repository.lockSeries(em, series);
+      const latest = await this.repository.latestPublished(em, series);
+      const max = await this.repository.maxVersion(em, series);
       const now = new Date();
       const version = (max ?? 0) + 1;
       const versionHash = textVersionHash({ ...series, version, elements: text.elements });
-      if (latest) await em.update(ConsentTextEntity, { id: latest.id }, { supersededAt: now });
-      const published = await em.update(
-        ConsentTextEntity,
-        { id: text.id, status: 'DRAFT' },
-        { status: 'PUBLISHED', version, versionHash, publishedAt: now },
-      );
-      if (published.affected !== 1)
+      if (latest) await this.repository.supersede(em, latest.id, now);
+      const published = await this.repository.publishDraft(em, text.id, {
+        version,
+        versionHash,
+        publishedAt: now,
+      });
+      if (!published)
         throw new ConsentError('CONSENT_TEXT_ALREADY_PUBLISHED', 'this version was published concurrently');
       return view({ ...text, status: 'PUBLISHED', version, versionHash, publishedAt: now });
     });
@@ -134,9 +128,7 @@ export class ConsentTextsService {
       throw new ConsentError('ORGANISATION_NOT_FOUND', 'organisation not found', {
         organisationId: q.organisationId,
       });
-    const text = await this.dataSource.manager.findOne(ConsentTextEntity, {
-      where: { ...q, status: 'PUBLISHED', supersededAt: IsNull(), version: Not(IsNull()) },
-    });
+    const text = await this.repository.current(q);
     if (!text)
       throw new ConsentError('NO_CURRENT_CONSENT_TEXT', 'no published consent text for this series', {
         ...q,
@@ -149,12 +141,8 @@ export class ConsentTextsService {
 
   /** A text of the caller's organisation; anyone else's is "not found". */
   /** Inside a transaction, pass its manager: a query through the data source would take a second connection. */
-  async visible(
-    principal: Principal,
-    id: string,
-    em: EntityManager = this.dataSource.manager,
-  ): Promise<ConsentTextEntity> {
-    const text = await em.findOne(ConsentTextEntity, { where: { id } });
+  async visible(principal: Principal, id: string, em?: EntityManager): Promise<ConsentTextEntity> {
+    const text = await this.repository.byId(id, em);
     if (!text || text.organisationId !== principal.organisationId)
       throw new ConsentError('CONSENT_TEXT_NOT_FOUND', 'consent text not found', { textId: id });
     return text;

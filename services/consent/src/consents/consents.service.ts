@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ConsentGrantedEvent, ConsentRefusedEvent, ConsentWithdrawnEvent } from '@divit/contracts';
 import { MessagingRuntime, Principal, receiptPayload, signReceipt } from '@divit/service-kit';
 import type { ConsentConfig } from '../config/consent.config';
 import { CONSENT_CONFIG } from '../config/consent-config.token';
 import { ConsentError } from '../common/consent.errors';
-import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
+import { ConsentTextsRepository } from '../consent-texts/consent-texts.repository';
 import { Controllers, OrganisationsService } from '../organisations/organisations.service';
-import { ShowingEntity } from '../showings/showing.entity';
+import { ShowingsRepository } from '../showings/showings.repository';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 import { AccessLogService } from '@divit/access-log';
 import { AnswerDto } from './dto/consent.dto';
 import { ConsentEntity } from './consent.entity';
+import { ConsentsRepository } from './consents.repository';
 
 export interface ConsentView {
   consentId: string;
@@ -59,7 +60,9 @@ export interface AllocationConsentStatus {
 @Injectable()
 export class ConsentsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: ConsentsRepository,
+    private readonly showings: ShowingsRepository,
+    private readonly texts: ConsentTextsRepository,
     private readonly organisations: OrganisationsService,
     private readonly keys: SigningKeysService,
     private readonly accessLog: AccessLogService,
@@ -68,8 +71,8 @@ export class ConsentsService {
   ) {}
 
   async answer(principal: Principal, dto: AnswerDto): Promise<ConsentView> {
-    return this.dataSource.transaction(async (em) => {
-      const showing = await em.findOne(ShowingEntity, { where: { id: dto.showingId } });
+    return this.repository.transaction(async (em) => {
+      const showing = await this.showings.byId(dto.showingId, em);
       if (!showing || showing.organisationId !== principal.organisationId)
         throw new ConsentError(
           'NO_VALID_SHOWING',
@@ -77,7 +80,7 @@ export class ConsentsService {
           { showingId: dto.showingId },
         );
       // Answers for one registration are serialised: one active grant per person and purpose, events in order.
-      await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`consent:${showing.registrationId}`]);
+      await this.repository.lockRegistration(em, showing.registrationId);
       const now = new Date();
       const windowMs = this.config.CONSENT_SHOWING_WINDOW_MINUTES * 60_000;
       if (now.getTime() - showing.shownAt.getTime() > windowMs)
@@ -86,12 +89,12 @@ export class ConsentsService {
           `the text was shown more than ${this.config.CONSENT_SHOWING_WINDOW_MINUTES} minutes ago; show it again`,
           { showingId: showing.id, shownAt: showing.shownAt.toISOString() },
         );
-      const earlier = await em.findOne(ConsentEntity, { where: { showingId: showing.id } });
+      const earlier = await this.repository.byShowing(em, showing.id);
       if (earlier)
         throw new ConsentError('SHOWING_ALREADY_ANSWERED', 'this showing was already answered', {
           consentId: earlier.id,
         });
-      const text = await em.findOne(ConsentTextEntity, { where: { id: showing.textId } });
+      const text = await this.texts.byId(showing.textId, em);
       if (!text || text.status !== 'PUBLISHED' || text.versionHash !== showing.textVersionHash)
         throw new ConsentError('NO_VALID_SHOWING', 'the shown text is not a published version', {
           showingId: showing.id,
@@ -132,7 +135,7 @@ export class ConsentsService {
           receipt: null,
           receiptKid: null,
         };
-        await em.insert(ConsentEntity, row);
+        await this.repository.insert(em, row);
         await this.messaging.outbox.add(em, ConsentRefusedEvent, {
           key: row.registrationId,
           subject: row.registrationId,
@@ -149,17 +152,7 @@ export class ConsentsService {
         });
         return consentView(row);
       }
-      const active = await em.findOne(ConsentEntity, {
-        where: {
-          registrationId: showing.registrationId,
-          subjectId: showing.subjectId,
-          subjectRole: showing.subjectRole,
-          purpose: showing.purpose,
-          allocationId: showing.allocationId ?? IsNull(),
-          answer: 'GRANTED',
-          withdrawnAt: IsNull(),
-        },
-      });
+      const active = await this.repository.activeGrant(em, showing);
       if (active)
         throw new ConsentError(
           'CONSENT_ALREADY_GRANTED',
@@ -188,7 +181,7 @@ export class ConsentsService {
         key.privateKey,
       );
       const row: ConsentEntity = { ...base, answer: 'GRANTED', receiptId, receipt, receiptKid: key.kid };
-      await em.insert(ConsentEntity, row);
+      await this.repository.insert(em, row);
       await this.messaging.outbox.add(em, ConsentGrantedEvent, {
         key: row.registrationId,
         subject: row.registrationId,
@@ -214,7 +207,7 @@ export class ConsentsService {
    * nothing). Consent has no registration time; withdrawal never deregisters anyone.
    */
   async withdraw(principal: Principal, consentId: string): Promise<ConsentView> {
-    return this.dataSource.transaction(async (em) => {
+    return this.repository.transaction(async (em) => {
       const row = await this.lockVisible(em, principal, consentId);
       if (row.answer !== 'GRANTED')
         throw new ConsentError('CONSENT_NOT_GRANTED', 'only a granted consent can be withdrawn', {
@@ -222,7 +215,7 @@ export class ConsentsService {
         });
       if (row.withdrawnAt) return consentView(row);
       const now = new Date();
-      await em.update(ConsentEntity, { id: row.id }, { withdrawnAt: now });
+      await this.repository.withdraw(em, row.id, now);
       await this.messaging.outbox.add(em, ConsentWithdrawnEvent, {
         key: row.registrationId,
         subject: row.registrationId,
@@ -242,7 +235,7 @@ export class ConsentsService {
   }
 
   async get(principal: Principal, consentId: string): Promise<ConsentView> {
-    const row = await this.dataSource.manager.findOne(ConsentEntity, { where: { id: consentId } });
+    const row = await this.repository.byId(consentId);
     if (!row || row.organisationId !== principal.organisationId)
       throw new ConsentError('CONSENT_NOT_FOUND', 'consent not found', { consentId });
     await this.accessLog.record({
@@ -260,11 +253,9 @@ export class ConsentsService {
 
   /** Who was shown what and who granted or refused, per person (subject + role) and purpose, for one allocation. */
   async allocationStatus(principal: Principal, allocationId: string): Promise<AllocationConsentStatus> {
-    const m = this.dataSource.manager;
-    const where = { allocationId, organisationId: principal.organisationId };
     const [showings, answers] = await Promise.all([
-      m.find(ShowingEntity, { where, order: { shownAt: 'ASC' } }),
-      m.find(ConsentEntity, { where, order: { answeredAt: 'ASC' } }),
+      this.showings.forAllocation(principal.organisationId, allocationId),
+      this.repository.forAllocation(principal.organisationId, allocationId),
     ]);
     const first = showings[0];
     if (!first)
@@ -330,10 +321,7 @@ export class ConsentsService {
     principal: Principal,
     consentId: string,
   ): Promise<ConsentEntity> {
-    const row = await em.findOne(ConsentEntity, {
-      where: { id: consentId },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const row = await this.repository.lockById(em, consentId);
     if (!row || row.organisationId !== principal.organisationId)
       throw new ConsentError('CONSENT_NOT_FOUND', 'consent not found', { consentId });
     return row;

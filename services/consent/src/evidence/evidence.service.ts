@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
 import { Ed25519Jwk, jwkOf, Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { ConsentError } from '../common/consent.errors';
-import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
+import { ConsentTextsRepository } from '../consent-texts/consent-texts.repository';
 import { ConsentElements } from '../consent-texts/consent-elements';
-import { ConsentEntity } from '../consents/consent.entity';
+import { ConsentsRepository } from '../consents/consents.repository';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { ShowingEntity } from '../showings/showing.entity';
+import { ShowingsRepository } from '../showings/showings.repository';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 
 export interface EvidenceEntry {
@@ -55,7 +55,9 @@ export interface ConsentEvidence {
 @Injectable()
 export class EvidenceService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly showings: ShowingsRepository,
+    private readonly consents: ConsentsRepository,
+    private readonly texts: ConsentTextsRepository,
     private readonly organisations: OrganisationsService,
     private readonly keys: SigningKeysService,
     private readonly accessLog: AccessLogService,
@@ -65,10 +67,7 @@ export class EvidenceService {
   async visible(principal: Principal, registrationId: string): Promise<ShowingEntity[]> {
     const organisationId = principal.organisationId;
     const owner = await this.organisations.registrationOrganisation(registrationId);
-    const showings = await this.dataSource.manager.find(ShowingEntity, {
-      where: { registrationId, organisationId },
-      order: { shownAt: 'ASC' },
-    });
+    const showings = await this.showings.forRegistration(organisationId, registrationId);
     if ((owner !== undefined && owner !== organisationId) || (owner === undefined && showings.length === 0))
       throw new ConsentError('REGISTRATION_NOT_FOUND', 'registration not found', { registrationId });
     return showings;
@@ -79,13 +78,10 @@ export class EvidenceService {
     registrationId: string,
     format: 'JSON' | 'PDF',
   ): Promise<ConsentEvidence> {
-    const m = this.dataSource.manager;
     const organisationId = principal.organisationId;
     const showings = await this.visible(principal, registrationId);
-    const answers = await m.find(ConsentEntity, { where: { registrationId, organisationId } });
-    const texts = showings.length
-      ? await m.find(ConsentTextEntity, { where: { id: In([...new Set(showings.map((s) => s.textId))]) } })
-      : [];
+    const answers = await this.consents.forRegistration(organisationId, registrationId);
+    const texts = showings.length ? await this.texts.byIds([...new Set(showings.map((s) => s.textId))]) : [];
     const textById = new Map(texts.map((t) => [t.id, t]));
     const answerByShowing = new Map(answers.map((a) => [a.showingId, a]));
     const entries = showings.map((s): EvidenceEntry => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type {
   MembershipEnded,
   MembershipStarted,
@@ -13,12 +13,7 @@ import { amsterdamDate } from '../common/calendar-date';
 import { ConsentError } from '../common/consent.errors';
 import type { ControllerParty } from '../showings/showing.entity';
 import { resolveControllers } from './controller-resolution';
-import {
-  KnownRegistrationEntity,
-  OrganisationEntity,
-  OrganisationMembershipEntity,
-  OrganisationRouteEntity,
-} from './organisation.entity';
+import { OrganisationsRepository } from './organisations.repository';
 
 export interface Controllers {
   route: Route;
@@ -28,90 +23,40 @@ export interface Controllers {
 /** Local projection of organisations and registrations (from registration's events), and controller resolution. */
 @Injectable()
 export class OrganisationsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: OrganisationsRepository) {}
 
-  async organisationRegistered(em: EntityManager, e: OrganisationRegistered): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(OrganisationEntity)
-      .values({ id: e.organisationId, name: e.name, kind: e.kind })
-      .orUpdate(['name', 'kind'], ['id'])
-      .execute();
-    await em.insert(OrganisationRouteEntity, {
-      organisationId: e.organisationId,
-      route: e.route,
-      coordinatorOrganisationId: e.coordinatorOrganisationId,
-      effectiveFrom: e.effectiveFrom,
-      recordedAt: new Date(e.occurredAt),
-    });
+  organisationRegistered(em: EntityManager, e: OrganisationRegistered): Promise<void> {
+    return this.repository.organisationRegistered(em, e);
   }
 
   /** A route change may arrive before the registration (other partition order is not guaranteed): kept anyway. */
-  async routeChanged(em: EntityManager, e: OrganisationRouteChanged): Promise<void> {
-    await em.insert(OrganisationRouteEntity, {
-      organisationId: e.organisationId,
-      route: e.newRoute,
-      coordinatorOrganisationId: e.newCoordinatorOrganisationId,
-      effectiveFrom: e.effectiveFrom,
-      recordedAt: new Date(e.occurredAt),
-    });
+  routeChanged(em: EntityManager, e: OrganisationRouteChanged): Promise<void> {
+    return this.repository.routeChanged(em, e);
   }
 
   /** The latest event per membership id carries its full state. */
-  async membership(em: EntityManager, e: MembershipStarted | MembershipEnded): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(OrganisationMembershipEntity)
-      .values({
-        id: e.membershipId,
-        organisationId: e.organisationId,
-        memberOrganisationId: e.memberOrganisationId,
-        validFrom: e.validFrom,
-        validTo: e.validTo,
-      })
-      .orUpdate(['organisation_id', 'member_organisation_id', 'valid_from', 'valid_to'], ['id'])
-      .execute();
+  membership(em: EntityManager, e: MembershipStarted | MembershipEnded): Promise<void> {
+    return this.repository.membership(em, e);
   }
 
-  async registrationCreated(em: EntityManager, e: RegistrationCreated): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(KnownRegistrationEntity)
-      .values({ id: e.registrationId, organisationId: e.organisationId, deregisteredAt: null })
-      .orIgnore()
-      .execute();
+  registrationCreated(em: EntityManager, e: RegistrationCreated): Promise<void> {
+    return this.repository.registrationCreated(em, e);
   }
 
-  async registrationDeregistered(em: EntityManager, e: RegistrationDeregistered): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(KnownRegistrationEntity)
-      .values({
-        id: e.registrationId,
-        organisationId: e.organisationId,
-        deregisteredAt: new Date(e.occurredAt),
-      })
-      .orUpdate(['deregistered_at'], ['id'])
-      .execute();
+  registrationDeregistered(em: EntityManager, e: RegistrationDeregistered): Promise<void> {
+    return this.repository.registrationDeregistered(em, e);
   }
 
   /** The registration's organisation if registration's event has arrived, else undefined (the caller refuses). */
   async registrationOrganisation(registrationId: string, em?: EntityManager): Promise<string | undefined> {
-    const row = await (em ?? this.dataSource.manager).findOne(KnownRegistrationEntity, {
-      where: { id: registrationId },
-    });
+    const row = await this.repository.registration(registrationId, em);
     return row?.organisationId;
   }
 
   /** The controller(s) named in the text and the receipt on the given moment's Amsterdam date. */
   async controllersOn(organisationId: string, at: Date, em?: EntityManager): Promise<Controllers> {
-    const m = em ?? this.dataSource.manager;
-    const routes = await m.find(OrganisationRouteEntity, { where: { organisationId } });
-    const memberships = await m.find(OrganisationMembershipEntity, { where: { organisationId } });
+    const routes = await this.repository.routes(organisationId, em);
+    const memberships = await this.repository.memberships(organisationId, em);
     const resolved = resolveControllers(
       organisationId,
       amsterdamDate(at),
@@ -138,7 +83,7 @@ export class OrganisationsService {
             },
           );
     }
-    const named = await m.find(OrganisationEntity, { where: { id: In(resolved.controllers) } });
+    const named = await this.repository.byIds(resolved.controllers, em);
     const names = new Map(named.map((o) => [o.id, o.name]));
     return {
       route: resolved.route,

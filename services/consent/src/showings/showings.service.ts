@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Principal } from '@divit/service-kit';
 import { ConsentError } from '../common/consent.errors';
 import { ConsentTextsService } from '../consent-texts/consent-texts.service';
 import { Controllers, OrganisationsService } from '../organisations/organisations.service';
 import { RecordShowingDto } from './dto/showing.dto';
 import { ShowingEntity } from './showing.entity';
+import { ShowingsRepository } from './showings.repository';
 
 export interface ShowingView {
   showingId: string;
@@ -26,7 +26,7 @@ export interface ShowingView {
 @Injectable()
 export class ShowingsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: ShowingsRepository,
     private readonly texts: ConsentTextsService,
     private readonly organisations: OrganisationsService,
   ) {}
@@ -98,7 +98,7 @@ export class ShowingsService {
       controllers: controller.controllers,
       recordedBy: principal.subject,
     };
-    await this.dataSource.manager.insert(ShowingEntity, row);
+    await this.repository.insert(row);
     return showingView(row);
   }
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, KeyObject, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { ReceiptSigningKeyPublishedEvent } from '@divit/contracts';
 import { createLogger } from '@divit/observability';
 import {
@@ -17,6 +17,7 @@ import { CONSENT_CONFIG } from '../config/consent-config.token';
 import { ConsentError } from '../common/consent.errors';
 import { decryptPrivateKey, encryptPrivateKey, INSECURE_DEV_KEK } from './key-protection';
 import { KeyProtection, SigningKeyEntity } from './signing-key.entity';
+import { SigningKeysRepository } from './signing-keys.repository';
 
 export interface SigningKeyView {
   kid: string;
@@ -31,9 +32,6 @@ export interface ActiveSigningKey {
   privateKey: KeyObject;
 }
 
-/** Serialises key creation and rotation across replicas (transaction-scoped advisory lock). */
-const KEY_LOCK = 0x64697663; // "divc"
-
 /**
  * Ed25519 receipt signing keys: created at first start (or imported from CONSENT_SIGNING_KEYS_FILE), rotated by
  * an admin, private halves encrypted at rest and erased on retirement, public halves kept for ever and published
@@ -47,7 +45,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
   private readonly decrypted = new Map<string, KeyObject>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: SigningKeysRepository,
     @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
     @Inject(CONSENT_CONFIG) private readonly config: ConsentConfig,
   ) {
@@ -68,32 +66,31 @@ export class SigningKeysService implements OnApplicationBootstrap {
     const imported = this.config.CONSENT_SIGNING_KEYS_FILE
       ? this.readKeysFile(this.config.CONSENT_SIGNING_KEYS_FILE)
       : [];
-    await this.dataSource.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
+    await this.repository.transaction(async (em) => {
+      await this.repository.lock(em);
       for (const key of imported) {
-        if (await em.findOne(SigningKeyEntity, { where: { kid: key.kid } })) continue;
+        if (await this.repository.byKid(em, key.kid)) continue;
         await this.activate(em, key.kid, key.privateKey, false);
         this.logger.info('receipt signing key imported from the keys file', { kid: key.kid });
       }
-      if (!(await em.findOne(SigningKeyEntity, { where: { retiredAt: IsNull() } }))) {
+      if (!(await this.repository.anyActive(em))) {
         const kid = await this.activate(em, newKid(), generateKeyPairSync('ed25519').privateKey, false);
         this.logger.info('receipt signing key generated', { kid });
       }
       // Every start republishes the state of every key (compacted topic keyed by kid: consumers keep the latest), so
       // the topic is complete even if it was recreated or the service's database was created against another one.
       const now = new Date();
-      for (const key of await em.find(SigningKeyEntity, { order: { activeFrom: 'ASC' } }))
-        await this.publish(em, key, now);
+      for (const key of await this.repository.all(em)) await this.publish(em, key, now);
     });
   }
 
   /** A new key signs from now; the previous one is retired (private key erased, public key kept). */
   async rotate(): Promise<{ active: SigningKeyView; retired: SigningKeyView[] }> {
-    return this.dataSource.transaction(async (em) => {
-      await em.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
-      const previous = await em.find(SigningKeyEntity, { where: { retiredAt: IsNull() } });
+    return this.repository.transaction(async (em) => {
+      await this.repository.lock(em);
+      const previous = await this.repository.allActive(em);
       const kid = await this.activate(em, newKid(), generateKeyPairSync('ed25519').privateKey);
-      const active = await em.findOneOrFail(SigningKeyEntity, { where: { kid } });
+      const active = await this.repository.byKidOrFail(em, kid);
       const retired = await this.reload(em, previous);
       this.logger.info('receipt signing key rotated', { kid, retired: previous.map((p) => p.kid) });
       return { active: view(active), retired: retired.map(view) };
@@ -102,10 +99,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
 
   /** The key new receipts are signed with (read per use, so a rotation by another replica takes effect). */
   async activeKey(em: EntityManager): Promise<ActiveSigningKey> {
-    const row = await em.findOne(SigningKeyEntity, {
-      where: { retiredAt: IsNull() },
-      order: { activeFrom: 'DESC' },
-    });
+    const row = await this.repository.newestActive(em);
     if (!row?.encryptedPrivateKey) throw new ConsentError('NO_SIGNING_KEY', 'no active receipt signing key');
     let key = this.decrypted.get(row.kid);
     if (!key) {
@@ -122,7 +116,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
 
   /** Every key ever used (active and retired), so every receipt stays verifiable. */
   async all(): Promise<SigningKeyView[]> {
-    const rows = await this.dataSource.manager.find(SigningKeyEntity, { order: { activeFrom: 'ASC' } });
+    const rows = await this.repository.all();
     return rows.map(view);
   }
 
@@ -141,9 +135,9 @@ export class SigningKeysService implements OnApplicationBootstrap {
     publish = true,
   ): Promise<string> {
     const now = new Date();
-    const retiring = await em.find(SigningKeyEntity, { where: { retiredAt: IsNull() } });
+    const retiring = await this.repository.allActive(em);
     for (const old of retiring) {
-      await em.update(SigningKeyEntity, { kid: old.kid }, { retiredAt: now, encryptedPrivateKey: null });
+      await this.repository.retire(em, old.kid, now);
       if (publish) await this.publish(em, { ...old, retiredAt: now }, now);
     }
     this.decrypted.clear();
@@ -161,7 +155,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
       retiredAt: null,
       createdAt: now,
     };
-    await em.insert(SigningKeyEntity, row);
+    await this.repository.insert(em, row);
     if (publish) await this.publish(em, row, now);
     return kid;
   }
@@ -180,7 +174,7 @@ export class SigningKeysService implements OnApplicationBootstrap {
   }
 
   private async reload(em: EntityManager, rows: SigningKeyEntity[]): Promise<SigningKeyEntity[]> {
-    return Promise.all(rows.map((r) => em.findOneOrFail(SigningKeyEntity, { where: { kid: r.kid } })));
+    return Promise.all(rows.map((r) => this.repository.byKidOrFail(em, r.kid)));
   }
 
   private readKeysFile(file: string): { kid: string; privateKey: KeyObject }[] {

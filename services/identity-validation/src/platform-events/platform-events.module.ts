@@ -3,6 +3,7 @@ import { ErasureModule } from '@divit/service-kit';
 import { identityValidationErasure } from '../erasure/owned-categories';
 import { SessionOutcomesModule } from '../sharing-sessions/session-outcomes.module';
 import { PlatformEventsConsumer } from './platform-events.consumer';
+import { PlatformEventsRepository } from './platform-events.repository';
 import { PlatformEventsService } from './platform-events.service';
 
 /**
@@ -11,6 +12,6 @@ import { PlatformEventsService } from './platform-events.service';
  */
 @Module({
   imports: [SessionOutcomesModule, ErasureModule.forOwner(identityValidationErasure)],
-  providers: [PlatformEventsService, PlatformEventsConsumer],
+  providers: [PlatformEventsRepository, PlatformEventsService, PlatformEventsConsumer],
 })
 export class PlatformEventsModule {}

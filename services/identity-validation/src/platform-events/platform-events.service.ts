@@ -12,17 +12,10 @@ import {
   RegistrationDeregistered,
 } from '@divit/contracts';
 import { createLogger } from '@divit/observability';
-import {
-  AllocationEntity,
-  BsnHashEntity,
-  CoResidentIdentityEntity,
-  ConsentStateEntity,
-  IdentityCheckRequestEntity,
-  ReceiptSigningKeyEntity,
-} from '../database/entities';
 import { BSN_PURPOSES, BsnPurpose } from '../receipts/receipt-verifier';
 import { IdentityEvents } from '../sharing-sessions/identity.events';
 import { SessionLifecycle } from '../sharing-sessions/session-lifecycle';
+import { PlatformEventsRepository } from './platform-events.repository';
 
 const isBsnPurpose = (p: string): p is BsnPurpose => (BSN_PURPOSES as readonly string[]).includes(p);
 
@@ -34,30 +27,23 @@ export class PlatformEventsService {
   constructor(
     private readonly events: IdentityEvents,
     private readonly lifecycle: SessionLifecycle,
+    private readonly repository: PlatformEventsRepository,
   ) {}
 
   async receiptKey(tx: EntityManager, key: ReceiptSigningKeyPublished): Promise<void> {
-    await tx.upsert(
-      ReceiptSigningKeyEntity,
-      {
-        keyId: key.keyId,
-        publicKey: key.publicKey,
-        activeFrom: new Date(key.activeFrom),
-        retiredAt: key.retiredAt === null ? null : new Date(key.retiredAt),
-        publishedAt: new Date(key.publishedAt),
-      },
-      ['keyId'],
-    );
+    await this.repository.upsertReceiptKey(tx, {
+      keyId: key.keyId,
+      publicKey: key.publicKey,
+      activeFrom: new Date(key.activeFrom),
+      retiredAt: key.retiredAt === null ? null : new Date(key.retiredAt),
+      publishedAt: new Date(key.publishedAt),
+    });
   }
 
   async consentGranted(tx: EntityManager, c: ConsentGranted): Promise<void> {
     if (!isBsnPurpose(c.purpose)) return;
     // A later grant never revives a refused or withdrawn consent (events may arrive out of order).
-    await tx.query(
-      `INSERT INTO consents (consent_id, registration_id, subject_id, purpose, status, updated_at)
-       VALUES ($1, $2, $3, $4, 'GRANTED', $5) ON CONFLICT (consent_id) DO NOTHING`,
-      [c.consentId, c.registrationId, c.subjectId, c.purpose, new Date(c.grantedAt)],
-    );
+    await this.repository.insertGrantedConsent(tx, c, new Date(c.grantedAt));
   }
 
   /** U1: consent refused for a BSN process. Published so income-retrieval (allocation) and registration learn it. */
@@ -88,82 +74,71 @@ export class PlatformEventsService {
     const at = new Date(c.withdrawnAt);
     await this.setStatus(tx, c, 'WITHDRAWN', at);
     if (c.subjectRole === 'HOME_SEEKER') {
-      const erased = await tx.delete(BsnHashEntity, { registrationId: c.registrationId });
+      const erased = await this.repository.eraseBsnHash(tx, c.registrationId);
       this.logger.info('hashed BSN erased on withdrawal', {
         registrationId: c.registrationId,
-        erased: erased.affected ?? 0,
+        erased,
       });
     }
     for (const session of await this.lifecycle.openSessions(tx, { consentId: c.consentId }))
       await this.lifecycle.fail(tx, session, 'U1_NO_CONSENT', null, at);
-    await tx.delete(IdentityCheckRequestEntity, { consentId: c.consentId });
-    if (c.subjectRole === 'CO_RESIDENT') await tx.delete(CoResidentIdentityEntity, { memberId: c.subjectId });
+    await this.repository.deleteIdentityCheckRequests(tx, { consentId: c.consentId });
+    if (c.subjectRole === 'CO_RESIDENT')
+      await this.repository.deleteCoResidentIdentities(tx, { memberId: c.subjectId });
   }
 
   async identityCheckRequested(tx: EntityManager, r: IdentityCheckRequested): Promise<void> {
-    await tx.upsert(
-      IdentityCheckRequestEntity,
-      {
-        consentId: r.consentId,
-        requestId: r.requestId,
-        registrationId: r.registrationId,
-        subjectId: r.subjectId,
-        purpose: r.purpose,
-        surnamePrefix: r.surnamePrefix,
-        surname: r.surname,
-        birthDate: r.birthDate,
-        genderMarker: r.genderMarker,
-        postcode: r.postcode,
-        houseNumber: r.houseNumber,
-        houseNumberAddition: r.houseNumberAddition,
-        receivedAt: new Date(r.requestedAt),
-      },
-      ['consentId'],
-    );
+    await this.repository.upsertIdentityCheckRequest(tx, {
+      consentId: r.consentId,
+      requestId: r.requestId,
+      registrationId: r.registrationId,
+      subjectId: r.subjectId,
+      purpose: r.purpose,
+      surnamePrefix: r.surnamePrefix,
+      surname: r.surname,
+      birthDate: r.birthDate,
+      genderMarker: r.genderMarker,
+      postcode: r.postcode,
+      houseNumber: r.houseNumber,
+      houseNumberAddition: r.houseNumberAddition,
+      receivedAt: new Date(r.requestedAt),
+    });
   }
 
   async coResidentIdentity(tx: EntityManager, r: CoResidentIdentityProvided): Promise<void> {
-    await tx.upsert(
-      CoResidentIdentityEntity,
-      {
-        memberId: r.memberId,
-        allocationId: r.allocationId,
-        surnamePrefix: r.surnamePrefix,
-        surname: r.surname,
-        birthDate: r.birthDate,
-        receivedAt: new Date(r.occurredAt),
-      },
-      ['memberId'],
-    );
+    await this.repository.upsertCoResidentIdentity(tx, {
+      memberId: r.memberId,
+      allocationId: r.allocationId,
+      surnamePrefix: r.surnamePrefix,
+      surname: r.surname,
+      birthDate: r.birthDate,
+      receivedAt: new Date(r.occurredAt),
+    });
   }
 
   async allocationRecorded(tx: EntityManager, a: AllocationRecorded): Promise<void> {
-    await tx.upsert(
-      AllocationEntity,
-      {
-        allocationId: a.allocationId,
-        registrationId: a.registrationId,
-        organisationId: a.organisationId,
-        lettingCorporationId: a.lettingCorporationId,
-        closed: false,
-        recordedAt: new Date(a.occurredAt),
-      },
-      ['allocationId'],
-    );
+    await this.repository.upsertAllocation(tx, {
+      allocationId: a.allocationId,
+      registrationId: a.registrationId,
+      organisationId: a.organisationId,
+      lettingCorporationId: a.lettingCorporationId,
+      closed: false,
+      recordedAt: new Date(a.occurredAt),
+    });
   }
 
   /** The allocation ended: open sessions for it stop, stated co-resident data goes. */
   async allocationClosed(tx: EntityManager, a: AllocationClosed): Promise<void> {
-    await tx.update(AllocationEntity, { allocationId: a.allocationId }, { closed: true });
-    await tx.delete(CoResidentIdentityEntity, { allocationId: a.allocationId });
+    await this.repository.closeAllocation(tx, a.allocationId);
+    await this.repository.deleteCoResidentIdentities(tx, { allocationId: a.allocationId });
     for (const session of await this.lifecycle.openSessions(tx, { allocationId: a.allocationId }))
       await this.lifecycle.fail(tx, session, 'TECHNICAL_ERROR', null, new Date(a.closedAt));
   }
 
   /** End of registration: the hash is no longer needed. */
   async registrationDeregistered(tx: EntityManager, r: RegistrationDeregistered): Promise<void> {
-    await tx.delete(BsnHashEntity, { registrationId: r.registrationId });
-    await tx.delete(IdentityCheckRequestEntity, { registrationId: r.registrationId });
+    await this.repository.eraseBsnHash(tx, r.registrationId);
+    await this.repository.deleteIdentityCheckRequests(tx, { registrationId: r.registrationId });
   }
 
   private async setStatus(
@@ -172,17 +147,13 @@ export class PlatformEventsService {
     status: 'REFUSED' | 'WITHDRAWN',
     at: Date,
   ): Promise<void> {
-    await tx.upsert(
-      ConsentStateEntity,
-      {
-        consentId: c.consentId,
-        registrationId: c.registrationId,
-        subjectId: c.subjectId,
-        purpose: c.purpose,
-        status,
-        updatedAt: at,
-      },
-      ['consentId'],
-    );
+    await this.repository.upsertConsentState(tx, {
+      consentId: c.consentId,
+      registrationId: c.registrationId,
+      subjectId: c.subjectId,
+      purpose: c.purpose,
+      status,
+      updatedAt: at,
+    });
   }
 }

@@ -12,8 +12,9 @@ import {
 } from '@divit/contracts';
 import { MessagingRuntime } from '@divit/service-kit';
 import { uuidV5 } from '../common/uuid-v5';
-import { AllocationEntity, UsageRecordEntity } from '../database/entities';
+
 import { BsnPurpose } from '../receipts/receipt-verifier';
+import { SharingSessionsRepository } from './sharing-sessions.repository';
 
 /** Who a procedure is about: pseudonymous ids only. */
 export interface ProcedureRef {
@@ -28,7 +29,10 @@ export interface ProcedureRef {
 /** Every event this service writes, through the outbox in the caller's transaction. Never a BSN. */
 @Injectable()
 export class IdentityEvents {
-  constructor(@Inject(MessagingRuntime) private readonly messaging: MessagingRuntime) {}
+  constructor(
+    @Inject(MessagingRuntime) private readonly messaging: MessagingRuntime,
+    private readonly repository: SharingSessionsRepository,
+  ) {}
 
   async validated(tx: EntityManager, ref: ProcedureRef, at: Date): Promise<void> {
     await this.messaging.outbox.add(tx, IdentityValidatedEvent, {
@@ -124,26 +128,19 @@ export class IdentityEvents {
   ): Promise<boolean> {
     const usageId = uuidV5(`usage:${session.id}:${unit}`);
     const allocation = session.allocationId
-      ? await tx.findOne(AllocationEntity, { where: { allocationId: session.allocationId } })
+      ? await this.repository.allocation(tx, session.allocationId)
       : null;
-    const inserted = await tx
-      .createQueryBuilder()
-      .insert()
-      .into(UsageRecordEntity)
-      .values({
-        usageId,
-        sessionId: session.id,
-        unit,
-        organisationId: session.organisationId,
-        lettingCorporationId: allocation?.lettingCorporationId ?? null,
-        allocationId: session.allocationId,
-        purpose: session.purpose,
-        occurredAt: at,
-      })
-      .orIgnore()
-      .returning(['usageId'])
-      .execute();
-    if ((inserted.raw as unknown[]).length === 0) return false;
+    const inserted = await this.repository.insertUsageOnce(tx, {
+      usageId,
+      sessionId: session.id,
+      unit,
+      organisationId: session.organisationId,
+      lettingCorporationId: allocation?.lettingCorporationId ?? null,
+      allocationId: session.allocationId,
+      purpose: session.purpose,
+      occurredAt: at,
+    });
+    if (!inserted) return false;
     await this.messaging.outbox.add(tx, UsageRecordedEvent, {
       key: session.id,
       id: usageId,

@@ -1,4 +1,4 @@
-import { receiptRefusal } from './sharing-sessions.service';
+import { receiptRefusal } from './start-session.use-case';
 
 const at = new Date('2026-01-01T00:00:00Z');
 const open = { state: 'AWAITING_DELIVERY', failureCode: null, deliveredAt: null };

@@ -1,13 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, FindOptionsWhere, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { IdentityFailureCode } from '@divit/contracts';
-import {
-  CoResidentIdentityEntity,
-  IdentityCheckRequestEntity,
-  SharingSessionEntity,
-} from '../database/entities';
+import { SharingSessionEntity } from '../database/entities';
 import { BsnPurpose } from '../receipts/receipt-verifier';
 import { IdentityEvents, ProcedureRef } from './identity.events';
+import { SharingSessionsRepository } from './sharing-sessions.repository';
 
 /** SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered. */
 export type SessionState =
@@ -33,7 +30,10 @@ export function refOf(session: SharingSessionEntity): ProcedureRef {
  */
 @Injectable()
 export class SessionLifecycle {
-  constructor(private readonly events: IdentityEvents) {}
+  constructor(
+    private readonly events: IdentityEvents,
+    private readonly repository: SharingSessionsRepository,
+  ) {}
 
   async fail(
     tx: EntityManager,
@@ -47,7 +47,7 @@ export class SessionLifecycle {
     if (outcome) session.sharingOutcome = outcome;
     session.completedAt = at;
     clearPending(session);
-    await tx.save(session);
+    await this.repository.save(tx, session);
     // A registration check that expired before MijnOverheid delivered anything never ran: its identifying
     // data (no BSN) stays for a restart with the same receipt, until IDENTITY_DATA_TTL_SECONDS like any
     // data for a check that has not started. Every other ending deletes it at once.
@@ -58,9 +58,11 @@ export class SessionLifecycle {
 
   /** Deletes the identifying data kept for this session's check (the check has ended). */
   async deleteCheckData(tx: EntityManager, session: SharingSessionEntity): Promise<void> {
-    await tx.delete(IdentityCheckRequestEntity, { consentId: session.consentId });
-    if (session.subjectRole === 'CO_RESIDENT')
-      await tx.delete(CoResidentIdentityEntity, { memberId: session.subjectId });
+    await this.repository.deleteCheckData(
+      tx,
+      session.consentId,
+      session.subjectRole === 'CO_RESIDENT' ? session.subjectId : null,
+    );
   }
 
   /** Open sessions matching `where`, locked for update. */
@@ -68,11 +70,7 @@ export class SessionLifecycle {
     tx: EntityManager,
     where: { consentId?: string; allocationId?: string },
   ): Promise<SharingSessionEntity[]> {
-    const filter: FindOptionsWhere<SharingSessionEntity> = { ...where, state: In(OPEN_STATES) };
-    return tx.find(SharingSessionEntity, {
-      where: filter,
-      lock: { mode: 'pessimistic_write' },
-    });
+    return this.repository.lockOpen(tx, where);
   }
 }
 

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { IdentityEvents } from './identity.events';
 import { SessionLifecycle } from './session-lifecycle';
+import { SharingSessionsRepository } from './sharing-sessions.repository';
 
 /** The events of a session's outcome and its failure handling, shared by sharing sessions and platform events. */
 @Module({
-  providers: [IdentityEvents, SessionLifecycle],
-  exports: [IdentityEvents, SessionLifecycle],
+  providers: [SharingSessionsRepository, IdentityEvents, SessionLifecycle],
+  exports: [SharingSessionsRepository, IdentityEvents, SessionLifecycle],
 })
 export class SessionOutcomesModule {}

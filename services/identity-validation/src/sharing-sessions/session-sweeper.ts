@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { createLogger } from '@divit/observability';
 import { PeriodicTask } from '@divit/persistence';
 import { IDV_SETTINGS, IdvSettings } from '../common/settings';
-import { SharingSessionsService } from './sharing-sessions.service';
+import { ExpireSessions } from './expire-sessions.use-case';
 
 /**
  * Expires sharing sessions past their timeout (SESSION_EXPIRED) every SWEEP_INTERVAL_MS, once per period across
@@ -16,7 +16,7 @@ export class SessionSweeper implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly sessions: SharingSessionsService,
+    private readonly expireSessions: ExpireSessions,
     @Inject(IDV_SETTINGS) private readonly settings: IdvSettings,
   ) {}
 
@@ -25,7 +25,7 @@ export class SessionSweeper implements OnApplicationBootstrap, BeforeApplication
       dataSource: this.dataSource,
       name: 'identity-validation.session-expiry',
       intervalMs: this.settings.sweepIntervalMs,
-      run: () => this.sessions.expireDue(),
+      run: () => this.expireSessions.execute(),
       onError: (error) => this.logger.error('sweep failed; will retry', error),
     });
     this.task.start();

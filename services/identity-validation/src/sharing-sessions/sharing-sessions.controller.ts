@@ -7,17 +7,20 @@ import {
   startSessionSchema,
   StartSessionDto,
 } from './dto/sharing-session.dto';
-import {
-  DeliveryAccepted,
-  SessionView,
-  SharingSessionsService,
-  StartedSession,
-} from './sharing-sessions.service';
+import { ConfirmIdentity } from './confirm-identity.use-case';
+import { GetSession } from './get-session.use-case';
+import { ReceiveDelivery } from './receive-delivery.use-case';
+import { DeliveryAccepted, SessionView } from './session-views';
+import { StartedSession, StartSession } from './start-session.use-case';
 
 /** Sharing sessions with MijnOverheid (DvMG) for one person and purpose, started with a consent receipt. */
 @Controller('sharing-sessions')
 export class SharingSessionsController {
-  constructor(private readonly sessions: SharingSessionsService) {}
+  constructor(
+    private readonly startSession: StartSession,
+    private readonly getSession: GetSession,
+    private readonly confirmIdentity: ConfirmIdentity,
+  ) {}
 
   /** Starts a session with a valid signed consent receipt for the purpose; returns where to send the person. */
   @Post()
@@ -27,7 +30,7 @@ export class SharingSessionsController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(startSessionSchema)) body: StartSessionDto,
   ): Promise<StartedSession> {
-    return this.sessions.start(principal, body);
+    return this.startSession.execute(principal, body);
   }
 
   /** Status and outcome; while awaiting confirmation also the validated surname and birth date (never the BSN). */
@@ -37,7 +40,7 @@ export class SharingSessionsController {
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(sessionIdParam)) params: { id: string },
   ): Promise<SessionView> {
-    return this.sessions.get(principal, params.id);
+    return this.getSession.execute(principal, params.id);
   }
 
   /** The person agrees (validated) or disagrees (failure U2) with the validated surname and birth date. */
@@ -49,7 +52,7 @@ export class SharingSessionsController {
     @Param(new ZodValidationPipe(sessionIdParam)) params: { id: string },
     @Body(new ZodValidationPipe(confirmationSchema)) body: { agrees: boolean },
   ): Promise<SessionView> {
-    return this.sessions.confirm(principal, params.id, body.agrees);
+    return this.confirmIdentity.execute(principal, params.id, body.agrees);
   }
 }
 
@@ -57,7 +60,7 @@ export class SharingSessionsController {
 @Public()
 @Controller('dvmg')
 export class DvmgDeliveriesController {
-  constructor(private readonly sessions: SharingSessionsService) {}
+  constructor(private readonly receiveDelivery: ReceiveDelivery) {}
 
   /** A signed dataset for a session: verified against the stored MijnOverheid key; replays are refused. */
   @Post('deliveries')
@@ -65,6 +68,6 @@ export class DvmgDeliveriesController {
   deliver(
     @Body(new ZodValidationPipe(deliveryEnvelopeSchema)) body: DeliveryEnvelope,
   ): Promise<DeliveryAccepted> {
-    return this.sessions.receiveDelivery(body);
+    return this.receiveDelivery.execute(body);
   }
 }

@@ -7,7 +7,13 @@ import { DvmgModule } from '../dvmg/dvmg.module';
 import { SessionOutcomesModule } from './session-outcomes.module';
 import { SessionSweeper } from './session-sweeper';
 import { DvmgDeliveriesController, SharingSessionsController } from './sharing-sessions.controller';
-import { SharingSessionsService } from './sharing-sessions.service';
+import { AllocationHashMatch } from './allocation-hash-match.use-case';
+import { BvBsnCheck } from './bv-bsn-check.use-case';
+import { ConfirmIdentity } from './confirm-identity.use-case';
+import { ExpireSessions } from './expire-sessions.use-case';
+import { GetSession } from './get-session.use-case';
+import { ReceiveDelivery } from './receive-delivery.use-case';
+import { StartSession } from './start-session.use-case';
 
 /**
  * DvMG sharing sessions: start, callback, signed deliveries, the BV BSN check, the keyed BSN hash and the sweeper of
@@ -31,7 +37,13 @@ export class SharingSessionsModule {
       controllers: [SharingSessionsController, DvmgDeliveriesController],
       providers: [
         { provide: BsnHasher, useValue: new BsnHasher(keys, activeKeyId) },
-        SharingSessionsService,
+        StartSession,
+        GetSession,
+        ConfirmIdentity,
+        ReceiveDelivery,
+        BvBsnCheck,
+        AllocationHashMatch,
+        ExpireSessions,
         SessionSweeper,
       ],
     };

@@ -4,6 +4,7 @@ import { ErasureModule } from '@divit/service-kit';
 import { incomeRetrievalErasure } from '../erasure/owned-categories';
 import { NormsResolver } from '../norms/norms-resolver';
 import { NormsController } from '../norms/norms.controller';
+import { NormsRepository } from '../norms/norms.repository';
 import { NormsService } from '../norms/norms.service';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsController } from './households.controller';
@@ -20,6 +21,7 @@ import { IncomeEventsConsumer } from './income-events.consumer';
     HouseholdsService,
     ExpiryScheduler,
     IncomeEventsConsumer,
+    NormsRepository,
     NormsService,
     NormsResolver,
   ],

@@ -27,7 +27,7 @@ import {
 import { leaseStartProblem, NormSet } from '../norms/norms';
 import { NormsService } from '../norms/norms.service';
 import { INCOME_RETRIEVAL_CONFIG } from '../tokens';
-import { ChunkStore } from './chunk-store';
+import { ChunkStore } from './chunk-store.repository';
 import {
   AllocationRow,
   DecisionRow,

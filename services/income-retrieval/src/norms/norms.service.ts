@@ -12,6 +12,7 @@ import {
   NormsInvalidError,
   sameNormSet,
 } from './norms';
+import { NormsRepository } from './norms.repository';
 
 /** Where a norm set in force comes from: a shipped file, or published by the platform operator at run time. */
 export type NormSource = 'FILE' | 'OPERATOR';
@@ -35,9 +36,6 @@ export interface NormsLookup {
   missingYears?: Set<number>;
 }
 
-/** The two-int advisory lock space (separate from the bigint one the allocation locks use): one lock per lease year. */
-const NORMS_YEAR_LOCK = 7302;
-
 /**
  * The income norms in force: the files shipped with the service (`src/norms/data/<year>.json`, validated at boot)
  * plus the sets the platform operator published through `PUT /norms/{leaseYear}` (table `income_norms`, read from
@@ -57,6 +55,7 @@ export class NormsService implements OnApplicationBootstrap {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: NormsRepository,
     @Inject(NORM_CATALOGUE) private readonly files: NormCatalogue,
   ) {}
 
@@ -96,7 +95,7 @@ export class NormsService implements OnApplicationBootstrap {
     const year = Number(leaseStartDate.slice(0, 4));
     lookup.missingYears ??= new Set();
     if (lookup.missingYears.has(year)) return undefined;
-    await em.query(`SELECT pg_advisory_xact_lock_shared($1, $2)`, [NORMS_YEAR_LOCK, year]);
+    await this.repository.lockYearShared(em, year);
     lookup.catalogue = await this.catalogue(em);
     const again = lookup.catalogue.forLeaseStart(leaseStartDate);
     if (!again) lookup.missingYears.add(year);
@@ -122,21 +121,12 @@ export class NormsService implements OnApplicationBootstrap {
     return this.dataSource.transaction(async (em) => {
       // Exclusive: waits for every transaction that found this year without norms and may still mark an allocation
       // as awaiting it; later ones block until this commits and then see the norms.
-      await em.query(`SELECT pg_advisory_xact_lock($1, $2)`, [NORMS_YEAR_LOCK, leaseYear]);
+      await this.repository.lockYear(em, leaseYear);
       // Versions are unique across years: one lock for all publications while the version is checked.
-      await em.query(`SELECT pg_advisory_xact_lock($1, 0)`, [NORMS_YEAR_LOCK]);
+      await this.repository.lockPublications(em);
       const { catalogue, published } = await this.load(em);
       const current = catalogue.forYear(leaseYear);
-      const awaiting = async () =>
-        Number(
-          (
-            await em.query<{ n: string }[]>(
-              `SELECT count(*) AS n FROM allocations a WHERE a.awaiting_norms_year = $1
-                 AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.allocation_id = a.allocation_id)`,
-              [leaseYear],
-            )
-          )[0]?.n ?? 0,
-        );
+      const awaiting = () => this.repository.awaitingCount(em, leaseYear);
       if (current) {
         const source: NormSource = published.has(leaseYear) ? 'OPERATOR' : 'FILE';
         if (sameNormSet(current, body))
@@ -157,10 +147,7 @@ export class NormsService implements OnApplicationBootstrap {
           'NORMS_VERSION_TAKEN',
           `version: ${body.version} is already the version of another year's norms`,
         );
-      await em.query(
-        `INSERT INTO income_norms (lease_year, version, body, published_by) VALUES ($1, $2, $3, $4)`,
-        [leaseYear, body.version, JSON.stringify(body), principal.subject],
-      );
+      await this.repository.insert(em, leaseYear, body.version, body, principal.subject);
       const awaitingAllocations = await awaiting();
       this.logger.info('income norms published', {
         leaseYear,
@@ -176,10 +163,7 @@ export class NormsService implements OnApplicationBootstrap {
     catalogue: NormCatalogue;
     published: Map<number, { publishedAt: Date }>;
   }> {
-    const rows = await em.query<{ leaseYear: number; version: string; body: unknown; publishedAt: Date }[]>(
-      `SELECT lease_year AS "leaseYear", version, body, published_at AS "publishedAt"
-       FROM income_norms ORDER BY lease_year`,
-    );
+    const rows = await this.repository.published(em);
     const sets = rows.map((r) => {
       const key = `${r.leaseYear}|${r.version}`;
       let set = this.parsed.get(key);

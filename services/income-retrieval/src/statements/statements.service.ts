@@ -6,12 +6,14 @@ import { IncomeRetrievalError } from '../households/households.errors';
 import { inScope } from '../households/scope';
 import { IncomeStatementEntity } from './statement.entity';
 import { renderStatementPdf } from './statement-pdf';
+import { StatementsRepository } from './statements.repository';
 
 /** The income statements kept for the accountant; every read is access-logged in the same transaction. */
 @Injectable()
 export class StatementsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repository: StatementsRepository,
     private readonly accessLog: AccessLogService,
   ) {}
 
@@ -42,7 +44,7 @@ export class StatementsService {
     allocationId: string,
     em = this.dataSource.manager,
   ): Promise<IncomeStatementEntity> {
-    const s = await em.findOne(IncomeStatementEntity, { where: { allocationId } });
+    const s = await this.repository.byAllocation(em, allocationId);
     if (!s || !inScope(principal, s))
       throw new IncomeRetrievalError(
         'STATEMENT_NOT_FOUND',

@@ -1,8 +1,9 @@
 import * as avro from 'avsc';
 import { RegistrationCreatedEvent, RegistrationCreated } from '@divit/contracts';
-import { AvroSerde, cloudEventHeaders, OUTBOX_CHANNEL, TopicNames } from '@divit/messaging';
+import { AvroSerde, cloudEventHeaders, TopicNames } from '@divit/messaging';
 import type { ImportedRegistrationsHook } from '../dossier-import/imported-registrations.hook';
 import type { SqlExecutor } from '../dossier-import/dossier-import.repository';
+import { ImportedRegistrationsRepository } from './imported-registrations.repository';
 
 const FIELDS = ['registrationId', 'organisationId', 'registrationDate', 'origin', 'occurredAt'] as const;
 
@@ -55,14 +56,18 @@ export class ImportedRegistrationsAnnouncer implements ImportedRegistrationsHook
     private readonly source = '/divit/registration',
   ) {}
 
+  private readonly repository = new ImportedRegistrationsRepository();
+
   async registrationsCreated(tx: SqlExecutor, createdRelation: string, _loadId: string): Promise<void> {
     if (!/^[a-z_][a-z0-9_]*$/.test(createdRelation)) throw new Error('unexpected relation name');
     const now = new Date();
     const layout = registrationCreatedLayout(this.serde, now.getTime());
     const fingerprint = this.serde.fingerprint(RegistrationCreatedEvent);
-    await tx.query(
-      `INSERT INTO outbox_schemas (fingerprint, event_type, schema) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING`,
-      [fingerprint, RegistrationCreatedEvent.type, JSON.stringify(RegistrationCreatedEvent.schema)],
+    await this.repository.registerSchema(
+      tx,
+      fingerprint,
+      RegistrationCreatedEvent.type,
+      JSON.stringify(RegistrationCreatedEvent.schema),
     );
     // Constant headers; ce_id and ce_subject are added per row.
     const { ce_id: _id, ...headers } = cloudEventHeaders({
@@ -71,26 +76,16 @@ export class ImportedRegistrationsAnnouncer implements ImportedRegistrationsHook
       source: this.source,
       time: now,
     });
-    await tx.query(
-      `INSERT INTO outbox_messages (id, topic, message_key, event_type, schema_fingerprint, payload, headers)
-       SELECT e.event_id, $1, r.id::text, $2, $3,
-              $4::bytea || convert_to(r.id::text, 'UTF8') || $5::bytea || convert_to(r.organisation_id::text, 'UTF8')
-                || $6::bytea || convert_to(to_char(r.registration_date, 'YYYY-MM-DD'), 'UTF8') || $7::bytea,
-              $8::jsonb || jsonb_build_object('ce_id', e.event_id::text, 'ce_subject', r.id::text)
-         FROM (SELECT id, gen_random_uuid() AS event_id FROM ${createdRelation}) e
-         JOIN registrations r ON r.id = e.id
-        ORDER BY r.registration_date, r.id`,
-      [
-        this.topics.name(RegistrationCreatedEvent.topic),
-        RegistrationCreatedEvent.type,
-        fingerprint,
-        layout.beforeRegistrationId,
-        layout.beforeOrganisationId,
-        layout.beforeRegistrationDate,
-        layout.tail,
-        JSON.stringify(headers),
-      ],
-    );
-    await tx.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+    await this.repository.insertCreatedEvents(tx, createdRelation, {
+      topic: this.topics.name(RegistrationCreatedEvent.topic),
+      eventType: RegistrationCreatedEvent.type,
+      schemaFingerprint: fingerprint,
+      beforeRegistrationId: layout.beforeRegistrationId,
+      beforeOrganisationId: layout.beforeOrganisationId,
+      beforeRegistrationDate: layout.beforeRegistrationDate,
+      tail: layout.tail,
+      headers: JSON.stringify(headers),
+    });
+    await this.repository.notifyOutbox(tx);
   }
 }

@@ -299,6 +299,16 @@ export class ErasuresRepository {
     return row ?? { overdue: 0, scheduled: 0, issued: 0, held: 0 };
   }
 
+  /** Whether an active (not lifted, not expired) hold covers the whole category. */
+  async categoryHeld(tx: Tx, category: string): Promise<boolean> {
+    const held = await tx.query<unknown[]>(
+      `SELECT 1 FROM legal_holds WHERE category = $1 AND lifted_at IS NULL
+         AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
+      [category],
+    );
+    return held.length > 0;
+  }
+
   async advisoryLock(tx: Tx, id: number): Promise<void> {
     await tx.query(`SELECT pg_advisory_xact_lock($1)`, [id]);
   }

@@ -258,12 +258,7 @@ export class ErasuresService {
       const overrides = await this.policies.overridesOf(tx, category);
       const general = await this.policies.effectiveFor(tx, category, null);
       const longest = Math.max(...[general, ...overrides].map((p) => durationSeconds(p.retention)));
-      const held = await tx.query<unknown[]>(
-        `SELECT 1 FROM legal_holds WHERE category = $1 AND lifted_at IS NULL
-           AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`,
-        [category],
-      );
-      if (held.length > 0) return 0;
+      if (await this.repository.categoryHeld(tx, category)) return 0;
       return eraseAccessLog(tx, { recordedBefore: now.getTime() - longest * 1000 });
     });
   }

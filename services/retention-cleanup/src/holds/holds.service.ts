@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { DataCategory } from '@divit/contracts';
 import { assertActsFor, isPlatformOperator, TenancyError } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService, IssuedErasure } from '../erasures/erasures.service';
 import { LegalHoldAuditEntity, LegalHoldEntity } from './legal-hold.entity';
+import { HoldsRepository } from './holds.repository';
 import { HoldError } from './holds.errors';
 import { CreateHoldDto, LiftHoldDto } from './dto/hold.dto';
 import { ReaderScope } from '../tenancy/reader-scope';
@@ -42,7 +43,7 @@ export interface HoldAuditView {
 @Injectable()
 export class HoldsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: HoldsRepository,
     private readonly erasures: ErasuresService,
     private readonly readers: ReaderScope,
   ) {}
@@ -53,19 +54,14 @@ export class HoldsService {
       input.organisationId ?? (isPlatformOperator(principal) ? null : principal.organisationId);
     if (organisationId !== null) assertActsFor(principal, organisationId);
     const id = randomUUID();
-    await this.dataSource.transaction(async (tx) => {
+    await this.repository.transaction(async (tx) => {
       // A subject another organisation's erasures are scheduled for is not the caller's to hold (found by the
       // hostile-client tier: tenant B placed a hold on tenant A's registration). 404 as for an unknown id.
       if (input.subjectId && organisationId !== null) {
-        const foreign = await tx.query<unknown[]>(
-          `SELECT 1 FROM scheduled_erasures
-            WHERE (registration_id = $1 OR subject_id = $1) AND organisation_id IS DISTINCT FROM $2 LIMIT 1`,
-          [input.subjectId, organisationId],
-        );
-        if (foreign.length > 0)
+        if (await this.repository.subjectOfAnotherOrganisation(tx, input.subjectId, organisationId))
           throw new HoldError('SUBJECT_NOT_FOUND', 'No such subject for your organisation.');
       }
-      await tx.insert(LegalHoldEntity, {
+      await this.repository.insert(tx, {
         id,
         subjectId: input.subjectId ?? null,
         category: input.category ?? null,
@@ -75,7 +71,7 @@ export class HoldsService {
         expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
         createdBy: principal.subject,
       });
-      await tx.insert(LegalHoldAuditEntity, {
+      await this.repository.audit(tx, {
         holdId: id,
         action: 'CREATED',
         actor: principal.subject,
@@ -90,8 +86,8 @@ export class HoldsService {
     id: string,
     input: LiftHoldDto,
   ): Promise<HoldView & { released: IssuedErasure[] }> {
-    const released = await this.dataSource.transaction(async (tx) => {
-      const hold = await tx.findOne(LegalHoldEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const released = await this.repository.transaction(async (tx) => {
+      const hold = await this.repository.lockById(tx, id);
       if (!hold || !(await this.visible(principal, hold, tx)))
         throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
       // A coordinator reads its members' holds but lifting one releases the member's erasures: the member's own.
@@ -101,12 +97,12 @@ export class HoldsService {
           'This legal hold is another organisation’s: only that organisation (or the platform operator) lifts it.',
         );
       if (hold.liftedAt) throw new HoldError('HOLD_ALREADY_LIFTED', 'The legal hold was lifted already.');
-      await tx.update(
-        LegalHoldEntity,
-        { id },
-        { liftedAt: new Date(), liftedBy: principal.subject, liftReason: input.reason },
-      );
-      await tx.insert(LegalHoldAuditEntity, {
+      await this.repository.markLifted(tx, id, {
+        liftedAt: new Date(),
+        liftedBy: principal.subject,
+        liftReason: input.reason,
+      });
+      await this.repository.audit(tx, {
         holdId: id,
         action: 'LIFTED',
         actor: principal.subject,
@@ -119,7 +115,7 @@ export class HoldsService {
 
   /** A hold by id; one the caller may not read (ReaderScope) answers as a missing one. */
   async get(id: string, principal?: Principal): Promise<HoldView> {
-    const hold = await this.dataSource.manager.findOne(LegalHoldEntity, { where: { id } });
+    const hold = await this.repository.byId(id);
     if (!hold || (principal && !(await this.visible(principal, hold))))
       throw new HoldError('HOLD_NOT_FOUND', 'No such legal hold.');
     return toView(hold);
@@ -131,26 +127,13 @@ export class HoldsService {
    */
   async list(principal: Principal): Promise<HoldView[]> {
     const organisations = await this.readers.organisations(principal);
-    const rows = await this.dataSource.manager.find(LegalHoldEntity, {
-      ...(organisations === undefined ? {} : { where: { organisationId: In(organisations) } }),
-      order: { createdAt: 'DESC' },
-      take: 1000,
-    });
+    const rows = await this.repository.list(organisations);
     return rows.map(toView);
   }
 
   async audit(principal: Principal): Promise<HoldAuditView[]> {
     const organisations = await this.readers.organisations(principal);
-    const rows: LegalHoldAuditEntity[] =
-      organisations === undefined
-        ? await this.dataSource.manager.find(LegalHoldAuditEntity, { order: { id: 'ASC' }, take: 10000 })
-        : await this.dataSource.manager
-            .createQueryBuilder(LegalHoldAuditEntity, 'a')
-            .innerJoin(LegalHoldEntity, 'h', 'h.id = a.holdId')
-            .where('h.organisationId IN (:...organisations)', { organisations })
-            .orderBy('a.id', 'ASC')
-            .take(10000)
-            .getMany();
+    const rows: LegalHoldAuditEntity[] = await this.repository.auditEntries(organisations);
     return rows.map((r) => ({
       holdId: r.holdId,
       action: r.action,
