@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { OrganisationScope } from '@divit/service-kit';
 import type {
   MembershipEnded,
   MembershipStarted,
@@ -16,9 +17,20 @@ import { resolveControllers } from './controller-resolution';
 import {
   KnownRegistrationEntity,
   OrganisationEntity,
-  OrganisationMembershipEntity,
   OrganisationRouteEntity,
 } from './organisation.entity';
+
+/**
+ * consent's projection (`organisation_routes` appended with an id, `organisation_memberships` keyed by `id`) read
+ * and written by the shared coordinator rule (ADR 0018); only the table and column names are consent's.
+ */
+const consentScope = new OrganisationScope({
+  routes: 'organisation_routes',
+  routeFrom: 'effective_from',
+  routeOrder: 'id',
+  memberships: 'organisation_memberships',
+  membershipId: 'id',
+});
 
 export interface Controllers {
   route: Route;
@@ -58,21 +70,9 @@ export class OrganisationsService {
     });
   }
 
-  /** The latest event per membership id carries its full state. */
+  /** The latest event per membership id carries its full state; an end never re-opens (the shared rule). */
   async membership(em: EntityManager, e: MembershipStarted | MembershipEnded): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(OrganisationMembershipEntity)
-      .values({
-        id: e.membershipId,
-        organisationId: e.organisationId,
-        memberOrganisationId: e.memberOrganisationId,
-        validFrom: e.validFrom,
-        validTo: e.validTo,
-      })
-      .orUpdate(['organisation_id', 'member_organisation_id', 'valid_from', 'valid_to'], ['id'])
-      .execute();
+    await consentScope.recordMembership(em, e);
   }
 
   async registrationCreated(em: EntityManager, e: RegistrationCreated): Promise<void> {
@@ -110,19 +110,10 @@ export class OrganisationsService {
   /** The controller(s) named in the text and the receipt on the given moment's Amsterdam date. */
   async controllersOn(organisationId: string, at: Date, em?: EntityManager): Promise<Controllers> {
     const m = em ?? this.dataSource.manager;
-    const routes = await m.find(OrganisationRouteEntity, { where: { organisationId } });
-    const memberships = await m.find(OrganisationMembershipEntity, { where: { organisationId } });
-    const resolved = resolveControllers(
-      organisationId,
-      amsterdamDate(at),
-      routes.map((r) => ({
-        route: r.route,
-        coordinatorOrganisationId: r.coordinatorOrganisationId,
-        effectiveFrom: r.effectiveFrom,
-        seq: Number(r.id),
-      })),
-      memberships,
-    );
+    const day = amsterdamDate(at);
+    const route = await consentScope.routeOn(m, organisationId, day);
+    const members = route?.route === 'C' ? await consentScope.membersOf(m, [organisationId], day) : [];
+    const resolved = resolveControllers(organisationId, route?.route ?? null, members);
     if (!resolved.ok) {
       throw resolved.reason === 'ROUTE_UNKNOWN'
         ? new ConsentError(
