@@ -124,7 +124,12 @@ export class OrganisationsRepository {
         organisationIds: [payer],
       };
     }
-    const memberIds = await billingScope.membersOf(em, [collaboration.organisationId], periodStart, periodEnd);
+    const memberIds = await billingScope.membersOf(
+      em,
+      [collaboration.organisationId],
+      periodStart,
+      periodEnd,
+    );
     return {
       payerOrganisationId: payer,
       route: collaboration.route,

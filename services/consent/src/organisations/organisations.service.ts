@@ -14,11 +14,7 @@ import { amsterdamDate } from '../common/calendar-date';
 import { ConsentError } from '../common/consent.errors';
 import type { ControllerParty } from '../showings/showing.entity';
 import { resolveControllers } from './controller-resolution';
-import {
-  KnownRegistrationEntity,
-  OrganisationEntity,
-  OrganisationRouteEntity,
-} from './organisation.entity';
+import { KnownRegistrationEntity, OrganisationEntity, OrganisationRouteEntity } from './organisation.entity';
 
 /**
  * consent's projection (`organisation_routes` appended with an id, `organisation_memberships` keyed by `id`) read
