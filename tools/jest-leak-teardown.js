@@ -5,12 +5,8 @@ module.exports = async function leakTeardown() {
   const leaked = globalThis.__divitLeakedHandles ?? 0;
   if (leaked === 0) return;
   const timer = setTimeout(() => {
-    const fail = process.env.JEST_LEAKS_FAIL === '1';
-    process.stderr.write(
-      `jest: ${leaked} leaked handle(s) (named above); ${fail ? 'exiting with 1' : 'ending the process (JEST_LEAKS_FAIL=1 would fail it)'}\n`,
-    );
-    // Not failing: the exit code jest would have given (failed tests still fail the run).
-    process.exit(fail ? 1 : (process.exitCode ?? 0));
+    process.stderr.write(`jest: ${leaked} leaked handle(s) (named above); exiting with 1\n`);
+    process.exit(1);
   }, 2000);
   timer.unref(); // fires only if something still keeps the process alive
 };

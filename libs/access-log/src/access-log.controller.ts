@@ -1,8 +1,33 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentPrincipal, instant, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  CurrentPrincipal,
+  instant,
+  isPlatformOperator,
+  OrganisationScope,
+  Roles,
+  ZodValidationPipe,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { ACCESS_LOG_MAX_PAGE, AccessLogPage, AccessLogService, decodeCursor } from './access-log.service';
+import {
+  ACCESS_LOG_MAX_PAGE,
+  AccessLogPage,
+  AccessLogReaderScope,
+  AccessLogService,
+  decodeCursor,
+} from './access-log.service';
+
+/**
+ * What a service that keeps registration's routes and memberships (an `OrganisationScope` provider, ADR 0018)
+ * keeps from coordinators in `GET /access-log`: entries about these resource types are read only by the data's
+ * own organisation. Provide it (`{ provide: ACCESS_LOG_COORDINATOR_POLICY, useValue: {...} }`) in any module.
+ */
+export interface AccessLogCoordinatorPolicy {
+  withheldResourceTypes: readonly string[];
+}
+export const ACCESS_LOG_COORDINATOR_POLICY = Symbol('ACCESS_LOG_COORDINATOR_POLICY');
 
 const cursor = z
   .string()
@@ -39,11 +64,20 @@ type AccessLogQueryDto = z.infer<typeof accessLogQuery>;
 /**
  * The access log for auditors: by subject, organisation, resource and time range, newest first, paged. An
  * organisation's auditor or admin reads its own organisation's entries; the platform operator every entry
- * (docs/adr/0014, docs/adr/0020). Every read is itself recorded.
+ * (docs/adr/0014, docs/adr/0020). In a service that keeps registration's routes and memberships (it provides
+ * `OrganisationScope`: income-retrieval, retention-cleanup), a route B/C coordinator also reads the entries by or
+ * about the organisations it coordinates and their current members, as it reads their records there (ADR 0018),
+ * except resource types the service withholds ({@link ACCESS_LOG_COORDINATOR_POLICY}). Every read is recorded.
  */
 @Controller('access-log')
 export class AccessLogController {
-  constructor(private readonly log: AccessLogService) {}
+  private coordinatorScope?: { scope: OrganisationScope; policy: AccessLogCoordinatorPolicy } | null;
+
+  constructor(
+    private readonly log: AccessLogService,
+    private readonly dataSource: DataSource,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
   /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
   @Get()
@@ -52,7 +86,7 @@ export class AccessLogController {
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodValidationPipe(accessLogQuery)) query: AccessLogQueryDto,
   ): Promise<AccessLogPage> {
-    const page = await this.log.query(principal, query);
+    const page = await this.log.query(principal, query, await this.readerScope(principal));
     await this.log.record({
       principal,
       action: 'ACCESS_LOG_READ',
@@ -60,5 +94,34 @@ export class AccessLogController {
       purpose: 'AUDIT',
     });
     return page;
+  }
+
+  /** The coordinator's reader scope where the service keeps routes and memberships; else none (own organisation). */
+  private async readerScope(principal: Principal): Promise<AccessLogReaderScope | undefined> {
+    if (isPlatformOperator(principal)) return undefined;
+    if (this.coordinatorScope === undefined) {
+      const find = <T>(token: unknown): T | undefined => {
+        try {
+          return this.moduleRef.get<T>(token as never, { strict: false });
+        } catch {
+          return undefined;
+        }
+      };
+      const scope = find<OrganisationScope>(OrganisationScope);
+      this.coordinatorScope = scope
+        ? {
+            scope,
+            policy: find<AccessLogCoordinatorPolicy>(ACCESS_LOG_COORDINATOR_POLICY) ?? {
+              withheldResourceTypes: [],
+            },
+          }
+        : null;
+    }
+    if (!this.coordinatorScope) return undefined;
+    const { scope, policy } = this.coordinatorScope;
+    return {
+      organisations: await scope.visibleOrganisationIds(this.dataSource.manager, principal),
+      withheldResourceTypes: policy.withheldResourceTypes,
+    };
   }
 }

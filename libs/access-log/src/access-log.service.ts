@@ -70,6 +70,18 @@ export interface AccessLogQuery {
   cursor?: string;
 }
 
+/**
+ * Whose entries a non-operator reads besides its own organisation's: as a route B/C coordinator, those by or about
+ * the organisations it coordinates and their current members (ADR 0018), except entries about resource types the
+ * service keeps from coordinators (income-retrieval: `income-statement`, members' income evidence).
+ */
+export interface AccessLogReaderScope {
+  /** The caller's visible organisations (own included), e.g. `OrganisationScope.visibleOrganisationIds`. */
+  organisations: readonly string[];
+  /** Resource types read only by the data's own organisation (and the platform operator). */
+  withheldResourceTypes?: readonly string[];
+}
+
 export interface AccessLogPage {
   entries: AccessLogEntry[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
@@ -159,19 +171,34 @@ export class AccessLogService implements AuthOutcomeSink {
 
   /**
    * Auditors' query, tenancy-checked (docs/adr/0014): the platform operator reads every entry; anyone else only
-   * entries by their own organisation (`subject_organisation_id`) or about its data (`organisation_id`). Newest
-   * first, paged by an opaque cursor.
+   * entries by their own organisation (`subject_organisation_id`) or about its data (`organisation_id`) and, with
+   * a `reader` scope, by or about the organisations it coordinates (ADR 0018). Newest first, paged by an opaque
+   * cursor.
    */
   async query(
     principal: Pick<Principal, 'roles' | 'organisationId'>,
     q: AccessLogQuery,
+    reader?: AccessLogReaderScope,
   ): Promise<AccessLogPage> {
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), ACCESS_LOG_MAX_PAGE);
     const qb = this.dataSource.getRepository(AccessLogEntryEntity).createQueryBuilder('e');
     if (!isPlatformOperator(principal)) {
-      qb.andWhere('(e.organisation_id::text = :own OR e.subject_organisation_id = :own)', {
-        own: principal.organisationId,
+      const own = principal.organisationId;
+      // Organisation ids are stored as given (the subject's) or as uuids (lower case): both spellings match.
+      const others = (reader?.organisations ?? [])
+        .map((o) => o.toLowerCase())
+        .filter((o) => o !== own.toLowerCase());
+      const visible = [...new Set([own, own.toLowerCase(), ...others])];
+      qb.andWhere('(e.organisation_id::text = ANY(:visible) OR e.subject_organisation_id = ANY(:visible))', {
+        visible,
       });
+      const withheld = reader?.withheldResourceTypes ?? [];
+      if (others.length > 0 && withheld.length > 0)
+        qb.andWhere(
+          `(COALESCE(e.resource_type, '') <> ALL(:withheld)
+            OR e.organisation_id::text = ANY(:own) OR e.subject_organisation_id = ANY(:own))`,
+          { withheld, own: [own, own.toLowerCase()] },
+        );
     }
     if (q.organisationId)
       qb.andWhere('(e.organisation_id::text = :org OR e.subject_organisation_id = :org)', {

@@ -40,6 +40,11 @@ export class CachedSample<T> {
       });
     return this.inFlight;
   }
+
+  /** Resolves once the load in flight (if any) has settled, whatever its outcome. */
+  async settled(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
+  }
 }
 
 export interface OutboxSample {
@@ -138,6 +143,7 @@ export async function consumerLag(
 }
 
 export class ConsumerLagMetrics {
+  private stopped = false;
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
   private readonly sample: CachedSample<LagSample[]>;
@@ -161,6 +167,7 @@ export class ConsumerLagMetrics {
 
   start(): void {
     if (this.gauge) return;
+    this.stopped = false;
     this.gauge = metrics.getMeter('@divit/messaging').createObservableGauge(BACKLOG_METRICS.consumerLag, {
       description: 'Records on the partition after the consumer group’s committed offset',
       unit: '{record}',
@@ -168,9 +175,17 @@ export class ConsumerLagMetrics {
     this.gauge.addCallback(this.callback);
   }
 
+  /**
+   * Stops sampling and closes the admin client. A scrape under way is waited for first: disconnecting the admin
+   * while it still sends requests made kafkajs reconnect it for the next one, and a scrape after the disconnect
+   * connected a new admin; either left a socket to Kafka that nobody closed (ADR 0023). After stop() a scrape fails
+   * instead of connecting.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     this.gauge?.removeCallback(this.callback);
     this.gauge = undefined;
+    await this.sample.settled();
     const admin = this.admin ?? (await this.connecting?.catch(() => undefined));
     this.admin = undefined;
     this.connecting = undefined;
@@ -178,6 +193,7 @@ export class ConsumerLagMetrics {
   }
 
   private async connect(): Promise<Admin> {
+    if (this.stopped) throw new Error('consumer lag metrics stopped');
     if (this.admin) return this.admin;
     this.connecting ??= (async () => {
       const admin = this.kafka.admin();

@@ -10,6 +10,9 @@ interface Worker {
   lines: string[];
 }
 
+/** Every worker started, so that afterAll ends those a failed or timed-out test left running. */
+const started: ChildProcess[] = [];
+
 function startWorker(rig: TestRig, role: string): Promise<Worker> {
   const child = spawn(
     process.execPath,
@@ -29,6 +32,7 @@ function startWorker(rig: TestRig, role: string): Promise<Worker> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
+  started.push(child);
   const worker: Worker = { child, lines: [] };
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -54,6 +58,10 @@ describe('outbox → relay → Kafka → inbox, with processes killed mid-stream
     rig = await createRig('crash', 3);
   });
   afterAll(async () => {
+    for (const child of started) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited(child);
+    }
     await rig.close();
   });
 

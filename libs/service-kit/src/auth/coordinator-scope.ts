@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import {
   MembershipEndedEvent,
@@ -39,50 +39,195 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Today's calendar date in Europe/Amsterdam, computed by PostgreSQL (one clock for every replica). */
 const TODAY = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`;
 
+/**
+ * Where a service keeps its projection of registration's routes and memberships. The rule reads these columns:
+ * routes `organisation_id`, `route`, `coordinator_organisation_id` and `routeFrom`; memberships `organisation_id`,
+ * `member_organisation_id`, `valid_from`, `valid_to` and `membershipId`. Services with older projections of their
+ * own (billing-reconciliation, consent) name their tables here and keep their storage; the rule is this one.
+ */
+export interface OrganisationScopeStorage {
+  routes: string;
+  /** The route's first day (Europe/Amsterdam calendar date). */
+  routeFrom: string;
+  /** Tie-break between two routes with the same first day, the greatest wins (none when the first day is a key). */
+  routeOrder?: string;
+  memberships: string;
+  membershipId: string;
+}
+
+/** The tables of {@link CreateOrganisationScope1765500000000} (income-retrieval, retention-cleanup). */
+export const SHARED_ORGANISATION_SCOPE_STORAGE: OrganisationScopeStorage = {
+  routes: 'organisation_routes',
+  routeFrom: 'valid_from',
+  memberships: 'organisation_memberships',
+  membershipId: 'membership_id',
+};
+
+/** Injection token for a service whose projection is not in the shared tables (optional). */
+export const ORGANISATION_SCOPE_STORAGE = Symbol('ORGANISATION_SCOPE_STORAGE');
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+export type CoordinatedRoute = 'B' | 'C';
+
 @Injectable()
 export class OrganisationScope {
+  private readonly storage: OrganisationScopeStorage;
+
+  constructor(@Optional() @Inject(ORGANISATION_SCOPE_STORAGE) storage?: OrganisationScopeStorage) {
+    this.storage = storage ?? SHARED_ORGANISATION_SCOPE_STORAGE;
+    for (const name of Object.values(this.storage))
+      if (typeof name === 'string' && !IDENTIFIER.test(name))
+        throw new Error(`OrganisationScopeStorage: '${name}' is not a plain SQL identifier`);
+  }
+
   /** Applies one of registration's organisation events (idempotent upserts; redelivery changes nothing). */
   async apply(em: EntityManager, event: OrganisationScopeEvent): Promise<void> {
     switch (event.type) {
       case 'nl.divit.registration.OrganisationRegistered': {
         const e = event.value;
-        return this.route(em, e.organisationId, e.effectiveFrom, e.route, e.coordinatorOrganisationId);
+        return this.recordRoute(em, e.organisationId, e.effectiveFrom, e.route, e.coordinatorOrganisationId);
       }
       case 'nl.divit.registration.OrganisationRouteChanged': {
         const e = event.value;
-        return this.route(em, e.organisationId, e.effectiveFrom, e.newRoute, e.newCoordinatorOrganisationId);
+        return this.recordRoute(
+          em,
+          e.organisationId,
+          e.effectiveFrom,
+          e.newRoute,
+          e.newCoordinatorOrganisationId,
+        );
       }
       case 'nl.divit.registration.MembershipStarted':
-      case 'nl.divit.registration.MembershipEnded': {
-        // The latest event per membership id carries its full state; an end is never re-opened by a late start.
-        const e = event.value;
-        await em.query(
-          `INSERT INTO organisation_memberships
-             (membership_id, organisation_id, member_organisation_id, valid_from, valid_to)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (membership_id) DO UPDATE SET valid_from = EXCLUDED.valid_from,
-             valid_to = COALESCE(EXCLUDED.valid_to, organisation_memberships.valid_to)`,
-          [e.membershipId, e.organisationId, e.memberOrganisationId, e.validFrom, e.validTo ?? null],
-        );
-        return;
-      }
+      case 'nl.divit.registration.MembershipEnded':
+        return this.recordMembership(em, event.value);
     }
   }
 
-  private async route(
+  /**
+   * A route from its first day (upsert per organisation and first day). For storage whose first day is a key;
+   * a projection that appends routes (consent: `routeOrder`) writes its own rows.
+   */
+  async recordRoute(
     em: EntityManager,
     organisationId: string,
     validFrom: string,
     route: string,
     coordinator: string | null,
   ): Promise<void> {
+    const s = this.storage;
     await em.query(
-      `INSERT INTO organisation_routes (organisation_id, valid_from, route, coordinator_organisation_id)
+      `INSERT INTO ${s.routes} (organisation_id, ${s.routeFrom}, route, coordinator_organisation_id)
        VALUES ($1, $2, $3, $4)
-       ON CONFLICT (organisation_id, valid_from)
+       ON CONFLICT (organisation_id, ${s.routeFrom})
        DO UPDATE SET route = EXCLUDED.route, coordinator_organisation_id = EXCLUDED.coordinator_organisation_id`,
       [organisationId, validFrom, route, coordinator],
     );
+  }
+
+  /**
+   * A membership's state: the latest event per membership id carries it, and an end is never re-opened by a late
+   * or redelivered start (its `validTo` is null).
+   */
+  async recordMembership(
+    em: EntityManager,
+    e: {
+      membershipId: string;
+      organisationId: string;
+      memberOrganisationId: string;
+      validFrom: string;
+      validTo?: string | null;
+    },
+  ): Promise<void> {
+    const s = this.storage;
+    await em.query(
+      `INSERT INTO ${s.memberships}
+         (${s.membershipId}, organisation_id, member_organisation_id, valid_from, valid_to)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (${s.membershipId}) DO UPDATE SET valid_from = EXCLUDED.valid_from,
+         valid_to = COALESCE(EXCLUDED.valid_to, ${s.memberships}.valid_to)`,
+      [e.membershipId, e.organisationId, e.memberOrganisationId, e.validFrom, e.validTo ?? null],
+    );
+  }
+
+  /** SQL: each organisation's route in force on `day` (a date expression), among organisations matching `where`. */
+  private routesOn(day: string, where: string): string {
+    const s = this.storage;
+    return `SELECT DISTINCT ON (organisation_id) organisation_id, route, coordinator_organisation_id
+              FROM ${s.routes}
+             WHERE ${s.routeFrom} <= ${day} AND (${where})
+             ORDER BY organisation_id, ${s.routeFrom} DESC${s.routeOrder ? `, ${s.routeOrder} DESC` : ''}`;
+  }
+
+  /** SQL: membership `m` in force on some day of [from, to] (date expressions, both days inclusive). */
+  private static inForce(from: string, to: string): string {
+    return `m.valid_from <= ${to} AND (m.valid_to IS NULL OR m.valid_to >= ${from})`;
+  }
+
+  /** SQL: the route B/C organisations that `$1` coordinates on `day` (a route C one: its PIP and itself). */
+  private coordinatedOn(day: string): string {
+    return `SELECT organisation_id, route FROM (${this.routesOn(
+      day,
+      `organisation_id = $1::uuid OR organisation_id IN
+         (SELECT organisation_id FROM ${this.storage.routes} WHERE coordinator_organisation_id = $1::uuid)`,
+    )}) r
+     WHERE route IN ('B', 'C') AND (organisation_id = $1::uuid OR coordinator_organisation_id = $1::uuid)`;
+  }
+
+  /** The route of `organisationId` in force on `day` (YYYY-MM-DD), or null before its first route. */
+  async routeOn(
+    em: EntityManager,
+    organisationId: string,
+    day: string,
+  ): Promise<{ route: 'A' | CoordinatedRoute; coordinatorOrganisationId: string | null } | null> {
+    const rows = await em.query<{ route: string; coordinator: string | null }[]>(
+      `SELECT trim(route) AS route, coordinator_organisation_id::text AS coordinator
+         FROM (${this.routesOn('$2::date', 'organisation_id = $1::uuid')}) r`,
+      [organisationId, day],
+    );
+    const row = rows[0];
+    return row
+      ? { route: row.route as 'A' | CoordinatedRoute, coordinatorOrganisationId: row.coordinator }
+      : null;
+  }
+
+  /**
+   * The route B/C organisations `organisationId` coordinates on `day` (YYYY-MM-DD), sorted by id: a route B
+   * housing allocator coordinates itself; a route C collaboration is coordinated by its primus inter pares and by
+   * itself.
+   */
+  async coordinatedOrganisations(
+    em: EntityManager,
+    organisationId: string,
+    day: string,
+  ): Promise<{ organisationId: string; route: CoordinatedRoute }[]> {
+    if (!UUID.test(organisationId)) return [];
+    const rows = await em.query<{ id: string; route: string }[]>(
+      `SELECT organisation_id::text AS id, trim(route) AS route FROM (${this.coordinatedOn('$2::date')}) c
+        ORDER BY organisation_id`,
+      [organisationId, day],
+    );
+    return rows.map((r) => ({ organisationId: r.id, route: r.route as CoordinatedRoute }));
+  }
+
+  /**
+   * The member corporations of `organisationIds` with a membership in force on some day of [from, to]
+   * (YYYY-MM-DD, both inclusive; one day: `to` = `from`), distinct and sorted.
+   */
+  async membersOf(
+    em: EntityManager,
+    organisationIds: readonly string[],
+    from: string,
+    to: string = from,
+  ): Promise<string[]> {
+    if (organisationIds.length === 0) return [];
+    const rows = await em.query<{ id: string }[]>(
+      `SELECT DISTINCT m.member_organisation_id::text AS id FROM ${this.storage.memberships} m
+        WHERE m.organisation_id = ANY($1::uuid[]) AND ${OrganisationScope.inForce('$2::date', '$3::date')}
+        ORDER BY 1`,
+      [organisationIds, from, to],
+    );
+    return rows.map((r) => r.id);
   }
 
   /**
@@ -99,22 +244,12 @@ export class OrganisationScope {
     if (!UUID.test(own)) return [own];
     const day = at ? `$2::date` : TODAY;
     const rows = await em.query<{ id: string }[]>(
-      `WITH current_routes AS (
-         SELECT DISTINCT ON (organisation_id) organisation_id, route, coordinator_organisation_id
-           FROM organisation_routes
-          WHERE valid_from <= ${day}
-            AND (organisation_id = $1::uuid OR organisation_id IN
-                  (SELECT organisation_id FROM organisation_routes WHERE coordinator_organisation_id = $1::uuid))
-          ORDER BY organisation_id, valid_from DESC
-       ), coordinated AS (
-         SELECT organisation_id FROM current_routes
-          WHERE route IN ('B', 'C') AND (organisation_id = $1::uuid OR coordinator_organisation_id = $1::uuid)
-       )
+      `WITH coordinated AS (${this.coordinatedOn(day)})
        SELECT organisation_id::text AS id FROM coordinated
        UNION
-       SELECT m.member_organisation_id::text FROM organisation_memberships m
+       SELECT m.member_organisation_id::text FROM ${this.storage.memberships} m
          JOIN coordinated c ON c.organisation_id = m.organisation_id
-        WHERE m.valid_from <= ${day} AND (m.valid_to IS NULL OR m.valid_to >= ${day})`,
+        WHERE ${OrganisationScope.inForce(day, day)}`,
       at ? [own, at] : [own],
     );
     return [...new Set([own.toLowerCase(), ...rows.map((r) => r.id)])].sort();

@@ -8,6 +8,7 @@ import type {
   OrganisationRegistered,
   OrganisationRouteChanged,
 } from '@divit/contracts';
+import { OrganisationScope } from '@divit/service-kit';
 
 export type Route = 'A' | 'B' | 'C';
 
@@ -22,6 +23,17 @@ export interface PayerScope {
   /** Organisations whose usage belongs on this payer's invoice. */
   organisationIds: string[];
 }
+
+/**
+ * Billing's projection (`organisation_routes`, `memberships`) read and written by the shared coordinator rule
+ * (ADR 0018); only the table names are billing's.
+ */
+const billingScope = new OrganisationScope({
+  routes: 'organisation_routes',
+  routeFrom: 'valid_from',
+  memberships: 'memberships',
+  membershipId: 'membership_id',
+});
 
 /** The registration facts billing needs, rebuilt from registration's events (idempotent upserts). */
 @Injectable()
@@ -46,24 +58,12 @@ export class OrganisationsRepository {
     route: string,
     coordinator: string | null,
   ): Promise<void> {
-    await em.query(
-      `INSERT INTO organisation_routes (organisation_id, valid_from, route, coordinator_organisation_id)
-       VALUES ($1, $2, $3, $4)
-       ON CONFLICT (organisation_id, valid_from)
-       DO UPDATE SET route = EXCLUDED.route, coordinator_organisation_id = EXCLUDED.coordinator_organisation_id`,
-      [organisationId, validFrom, route, coordinator],
-    );
+    await billingScope.recordRoute(em, organisationId, validFrom, route, coordinator);
   }
 
   async membership(em: EntityManager, e: MembershipStarted | MembershipEnded): Promise<void> {
-    // The latest event per membership id carries its full state; an end never re-opens.
-    await em.query(
-      `INSERT INTO memberships (membership_id, organisation_id, member_organisation_id, valid_from, valid_to)
-       VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (membership_id) DO UPDATE SET valid_from = EXCLUDED.valid_from,
-         valid_to = COALESCE(EXCLUDED.valid_to, memberships.valid_to)`,
-      [e.membershipId, e.organisationId, e.memberOrganisationId, e.validFrom, e.validTo ?? null],
-    );
+    // The latest event per membership id carries its full state; an end never re-opens (the shared rule).
+    await billingScope.recordMembership(em, e);
   }
 
   async housingStock(em: EntityManager, e: HousingStockRecorded): Promise<void> {
@@ -110,9 +110,10 @@ export class OrganisationsRepository {
   }
 
   /**
-   * The route in force on the first day of the period decides. The payer settles for a route B/C
-   * organisation when it is that organisation's coordinator (route C: the PIP; route B: the allocator
-   * itself); otherwise it is a route A corporation paying its own invoice.
+   * The route in force on the first day of the period decides, by the shared coordinator rule (ADR 0018): the
+   * payer settles for the route B/C organisation it coordinates on that day (route B: the allocator itself;
+   * route C: its primus inter pares, or the collaboration itself), over the members with a membership on any day
+   * of the period; otherwise it is a route A corporation paying its own invoice.
    */
   async scope(
     em: EntityManager,
@@ -121,21 +122,9 @@ export class OrganisationsRepository {
     periodEnd: string,
   ): Promise<PayerScope | null> {
     if (!(await this.exists(em, payer))) return null;
-    const routes = await em.query<
-      { organisation_id: string; route: Route; coordinator_organisation_id: string | null }[]
-    >(
-      `SELECT DISTINCT ON (organisation_id) organisation_id, route, coordinator_organisation_id
-         FROM organisation_routes WHERE valid_from <= $1::date
-        ORDER BY organisation_id, valid_from DESC`,
-      [periodStart],
-    );
-    const collaboration = routes.find(
-      (r) =>
-        (r.route === 'B' || r.route === 'C') &&
-        (r.coordinator_organisation_id === payer || (r.organisation_id === payer && r.route === 'B')),
-    );
+    const [collaboration] = await billingScope.coordinatedOrganisations(em, payer, periodStart);
     if (!collaboration) {
-      const own = routes.find((r) => r.organisation_id === payer);
+      const own = await billingScope.routeOn(em, payer, periodStart);
       return {
         payerOrganisationId: payer,
         route: own?.route ?? 'A',
@@ -144,19 +133,18 @@ export class OrganisationsRepository {
         organisationIds: [payer],
       };
     }
-    const members = await em.query<{ member_organisation_id: string }[]>(
-      `SELECT DISTINCT member_organisation_id FROM memberships
-        WHERE organisation_id = $1 AND valid_from <= $3::date AND (valid_to IS NULL OR valid_to >= $2::date)
-        ORDER BY member_organisation_id`,
-      [collaboration.organisation_id, periodStart, periodEnd],
+    const memberIds = await billingScope.membersOf(
+      em,
+      [collaboration.organisationId],
+      periodStart,
+      periodEnd,
     );
-    const memberIds = members.map((m) => m.member_organisation_id);
     return {
       payerOrganisationId: payer,
       route: collaboration.route,
-      collaborationId: collaboration.organisation_id,
+      collaborationId: collaboration.organisationId,
       memberIds,
-      organisationIds: [...new Set([collaboration.organisation_id, payer])],
+      organisationIds: [...new Set([collaboration.organisationId, payer])],
     };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { OrganisationScope } from '@divit/service-kit';
 import type {
   MembershipEnded,
   MembershipStarted,
@@ -8,12 +9,19 @@ import type {
   RegistrationCreated,
   RegistrationDeregistered,
 } from '@divit/contracts';
-import {
-  KnownRegistrationEntity,
-  OrganisationEntity,
-  OrganisationMembershipEntity,
-  OrganisationRouteEntity,
-} from './organisation.entity';
+import { KnownRegistrationEntity, OrganisationEntity, OrganisationRouteEntity } from './organisation.entity';
+
+/**
+ * consent's projection (`organisation_routes` appended with an id, `organisation_memberships` keyed by `id`) read
+ * and written by the shared coordinator rule (ADR 0018); only the table and column names are consent's.
+ */
+const consentScope = new OrganisationScope({
+  routes: 'organisation_routes',
+  routeFrom: 'effective_from',
+  routeOrder: 'id',
+  memberships: 'organisation_memberships',
+  membershipId: 'id',
+});
 
 /**
  * The local projection of organisations, their routes and memberships, and registrations, from registration's
@@ -51,21 +59,9 @@ export class OrganisationsRepository {
     });
   }
 
-  /** The latest event per membership id carries its full state. */
+  /** The latest event per membership id carries its full state; an end never re-opens (the shared rule). */
   async membership(em: EntityManager, e: MembershipStarted | MembershipEnded): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .insert()
-      .into(OrganisationMembershipEntity)
-      .values({
-        id: e.membershipId,
-        organisationId: e.organisationId,
-        memberOrganisationId: e.memberOrganisationId,
-        validFrom: e.validFrom,
-        validTo: e.validTo,
-      })
-      .orUpdate(['organisation_id', 'member_organisation_id', 'valid_from', 'valid_to'], ['id'])
-      .execute();
+    await consentScope.recordMembership(em, e);
   }
 
   async registrationCreated(em: EntityManager, e: RegistrationCreated): Promise<void> {
@@ -99,18 +95,14 @@ export class OrganisationsRepository {
     return em.findOne(KnownRegistrationEntity, { where: { id: registrationId } });
   }
 
-  routes(
-    organisationId: string,
-    em: EntityManager = this.dataSource.manager,
-  ): Promise<OrganisationRouteEntity[]> {
-    return em.find(OrganisationRouteEntity, { where: { organisationId } });
+  /** The route in force on `day` (the shared rule: latest effective date on or before it, then latest recorded). */
+  routeOn(organisationId: string, day: string, em: EntityManager = this.dataSource.manager) {
+    return consentScope.routeOn(em, organisationId, day);
   }
 
-  memberships(
-    organisationId: string,
-    em: EntityManager = this.dataSource.manager,
-  ): Promise<OrganisationMembershipEntity[]> {
-    return em.find(OrganisationMembershipEntity, { where: { organisationId } });
+  /** The organisation's member corporations on `day` (the shared rule). */
+  membersOn(organisationId: string, day: string, em: EntityManager = this.dataSource.manager) {
+    return consentScope.membersOf(em, [organisationId], day);
   }
 
   byIds(ids: string[], em: EntityManager = this.dataSource.manager): Promise<OrganisationEntity[]> {

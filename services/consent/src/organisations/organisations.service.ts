@@ -34,7 +34,7 @@ export class OrganisationsService {
     return this.repository.routeChanged(em, e);
   }
 
-  /** The latest event per membership id carries its full state. */
+  /** The latest event per membership id carries its full state; an end never re-opens (the shared rule). */
   membership(em: EntityManager, e: MembershipStarted | MembershipEnded): Promise<void> {
     return this.repository.membership(em, e);
   }
@@ -55,19 +55,10 @@ export class OrganisationsService {
 
   /** The controller(s) named in the text and the receipt on the given moment's Amsterdam date. */
   async controllersOn(organisationId: string, at: Date, em?: EntityManager): Promise<Controllers> {
-    const routes = await this.repository.routes(organisationId, em);
-    const memberships = await this.repository.memberships(organisationId, em);
-    const resolved = resolveControllers(
-      organisationId,
-      amsterdamDate(at),
-      routes.map((r) => ({
-        route: r.route,
-        coordinatorOrganisationId: r.coordinatorOrganisationId,
-        effectiveFrom: r.effectiveFrom,
-        seq: Number(r.id),
-      })),
-      memberships,
-    );
+    const day = amsterdamDate(at);
+    const route = await this.repository.routeOn(organisationId, day, em);
+    const members = route?.route === 'C' ? await this.repository.membersOn(organisationId, day, em) : [];
+    const resolved = resolveControllers(organisationId, route?.route ?? null, members);
     if (!resolved.ok) {
       throw resolved.reason === 'ROUTE_UNKNOWN'
         ? new ConsentError(
