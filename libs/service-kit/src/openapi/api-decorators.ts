@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { applyDecorators, Body, Param, Query, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
-import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodValidationPipe } from '../zod-validation.pipe';
 
@@ -95,6 +95,26 @@ export function ZodBody(schema: z.ZodType, options: { description?: string } = {
       ...withDefs(defs),
     ]);
   };
+}
+
+/**
+ * A body the handler reads itself (a stream through @Req, e.g. a CSV file of any size): its media type(s).
+ * Several media types share the schema (a string, or binary for non-text types).
+ */
+export function ApiRawBody(
+  contentType: string | string[],
+  options: { description?: string } = {},
+): MethodDecorator & ClassDecorator {
+  const types = Array.isArray(contentType) ? contentType : [contentType];
+  const binary = types.every((t) => !/^text\/|json|xml/.test(t));
+  return applyDecorators(
+    ApiConsumes(...types),
+    ApiBody({
+      required: true,
+      schema: binary ? { type: 'string', format: 'binary' } : { type: 'string' },
+      ...options,
+    }),
+  );
 }
 
 /** The query string, validated by `schema` (a z.object; 400 VALIDATION_FAILED), one parameter per property. */
