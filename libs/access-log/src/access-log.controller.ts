@@ -1,23 +1,24 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
+  ApiResult,
   CurrentPrincipal,
   instant,
   isPlatformOperator,
   OrganisationScope,
   Roles,
-  ZodValidationPipe,
+  ZodQuery,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import {
   ACCESS_LOG_MAX_PAGE,
-  AccessLogPage,
   AccessLogReaderScope,
   AccessLogService,
   decodeCursor,
 } from './access-log.service';
+import { AccessLogPage, accessLogPageView } from './access-log.views';
 
 /**
  * What a service that keeps registration's routes and memberships (an `OrganisationScope` provider, ADR 0018)
@@ -82,9 +83,10 @@ export class AccessLogController {
   /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
   @Get()
   @Roles('auditor', 'admin', 'platform-operator')
+  @ApiResult(accessLogPageView, { description: 'A page of entries, newest first.' })
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(accessLogQuery)) query: AccessLogQueryDto,
+    @ZodQuery(accessLogQuery) query: AccessLogQueryDto,
   ): Promise<AccessLogPage> {
     const page = await this.log.query(principal, query, await this.readerScope(principal));
     await this.log.record({

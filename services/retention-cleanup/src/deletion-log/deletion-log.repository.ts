@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DeletionLogFilter, DeletionLogRecord } from './deletion-log.service';
+import type { DeletionLogSummary } from './dto/deletion-log.dto';
 
 /** A deletion-log record as stored (times as dates). */
 export type StoredDeletionLogRecord = Omit<
@@ -48,9 +49,7 @@ export class DeletionLogRepository {
   }
 
   /** Totals per category and owning service: what billing and statistics may keep after the erasures. */
-  async summary(
-    organisationIds?: string[],
-  ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
+  async summary(organisationIds?: string[]): Promise<DeletionLogSummary> {
     return this.dataSource.query(
       `SELECT category, target_service AS "targetService", count(*)::int AS erasures,
          sum(erased_count)::float8 AS "erasedRecords"

@@ -1,21 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { csvText } from '@divit/service-kit';
 import { DeletionLogRepository } from './deletion-log.repository';
+import type { DeletionLogRecord, DeletionLogSummary } from './dto/deletion-log.dto';
 
-export interface DeletionLogRecord {
-  erasureId: string;
-  category: string;
-  targetService: string;
-  reason: string;
-  policyId: string;
-  subjectPseudonym: string | null;
-  organisationId: string | null;
-  allocationId: string | null;
-  recordedBefore: string | null;
-  requestedAt: string;
-  completedAt: string;
-  erasedCount: number;
-}
+export type { DeletionLogRecord, DeletionLogSummary };
 
 export interface DeletionLogFilter {
   category?: string;
@@ -61,9 +49,7 @@ export class DeletionLogService {
   }
 
   /** Totals per category and owning service: what billing and statistics may keep after the erasures. */
-  summary(
-    organisationIds?: string[],
-  ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
+  summary(organisationIds?: string[]): Promise<DeletionLogSummary> {
     return this.repository.summary(organisationIds);
   }
 }
