@@ -1,39 +1,15 @@
-import { IncomingMessage } from 'node:http';
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Put,
-  Query,
-  Req,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
-import {
-  CurrentPrincipal,
-  isPlatformOperator,
-  plainText,
-  Roles,
-  ZodValidationPipe,
-} from '@divit/service-kit';
+import { CurrentPrincipal, plainText, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
-import type { BillingConfig } from './config/billing.config';
-import { BILLING_CONFIG } from './config/billing.tokens';
-import { isoDate } from './common/dates';
-import { InvoiceError } from './invoices/invoices.errors';
-import { ImportResult, InvoicesService, InvoiceView } from './invoices/invoices.service';
-import { actsForPayer, assertPayerScope } from './reconciliation/access';
-import { ReconciliationError } from './reconciliation/reconciliation.errors';
-import { ReconciliationRow, StoredKey } from './reconciliation/reconciliation.repository';
-import { ReconciliationService } from './reconciliation/reconciliation.service';
-import { ReconciliationResult } from './reconciliation/reconciliation.types';
-import { ReportsService } from './reports/reports.service';
-import { Tariff, tariffSchema, TariffsService, TariffView } from './tariffs/tariffs.service';
+import { isoDate } from '../common/dates';
+import { ReportsService } from '../reports/reports.service';
+import { actsForPayer } from './access';
+import { ReconciliationError } from './reconciliation.errors';
+import { ReconciliationRow } from './reconciliation.repository';
+import { ReconciliationService } from './reconciliation.service';
+import { ReconciliationResult } from './reconciliation.types';
 
 const periodSchema = z.strictObject({
   payerOrganisationId: z.uuid(),
@@ -50,168 +26,14 @@ const periodQuery = z.strictObject({
 });
 const idParam = z.strictObject({ id: z.uuid() });
 const memberParam = z.strictObject({ id: z.uuid(), memberId: z.uuid() });
-const payerParam = z.strictObject({ payerOrganisationId: z.uuid() });
 const formatQuery = (formats: [string, ...string[]]) =>
   z.strictObject({ format: z.enum(formats).default(formats[0]) });
-const invoiceListQuery = z.strictObject({ payerOrganisationId: z.uuid().optional() });
-const keySchema = z
-  .strictObject({
-    effectiveFrom: isoDate,
-    basis: z.enum(['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES']),
-    /** Only for FIXED_PERCENTAGES: basis points per member (100.00% = 10000). */
-    fixedPercentages: z
-      .array(
-        z.strictObject({ memberOrganisationId: z.uuid(), basisPoints: z.number().int().min(0).max(10_000) }),
-      )
-      .optional(),
-  })
-  .refine((k) => (k.basis === 'FIXED_PERCENTAGES') === (k.fixedPercentages !== undefined), {
-    path: ['fixedPercentages'],
-    message: 'required for FIXED_PERCENTAGES and only there',
-  });
 
 const file = (body: string | Buffer, type: string, name: string) =>
   new StreamableFile(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'), {
     type,
     disposition: `attachment; filename="${name}"`,
   });
-
-@Controller('tariffs')
-export class TariffsController {
-  constructor(private readonly tariffs: TariffsService) {}
-
-  /** Tariffs in force and planned (file values are marked assumption: the real tariffs are not public). */
-  @Get()
-  @Roles('admin', 'finance', 'auditor', 'coordinator', 'platform-operator')
-  list(): Promise<TariffView[]> {
-    return this.tariffs.list();
-  }
-
-  /**
-   * Sets (or corrects) a date-versioned tariff; overrides the data file for the same issuer, unit and date.
-   * Tariffs apply to every organisation: the platform operator only.
-   */
-  @Put()
-  @Roles('platform-operator')
-  set(
-    @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(tariffSchema)) body: Tariff,
-  ): Promise<TariffView> {
-    return this.tariffs.set(principal, body);
-  }
-}
-
-/** Reads the request body, refusing (413) one larger than `maxBytes` without buffering the rest. */
-async function readBody(request: IncomingMessage, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    new InvoiceError('INVOICE_FILE_TOO_LARGE', `the invoice file is larger than ${maxBytes} bytes`, {
-      maxBytes,
-    });
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-@Controller('invoices')
-export class InvoicesController {
-  constructor(
-    private readonly invoices: InvoicesService,
-    private readonly accessLog: AccessLogService,
-    @Inject(BILLING_CONFIG) private readonly config: BillingConfig,
-  ) {}
-
-  /**
-   * Imports an invoice file: text/csv (one row per invoice line) or application/json. All or nothing: a bad
-   * file gets a problem report (422) naming each problem's line and field. The same invoice twice is
-   * imported once and answered the same.
-   */
-  @Post()
-  @HttpCode(201)
-  @Roles('finance', 'admin', 'platform-operator')
-  async import(
-    @CurrentPrincipal() principal: Principal,
-    @Req() request: IncomingMessage & { body?: unknown },
-  ): Promise<ImportResult> {
-    const type = request.headers['content-type'] ?? '';
-    let result: ImportResult;
-    if (/^text\/csv\b/i.test(type))
-      result = await this.invoices.import(
-        principal,
-        'csv',
-        await readBody(request, this.config.BILLING_INVOICE_FILE_MAX_BYTES),
-      );
-    else if (/^application\/json\b/i.test(type))
-      result = await this.invoices.import(principal, 'json', request.body);
-    else
-      throw new InvoiceError('INVOICE_CONTENT_TYPE', 'send the invoice file as text/csv or application/json');
-    await this.accessLog.record({ principal, action: 'INVOICES_IMPORTED', resourceType: 'invoice-file' });
-    return result;
-  }
-
-  /** The caller's own organisation's invoices (any payer's, or one payer's, for the platform operator). */
-  @Get()
-  @Roles('finance', 'admin', 'auditor', 'coordinator', 'platform-operator')
-  async list(
-    @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(invoiceListQuery)) query: z.infer<typeof invoiceListQuery>,
-  ): Promise<InvoiceView[]> {
-    if (query.payerOrganisationId) assertPayerScope(principal, query.payerOrganisationId);
-    return this.invoices.list(
-      query.payerOrganisationId ?? (isPlatformOperator(principal) ? undefined : principal.organisationId),
-    );
-  }
-
-  @Get(':id')
-  @Roles('finance', 'admin', 'auditor', 'coordinator', 'platform-operator')
-  async get(
-    @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(idParam)) params: { id: string },
-  ): Promise<InvoiceView> {
-    const invoice = await this.invoices.get(params.id);
-    // Another payer's invoice answers exactly like a missing one.
-    if (!actsForPayer(principal, invoice.payerOrganisationId))
-      throw new InvoiceError('INVOICE_NOT_FOUND', 'no invoice with this id');
-    return invoice;
-  }
-}
-
-@Controller('allocation-keys')
-export class AllocationKeysController {
-  constructor(private readonly reconciliation: ReconciliationService) {}
-
-  @Get(':payerOrganisationId')
-  @Roles('coordinator', 'finance', 'auditor', 'admin', 'platform-operator')
-  list(
-    @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
-  ): Promise<StoredKey[]> {
-    return this.reconciliation.keys(principal, params.payerOrganisationId);
-  }
-
-  /** The coordinator or admin of the payer itself, or the platform operator, sets the key from a date. */
-  @Put(':payerOrganisationId')
-  @Roles('coordinator', 'admin', 'platform-operator')
-  set(
-    @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
-    @Body(new ZodValidationPipe(keySchema)) body: z.infer<typeof keySchema>,
-  ): Promise<StoredKey[]> {
-    return this.reconciliation.setKey(principal, params.payerOrganisationId, {
-      effectiveFrom: body.effectiveFrom,
-      basis: body.basis,
-      fixedBasisPoints: body.fixedPercentages
-        ? Object.fromEntries(body.fixedPercentages.map((f) => [f.memberOrganisationId, f.basisPoints]))
-        : null,
-    });
-  }
-}
 
 @Controller('reconciliations')
 export class ReconciliationsController {

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { z } from 'zod';
+import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import type { Principal } from '@divit/service-kit';
+import { isoDate } from '../common/dates';
+import { StoredKey } from './reconciliation.repository';
+import { ReconciliationService } from './reconciliation.service';
+
+const payerParam = z.strictObject({ payerOrganisationId: z.uuid() });
+const keySchema = z
+  .strictObject({
+    effectiveFrom: isoDate,
+    basis: z.enum(['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES']),
+    /** Only for FIXED_PERCENTAGES: basis points per member (100.00% = 10000). */
+    fixedPercentages: z
+      .array(
+        z.strictObject({ memberOrganisationId: z.uuid(), basisPoints: z.number().int().min(0).max(10_000) }),
+      )
+      .optional(),
+  })
+  .refine((k) => (k.basis === 'FIXED_PERCENTAGES') === (k.fixedPercentages !== undefined), {
+    path: ['fixedPercentages'],
+    message: 'required for FIXED_PERCENTAGES and only there',
+  });
+
+@Controller('allocation-keys')
+export class AllocationKeysController {
+  constructor(private readonly reconciliation: ReconciliationService) {}
+
+  @Get(':payerOrganisationId')
+  @Roles('coordinator', 'finance', 'auditor', 'admin', 'platform-operator')
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
+  ): Promise<StoredKey[]> {
+    return this.reconciliation.keys(principal, params.payerOrganisationId);
+  }
+
+  /** The coordinator or admin of the payer itself, or the platform operator, sets the key from a date. */
+  @Put(':payerOrganisationId')
+  @Roles('coordinator', 'admin', 'platform-operator')
+  set(
+    @CurrentPrincipal() principal: Principal,
+    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
+    @Body(new ZodValidationPipe(keySchema)) body: z.infer<typeof keySchema>,
+  ): Promise<StoredKey[]> {
+    return this.reconciliation.setKey(principal, params.payerOrganisationId, {
+      effectiveFrom: body.effectiveFrom,
+      basis: body.basis,
+      fixedBasisPoints: body.fixedPercentages
+        ? Object.fromEntries(body.fixedPercentages.map((f) => [f.memberOrganisationId, f.basisPoints]))
+        : null,
+    });
+  }
+}
