@@ -5,12 +5,18 @@ import { tariffSchema, type TariffView } from '../tariffs.service';
 /** A tariff in force or planned, with where it comes from. */
 export const tariffResponseSchema = tariffSchema
   .extend({
-    /** FILE: the shipped data file; ADMIN: set through PUT /tariffs (overrides the file for the same key). */
-    source: z.enum(['FILE', 'ADMIN']),
-    /** The value is an assumption (the real tariffs are not public): true for file values marked so. */
-    assumption: z.boolean(),
+    source: z
+      .enum(['FILE', 'ADMIN'])
+      .describe('FILE: the shipped data file; ADMIN: set through PUT /tariffs (overrides the file).'),
+    assumption: z
+      .boolean()
+      .describe('The value is an assumption (the real tariffs are not public), as the data file marks it.'),
   })
-  .describe('A date-versioned tariff per issuer and usage unit.');
+  .meta({
+    id: 'Tariff',
+    description:
+      'A date-versioned tariff per issuer and usage unit; unitPriceMillicents in thousandths of a euro cent.',
+  });
 export type TariffResponse = z.infer<typeof tariffResponseSchema>;
 
 /** GET /tariffs: every tariff, by issuer, unit and start date. */

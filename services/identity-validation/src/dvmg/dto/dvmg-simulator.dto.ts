@@ -4,24 +4,33 @@ import type { SimulatedTestPerson } from '../../bvbsn/test-persons.simulator';
 import { type DeliveryResult, SCRIPT_ACTIONS, type ScriptAction } from '../dvmg.simulator';
 
 /** A fictional test person of the simulators: the BSN is a test BSN (99999xxxx) of no real person. */
-export const simulatedTestPersonSchema = z.strictObject({
-  /** A fictional test BSN (99999xxxx range, passes the eleven-test): simulator data, never a real person's. */
-  bsn: z.string().regex(/^99999\d{4}$/),
-  surnamePrefix: z.string().nullable(),
-  surname: z.string(),
-  givenName: z.string(),
-  birthDate: z.iso.date(),
-  gender: z.enum(['M', 'V', 'O']),
-  postcode: z.string(),
-  houseNumber: z.number().int().min(1),
-  incomes: z.array(
-    z.strictObject({
-      taxYear: z.number().int(),
-      amountCents: z.number().int().min(0),
-      kind: z.enum(['AGGREGATE_INCOME', 'TAXABLE_WAGE']),
-    }),
-  ),
-});
+export const simulatedTestPersonSchema = z
+  .strictObject({
+    bsn: z
+      .string()
+      .regex(/^99999\d{4}$/)
+      .describe(
+        "A fictional test BSN (99999xxxx range, passes the eleven-test): simulator data, never a real person's.",
+      ),
+    surnamePrefix: z.string().nullable(),
+    surname: z.string(),
+    givenName: z.string(),
+    birthDate: z.iso.date(),
+    gender: z.enum(['M', 'V', 'O']),
+    postcode: z.string(),
+    houseNumber: z.number().int().min(1),
+    incomes: z.array(
+      z.strictObject({
+        taxYear: z.number().int(),
+        amountCents: z.number().int().min(0),
+        kind: z.enum(['AGGREGATE_INCOME', 'TAXABLE_WAGE']),
+      }),
+    ),
+  })
+  .meta({
+    id: 'SimulatedTestPerson',
+    description: 'SIMULATOR: a fictional test person; the BSN is a test BSN (99999xxxx) of no real person.',
+  });
 
 /** SIMULATOR: GET /simulators/dvmg/test-persons. */
 export const testPersonsResponseSchema = z
@@ -34,12 +43,17 @@ export const scriptResponseSchema = z
   .strictObject({
     simulator: z.literal(true),
     action: z.enum(SCRIPT_ACTIONS),
-    /** False for TIME_OUT: MijnOverheid delivers nothing and the session expires. */
-    delivered: z.boolean(),
-    /** HTTP status the service answered the delivery with; null when nothing was delivered. */
-    deliveryStatus: z.number().int().nullable(),
-    /** The service's JSON answer to the delivery (a DeliveryAccepted or a problem), null if none. */
-    deliveryResponse: z.unknown(),
+    delivered: z
+      .boolean()
+      .describe('False for TIME_OUT: MijnOverheid delivers nothing and the session expires.'),
+    deliveryStatus: z
+      .number()
+      .int()
+      .nullable()
+      .describe('HTTP status the service answered the delivery with; null when nothing was delivered.'),
+    deliveryResponse: z
+      .unknown()
+      .describe("The service's JSON answer to the delivery (a DeliveryAccepted or a problem), null if none."),
   })
   .describe('SIMULATOR: the outcome of a scripted MijnOverheid flow.');
 export type ScriptResponse = z.infer<typeof scriptResponseSchema>;
