@@ -97,6 +97,26 @@ export function ZodBody(schema: z.ZodType, options: { description?: string } = {
   };
 }
 
+/**
+ * A body the handler reads itself (a stream through @Req, e.g. a CSV file of any size): its media type(s).
+ * Several media types share the schema (a string, or binary for non-text types).
+ */
+export function ApiRawBody(
+  contentType: string | string[],
+  options: { description?: string } = {},
+): MethodDecorator & ClassDecorator {
+  const types = Array.isArray(contentType) ? contentType : [contentType];
+  const binary = types.every((t) => !/^text\/|json|xml/.test(t));
+  return applyDecorators(
+    ApiConsumes(...types),
+    ApiBody({
+      required: true,
+      schema: binary ? { type: 'string', format: 'binary' } : { type: 'string' },
+      ...options,
+    }),
+  );
+}
+
 /** The query string, validated by `schema` (a z.object; 400 VALIDATION_FAILED), one parameter per property. */
 export function ZodQuery(schema: z.ZodType): ParameterDecorator {
   return (target, propertyKey, index) => {

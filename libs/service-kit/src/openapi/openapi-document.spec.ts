@@ -7,6 +7,7 @@ import {
   ApiFileResult,
   ApiNoContentResult,
   ApiProblems,
+  ApiRawBody,
   ApiResult,
   checkDeclaredStatuses,
   ZodBody,
@@ -53,6 +54,14 @@ class WidgetsController {
   @ApiNoContentResult()
   @ApiProblems('WIDGET_NOT_FOUND')
   archive(@ZodParams(idParam) _params: { id: string }): void {}
+
+  @Post('import')
+  @HttpCode(202)
+  @ApiRawBody('text/csv', { description: 'The widget file.' })
+  @ApiResult(z.object({ accepted: z.number().int() }), { status: 202 })
+  import(): { accepted: number } {
+    return { accepted: 0 };
+  }
 
   @Get('undeclared')
   undeclared(): unknown {
@@ -206,8 +215,14 @@ describe('buildOpenApiDocument', () => {
       'POST /widgets/{id}/archive': true,
       'GET /widgets/{id}/label.pdf': true,
       'GET /widgets/undeclared': false,
+      'POST /widgets/import': true,
     });
     expect(op('/widgets/{id}/archive', 'post').responses['204']).toEqual({ description: 'No Content' });
+    expect(op('/widgets/import', 'post').requestBody).toEqual({
+      required: true,
+      description: 'The widget file.',
+      content: { 'text/csv': { schema: { type: 'string' } } },
+    });
   });
 
   it('fails on a declared status that @HttpCode contradicts and on an unknown error code', async () => {
