@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invoiceFileJsonSchema } from '../../src/invoices/dto/invoice-file.dto';
 import {
   importResponseSchema,
   invoiceListResponseSchema,
@@ -75,22 +76,22 @@ describe('billing-reconciliation: real HTTP responses match the documented respo
   });
 
   it('invoices: JSON and CSV imports, the list and one invoice', async () => {
-    const imported = body(
-      importResponseSchema,
-      await t.call('POST', '/invoices', operator, {
-        invoiceNumber: 'S-2025-03',
-        issuer: 'LOGIUS',
-        payerOrganisationId: allocator,
-        ...MARCH,
-        currency: 'EUR',
-        totalCents: 375,
-        lines: [
-          { unit: 'DIGID_LOGIN', count: 5, amountCents: 188 },
-          { unit: 'DATA_SHARING', count: 3, amountCents: 187 },
-        ],
-      }),
-      201,
-    );
+    const file = {
+      invoiceNumber: 'S-2025-03',
+      issuer: 'LOGIUS',
+      payerOrganisationId: allocator,
+      ...MARCH,
+      currency: 'EUR',
+      totalCents: 375,
+      lines: [
+        { unit: 'DIGID_LOGIN', count: 5, amountCents: 188 },
+        { unit: 'DATA_SHARING', count: 3, amountCents: 187 },
+      ],
+    };
+    // The documented request schema of the JSON file describes a file the service imports.
+    expect(invoiceFileJsonSchema.safeParse(file).success).toBe(true);
+    expect(invoiceFileJsonSchema.safeParse({ invoices: [file] }).success).toBe(true);
+    const imported = body(importResponseSchema, await t.call('POST', '/invoices', operator, file), 201);
     expect(imported.invoices).toHaveLength(1);
     const csv = await t.raw('POST', '/invoices', {
       headers: { authorization: `Bearer ${operator}`, 'content-type': 'text/csv' },
