@@ -8,7 +8,7 @@ const cents = z.number().int().min(0);
 
 /** One imported invoice (or credit invoice) as stored. */
 export const invoiceResponseSchema = z
-  .strictObject({
+  .object({
     invoiceId: z
       .uuid()
       .describe(
@@ -24,7 +24,7 @@ export const invoiceResponseSchema = z
     credit: z.boolean().describe('A credit invoice: it credits the invoice `creditsInvoiceNumber`.'),
     creditsInvoiceNumber: z.string().nullable(),
     lines: z
-      .array(z.strictObject({ unit: z.enum(UNITS), count: z.number().int().min(0), amountCents: cents }))
+      .array(z.object({ unit: z.enum(UNITS), count: z.number().int().min(0), amountCents: cents }))
       .describe('One line per usage unit, by unit.'),
   })
   .meta({ id: 'Invoice', description: 'An imported invoice of a usage-unit issuer.' });
@@ -35,7 +35,7 @@ export const invoiceListResponseSchema = z.array(invoiceResponseSchema);
 
 /** POST /invoices: every invoice of the file, as stored (a repeated import answers exactly the same). */
 export const importResponseSchema = z
-  .strictObject({ invoices: z.array(invoiceResponseSchema) })
+  .object({ invoices: z.array(invoiceResponseSchema) })
   .describe('Every invoice of the file, as stored; importing the same file again answers the same.');
 export type ImportResponse = z.infer<typeof importResponseSchema>;
 

@@ -12,7 +12,7 @@ const timestamp = z.iso.datetime();
 
 /** An allocation key of a payer from a date. */
 export const allocationKeyResponseSchema = z
-  .strictObject({
+  .object({
     effectiveFrom: isoDate,
     basis: z.enum(['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES']),
     fixedBasisPoints: z
@@ -32,7 +32,7 @@ export const allocationKeyListResponseSchema = z.array(allocationKeyResponseSche
 
 /** Usage counted against the invoice for one unit. */
 export const unitResultSchema = z
-  .strictObject({
+  .object({
     unit,
     counted: count.describe('Usage records counted in the period (late ones included).'),
     late: count.describe('Of `counted`: usage that arrived while the period was closed.'),
@@ -47,7 +47,7 @@ export const unitResultSchema = z
 
 /** One difference between what was counted and what was invoiced; every difference is a line. */
 export const discrepancySchema = z
-  .strictObject({
+  .object({
     unit,
     class: z.enum([
       'LATE_USAGE',
@@ -72,7 +72,7 @@ export const discrepancySchema = z
 
 /** One member's part of the invoice. */
 export const memberPartSchema = z
-  .strictObject({
+  .object({
     memberId: z.uuid(),
     amountCents: cents,
     attributableCents: cents.describe('Of `amountCents`: for usage attributable to this member.'),
@@ -85,7 +85,7 @@ export const memberPartSchema = z
 
 /** Everything one reconciliation computed; stored as is per version. */
 export const reconciliationResultSchema = z
-  .strictObject({
+  .object({
     payerOrganisationId: z.uuid(),
     route: z.enum(['A', 'B', 'C']),
     collaborationId: z.uuid().nullable(),
@@ -94,7 +94,7 @@ export const reconciliationResultSchema = z
     issuer: z.string(),
     toleranceCents: count.describe('Amount difference per unit line (cents) still counted as rounding.'),
     invoices: z.array(
-      z.strictObject({
+      z.object({
         invoiceId: z.uuid(),
         invoiceNumber: z.string(),
         credit: z.boolean(),
@@ -102,14 +102,14 @@ export const reconciliationResultSchema = z
       }),
     ),
     primaryInvoice: z
-      .strictObject({ invoiceId: z.uuid(), invoiceNumber: z.string() })
+      .object({ invoiceId: z.uuid(), invoiceNumber: z.string() })
       .describe('The original invoice the settlements refer to (the earliest imported non-credit invoice).'),
     invoicedTotalCents: cents.describe('Net invoiced: originals minus credits.'),
     countedAmountCents: cents,
     units: z.array(unitResultSchema),
     discrepancies: z.array(discrepancySchema),
     status: z.enum(['MATCHED', 'DIFFERENCES']).describe('MATCHED when every difference is rounding.'),
-    split: z.strictObject({
+    split: z.object({
       basis: z.enum(['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES', 'OWN_INVOICE']),
       keyEffectiveFrom: isoDate.nullable(),
       totalCents: cents,
@@ -130,7 +130,7 @@ export type DryRunResponse = z.infer<typeof dryRunResponseSchema>;
 
 /** One stored version of a payer's period. */
 export const reconciliationResponseSchema = z
-  .strictObject({
+  .object({
     reconciliationId: z.uuid(),
     payerOrganisationId: z.uuid(),
     periodStart: isoDate,
@@ -157,7 +157,7 @@ export const reconciliationListResponseSchema = z.array(reconciliationResponseSc
 
 /** Usage that arrived while its period was closed (kept, reported, counted when the period re-opens). */
 export const lateUsageSchema = z
-  .strictObject({
+  .object({
     usageId: z.uuid(),
     unit,
     organisationId: z.uuid(),
@@ -172,7 +172,7 @@ export const lateUsageSchema = z
 
 /** GET /reconciliations/{id}/discrepancies (format=json). */
 export const discrepancyReportResponseSchema = z
-  .strictObject({
+  .object({
     discrepancies: z.array(discrepancySchema),
     lateUsage: z.array(lateUsageSchema),
   })

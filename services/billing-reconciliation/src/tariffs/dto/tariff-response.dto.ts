@@ -3,8 +3,9 @@ import type { Assert, Describes } from '../../common/schema-describes';
 import { tariffSchema, type TariffView } from '../tariffs.service';
 
 /** A tariff in force or planned, with where it comes from. */
-export const tariffResponseSchema = tariffSchema
-  .extend({
+export const tariffResponseSchema = z
+  .object({
+    ...tariffSchema.shape,
     source: z
       .enum(['FILE', 'ADMIN'])
       .describe('FILE: the shipped data file; ADMIN: set through PUT /tariffs (overrides the file).'),

@@ -4,7 +4,7 @@ import type { BvBsnSimulatorBehaviour } from '../bvbsn.simulator';
 
 /** SIMULATOR: GET and POST /simulators/bvbsn/behaviour: the BV BSN simulator's current settings. */
 export const bvBsnSimulatorBehaviourResponseSchema = z
-  .strictObject({
+  .object({
     simulator: z.literal(true).describe("Always true: this is the simulator, not RvIG's BV BSN."),
     latencyMs: z.number().int().min(0).describe('Added latency per call, ms.'),
     errorRate: z.number().min(0).max(1).describe('Share of calls (0..1) that fail with a technical error.'),

@@ -5,7 +5,7 @@ import { type DeliveryResult, SCRIPT_ACTIONS, type ScriptAction } from '../dvmg.
 
 /** A fictional test person of the simulators: the BSN is a test BSN (99999xxxx) of no real person. */
 export const simulatedTestPersonSchema = z
-  .strictObject({
+  .object({
     bsn: z
       .string()
       .regex(/^99999\d{4}$/)
@@ -20,7 +20,7 @@ export const simulatedTestPersonSchema = z
     postcode: z.string(),
     houseNumber: z.number().int().min(1),
     incomes: z.array(
-      z.strictObject({
+      z.object({
         taxYear: z.number().int(),
         amountCents: z.number().int().min(0),
         kind: z.enum(['AGGREGATE_INCOME', 'TAXABLE_WAGE']),
@@ -34,13 +34,13 @@ export const simulatedTestPersonSchema = z
 
 /** SIMULATOR: GET /simulators/dvmg/test-persons. */
 export const testPersonsResponseSchema = z
-  .strictObject({ simulator: z.literal(true), testPersons: z.array(simulatedTestPersonSchema) })
+  .object({ simulator: z.literal(true), testPersons: z.array(simulatedTestPersonSchema) })
   .describe('SIMULATOR: the fictional test persons a simulated DigiD login can pick.');
 export type TestPersonsResponse = z.infer<typeof testPersonsResponseSchema>;
 
 /** SIMULATOR: POST /simulators/dvmg/sessions/{id}/script: what the scripted flow delivered. */
 export const scriptResponseSchema = z
-  .strictObject({
+  .object({
     simulator: z.literal(true),
     action: z.enum(SCRIPT_ACTIONS),
     delivered: z

@@ -24,7 +24,7 @@ const timestamp = z.iso.datetime();
 
 /** POST /sharing-sessions: where to send the person, and until when the session is open. */
 export const startedSessionResponseSchema = z
-  .strictObject({
+  .object({
     sessionId: z.uuid(),
     redirectUrl: z
       .url()
@@ -36,7 +36,7 @@ export type StartedSessionResponse = z.infer<typeof startedSessionResponseSchema
 
 /** GET /sharing-sessions/{id} and POST /sharing-sessions/{id}/confirmation. Never carries the BSN. */
 export const sessionResponseSchema = z
-  .strictObject({
+  .object({
     sessionId: z.uuid(),
     purpose: z.enum(BSN_PURPOSES),
     subjectRole: z.enum(['HOME_SEEKER', 'CO_RESIDENT']),
@@ -53,7 +53,7 @@ export const sessionResponseSchema = z
     createdAt: timestamp,
     completedAt: timestamp.nullable(),
     validatedIdentity: z
-      .strictObject({ surnamePrefix: z.string().nullable(), surname: z.string(), birthDate: z.string() })
+      .object({ surnamePrefix: z.string().nullable(), surname: z.string(), birthDate: z.string() })
       .nullable()
       .describe(
         'Only while AWAITING_CONFIRMATION (registration purposes): the surname and birth date BV BSN knows, for ' +
@@ -65,7 +65,7 @@ export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 
 /** POST /dvmg/deliveries: how the session stands after the delivery was processed. */
 export const deliveryAcceptedResponseSchema = z
-  .strictObject({ sessionId: z.uuid(), state: sessionState, sharingOutcome, failureCode })
+  .object({ sessionId: z.uuid(), state: sessionState, sharingOutcome, failureCode })
   .meta({
     id: 'DeliveryAccepted',
     description: 'A MijnOverheid delivery, verified and processed: how the session stands now.',
