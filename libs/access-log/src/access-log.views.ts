@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /** One entry as auditors read it (`GET /access-log`, and the services' per-resource access logs). */
 export const accessLogEntryView = z.object({
-  id: z.uuid(),
+  /** The entry's sequence number (a bigint, as a decimal string). */
+  id: z.string().regex(/^\d+$/),
   occurredAt: z.iso.datetime(),
   kind: z.enum(['ACCESS', 'AUTHENTICATION']),
   /** The caller's subject (a pseudonymous token subject, never a BSN); null when no token was readable. */
