@@ -72,6 +72,4 @@ export const SERVICES: ServiceEntry[] = [
 export const MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY: readonly string[] = [
   'registration',
   'income-retrieval',
-  'billing-reconciliation',
-  'identity-validation',
 ];

@@ -280,3 +280,57 @@ export function ApiProblems(
     }
   };
 }
+
+/** A media type's schema: a zod schema (JSON, `output` side for responses) or a text/binary file. */
+export type MediaSchema = z.ZodType | 'text' | 'binary';
+
+function mediaContent(
+  content: Record<string, MediaSchema>,
+  io: 'input' | 'output',
+): { content: Record<string, { schema: JsonSchema }>; defs: Record<string, JsonSchema> } {
+  let defs: Record<string, JsonSchema> = {};
+  const out: Record<string, { schema: JsonSchema }> = {};
+  for (const [mediaType, schema] of Object.entries(content)) {
+    if (schema === 'text') out[mediaType] = { schema: { type: 'string' } };
+    else if (schema === 'binary') out[mediaType] = { schema: { type: 'string', format: 'binary' } };
+    else {
+      const json = zodJsonSchema(schema, io);
+      out[mediaType] = { schema: json.schema };
+      defs = { ...defs, ...json.defs };
+    }
+  }
+  return { content: out, defs };
+}
+
+/**
+ * The success response in several media types, one schema each (a representation chosen by the request,
+ * e.g. `?format=json|csv` or `?format=csv|pdf`).
+ */
+export function ApiResults(
+  content: Record<string, MediaSchema>,
+  options: Omit<ResultOptions, 'contentType'> = {},
+): MethodDecorator & ClassDecorator {
+  const { content: media, defs } = mediaContent(content, 'output');
+  return applyDecorators(...success(options.status ?? 200, options.description, media), ...withDefs(defs));
+}
+
+/** Operation extension of {@link ApiRequestContent}; `buildOpenApiDocument` moves it into the request body. */
+export const REQUEST_CONTENT_EXTENSION = 'x-divit-request-content';
+
+/**
+ * A body the handler reads itself (through @Req) in several media types, each with its own schema, e.g. an
+ * invoice file as text/csv or application/json. Documentation only: the handler validates.
+ */
+export function ApiRequestContent(
+  content: Record<string, MediaSchema>,
+  options: { description?: string } = {},
+): MethodDecorator {
+  const { content: media, defs } = mediaContent(content, 'input');
+  return applyDecorators(
+    ApiConsumes(...Object.keys(content)),
+    // @nestjs/swagger gives every media type the same schema: buildOpenApiDocument puts in `media`.
+    ApiBody({ required: true, schema: { type: 'string' }, ...options }),
+    mergeExtension(REQUEST_CONTENT_EXTENSION, media),
+    ...withDefs(defs),
+  );
+}

@@ -3,7 +3,12 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { statusFor } from '../domain-error';
 import type { AuthErrorCode } from '../auth/auth.guard';
-import { checkDeclaredStatuses, JsonSchema, OPENAPI_EXTENSIONS } from './api-decorators';
+import {
+  checkDeclaredStatuses,
+  JsonSchema,
+  OPENAPI_EXTENSIONS,
+  REQUEST_CONTENT_EXTENSION,
+} from './api-decorators';
 
 /**
  * The OpenAPI 3.1 document of a service, made by @nestjs/swagger from the application's module graph
@@ -206,6 +211,11 @@ export function finish(document: OpenAPIObject): BuiltOpenApiDocument {
         { status?: number; description?: string }
       >;
       const defs = (op[OPENAPI_EXTENSIONS.defs] ?? {}) as Record<string, JsonSchema>;
+      // @ApiRequestContent: one schema per media type of a body the handler reads itself.
+      const requestContent = op[REQUEST_CONTENT_EXTENSION] as Record<string, unknown> | undefined;
+      delete op[REQUEST_CONTENT_EXTENSION];
+      if (requestContent && op.requestBody)
+        op.requestBody = { ...(op.requestBody as Record<string, unknown>), content: requestContent };
       for (const key of Object.values(OPENAPI_EXTENSIONS))
         if (key !== OPENAPI_EXTENSIONS.roles) delete op[key];
       if (isPublic) delete op[OPENAPI_EXTENSIONS.roles];

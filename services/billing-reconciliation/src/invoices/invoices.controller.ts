@@ -1,12 +1,27 @@
 import { IncomingMessage } from 'node:http';
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  ApiProblems,
+  ApiRequestContent,
+  ApiResult,
+  CurrentPrincipal,
+  isPlatformOperator,
+  Roles,
+  ZodParams,
+  ZodQuery,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import type { BillingConfig } from '../config/billing.config';
 import { BILLING_CONFIG } from '../config/billing.tokens';
 import { actsForPayer, assertPayerScope } from '../reconciliation/access';
+import { INVOICE_FILE_DESCRIPTION, invoiceFileJsonSchema } from './dto/invoice-file.dto';
+import {
+  importResponseSchema,
+  invoiceListResponseSchema,
+  invoiceResponseSchema,
+} from './dto/invoice-response.dto';
 import { InvoiceError } from './invoices.errors';
 import { ImportResult, InvoicesService, InvoiceView } from './invoices.service';
 
@@ -47,6 +62,12 @@ export class InvoicesController {
   @Post()
   @HttpCode(201)
   @Roles('finance', 'admin', 'platform-operator')
+  @ApiRequestContent(
+    { 'text/csv': 'text', 'application/json': invoiceFileJsonSchema },
+    { description: INVOICE_FILE_DESCRIPTION },
+  )
+  @ApiResult(importResponseSchema, { status: 201, description: 'Every invoice of the file, as stored.' })
+  @ApiProblems('INVOICE_FILE_INVALID', 'INVOICE_CONTENT_TYPE', 'INVOICE_FILE_TOO_LARGE')
   async import(
     @CurrentPrincipal() principal: Principal,
     @Req() request: IncomingMessage & { body?: unknown },
@@ -70,9 +91,11 @@ export class InvoicesController {
   /** The caller's own organisation's invoices (any payer's, or one payer's, for the platform operator). */
   @Get()
   @Roles('finance', 'admin', 'auditor', 'coordinator', 'platform-operator')
+  @ApiResult(invoiceListResponseSchema)
+  @ApiProblems('FORBIDDEN_ROLE', 'FORBIDDEN_SCOPE')
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(invoiceListQuery)) query: z.infer<typeof invoiceListQuery>,
+    @ZodQuery(invoiceListQuery) query: z.infer<typeof invoiceListQuery>,
   ): Promise<InvoiceView[]> {
     if (query.payerOrganisationId) assertPayerScope(principal, query.payerOrganisationId);
     return this.invoices.list(
@@ -82,9 +105,11 @@ export class InvoicesController {
 
   @Get(':id')
   @Roles('finance', 'admin', 'auditor', 'coordinator', 'platform-operator')
+  @ApiResult(invoiceResponseSchema)
+  @ApiProblems({ code: 'INVOICE_NOT_FOUND', description: "no such invoice, or another payer's" })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+    @ZodParams(idParam) params: { id: string },
   ): Promise<InvoiceView> {
     const invoice = await this.invoices.get(params.id);
     // Another payer's invoice answers exactly like a missing one.

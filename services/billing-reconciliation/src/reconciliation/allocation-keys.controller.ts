@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Controller, Get, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { ApiProblems, ApiResult, CurrentPrincipal, Roles, ZodBody, ZodParams } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { isoDate } from '../common/dates';
-import { StoredKey } from './reconciliation.repository';
+import { AllocationKeyResponse, allocationKeyListResponseSchema } from './dto/reconciliation-response.dto';
 import { ReconciliationService } from './reconciliation.service';
 
 const payerParam = z.strictObject({ payerOrganisationId: z.uuid() });
@@ -29,21 +29,33 @@ export class AllocationKeysController {
 
   @Get(':payerOrganisationId')
   @Roles('coordinator', 'finance', 'auditor', 'admin', 'platform-operator')
+  @ApiResult(allocationKeyListResponseSchema, { description: 'Every allocation key of the payer, by date.' })
+  @ApiProblems('FORBIDDEN_ROLE', 'FORBIDDEN_SCOPE')
   list(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
-  ): Promise<StoredKey[]> {
+    @ZodParams(payerParam) params: z.infer<typeof payerParam>,
+  ): Promise<AllocationKeyResponse[]> {
     return this.reconciliation.keys(principal, params.payerOrganisationId);
   }
 
   /** The coordinator or admin of the payer itself, or the platform operator, sets the key from a date. */
   @Put(':payerOrganisationId')
   @Roles('coordinator', 'admin', 'platform-operator')
+  @ApiResult(allocationKeyListResponseSchema, {
+    description: 'Every allocation key of the payer, the new one included.',
+  })
+  @ApiProblems(
+    'FORBIDDEN_ROLE',
+    'FORBIDDEN_SCOPE',
+    'PAYER_UNKNOWN',
+    'NOT_A_COORDINATOR',
+    'FIXED_PERCENTAGES_INVALID',
+  )
   set(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(payerParam)) params: z.infer<typeof payerParam>,
-    @Body(new ZodValidationPipe(keySchema)) body: z.infer<typeof keySchema>,
-  ): Promise<StoredKey[]> {
+    @ZodParams(payerParam) params: z.infer<typeof payerParam>,
+    @ZodBody(keySchema) body: z.infer<typeof keySchema>,
+  ): Promise<AllocationKeyResponse[]> {
     return this.reconciliation.setKey(principal, params.payerOrganisationId, {
       effectiveFrom: body.effectiveFrom,
       basis: body.basis,

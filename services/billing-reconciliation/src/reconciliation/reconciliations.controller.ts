@@ -1,15 +1,32 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, plainText, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  ApiFileResult,
+  ApiProblems,
+  ApiResult,
+  ApiResults,
+  CurrentPrincipal,
+  plainText,
+  Roles,
+  ZodBody,
+  ZodParams,
+  ZodQuery,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { isoDate } from '../common/dates';
 import { ReportsService } from '../reports/reports.service';
 import { actsForPayer } from './access';
+import {
+  discrepancyReportResponseSchema,
+  DryRunResponse,
+  dryRunResponseSchema,
+  reconciliationListResponseSchema,
+  reconciliationResponseSchema,
+} from './dto/reconciliation-response.dto';
 import { ReconciliationError } from './reconciliation.errors';
 import { ReconciliationRow } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
-import { ReconciliationResult } from './reconciliation.types';
 
 const periodSchema = z.strictObject({
   payerOrganisationId: z.uuid(),
@@ -47,10 +64,22 @@ export class ReconciliationsController {
   @Post('dry-run')
   @HttpCode(200)
   @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
+  @ApiResult(dryRunResponseSchema, { description: 'The result, calculated and not stored (dryRun true).' })
+  @ApiProblems(
+    'PERIOD_INVALID',
+    'FORBIDDEN_ROLE',
+    'FORBIDDEN_SCOPE',
+    'PAYER_UNKNOWN',
+    'NO_INVOICE',
+    'MIXED_ISSUERS',
+    'CREDIT_EXCEEDS_INVOICE',
+    'SPLIT_IMPOSSIBLE',
+    'TARIFF_NOT_FOUND',
+  )
   dryRun(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(periodSchema)) body: z.infer<typeof periodSchema>,
-  ): Promise<ReconciliationResult & { dryRun: true }> {
+    @ZodBody(periodSchema) body: z.infer<typeof periodSchema>,
+  ): Promise<DryRunResponse> {
     return this.reconciliation.dryRun(principal, body);
   }
 
@@ -58,9 +87,22 @@ export class ReconciliationsController {
   @Post('close')
   @HttpCode(201)
   @Roles('finance', 'admin', 'platform-operator')
+  @ApiResult(reconciliationResponseSchema, { status: 201, description: 'The new version, stored.' })
+  @ApiProblems(
+    'PERIOD_INVALID',
+    'FORBIDDEN_ROLE',
+    'FORBIDDEN_SCOPE',
+    'PAYER_UNKNOWN',
+    'NO_INVOICE',
+    'MIXED_ISSUERS',
+    'CREDIT_EXCEEDS_INVOICE',
+    'SPLIT_IMPOSSIBLE',
+    'TARIFF_NOT_FOUND',
+    'PERIOD_CLOSED',
+  )
   close(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(periodSchema)) body: z.infer<typeof periodSchema>,
+    @ZodBody(periodSchema) body: z.infer<typeof periodSchema>,
   ): Promise<ReconciliationRow> {
     return this.reconciliation.close(principal, body);
   }
@@ -69,9 +111,13 @@ export class ReconciliationsController {
   @Post('reopen')
   @HttpCode(200)
   @Roles('finance', 'admin', 'platform-operator')
+  @ApiResult(reconciliationListResponseSchema, {
+    description: 'Every version of the period; the last one re-opened.',
+  })
+  @ApiProblems('PERIOD_INVALID', 'FORBIDDEN_ROLE', 'FORBIDDEN_SCOPE', 'PERIOD_NOT_CLOSED')
   reopen(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(reopenSchema)) body: z.infer<typeof reopenSchema>,
+    @ZodBody(reopenSchema) body: z.infer<typeof reopenSchema>,
   ): Promise<ReconciliationRow[]> {
     return this.reconciliation.reopen(principal, body);
   }
@@ -79,18 +125,22 @@ export class ReconciliationsController {
   /** Every version of a payer's period. */
   @Get()
   @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
+  @ApiResult(reconciliationListResponseSchema, { description: 'Every version of the period, oldest first.' })
+  @ApiProblems('FORBIDDEN_ROLE', 'FORBIDDEN_SCOPE')
   versions(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(periodQuery)) query: z.infer<typeof periodQuery>,
+    @ZodQuery(periodQuery) query: z.infer<typeof periodQuery>,
   ): Promise<ReconciliationRow[]> {
     return this.reconciliation.versions(principal, query);
   }
 
   @Get(':id')
   @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
+  @ApiResult(reconciliationResponseSchema)
+  @ApiProblems({ code: 'RECONCILIATION_NOT_FOUND', description: "no such version, or another payer's" })
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+    @ZodParams(idParam) params: { id: string },
   ): Promise<ReconciliationRow> {
     const row = await this.reconciliation.get(principal, params.id);
     await this.accessLog.record(reconciliationEntry(principal, 'RECONCILIATION_READ', row));
@@ -100,9 +150,11 @@ export class ReconciliationsController {
   /** All members' statements of one version as CSV (coordinator of the payer, finance, auditor, admin). */
   @Get(':id/statements')
   @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
+  @ApiFileResult('text/csv', { description: "Every member's statement of the version, with a TOTAL line." })
+  @ApiProblems('RECONCILIATION_NOT_FOUND')
   async statements(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+    @ZodParams(idParam) params: { id: string },
   ): Promise<StreamableFile> {
     const row = await this.reconciliation.get(principal, params.id);
     await this.accessLog.record(reconciliationEntry(principal, 'STATEMENT_CSV_EXPORTED', row));
@@ -116,10 +168,17 @@ export class ReconciliationsController {
   /** One member's statement, CSV or PDF (the member itself, its coordinator, finance, auditor, admin). */
   @Get(':id/statements/:memberId')
   @Roles('finance', 'admin', 'coordinator', 'auditor', 'member', 'platform-operator')
+  @ApiResults(
+    { 'text/csv': 'text', 'application/pdf': 'binary' },
+    {
+      description: "The member's statement: text/csv (format=csv, default) or application/pdf (format=pdf).",
+    },
+  )
+  @ApiProblems('RECONCILIATION_NOT_FOUND', 'MEMBER_NOT_IN_RESULT')
   async statement(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(memberParam)) params: z.infer<typeof memberParam>,
-    @Query(new ZodValidationPipe(formatQuery(['csv', 'pdf']))) query: { format: string },
+    @ZodParams(memberParam) params: z.infer<typeof memberParam>,
+    @ZodQuery(formatQuery(['csv', 'pdf'])) query: { format: string },
   ): Promise<StreamableFile> {
     const row = await this.reconciliation.find(params.id);
     // The member itself reads its own statement; otherwise the payer's roles. Anyone else: as a missing id.
@@ -154,9 +213,11 @@ export class ReconciliationsController {
   /** The coordinator overview: reconciliation summary and a bar chart of cost per member. */
   @Get(':id/overview')
   @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
+  @ApiFileResult('application/pdf', { description: 'The coordinator overview: summary and cost per member.' })
+  @ApiProblems('RECONCILIATION_NOT_FOUND')
   async overview(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(idParam)) params: { id: string },
+    @ZodParams(idParam) params: { id: string },
   ): Promise<StreamableFile> {
     const row = await this.reconciliation.get(principal, params.id);
     await this.accessLog.record(reconciliationEntry(principal, 'OVERVIEW_PDF_EXPORTED', row));
@@ -166,10 +227,18 @@ export class ReconciliationsController {
   /** Discrepancy report: classified differences and every late usage record, CSV or JSON. */
   @Get(':id/discrepancies')
   @Roles('finance', 'admin', 'coordinator', 'auditor', 'platform-operator')
+  @ApiResults(
+    { 'application/json': discrepancyReportResponseSchema, 'text/csv': 'text' },
+    {
+      description:
+        'The discrepancy report: application/json (format=json, default) or text/csv (format=csv).',
+    },
+  )
+  @ApiProblems('RECONCILIATION_NOT_FOUND')
   async discrepancies(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(idParam)) params: { id: string },
-    @Query(new ZodValidationPipe(formatQuery(['json', 'csv']))) query: { format: string },
+    @ZodParams(idParam) params: { id: string },
+    @ZodQuery(formatQuery(['json', 'csv'])) query: { format: string },
   ): Promise<StreamableFile | { discrepancies: unknown[]; lateUsage: unknown[] }> {
     const row = await this.reconciliation.get(principal, params.id);
     await this.accessLog.record(reconciliationEntry(principal, 'DISCREPANCIES_EXPORTED', row));

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Put } from '@nestjs/common';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Controller, Get, Put } from '@nestjs/common';
+import { ApiResult, CurrentPrincipal, Roles, ZodBody } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { Tariff, tariffSchema, TariffsService, TariffView } from './tariffs.service';
+import { tariffListResponseSchema, TariffResponse, tariffResponseSchema } from './dto/tariff-response.dto';
+import { Tariff, tariffSchema, TariffsService } from './tariffs.service';
 
 @Controller('tariffs')
 export class TariffsController {
@@ -10,7 +11,8 @@ export class TariffsController {
   /** Tariffs in force and planned (file values are marked assumption: the real tariffs are not public). */
   @Get()
   @Roles('admin', 'finance', 'auditor', 'coordinator', 'platform-operator')
-  list(): Promise<TariffView[]> {
+  @ApiResult(tariffListResponseSchema, { description: 'Every tariff, by issuer, unit and start date.' })
+  list(): Promise<TariffResponse[]> {
     return this.tariffs.list();
   }
 
@@ -20,10 +22,11 @@ export class TariffsController {
    */
   @Put()
   @Roles('platform-operator')
+  @ApiResult(tariffResponseSchema, { description: 'The tariff as set (source ADMIN).' })
   set(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(tariffSchema)) body: Tariff,
-  ): Promise<TariffView> {
+    @ZodBody(tariffSchema) body: Tariff,
+  ): Promise<TariffResponse> {
     return this.tariffs.set(principal, body);
   }
 }
