@@ -4,7 +4,8 @@ import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { NormsResolver } from './norms-resolver';
 import { FIRST_LEASE_YEAR, LAST_LEASE_YEAR, NormSet, normSetSchema } from './norms';
-import { NormSource, NormsService, PublishedNorms } from './norms.service';
+import { NormsService } from './norms.service';
+import { NormSetInForce, PublishedNorms } from './norms.schemas';
 
 export const leaseYearParam = z.strictObject({
   /** A lease year from 2024 (the start of DIV-it) to 2099. */
@@ -31,7 +32,7 @@ export class NormsController {
 
   @Get()
   @Roles('allocation-system', 'coordinator', 'member', 'auditor', 'finance', 'admin', 'platform-operator')
-  list(): Promise<(Omit<NormSet, '$comment'> & { source: NormSource; publishedAt: string | null })[]> {
+  list(): Promise<NormSetInForce[]> {
     return this.norms.list();
   }
 

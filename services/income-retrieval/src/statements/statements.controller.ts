@@ -4,6 +4,7 @@ import type { Principal } from '@divit/service-kit';
 import type { AccessLogEntry } from '@divit/access-log';
 import { allocationIdParam } from '../households/households.controller';
 import { StatementsService } from './statements.service';
+import { IncomeStatementView } from './statements.schemas';
 
 /** Evidence for the accountant: the household income statement per allocation (auditor role; access-logged). */
 @Controller('statements')
@@ -16,7 +17,7 @@ export class StatementsController {
   get(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<IncomeStatementView> {
     return this.statements.json(principal, params.allocationId);
   }
 

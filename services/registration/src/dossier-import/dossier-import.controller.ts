@@ -5,8 +5,8 @@ import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { DossierImportError } from './dossier-import.errors';
-import { LoadSummary } from './dossier-import.repository';
-import { DossierImportService, ImportResult, SOURCE_PATTERN } from './dossier-import.service';
+import { DossierImportService, SOURCE_PATTERN } from './dossier-import.service';
+import { ImportResult, LoadView } from './dto/dossier-import-views.dto';
 
 const importQuery = z.strictObject({
   mode: z.enum(['full', 'delta']),
@@ -85,9 +85,7 @@ export class DossierImportController {
   }
 
   @Get(':loadId')
-  async load(
-    @Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>,
-  ): Promise<LoadSummary> {
+  async load(@Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>): Promise<LoadView> {
     const load = await this.imports.findLoad(params.loadId);
     if (!load) throw new DossierImportError('IMPORT_LOAD_NOT_FOUND', 'no dossier import load with this id');
     return load;

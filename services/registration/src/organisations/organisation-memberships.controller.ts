@@ -20,7 +20,7 @@ import {
   MembershipView,
   OrganisationMembershipsService,
 } from './organisation-memberships.service';
-import { HousingStockRow } from './organisations.repository';
+import { HousingStockHistoryView } from './dto/organisation-views.dto';
 
 /**
  * Members of a route B/C organisation over time and their housing stock (docs/adr/0014):
@@ -109,7 +109,7 @@ export class OrganisationMembershipsController {
   async housingStockHistory(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-  ): Promise<{ organisationId: string; records: HousingStockRow[] }> {
+  ): Promise<HousingStockHistoryView> {
     await this.memberships.assertReadable(principal, params.id);
     return this.memberships.housingStockHistory(params.id);
   }

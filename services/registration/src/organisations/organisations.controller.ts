@@ -8,7 +8,7 @@ import {
 } from './dto/register-organisation.dto';
 import { AtQuery, atQuerySchema, RouteChangeDto, routeChangeSchema } from './dto/organisation-changes.dto';
 import { OrganisationMembershipsService } from './organisation-memberships.service';
-import { RouteRow } from './organisations.repository';
+import { RouteView } from './dto/organisation-views.dto';
 import {
   OrganisationsService,
   OrganisationView,
@@ -69,7 +69,7 @@ export class OrganisationsController {
   async routeChanges(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-  ): Promise<RouteRow[]> {
+  ): Promise<RouteView[]> {
     await this.memberships.assertReadable(principal, params.id);
     return this.organisations.routeHistory(params.id);
   }
