@@ -72,7 +72,9 @@ export class OrganisationMembershipsService {
       };
       if (
         (await this.repository.overlappingMembershipExists(tx, row)) ||
-        (await this.repository.insertMembership(tx, row)) === 'overlaps'
+        // A copy: TypeORM's insert writes the generated columns (recordedAt) into the object it is given, which
+        // then leaked into the response (found by the response-schemas spec).
+        (await this.repository.insertMembership(tx, { ...row })) === 'overlaps'
       ) {
         throw new OrganisationError(
           'MEMBERSHIP_OVERLAPS',
