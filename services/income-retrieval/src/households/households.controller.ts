@@ -1,7 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentPrincipal, OrganisationScope, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  ApiProblems,
+  ApiResult,
+  CurrentPrincipal,
+  OrganisationScope,
+  Roles,
+  ZodBody,
+  ZodParams,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { ExpiryScheduler } from './expiry.scheduler';
@@ -10,10 +18,13 @@ import { IncomeRetrievalError } from './households.errors';
 import { inCoordinatorScope } from './scope';
 import {
   AllocationStatusView,
+  allocationStatusViewSchema,
   DecisionView,
   ExpirySweepView,
+  expirySweepViewSchema,
   MemberRequestView,
   PensionAgeView,
+  pensionAgeViewSchema,
 } from './households.schemas';
 
 export const allocationIdParam = z.strictObject({ allocationId: z.uuid() });
@@ -38,9 +49,11 @@ export class HouseholdsController {
   /** Where each member's request stands and the decision, if made. Conclusions only: no income. */
   @Get('allocations/:allocationId')
   @Roles('allocation-system', 'coordinator', 'member', 'auditor', 'admin')
+  @ApiResult(allocationStatusViewSchema)
+  @ApiProblems('ALLOCATION_NOT_FOUND')
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
+    @ZodParams(allocationIdParam) params: { allocationId: string },
   ): Promise<AllocationStatusView> {
     const em = this.dataSource.manager;
     const a = await this.repo.findAllocation(em, params.allocationId);
@@ -109,10 +122,12 @@ export class HouseholdsController {
    */
   @Put('allocations/:allocationId/pension-age')
   @Roles('allocation-system', 'admin')
+  @ApiResult(pensionAgeViewSchema, { description: 'The statement as recorded.' })
+  @ApiProblems('ALLOCATION_NOT_FOUND', 'ALLOCATION_EXEMPT', 'ALLOCATION_ALREADY_DECIDED')
   async statePensionAge(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
-    @Body(new ZodValidationPipe(pensionAgeSchema)) body: { pensionAge: boolean },
+    @ZodParams(allocationIdParam) params: { allocationId: string },
+    @ZodBody(pensionAgeSchema) body: { pensionAge: boolean },
   ): Promise<PensionAgeView> {
     return this.dataSource.transaction(async (em) => {
       await this.repo.lockAllocation(em, params.allocationId);
@@ -138,6 +153,7 @@ export class HouseholdsController {
   @Post('admin/expiry-sweeps')
   @HttpCode(200)
   @Roles('platform-operator')
+  @ApiResult(expirySweepViewSchema, { description: 'What the sweep expired.' })
   async sweep(): Promise<ExpirySweepView> {
     return this.expiry.sweep(new Date());
   }
