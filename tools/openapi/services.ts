@@ -74,7 +74,4 @@ export const MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY: readonly string[] = [
   'income-retrieval',
   'billing-reconciliation',
   'identity-validation',
-  // Until its controllers are converted in the next commits of wip/openapi.
-  'consent',
-  'retention-cleanup',
 ];

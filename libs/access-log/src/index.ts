@@ -5,6 +5,7 @@ export * from './access-log.entity';
 export * from './access-log.service';
 export * from './access-log.schemas';
 export * from './access-log.controller';
+export { accessLogEntryView, accessLogPageView } from './access-log.views';
 export * from './access-log.module';
 export * from './request-origin';
 export * from './sanitize';

@@ -37,7 +37,18 @@ export function zodJsonSchema(
   schema: z.ZodType,
   io: 'input' | 'output',
 ): { schema: JsonSchema; defs: Record<string, JsonSchema> } {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  const json = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+    // A response object may gain members later (clients must ignore unknown ones): only a z.strictObject
+    // view is closed. Requests keep what zod says (z.strictObject rejects unknown fields).
+    override: (ctx) => {
+      const def = (ctx.zodSchema as { _zod?: { def?: { type?: string; catchall?: unknown } } })._zod?.def;
+      if (io === 'output' && def?.type === 'object' && def.catchall === undefined)
+        delete ctx.jsonSchema.additionalProperties;
+    },
+  }) as JsonSchema;
   const { $schema: _schema, $defs, ...rest } = json as JsonSchema & { $defs?: Record<string, JsonSchema> };
   void _schema;
   const rewrite = <T>(value: T): T =>

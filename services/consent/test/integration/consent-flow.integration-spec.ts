@@ -2,6 +2,13 @@ import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { pendingSchemaChanges } from '@divit/persistence';
 import { REQUIRED_ELEMENTS } from '../../src/consent-texts/consent-elements';
 import { completeElements, ConsentTestApp, payloadOf } from './support';
+import { z } from 'zod';
+import { accessLogEntryView } from '@divit/access-log';
+import { consentTextView, currentConsentTextView } from '../../src/consent-texts/dto/consent-text.dto';
+import { consentView } from '../../src/consents/dto/consent.dto';
+import { showingView } from '../../src/showings/dto/showing.dto';
+import { consentEvidenceView } from '../../src/evidence/dto/evidence.dto';
+import { jwksView, receiptVerificationView } from '../../src/signing-keys/dto/signing-keys.dto';
 
 describe('consent: texts, showings, answers, receipts, withdrawal (real PostgreSQL, Kafka, registry)', () => {
   const t = new ConsentTestApp();
@@ -174,6 +181,68 @@ describe('consent: texts, showings, answers, receipts, withdrawal (real PostgreS
     const again = await t.call('POST', '/consents', t.system(org), { showingId, answer: 'GRANTED' });
     expect(again.status).toBe(409);
     expect(again.json.code).toBe('SHOWING_ALREADY_ANSWERED');
+  });
+
+  it('answers with exactly the response views its OpenAPI document declares (no undeclared member, formats hold)', async () => {
+    // parse() drops members a view does not declare and fails on a wrong format: equal means the view is complete.
+    const conforms = (view: z.ZodType, json: unknown) => expect(view.parse(json)).toEqual(json);
+    const registrationId = randomUUID();
+    const draft = await t.call('POST', '/consent-texts', t.admin(org), {
+      organisationId: org,
+      audience: 'HOME_SEEKER',
+      purpose: 'BSN_AT_REGISTRATION',
+      language: 'en',
+      elements: {},
+    });
+    expect(draft.status).toBe(201);
+    conforms(consentTextView, draft.json);
+    conforms(consentTextView, (await t.call('GET', `/consent-texts/${text.id}`, t.admin(org))).json);
+    const current = await t.call(
+      'GET',
+      `/consent-texts/current?organisationId=${org}&audience=HOME_SEEKER&purpose=BSN_AT_REGISTRATION&language=nl`,
+      t.system(org),
+    );
+    expect(current.status).toBe(200);
+    conforms(currentConsentTextView, current.json);
+    await t.knownRegistration(org, registrationId);
+    const showing = await t.call('POST', '/showings', t.system(org), {
+      textId: text.id,
+      registrationId,
+      subjectRole: 'HOME_SEEKER',
+      channel: 'WEB',
+    });
+    conforms(showingView, showing.json);
+    const granted = await t.call('POST', '/consents', t.system(org), {
+      showingId: showing.json.showingId,
+      answer: 'GRANTED',
+    });
+    conforms(consentView, granted.json);
+    conforms(
+      consentView,
+      (await t.call('GET', `/consents/${String(granted.json.consentId)}`, t.system(org))).json,
+    );
+    const verification = await t.call('POST', '/receipts/verification', null, {
+      receipt: granted.json.receipt,
+    });
+    conforms(receiptVerificationView, verification.json);
+    conforms(jwksView, (await t.call('GET', '/.well-known/jwks.json', null)).json);
+    const withdrawn = await t.call(
+      'POST',
+      `/consents/${String(granted.json.consentId)}/withdrawal`,
+      t.system(org),
+    );
+    expect(withdrawn.status).toBe(200);
+    conforms(consentView, withdrawn.json);
+    const evidence = await t.call('GET', `/registrations/${registrationId}/consent-evidence`, t.auditor(org));
+    expect(evidence.status).toBe(200);
+    conforms(consentEvidenceView, evidence.json);
+    const accessLog = await t.call(
+      'GET',
+      `/registrations/${registrationId}/consent-access-log`,
+      t.auditor(org),
+    );
+    expect((accessLog.json as unknown as unknown[]).length).toBeGreaterThan(0);
+    conforms(z.array(accessLogEntryView), accessLog.json);
   });
 
   it('publishes exactly one ConsentWithdrawn when withdrawal is sent twice', async () => {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AllocationClosedEvent } from '@divit/contracts';
+import { z } from 'zod';
 import { RetentionTestApp, eventually } from './support';
+import { policyChangeView, policyView } from '../../src/policies/dto/policy.dto';
+import { holdAuditView, holdView, liftedHoldView } from '../../src/holds/dto/hold.dto';
+import { erasureView, overdueErasuresView, sweepResultView } from '../../src/erasures/dto/erasure.dto';
+import { deletionLogSummaryView, deletionLogView } from '../../src/deletion-log/dto/deletion-log.dto';
 
 /**
  * Issue 13, item 3, two tenants: a tenant's admin set another tenant's hashed-BSN retention to zero days and lifted
@@ -163,5 +168,44 @@ describe('retention-cleanup: tenancy — overrides and legal holds per organisat
       owner: 'tenant 2',
     });
     expect(own.status).toBe(201);
+  });
+
+  it('answers with exactly the response views its OpenAPI document declares (no undeclared member, formats hold)', async () => {
+    // A tenant of its own: the other tests count holds and overrides.
+    const tenant3 = randomUUID();
+    const admin3 = t.token(tenant3, ['admin'], 'admin-3');
+    // parse() drops members a view does not declare and fails on a wrong format: equal means the view is complete.
+    const conforms = (view: z.ZodType, r: { status: number; json: unknown }) => {
+      expect(r.status).toBeLessThan(300);
+      expect(view.parse(r.json)).toEqual(r.json);
+    };
+    conforms(z.array(policyView), await t.call('GET', `/policies?organisationId=${tenant3}`, admin3));
+    const set = await t.call('PUT', `/policies/USED_INCOME/organisations/${tenant3}`, admin3, {
+      retention: 'P2Y',
+      reason: 'conformance',
+    });
+    conforms(policyChangeView, set);
+    conforms(
+      policyChangeView,
+      await t.call('DELETE', `/policies/USED_INCOME/organisations/${tenant3}`, admin3),
+    );
+    const hold = await t.call('POST', '/legal-holds', admin3, {
+      category: 'USED_INCOME',
+      reason: 'conformance',
+      owner: 'legal',
+    });
+    conforms(holdView, hold);
+    conforms(holdView, await t.call('GET', `/legal-holds/${String(hold.json.id)}`, admin3));
+    conforms(z.array(holdView), await t.call('GET', '/legal-holds', admin3));
+    conforms(
+      liftedHoldView,
+      await t.call('POST', `/legal-holds/${String(hold.json.id)}/lift`, admin3, { reason: 'done' }),
+    );
+    conforms(z.array(holdAuditView), await t.call('GET', '/legal-holds/audit', admin3));
+    conforms(sweepResultView, await t.call('POST', '/sweeps', operator));
+    conforms(z.array(erasureView), await t.call('GET', '/erasures', operator));
+    conforms(overdueErasuresView, await t.call('GET', '/erasures/overdue', operator));
+    conforms(deletionLogView, await t.call('GET', '/deletion-log', operator));
+    conforms(deletionLogSummaryView, await t.call('GET', '/deletion-log/summary', operator));
   });
 });
