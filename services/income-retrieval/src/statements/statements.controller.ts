@@ -8,7 +8,8 @@ import {
   ZodParams,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { AccessLogEntry, accessLogEntriesSchema } from '@divit/access-log';
+import { z } from 'zod';
+import { AccessLogEntry, accessLogEntryView } from '@divit/access-log';
 import { allocationIdParam } from '../households/households.controller';
 import { StatementsService } from './statements.service';
 import { IncomeStatementView, incomeStatementSchema, STATEMENT_PDF_MEDIA_TYPE } from './statements.schemas';
@@ -49,7 +50,7 @@ export class StatementsController {
   /** Who read the statement or the allocation's progress, when and why. */
   @Get(':allocationId/access-log')
   @Roles('auditor', 'admin')
-  @ApiResult(accessLogEntriesSchema, { description: 'The newest entries (at most 500), oldest first.' })
+  @ApiResult(z.array(accessLogEntryView), { description: 'The newest entries (at most 500), oldest first.' })
   @ApiProblems('STATEMENT_NOT_FOUND')
   accessLog(
     @CurrentPrincipal() principal: Principal,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ErasureRequestedEvent } from '@divit/contracts';
-import { accessLogEntriesSchema, accessLogPageSchema } from '@divit/access-log';
+import { accessLogEntryView, accessLogPageView } from '@divit/access-log';
 import {
   allocationStatusViewSchema,
   expirySweepViewSchema,
@@ -24,6 +24,10 @@ import {
   publishAllocation,
   share,
 } from './support';
+
+// The shared access-log views are open objects; closed here, so that an extra field fails.
+const accessLogEntriesSchema = z.array(accessLogEntryView.strict());
+const accessLogPageSchema = accessLogPageView.extend({ entries: accessLogEntriesSchema }).strict();
 
 /**
  * The response schemas (the source of the OpenAPI document's response schemas, issue 14) parse the real responses

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { z } from 'zod';
 import {
   ApiProblems,
   ApiResult,
@@ -9,7 +10,7 @@ import {
   ZodParams,
   ZodQuery,
 } from '@divit/service-kit';
-import { AccessLogEntry, accessLogEntriesSchema, AccessLogService } from '@divit/access-log';
+import { AccessLogEntry, accessLogEntryView, AccessLogService } from '@divit/access-log';
 import {
   accessPurposeQuery,
   CreateRegistrationDto,
@@ -80,7 +81,7 @@ export class RegistrationsController {
   /** Who read or changed this registration, when and why (auditors). */
   @Get(':id/access-log')
   @Roles('auditor', 'admin')
-  @ApiResult(accessLogEntriesSchema, { description: 'The newest entries (at most 500), oldest first.' })
+  @ApiResult(z.array(accessLogEntryView), { description: 'The newest entries (at most 500), oldest first.' })
   @ApiProblems('REGISTRATION_NOT_FOUND')
   async accessLogOf(
     @CurrentPrincipal() principal: Principal,

@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import { accessLogEntriesSchema, accessLogPageSchema } from '@divit/access-log';
+import { z } from 'zod';
+import { accessLogEntryView, accessLogPageView } from '@divit/access-log';
 import {
   allocationClosureViewSchema,
   allocationViewSchema,
@@ -18,6 +18,10 @@ import {
 } from '../../src/organisations/dto/organisation-views.dto';
 import { registrationViewSchema } from '../../src/registrations/dto/registration-view.dto';
 import { decisionAnswers, HttpResult, RegistrationTestApp } from './support';
+
+// The shared access-log views are open objects; closed here, so that an extra field fails.
+const accessLogEntriesSchema = z.array(accessLogEntryView.strict());
+const accessLogPageSchema = accessLogPageView.extend({ entries: accessLogEntriesSchema }).strict();
 
 /**
  * The response schemas (the source of the OpenAPI document's response schemas, issue 14) parse the real responses
