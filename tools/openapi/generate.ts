@@ -2,15 +2,14 @@
 // (tools/openapi/services.ts, docs/adr/0025).
 //   npm run openapi:generate      write docs/openapi/<service>.json (removes documents of services no longer listed)
 //   npm run openapi:check         exit 1 when a document differs from the committed one (listing the operations),
-//                                 or when an operation lacks a success response schema (listing them; services
-//                                 in MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY are reported only)
+//                                 or when an operation lacks a success response schema (listing them)
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { buildOpenApiDocument } from '@divit/service-kit';
 import type { DynamicModule } from '@nestjs/common';
-import { MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY, ServiceEntry, SERVICES } from './services';
+import { ServiceEntry, SERVICES } from './services';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const OUT_DIR = 'docs/openapi';
@@ -55,23 +54,14 @@ async function main(argv: string[]): Promise<void> {
     );
     const missing = built.operations.filter((o) => !o.hasResponseSchema);
     if (missing.length > 0) {
-      const allowed = MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY.includes(entry.name);
-      const log = allowed ? console.warn : console.error;
-      log(
-        `openapi: ${entry.name}: ${missing.length} operation(s) without a success response schema` +
-          (allowed ? ' (allowed for now: MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY)' : '') +
-          ':',
+      console.error(
+        `openapi: ${entry.name}: ${missing.length} operation(s) without a success response schema:`,
       );
-      for (const o of missing) log(`  ${o.operation}  (${o.operationId})`);
-      if (!allowed) missingSchemas.push(...missing.map((o) => `${entry.name}: ${o.operation}`));
+      for (const o of missing) console.error(`  ${o.operation}  (${o.operationId})`);
+      missingSchemas.push(...missing.map((o) => `${entry.name}: ${o.operation}`));
     }
     files.set(`${OUT_DIR}/${entry.name}.json`, `${JSON.stringify(built.document, null, 2)}\n`);
   }
-  for (const name of MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY)
-    if (!SERVICES.some((s) => s.name === name))
-      console.warn(
-        `openapi: MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY names ${name}, which is not a service`,
-      );
 
   const outDir = path.join(REPO_ROOT, OUT_DIR);
   const existing = fs.existsSync(outDir) ? fs.readdirSync(outDir).filter((f) => f.endsWith('.json')) : [];

@@ -63,13 +63,3 @@ export const SERVICES: ServiceEntry[] = [
     config: { file: 'config/retention-cleanup.config', loader: 'loadRetentionCleanupConfig' },
   },
 ];
-
-/**
- * TEMPORARY: services whose operations may still lack a response schema; `--check` reports them without
- * failing. The helpers converting these services (wip/openapi-ri, wip/openapi-bi) remove their entry; the
- * list must end empty (then delete it).
- */
-export const MISSING_RESPONSE_SCHEMAS_ALLOWED_TEMPORARILY: readonly string[] = [
-  'registration',
-  'income-retrieval',
-];
