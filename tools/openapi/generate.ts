@@ -1,5 +1,5 @@
 // OpenAPI 3.1 documents of the services' HTTP APIs, made by @nestjs/swagger from each service's module graph
-// (tools/openapi/services.ts, docs/adr/0025).
+// (tools/openapi/services.ts, docs/adr/0027).
 //   npm run openapi:generate      write docs/openapi/<service>.json (removes documents of services no longer listed)
 //   npm run openapi:check         exit 1 when a document differs from the committed one (listing the operations),
 //                                 or when an operation lacks a success response schema (listing them)

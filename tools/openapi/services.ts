@@ -1,7 +1,7 @@
 // Services whose HTTP API is published as docs/openapi/<name>.json (npm run openapi:generate). The document
 // is made by @nestjs/swagger from the service's real module graph (AppModule.forRoot with the configuration's
 // defaults, created in preview mode: nothing is instantiated, no database or broker is needed); what each
-// operation accepts and returns is declared on the controllers (docs/adr/0025). A new service adds one entry.
+// operation accepts and returns is declared on the controllers (docs/adr/0027). A new service adds one entry.
 
 export interface ServiceEntry {
   /** docs/openapi/<name>.json */

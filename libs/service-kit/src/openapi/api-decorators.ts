@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ZodValidationPipe } from '../zod-validation.pipe';
 
 /**
- * How an operation of a service's HTTP API is declared for its OpenAPI document (docs/adr/0025): zod is the
+ * How an operation of a service's HTTP API is declared for its OpenAPI document (docs/adr/0027): zod is the
  * one schema source. Requests: `@ZodBody`, `@ZodQuery`, `@ZodParams` validate with `ZodValidationPipe` and
  * document the same schema. Responses: `@ApiResult(schema)` (JSON), `@ApiFileResult(mediaType)` (PDF, CSV,
  * text), `@ApiNoContentResult()`; errors: `@ApiProblems(...codes)` (statuses from the modules'

@@ -12,7 +12,7 @@ import {
 
 /**
  * The OpenAPI 3.1 document of a service, made by @nestjs/swagger from the application's module graph
- * (docs/adr/0025). Create the application with `{ preview: true }`: nothing is instantiated, so no database
+ * (docs/adr/0027). Create the application with `{ preview: true }`: nothing is instantiated, so no database
  * or broker is needed. The operations are declared with the decorators of ./api-decorators; this adds what
  * the platform does to every route: bearer security and 401 unless @Public, 403 and `x-roles` with
  * @Roles, 400 VALIDATION_FAILED when the request has a schema, 429 RATE_LIMITED (not /health/*), and the
