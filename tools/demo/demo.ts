@@ -22,17 +22,20 @@ import { Client } from 'pg';
 import { topicCatalogue, Topics } from '@divit/contracts';
 import { createKafka } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
-import type { ServicePaths } from '@divit/api-clients';
 import { eventually, readTopicRecords, scanForBsnLeaks } from '@divit/testing';
 import {
+  AllocationInput,
   BROKERS,
   clientsFor,
+  ConsentTextInput,
   csvBody,
   euro,
   expectStatus,
   Json,
   logiusInvoice,
+  OrganisationInput,
   PREFIX,
+  RegistrationInput,
   say,
   SeenEvent,
   shortId,
@@ -125,23 +128,6 @@ const TEST_BSNS = Object.values(PERSON).map((p) => p.bsn);
 
 type Purpose = 'BSN_AT_REGISTRATION' | 'BSN_FOR_EXISTING_REGISTRATION' | 'BSN_AND_INCOME_AT_ALLOCATION';
 type Audience = 'HOME_SEEKER' | 'CO_RESIDENT';
-
-/** A consent text as POST /consent-texts takes it (docs/openapi/consent.json). */
-type ConsentTextInput = NonNullable<
-  ServicePaths['consent']['/consent-texts']['post']['requestBody']
->['content']['application/json'];
-/** A registration as POST /registrations takes it (docs/openapi/registration.json). */
-type RegistrationInput = NonNullable<
-  ServicePaths['registration']['/registrations']['post']['requestBody']
->['content']['application/json'];
-/** An allocation as POST /allocations takes it (docs/openapi/registration.json). */
-type AllocationInput = NonNullable<
-  ServicePaths['registration']['/allocations']['post']['requestBody']
->['content']['application/json'];
-/** An organisation as POST /organisations takes it (docs/openapi/registration.json). */
-type OrganisationInput = NonNullable<
-  ServicePaths['registration']['/organisations']['post']['requestBody']
->['content']['application/json'];
 
 function consentElements(purpose: Purpose, controller: string): ConsentTextInput['elements'] {
   const atAllocation = purpose === 'BSN_AND_INCOME_AT_ALLOCATION';

@@ -1,10 +1,11 @@
 /**
- * Small helpers for the demonstration: one HTTP client per service, tokens from the local development
- * issuer (tools/dev-auth.js), polling without fixed sleeps, and an allocator's/finance system's consumer.
+ * Small helpers for the demonstration (and the fault tier): typed HTTP clients of the six services
+ * (libs/api-clients), tokens from the local development issuer (tools/dev-auth.js), polling without fixed
+ * sleeps, and an allocator's/finance system's consumer.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { serviceClient, type ServiceClient } from '@divit/api-clients';
+import { serviceClient, type ServiceClient, type ServicePaths } from '@divit/api-clients';
 import { eventDescriptors } from '@divit/contracts';
 import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
 import { LocalTokenIssuer, Role } from '@divit/service-kit';
@@ -63,6 +64,24 @@ export function clientsFor(token: string | null): Clients {
   };
 }
 
+/** Request bodies the demonstration and the fault tier build in steps (typed from the documents). */
+/** A consent text as POST /consent-texts takes it (docs/openapi/consent.json). */
+export type ConsentTextInput = NonNullable<
+  ServicePaths['consent']['/consent-texts']['post']['requestBody']
+>['content']['application/json'];
+/** A registration as POST /registrations takes it (docs/openapi/registration.json). */
+export type RegistrationInput = NonNullable<
+  ServicePaths['registration']['/registrations']['post']['requestBody']
+>['content']['application/json'];
+/** An allocation as POST /allocations takes it (docs/openapi/registration.json). */
+export type AllocationInput = NonNullable<
+  ServicePaths['registration']['/allocations']['post']['requestBody']
+>['content']['application/json'];
+/** An organisation as POST /organisations takes it (docs/openapi/registration.json). */
+export type OrganisationInput = NonNullable<
+  ServicePaths['registration']['/organisations']['post']['requestBody']
+>['content']['application/json'];
+
 /** What an openapi-fetch call resolves to: the parsed body of a success, or the service's problem. */
 export interface Answer<T> {
   data?: T;
@@ -99,14 +118,6 @@ export function untilNot409<A extends { response: Response }>(
     timeoutMs,
     intervalMs: 200,
   });
-}
-
-/** The fault tier's answer of one request (tools/faults/faults.ts). */
-export interface Reply {
-  status: number;
-  json: Json;
-  body: Buffer;
-  type: string;
 }
 
 export interface SeenEvent {
