@@ -1,8 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, instant, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { ApiResult, CurrentPrincipal, instant, Roles, ZodQuery } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { ACCESS_LOG_MAX_PAGE, AccessLogPage, AccessLogService, decodeCursor } from './access-log.service';
+import { ACCESS_LOG_MAX_PAGE, AccessLogService, decodeCursor } from './access-log.service';
+import { AccessLogPage, accessLogPageView } from './access-log.views';
 
 const cursor = z
   .string()
@@ -48,9 +49,10 @@ export class AccessLogController {
   /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
   @Get()
   @Roles('auditor', 'admin', 'platform-operator')
+  @ApiResult(accessLogPageView, { description: 'A page of entries, newest first.' })
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(accessLogQuery)) query: AccessLogQueryDto,
+    @ZodQuery(accessLogQuery) query: AccessLogQueryDto,
   ): Promise<AccessLogPage> {
     const page = await this.log.query(principal, query);
     await this.log.record({

@@ -7,6 +7,9 @@ import type { AuthOutcome, AuthOutcomeSink, Principal } from '@divit/service-kit
 import { AccessLogEntryEntity } from './access-log.entity';
 import { currentRequestOrigin, RequestOrigin } from './request-origin';
 import { sanitizeFieldNames, sanitizeRoles, sanitizeText } from './sanitize';
+import type { AccessLogEntry, AccessLogPage } from './access-log.views';
+
+export type { AccessLogEntry, AccessLogPage };
 
 /** What a service records for one read, export or change of data. */
 export interface AccessEntryInput {
@@ -30,27 +33,6 @@ export interface AccessEntryInput {
   origin?: RequestOrigin;
 }
 
-/** One entry as auditors read it. */
-export interface AccessLogEntry {
-  id: string;
-  occurredAt: string;
-  kind: 'ACCESS' | 'AUTHENTICATION';
-  subject: string | null;
-  subjectOrganisationId: string | null;
-  roles: string[];
-  action: string;
-  outcomeReason: string | null;
-  resourceType: string | null;
-  resourceId: string | null;
-  organisationId: string | null;
-  registrationId: string | null;
-  allocationId: string | null;
-  purpose: string | null;
-  changedFields: string[];
-  ip: string | null;
-  userAgent: string | null;
-}
-
 export interface AccessLogQuery {
   subject?: string;
   /** Entries by or about this organisation. */
@@ -68,12 +50,6 @@ export interface AccessLogQuery {
   limit?: number;
   /** The `nextCursor` of the previous page. */
   cursor?: string;
-}
-
-export interface AccessLogPage {
-  entries: AccessLogEntry[];
-  /** Pass as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
 }
 
 export const ACCESS_LOG_MAX_PAGE = 500;

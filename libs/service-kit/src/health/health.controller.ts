@@ -1,7 +1,21 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { z } from 'zod';
 import { Public } from '../auth/auth.decorators';
 import { DomainError, registerErrorStatuses } from '../domain-error';
-import { ReadinessCheck, ReadinessReport } from './readiness';
+import { ApiProblems, ApiResult } from '../openapi/api-decorators';
+import { ReadinessCheck } from './readiness';
+
+export const livenessView = z.object({ status: z.literal('ok') });
+export const readinessChecksView = z.object({
+  database: z.enum(['ok', 'timeout', 'unreachable']),
+  migrations: z.enum(['ok', 'pending', 'unknown']),
+  messaging: z.enum(['ok', 'not-ready']),
+});
+export const readinessView = z.object({
+  status: z.literal('ok'),
+  pendingMigrations: z.literal(false),
+  checks: readinessChecksView,
+});
 
 export const READINESS_CHECK = Symbol('READINESS_CHECK');
 
@@ -16,7 +30,8 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get('live')
-  live(): { status: 'ok' } {
+  @ApiResult(livenessView, { description: 'The process answers.' })
+  live(): z.infer<typeof livenessView> {
     return { status: 'ok' };
   }
 
@@ -25,7 +40,13 @@ export class HealthController {
    * consumer has joined its group; otherwise 503 naming what is not ready.
    */
   @Get('ready')
-  async ready(): Promise<{ status: 'ok'; pendingMigrations: false; checks: ReadinessReport['checks'] }> {
+  @ApiResult(readinessView, { description: 'Ready: database, migrations and messaging are ok.' })
+  @ApiProblems({
+    code: 'NOT_READY',
+    description:
+      'the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group; `checks` says which',
+  })
+  async ready(): Promise<z.infer<typeof readinessView>> {
     const report = await this.readiness.check();
     if (!report.ready)
       throw new DomainError<HealthErrorCode>('NOT_READY', `not ready: ${report.problems.join('; ')}`, {

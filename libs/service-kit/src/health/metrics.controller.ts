@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { prometheusText } from '@divit/observability';
 import { Public } from '../auth/auth.decorators';
+import { ApiFileResult } from '../openapi/api-decorators';
 
 /**
  * Prometheus scrape endpoint of every service: the process's OpenTelemetry metrics (messaging consumers and
@@ -13,6 +14,7 @@ import { Public } from '../auth/auth.decorators';
 export class MetricsController {
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiFileResult('text/plain', { description: 'Prometheus text exposition format 0.0.4 (counts only).' })
   scrape(): Promise<string> {
     return prometheusText();
   }

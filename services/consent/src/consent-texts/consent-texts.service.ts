@@ -4,32 +4,17 @@ import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { Principal } from '@divit/service-kit';
 import { textVersionHash } from '../common/canonical';
 import { ConsentError } from '../common/consent.errors';
-import { Controllers, OrganisationsService } from '../organisations/organisations.service';
-import { ConsentElements, missingElements } from './consent-elements';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { missingElements } from './consent-elements';
 import { ConsentTextEntity } from './consent-text.entity';
-import { CreateConsentTextDto, CurrentTextQuery } from './dto/consent-text.dto';
+import {
+  ConsentTextView,
+  CreateConsentTextDto,
+  CurrentConsentTextView,
+  CurrentTextQuery,
+} from './dto/consent-text.dto';
 
-export interface ConsentTextView {
-  id: string;
-  organisationId: string;
-  audience: string;
-  purpose: string;
-  language: string;
-  status: string;
-  version: number | null;
-  versionHash: string | null;
-  elements: Partial<ConsentElements>;
-  /** Required elements a draft still lacks (empty once publishable). */
-  missingElements: { element: string; reason: string }[];
-  createdAt: string;
-  publishedAt: string | null;
-  supersededAt: string | null;
-}
-
-export interface CurrentConsentTextView extends ConsentTextView {
-  /** The controller named in the text today, from the organisation's route (A: itself, B: the allocator, C: the members). */
-  controller: Controllers;
-}
+export type { ConsentTextView, CurrentConsentTextView };
 
 /** Versioned consent texts: drafts, publication (minimum elements checked, content-hashed, immutable), lookup. */
 @Injectable()

@@ -1,7 +1,23 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Principal, Roles, ZodValidationPipe } from '@divit/service-kit';
-import { AnswerDto, answerSchema, consentIdParam } from './dto/consent.dto';
-import { AllocationConsentStatus, ConsentsService, ConsentView } from './consents.service';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiProblems,
+  ApiResult,
+  CurrentPrincipal,
+  Principal,
+  Roles,
+  ZodBody,
+  ZodParams,
+} from '@divit/service-kit';
+import {
+  AllocationConsentStatus,
+  allocationConsentStatusView,
+  AnswerDto,
+  answerSchema,
+  consentIdParam,
+  ConsentView,
+  consentView,
+} from './dto/consent.dto';
+import { ConsentsService } from './consents.service';
 
 /** Answers (grant with a signed receipt, or refusal: failure U1) and withdrawals. */
 @Controller('consents')
@@ -12,18 +28,32 @@ export class ConsentsController {
   @Post()
   @HttpCode(201)
   @Roles('allocation-system', 'admin')
+  @ApiResult(consentView, { status: 201, description: 'The answer; a grant carries its signed receipt.' })
+  @ApiProblems(
+    'NO_VALID_SHOWING',
+    'SHOWING_EXPIRED',
+    'SHOWING_ALREADY_ANSWERED',
+    'CONSENT_ALREADY_GRANTED',
+    'CONSENT_TEXT_SUPERSEDED',
+    'CONTROLLER_CHANGED_SINCE_SHOWING',
+    'CONTROLLER_UNKNOWN',
+    'ORGANISATION_ROUTE_UNKNOWN',
+    'NO_SIGNING_KEY',
+  )
   answer(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(answerSchema)) body: AnswerDto,
+    @ZodBody(answerSchema) body: AnswerDto,
   ): Promise<ConsentView> {
     return this.consents.answer(principal, body);
   }
 
   @Get(':id')
   @Roles('allocation-system', 'admin', 'auditor')
+  @ApiResult(consentView)
+  @ApiProblems('CONSENT_NOT_FOUND')
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(consentIdParam)) params: { id: string },
+    @ZodParams(consentIdParam) params: { id: string },
   ): Promise<ConsentView> {
     return this.consents.get(principal, params.id);
   }
@@ -32,9 +62,11 @@ export class ConsentsController {
   @Post(':id/withdrawal')
   @HttpCode(200)
   @Roles('allocation-system', 'admin')
+  @ApiResult(consentView, { description: 'The withdrawn grant.' })
+  @ApiProblems('CONSENT_NOT_FOUND', 'CONSENT_NOT_GRANTED')
   withdraw(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(consentIdParam)) params: { id: string },
+    @ZodParams(consentIdParam) params: { id: string },
   ): Promise<ConsentView> {
     return this.consents.withdraw(principal, params.id);
   }
@@ -47,9 +79,11 @@ export class AllocationConsentController {
 
   @Get(':id/consent-status')
   @Roles('allocation-system', 'admin', 'auditor')
+  @ApiResult(allocationConsentStatusView)
+  @ApiProblems('ALLOCATION_NOT_FOUND')
   status(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(consentIdParam)) params: { id: string },
+    @ZodParams(consentIdParam) params: { id: string },
   ): Promise<AllocationConsentStatus> {
     return this.consents.allocationStatus(principal, params.id);
   }

@@ -11,49 +11,10 @@ import { Controllers, OrganisationsService } from '../organisations/organisation
 import { ShowingEntity } from '../showings/showing.entity';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
 import { AccessLogService } from '@divit/access-log';
-import { AnswerDto } from './dto/consent.dto';
+import { AllocationConsentStatus, AnswerDto, ConsentView, PersonStatus } from './dto/consent.dto';
 import { ConsentEntity } from './consent.entity';
 
-export interface ConsentView {
-  consentId: string;
-  answer: 'GRANTED' | 'REFUSED';
-  status: 'GRANTED' | 'REFUSED' | 'WITHDRAWN';
-  answeredAt: string;
-  withdrawnAt: string | null;
-  organisationId: string;
-  registrationId: string;
-  subjectId: string;
-  subjectRole: string;
-  allocationId: string | null;
-  purpose: string;
-  showingId: string;
-  textVersionHash: string;
-  controller: Controllers;
-  receiptId: string | null;
-  /** Compact JWS (grants only): verify with GET /.well-known/jwks.json or POST /receipts/verification. */
-  receipt: string | null;
-}
-
-export interface PersonStatus {
-  subjectId: string;
-  subjectRole: string;
-  purpose: string;
-  status: 'SHOWN_NOT_ANSWERED' | 'GRANTED' | 'REFUSED' | 'WITHDRAWN';
-  consentId: string | null;
-  lastShownAt: string | null;
-  answeredAt: string | null;
-  withdrawnAt: string | null;
-  textVersionHash: string | null;
-}
-
-export interface AllocationConsentStatus {
-  allocationId: string;
-  registrationId: string;
-  organisationId: string;
-  people: PersonStatus[];
-  /** True when someone refused or withdrew: failure U1, the alternative (paper) route is needed. */
-  alternativeRouteNeeded: boolean;
-}
+export type { AllocationConsentStatus, ConsentView, PersonStatus };
 
 /** Answers to showings (grant with signed receipt, refusal = U1), withdrawal, and the per-allocation status. */
 @Injectable()

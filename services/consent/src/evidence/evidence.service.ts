@@ -1,55 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
-import { Ed25519Jwk, jwkOf, Principal } from '@divit/service-kit';
+import { jwkOf, Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { ConsentError } from '../common/consent.errors';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
-import { ConsentElements } from '../consent-texts/consent-elements';
 import { ConsentEntity } from '../consents/consent.entity';
 import { OrganisationsService } from '../organisations/organisations.service';
 import { ShowingEntity } from '../showings/showing.entity';
 import { SigningKeysService } from '../signing-keys/signing-keys.service';
+import { ConsentEvidence, EvidenceEntry } from './dto/evidence.dto';
 
-export interface EvidenceEntry {
-  showing: {
-    showingId: string;
-    shownAt: string;
-    channel: string;
-    subjectId: string;
-    subjectRole: string;
-    allocationId: string | null;
-    purpose: string;
-    controller: { route: string; controllers: { organisationId: string; name: string | null }[] };
-  };
-  text: {
-    textId: string;
-    version: number | null;
-    audience: string;
-    language: string;
-    versionHash: string;
-    publishedAt: string | null;
-    elements: Partial<ConsentElements>;
-  };
-  answer: null | {
-    consentId: string;
-    answer: string;
-    answeredAt: string;
-    receiptId: string | null;
-    receipt: string | null;
-    receiptKid: string | null;
-    withdrawnAt: string | null;
-  };
-}
-
-export interface ConsentEvidence {
-  registrationId: string;
-  organisationId: string;
-  generatedAt: string;
-  note: string;
-  entries: EvidenceEntry[];
-  /** The public keys the receipts above were signed with (JWKS). */
-  signingKeys: Ed25519Jwk[];
-}
+export type { ConsentEvidence, EvidenceEntry };
 
 /** The full consent history of a registration, with the exact texts shown, for auditors. */
 @Injectable()

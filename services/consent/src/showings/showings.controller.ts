@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { CurrentPrincipal, Principal, Roles, ZodValidationPipe } from '@divit/service-kit';
-import { RecordShowingDto, recordShowingSchema } from './dto/showing.dto';
-import { ShowingsService, ShowingView } from './showings.service';
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiProblems, ApiResult, CurrentPrincipal, Principal, Roles, ZodBody } from '@divit/service-kit';
+import { RecordShowingDto, recordShowingSchema, ShowingView, showingView } from './dto/showing.dto';
+import { ShowingsService } from './showings.service';
 
 /** Proof of showing a consent text (the seeker-facing front end acts as allocation-system for its organisation). */
 @Controller('showings')
@@ -12,9 +12,23 @@ export class ShowingsController {
   @Post()
   @HttpCode(201)
   @Roles('allocation-system', 'admin')
+  @ApiResult(showingView, { status: 201, description: 'The recorded showing.' })
+  @ApiProblems(
+    'CONSENT_TEXT_NOT_FOUND',
+    'REGISTRATION_NOT_FOUND',
+    'CONSENT_TEXT_NOT_PUBLISHED',
+    'CONSENT_TEXT_SUPERSEDED',
+    'CONTROLLER_UNKNOWN',
+    'ORGANISATION_ROUTE_UNKNOWN',
+    'REGISTRATION_UNKNOWN',
+    'ALLOCATION_NOT_ALLOWED',
+    'ALLOCATION_REQUIRED',
+    'AUDIENCE_MISMATCH',
+    'SUBJECT_MISMATCH',
+  )
   record(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(recordShowingSchema)) body: RecordShowingDto,
+    @ZodBody(recordShowingSchema) body: RecordShowingDto,
   ): Promise<ShowingView> {
     return this.showings.record(principal, body);
   }

@@ -4,23 +4,11 @@ import { DataSource } from 'typeorm';
 import { Principal } from '@divit/service-kit';
 import { ConsentError } from '../common/consent.errors';
 import { ConsentTextsService } from '../consent-texts/consent-texts.service';
-import { Controllers, OrganisationsService } from '../organisations/organisations.service';
-import { RecordShowingDto } from './dto/showing.dto';
+import { OrganisationsService } from '../organisations/organisations.service';
+import { RecordShowingDto, ShowingView } from './dto/showing.dto';
 import { ShowingEntity } from './showing.entity';
 
-export interface ShowingView {
-  showingId: string;
-  shownAt: string;
-  textId: string;
-  textVersionHash: string;
-  registrationId: string;
-  subjectId: string;
-  subjectRole: string;
-  allocationId: string | null;
-  purpose: string;
-  channel: string;
-  controller: Controllers;
-}
+export type { ShowingView };
 
 /** Proof of showing: which published text version was shown to whom, when, in which channel, naming which controller. */
 @Injectable()

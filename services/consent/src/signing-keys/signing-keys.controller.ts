@@ -1,25 +1,21 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { z } from 'zod';
+import { ApiResult, Public, Roles, verifyReceipt, ZodBody } from '@divit/service-kit';
 import {
-  Ed25519Jwk,
-  Public,
-  ReceiptPayload,
-  Roles,
-  verifyReceipt,
-  ZodValidationPipe,
-} from '@divit/service-kit';
-import { SigningKeysService, SigningKeyView } from './signing-keys.service';
+  JwksView,
+  jwksView,
+  ReceiptVerificationView,
+  receiptVerificationView,
+  RotationView,
+  rotationView,
+  SigningKeyView,
+  signingKeyView,
+  VerificationDto,
+  verificationSchema,
+} from './dto/signing-keys.dto';
+import { SigningKeysService } from './signing-keys.service';
 
-const verificationSchema = z.strictObject({ receipt: z.string().min(1).max(10_000) });
-
-export interface ReceiptVerificationView {
-  valid: boolean;
-  reason: string | null;
-  kid: string | null;
-  /** The signing key was retired after signing; the receipt stays valid. */
-  keyRetired: boolean | null;
-  payload: ReceiptPayload | null;
-}
+export type { ReceiptVerificationView };
 
 /** Public keys of consent receipts (JWKS), key rotation, and receipt verification. */
 @Controller()
@@ -29,7 +25,8 @@ export class SigningKeysController {
   /** Every receipt signing key ever used (active and retired), as a JWKS (RFC 7517, OKP/Ed25519). */
   @Public()
   @Get('.well-known/jwks.json')
-  jwks(): Promise<{ keys: Ed25519Jwk[] }> {
+  @ApiResult(jwksView)
+  jwks(): Promise<JwksView> {
     return this.keys.jwks();
   }
 
@@ -37,9 +34,10 @@ export class SigningKeysController {
   @Public()
   @Post('receipts/verification')
   @HttpCode(200)
-  async verify(
-    @Body(new ZodValidationPipe(verificationSchema)) body: { receipt: string },
-  ): Promise<ReceiptVerificationView> {
+  @ApiResult(receiptVerificationView, {
+    description: 'Whether the receipt is valid, and its claims when it is.',
+  })
+  async verify(@ZodBody(verificationSchema) body: VerificationDto): Promise<ReceiptVerificationView> {
     const all = await this.keys.all();
     const keys = await this.keys.publicKeys();
     const result = await verifyReceipt(body.receipt, (kid) => keys.get(kid) ?? null);
@@ -60,6 +58,7 @@ export class SigningKeysController {
 
   @Get('signing-keys')
   @Roles('admin', 'auditor', 'platform-operator')
+  @ApiResult(z.array(signingKeyView))
   list(): Promise<SigningKeyView[]> {
     return this.keys.all();
   }
@@ -71,7 +70,8 @@ export class SigningKeysController {
   @Post('signing-keys/rotation')
   @HttpCode(201)
   @Roles('platform-operator')
-  rotate(): Promise<{ active: SigningKeyView; retired: SigningKeyView[] }> {
+  @ApiResult(rotationView, { status: 201, description: 'The new active key and the retired ones.' })
+  rotate(): Promise<RotationView> {
     return this.keys.rotate();
   }
 }

@@ -17,14 +17,9 @@ import { CONSENT_CONFIG } from '../config/consent-config.token';
 import { ConsentError } from '../common/consent.errors';
 import { decryptPrivateKey, encryptPrivateKey, INSECURE_DEV_KEK } from './key-protection';
 import { KeyProtection, SigningKeyEntity } from './signing-key.entity';
+import { SigningKeyView } from './dto/signing-keys.dto';
 
-export interface SigningKeyView {
-  kid: string;
-  publicKey: string;
-  activeFrom: string;
-  retiredAt: string | null;
-  protection: KeyProtection;
-}
+export type { SigningKeyView };
 
 export interface ActiveSigningKey {
   kid: string;

@@ -1,8 +1,13 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
-import { Public, ZodValidationPipe } from '@divit/service-kit';
+import { ApiResult, Public, ZodBody } from '@divit/service-kit';
 import { SimulatorTokenGuard } from '../common/simulator-access';
+import { ApiSimulatorAccess } from '../common/simulator-openapi';
 import { BvBsnSimulator, BvBsnSimulatorBehaviour } from './bvbsn.simulator';
+import {
+  BvBsnSimulatorBehaviourResponse,
+  bvBsnSimulatorBehaviourResponseSchema,
+} from './dto/bvbsn-simulator.dto';
 
 const behaviourSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(60_000).optional(),
@@ -16,22 +21,23 @@ const behaviourSchema = z.strictObject({
  */
 @Public()
 @UseGuards(SimulatorTokenGuard)
+@ApiSimulatorAccess()
 @Controller('simulators/bvbsn')
 export class BvBsnSimulatorController {
   constructor(@Inject(BvBsnSimulator) private readonly simulator: BvBsnSimulator) {}
 
   /** SIMULATOR: current latency and error settings. */
   @Get('behaviour')
-  behaviour(): BvBsnSimulatorBehaviour & { simulator: true } {
+  @ApiResult(bvBsnSimulatorBehaviourResponseSchema)
+  behaviour(): BvBsnSimulatorBehaviourResponse {
     return { simulator: true, ...this.simulator.behaviour };
   }
 
   /** SIMULATOR: change latency, random error rate, or make the next n calls fail technically. */
   @Post('behaviour')
   @HttpCode(200)
-  change(
-    @Body(new ZodValidationPipe(behaviourSchema)) body: Partial<BvBsnSimulatorBehaviour>,
-  ): BvBsnSimulatorBehaviour & { simulator: true } {
+  @ApiResult(bvBsnSimulatorBehaviourResponseSchema, { description: 'The settings now in force.' })
+  change(@ZodBody(behaviourSchema) body: Partial<BvBsnSimulatorBehaviour>): BvBsnSimulatorBehaviourResponse {
     Object.assign(this.simulator.behaviour, body);
     return { simulator: true, ...this.simulator.behaviour };
   }

@@ -1,16 +1,22 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiConsumes } from '@nestjs/swagger';
 import { z } from 'zod';
-import { DomainError, Public, registerErrorStatuses, ZodValidationPipe } from '@divit/service-kit';
+import {
+  ApiFileResult,
+  ApiProblems,
+  ApiResult,
+  DomainError,
+  Public,
+  registerErrorStatuses,
+  ZodBody,
+  ZodParams,
+} from '@divit/service-kit';
 import { SIMULATED_TEST_PERSONS, findTestPerson, latestIncome } from '../bvbsn/test-persons.simulator';
 import { IDV_SETTINGS, IdvSettings } from '../common/settings';
 import { SimulatorAccess, SimulatorTokenGuard } from '../common/simulator-access';
-import {
-  DeliveryResult,
-  DvmgSimulator,
-  DvmgSimulatorError,
-  SCRIPT_ACTIONS,
-  ScriptAction,
-} from './dvmg.simulator';
+import { ApiSimulatorAccess } from '../common/simulator-openapi';
+import { DvmgSimulator, DvmgSimulatorError, SCRIPT_ACTIONS, ScriptAction } from './dvmg.simulator';
+import { ScriptResponse, scriptResponseSchema, testPersonsResponseSchema } from './dto/dvmg-simulator.dto';
 
 type SimulatorErrorCode = DvmgSimulatorError['code'];
 registerErrorStatuses({
@@ -58,6 +64,8 @@ export class DvmgSimulatorController {
 
   /** SIMULATOR: the fictional test persons (valid test BSNs, names, incomes). */
   @Get('test-persons')
+  @ApiSimulatorAccess()
+  @ApiResult(testPersonsResponseSchema)
   testPersons() {
     return { simulator: true, testPersons: SIMULATED_TEST_PERSONS };
   }
@@ -65,7 +73,12 @@ export class DvmgSimulatorController {
   /** SIMULATOR: the MijnOverheid landing page: simulated DigiD login (pick a test person) or cancel. */
   @Get('sessions/:id')
   @Header('content-type', 'text/html; charset=utf-8')
-  async page(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }): Promise<string> {
+  @ApiSimulatorAccess({ sessionCapability: true })
+  @ApiFileResult('text/html', {
+    description: 'SIMULATOR: the landing page (log in as a test person, or cancel).',
+  })
+  @ApiProblems('SIMULATED_SESSION_UNKNOWN')
+  async page(@ZodParams(sessionParam) params: { id: string }): Promise<string> {
     const session = await this.guardAsync(() => this.simulator.session(params.id));
     const access = this.access.redirectQuery(params.id);
     const options = SIMULATED_TEST_PERSONS.map(
@@ -84,9 +97,13 @@ export class DvmgSimulatorController {
   @Post('sessions/:id/login')
   @HttpCode(200)
   @Header('content-type', 'text/html; charset=utf-8')
+  @ApiSimulatorAccess({ sessionCapability: true })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiFileResult('text/html', { description: 'SIMULATOR: logged in; the data to be shared.' })
+  @ApiProblems('SIMULATED_SESSION_UNKNOWN', 'SIMULATED_SESSION_DONE', 'TEST_PERSON_UNKNOWN')
   async login(
-    @Param(new ZodValidationPipe(sessionParam)) params: { id: string },
-    @Body(new ZodValidationPipe(loginForm)) body: { testPersonBsn: string },
+    @ZodParams(sessionParam) params: { id: string },
+    @ZodBody(loginForm) body: { testPersonBsn: string },
   ): Promise<string> {
     await this.guardAsync(() => this.simulator.login(params.id, body.testPersonBsn));
     const person = findTestPerson(body.testPersonBsn)!;
@@ -108,7 +125,10 @@ export class DvmgSimulatorController {
   @Post('sessions/:id/share')
   @HttpCode(200)
   @Header('content-type', 'text/html; charset=utf-8')
-  async share(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }, @Req() req: RequestLike) {
+  @ApiSimulatorAccess({ sessionCapability: true })
+  @ApiFileResult('text/html', { description: 'SIMULATOR: shared; the HTTP status of the delivery.' })
+  @ApiProblems('SIMULATED_SESSION_UNKNOWN', 'SIMULATED_SESSION_DONE', 'NOT_LOGGED_IN')
+  async share(@ZodParams(sessionParam) params: { id: string }, @Req() req: RequestLike) {
     const result = await this.guardAsync(() => this.simulator.share(params.id, this.deliveryUrl(req)));
     return html(`<p>Gegevens gedeeld. Levering: HTTP ${result.deliveryStatus ?? '-'}.</p>`);
   }
@@ -117,7 +137,10 @@ export class DvmgSimulatorController {
   @Post('sessions/:id/abort')
   @HttpCode(200)
   @Header('content-type', 'text/html; charset=utf-8')
-  async abort(@Param(new ZodValidationPipe(sessionParam)) params: { id: string }, @Req() req: RequestLike) {
+  @ApiSimulatorAccess({ sessionCapability: true })
+  @ApiFileResult('text/html', { description: 'SIMULATOR: cancelled; the HTTP status of the abort report.' })
+  @ApiProblems('SIMULATED_SESSION_UNKNOWN', 'SIMULATED_SESSION_DONE')
+  async abort(@ZodParams(sessionParam) params: { id: string }, @Req() req: RequestLike) {
     const result = await this.guardAsync(() => this.simulator.abort(params.id, this.deliveryUrl(req)));
     return html(`<p>Geannuleerd. Levering: HTTP ${result.deliveryStatus ?? '-'}.</p>`);
   }
@@ -125,11 +148,14 @@ export class DvmgSimulatorController {
   /** SIMULATOR: a whole flow in one call (SHARE, ABORT_BEFORE_LOGIN, ABORT_AFTER_LOGIN, TIME_OUT, BAD_SIGNATURE, OTHER_PERSON). */
   @Post('sessions/:id/script')
   @HttpCode(200)
+  @ApiSimulatorAccess({ sessionCapability: true })
+  @ApiResult(scriptResponseSchema)
+  @ApiProblems('SIMULATED_SESSION_UNKNOWN', 'SIMULATED_SESSION_DONE', 'TEST_PERSON_UNKNOWN')
   async script(
-    @Param(new ZodValidationPipe(sessionParam)) params: { id: string },
-    @Body(new ZodValidationPipe(scriptSchema)) body: { action: ScriptAction; testPersonBsn?: string },
+    @ZodParams(sessionParam) params: { id: string },
+    @ZodBody(scriptSchema) body: { action: ScriptAction; testPersonBsn?: string },
     @Req() req: RequestLike,
-  ): Promise<DeliveryResult & { simulator: true; action: ScriptAction }> {
+  ): Promise<ScriptResponse> {
     const result = await this.guardAsync(() =>
       this.simulator.script(params.id, body.action, body.testPersonBsn, this.deliveryUrl(req)),
     );

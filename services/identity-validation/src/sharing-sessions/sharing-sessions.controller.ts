@@ -1,5 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Principal, Public, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiProblems,
+  ApiResult,
+  CurrentPrincipal,
+  Principal,
+  Public,
+  Roles,
+  ZodBody,
+  ZodParams,
+} from '@divit/service-kit';
 import { deliveryEnvelopeSchema, DeliveryEnvelope } from '../dvmg/dvmg-dataset';
 import {
   confirmationSchema,
@@ -8,11 +17,13 @@ import {
   StartSessionDto,
 } from './dto/sharing-session.dto';
 import {
-  DeliveryAccepted,
-  SessionView,
-  SharingSessionsService,
-  StartedSession,
-} from './sharing-sessions.service';
+  DeliveryAcceptedResponse,
+  deliveryAcceptedResponseSchema,
+  sessionResponseSchema,
+  StartedSessionResponse,
+  startedSessionResponseSchema,
+} from './dto/sharing-session-response.dto';
+import { SessionView, SharingSessionsService } from './sharing-sessions.service';
 
 /** Sharing sessions with MijnOverheid (DvMG) for one person and purpose, started with a consent receipt. */
 @Controller('sharing-sessions')
@@ -23,19 +34,43 @@ export class SharingSessionsController {
   @Post()
   @HttpCode(201)
   @Roles('allocation-system')
+  @ApiResult(startedSessionResponseSchema, {
+    status: 201,
+    description: 'Where to send the person, and until when.',
+  })
+  @ApiProblems(
+    'FORBIDDEN_ROLE',
+    'RECEIPT_ORGANISATION_MISMATCH',
+    'RECEIPT_MALFORMED',
+    'RECEIPT_SIGNATURE_INVALID',
+    'RECEIPT_PURPOSE_NOT_BSN',
+    'RECEIPT_PURPOSE_MISMATCH',
+    { code: 'RECEIPT_KEY_UNKNOWN', description: "retry: the consent service's key has not arrived yet" },
+    'RECEIPT_ALREADY_USED',
+    'CONSENT_WITHDRAWN',
+    {
+      code: 'IDENTITY_DATA_NOT_YET_RECEIVED',
+      description: 'retry: the identifying data has not arrived yet',
+    },
+    { code: 'ALLOCATION_NOT_YET_RECEIVED', description: 'retry: the allocation has not arrived yet' },
+    'SESSION_ALREADY_ACTIVE',
+    'DVMG_UNAVAILABLE',
+  )
   start(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(startSessionSchema)) body: StartSessionDto,
-  ): Promise<StartedSession> {
+    @ZodBody(startSessionSchema) body: StartSessionDto,
+  ): Promise<StartedSessionResponse> {
     return this.sessions.start(principal, body);
   }
 
   /** Status and outcome; while awaiting confirmation also the validated surname and birth date (never the BSN). */
   @Get(':id')
   @Roles('allocation-system')
+  @ApiResult(sessionResponseSchema)
+  @ApiProblems({ code: 'SESSION_NOT_FOUND', description: "no such session, or another organisation's" })
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(sessionIdParam)) params: { id: string },
+    @ZodParams(sessionIdParam) params: { id: string },
   ): Promise<SessionView> {
     return this.sessions.get(principal, params.id);
   }
@@ -44,10 +79,14 @@ export class SharingSessionsController {
   @Post(':id/confirmation')
   @HttpCode(200)
   @Roles('allocation-system')
+  @ApiResult(sessionResponseSchema, {
+    description: 'The session: VALIDATED, or FAILED with U2_DATA_DISPUTED.',
+  })
+  @ApiProblems('SESSION_NOT_FOUND', 'SESSION_NOT_AWAITING_CONFIRMATION')
   confirm(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(sessionIdParam)) params: { id: string },
-    @Body(new ZodValidationPipe(confirmationSchema)) body: { agrees: boolean },
+    @ZodParams(sessionIdParam) params: { id: string },
+    @ZodBody(confirmationSchema) body: { agrees: boolean },
   ): Promise<SessionView> {
     return this.sessions.confirm(principal, params.id, body.agrees);
   }
@@ -62,9 +101,18 @@ export class DvmgDeliveriesController {
   /** A signed dataset for a session: verified against the stored MijnOverheid key; replays are refused. */
   @Post('deliveries')
   @HttpCode(200)
-  deliver(
-    @Body(new ZodValidationPipe(deliveryEnvelopeSchema)) body: DeliveryEnvelope,
-  ): Promise<DeliveryAccepted> {
+  @ApiResult(deliveryAcceptedResponseSchema)
+  @ApiProblems(
+    'DELIVERY_MALFORMED',
+    'DELIVERY_SIGNATURE_INVALID',
+    'DELIVERY_SESSION_UNKNOWN',
+    'DELIVERY_REPLAYED',
+    'DELIVERY_SESSION_CLOSED',
+    'DELIVERY_SESSION_EXPIRED',
+    'DELIVERY_KIND_MISMATCH',
+    'DELIVERY_BSN_INVALID',
+  )
+  deliver(@ZodBody(deliveryEnvelopeSchema) body: DeliveryEnvelope): Promise<DeliveryAcceptedResponse> {
     return this.sessions.receiveDelivery(body);
   }
 }

@@ -1,22 +1,24 @@
-import { Controller, Get, Header, Query } from '@nestjs/common';
-import { z } from 'zod';
+import { Controller, Get, Header } from '@nestjs/common';
 import { AccessLogService } from '@divit/access-log';
-import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
-import { CurrentPrincipal, instant, isPlatformOperator, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  ApiFileResult,
+  ApiResult,
+  CurrentPrincipal,
+  isPlatformOperator,
+  Roles,
+  ZodQuery,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { DeletionLogRecord, DeletionLogService, toCsv } from './deletion-log.service';
+import { DeletionLogService, toCsv } from './deletion-log.service';
+import {
+  DeletionLogQuery,
+  deletionLogQuery,
+  DeletionLogSummary,
+  deletionLogSummaryView,
+  DeletionLogView,
+  deletionLogView,
+} from './dto/deletion-log.dto';
 import { ReaderScope } from '../tenancy/reader-scope';
-
-export const deletionLogQuery = z.strictObject({
-  category: z.enum(DataCategorySymbols).optional(),
-  targetService: z.enum(OwningServiceSymbols).optional(),
-  subjectPseudonym: z.uuid().optional(),
-  /** Completed at or after (ISO-8601 instant). */
-  from: instant().optional(),
-  /** Completed before (ISO-8601 instant). */
-  to: instant().optional(),
-});
-type DeletionLogQuery = z.infer<typeof deletionLogQuery>;
 
 /**
  * The deletion log for auditors: proof of every acknowledged erasure, as JSON or CSV. An organisation's auditor or
@@ -34,10 +36,11 @@ export class DeletionLogController {
   /** The deletion log as JSON (oldest first, at most 100 000 rows per request; narrow with from/to). */
   @Get()
   @Roles('auditor', 'admin', 'platform-operator')
+  @ApiResult(deletionLogView, { description: 'The records, oldest first (the read is access-logged).' })
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
-  ): Promise<{ count: number; records: DeletionLogRecord[] }> {
+    @ZodQuery(deletionLogQuery) query: DeletionLogQuery,
+  ): Promise<DeletionLogView> {
     const records = await this.log.records(query, undefined, await this.readers.organisations(principal));
     await this.recordRead(principal, 'DELETION_LOG_READ', query);
     return { count: records.length, records };
@@ -48,9 +51,12 @@ export class DeletionLogController {
   @Roles('auditor', 'admin', 'platform-operator')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="deletion-log.csv"')
+  @ApiFileResult('text/csv', {
+    description: 'The deletion log as CSV (header line first; the export is access-logged).',
+  })
   async csv(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(deletionLogQuery)) query: DeletionLogQuery,
+    @ZodQuery(deletionLogQuery) query: DeletionLogQuery,
   ): Promise<string> {
     const csv = toCsv(await this.log.records(query, undefined, await this.readers.organisations(principal)));
     await this.recordRead(principal, 'DELETION_LOG_EXPORTED', query);
@@ -60,9 +66,8 @@ export class DeletionLogController {
   /** Erasures and erased records per category and owning service (aggregates that survive erasure). */
   @Get('summary')
   @Roles('auditor', 'admin', 'platform-operator')
-  async summary(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
+  @ApiResult(deletionLogSummaryView)
+  async summary(@CurrentPrincipal() principal: Principal): Promise<DeletionLogSummary> {
     return this.log.summary(await this.readers.organisations(principal));
   }
 

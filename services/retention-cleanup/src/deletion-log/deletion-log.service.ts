@@ -1,21 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { csvText } from '@divit/service-kit';
+import type { DeletionLogRecord, DeletionLogSummary } from './dto/deletion-log.dto';
 
-export interface DeletionLogRecord {
-  erasureId: string;
-  category: string;
-  targetService: string;
-  reason: string;
-  policyId: string;
-  subjectPseudonym: string | null;
-  organisationId: string | null;
-  allocationId: string | null;
-  recordedBefore: string | null;
-  requestedAt: string;
-  completedAt: string;
-  erasedCount: number;
-}
+export type { DeletionLogRecord, DeletionLogSummary };
 
 export interface DeletionLogFilter {
   category?: string;
@@ -88,9 +76,7 @@ export class DeletionLogService {
   }
 
   /** Totals per category and owning service: what billing and statistics may keep after the erasures. */
-  async summary(
-    organisationIds?: string[],
-  ): Promise<{ category: string; targetService: string; erasures: number; erasedRecords: number }[]> {
+  async summary(organisationIds?: string[]): Promise<DeletionLogSummary> {
     return this.dataSource.query(
       `SELECT category, target_service AS "targetService", count(*)::int AS erasures,
          sum(erased_count)::float8 AS "erasedRecords"

@@ -1,33 +1,22 @@
-import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { ApiResult, CurrentPrincipal, Roles, ZodQuery } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { ErasuresService, SweepResult } from './erasures.service';
-import { ErasuresQuery, erasuresQuery } from './dto/erasure.dto';
+import { ErasuresService } from './erasures.service';
+import {
+  ErasureView,
+  erasureView,
+  ErasuresQuery,
+  erasuresQuery,
+  OverdueErasuresView,
+  overdueErasuresView,
+  SweepResult,
+  sweepResultView,
+} from './dto/erasure.dto';
 import type { ErasureRow } from './erasures.repository';
 import { ReaderScope } from '../tenancy/reader-scope';
 
-export interface ErasureView {
-  erasureId: string;
-  category: string;
-  targetService: string;
-  reason: string;
-  trigger: string;
-  policyId: string;
-  organisationId: string | null;
-  registrationId: string | null;
-  subjectId: string | null;
-  allocationId: string | null;
-  recordedBefore: string | null;
-  triggerAt: string;
-  dueAt: string;
-  status: string;
-  held?: boolean;
-  firstSentAt: string | null;
-  lastSentAt: string | null;
-  sendCount: number;
-  completedAt: string | null;
-  erasedCount: number | null;
-}
+export type { ErasureView };
 
 /**
  * The due-erasure schedule, overdue erasures and sweeps. An organisation's admin and auditor read its own
@@ -44,9 +33,10 @@ export class ErasuresController {
   /** Scheduled, issued and completed erasures (first 1000 by due time), optionally for one subject or status. */
   @Get('erasures')
   @Roles('admin', 'auditor', 'platform-operator')
+  @ApiResult(z.array(erasureView))
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(erasuresQuery)) query: ErasuresQuery,
+    @ZodQuery(erasuresQuery) query: ErasuresQuery,
   ): Promise<ErasureView[]> {
     const organisationIds = await this.readers.organisations(principal);
     return (await this.erasures.list({ ...query, ...(organisationIds ? { organisationIds } : {}) })).map(
@@ -57,9 +47,8 @@ export class ErasuresController {
   /** Erasures due and not acknowledged for longer than ERASURE_OVERDUE_AFTER_SECONDS (held ones excluded). */
   @Get('erasures/overdue')
   @Roles('admin', 'auditor', 'platform-operator')
-  async overdue(
-    @CurrentPrincipal() principal: Principal,
-  ): Promise<{ thresholdSeconds: number; count: number; erasures: ErasureView[] }> {
+  @ApiResult(overdueErasuresView)
+  async overdue(@CurrentPrincipal() principal: Principal): Promise<OverdueErasuresView> {
     const rows = (await this.erasures.overdue(await this.readers.organisations(principal))).map(toView);
     return { thresholdSeconds: this.erasures.overdueThreshold, count: rows.length, erasures: rows };
   }
@@ -68,6 +57,7 @@ export class ErasuresController {
   @Post('sweeps')
   @HttpCode(200)
   @Roles('platform-operator')
+  @ApiResult(sweepResultView, { description: 'What the sweep issued.' })
   sweep(): Promise<SweepResult> {
     return this.erasures.sweep();
   }

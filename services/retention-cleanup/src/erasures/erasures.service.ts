@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataCategorySymbols } from '@divit/contracts';
-import type { DataCategory, OwningService } from '@divit/contracts';
+import type { DataCategory } from '@divit/contracts';
 import { eraseAccessLog } from '@divit/access-log';
 import { createLogger } from '@divit/observability';
 import { RETENTION_CONFIG } from '../config/tokens';
@@ -18,6 +18,7 @@ import {
 import { PoliciesService } from '../policies/policies.service';
 import { ErasureEvents } from './erasure.events';
 import { Ack, ErasureRow, ErasuresRepository, NewErasure, Tx } from './erasures.repository';
+import type { IssuedErasure, SweepResult } from './dto/erasure.dto';
 
 /** Pseudonymous ids a lifecycle event names; the erasure is limited to the non-null ones. */
 export interface SubjectScope {
@@ -27,33 +28,7 @@ export interface SubjectScope {
   allocationId: string | null;
 }
 
-export interface IssuedErasure {
-  erasureId: string;
-  category: DataCategory;
-  targetService: OwningService;
-  reason: string;
-  policyId: string;
-  registrationId: string | null;
-  subjectId: string | null;
-  recordedBefore: string | null;
-  sendCount: number;
-}
-
-export interface SweepResult {
-  startedAt: string;
-  finishedAt: string;
-  /** Age-based erasures created by this sweep (one per category, owning service and policy). */
-  ageErasuresScheduled: number;
-  /** Commands sent for the first time. */
-  issuedCount: number;
-  /** Commands sent again because their acknowledgement is late. */
-  resentCount: number;
-  /** Due erasures not issued because a legal hold covers them. */
-  heldCount: number;
-  /** The commands of this sweep (first 1000; the counts above are complete). */
-  issued: IssuedErasure[];
-  resent: IssuedErasure[];
-}
+export type { IssuedErasure, SweepResult };
 
 const AGE_LOCK_ID = 7346152008;
 const LISTED = 1000;

@@ -1,9 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { z } from 'zod';
+import { ApiProblems, ApiResult, CurrentPrincipal, Roles, ZodBody, ZodParams } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
-import { CreateHoldDto, createHoldSchema, holdIdParam, LiftHoldDto, liftHoldSchema } from './dto/hold.dto';
-import { HoldAuditView, HoldsService, HoldView } from './holds.service';
-import type { IssuedErasure } from '../erasures/erasures.service';
+import {
+  CreateHoldDto,
+  createHoldSchema,
+  HoldAuditView,
+  holdAuditView,
+  holdIdParam,
+  HoldView,
+  holdView,
+  LiftedHoldView,
+  liftedHoldView,
+  LiftHoldDto,
+  liftHoldSchema,
+} from './dto/hold.dto';
+import { HoldsService } from './holds.service';
 
 /**
  * Legal holds of one organisation: its admin places and lifts them, its auditors read them and their audit trail.
@@ -18,9 +30,11 @@ export class HoldsController {
   @Post()
   @HttpCode(201)
   @Roles('admin', 'platform-operator')
+  @ApiResult(holdView, { status: 201, description: 'The hold, active.' })
+  @ApiProblems('SUBJECT_NOT_FOUND', 'OUTSIDE_ORGANISATION')
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(createHoldSchema)) body: CreateHoldDto,
+    @ZodBody(createHoldSchema) body: CreateHoldDto,
   ): Promise<HoldView> {
     return this.holds.create(principal, body);
   }
@@ -28,6 +42,7 @@ export class HoldsController {
   /** Every hold, newest first. */
   @Get()
   @Roles('admin', 'auditor', 'platform-operator')
+  @ApiResult(z.array(holdView))
   list(@CurrentPrincipal() principal: Principal): Promise<HoldView[]> {
     return this.holds.list(principal);
   }
@@ -35,15 +50,18 @@ export class HoldsController {
   /** The append-only audit of creating and lifting holds. */
   @Get('audit')
   @Roles('admin', 'auditor', 'platform-operator')
+  @ApiResult(z.array(holdAuditView))
   audit(@CurrentPrincipal() principal: Principal): Promise<HoldAuditView[]> {
     return this.holds.audit(principal);
   }
 
   @Get(':id')
   @Roles('admin', 'auditor', 'platform-operator')
+  @ApiResult(holdView)
+  @ApiProblems('HOLD_NOT_FOUND')
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(holdIdParam)) params: { id: string },
+    @ZodParams(holdIdParam) params: { id: string },
   ): Promise<HoldView> {
     return this.holds.get(params.id, principal);
   }
@@ -52,11 +70,13 @@ export class HoldsController {
   @Post(':id/lift')
   @HttpCode(200)
   @Roles('admin', 'platform-operator')
+  @ApiResult(liftedHoldView, { description: 'The lifted hold and the erasures it released.' })
+  @ApiProblems('HOLD_NOT_FOUND', 'OUTSIDE_ORGANISATION', 'HOLD_ALREADY_LIFTED')
   lift(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(holdIdParam)) params: { id: string },
-    @Body(new ZodValidationPipe(liftHoldSchema)) body: LiftHoldDto,
-  ): Promise<HoldView & { released: IssuedErasure[] }> {
+    @ZodParams(holdIdParam) params: { id: string },
+    @ZodBody(liftHoldSchema) body: LiftHoldDto,
+  ): Promise<LiftedHoldView> {
     return this.holds.lift(principal, params.id, body);
   }
 }

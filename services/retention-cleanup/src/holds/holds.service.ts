@@ -1,38 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import type { DataCategory } from '@divit/contracts';
 import { assertActsFor, isPlatformOperator, TenancyError } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService, IssuedErasure } from '../erasures/erasures.service';
 import { LegalHoldAuditEntity, LegalHoldEntity } from './legal-hold.entity';
 import { HoldError } from './holds.errors';
-import { CreateHoldDto, LiftHoldDto } from './dto/hold.dto';
+import { CreateHoldDto, HoldAuditView, HoldView, LiftHoldDto } from './dto/hold.dto';
 import { ReaderScope } from '../tenancy/reader-scope';
 
-export interface HoldView {
-  id: string;
-  subjectId: string | null;
-  category: DataCategory | null;
-  organisationId: string | null;
-  reason: string;
-  owner: string;
-  expiresAt: string | null;
-  createdBy: string;
-  createdAt: string;
-  liftedBy: string | null;
-  liftedAt: string | null;
-  liftReason: string | null;
-  active: boolean;
-}
-
-export interface HoldAuditView {
-  holdId: string;
-  action: 'CREATED' | 'LIFTED';
-  actor: string;
-  reason: string;
-  occurredAt: string;
-}
+export type { HoldAuditView, HoldView };
 
 /**
  * Legal holds: while active, covered erasures stay due but are not issued. Creating and lifting are audited

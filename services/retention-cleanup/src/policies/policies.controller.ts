@@ -1,16 +1,31 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Put } from '@nestjs/common';
+import { z } from 'zod';
 import {
+  ApiProblems,
+  ApiResult,
   assertActsFor,
   CurrentPrincipal,
   isPlatformOperator,
   Roles,
   TenancyError,
-  ZodValidationPipe,
+  ZodBody,
+  ZodParams,
+  ZodQuery,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { ErasuresService } from '../erasures/erasures.service';
-import { OverrideDto, OverrideParams, overrideParams, overrideSchema, policiesQuery } from './dto/policy.dto';
-import { PoliciesService, PolicyView } from './policies.service';
+import {
+  OverrideDto,
+  OverrideParams,
+  overrideParams,
+  overrideSchema,
+  policiesQuery,
+  PolicyChangeView,
+  policyChangeView,
+  PolicyView,
+  policyView,
+} from './dto/policy.dto';
+import { PoliciesService } from './policies.service';
 import { ReaderScope } from '../tenancy/reader-scope';
 
 /**
@@ -32,9 +47,11 @@ export class PoliciesController {
    */
   @Get()
   @Roles('admin', 'auditor', 'platform-operator')
+  @ApiResult(z.array(policyView))
+  @ApiProblems('OUTSIDE_ORGANISATION')
   async list(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(policiesQuery)) query: { organisationId?: string },
+    @ZodQuery(policiesQuery) query: { organisationId?: string },
   ): Promise<PolicyView[]> {
     if (query.organisationId && !(await this.readers.mayRead(principal, query.organisationId)))
       throw new TenancyError(
@@ -53,11 +70,13 @@ export class PoliciesController {
   @Put(':category/organisations/:organisationId')
   @HttpCode(200)
   @Roles('admin', 'platform-operator')
+  @ApiResult(policyChangeView, { description: 'The policy now in force, and the erasures rescheduled.' })
+  @ApiProblems('OUTSIDE_ORGANISATION', 'RETENTION_OUT_OF_BOUNDS')
   override(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(overrideParams)) params: OverrideParams,
-    @Body(new ZodValidationPipe(overrideSchema)) body: OverrideDto,
-  ): Promise<PolicyView & { rescheduled: number }> {
+    @ZodParams(overrideParams) params: OverrideParams,
+    @ZodBody(overrideSchema) body: OverrideDto,
+  ): Promise<PolicyChangeView> {
     assertActsFor(principal, params.organisationId);
     return this.policies.override(principal.subject, params.organisationId, params.category, body, (tx, p) =>
       this.erasures.reschedule(tx, p),
@@ -68,10 +87,12 @@ export class PoliciesController {
   @Delete(':category/organisations/:organisationId')
   @HttpCode(200)
   @Roles('admin', 'platform-operator')
+  @ApiResult(policyChangeView, { description: 'The default policy again, and the erasures rescheduled.' })
+  @ApiProblems('OUTSIDE_ORGANISATION', 'POLICY_OVERRIDE_NOT_FOUND')
   remove(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(overrideParams)) params: OverrideParams,
-  ): Promise<PolicyView & { rescheduled: number }> {
+    @ZodParams(overrideParams) params: OverrideParams,
+  ): Promise<PolicyChangeView> {
     assertActsFor(principal, params.organisationId);
     return this.policies.removeOverride(params.organisationId, params.category, (tx, p) =>
       this.erasures.reschedule(tx, p),

@@ -4,11 +4,9 @@ import type { DataCategory } from '@divit/contracts';
 import { boundsProblem, DEFAULT_POLICIES, DefaultPolicy, effective, EffectivePolicy } from './policy';
 import { PoliciesRepository, Tx } from './policies.repository';
 import { PolicyError } from './policies.errors';
+import type { PolicyView } from './dto/policy.dto';
 
-export interface PolicyView extends EffectivePolicy {
-  /** The override's reason and author, when overridden. */
-  override: { reason: string; updatedBy: string; updatedAt: string } | null;
-}
+export type { PolicyView };
 
 /** Retention policies: the shipped defaults (data file) and per-organisation overrides within min/max. */
 @Injectable()

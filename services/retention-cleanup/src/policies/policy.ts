@@ -71,7 +71,7 @@ export function durationSeconds(duration: string): number {
   return y * 365.25 * day + mo * 30.44 * day + w * 7 * day + d * day + h * 3600 + mi * 60 + s;
 }
 
-const policySchema = z.strictObject({
+export const policySchema = z.strictObject({
   category: z.enum(DataCategorySymbols),
   retention: isoDuration,
   minimum: isoDuration,

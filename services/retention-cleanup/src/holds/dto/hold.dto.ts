@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DataCategorySymbols } from '@divit/contracts';
 import { instant, plainText } from '@divit/service-kit';
+import { issuedErasureView } from '../../erasures/dto/erasure.dto';
 
 const text = (max: number) => plainText({ max });
 
@@ -27,3 +28,35 @@ export const liftHoldSchema = z.strictObject({ reason: text(500) });
 export type LiftHoldDto = z.infer<typeof liftHoldSchema>;
 
 export const holdIdParam = z.strictObject({ id: z.uuid() });
+
+/** A legal hold: while active, the erasures it covers stay due but are not issued. */
+export const holdView = z.object({
+  id: z.uuid(),
+  subjectId: z.string().nullable(),
+  category: z.enum(DataCategorySymbols).nullable(),
+  organisationId: z.string().nullable(),
+  reason: z.string(),
+  owner: z.string(),
+  expiresAt: z.iso.datetime().nullable(),
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+  liftedBy: z.string().nullable(),
+  liftedAt: z.iso.datetime().nullable(),
+  liftReason: z.string().nullable(),
+  active: z.boolean(),
+});
+export type HoldView = z.infer<typeof holdView>;
+
+/** The lifted hold and the erasures it kept back, issued at once. */
+export const liftedHoldView = holdView.extend({ released: z.array(issuedErasureView) });
+export type LiftedHoldView = z.infer<typeof liftedHoldView>;
+
+/** One entry of the append-only audit of creating and lifting holds. */
+export const holdAuditView = z.object({
+  holdId: z.uuid(),
+  action: z.enum(['CREATED', 'LIFTED']),
+  actor: z.string(),
+  reason: z.string(),
+  occurredAt: z.iso.datetime(),
+});
+export type HoldAuditView = z.infer<typeof holdAuditView>;
