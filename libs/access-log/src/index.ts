@@ -3,6 +3,7 @@ import { CreateAccessLogEntries1765200000000 } from './migrations/1765200000000-
 
 export * from './access-log.entity';
 export * from './access-log.service';
+export * from './access-log.schemas';
 export * from './access-log.controller';
 export { accessLogEntryView, accessLogPageView } from './access-log.views';
 export * from './access-log.module';

@@ -1,13 +1,31 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Put } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { CurrentPrincipal, OrganisationScope, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  ApiProblems,
+  ApiResult,
+  CurrentPrincipal,
+  OrganisationScope,
+  Roles,
+  ZodBody,
+  ZodParams,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { ExpiryScheduler } from './expiry.scheduler';
 import { HouseholdsRepository } from './households.repository';
 import { IncomeRetrievalError } from './households.errors';
 import { inCoordinatorScope } from './scope';
+import {
+  AllocationStatusView,
+  allocationStatusViewSchema,
+  DecisionView,
+  ExpirySweepView,
+  expirySweepViewSchema,
+  MemberRequestView,
+  PensionAgeView,
+  pensionAgeViewSchema,
+} from './households.schemas';
 
 export const allocationIdParam = z.strictObject({ allocationId: z.uuid() });
 export const pensionAgeSchema = z.strictObject({
@@ -15,45 +33,7 @@ export const pensionAgeSchema = z.strictObject({
   pensionAge: z.boolean(),
 });
 
-export interface MemberRequestView {
-  memberId: string;
-  role: string;
-  status: string;
-  failure: string | null;
-  deadlineAt: string;
-  updatedAt: string;
-  withdrawnAfterDecisionAt: string | null;
-}
-
-export interface AllocationStatusView {
-  allocationId: string;
-  registrationId: string;
-  organisationId: string;
-  lettingCorporationId: string;
-  leaseStartDate: string;
-  householdSize: number;
-  exemptionGroup: string | null;
-  pensionAge: boolean | null;
-  /**
-   * Every member has shared, but the income norms of the lease year are not published yet: the decision follows
-   * automatically when they are (ADR 0017). null otherwise.
-   */
-  awaitingNorms: { leaseYear: number; since: string } | null;
-  members: MemberRequestView[];
-  decision: {
-    decisionId: string;
-    outcome: string;
-    alternativeRouteReason: string | null;
-    failedMemberId: string | null;
-    passendCategory: string | null;
-    withinPassendLimit: boolean | null;
-    passend: boolean | null;
-    incomeYear: number | null;
-    normVersion: string | null;
-    decidedAt: string;
-    evidenceReference: string;
-  } | null;
-}
+export type { AllocationStatusView, MemberRequestView };
 
 /** HTTP edge: request progress and the decision (no income), the pension-age statement, the expiry sweep. */
 @Controller()
@@ -69,9 +49,11 @@ export class HouseholdsController {
   /** Where each member's request stands and the decision, if made. Conclusions only: no income. */
   @Get('allocations/:allocationId')
   @Roles('allocation-system', 'coordinator', 'member', 'auditor', 'admin')
+  @ApiResult(allocationStatusViewSchema)
+  @ApiProblems('ALLOCATION_NOT_FOUND')
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
+    @ZodParams(allocationIdParam) params: { allocationId: string },
   ): Promise<AllocationStatusView> {
     const em = this.dataSource.manager;
     const a = await this.repo.findAllocation(em, params.allocationId);
@@ -92,6 +74,8 @@ export class HouseholdsController {
       allocationId: a.allocationId,
       purpose: 'REQUEST_PROGRESS',
     });
+    // The repository rows type exemptionGroup, outcome, alternativeRouteReason and passendCategory as string; the
+    // stored values are the contracts' symbols (written from AllocationRecorded and IncomeDecisionMade).
     return {
       allocationId: a.allocationId,
       registrationId: a.registrationId,
@@ -99,7 +83,7 @@ export class HouseholdsController {
       lettingCorporationId: a.lettingCorporationId,
       leaseStartDate: a.leaseStartDate,
       householdSize: a.householdSize,
-      exemptionGroup: a.exemptionGroup,
+      exemptionGroup: a.exemptionGroup as AllocationStatusView['exemptionGroup'],
       pensionAge: pensionAge ?? null,
       awaitingNorms:
         !decision && a.awaitingNormsYear !== null
@@ -117,10 +101,10 @@ export class HouseholdsController {
       decision: decision
         ? {
             decisionId: decision.decisionId,
-            outcome: decision.outcome,
-            alternativeRouteReason: decision.alternativeRouteReason,
+            outcome: decision.outcome as DecisionView['outcome'],
+            alternativeRouteReason: decision.alternativeRouteReason as DecisionView['alternativeRouteReason'],
             failedMemberId: decision.failedMemberId,
-            passendCategory: decision.passendCategory,
+            passendCategory: decision.passendCategory as DecisionView['passendCategory'],
             withinPassendLimit: decision.withinPassendLimit,
             passend: decision.passend,
             incomeYear: decision.incomeYear,
@@ -138,11 +122,13 @@ export class HouseholdsController {
    */
   @Put('allocations/:allocationId/pension-age')
   @Roles('allocation-system', 'admin')
+  @ApiResult(pensionAgeViewSchema, { description: 'The statement as recorded.' })
+  @ApiProblems('ALLOCATION_NOT_FOUND', 'ALLOCATION_EXEMPT', 'ALLOCATION_ALREADY_DECIDED')
   async statePensionAge(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(allocationIdParam)) params: { allocationId: string },
-    @Body(new ZodValidationPipe(pensionAgeSchema)) body: { pensionAge: boolean },
-  ): Promise<{ allocationId: string; pensionAge: boolean }> {
+    @ZodParams(allocationIdParam) params: { allocationId: string },
+    @ZodBody(pensionAgeSchema) body: { pensionAge: boolean },
+  ): Promise<PensionAgeView> {
     return this.dataSource.transaction(async (em) => {
       await this.repo.lockAllocation(em, params.allocationId);
       const a = await this.repo.findAllocation(em, params.allocationId);
@@ -167,7 +153,8 @@ export class HouseholdsController {
   @Post('admin/expiry-sweeps')
   @HttpCode(200)
   @Roles('platform-operator')
-  async sweep(): Promise<{ expiredRequests: number; allocations: number }> {
+  @ApiResult(expirySweepViewSchema, { description: 'What the sweep expired.' })
+  async sweep(): Promise<ExpirySweepView> {
     return this.expiry.sweep(new Date());
   }
 }

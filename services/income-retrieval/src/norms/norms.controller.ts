@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
+import { Controller, Get, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { ApiProblems, ApiResult, CurrentPrincipal, Roles, ZodBody, ZodParams } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { NormsResolver } from './norms-resolver';
 import { FIRST_LEASE_YEAR, LAST_LEASE_YEAR, NormSet, normSetSchema } from './norms';
-import { NormSource, NormsService, PublishedNorms } from './norms.service';
+import { NormsService } from './norms.service';
+import { NormSetInForce, normSetsInForceSchema, PublishedNorms, publishedNormsSchema } from './norms.schemas';
 
 export const leaseYearParam = z.strictObject({
   /** A lease year from 2024 (the start of DIV-it) to 2099. */
@@ -31,7 +32,8 @@ export class NormsController {
 
   @Get()
   @Roles('allocation-system', 'coordinator', 'member', 'auditor', 'finance', 'admin', 'platform-operator')
-  list(): Promise<(Omit<NormSet, '$comment'> & { source: NormSource; publishedAt: string | null })[]> {
+  @ApiResult(normSetsInForceSchema, { description: 'Every norm set in force, by validFrom.' })
+  list(): Promise<NormSetInForce[]> {
     return this.norms.list();
   }
 
@@ -43,10 +45,14 @@ export class NormsController {
    */
   @Put(':leaseYear')
   @Roles('platform-operator')
+  @ApiResult(publishedNormsSchema, {
+    description: 'The norms in force for the year (`created: false` on a repeat).',
+  })
+  @ApiProblems('NORMS_YEAR_MISMATCH', 'NORMS_ALREADY_PUBLISHED', 'NORMS_VERSION_TAKEN')
   async publish(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(leaseYearParam)) params: { leaseYear: number },
-    @Body(new ZodValidationPipe(normSetSchema)) body: NormSet,
+    @ZodParams(leaseYearParam) params: { leaseYear: number },
+    @ZodBody(normSetSchema) body: NormSet,
   ): Promise<PublishedNorms> {
     const published = await this.norms.publish(principal, params.leaseYear, body);
     if (published.created || published.awaitingAllocations > 0) void this.resolver.kick();

@@ -12,19 +12,9 @@ import {
   NormsInvalidError,
   sameNormSet,
 } from './norms';
+import { NormSetInForce, NormSource, PublishedNorms } from './norms.schemas';
 
-/** Where a norm set in force comes from: a shipped file, or published by the platform operator at run time. */
-export type NormSource = 'FILE' | 'OPERATOR';
-
-export interface PublishedNorms {
-  leaseYear: number;
-  version: string;
-  source: NormSource;
-  /** false when the same set was already in force (a repeated PUT): nothing changed. */
-  created: boolean;
-  /** Allocations that were waiting for this year's norms when they were published (decided right after). */
-  awaitingAllocations: number;
-}
+export type { NormSource, PublishedNorms };
 
 /**
  * One transaction's view of the norms while it works on allocations: the catalogue it read, and the lease years it
@@ -71,7 +61,7 @@ export class NormsService implements OnApplicationBootstrap {
   }
 
   /** The catalogue with each set's source, for GET /norms. */
-  async list(): Promise<(Omit<NormSet, '$comment'> & { source: NormSource; publishedAt: string | null })[]> {
+  async list(): Promise<NormSetInForce[]> {
     const { catalogue, published } = await this.load(this.dataSource.manager);
     return catalogue.all().map(({ $comment: _comment, ...rest }) => {
       const p = published.get(rest.leaseYear);

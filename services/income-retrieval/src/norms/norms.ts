@@ -10,48 +10,49 @@ const factor = z
   .string()
   .regex(/^\d{1,2}\.\d{1,6}$/, 'a decimal with at most 2 integer digits and 6 decimals, e.g. "1.041301"');
 
+/** The fields of a norm set: normSetSchema without its cross-field checks, so that the responses can extend it. */
+export const normSetFields = z.strictObject({
+  $comment: plainText({ max: 2_000, multiline: true }).optional(),
+  /** Version id carried on decisions, e.g. "2026-01-01". */
+  version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, ".", "_" or "-" (1-40)'),
+  leaseYear: z.number().int().min(2000).max(2200),
+  /** First lease start date the set applies to (inclusive). */
+  validFrom: calendarDate({ min: '2000-01-01', max: '2200-12-31' }),
+  daebLimitCents: z.strictObject({ onePerson: cents, multiPerson: cents }),
+  passendLimitCents: z.strictObject({
+    onePerson: cents,
+    multiPerson: cents,
+    onePersonPensionAge: cents,
+    multiPersonPensionAge: cents,
+  }),
+  /** Aftoppingsgrenzen: low for one- and two-person households, high for three or more. */
+  rentCapCents: z.strictObject({ low: cents, high: cents }),
+  /** Tax year (string) → factor that indexes that year's income to the lease year. */
+  indexationFactors: z
+    .record(z.string().regex(/^\d{4}$/), factor)
+    .refine((f) => Object.keys(f).length <= 10, 'at most 10 tax years'),
+  assumptions: z
+    .array(
+      z.strictObject({ field: plainText({ max: 100 }), note: plainText({ max: 2_000, multiline: true }) }),
+    )
+    .max(50),
+  sources: z.array(plainText({ max: 1_000 })).max(50),
+});
+
 /** One norm file (src/norms/data/<year>.json): the limits and indexation factors for leases starting in a year. */
-export const normSetSchema = z
-  .strictObject({
-    $comment: plainText({ max: 2_000, multiline: true }).optional(),
-    /** Version id carried on decisions, e.g. "2026-01-01". */
-    version: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, ".", "_" or "-" (1-40)'),
-    leaseYear: z.number().int().min(2000).max(2200),
-    /** First lease start date the set applies to (inclusive). */
-    validFrom: calendarDate({ min: '2000-01-01', max: '2200-12-31' }),
-    daebLimitCents: z.strictObject({ onePerson: cents, multiPerson: cents }),
-    passendLimitCents: z.strictObject({
-      onePerson: cents,
-      multiPerson: cents,
-      onePersonPensionAge: cents,
-      multiPersonPensionAge: cents,
-    }),
-    /** Aftoppingsgrenzen: low for one- and two-person households, high for three or more. */
-    rentCapCents: z.strictObject({ low: cents, high: cents }),
-    /** Tax year (string) → factor that indexes that year's income to the lease year. */
-    indexationFactors: z
-      .record(z.string().regex(/^\d{4}$/), factor)
-      .refine((f) => Object.keys(f).length <= 10, 'at most 10 tax years'),
-    assumptions: z
-      .array(
-        z.strictObject({ field: plainText({ max: 100 }), note: plainText({ max: 2_000, multiline: true }) }),
-      )
-      .max(50),
-    sources: z.array(plainText({ max: 1_000 })).max(50),
-  })
-  .superRefine((n, ctx) => {
-    if (!n.validFrom.startsWith(`${n.leaseYear}-`))
-      ctx.addIssue({ code: 'custom', path: ['validFrom'], message: 'must lie in leaseYear' });
-    for (const t of [n.leaseYear - 1, n.leaseYear - 2])
-      if (!(String(t) in n.indexationFactors))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['indexationFactors', String(t)],
-          message: `factor for tax year ${t} is required`,
-        });
-    if (n.rentCapCents.low > n.rentCapCents.high)
-      ctx.addIssue({ code: 'custom', path: ['rentCapCents', 'low'], message: 'must not exceed high' });
-  });
+export const normSetSchema = normSetFields.superRefine((n, ctx) => {
+  if (!n.validFrom.startsWith(`${n.leaseYear}-`))
+    ctx.addIssue({ code: 'custom', path: ['validFrom'], message: 'must lie in leaseYear' });
+  for (const t of [n.leaseYear - 1, n.leaseYear - 2])
+    if (!(String(t) in n.indexationFactors))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['indexationFactors', String(t)],
+        message: `factor for tax year ${t} is required`,
+      });
+  if (n.rentCapCents.low > n.rentCapCents.high)
+    ctx.addIssue({ code: 'custom', path: ['rentCapCents', 'low'], message: 'must not exceed high' });
+});
 
 export type NormSet = z.infer<typeof normSetSchema>;
 

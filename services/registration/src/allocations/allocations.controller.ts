@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiProblems, ApiResult, CurrentPrincipal, Roles, ZodBody, ZodParams } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import {
   allocationIdParam,
@@ -8,7 +8,13 @@ import {
   RecordAllocationDto,
   recordAllocationSchema,
 } from './dto/record-allocation.dto';
-import { AllocationClosureView, AllocationsService, AllocationView } from './allocations.service';
+import {
+  AllocationClosureView,
+  allocationClosureViewSchema,
+  AllocationView,
+  allocationViewSchema,
+} from './dto/allocation-view.dto';
+import { AllocationsService } from './allocations.service';
 
 @Controller('allocations')
 export class AllocationsController {
@@ -18,9 +24,20 @@ export class AllocationsController {
   @Post()
   @HttpCode(201)
   @Roles('allocation-system', 'admin')
+  @ApiResult(allocationViewSchema, { status: 201, description: 'The allocation as recorded.' })
+  @ApiProblems(
+    'ALLOCATION_EXISTS',
+    'ALLOCATED_REGISTRATION_NOT_ACTIVE',
+    'ALLOCATED_REGISTRATION_UNKNOWN',
+    'LETTING_CORPORATION_NOT_A_CORPORATION',
+    'LETTING_CORPORATION_NOT_A_MEMBER',
+    'LETTING_CORPORATION_NOT_THE_ORGANISATION',
+    'LETTING_CORPORATION_UNKNOWN',
+    'NO_ROUTE_AT_LEASE_START',
+  )
   record(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(recordAllocationSchema)) body: RecordAllocationDto,
+    @ZodBody(recordAllocationSchema) body: RecordAllocationDto,
   ): Promise<AllocationView> {
     return this.allocations.record(principal, body);
   }
@@ -32,10 +49,12 @@ export class AllocationsController {
   @Post(':id/closure')
   @HttpCode(200)
   @Roles('allocation-system', 'admin')
+  @ApiResult(allocationClosureViewSchema, { description: 'The closure (the first one, when repeated).' })
+  @ApiProblems('ALLOCATION_NOT_FOUND', 'ALLOCATION_ALREADY_CLOSED')
   close(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(allocationIdParam)) params: { id: string },
-    @Body(new ZodValidationPipe(closeAllocationSchema)) body: CloseAllocationDto,
+    @ZodParams(allocationIdParam) params: { id: string },
+    @ZodBody(closeAllocationSchema) body: CloseAllocationDto,
   ): Promise<AllocationClosureView> {
     return this.allocations.close(principal, params.id, body.outcome);
   }
@@ -43,9 +62,11 @@ export class AllocationsController {
   /** An allocation in the caller's scope; stated identities only for admin and the allocation system. */
   @Get(':id')
   @Roles('allocation-system', 'admin', 'coordinator', 'member', 'auditor')
+  @ApiResult(allocationViewSchema)
+  @ApiProblems('ALLOCATION_NOT_FOUND')
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(allocationIdParam)) params: { id: string },
+    @ZodParams(allocationIdParam) params: { id: string },
   ): Promise<AllocationView> {
     return this.allocations.get(principal, params.id);
   }

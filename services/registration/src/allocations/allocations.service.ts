@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AccessLogService } from '@divit/access-log';
-import type { AllocationOutcome, ExemptionGroup, HouseholdRole } from '@divit/contracts';
+import type { AllocationOutcome } from '@divit/contracts';
 import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/calendar-date';
 import { OrganisationDirectory, OrganisationScopeService } from '../organisations/organisation-scope.service';
@@ -9,35 +9,10 @@ import { AllocationError } from './allocations.errors';
 import { AllocationEvents } from './allocation.events';
 import { AllocatedRegistration, AllocationRow, AllocationsRepository } from './allocations.repository';
 import { RecordAllocationDto } from './dto/record-allocation.dto';
+import { AllocationClosureView, AllocationMemberView, AllocationView } from './dto/allocation-view.dto';
 import { composeHousehold } from './household';
 
-export interface AllocationMemberView {
-  memberId: string;
-  role: HouseholdRole;
-  adult: boolean;
-  /** Adult co-residents only, and only for callers entitled to identifying data. */
-  statedIdentity?: { surnamePrefix: string | null; surname: string; birthDate: string };
-}
-
-export interface AllocationClosureView {
-  allocationId: string;
-  outcome: AllocationOutcome;
-  closedAt: string;
-}
-
-export interface AllocationView {
-  allocationId: string;
-  registrationId: string;
-  organisationId: string;
-  lettingCorporationId: string;
-  dwellingReference: string;
-  monthlyRentCents: number;
-  leaseStartDate: string;
-  exemptionGroup: ExemptionGroup | null;
-  /** False for exempted groups: DIV-it may not be offered to them. */
-  incomeTestRequired: boolean;
-  members: AllocationMemberView[];
-}
+export type { AllocationClosureView, AllocationMemberView, AllocationView };
 
 /** Roles that may see the co-residents' stated surname and birth date (they supplied them). */
 const IDENTITY_ROLES = new Set<Principal['roles'][number]>(['admin', 'allocation-system']);

@@ -1,12 +1,27 @@
 import { IncomingMessage } from 'node:http';
-import { Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
-import { CurrentPrincipal, Roles, ZodValidationPipe } from '@divit/service-kit';
+import {
+  ApiFileResult,
+  ApiProblems,
+  ApiRawBody,
+  ApiResult,
+  CurrentPrincipal,
+  Roles,
+  ZodParams,
+  ZodQuery,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { DossierImportError } from './dossier-import.errors';
-import { LoadSummary } from './dossier-import.repository';
-import { DossierImportService, ImportResult, SOURCE_PATTERN } from './dossier-import.service';
+import { DossierImportService, SOURCE_PATTERN } from './dossier-import.service';
+import {
+  CSV_MEDIA_TYPE,
+  ImportResult,
+  importResultSchema,
+  LoadView,
+  loadViewSchema,
+} from './dto/dossier-import-views.dto';
 
 const importQuery = z.strictObject({
   mode: z.enum(['full', 'delta']),
@@ -43,9 +58,19 @@ export class DossierImportController {
 
   @Post()
   @HttpCode(201)
+  @ApiRawBody(CSV_MEDIA_TYPE, { description: 'The dossier file (CSV with header), streamed: any size.' })
+  @ApiResult(importResultSchema, { status: 201, description: 'The load that ran and what it did.' })
+  @ApiProblems(
+    'IMPORT_SOURCE_INVALID',
+    'IMPORT_DELTA_WITHOUT_FULL_LOAD',
+    'IMPORT_IN_PROGRESS',
+    'IMPORT_CONTENT_TYPE',
+    'IMPORT_FILE_UNREADABLE',
+    'IMPORT_HEADER_INVALID',
+  )
   async import(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(importQuery)) query: z.infer<typeof importQuery>,
+    @ZodQuery(importQuery) query: z.infer<typeof importQuery>,
     @Req() request: IncomingMessage,
   ): Promise<ImportResult> {
     const type = request.headers['content-type'] ?? '';
@@ -70,9 +95,13 @@ export class DossierImportController {
   }
 
   @Get('concordance')
+  @ApiFileResult(CSV_MEDIA_TYPE, {
+    description: 'The concordance (source dossier id → registration id) as CSV, header line first.',
+  })
+  @ApiProblems('IMPORT_SOURCE_INVALID')
   async concordance(
     @CurrentPrincipal() principal: Principal,
-    @Query(new ZodValidationPipe(concordanceQuery)) query: z.infer<typeof concordanceQuery>,
+    @ZodQuery(concordanceQuery) query: z.infer<typeof concordanceQuery>,
   ): Promise<StreamableFile> {
     await this.accessLog.record({
       principal,
@@ -85,18 +114,22 @@ export class DossierImportController {
   }
 
   @Get(':loadId')
-  async load(
-    @Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>,
-  ): Promise<LoadSummary> {
+  @ApiResult(loadViewSchema)
+  @ApiProblems('IMPORT_LOAD_NOT_FOUND')
+  async load(@ZodParams(loadParam) params: z.infer<typeof loadParam>): Promise<LoadView> {
     const load = await this.imports.findLoad(params.loadId);
     if (!load) throw new DossierImportError('IMPORT_LOAD_NOT_FOUND', 'no dossier import load with this id');
     return load;
   }
 
   @Get(':loadId/rejects')
+  @ApiFileResult(CSV_MEDIA_TYPE, {
+    description: 'The rejected rows of the load with the reasons, as CSV (header line first).',
+  })
+  @ApiProblems('IMPORT_LOAD_NOT_FOUND')
   async rejects(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(loadParam)) params: z.infer<typeof loadParam>,
+    @ZodParams(loadParam) params: z.infer<typeof loadParam>,
   ): Promise<StreamableFile> {
     // The rejected rows hold the personal data of the source file.
     await this.accessLog.record({

@@ -6,9 +6,10 @@ import { CsvError, parse } from 'csv-parse';
 import { createLogger } from '@divit/observability';
 import { escapeCsvStream } from '@divit/service-kit';
 import { HeaderLayout, HeaderProblem, readHeader, toRecord } from './dossier-csv';
-import { ImportMode, LoadCounts } from './dossier-import.entity';
+import { ImportMode } from './dossier-import.entity';
 import { DossierImportError } from './dossier-import.errors';
-import { DossierImportRepository, LoadSummary, MergeStep } from './dossier-import.repository';
+import { DossierImportRepository, MergeStep } from './dossier-import.repository';
+import { ImportResult, LoadView } from './dto/dossier-import-views.dto';
 import { IMPORTED_REGISTRATIONS_HOOK, ImportedRegistrationsHook } from './imported-registrations.hook';
 import { RowContext, validateRow } from './row-validation';
 import { acceptedLine, rejectedLine } from './staging-format';
@@ -43,13 +44,7 @@ export interface ImportOptions {
  */
 export const MAX_STORED_REJECTS = 10_000;
 
-export interface ImportResult {
-  loadId: string;
-  source: string;
-  mode: ImportMode;
-  counts: LoadCounts;
-  timings: { readingMs: number; mergingMs: number; totalMs: number };
-}
+export type { ImportResult, LoadView };
 
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
 const FLUSH_CHARS = 1 << 16;
@@ -147,8 +142,20 @@ export class DossierImportService {
     }
   }
 
-  findLoad(loadId: string): Promise<LoadSummary | null> {
-    return this.repository.findLoad(loadId);
+  async findLoad(loadId: string): Promise<LoadView | null> {
+    const load = await this.repository.findLoad(loadId);
+    return load
+      ? {
+          id: load.id,
+          sourceSystem: load.sourceSystem,
+          mode: load.mode,
+          status: load.status,
+          startedAt: load.startedAt.toISOString(),
+          finishedAt: load.finishedAt?.toISOString() ?? null,
+          counts: load.counts,
+          failureCode: load.failureCode,
+        }
+      : null;
   }
 
   async rejectsCsv(loadId: string): Promise<Readable> {

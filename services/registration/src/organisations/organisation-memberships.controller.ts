@@ -1,5 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { assertActsFor, CurrentPrincipal, ROLES, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiProblems,
+  ApiResult,
+  assertActsFor,
+  CurrentPrincipal,
+  ROLES,
+  Roles,
+  ZodBody,
+  ZodParams,
+  ZodQuery,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { organisationIdParam } from './dto/register-organisation.dto';
 import {
@@ -15,12 +25,17 @@ import {
 } from './dto/organisation-changes.dto';
 import {
   HousingStockAtView,
+  housingStockAtViewSchema,
+  HousingStockHistoryView,
+  housingStockHistoryViewSchema,
   HousingStockRecordView,
+  housingStockRecordViewSchema,
   MembershipsView,
+  membershipsViewSchema,
   MembershipView,
-  OrganisationMembershipsService,
-} from './organisation-memberships.service';
-import { HousingStockRow } from './organisations.repository';
+  membershipViewSchema,
+} from './dto/organisation-views.dto';
+import { OrganisationMembershipsService } from './organisation-memberships.service';
 
 /**
  * Members of a route B/C organisation over time and their housing stock (docs/adr/0014):
@@ -37,9 +52,17 @@ export class OrganisationMembershipsController {
   @Post('memberships')
   @HttpCode(201)
   @Roles('platform-operator')
+  @ApiResult(membershipViewSchema, { status: 201, description: 'The membership as recorded.' })
+  @ApiProblems(
+    'ORGANISATION_NOT_FOUND',
+    'MEMBERSHIP_OVERLAPS',
+    'MEMBER_NOT_A_CORPORATION',
+    'MEMBER_UNKNOWN',
+    'NOT_A_COORDINATING_ORGANISATION',
+  )
   start(
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-    @Body(new ZodValidationPipe(startMembershipSchema)) body: StartMembershipDto,
+    @ZodParams(organisationIdParam) params: { id: string },
+    @ZodBody(startMembershipSchema) body: StartMembershipDto,
   ): Promise<MembershipView> {
     return this.memberships.start(params.id, body);
   }
@@ -47,10 +70,12 @@ export class OrganisationMembershipsController {
   /** Memberships in force on `at` (default today). */
   @Get('memberships')
   @Roles(...ROLES)
+  @ApiResult(membershipsViewSchema)
+  @ApiProblems('ORGANISATION_NOT_FOUND')
   async membershipsOn(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-    @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
+    @ZodParams(organisationIdParam) params: { id: string },
+    @ZodQuery(atQuerySchema) query: AtQuery,
   ): Promise<MembershipsView> {
     await this.memberships.assertReadable(principal, params.id);
     return this.memberships.membershipsOn(params.id, query.at);
@@ -59,9 +84,11 @@ export class OrganisationMembershipsController {
   /** Every membership period, past, present and future. */
   @Get('memberships/history')
   @Roles(...ROLES)
+  @ApiResult(membershipsViewSchema, { description: 'Every membership period (`at` is null).' })
+  @ApiProblems('ORGANISATION_NOT_FOUND')
   async membershipHistory(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
+    @ZodParams(organisationIdParam) params: { id: string },
   ): Promise<MembershipsView> {
     await this.memberships.assertReadable(principal, params.id);
     return this.memberships.membershipHistory(params.id);
@@ -70,10 +97,18 @@ export class OrganisationMembershipsController {
   @Post('memberships/:membershipId/end')
   @HttpCode(200)
   @Roles('platform-operator', 'admin')
+  @ApiResult(membershipViewSchema, { description: 'The membership with its last day.' })
+  @ApiProblems(
+    'OUTSIDE_ORGANISATION',
+    'ORGANISATION_NOT_FOUND',
+    'MEMBERSHIP_NOT_FOUND',
+    'MEMBERSHIP_ALREADY_ENDED',
+    'MEMBERSHIP_END_BEFORE_START',
+  )
   end(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(membershipParams)) params: { id: string; membershipId: string },
-    @Body(new ZodValidationPipe(endMembershipSchema)) body: EndMembershipDto,
+    @ZodParams(membershipParams) params: { id: string; membershipId: string },
+    @ZodBody(endMembershipSchema) body: EndMembershipDto,
   ): Promise<MembershipView> {
     assertActsFor(principal, params.id);
     return this.memberships.end(params.id, params.membershipId, body);
@@ -82,10 +117,12 @@ export class OrganisationMembershipsController {
   @Post('housing-stock')
   @HttpCode(201)
   @Roles('platform-operator', 'admin')
+  @ApiResult(housingStockRecordViewSchema, { status: 201, description: 'The figure as recorded.' })
+  @ApiProblems('OUTSIDE_ORGANISATION', 'ORGANISATION_NOT_FOUND', 'NOT_A_MEMBER_AT_DATE')
   recordHousingStock(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-    @Body(new ZodValidationPipe(housingStockSchema)) body: HousingStockDto,
+    @ZodParams(organisationIdParam) params: { id: string },
+    @ZodBody(housingStockSchema) body: HousingStockDto,
   ): Promise<HousingStockRecordView> {
     assertActsFor(principal, params.id);
     return this.memberships.recordHousingStock(params.id, body);
@@ -94,10 +131,12 @@ export class OrganisationMembershipsController {
   /** Each member's housing stock in force on `at` (default today), with the total. */
   @Get('housing-stock')
   @Roles(...ROLES)
+  @ApiResult(housingStockAtViewSchema)
+  @ApiProblems('ORGANISATION_NOT_FOUND')
   async housingStockOn(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-    @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
+    @ZodParams(organisationIdParam) params: { id: string },
+    @ZodQuery(atQuerySchema) query: AtQuery,
   ): Promise<HousingStockAtView> {
     await this.memberships.assertReadable(principal, params.id);
     return this.memberships.housingStockOn(params.id, query.at);
@@ -106,10 +145,12 @@ export class OrganisationMembershipsController {
   /** Every recorded figure. */
   @Get('housing-stock/history')
   @Roles(...ROLES)
+  @ApiResult(housingStockHistoryViewSchema)
+  @ApiProblems('ORGANISATION_NOT_FOUND')
   async housingStockHistory(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-  ): Promise<{ organisationId: string; records: HousingStockRow[] }> {
+    @ZodParams(organisationIdParam) params: { id: string },
+  ): Promise<HousingStockHistoryView> {
     await this.memberships.assertReadable(principal, params.id);
     return this.memberships.housingStockHistory(params.id);
   }

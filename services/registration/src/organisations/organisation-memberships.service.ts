@@ -7,31 +7,18 @@ import { EndMembershipDto, HousingStockDto, StartMembershipDto } from './dto/org
 import { OrganisationError } from './organisations.errors';
 import { OrganisationEvents } from './organisation.events';
 import { OrganisationScopeService } from './organisation-scope.service';
+import {
+  HousingStockAtView,
+  HousingStockHistoryView,
+  HousingStockRecordView,
+  MembershipsView,
+  MembershipView,
+} from './dto/organisation-views.dto';
 import { HousingStockRow, MembershipRow, OrganisationsRepository } from './organisations.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export type MembershipView = MembershipRow;
-
-export interface MembershipsView {
-  organisationId: string;
-  /** The date looked at; null for the full history. */
-  at: string | null;
-  memberships: MembershipView[];
-}
-
-export interface HousingStockAtView {
-  organisationId: string;
-  at: string;
-  /** Every member on `at` with the figure in force then (null when none was recorded yet). */
-  members: { memberOrganisationId: string; dwellings: number | null; effectiveFrom: string | null }[];
-  totalDwellings: number;
-}
-
-export interface HousingStockRecordView extends HousingStockRow {
-  /** True when this corrected an earlier figure for the same member and date. */
-  replaced: boolean;
-}
+export type { HousingStockAtView, HousingStockRecordView, MembershipsView, MembershipView };
 
 /**
  * Members of route B/C organisations (housing allocators and collaborations) over time, and each member's
@@ -85,7 +72,9 @@ export class OrganisationMembershipsService {
       };
       if (
         (await this.repository.overlappingMembershipExists(tx, row)) ||
-        (await this.repository.insertMembership(tx, row)) === 'overlaps'
+        // A copy: TypeORM's insert writes the generated columns (recordedAt) into the object it is given, which
+        // then leaked into the response (found by the response-schemas spec).
+        (await this.repository.insertMembership(tx, { ...row })) === 'overlaps'
       ) {
         throw new OrganisationError(
           'MEMBERSHIP_OVERLAPS',
@@ -183,9 +172,7 @@ export class OrganisationMembershipsService {
     };
   }
 
-  async housingStockHistory(
-    organisationId: string,
-  ): Promise<{ organisationId: string; records: HousingStockRow[] }> {
+  async housingStockHistory(organisationId: string): Promise<HousingStockHistoryView> {
     await this.assertExists(organisationId);
     return { organisationId, records: await this.repository.housingStockHistory(organisationId) };
   }

@@ -1,5 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, ROLES, Roles, ZodValidationPipe } from '@divit/service-kit';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiProblems,
+  ApiResult,
+  CurrentPrincipal,
+  ROLES,
+  Roles,
+  ZodBody,
+  ZodParams,
+  ZodQuery,
+} from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import {
   organisationIdParam,
@@ -8,13 +17,17 @@ import {
 } from './dto/register-organisation.dto';
 import { AtQuery, atQuerySchema, RouteChangeDto, routeChangeSchema } from './dto/organisation-changes.dto';
 import { OrganisationMembershipsService } from './organisation-memberships.service';
-import { RouteRow } from './organisations.repository';
 import {
-  OrganisationsService,
   OrganisationView,
+  organisationViewSchema,
   RouteAtView,
+  routeAtViewSchema,
   RouteChangeView,
-} from './organisations.service';
+  routeChangeViewSchema,
+  routeHistorySchema,
+  RouteView,
+} from './dto/organisation-views.dto';
+import { OrganisationsService } from './organisations.service';
 
 /**
  * Organisations and their route over time. Reads: the platform operator, the organisation itself (or the one that
@@ -33,19 +46,31 @@ export class OrganisationsController {
   @Post()
   @HttpCode(201)
   @Roles('platform-operator')
-  register(
-    @Body(new ZodValidationPipe(registerOrganisationSchema)) body: RegisterOrganisationDto,
-  ): Promise<OrganisationView> {
+  @ApiResult(organisationViewSchema, {
+    status: 201,
+    description: 'The organisation with the route decided from the answers.',
+  })
+  @ApiProblems(
+    'ORGANISATION_NAME_TAKEN',
+    'DIVIT_NOT_APPLICABLE',
+    'COORDINATOR_NOT_ALLOWED',
+    'COORDINATOR_NOT_A_CORPORATION',
+    'COORDINATOR_REQUIRED',
+    'COORDINATOR_UNKNOWN',
+  )
+  register(@ZodBody(registerOrganisationSchema) body: RegisterOrganisationDto): Promise<OrganisationView> {
     return this.organisations.register(body);
   }
 
   /** The organisation with the route in force on `at` (default today) and the route history. */
   @Get(':id')
   @Roles(...ROLES)
+  @ApiResult(organisationViewSchema)
+  @ApiProblems('ORGANISATION_NOT_FOUND')
   async get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-    @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
+    @ZodParams(organisationIdParam) params: { id: string },
+    @ZodQuery(atQuerySchema) query: AtQuery,
   ): Promise<OrganisationView> {
     await this.memberships.assertReadable(principal, params.id);
     return this.organisations.get(params.id, query.at);
@@ -54,10 +79,12 @@ export class OrganisationsController {
   /** The route and coordinator in force on `at` (default today). */
   @Get(':id/route')
   @Roles(...ROLES)
+  @ApiResult(routeAtViewSchema)
+  @ApiProblems('ORGANISATION_NOT_FOUND', 'ROUTE_NOT_IN_FORCE')
   async route(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-    @Query(new ZodValidationPipe(atQuerySchema)) query: AtQuery,
+    @ZodParams(organisationIdParam) params: { id: string },
+    @ZodQuery(atQuerySchema) query: AtQuery,
   ): Promise<RouteAtView> {
     await this.memberships.assertReadable(principal, params.id);
     return this.organisations.routeAt(params.id, query.at);
@@ -66,10 +93,12 @@ export class OrganisationsController {
   /** Every route the organisation followed or will follow, oldest first. */
   @Get(':id/route-changes')
   @Roles(...ROLES)
+  @ApiResult(routeHistorySchema)
+  @ApiProblems('ORGANISATION_NOT_FOUND')
   async routeChanges(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-  ): Promise<RouteRow[]> {
+    @ZodParams(organisationIdParam) params: { id: string },
+  ): Promise<RouteView[]> {
     await this.memberships.assertReadable(principal, params.id);
     return this.organisations.routeHistory(params.id);
   }
@@ -78,9 +107,23 @@ export class OrganisationsController {
   @Post(':id/route-changes')
   @HttpCode(201)
   @Roles('platform-operator')
+  @ApiResult(routeChangeViewSchema, {
+    status: 201,
+    description: 'The previous and the new route, and the history.',
+  })
+  @ApiProblems(
+    'ORGANISATION_NOT_FOUND',
+    'ROUTE_CHANGE_NOT_AFTER_LATEST',
+    'COORDINATOR_NOT_ALLOWED',
+    'COORDINATOR_NOT_A_CORPORATION',
+    'COORDINATOR_REQUIRED',
+    'COORDINATOR_UNKNOWN',
+    'ROUTE_NOT_ALLOWED_FOR_KIND',
+    'ROUTE_UNCHANGED',
+  )
   changeRoute(
-    @Param(new ZodValidationPipe(organisationIdParam)) params: { id: string },
-    @Body(new ZodValidationPipe(routeChangeSchema)) body: RouteChangeDto,
+    @ZodParams(organisationIdParam) params: { id: string },
+    @ZodBody(routeChangeSchema) body: RouteChangeDto,
   ): Promise<RouteChangeView> {
     return this.organisations.changeRoute(params.id, body);
   }

@@ -1,40 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { OrganisationKind, Route } from '@divit/contracts';
 import { todayInAmsterdam } from '../common/calendar-date';
 import { RegisterOrganisationDto } from './dto/register-organisation.dto';
 import { RouteChangeDto } from './dto/organisation-changes.dto';
+import { OrganisationView, RouteAtView, RouteChangeView, RouteView } from './dto/organisation-views.dto';
 import { OrganisationError } from './organisations.errors';
 import { OrganisationEvents } from './organisation.events';
 import { OrganisationRecord, OrganisationsRepository, RouteRow } from './organisations.repository';
 import { decideRoute, routeRefusalText } from './route-decision';
 import { planRouteChange } from './route-change';
 
-export interface OrganisationView {
-  organisationId: string;
-  name: string;
-  kind: OrganisationKind;
-  /** The date the route fields describe. */
-  at: string;
-  /** Route in force on `at`; null before the organisation's first route applies. */
-  route: Route | null;
-  coordinatorOrganisationId: string | null;
-  /** Since when the route in force on `at` applies. */
-  effectiveFrom: string | null;
-  routeHistory: RouteRow[];
-}
-
-export interface RouteAtView extends RouteRow {
-  organisationId: string;
-  at: string;
-}
-
-export interface RouteChangeView {
-  organisationId: string;
-  previous: RouteRow;
-  current: RouteRow;
-  routeHistory: RouteRow[];
-}
+export type { OrganisationView, RouteAtView, RouteChangeView };
 
 @Injectable()
 export class OrganisationsService {
@@ -124,7 +100,7 @@ export class OrganisationsService {
     return { organisationId: id, at, ...route };
   }
 
-  async routeHistory(id: string): Promise<RouteRow[]> {
+  async routeHistory(id: string): Promise<RouteView[]> {
     if (!(await this.repository.kindOf(id))) throw notFound();
     return this.repository.routes(id);
   }

@@ -1,6 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, Principal, Roles, ZodValidationPipe } from '@divit/service-kit';
-import { AccessLogEntry, AccessLogService } from '@divit/access-log';
+import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import {
+  ApiProblems,
+  ApiResult,
+  CurrentPrincipal,
+  Principal,
+  Roles,
+  ZodBody,
+  ZodParams,
+  ZodQuery,
+} from '@divit/service-kit';
+import { AccessLogEntry, accessLogEntriesSchema, AccessLogService } from '@divit/access-log';
 import {
   accessPurposeQuery,
   CreateRegistrationDto,
@@ -9,7 +18,8 @@ import {
   UpdateRegistrationDto,
   updateRegistrationSchema,
 } from './dto/registration.dto';
-import { RegistrationsService, RegistrationView } from './registrations.service';
+import { RegistrationView, registrationViewSchema } from './dto/registration-view.dto';
+import { RegistrationsService } from './registrations.service';
 
 @Controller('registrations')
 export class RegistrationsController {
@@ -21,9 +31,11 @@ export class RegistrationsController {
   @Post()
   @HttpCode(201)
   @Roles('allocation-system', 'admin')
+  @ApiResult(registrationViewSchema, { status: 201, description: 'The registration as stored.' })
+  @ApiProblems('ORGANISATION_NOT_VISIBLE')
   create(
     @CurrentPrincipal() principal: Principal,
-    @Body(new ZodValidationPipe(createRegistrationSchema)) body: CreateRegistrationDto,
+    @ZodBody(createRegistrationSchema) body: CreateRegistrationDto,
   ): Promise<RegistrationView> {
     return this.registrations.create(principal, body);
   }
@@ -31,20 +43,24 @@ export class RegistrationsController {
   /** Every read is recorded in the access log with its purpose (?purpose=CASE_HANDLING|ALLOCATION|AUDIT|SEEKER_REQUEST). */
   @Get(':id')
   @Roles('allocation-system', 'admin', 'auditor', 'coordinator', 'member')
+  @ApiResult(registrationViewSchema)
+  @ApiProblems('REGISTRATION_NOT_FOUND')
   get(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(registrationIdParam)) params: { id: string },
-    @Query(new ZodValidationPipe(accessPurposeQuery)) query: { purpose: string },
+    @ZodParams(registrationIdParam) params: { id: string },
+    @ZodQuery(accessPurposeQuery) query: { purpose: string },
   ): Promise<RegistrationView> {
     return this.registrations.get(principal, params.id, query.purpose);
   }
 
   @Patch(':id')
   @Roles('allocation-system', 'admin')
+  @ApiResult(registrationViewSchema, { description: 'The registration after the change.' })
+  @ApiProblems('REGISTRATION_NOT_FOUND', 'REGISTRATION_DEREGISTERED', 'REGISTRATION_DATE_BEFORE_BIRTH')
   update(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(registrationIdParam)) params: { id: string },
-    @Body(new ZodValidationPipe(updateRegistrationSchema)) body: UpdateRegistrationDto,
+    @ZodParams(registrationIdParam) params: { id: string },
+    @ZodBody(updateRegistrationSchema) body: UpdateRegistrationDto,
   ): Promise<RegistrationView> {
     return this.registrations.update(principal, params.id, body);
   }
@@ -52,9 +68,11 @@ export class RegistrationsController {
   @Post(':id/deregister')
   @HttpCode(200)
   @Roles('allocation-system', 'admin')
+  @ApiResult(registrationViewSchema, { description: 'The registration, deregistered.' })
+  @ApiProblems('REGISTRATION_NOT_FOUND', 'REGISTRATION_DEREGISTERED')
   deregister(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(registrationIdParam)) params: { id: string },
+    @ZodParams(registrationIdParam) params: { id: string },
   ): Promise<RegistrationView> {
     return this.registrations.deregister(principal, params.id);
   }
@@ -62,9 +80,11 @@ export class RegistrationsController {
   /** Who read or changed this registration, when and why (auditors). */
   @Get(':id/access-log')
   @Roles('auditor', 'admin')
+  @ApiResult(accessLogEntriesSchema, { description: 'The newest entries (at most 500), oldest first.' })
+  @ApiProblems('REGISTRATION_NOT_FOUND')
   async accessLogOf(
     @CurrentPrincipal() principal: Principal,
-    @Param(new ZodValidationPipe(registrationIdParam)) params: { id: string },
+    @ZodParams(registrationIdParam) params: { id: string },
   ): Promise<AccessLogEntry[]> {
     // Same visibility as the registration itself; reading the log is itself logged.
     await this.registrations.get(principal, params.id, 'AUDIT');

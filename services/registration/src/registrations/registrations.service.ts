@@ -4,35 +4,13 @@ import { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
 import { OrganisationScopeService } from '../organisations/organisation-scope.service';
 import { CreateRegistrationDto, todayInAmsterdam, UpdateRegistrationDto } from './dto/registration.dto';
+import { RegistrationView } from './dto/registration-view.dto';
 import { RegistrationEvents } from './registration.events';
 import { HouseholdMemberEntity, RegistrationEntity } from './registration.entity';
 import { RegistrationError } from './registrations.errors';
 import { RegistrationsRepository, Tx } from './registrations.repository';
 
-export interface RegistrationView {
-  registrationId: string;
-  organisationId: string;
-  surnamePrefix: string | null;
-  surname: string;
-  birthDate: string;
-  genderMarker: string | null;
-  postcode: string | null;
-  houseNumber: number | null;
-  houseNumberAddition: string | null;
-  email: string | null;
-  phone: string | null;
-  registrationDate: string;
-  status: string;
-  deregisteredAt: string | null;
-  identity: { status: string; validatedSurname: string | null; validatedBirthDate: string | null };
-  household: {
-    memberId: string;
-    relation: string;
-    surnamePrefix: string | null;
-    surname: string;
-    birthDate: string;
-  }[];
-}
+export type { RegistrationView };
 
 type HouseholdInput = NonNullable<UpdateRegistrationDto['household']>;
 
