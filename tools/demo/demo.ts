@@ -31,7 +31,6 @@ import {
   csvBody,
   euro,
   expectStatus,
-  Json,
   logiusInvoice,
   OrganisationInput,
   PREFIX,
@@ -180,12 +179,7 @@ interface Org {
 async function registerOrganisations() {
   say('-- 1. organisations and their DIV-it route (decision tree)');
   const org = async (label: string, body: OrganisationInput): Promise<Org> => {
-    // Untyped response (docs/openapi/registration.json: POST /organisations 201 has no schema yet).
-    const r = expectStatus(
-      label,
-      await platformOperator.registration.POST('/organisations', { body }),
-      201,
-    ) as Json;
+    const r = expectStatus(label, await platformOperator.registration.POST('/organisations', { body }), 201);
     return { organisationId: txt(r.organisationId), route: txt(r.route) };
   };
   const kade = await org('route A', {
@@ -266,7 +260,6 @@ async function publishConsentTexts(woonnet: string) {
     bsnOnlyForSurnameAndBirthDateCheck: _b,
     ...incompleteElements
   } = consentElements('BSN_AT_REGISTRATION', 'WoonNet Regio');
-  // Untyped response (docs/openapi/consent.json: POST /consent-texts 201 has no schema yet).
   const incomplete = expectStatus(
     'draft',
     await admin.consent.POST('/consent-texts', {
@@ -279,7 +272,7 @@ async function publishConsentTexts(woonnet: string) {
       },
     }),
     201,
-  ) as Json;
+  );
   const refusedPublication = await admin.consent.POST('/consent-texts/{id}/publication', {
     params: { path: { id: txt(incomplete.id) } },
   });
@@ -293,8 +286,6 @@ async function publishConsentTexts(woonnet: string) {
     ['CO_RESIDENT', 'BSN_AND_INCOME_AT_ALLOCATION'],
   ];
   for (const [audience, purpose] of series) {
-    // Untyped responses (docs/openapi/consent.json: POST /consent-texts 201 and
-    // POST /consent-texts/{id}/publication 201 have no schema yet).
     const draft = expectStatus(
       'draft',
       await admin.consent.POST('/consent-texts', {
@@ -307,14 +298,14 @@ async function publishConsentTexts(woonnet: string) {
         },
       }),
       201,
-    ) as Json;
+    );
     const published = expectStatus(
       'publication',
       await admin.consent.POST('/consent-texts/{id}/publication', {
         params: { path: { id: txt(draft.id) } },
       }),
       201,
-    ) as Json;
+    );
     texts.set(`${audience}/${purpose}`, txt(published.id));
     say(
       `published ${audience.padEnd(11)} ${purpose.padEnd(29)} version ${txt(published.version)}  sha256 ${txt(published.versionHash).slice(0, 16)}…`,
@@ -338,7 +329,6 @@ async function askConsent(
 ): Promise<{ consentId: string; receipt: string | null }> {
   const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
   const textId = flow.texts.get(`${who.role}/${purpose}`) as string;
-  // Untyped responses (docs/openapi/consent.json: POST /showings 201 and POST /consents 201 have no schema yet).
   const showing = expectStatus(
     'showing',
     await untilNot409(() =>
@@ -354,12 +344,12 @@ async function askConsent(
       }),
     ),
     201,
-  ) as Json;
+  );
   const answered = expectStatus(
     'answer',
     await system.consent.POST('/consents', { body: { showingId: txt(showing.showingId), answer } }),
     201,
-  ) as Json;
+  );
   return {
     consentId: txt(answered.consentId),
     receipt: answered.receipt ? txt(answered.receipt) : null,
@@ -375,23 +365,15 @@ function receiptOf(consent: { receipt: string | null }): string {
 type Action = 'SHARE' | 'ABORT_BEFORE_LOGIN' | 'ABORT_AFTER_LOGIN' | 'OTHER_PERSON';
 
 /** Starts a MijnOverheid sharing session with the receipt and plays the person in the DvMG SIMULATOR. */
-async function share(
-  flow: Flow,
-  receipt: string,
-  purpose: Purpose,
-  action: Action,
-  person: Person,
-): Promise<Json> {
+async function share(flow: Flow, receipt: string, purpose: Purpose, action: Action, person: Person) {
   const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
-  // Untyped responses (docs/openapi/identity-validation.json: POST /sharing-sessions 201 and
-  // GET /sharing-sessions/{id} 200 have no schema yet).
   const session = expectStatus(
     'session',
     await untilNot409(() =>
       system['identity-validation'].POST('/sharing-sessions', { body: { receipt, purpose } }),
     ),
     201,
-  ) as Json;
+  );
   const id = txt(session.sessionId);
   expectStatus(
     'simulator',
@@ -408,7 +390,7 @@ async function share(
         'session',
         await system['identity-validation'].GET('/sharing-sessions/{id}', { params: { path: { id } } }),
         200,
-      ) as Json,
+      ),
     {
       description: `session ${id} to leave AWAITING_DELIVERY`,
       until: (s) => s.state !== 'AWAITING_DELIVERY',
@@ -417,10 +399,8 @@ async function share(
   ).then((s) => ({ ...s, sessionId: id }));
 }
 
-async function confirm(flow: Flow, sessionId: string, agrees: boolean): Promise<Json> {
+async function confirm(flow: Flow, sessionId: string, agrees: boolean) {
   const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
-  // Untyped response (docs/openapi/identity-validation.json: POST /sharing-sessions/{id}/confirmation 200 has no
-  // schema yet).
   return expectStatus(
     'confirmation',
     await system['identity-validation'].POST('/sharing-sessions/{id}/confirmation', {
@@ -428,7 +408,7 @@ async function confirm(flow: Flow, sessionId: string, agrees: boolean): Promise<
       body: { agrees },
     }),
     200,
-  ) as Json;
+  );
 }
 
 async function register(
@@ -437,7 +417,6 @@ async function register(
   overrides: Partial<RegistrationInput> = {},
 ): Promise<string> {
   const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
-  // Untyped response (docs/openapi/registration.json: POST /registrations 201 has no schema yet).
   const r = expectStatus(
     'registration',
     await system.registration.POST('/registrations', {
@@ -453,7 +432,7 @@ async function register(
       },
     }),
     201,
-  ) as Json;
+  );
   return txt(r.registrationId);
 }
 
@@ -472,17 +451,16 @@ async function registrationProcesses(flow: Flow) {
   say(
     `Anna registers (stated surname "Testhuis"), is shown the text and consents → receipt ${txt(annaConsent.receipt).slice(0, 24)}… (Ed25519, verifiable with /.well-known/jwks.json)`,
   );
-  // Untyped response (docs/openapi/consent.json: POST /receipts/verification 200 has no schema yet).
   const verified = expectStatus(
     'verification',
     await anonymous.consent.POST('/receipts/verification', { body: { receipt: receiptOf(annaConsent) } }),
     200,
-  ) as { valid?: unknown; payload: { ctl?: { route?: unknown } } };
+  );
   say(
-    `  POST /receipts/verification → valid=${txt(verified.valid)}, controller route ${txt(verified.payload.ctl && verified.payload.ctl.route)}`,
+    `  POST /receipts/verification → valid=${txt(verified.valid)}, controller route ${txt(verified.payload?.ctl?.route)}`,
   );
   const annaSession = await share(flow, receiptOf(annaConsent), 'BSN_AT_REGISTRATION', 'SHARE', PERSON.anna);
-  const shown = annaSession.validatedIdentity as Json | null;
+  const shown = annaSession.validatedIdentity;
   say(
     `  MijnOverheid: DigiD login and sharing → BV BSN zoekpad 2 fails, zoekpad 1 matches; Anna is shown "${txt(shown?.surnamePrefix ?? '')} ${txt(shown?.surname)}", ${txt(shown?.birthDate)} (state ${txt(annaSession.state)})`,
   );
@@ -490,8 +468,6 @@ async function registrationProcesses(flow: Flow) {
   say(
     `  Anna confirms → ${txt(annaDone.state)}: only a keyed hash of the BSN is kept; registration stores the validated surname and birth date`,
   );
-  // Untyped response (docs/openapi/registration.json: GET /registrations/{id} 200 has no schema yet).
-  type RegistrationView = Json & { identity?: Json };
   const annaView = await eventually(
     async () =>
       expectStatus(
@@ -501,7 +477,7 @@ async function registrationProcesses(flow: Flow) {
           { params: { path: { id: anna } } },
         ),
         200,
-      ) as RegistrationView,
+      ),
     {
       description: 'validated identity at registration',
       until: (r) => r.identity?.status === 'VALIDATED',
@@ -596,7 +572,6 @@ async function allocate(
   extra: Partial<AllocationInput>,
 ): Promise<Allocation> {
   const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
-  // Untyped response (docs/openapi/registration.json: POST /allocations 201 has no schema yet).
   const r = expectStatus(
     'allocation',
     await system.registration.POST('/allocations', {
@@ -611,24 +586,23 @@ async function allocate(
       },
     }),
     201,
-  ) as { allocationId: unknown; members: Allocation['members'] };
+  );
   return { allocationId: txt(r.allocationId), members: r.members };
 }
 
 /** The income decision of an allocation, once income-retrieval has made it. */
-async function decisionOf(flow: Flow, allocationId: string): Promise<Json> {
+async function decisionOf(flow: Flow, allocationId: string) {
   const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
   await waitForAllocationView(flow, allocationId);
   return eventually(
     async () =>
-      // Untyped response (docs/openapi/income-retrieval.json: GET /allocations/{allocationId} 200 has no schema yet).
       expectStatus(
         'income',
         await system['income-retrieval'].GET('/allocations/{allocationId}', {
           params: { path: { allocationId } },
         }),
         200,
-      ) as { decision?: Json | null },
+      ),
     {
       description: `the income decision for ${allocationId}`,
       until: (v) => v.decision !== null && v.decision !== undefined,
@@ -732,14 +706,13 @@ async function allocationProcesses(
 
   // The accountant's evidence.
   const auditor = clientsFor(tokenFor(flow.organisationId, ['auditor']));
-  // Untyped response (docs/openapi/income-retrieval.json: GET /statements/{allocationId} 200 has no schema yet).
   const statement = expectStatus(
     'statement',
     await auditor['income-retrieval'].GET('/statements/{allocationId}', {
       params: { path: { allocationId: a.allocationId } },
     }),
     200,
-  ) as Json & { statement?: Json };
+  );
   const pdf = expectStatus(
     'statement pdf',
     await auditor['income-retrieval'].GET('/statements/{allocationId}/pdf', {
@@ -751,7 +724,7 @@ async function allocationProcesses(
   writeReport('income-statement.pdf', Buffer.from(pdf));
   writeReport('income-statement.json', JSON.stringify(statement, null, 2));
   say(
-    `  auditor: GET /statements/:allocationId → household income ${euro(statement.householdIncomeCents ?? statement.statement?.householdIncomeCents)} (JSON and PDF written to reports/demo/income-statement.*)`,
+    `  auditor: GET /statements/:allocationId → household income ${euro(statement.householdIncomeCents)} (JSON and PDF written to reports/demo/income-statement.*)`,
   );
   const evidence = expectStatus(
     'consent evidence',
@@ -800,13 +773,12 @@ async function withdrawalAndRetention(
     ]);
   say(`before: identity-validation holds ${await hashes()} hashed BSN for Anna`);
   const started = Date.now();
-  // Untyped responses (docs/openapi/consent.json: POST /consents/{id}/withdrawal 200 has no schema yet).
   const withdraw = async () =>
     expectStatus(
       'withdrawal',
       await system.consent.POST('/consents/{id}/withdrawal', { params: { path: { id: ids.annaConsentId } } }),
       200,
-    ) as Json;
+    );
   const first = await withdraw();
   const again = await withdraw();
   say(
@@ -819,13 +791,12 @@ async function withdrawalAndRetention(
     intervalMs: 200,
   });
   const erasedAfter = Date.now() - started;
-  // Untyped response (docs/openapi/retention-cleanup.json: GET /deletion-log 200 has no schema yet).
   const deletionLog = async (subjectPseudonym: string) =>
     expectStatus(
       'deletion log',
       await auditor['retention-cleanup'].GET('/deletion-log', { params: { query: { subjectPseudonym } } }),
       200,
-    ) as { records?: Json[] };
+    );
   const log = await eventually(() => deletionLog(ids.anna), {
     description: 'the deletion log to show the erasure',
     until: (r) => (r.records ?? []).some((x) => x.category === 'HASHED_BSN'),
@@ -845,12 +816,11 @@ async function withdrawalAndRetention(
   const statement = await auditor['income-retrieval'].GET('/statements/{allocationId}', {
     params: { path: { allocationId: annaAllocation } },
   });
-  // Untyped response (docs/openapi/registration.json: GET /registrations/{id} 200 has no schema yet).
   const registration = expectStatus(
     'registration',
     await system.registration.GET('/registrations/{id}', { params: { path: { id: ids.anna } } }),
     200,
-  ) as Json;
+  );
   say(
     `  kept: the income used in the completed test (statement HTTP ${statement.response.status}), the validated name, and the registration (date ${txt(registration.registrationDate)}, status ${txt(registration.status ?? 'active')})`,
   );
@@ -876,12 +846,11 @@ async function withdrawalAndRetention(
   );
   await eventually(
     async () =>
-      // Untyped response (docs/openapi/retention-cleanup.json: GET /erasures 200 has no schema yet).
       expectStatus(
         'erasures',
         await admin['retention-cleanup'].GET('/erasures', { params: { query: { registrationId: ids.eva } } }),
         200,
-      ) as Json[],
+      ),
     {
       description: 'the deregistration to be scheduled',
       until: (rows) => rows.length >= 2,
@@ -901,12 +870,7 @@ async function withdrawalAndRetention(
     say(
       `    ${txt(rec.category).padEnd(18)} ${txt(rec.targetService).padEnd(14)} erased ${txt(rec.erasedCount)}  (deletion log, no personal data)`,
     );
-  // Untyped response (docs/openapi/retention-cleanup.json: GET /erasures/overdue 200 has no schema yet).
-  const overdue = expectStatus(
-    'overdue',
-    await admin['retention-cleanup'].GET('/erasures/overdue'),
-    200,
-  ) as Json;
+  const overdue = expectStatus('overdue', await admin['retention-cleanup'].GET('/erasures/overdue'), 200);
   say(`  overdue erasures: ${txt(overdue.count)} (also the divit_retention_overdue_erasures metric)`);
   say();
 }
@@ -932,12 +896,11 @@ async function billing(
   // A monthly invoice would end on the last day of the month; a demonstration cannot wait, so the period ends today.
   const periodEnd = now.toISOString().slice(0, 10);
   const financeOfficer = clientsFor(tokenFor(flow.organisationId, ['finance']));
-  // Untyped response (docs/openapi/billing-reconciliation.json: GET /tariffs 200 has no schema yet).
   const tariffs = expectStatus(
     'tariffs',
     await financeOfficer['billing-reconciliation'].GET('/tariffs'),
     200,
-  ) as Json;
+  );
   const invoiceNumber = `MO-${periodStart.slice(0, 7)}-${run}`;
   const {
     csv,
@@ -954,8 +917,7 @@ async function billing(
   const importInvoice = (file: string) =>
     financeOfficer['billing-reconciliation'].POST('/invoices', { body: file, ...csvBody });
   const bad = await importInvoice(csv.replace(',EUR,', ',USD,').replace(`,${loginCents},`, ',12.5,'));
-  // Untyped extension (docs/openapi/billing-reconciliation.json: the 422 problem of POST /invoices does not
-  // describe its `problems` list yet).
+  // Untyped extension: the document's 422 problem of POST /invoices does not describe its `problems` list yet.
   const badLines = (bad.error?.problems ?? []) as { line: number; field: string }[];
   say(
     `import a malformed invoice file → ${bad.response.status}: ${badLines.map((e) => `line ${e.line} ${e.field}`).join(', ')} (nothing imported)`,
@@ -981,13 +943,11 @@ async function billing(
       intervalMs: 200,
     },
   );
-  // Untyped responses (docs/openapi/billing-reconciliation.json: POST /reconciliations/close 201 and
-  // GET /reconciliations/{id}/discrepancies 200 have no schema yet).
   const closed = expectStatus(
     'close',
     await financeOfficer['billing-reconciliation'].POST('/reconciliations/close', { body }),
     201,
-  ) as Json;
+  );
   const id = txt(closed.reconciliationId);
   const discrepancies = expectStatus(
     'discrepancies',
@@ -995,12 +955,13 @@ async function billing(
       params: { path: { id }, query: { format: 'json' } },
     }),
     200,
-  ) as { discrepancies?: Json[]; items?: Json[] };
-  const classes = (discrepancies.discrepancies ?? discrepancies.items ?? []).map(
+  );
+  // format=json: the JSON view (the document also allows the CSV text of format=csv).
+  const classes = (typeof discrepancies === 'string' ? [] : discrepancies.discrepancies).map(
     (x) => `${txt(x.class)} ${txt(x.unit ?? '')} ${txt(x.count ?? '')}`,
   );
   say(
-    `period ${periodStart}..${periodEnd} closed (result version ${txt(closed.resultVersion ?? closed.version ?? 1)}); differences explained: ${classes.join('; ') || JSON.stringify(discrepancies).slice(0, 200)}`,
+    `period ${periodStart}..${periodEnd} closed (result version ${txt(closed.version)}); differences explained: ${classes.join('; ') || JSON.stringify(discrepancies).slice(0, 200)}`,
   );
   // The files are written byte for byte as the service sent them (parseAs 'arrayBuffer').
   const statements = expectStatus(

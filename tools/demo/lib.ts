@@ -92,7 +92,7 @@ export interface Answer<T> {
 /** A text/csv request body as is (openapi-fetch sends JSON by default). */
 export const csvBody = {
   headers: { 'content-type': 'text/csv' },
-  bodySerializer: (csv: string): string => csv,
+  bodySerializer: (csv: unknown): unknown => csv,
 } as const;
 
 /** Fails the demonstration (exit 1) when a step does not answer as expected; returns the body otherwise. */
@@ -171,7 +171,7 @@ export const txt = (v: unknown): string =>
  * the tariffs in force at the period's start (GET /tariffs; services/billing-reconciliation/config/tariffs.json).
  */
 export function logiusInvoice(options: {
-  tariffs: Json;
+  tariffs: readonly { unit: string; validFrom: string; unitPriceMillicents: number }[];
   invoiceNumber: string;
   payerOrganisationId: string;
   periodStart: string;
@@ -180,10 +180,8 @@ export function logiusInvoice(options: {
 }): { csv: string; cents: { DIGID_LOGIN: number; DATA_SHARING: number }; totalCents: number } {
   const { tariffs, invoiceNumber, payerOrganisationId, periodStart, periodEnd, counts } = options;
   const price = (unit: string): number => {
-    const rows = ((tariffs.tariffs ?? tariffs) as unknown as Json[]).filter(
-      (t) => t.unit === unit && txt(t.validFrom) <= periodStart,
-    );
-    rows.sort((x, y) => txt(y.validFrom).localeCompare(txt(x.validFrom)));
+    const rows = tariffs.filter((t) => t.unit === unit && t.validFrom <= periodStart);
+    rows.sort((x, y) => y.validFrom.localeCompare(x.validFrom));
     return Number(rows[0]?.unitPriceMillicents ?? 0);
   };
   const cents = {

@@ -305,18 +305,15 @@ async function setUpPlatform(): Promise<Platform> {
   };
   const org = async (name: string, answers: OrganisationInput['answers']) =>
     txt(
-      // Untyped response (docs/openapi/registration.json: POST /organisations 201 has no schema yet).
-      (
-        expect(
-          name,
-          await request('registration', 'POST /organisations', (at) =>
-            platformAdmin.registration.POST('/organisations', {
-              ...at,
-              body: { name: `${name} ${run}`, answers, effectiveFrom: '2026-01-01' },
-            }),
-          ),
-          201,
-        ) as Json
+      expect(
+        name,
+        await request('registration', 'POST /organisations', (at) =>
+          platformAdmin.registration.POST('/organisations', {
+            ...at,
+            body: { name: `${name} ${run}`, answers, effectiveFrom: '2026-01-01' },
+          }),
+        ),
+        201,
       ).organisationId,
     );
   const allocator = await org('Fault Regio', {
@@ -362,8 +359,6 @@ async function setUpPlatform(): Promise<Platform> {
   const admin = clientsFor(tokenFor(allocator, ['admin']));
   const texts = new Map<Purpose, string>();
   for (const purpose of ['BSN_AT_REGISTRATION', 'BSN_AND_INCOME_AT_ALLOCATION'] as const) {
-    // Untyped responses (docs/openapi/consent.json: POST /consent-texts 201 and
-    // POST /consent-texts/{id}/publication 201 have no schema yet).
     const draft = expect(
       'draft',
       await request('consent', 'POST /consent-texts', (at) =>
@@ -379,7 +374,7 @@ async function setUpPlatform(): Promise<Platform> {
         }),
       ),
       201,
-    ) as Json;
+    );
     const published = expect(
       'publication',
       await request('consent', 'POST /consent-texts/{id}/publication', (at) =>
@@ -389,7 +384,7 @@ async function setUpPlatform(): Promise<Platform> {
         }),
       ),
       201,
-    ) as Json;
+    );
     texts.set(purpose, txt(published.id));
   }
   return { allocator, letting, other, texts };
@@ -429,7 +424,6 @@ async function consentAndShare(
 ): Promise<string> {
   const system = clientsFor(tokenFor(p.allocator, ['allocation-system']));
   const grantConsent = async (): Promise<string> => {
-    // Untyped responses (docs/openapi/consent.json: POST /showings 201 and POST /consents 201 have no schema yet).
     const showing = expect(
       'showing',
       await request(
@@ -449,7 +443,7 @@ async function consentAndShare(
         { retryStatuses: [409, 503], timeoutMs: 120_000 },
       ),
       201,
-    ) as Json;
+    );
     const answered = expect(
       'answer',
       await request('consent', 'POST /consents', (at) =>
@@ -459,7 +453,7 @@ async function consentAndShare(
         }),
       ),
       201,
-    ) as Json;
+    );
     return txt(answered.receipt);
   };
   let lastError = '';
@@ -472,8 +466,6 @@ async function consentAndShare(
       // The simulator plays a session in the process that started it: start and play it on one replica.
       const replica = ((f.n + attempt) % REPLICAS) + 1;
       const shareReceipt = receipt;
-      // Untyped responses (docs/openapi/identity-validation.json: POST /sharing-sessions 201,
-      // GET /sharing-sessions/{id} 200 and POST /sharing-sessions/{id}/confirmation 200 have no schema yet).
       const session = expect(
         'session',
         await request(
@@ -487,7 +479,7 @@ async function consentAndShare(
           { replica, retryStatuses: [409, 503], timeoutMs: 60_000 },
         ),
         201,
-      ) as Json;
+      );
       const id = txt(session.sessionId);
       expect(
         'simulator',
@@ -507,17 +499,15 @@ async function consentAndShare(
       const state = await eventually(
         async () =>
           txt(
-            (
-              expect(
-                'session',
-                await request('identity-validation', 'GET /sharing-sessions/{id}', (at) =>
-                  system['identity-validation'].GET('/sharing-sessions/{id}', {
-                    ...at,
-                    params: { path: { id } },
-                  }),
-                ),
-                200,
-              ) as Json
+            expect(
+              'session',
+              await request('identity-validation', 'GET /sharing-sessions/{id}', (at) =>
+                system['identity-validation'].GET('/sharing-sessions/{id}', {
+                  ...at,
+                  params: { path: { id } },
+                }),
+              ),
+              200,
             ).state,
           ),
         {
@@ -539,7 +529,7 @@ async function consentAndShare(
             }),
           ),
           200,
-        ) as Json;
+        );
         return txt(done.state);
       }
       return state;
@@ -569,7 +559,6 @@ async function decisionOf(p: Platform, allocationId: string): Promise<Json | nul
     }),
   );
   if (reply.response.status !== 200) return null;
-  // Untyped response (docs/openapi/income-retrieval.json: GET /allocations/{allocationId} 200 has no schema yet).
   return (reply.data as { decision?: Json | null } | undefined)?.decision ?? null;
 }
 
@@ -594,15 +583,13 @@ async function flowOnce(p: Platform, f: FlowRecord): Promise<void> {
     houseNumber: person.houseNumber,
     registrationDate: '2022-09-01',
   };
-  // Untyped responses (docs/openapi/registration.json: POST /registrations 201, GET /registrations/{id} 200 and
-  // POST /allocations 201 have no schema yet).
   const registration = expect(
     'registration',
     await request('registration', 'POST /registrations', (at) =>
       system.registration.POST('/registrations', { ...at, body: registrationInput }),
     ),
     201,
-  ) as Json;
+  );
   const registrationId = txt(registration.registrationId);
   await consentAndShare(p, f, registrationId, 'BSN_AT_REGISTRATION', person, undefined);
   await eventually(
@@ -1061,15 +1048,13 @@ async function settle(
   const finance = clientsFor(tokenFor(p.allocator, ['finance']));
   const distinct = new Map(usage.map((u) => [txt(u.value.usageId), u]));
   const count = (unit: string) => [...distinct.values()].filter((u) => u.value.unit === unit).length;
-  // Untyped responses (docs/openapi/billing-reconciliation.json: GET /tariffs 200 and POST /reconciliations/close
-  // 201 have no schema yet).
   const tariffs = expect(
     'tariffs',
     await request('billing-reconciliation', 'GET /tariffs', (at) =>
       finance['billing-reconciliation'].GET('/tariffs', { ...at }),
     ),
     200,
-  ) as Json;
+  );
   const today = new Date().toISOString().slice(0, 10);
   const periodStart = `${today.slice(0, 7)}-01`;
   const logins = count('DIGID_LOGIN');
@@ -1099,7 +1084,7 @@ async function settle(
       }),
     ),
     201,
-  ) as Json;
+  );
   const settlements = await eventually(
     async () =>
       (await decodeTopic(Topics.billingReconciliationSettlements)).filter(
