@@ -1,9 +1,11 @@
 /**
- * Small helpers for the demonstration: one HTTP client per service, tokens from the local development
- * issuer (tools/dev-auth.js), polling without fixed sleeps, and an allocator's/finance system's consumer.
+ * Small helpers for the demonstration (and the fault tier): typed HTTP clients of the six services
+ * (libs/api-clients), tokens from the local development issuer (tools/dev-auth.js), polling without fixed
+ * sleeps, and an allocator's/finance system's consumer.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { serviceClient, type ServiceClient, type ServicePaths } from '@divit/api-clients';
 import { eventDescriptors } from '@divit/contracts';
 import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
 import { LocalTokenIssuer, Role } from '@divit/service-kit';
@@ -25,12 +27,6 @@ export const SERVICE_URLS = {
 export type Service = keyof typeof SERVICE_URLS;
 
 export type Json = Record<string, unknown>;
-export interface Reply {
-  status: number;
-  json: Json;
-  body: Buffer;
-  type: string;
-}
 
 export const say = (line = ''): void => {
   process.stdout.write(`${line}\n`);
@@ -50,45 +46,75 @@ export const tokenFor = (organisationId: string, roles: Role[]): string =>
  */
 export const simulatorToken = (): string => readFileSync(path.join(STATE, 'simulator-token'), 'utf8').trim();
 
-/** A request to one service; `body` as JSON unless a string (sent as text/csv). */
-export async function call(
-  service: Service,
-  method: string,
-  route: string,
-  token: string | null,
-  body?: unknown,
-  extraHeaders: Record<string, string> = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { ...extraHeaders };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined)
-    headers['content-type'] = typeof body === 'string' ? 'text/csv' : 'application/json';
-  const res = await fetch(`${SERVICE_URLS[service]}${route}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const buffer = Buffer.from(await res.arrayBuffer());
-  const type = res.headers.get('content-type') ?? '';
-  let json: Json = {};
-  if (type.includes('json') && buffer.length > 0) json = JSON.parse(buffer.toString('utf8')) as Json;
-  return { status: res.status, json, body: buffer, type };
+/** The six services' typed clients (libs/api-clients), acting with one token; `null` sends no authorization. */
+export type Clients = { [S in Service]: ServiceClient<S> };
+export function clientsFor(token: string | null): Clients {
+  const options = token === null ? {} : { token: () => token };
+  return {
+    registration: serviceClient('registration', SERVICE_URLS.registration, options),
+    consent: serviceClient('consent', SERVICE_URLS.consent, options),
+    'identity-validation': serviceClient('identity-validation', SERVICE_URLS['identity-validation'], options),
+    'income-retrieval': serviceClient('income-retrieval', SERVICE_URLS['income-retrieval'], options),
+    'billing-reconciliation': serviceClient(
+      'billing-reconciliation',
+      SERVICE_URLS['billing-reconciliation'],
+      options,
+    ),
+    'retention-cleanup': serviceClient('retention-cleanup', SERVICE_URLS['retention-cleanup'], options),
+  };
 }
 
-/** Fails the demonstration (exit 1) when a step does not answer as expected. */
-export function expectStatus(label: string, reply: Reply, status: number): Json {
-  if (reply.status !== status)
+/** Request bodies the demonstration and the fault tier build in steps (typed from the documents). */
+/** A consent text as POST /consent-texts takes it (docs/openapi/consent.json). */
+export type ConsentTextInput = NonNullable<
+  ServicePaths['consent']['/consent-texts']['post']['requestBody']
+>['content']['application/json'];
+/** A registration as POST /registrations takes it (docs/openapi/registration.json). */
+export type RegistrationInput = NonNullable<
+  ServicePaths['registration']['/registrations']['post']['requestBody']
+>['content']['application/json'];
+/** An allocation as POST /allocations takes it (docs/openapi/registration.json). */
+export type AllocationInput = NonNullable<
+  ServicePaths['registration']['/allocations']['post']['requestBody']
+>['content']['application/json'];
+/** An organisation as POST /organisations takes it (docs/openapi/registration.json). */
+export type OrganisationInput = NonNullable<
+  ServicePaths['registration']['/organisations']['post']['requestBody']
+>['content']['application/json'];
+
+/** What an openapi-fetch call resolves to: the parsed body of a success, or the service's problem. */
+export interface Answer<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** A text/csv request body as is (openapi-fetch sends JSON by default). */
+export const csvBody = {
+  headers: { 'content-type': 'text/csv' },
+  bodySerializer: (csv: unknown): unknown => csv,
+} as const;
+
+/** Fails the demonstration (exit 1) when a step does not answer as expected; returns the body otherwise. */
+export function expectStatus<T>(label: string, answer: Answer<T>, status: number): T {
+  const { data, error, response } = answer;
+  if (response.status !== status)
     throw new Error(
-      `${label}: expected HTTP ${status}, got ${reply.status} ${reply.body.toString('utf8').slice(0, 400)}`,
+      `${label}: expected HTTP ${status}, got ${response.status} ${txt(error ?? data).slice(0, 400)}`,
     );
-  return reply.json;
+  // The status is the expected success, so openapi-fetch parsed the body into `data` (undefined only for an
+  // empty body, which no step the demonstration checks this way answers).
+  return data as T;
 }
 
 /** Repeats a request while it answers a retryable 409/503 (an event the service waits for is still on its way). */
-export function untilNot409(request: () => Promise<Reply>, timeoutMs = 30_000): Promise<Reply> {
+export function untilNot409<A extends { response: Response }>(
+  request: () => Promise<A>,
+  timeoutMs = 30_000,
+): Promise<A> {
   return eventually(request, {
     description: 'an answer other than 409 or 503',
-    until: (reply) => reply.status !== 409 && reply.status !== 503,
+    until: (answer) => answer.response.status !== 409 && answer.response.status !== 503,
     timeoutMs,
     intervalMs: 200,
   });
@@ -145,7 +171,7 @@ export const txt = (v: unknown): string =>
  * the tariffs in force at the period's start (GET /tariffs; services/billing-reconciliation/config/tariffs.json).
  */
 export function logiusInvoice(options: {
-  tariffs: Json;
+  tariffs: readonly { unit: string; validFrom: string; unitPriceMillicents: number }[];
   invoiceNumber: string;
   payerOrganisationId: string;
   periodStart: string;
@@ -154,10 +180,8 @@ export function logiusInvoice(options: {
 }): { csv: string; cents: { DIGID_LOGIN: number; DATA_SHARING: number }; totalCents: number } {
   const { tariffs, invoiceNumber, payerOrganisationId, periodStart, periodEnd, counts } = options;
   const price = (unit: string): number => {
-    const rows = ((tariffs.tariffs ?? tariffs) as unknown as Json[]).filter(
-      (t) => t.unit === unit && txt(t.validFrom) <= periodStart,
-    );
-    rows.sort((x, y) => txt(y.validFrom).localeCompare(txt(x.validFrom)));
+    const rows = tariffs.filter((t) => t.unit === unit && t.validFrom <= periodStart);
+    rows.sort((x, y) => y.validFrom.localeCompare(x.validFrom));
     return Number(rows[0]?.unitPriceMillicents ?? 0);
   };
   const cents = {

@@ -11,7 +11,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
         get: operations["accessLogList"];
         put?: never;
         post?: never;
@@ -29,7 +28,6 @@ export interface paths {
             cookie?: never;
         };
         get: operations["allocationKeysList"];
-        /** The coordinator or admin of the payer itself, or the platform operator, sets the key from a date. */
         put: operations["allocationKeysSet"];
         post?: never;
         delete?: never;
@@ -45,7 +43,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
         get: operations["healthLive"];
         put?: never;
         post?: never;
@@ -62,11 +59,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka consumer has joined its group; otherwise 503 naming what is not ready.
-         * @description Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka
-         *     consumer has joined its group; otherwise 503 naming what is not ready.
-         */
         get: operations["healthReady"];
         put?: never;
         post?: never;
@@ -83,15 +75,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's own organisation's invoices (any payer's, or one payer's, for the platform operator). */
         get: operations["invoicesList"];
         put?: never;
-        /**
-         * Imports an invoice file: text/csv (one row per invoice line) or application/json.
-         * @description Imports an invoice file: text/csv (one row per invoice line) or application/json. All or nothing: a bad
-         *     file gets a problem report (422) naming each problem's line and field. The same invoice twice is
-         *     imported once and answered the same.
-         */
         post: operations["invoicesImport"];
         delete?: never;
         options?: never;
@@ -138,7 +123,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of a payer's period. */
         get: operations["reconciliationsVersions"];
         put?: never;
         post?: never;
@@ -171,7 +155,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Discrepancy report: classified differences and every late usage record, CSV or JSON. */
         get: operations["reconciliationsDiscrepancies"];
         put?: never;
         post?: never;
@@ -188,7 +171,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The coordinator overview: reconciliation summary and a bar chart of cost per member. */
         get: operations["reconciliationsOverview"];
         put?: never;
         post?: never;
@@ -205,7 +187,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All members' statements of one version as CSV (coordinator of the payer, finance, auditor, admin). */
         get: operations["reconciliationsStatements"];
         put?: never;
         post?: never;
@@ -222,7 +203,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One member's statement, CSV or PDF (the member itself, its coordinator, finance, auditor, admin). */
         get: operations["reconciliationsStatement"];
         put?: never;
         post?: never;
@@ -241,7 +221,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Closes the period: stores a new result version and announces each member's settlement. */
         post: operations["reconciliationsClose"];
         delete?: never;
         options?: never;
@@ -258,7 +237,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Calculates without storing anything. */
         post: operations["reconciliationsDryRun"];
         delete?: never;
         options?: never;
@@ -275,10 +253,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Re-opens a closed period; every earlier version stays.
-         * @description Re-opens a closed period; every earlier version stays. Closing again creates the next version.
-         */
         post: operations["reconciliationsReopen"];
         delete?: never;
         options?: never;
@@ -293,13 +267,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tariffs in force and planned (file values are marked assumption: the real tariffs are not public). */
         get: operations["tariffsList"];
-        /**
-         * Sets (or corrects) a date-versioned tariff; overrides the data file for the same issuer, unit and date.
-         * @description Sets (or corrects) a date-versioned tariff; overrides the data file for the same issuer, unit and date.
-         *     Tariffs apply to every organisation: the platform operator only.
-         */
         put: operations["tariffsSet"];
         post?: never;
         delete?: never;
@@ -312,11 +280,114 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An allocation key of a route B or C payer, in force from its date until the next one's. */
+        AllocationKey: {
+            /** @enum {string} */
+            basis: "HOUSING_STOCK" | "ALLOCATIONS" | "EQUAL" | "FIXED_PERCENTAGES";
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            effectiveFrom: string;
+            /** @description Only for FIXED_PERCENTAGES: basis points per member id (100.00% = 10000); otherwise null. */
+            fixedBasisPoints: {
+                [key: string]: number;
+            } | null;
+        };
+        /** @description One difference between what was counted and what was invoiced; every difference is a line. */
+        Discrepancy: {
+            /** @description Money behind the difference, euro cents (positive: in our favour / more invoiced than expected). */
+            amountCents: number;
+            /** @enum {string} */
+            class: "LATE_USAGE" | "USAGE_MISSING_ON_OUR_SIDE" | "USAGE_MISSING_ON_INVOICE" | "TARIFF_MISMATCH" | "ROUNDING";
+            /** @description Usage units behind the difference (0 for amount-only differences). */
+            count: number;
+            explanation: string;
+            /** @enum {string} */
+            unit: "DIGID_LOGIN" | "DATA_SHARING";
+        };
         FieldError: {
             /** @description Dotted path of the field, `(body)` for the whole body. */
             field: string;
             /** @description The rule that failed; never the submitted value. */
             message: string;
+        };
+        /** @description An imported invoice of a usage-unit issuer. */
+        Invoice: {
+            /** @description A credit invoice: it credits the invoice `creditsInvoiceNumber`. */
+            credit: boolean;
+            creditsInvoiceNumber: string | null;
+            /** @constant */
+            currency: "EUR";
+            /**
+             * Format: uuid
+             * @description Stable id derived from issuer and invoice number: the same invoice imported again keeps it.
+             */
+            invoiceId: string;
+            invoiceNumber: string;
+            issuer: string;
+            /** @description One line per usage unit, by unit. */
+            lines: {
+                amountCents: number;
+                count: number;
+                /** @enum {string} */
+                unit: "DIGID_LOGIN" | "DATA_SHARING";
+            }[];
+            /** Format: uuid */
+            payerOrganisationId: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodEnd: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodStart: string;
+            /** @description Sum of the lines, euro cents (a credit invoice also uses positive figures). */
+            totalCents: number;
+        };
+        InvoiceFileInvoice: {
+            /** @description Set for a credit invoice: the number of the invoice it corrects. */
+            creditsInvoiceNumber?: string | null;
+            /** @constant */
+            currency: "EUR";
+            invoiceNumber: string;
+            issuer: string;
+            /** @description One line per usage unit. */
+            lines: {
+                /** @description Whole euro cents; a credit invoice uses positive figures. */
+                amountCents: number;
+                count: number;
+                /** @enum {string} */
+                unit: "DIGID_LOGIN" | "DATA_SHARING";
+            }[];
+            /** Format: uuid */
+            payerOrganisationId: string;
+            /** @description At most one year after periodStart, and already ended. */
+            periodEnd: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodStart: string;
+            /** @description Equals the sum of the lines. */
+            totalCents: number;
+        };
+        /** @description Usage that arrived while its period was closed (kept, reported, counted when the period re-opens). */
+        LateUsage: {
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: uuid */
+            organisationId: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @enum {string} */
+            unit: "DIGID_LOGIN" | "DATA_SHARING";
+            /** Format: uuid */
+            usageId: string;
+        };
+        /** @description One member's part of the invoice. */
+        MemberPart: {
+            amountCents: number;
+            /** @description Of `amountCents`: for usage attributable to this member. */
+            attributableCents: number;
+            attributableUsageCount: number;
+            keyShareDenominator: number;
+            keyShareNumerator: number;
+            /** Format: uuid */
+            memberId: string;
+            /** @description Of `amountCents`: this member's key share of the shared usage. */
+            sharedCents: number;
         };
         /** @description RFC 9457 problem details; domain errors may add non-personal extension members. */
         ProblemDetails: {
@@ -333,6 +404,113 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description One closed version of a payer's reconciliation period. */
+        Reconciliation: {
+            /** Format: date-time */
+            closedAt: string;
+            closedBy: string;
+            /** Format: uuid */
+            payerOrganisationId: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodEnd: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodStart: string;
+            /** Format: uuid */
+            reconciliationId: string;
+            /** @description Set when the period was re-opened after this version (the version itself stays). */
+            reopenedAt: string | null;
+            reopenReason: string | null;
+            result: components["schemas"]["ReconciliationResult"];
+            /** @enum {string} */
+            status: "MATCHED" | "DIFFERENCES";
+            /** @description 1 for the first close; each close after a re-open adds the next version. */
+            version: number;
+        };
+        /** @description Everything one reconciliation computed; stored as is per version. */
+        ReconciliationResult: {
+            /** Format: date-time */
+            calculatedAt: string;
+            collaborationId: string | null;
+            countedAmountCents: number;
+            discrepancies: components["schemas"]["Discrepancy"][];
+            /** @description Net invoiced: originals minus credits. */
+            invoicedTotalCents: number;
+            invoices: {
+                credit: boolean;
+                /** Format: uuid */
+                invoiceId: string;
+                invoiceNumber: string;
+                totalCents: number;
+            }[];
+            issuer: string;
+            /** Format: uuid */
+            payerOrganisationId: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodEnd: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodStart: string;
+            /** @description The original invoice the settlements refer to (the earliest imported non-credit invoice). */
+            primaryInvoice: {
+                /** Format: uuid */
+                invoiceId: string;
+                invoiceNumber: string;
+            };
+            /** @enum {string} */
+            route: "A" | "B" | "C";
+            split: {
+                /** @enum {string} */
+                basis: "HOUSING_STOCK" | "ALLOCATIONS" | "EQUAL" | "FIXED_PERCENTAGES" | "OWN_INVOICE";
+                keyEffectiveFrom: string | null;
+                parts: components["schemas"]["MemberPart"][];
+                totalCents: number;
+            };
+            /**
+             * @description MATCHED when every difference is rounding.
+             * @enum {string}
+             */
+            status: "MATCHED" | "DIFFERENCES";
+            /** @description Amount difference per unit line (cents) still counted as rounding. */
+            toleranceCents: number;
+            units: components["schemas"]["UnitResult"][];
+        };
+        /** @description A date-versioned tariff per issuer and usage unit; unitPriceMillicents in thousandths of a euro cent. */
+        Tariff: {
+            /** @description The value is an assumption (the real tariffs are not public), as the data file marks it. */
+            assumption: boolean;
+            issuer: string;
+            /**
+             * @description FILE: the shipped data file; ADMIN: set through PUT /tariffs (overrides the file).
+             * @enum {string}
+             */
+            source: "FILE" | "ADMIN";
+            /** @enum {string} */
+            unit: "DIGID_LOGIN" | "DATA_SHARING";
+            unitPriceMillicents: number;
+            /**
+             * Format: date
+             * @description A calendar date YYYY-MM-DD from 2024-01-01 to 2099-12-31.
+             */
+            validFrom: string;
+        };
+        /** @description Usage counted against the invoice for one unit. */
+        UnitResult: {
+            /** @description Of `counted`: usage attributable to one member (it let the dwelling). */
+            attributable: number;
+            /** @description Usage records counted in the period (late ones included). */
+            counted: number;
+            /** @description `counted` × the tariff, rounded half up to the cent. */
+            expectedAmountCents: number;
+            invoicedAmountCents: number;
+            invoicedCount: number;
+            /** @description Of `counted`: usage that arrived while the period was closed. */
+            late: number;
+            /** @description Of `counted`: usage spread by the allocation key. */
+            shared: number;
+            /** @enum {string} */
+            unit: "DIGID_LOGIN" | "DATA_SHARING";
+            /** @description The tariff in force, thousandths of a euro cent. */
+            unitPriceMillicents: number;
+        };
         ValidationProblem: components["schemas"]["ProblemDetails"] & {
             /** @constant */
             code: "VALIDATION_FAILED";
@@ -341,6 +519,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+        ForbiddenRole: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Too Many Requests: the client exceeded its rate limit; see Retry-After (code RATE_LIMITED). */
+        RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Unauthorized: no valid bearer token (code UNAUTHENTICATED). */
         Unauthenticated: {
             headers: {
@@ -391,31 +587,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of entries, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: {
+                            action: string;
+                            allocationId: string | null;
+                            changedFields: string[];
+                            /** Format: uuid */
+                            id: string;
+                            ip: string | null;
+                            /** @enum {string} */
+                            kind: "ACCESS" | "AUTHENTICATION";
+                            /** Format: date-time */
+                            occurredAt: string;
+                            organisationId: string | null;
+                            outcomeReason: string | null;
+                            purpose: string | null;
+                            registrationId: string | null;
+                            resourceId: string | null;
+                            resourceType: string | null;
+                            roles: string[];
+                            subject: string | null;
+                            subjectOrganisationId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     allocationKeysList: {
@@ -429,31 +637,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Every allocation key of the payer, by date. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AllocationKey"][];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, FORBIDDEN_SCOPE. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "FORBIDDEN_SCOPE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     allocationKeysSet: {
@@ -481,59 +685,45 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Every allocation key of the payer, the new one included. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AllocationKey"][];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, FORBIDDEN_SCOPE. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "FORBIDDEN_SCOPE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: PAYER_UNKNOWN. */
+            /** @description Not Found: code PAYER_UNKNOWN. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "PAYER_UNKNOWN";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: FIXED_PERCENTAGES_INVALID, NOT_A_COORDINATOR. */
+            /** @description Unprocessable Content: code NOT_A_COORDINATOR; FIXED_PERCENTAGES_INVALID. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FIXED_PERCENTAGES_INVALID" | "NOT_A_COORDINATOR";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     healthLive: {
@@ -545,13 +735,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The process answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -565,16 +758,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Ready: database, migrations and messaging are ok. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "timeout" | "unreachable";
+                            /** @enum {string} */
+                            messaging: "ok" | "not-ready";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                        };
+                        /** @constant */
+                        pendingMigrations: false;
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
-            /** @description Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group. */
+            /** @description Service Unavailable: code NOT_READY (the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group; `checks` says which). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -602,25 +808,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Invoice"][];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, FORBIDDEN_SCOPE. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "FORBIDDEN_SCOPE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     invoicesImport: {
@@ -630,79 +832,58 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The invoice file: text/csv (header invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber; one row per invoice line) or application/json ({invoices:[…]}). All or nothing: 422 INVOICE_FILE_INVALID lists every problem with line and field. */
+        /** @description The invoice file, all or nothing. text/csv: the header invoiceNumber,issuer,payerOrganisationId,periodStart,periodEnd,currency,unit,count,amountCents,totalCents,creditsInvoiceNumber and one row per invoice line (the invoice fields repeat on each line of an invoice). application/json: see the schema. A bad file is refused with 422 INVOICE_FILE_INVALID listing every problem with its line and field. */
         requestBody: {
             content: {
+                "application/json": {
+                    invoices: components["schemas"]["InvoiceFileInvoice"][];
+                } | components["schemas"]["InvoiceFileInvoice"][] | components["schemas"]["InvoiceFileInvoice"];
                 "text/csv": string;
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Every invoice of the file, as stored. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles finance, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
+                    "application/json": {
+                        invoices: components["schemas"]["Invoice"][];
                     };
                 };
             };
-            /** @description Content Too Large. Problem codes: INVOICE_FILE_TOO_LARGE. */
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Content Too Large: code INVOICE_FILE_TOO_LARGE. */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "INVOICE_FILE_TOO_LARGE";
-                        /** @constant */
-                        status?: 413;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported Media Type. Problem codes: INVOICE_CONTENT_TYPE. */
+            /** @description Unsupported Media Type: code INVOICE_CONTENT_TYPE. */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "INVOICE_CONTENT_TYPE";
-                        /** @constant */
-                        status?: 415;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: INVOICE_FILE_INVALID. */
+            /** @description Unprocessable Content: code INVOICE_FILE_INVALID. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "INVOICE_FILE_INVALID";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     invoicesGet: {
@@ -722,39 +903,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Invoice"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles finance, admin, auditor, coordinator, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: INVOICE_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code INVOICE_NOT_FOUND (no such invoice, or another payer's). */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "INVOICE_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     metricsScrape: {
@@ -766,15 +930,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Prometheus text exposition format 0.0.4 (counts only). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/plain": string;
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsVersions: {
@@ -792,31 +957,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Every version of the period, oldest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Reconciliation"][];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, FORBIDDEN_SCOPE. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "FORBIDDEN_SCOPE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsGet: {
@@ -836,39 +997,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Reconciliation"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles finance, admin, coordinator, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: RECONCILIATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code RECONCILIATION_NOT_FOUND (no such version, or another payer's). */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "RECONCILIATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsDiscrepancies: {
@@ -884,45 +1028,32 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Classified differences and late usage records (format=json), or the same as CSV (format=csv). */
+            /** @description The discrepancy report: application/json (format=json, default) or text/csv (format=csv). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        discrepancies: components["schemas"]["Discrepancy"][];
+                        lateUsage: components["schemas"]["LateUsage"][];
+                    };
+                    "text/csv": string;
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles finance, admin, coordinator, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: RECONCILIATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code RECONCILIATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "RECONCILIATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsOverview: {
@@ -936,7 +1067,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Coordinator overview: reconciliation summary and bar chart of cost per member. */
+            /** @description The coordinator overview: summary and cost per member. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -947,34 +1078,17 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles finance, admin, coordinator, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: RECONCILIATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code RECONCILIATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "RECONCILIATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsStatements: {
@@ -988,7 +1102,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description All members of the version: amounts per member and a TOTAL row, CSV. */
+            /** @description Every member's statement of the version, with a TOTAL line. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -999,34 +1113,17 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles finance, admin, coordinator, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: RECONCILIATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code RECONCILIATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "RECONCILIATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsStatement: {
@@ -1043,45 +1140,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The member statement: CSV (format=csv) or application/pdf (format=pdf). */
+            /** @description The member's statement: text/csv (format=csv, default) or application/pdf (format=pdf). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/pdf": string;
                     "text/csv": string;
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles finance, admin, coordinator, auditor, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: MEMBER_NOT_IN_RESULT, RECONCILIATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code RECONCILIATION_NOT_FOUND; MEMBER_NOT_IN_RESULT. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "MEMBER_NOT_IN_RESULT" | "RECONCILIATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsClose: {
@@ -1105,86 +1186,62 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The new version, stored. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Reconciliation"];
                 };
             };
-            /** @description Bad Request. Problem codes: VALIDATION_FAILED, PERIOD_INVALID. */
+            /** @description Bad Request: the request is invalid (code VALIDATION_FAILED), or PERIOD_INVALID. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "VALIDATION_FAILED" | "PERIOD_INVALID";
-                        /** @constant */
-                        status?: 400;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, FORBIDDEN_SCOPE. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "FORBIDDEN_SCOPE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: PAYER_UNKNOWN, RECONCILIATION_NOT_FOUND. */
+            /** @description Not Found: code PAYER_UNKNOWN. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "PAYER_UNKNOWN" | "RECONCILIATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: PERIOD_CLOSED. */
+            /** @description Conflict: code PERIOD_CLOSED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "PERIOD_CLOSED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: CREDIT_EXCEEDS_INVOICE, MIXED_ISSUERS, NO_INVOICE, SPLIT_IMPOSSIBLE, TARIFF_NOT_FOUND. */
+            /** @description Unprocessable Content: code NO_INVOICE; MIXED_ISSUERS; CREDIT_EXCEEDS_INVOICE; SPLIT_IMPOSSIBLE; TARIFF_NOT_FOUND. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "CREDIT_EXCEEDS_INVOICE" | "MIXED_ISSUERS" | "NO_INVOICE" | "SPLIT_IMPOSSIBLE" | "TARIFF_NOT_FOUND";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsDryRun: {
@@ -1208,72 +1265,100 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The result, calculated and not stored (dryRun true). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        calculatedAt: string;
+                        collaborationId: string | null;
+                        countedAmountCents: number;
+                        discrepancies: components["schemas"]["Discrepancy"][];
+                        /** @constant */
+                        dryRun: true;
+                        /** @description Net invoiced: originals minus credits. */
+                        invoicedTotalCents: number;
+                        invoices: {
+                            credit: boolean;
+                            /** Format: uuid */
+                            invoiceId: string;
+                            invoiceNumber: string;
+                            totalCents: number;
+                        }[];
+                        issuer: string;
+                        /** Format: uuid */
+                        payerOrganisationId: string;
+                        /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                        periodEnd: string;
+                        /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                        periodStart: string;
+                        /** @description The original invoice the settlements refer to (the earliest imported non-credit invoice). */
+                        primaryInvoice: {
+                            /** Format: uuid */
+                            invoiceId: string;
+                            invoiceNumber: string;
+                        };
+                        /** @enum {string} */
+                        route: "A" | "B" | "C";
+                        split: {
+                            /** @enum {string} */
+                            basis: "HOUSING_STOCK" | "ALLOCATIONS" | "EQUAL" | "FIXED_PERCENTAGES" | "OWN_INVOICE";
+                            keyEffectiveFrom: string | null;
+                            parts: components["schemas"]["MemberPart"][];
+                            totalCents: number;
+                        };
+                        /**
+                         * @description MATCHED when every difference is rounding.
+                         * @enum {string}
+                         */
+                        status: "MATCHED" | "DIFFERENCES";
+                        /** @description Amount difference per unit line (cents) still counted as rounding. */
+                        toleranceCents: number;
+                        units: components["schemas"]["UnitResult"][];
+                    };
                 };
             };
-            /** @description Bad Request. Problem codes: VALIDATION_FAILED, PERIOD_INVALID. */
+            /** @description Bad Request: the request is invalid (code VALIDATION_FAILED), or PERIOD_INVALID. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "VALIDATION_FAILED" | "PERIOD_INVALID";
-                        /** @constant */
-                        status?: 400;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, FORBIDDEN_SCOPE. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "FORBIDDEN_SCOPE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: PAYER_UNKNOWN. */
+            /** @description Not Found: code PAYER_UNKNOWN. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "PAYER_UNKNOWN";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: CREDIT_EXCEEDS_INVOICE, MIXED_ISSUERS, NO_INVOICE, SPLIT_IMPOSSIBLE, TARIFF_NOT_FOUND. */
+            /** @description Unprocessable Content: code NO_INVOICE; MIXED_ISSUERS; CREDIT_EXCEEDS_INVOICE; SPLIT_IMPOSSIBLE; TARIFF_NOT_FOUND. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "CREDIT_EXCEEDS_INVOICE" | "MIXED_ISSUERS" | "NO_INVOICE" | "SPLIT_IMPOSSIBLE" | "TARIFF_NOT_FOUND";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reconciliationsReopen: {
@@ -1298,58 +1383,44 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Every version of the period; the last one re-opened. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Reconciliation"][];
                 };
             };
-            /** @description Bad Request. Problem codes: VALIDATION_FAILED, PERIOD_INVALID. */
+            /** @description Bad Request: the request is invalid (code VALIDATION_FAILED), or PERIOD_INVALID. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "VALIDATION_FAILED" | "PERIOD_INVALID";
-                        /** @constant */
-                        status?: 400;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, FORBIDDEN_SCOPE. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "FORBIDDEN_SCOPE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: PERIOD_NOT_CLOSED. */
+            /** @description Conflict: code PERIOD_NOT_CLOSED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "PERIOD_NOT_CLOSED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     tariffsList: {
@@ -1361,30 +1432,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Every tariff, by issuer, unit and start date. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Tariff"][];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, finance, auditor, coordinator, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     tariffsSet: {
@@ -1410,31 +1469,19 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The tariff as set (source ADMIN). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Tariff"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
 }

@@ -11,7 +11,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every receipt signing key ever used (active and retired), as a JWKS (RFC 7517, OKP/Ed25519). */
         get: operations["signingKeysJwks"];
         put?: never;
         post?: never;
@@ -28,7 +27,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
         get: operations["accessLogList"];
         put?: never;
         post?: never;
@@ -63,7 +61,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Creates a draft (elements may still be incomplete; `missingElements` says what publication needs). */
         post: operations["consentTextsCreate"];
         delete?: never;
         options?: never;
@@ -96,7 +93,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Publishes a draft: 422 CONSENT_TEXT_INCOMPLETE naming every missing element, else 201 with the version hash. */
         post: operations["consentTextsPublish"];
         delete?: never;
         options?: never;
@@ -111,7 +107,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The latest published version of a series and the controller it names today. */
         get: operations["consentTextsCurrent"];
         put?: never;
         post?: never;
@@ -130,7 +125,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answers a recent showing (window CONSENT_SHOWING_WINDOW_MINUTES); 409 without a valid showing. */
         post: operations["consentsAnswer"];
         delete?: never;
         options?: never;
@@ -163,7 +157,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraws a grant at once, no reason needed; repeating it returns the same result (one ConsentWithdrawn). */
         post: operations["consentsWithdraw"];
         delete?: never;
         options?: never;
@@ -178,7 +171,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
         get: operations["healthLive"];
         put?: never;
         post?: never;
@@ -195,11 +187,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka consumer has joined its group; otherwise 503 naming what is not ready.
-         * @description Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka
-         *     consumer has joined its group; otherwise 503 naming what is not ready.
-         */
         get: operations["healthReady"];
         put?: never;
         post?: never;
@@ -234,7 +221,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verifies a receipt's Ed25519 signature with the published keys (same check as offline; see README). */
         post: operations["signingKeysVerify"];
         delete?: never;
         options?: never;
@@ -249,7 +235,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who read or exported this registration's consent data (reading it is itself logged). */
         get: operations["evidenceAccessLogOf"];
         put?: never;
         post?: never;
@@ -266,7 +251,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Full consent history: texts shown (all elements, version hash), showing times and channels, answers, receipts, withdrawals. */
         get: operations["evidenceJson"];
         put?: never;
         post?: never;
@@ -283,7 +267,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The same evidence as a readable PDF. */
         get: operations["evidencePdf"];
         put?: never;
         post?: never;
@@ -302,7 +285,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Records that a published, current text version was shown to a person now, in a channel. */
         post: operations["showingsRecord"];
         delete?: never;
         options?: never;
@@ -335,11 +317,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * A new key signs from now; the previous key is retired (private key erased, public key kept and published).
-         * @description A new key signs from now; the previous key is retired (private key erased, public key kept and published).
-         *     The key signs every organisation's receipts: the platform operator only (docs/adr/0014).
-         */
         post: operations["signingKeysRotate"];
         delete?: never;
         options?: never;
@@ -380,6 +357,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+        ForbiddenRole: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Too Many Requests: the client exceeded its rate limit; see Retry-After (code RATE_LIMITED). */
+        RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Unauthorized: no valid bearer token (code UNAUTHENTICATED). */
         Unauthenticated: {
             headers: {
@@ -421,9 +416,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        keys: {
+                            /** @constant */
+                            alg: "EdDSA";
+                            /** @constant */
+                            crv: "Ed25519";
+                            kid: string;
+                            /** @constant */
+                            kty: "OKP";
+                            /** @constant */
+                            use: "sig";
+                            x: string;
+                        }[];
+                    };
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     accessLogList: {
@@ -450,31 +459,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of entries, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: {
+                            action: string;
+                            allocationId: string | null;
+                            changedFields: string[];
+                            /** Format: uuid */
+                            id: string;
+                            ip: string | null;
+                            /** @enum {string} */
+                            kind: "ACCESS" | "AUTHENTICATION";
+                            /** Format: date-time */
+                            occurredAt: string;
+                            organisationId: string | null;
+                            outcomeReason: string | null;
+                            purpose: string | null;
+                            registrationId: string | null;
+                            resourceId: string | null;
+                            resourceType: string | null;
+                            roles: string[];
+                            subject: string | null;
+                            subjectOrganisationId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     allocationConsentStatus: {
@@ -494,39 +515,44 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        allocationId: string;
+                        alternativeRouteNeeded: boolean;
+                        /** Format: uuid */
+                        organisationId: string;
+                        people: {
+                            answeredAt: string | null;
+                            consentId: string | null;
+                            lastShownAt: string | null;
+                            /** @enum {string} */
+                            purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                            /** @enum {string} */
+                            status: "SHOWN_NOT_ANSWERED" | "GRANTED" | "REFUSED" | "WITHDRAWN";
+                            subjectId: string;
+                            /** @enum {string} */
+                            subjectRole: "HOME_SEEKER" | "CO_RESIDENT";
+                            textVersionHash: string | null;
+                            withdrawnAt: string | null;
+                        }[];
+                        /** Format: uuid */
+                        registrationId: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin, auditor (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ALLOCATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ALLOCATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ALLOCATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     consentTextsCreate: {
@@ -583,59 +609,93 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The draft. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        audience: "HOME_SEEKER" | "CO_RESIDENT";
+                        /** Format: date-time */
+                        createdAt: string;
+                        elements: {
+                            bsnHashedAndVerifiedDataStored?: {
+                                text: string;
+                            };
+                            bsnOnlyForSurnameAndBirthDateCheck?: {
+                                text: string;
+                            };
+                            controllerIdentity?: {
+                                contact: string;
+                                text: string;
+                            };
+                            digidAtMijnOverheid?: {
+                                sharedData: ("BSN" | "INCOME")[];
+                                text: string;
+                            };
+                            legalDuty?: {
+                                data: ("SURNAME" | "BIRTH_DATE" | "INCOME")[];
+                                text: string;
+                            };
+                            reuseAtAllocation?: {
+                                text: string;
+                            };
+                            secureGovernmentConnection?: {
+                                text: string;
+                            };
+                            voluntaryAndWithdrawable?: {
+                                noEffectOnChanceOfHome: boolean;
+                                noEffectOnRegistrationTime: boolean;
+                                text: string;
+                                withdrawableAnyTime: boolean;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        language: "nl" | "en";
+                        missingElements: {
+                            /** @enum {string} */
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            reason: string;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                        publishedAt: string | null;
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        /** @enum {string} */
+                        status: "DRAFT" | "PUBLISHED";
+                        supersededAt: string | null;
+                        version: number | null;
+                        versionHash: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: AUDIENCE_MISMATCH. */
+            /** @description Unprocessable Content: code AUDIENCE_MISMATCH. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "AUDIENCE_MISMATCH";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     consentTextsGet: {
@@ -655,39 +715,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        audience: "HOME_SEEKER" | "CO_RESIDENT";
+                        /** Format: date-time */
+                        createdAt: string;
+                        elements: {
+                            bsnHashedAndVerifiedDataStored?: {
+                                text: string;
+                            };
+                            bsnOnlyForSurnameAndBirthDateCheck?: {
+                                text: string;
+                            };
+                            controllerIdentity?: {
+                                contact: string;
+                                text: string;
+                            };
+                            digidAtMijnOverheid?: {
+                                sharedData: ("BSN" | "INCOME")[];
+                                text: string;
+                            };
+                            legalDuty?: {
+                                data: ("SURNAME" | "BIRTH_DATE" | "INCOME")[];
+                                text: string;
+                            };
+                            reuseAtAllocation?: {
+                                text: string;
+                            };
+                            secureGovernmentConnection?: {
+                                text: string;
+                            };
+                            voluntaryAndWithdrawable?: {
+                                noEffectOnChanceOfHome: boolean;
+                                noEffectOnRegistrationTime: boolean;
+                                text: string;
+                                withdrawableAnyTime: boolean;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        language: "nl" | "en";
+                        missingElements: {
+                            /** @enum {string} */
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            reason: string;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                        publishedAt: string | null;
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        /** @enum {string} */
+                        status: "DRAFT" | "PUBLISHED";
+                        supersededAt: string | null;
+                        version: number | null;
+                        versionHash: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin, auditor (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: CONSENT_TEXT_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code CONSENT_TEXT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "CONSENT_TEXT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     consentTextsPublish: {
@@ -701,73 +800,102 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Created */
+            /** @description The published version. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        audience: "HOME_SEEKER" | "CO_RESIDENT";
+                        /** Format: date-time */
+                        createdAt: string;
+                        elements: {
+                            bsnHashedAndVerifiedDataStored?: {
+                                text: string;
+                            };
+                            bsnOnlyForSurnameAndBirthDateCheck?: {
+                                text: string;
+                            };
+                            controllerIdentity?: {
+                                contact: string;
+                                text: string;
+                            };
+                            digidAtMijnOverheid?: {
+                                sharedData: ("BSN" | "INCOME")[];
+                                text: string;
+                            };
+                            legalDuty?: {
+                                data: ("SURNAME" | "BIRTH_DATE" | "INCOME")[];
+                                text: string;
+                            };
+                            reuseAtAllocation?: {
+                                text: string;
+                            };
+                            secureGovernmentConnection?: {
+                                text: string;
+                            };
+                            voluntaryAndWithdrawable?: {
+                                noEffectOnChanceOfHome: boolean;
+                                noEffectOnRegistrationTime: boolean;
+                                text: string;
+                                withdrawableAnyTime: boolean;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        language: "nl" | "en";
+                        missingElements: {
+                            /** @enum {string} */
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            reason: string;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                        publishedAt: string | null;
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        /** @enum {string} */
+                        status: "DRAFT" | "PUBLISHED";
+                        supersededAt: string | null;
+                        version: number | null;
+                        versionHash: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: CONSENT_TEXT_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code CONSENT_TEXT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "CONSENT_TEXT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: CONSENT_TEXT_ALREADY_PUBLISHED. */
+            /** @description Conflict: code CONSENT_TEXT_ALREADY_PUBLISHED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "CONSENT_TEXT_ALREADY_PUBLISHED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: CONSENT_TEXT_INCOMPLETE. */
+            /** @description Unprocessable Content: code CONSENT_TEXT_INCOMPLETE. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "CONSENT_TEXT_INCOMPLETE";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     consentTextsCurrent: {
@@ -790,53 +918,96 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        audience: "HOME_SEEKER" | "CO_RESIDENT";
+                        controller: {
+                            controllers: {
+                                name: string | null;
+                                /** Format: uuid */
+                                organisationId: string;
+                            }[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        elements: {
+                            bsnHashedAndVerifiedDataStored?: {
+                                text: string;
+                            };
+                            bsnOnlyForSurnameAndBirthDateCheck?: {
+                                text: string;
+                            };
+                            controllerIdentity?: {
+                                contact: string;
+                                text: string;
+                            };
+                            digidAtMijnOverheid?: {
+                                sharedData: ("BSN" | "INCOME")[];
+                                text: string;
+                            };
+                            legalDuty?: {
+                                data: ("SURNAME" | "BIRTH_DATE" | "INCOME")[];
+                                text: string;
+                            };
+                            reuseAtAllocation?: {
+                                text: string;
+                            };
+                            secureGovernmentConnection?: {
+                                text: string;
+                            };
+                            voluntaryAndWithdrawable?: {
+                                noEffectOnChanceOfHome: boolean;
+                                noEffectOnRegistrationTime: boolean;
+                                text: string;
+                                withdrawableAnyTime: boolean;
+                            };
+                        };
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        language: "nl" | "en";
+                        missingElements: {
+                            /** @enum {string} */
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            reason: string;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                        publishedAt: string | null;
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        /** @enum {string} */
+                        status: "DRAFT" | "PUBLISHED";
+                        supersededAt: string | null;
+                        version: number | null;
+                        versionHash: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin, auditor (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: NO_CURRENT_CONSENT_TEXT, ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code NO_CURRENT_CONSENT_TEXT; ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "NO_CURRENT_CONSENT_TEXT" | "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: CONTROLLER_UNKNOWN, ORGANISATION_ROUTE_UNKNOWN. */
+            /** @description Conflict: code CONTROLLER_UNKNOWN; ORGANISATION_ROUTE_UNKNOWN. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "CONTROLLER_UNKNOWN" | "ORGANISATION_ROUTE_UNKNOWN";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     consentsAnswer: {
@@ -857,57 +1028,69 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The answer; a grant carries its signed receipt. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        allocationId: string | null;
+                        /** @enum {string} */
+                        answer: "GRANTED" | "REFUSED";
+                        /** Format: date-time */
+                        answeredAt: string;
+                        /** Format: uuid */
+                        consentId: string;
+                        controller: {
+                            controllers: {
+                                name: string | null;
+                                /** Format: uuid */
+                                organisationId: string;
+                            }[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        receipt: string | null;
+                        receiptId: string | null;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** Format: uuid */
+                        showingId: string;
+                        /** @enum {string} */
+                        status: "GRANTED" | "REFUSED" | "WITHDRAWN";
+                        subjectId: string;
+                        /** @enum {string} */
+                        subjectRole: "HOME_SEEKER" | "CO_RESIDENT";
+                        textVersionHash: string;
+                        withdrawnAt: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Conflict. Problem codes: CONSENT_ALREADY_GRANTED, CONSENT_TEXT_SUPERSEDED, CONTROLLER_CHANGED_SINCE_SHOWING, CONTROLLER_UNKNOWN, NO_VALID_SHOWING, ORGANISATION_ROUTE_UNKNOWN, SHOWING_ALREADY_ANSWERED, SHOWING_EXPIRED. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Conflict: code NO_VALID_SHOWING; SHOWING_EXPIRED; SHOWING_ALREADY_ANSWERED; CONSENT_ALREADY_GRANTED; CONSENT_TEXT_SUPERSEDED; CONTROLLER_CHANGED_SINCE_SHOWING; CONTROLLER_UNKNOWN; ORGANISATION_ROUTE_UNKNOWN. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "CONSENT_ALREADY_GRANTED" | "CONSENT_TEXT_SUPERSEDED" | "CONTROLLER_CHANGED_SINCE_SHOWING" | "CONTROLLER_UNKNOWN" | "NO_VALID_SHOWING" | "ORGANISATION_ROUTE_UNKNOWN" | "SHOWING_ALREADY_ANSWERED" | "SHOWING_EXPIRED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable. Problem codes: NO_SIGNING_KEY. */
+            429: components["responses"]["RateLimited"];
+            /** @description Service Unavailable: code NO_SIGNING_KEY. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "NO_SIGNING_KEY";
-                        /** @constant */
-                        status?: 503;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -929,39 +1112,56 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        allocationId: string | null;
+                        /** @enum {string} */
+                        answer: "GRANTED" | "REFUSED";
+                        /** Format: date-time */
+                        answeredAt: string;
+                        /** Format: uuid */
+                        consentId: string;
+                        controller: {
+                            controllers: {
+                                name: string | null;
+                                /** Format: uuid */
+                                organisationId: string;
+                            }[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        receipt: string | null;
+                        receiptId: string | null;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** Format: uuid */
+                        showingId: string;
+                        /** @enum {string} */
+                        status: "GRANTED" | "REFUSED" | "WITHDRAWN";
+                        subjectId: string;
+                        /** @enum {string} */
+                        subjectRole: "HOME_SEEKER" | "CO_RESIDENT";
+                        textVersionHash: string;
+                        withdrawnAt: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin, auditor (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: CONSENT_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code CONSENT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "CONSENT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     consentsWithdraw: {
@@ -975,59 +1175,71 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The withdrawn grant. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        allocationId: string | null;
+                        /** @enum {string} */
+                        answer: "GRANTED" | "REFUSED";
+                        /** Format: date-time */
+                        answeredAt: string;
+                        /** Format: uuid */
+                        consentId: string;
+                        controller: {
+                            controllers: {
+                                name: string | null;
+                                /** Format: uuid */
+                                organisationId: string;
+                            }[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        receipt: string | null;
+                        receiptId: string | null;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** Format: uuid */
+                        showingId: string;
+                        /** @enum {string} */
+                        status: "GRANTED" | "REFUSED" | "WITHDRAWN";
+                        subjectId: string;
+                        /** @enum {string} */
+                        subjectRole: "HOME_SEEKER" | "CO_RESIDENT";
+                        textVersionHash: string;
+                        withdrawnAt: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: CONSENT_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code CONSENT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "CONSENT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: CONSENT_NOT_GRANTED. */
+            /** @description Conflict: code CONSENT_NOT_GRANTED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "CONSENT_NOT_GRANTED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     healthLive: {
@@ -1039,13 +1251,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The process answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -1059,16 +1274,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Ready: database, migrations and messaging are ok. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "timeout" | "unreachable";
+                            /** @enum {string} */
+                            messaging: "ok" | "not-ready";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                        };
+                        /** @constant */
+                        pendingMigrations: false;
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
-            /** @description Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group. */
+            /** @description Service Unavailable: code NOT_READY (the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group; `checks` says which). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1088,15 +1316,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Prometheus text exposition format 0.0.4 (counts only). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/plain": string;
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     signingKeysVerify: {
@@ -1114,16 +1343,47 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Whether the receipt is valid, and its claims when it is. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        keyRetired: boolean | null;
+                        kid: string | null;
+                        payload: {
+                            aid: string | null;
+                            /** Format: uuid */
+                            cid: string;
+                            ctl: {
+                                controllers: string[];
+                                /** @enum {string} */
+                                route: "A" | "B" | "C";
+                            };
+                            iat: number;
+                            /** @constant */
+                            iss: "divit-consent";
+                            /** Format: uuid */
+                            jti: string;
+                            /** Format: uuid */
+                            org: string;
+                            /** @enum {string} */
+                            pur: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                            /** Format: uuid */
+                            rid: string;
+                            /** @enum {string} */
+                            role: "HOME_SEEKER" | "CO_RESIDENT";
+                            sub: string;
+                            txt: string;
+                        } | null;
+                        reason: ("MALFORMED" | "UNSUPPORTED_HEADER" | "UNKNOWN_KEY" | "BAD_SIGNATURE" | "PAYLOAD_NOT_A_RECEIPT") | null;
+                        valid: boolean;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
         };
     };
     evidenceAccessLogOf: {
@@ -1137,45 +1397,49 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The access-log entries about the registration, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        action: string;
+                        allocationId: string | null;
+                        changedFields: string[];
+                        /** Format: uuid */
+                        id: string;
+                        ip: string | null;
+                        /** @enum {string} */
+                        kind: "ACCESS" | "AUTHENTICATION";
+                        /** Format: date-time */
+                        occurredAt: string;
+                        organisationId: string | null;
+                        outcomeReason: string | null;
+                        purpose: string | null;
+                        registrationId: string | null;
+                        resourceId: string | null;
+                        resourceType: string | null;
+                        roles: string[];
+                        subject: string | null;
+                        subjectOrganisationId: string | null;
+                        userAgent: string | null;
+                    }[];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     evidenceJson: {
@@ -1189,45 +1453,121 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The consent evidence (the export is access-logged). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: {
+                            answer: {
+                                answer: string;
+                                /** Format: date-time */
+                                answeredAt: string;
+                                /** Format: uuid */
+                                consentId: string;
+                                receipt: string | null;
+                                receiptId: string | null;
+                                receiptKid: string | null;
+                                withdrawnAt: string | null;
+                            } | null;
+                            showing: {
+                                allocationId: string | null;
+                                channel: string;
+                                controller: {
+                                    controllers: {
+                                        name: string | null;
+                                        /** Format: uuid */
+                                        organisationId: string;
+                                    }[];
+                                    route: string;
+                                };
+                                purpose: string;
+                                /** Format: uuid */
+                                showingId: string;
+                                /** Format: date-time */
+                                shownAt: string;
+                                subjectId: string;
+                                subjectRole: string;
+                            };
+                            text: {
+                                audience: string;
+                                elements: {
+                                    bsnHashedAndVerifiedDataStored?: {
+                                        text: string;
+                                    };
+                                    bsnOnlyForSurnameAndBirthDateCheck?: {
+                                        text: string;
+                                    };
+                                    controllerIdentity?: {
+                                        contact: string;
+                                        text: string;
+                                    };
+                                    digidAtMijnOverheid?: {
+                                        sharedData: ("BSN" | "INCOME")[];
+                                        text: string;
+                                    };
+                                    legalDuty?: {
+                                        data: ("SURNAME" | "BIRTH_DATE" | "INCOME")[];
+                                        text: string;
+                                    };
+                                    reuseAtAllocation?: {
+                                        text: string;
+                                    };
+                                    secureGovernmentConnection?: {
+                                        text: string;
+                                    };
+                                    voluntaryAndWithdrawable?: {
+                                        noEffectOnChanceOfHome: boolean;
+                                        noEffectOnRegistrationTime: boolean;
+                                        text: string;
+                                        withdrawableAnyTime: boolean;
+                                    };
+                                };
+                                language: string;
+                                publishedAt: string | null;
+                                /** Format: uuid */
+                                textId: string;
+                                version: number | null;
+                                versionHash: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        generatedAt: string;
+                        note: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                        signingKeys: {
+                            /** @constant */
+                            alg: "EdDSA";
+                            /** @constant */
+                            crv: "Ed25519";
+                            kid: string;
+                            /** @constant */
+                            kty: "OKP";
+                            /** @constant */
+                            use: "sig";
+                            x: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     evidencePdf: {
@@ -1241,7 +1581,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The consent evidence of the registration as a readable PDF. */
+            /** @description The consent evidence of the registration as a readable PDF (the export is access-logged). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1252,34 +1592,17 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     showingsRecord: {
@@ -1307,73 +1630,73 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The recorded showing. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        allocationId: string | null;
+                        /** @enum {string} */
+                        channel: "WEB" | "APP" | "PAPER_ASSISTED";
+                        controller: {
+                            controllers: {
+                                name: string | null;
+                                /** Format: uuid */
+                                organisationId: string;
+                            }[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        /** @enum {string} */
+                        purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** Format: uuid */
+                        showingId: string;
+                        /** Format: date-time */
+                        shownAt: string;
+                        subjectId: string;
+                        /** @enum {string} */
+                        subjectRole: "HOME_SEEKER" | "CO_RESIDENT";
+                        /** Format: uuid */
+                        textId: string;
+                        textVersionHash: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: CONSENT_TEXT_NOT_FOUND, REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code CONSENT_TEXT_NOT_FOUND; REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "CONSENT_TEXT_NOT_FOUND" | "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: CONSENT_TEXT_NOT_PUBLISHED, CONSENT_TEXT_SUPERSEDED, CONTROLLER_UNKNOWN, ORGANISATION_ROUTE_UNKNOWN, REGISTRATION_UNKNOWN. */
+            /** @description Conflict: code CONSENT_TEXT_NOT_PUBLISHED; CONSENT_TEXT_SUPERSEDED; CONTROLLER_UNKNOWN; ORGANISATION_ROUTE_UNKNOWN; REGISTRATION_UNKNOWN. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "CONSENT_TEXT_NOT_PUBLISHED" | "CONSENT_TEXT_SUPERSEDED" | "CONTROLLER_UNKNOWN" | "ORGANISATION_ROUTE_UNKNOWN" | "REGISTRATION_UNKNOWN";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: ALLOCATION_NOT_ALLOWED, ALLOCATION_REQUIRED, AUDIENCE_MISMATCH, SUBJECT_MISMATCH. */
+            /** @description Unprocessable Content: code ALLOCATION_NOT_ALLOWED; ALLOCATION_REQUIRED; AUDIENCE_MISMATCH; SUBJECT_MISMATCH. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "ALLOCATION_NOT_ALLOWED" | "ALLOCATION_REQUIRED" | "AUDIENCE_MISMATCH" | "SUBJECT_MISMATCH";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     signingKeysList: {
@@ -1391,24 +1714,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date-time */
+                        activeFrom: string;
+                        kid: string;
+                        /** @enum {string} */
+                        protection: "AES256GCM_KEK" | "AES256GCM_DEV_KEY_INSECURE";
+                        publicKey: string;
+                        retiredAt: string | null;
+                    }[];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     signingKeysRotate: {
@@ -1420,30 +1739,37 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Created */
+            /** @description The new active key and the retired ones. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
+                    "application/json": {
+                        active: {
+                            /** Format: date-time */
+                            activeFrom: string;
+                            kid: string;
+                            /** @enum {string} */
+                            protection: "AES256GCM_KEK" | "AES256GCM_DEV_KEY_INSECURE";
+                            publicKey: string;
+                            retiredAt: string | null;
+                        };
+                        retired: {
+                            /** Format: date-time */
+                            activeFrom: string;
+                            kid: string;
+                            /** @enum {string} */
+                            protection: "AES256GCM_KEK" | "AES256GCM_DEV_KEY_INSECURE";
+                            publicKey: string;
+                            retiredAt: string | null;
+                        }[];
                     };
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
 }

@@ -11,7 +11,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
         get: operations["accessLogList"];
         put?: never;
         post?: never;
@@ -30,7 +29,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A signed dataset for a session: verified against the stored MijnOverheid key; replays are refused. */
         post: operations["dvmgDeliveriesDeliver"];
         delete?: never;
         options?: never;
@@ -45,7 +43,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
         get: operations["healthLive"];
         put?: never;
         post?: never;
@@ -62,11 +59,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka consumer has joined its group; otherwise 503 naming what is not ready.
-         * @description Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka
-         *     consumer has joined its group; otherwise 503 naming what is not ready.
-         */
         get: operations["healthReady"];
         put?: never;
         post?: never;
@@ -101,7 +93,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Starts a session with a valid signed consent receipt for the purpose; returns where to send the person. */
         post: operations["sharingSessionsStart"];
         delete?: never;
         options?: never;
@@ -116,7 +107,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status and outcome; while awaiting confirmation also the validated surname and birth date (never the BSN). */
         get: operations["sharingSessionsGet"];
         put?: never;
         post?: never;
@@ -135,7 +125,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The person agrees (validated) or disagrees (failure U2) with the validated surname and birth date. */
         post: operations["sharingSessionsConfirm"];
         delete?: never;
         options?: never;
@@ -150,10 +139,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SIMULATOR: current latency and error settings. */
         get: operations["bvBsnSimulatorBehaviour"];
         put?: never;
-        /** SIMULATOR: change latency, random error rate, or make the next n calls fail technically. */
         post: operations["bvBsnSimulatorChange"];
         delete?: never;
         options?: never;
@@ -168,7 +155,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SIMULATOR: the MijnOverheid landing page: simulated DigiD login (pick a test person) or cancel. */
         get: operations["dvmgSimulatorPage"];
         put?: never;
         post?: never;
@@ -187,7 +173,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** SIMULATOR: the person cancels (before or after login); MijnOverheid reports the abort. */
         post: operations["dvmgSimulatorAbort"];
         delete?: never;
         options?: never;
@@ -204,7 +189,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** SIMULATOR: DigiD login as a test person; shows the data to be shared. */
         post: operations["dvmgSimulatorLogin"];
         delete?: never;
         options?: never;
@@ -221,7 +205,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** SIMULATOR: a whole flow in one call (SHARE, ABORT_BEFORE_LOGIN, ABORT_AFTER_LOGIN, TIME_OUT, BAD_SIGNATURE, OTHER_PERSON). */
         post: operations["dvmgSimulatorScript"];
         delete?: never;
         options?: never;
@@ -238,7 +221,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** SIMULATOR: the person shares; the signed dataset is delivered server-to-server. */
         post: operations["dvmgSimulatorShare"];
         delete?: never;
         options?: never;
@@ -253,7 +235,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** SIMULATOR: the fictional test persons (valid test BSNs, names, incomes). */
         get: operations["dvmgSimulatorTestPersons"];
         put?: never;
         post?: never;
@@ -267,6 +248,20 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A MijnOverheid delivery, verified and processed: how the session stands now. */
+        DeliveryAccepted: {
+            /** @description Why the identity validation failed (U1-U4, abort, expiry, technical); null unless FAILED. */
+            failureCode: ("U1_NO_CONSENT" | "U2_DATA_DISPUTED" | "U3_BSN_CHECK_FAILED" | "U4_HASH_MISMATCH" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "SESSION_EXPIRED" | "TECHNICAL_ERROR") | null;
+            /** Format: uuid */
+            sessionId: string;
+            /** @description What happened at MijnOverheid; null while nothing was delivered. */
+            sharingOutcome: ("SHARED" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "EXPIRED" | "FAILED") | null;
+            /**
+             * @description SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered.
+             * @enum {string}
+             */
+            state: "AWAITING_DELIVERY" | "AWAITING_CONFIRMATION" | "VALIDATED" | "FAILED" | "SUPERSEDED";
+        };
         FieldError: {
             /** @description Dotted path of the field, `(body)` for the whole body. */
             field: string;
@@ -288,6 +283,73 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description A sharing session: its status and outcome, never the BSN. */
+        SharingSession: {
+            /** @description The allocation for BSN_AND_INCOME_AT_ALLOCATION; null for the registration purposes. */
+            allocationId: string | null;
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Why the identity validation failed (U1-U4, abort, expiry, technical); null unless FAILED. */
+            failureCode: ("U1_NO_CONSENT" | "U2_DATA_DISPUTED" | "U3_BSN_CHECK_FAILED" | "U4_HASH_MISMATCH" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "SESSION_EXPIRED" | "TECHNICAL_ERROR") | null;
+            /** @enum {string} */
+            purpose: "BSN_AT_REGISTRATION" | "BSN_FOR_EXISTING_REGISTRATION" | "BSN_AND_INCOME_AT_ALLOCATION";
+            /** Format: uuid */
+            registrationId: string;
+            /** Format: uuid */
+            sessionId: string;
+            /** @description What happened at MijnOverheid; null while nothing was delivered. */
+            sharingOutcome: ("SHARED" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "EXPIRED" | "FAILED") | null;
+            /**
+             * @description SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered.
+             * @enum {string}
+             */
+            state: "AWAITING_DELIVERY" | "AWAITING_CONFIRMATION" | "VALIDATED" | "FAILED" | "SUPERSEDED";
+            /** Format: uuid */
+            subjectId: string;
+            /** @enum {string} */
+            subjectRole: "HOME_SEEKER" | "CO_RESIDENT";
+            /** @description Only while AWAITING_CONFIRMATION (registration purposes): the surname and birth date BV BSN knows, for the person to confirm. Never the BSN. */
+            validatedIdentity: {
+                birthDate: string;
+                surname: string;
+                surnamePrefix: string | null;
+            } | null;
+        };
+        /** @description SIMULATOR: a fictional test person; the BSN is a test BSN (99999xxxx) of no real person. */
+        SimulatedTestPerson: {
+            /** Format: date */
+            birthDate: string;
+            /** @description A fictional test BSN (99999xxxx range, passes the eleven-test): simulator data, never a real person's. */
+            bsn: string;
+            /** @enum {string} */
+            gender: "M" | "V" | "O";
+            givenName: string;
+            houseNumber: number;
+            incomes: {
+                amountCents: number;
+                /** @enum {string} */
+                kind: "AGGREGATE_INCOME" | "TAXABLE_WAGE";
+                taxYear: number;
+            }[];
+            postcode: string;
+            surname: string;
+            surnamePrefix: string | null;
+        };
+        /** @description A started sharing session. */
+        StartedSharingSession: {
+            /** Format: date-time */
+            expiresAt: string;
+            /**
+             * Format: uri
+             * @description The MijnOverheid "Gegevens delen" page (or its simulator) the person is sent to.
+             */
+            redirectUrl: string;
+            /** Format: uuid */
+            sessionId: string;
+        };
         ValidationProblem: components["schemas"]["ProblemDetails"] & {
             /** @constant */
             code: "VALIDATION_FAILED";
@@ -296,6 +358,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+        ForbiddenRole: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Too Many Requests: the client exceeded its rate limit; see Retry-After (code RATE_LIMITED). */
+        RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Unauthorized: no valid bearer token (code UNAUTHENTICATED). */
         Unauthenticated: {
             headers: {
@@ -346,31 +426,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of entries, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: {
+                            action: string;
+                            allocationId: string | null;
+                            changedFields: string[];
+                            /** Format: uuid */
+                            id: string;
+                            ip: string | null;
+                            /** @enum {string} */
+                            kind: "ACCESS" | "AUTHENTICATION";
+                            /** Format: date-time */
+                            occurredAt: string;
+                            organisationId: string | null;
+                            outcomeReason: string | null;
+                            purpose: string | null;
+                            registrationId: string | null;
+                            resourceId: string | null;
+                            resourceType: string | null;
+                            roles: string[];
+                            subject: string | null;
+                            subjectOrganisationId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     dvmgDeliveriesDeliver: {
@@ -395,93 +487,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["DeliveryAccepted"];
                 };
             };
-            /** @description Bad Request. Problem codes: VALIDATION_FAILED, DELIVERY_MALFORMED. */
+            /** @description Bad Request: the request is invalid (code VALIDATION_FAILED), or DELIVERY_MALFORMED. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "VALIDATION_FAILED" | "DELIVERY_MALFORMED";
-                        /** @constant */
-                        status?: 400;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unauthorized. Problem codes: DELIVERY_SIGNATURE_INVALID. */
+            /** @description Unauthorized: code DELIVERY_SIGNATURE_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "DELIVERY_SIGNATURE_INVALID";
-                        /** @constant */
-                        status?: 401;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: DELIVERY_SESSION_UNKNOWN. */
+            /** @description Not Found: code DELIVERY_SESSION_UNKNOWN. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "DELIVERY_SESSION_UNKNOWN";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: DELIVERY_REPLAYED, DELIVERY_SESSION_CLOSED. */
+            /** @description Conflict: code DELIVERY_REPLAYED; DELIVERY_SESSION_CLOSED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "DELIVERY_REPLAYED" | "DELIVERY_SESSION_CLOSED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description HTTP 410. Problem codes: DELIVERY_SESSION_EXPIRED. */
+            /** @description Gone: code DELIVERY_SESSION_EXPIRED. */
             410: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "DELIVERY_SESSION_EXPIRED";
-                        /** @constant */
-                        status?: 410;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: DELIVERY_BSN_INVALID, DELIVERY_KIND_MISMATCH. */
+            /** @description Unprocessable Content: code DELIVERY_KIND_MISMATCH; DELIVERY_BSN_INVALID. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "DELIVERY_BSN_INVALID" | "DELIVERY_KIND_MISMATCH";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     healthLive: {
@@ -493,13 +556,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The process answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -513,16 +579,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Ready: database, migrations and messaging are ok. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "timeout" | "unreachable";
+                            /** @enum {string} */
+                            messaging: "ok" | "not-ready";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                        };
+                        /** @constant */
+                        pendingMigrations: false;
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
-            /** @description Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group. */
+            /** @description Service Unavailable: code NOT_READY (the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group; `checks` says which). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -542,15 +621,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Prometheus text exposition format 0.0.4 (counts only). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/plain": string;
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     sharingSessionsStart: {
@@ -570,71 +650,52 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description Where to send the person, and until when. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StartedSharingSession"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden. Problem codes: FORBIDDEN_ROLE, RECEIPT_ORGANISATION_MISMATCH. */
+            /** @description Forbidden: code FORBIDDEN_ROLE; RECEIPT_ORGANISATION_MISMATCH. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "FORBIDDEN_ROLE" | "RECEIPT_ORGANISATION_MISMATCH";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: ALLOCATION_NOT_YET_RECEIVED, CONSENT_WITHDRAWN, IDENTITY_DATA_NOT_YET_RECEIVED, RECEIPT_ALREADY_USED, RECEIPT_KEY_UNKNOWN, SESSION_ALREADY_ACTIVE. */
+            /** @description Conflict: code RECEIPT_KEY_UNKNOWN (retry: the consent service's key has not arrived yet); RECEIPT_ALREADY_USED; CONSENT_WITHDRAWN; IDENTITY_DATA_NOT_YET_RECEIVED (retry: the identifying data has not arrived yet); ALLOCATION_NOT_YET_RECEIVED (retry: the allocation has not arrived yet); SESSION_ALREADY_ACTIVE. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "ALLOCATION_NOT_YET_RECEIVED" | "CONSENT_WITHDRAWN" | "IDENTITY_DATA_NOT_YET_RECEIVED" | "RECEIPT_ALREADY_USED" | "RECEIPT_KEY_UNKNOWN" | "SESSION_ALREADY_ACTIVE";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: RECEIPT_MALFORMED, RECEIPT_PURPOSE_MISMATCH, RECEIPT_PURPOSE_NOT_BSN, RECEIPT_SIGNATURE_INVALID. */
+            /** @description Unprocessable Content: code RECEIPT_MALFORMED; RECEIPT_SIGNATURE_INVALID; RECEIPT_PURPOSE_NOT_BSN; RECEIPT_PURPOSE_MISMATCH. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "RECEIPT_MALFORMED" | "RECEIPT_PURPOSE_MISMATCH" | "RECEIPT_PURPOSE_NOT_BSN" | "RECEIPT_SIGNATURE_INVALID";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable. Problem codes: DVMG_UNAVAILABLE. */
+            429: components["responses"]["RateLimited"];
+            /** @description Service Unavailable: code DVMG_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "DVMG_UNAVAILABLE";
-                        /** @constant */
-                        status?: 503;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -656,39 +717,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SharingSession"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: SESSION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SESSION_NOT_FOUND (no such session, or another organisation's). */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "SESSION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     sharingSessionsConfirm: {
@@ -708,65 +752,46 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The session: VALIDATED, or FAILED with U2_DATA_DISPUTED. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SharingSession"];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: SESSION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SESSION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "SESSION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: SESSION_NOT_AWAITING_CONFIRMATION. */
+            /** @description Conflict: code SESSION_NOT_AWAITING_CONFIRMATION. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "SESSION_NOT_AWAITING_CONFIRMATION";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     bvBsnSimulatorBehaviour: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description SIMULATOR_TOKEN (the simulator endpoints are mounted only with SIMULATOR_ENDPOINTS_ENABLED=true). */
+                "x-simulator-token": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -778,10 +803,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Share of calls (0..1) that fail with a technical error. */
+                        errorRate: number;
+                        /** @description The next n calls fail with a technical error. */
+                        failNextCalls: number;
+                        /** @description Added latency per call, ms. */
+                        latencyMs: number;
+                        /**
+                         * @description Always true: this is the simulator, not RvIG's BV BSN.
+                         * @constant
+                         */
+                        simulator: true;
+                    };
                 };
             };
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            400: components["responses"]["ValidationFailed"];
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -790,16 +828,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     bvBsnSimulatorChange: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description SIMULATOR_TOKEN (the simulator endpoints are mounted only with SIMULATOR_ENDPOINTS_ENABLED=true). */
+                "x-simulator-token": string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 "application/json": {
                     errorRate?: number;
@@ -809,17 +851,29 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The settings now in force. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @description Share of calls (0..1) that fail with a technical error. */
+                        errorRate: number;
+                        /** @description The next n calls fail with a technical error. */
+                        failNextCalls: number;
+                        /** @description Added latency per call, ms. */
+                        latencyMs: number;
+                        /**
+                         * @description Always true: this is the simulator, not RvIG's BV BSN.
+                         * @constant
+                         */
+                        simulator: true;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -828,12 +882,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     dvmgSimulatorPage: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The session's capability carried by its redirect URL (opens that session's pages only). */
+                access?: string;
+            };
+            header?: {
+                /** @description SIMULATOR_TOKEN; not needed with the session's `access` capability. */
+                "x-simulator-token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -841,7 +902,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description SIMULATOR page. */
+            /** @description SIMULATOR: the landing page (log in as a test person, or cancel). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -851,7 +912,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -860,12 +921,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Not Found: code SIMULATED_SESSION_UNKNOWN. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
     dvmgSimulatorAbort: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The session's capability carried by its redirect URL (opens that session's pages only). */
+                access?: string;
+            };
+            header?: {
+                /** @description SIMULATOR_TOKEN; not needed with the session's `access` capability. */
+                "x-simulator-token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -873,7 +950,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description SIMULATOR page. */
+            /** @description SIMULATOR: cancelled; the HTTP status of the abort report. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -883,7 +960,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -892,12 +969,37 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Not Found: code SIMULATED_SESSION_UNKNOWN. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code SIMULATED_SESSION_DONE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
     dvmgSimulatorLogin: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The session's capability carried by its redirect URL (opens that session's pages only). */
+                access?: string;
+            };
+            header?: {
+                /** @description SIMULATOR_TOKEN; not needed with the session's `access` capability. */
+                "x-simulator-token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -908,10 +1010,13 @@ export interface operations {
                 "application/json": {
                     testPersonBsn: string;
                 };
+                "application/x-www-form-urlencoded": {
+                    testPersonBsn: string;
+                };
             };
         };
         responses: {
-            /** @description SIMULATOR page. */
+            /** @description SIMULATOR: logged in; the data to be shared. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -921,7 +1026,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -930,12 +1035,46 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Not Found: code SIMULATED_SESSION_UNKNOWN. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code SIMULATED_SESSION_DONE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code TEST_PERSON_UNKNOWN. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
     dvmgSimulatorScript: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The session's capability carried by its redirect URL (opens that session's pages only). */
+                access?: string;
+            };
+            header?: {
+                /** @description SIMULATOR_TOKEN; not needed with the session's `access` capability. */
+                "x-simulator-token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -957,11 +1096,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "SHARE" | "ABORT_BEFORE_LOGIN" | "ABORT_AFTER_LOGIN" | "TIME_OUT" | "BAD_SIGNATURE" | "OTHER_PERSON";
+                        /** @description False for TIME_OUT: MijnOverheid delivers nothing and the session expires. */
+                        delivered: boolean;
+                        /** @description The service's JSON answer to the delivery (a DeliveryAccepted or a problem), null if none. */
+                        deliveryResponse: unknown;
+                        /** @description HTTP status the service answered the delivery with; null when nothing was delivered. */
+                        deliveryStatus: number | null;
+                        /** @constant */
+                        simulator: true;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -970,12 +1120,46 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Not Found: code SIMULATED_SESSION_UNKNOWN. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code SIMULATED_SESSION_DONE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code TEST_PERSON_UNKNOWN. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
     dvmgSimulatorShare: {
         parameters: {
-            query?: never;
-            header?: never;
+            query?: {
+                /** @description The session's capability carried by its redirect URL (opens that session's pages only). */
+                access?: string;
+            };
+            header?: {
+                /** @description SIMULATOR_TOKEN; not needed with the session's `access` capability. */
+                "x-simulator-token"?: string;
+            };
             path: {
                 id: string;
             };
@@ -983,7 +1167,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description SIMULATOR page. */
+            /** @description SIMULATOR: shared; the HTTP status of the delivery. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -993,7 +1177,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["ValidationFailed"];
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1002,12 +1186,34 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Not Found: code SIMULATED_SESSION_UNKNOWN. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code SIMULATED_SESSION_DONE; NOT_LOGGED_IN. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
     dvmgSimulatorTestPersons: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description SIMULATOR_TOKEN (the simulator endpoints are mounted only with SIMULATOR_ENDPOINTS_ENABLED=true). */
+                "x-simulator-token": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1019,10 +1225,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        simulator: true;
+                        testPersons: components["schemas"]["SimulatedTestPerson"][];
+                    };
                 };
             };
-            /** @description Unauthorized: the x-simulator-token header (SIMULATOR_TOKEN), or the session page capability, is missing or wrong (code SIMULATOR_TOKEN_INVALID). */
+            400: components["responses"]["ValidationFailed"];
+            /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1031,6 +1242,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
 }

@@ -11,7 +11,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
         get: operations["accessLogList"];
         put?: never;
         post?: never;
@@ -30,7 +29,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Runs the expiry sweep now, across every organisation (it also runs on a timer, EXPIRY_SWEEP_INTERVAL_MS). */
         post: operations["householdsSweep"];
         delete?: never;
         options?: never;
@@ -45,10 +43,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Where each member's request stands and the decision, if made.
-         * @description Where each member's request stands and the decision, if made. Conclusions only: no income.
-         */
         get: operations["householdsGet"];
         put?: never;
         post?: never;
@@ -66,11 +60,6 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * States whether the household counts as pension age for passend toewijzen (the allocation contract has no birth dates).
-         * @description States whether the household counts as pension age for passend toewijzen (the allocation contract has no
-         *     birth dates). Without a statement the test assumes "not pension age". Only before the decision.
-         */
         put: operations["householdsStatePensionAge"];
         post?: never;
         delete?: never;
@@ -86,7 +75,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
         get: operations["healthLive"];
         put?: never;
         post?: never;
@@ -103,11 +91,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka consumer has joined its group; otherwise 503 naming what is not ready.
-         * @description Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka
-         *     consumer has joined its group; otherwise 503 naming what is not ready.
-         */
         get: operations["healthReady"];
         put?: never;
         post?: never;
@@ -157,13 +140,6 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Publishes a lease year's income norms (the body is a norm file, `src/norms/data/<year>.json`): the platform operator only, as they apply to every organisation (ADR 0014).
-         * @description Publishes a lease year's income norms (the body is a norm file, `src/norms/data/<year>.json`): the platform
-         *     operator only, as they apply to every organisation (ADR 0014). Published norms are immutable: the same set
-         *     again answers `created: false`; other norms for a year that has some answer 409. Allocations that awaited this
-         *     year's norms are decided right after (ADR 0017); `awaitingAllocations` says how many there were.
-         */
         put: operations["normsPublish"];
         post?: never;
         delete?: never;
@@ -179,7 +155,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The statement as JSON: members' income, indexed income, factors, norms, consent ids, timestamps. */
         get: operations["statementsGet"];
         put?: never;
         post?: never;
@@ -196,7 +171,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who read the statement or the allocation's progress, when and why. */
         get: operations["statementsAccessLog"];
         put?: never;
         post?: never;
@@ -213,7 +187,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The same statement as a PDF. */
         get: operations["statementsPdf"];
         put?: never;
         post?: never;
@@ -256,6 +229,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+        ForbiddenRole: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Too Many Requests: the client exceeded its rate limit; see Retry-After (code RATE_LIMITED). */
+        RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Unauthorized: no valid bearer token (code UNAUTHENTICATED). */
         Unauthenticated: {
             headers: {
@@ -306,31 +297,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of entries, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: {
+                            action: string;
+                            allocationId: string | null;
+                            changedFields: string[];
+                            /** Format: uuid */
+                            id: string;
+                            ip: string | null;
+                            /** @enum {string} */
+                            kind: "ACCESS" | "AUTHENTICATION";
+                            /** Format: date-time */
+                            occurredAt: string;
+                            organisationId: string | null;
+                            outcomeReason: string | null;
+                            purpose: string | null;
+                            registrationId: string | null;
+                            resourceId: string | null;
+                            resourceType: string | null;
+                            roles: string[];
+                            subject: string | null;
+                            subjectOrganisationId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     householdsSweep: {
@@ -342,30 +345,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description What the sweep expired. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
+                    "application/json": {
+                        allocations: number;
+                        expiredRequests: number;
                     };
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     householdsGet: {
@@ -385,39 +379,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        allocationId: string;
+                        awaitingNorms: {
+                            leaseYear: number;
+                            /** Format: date-time */
+                            since: string;
+                        } | null;
+                        decision: {
+                            alternativeRouteReason: ("U1_NO_CONSENT" | "U2_DATA_DISPUTED" | "U3_BSN_CHECK_FAILED" | "U4_HASH_MISMATCH" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "SESSION_EXPIRED" | "TECHNICAL_ERROR" | "DEADLINE_EXPIRED") | null;
+                            /** Format: date-time */
+                            decidedAt: string;
+                            /** Format: uuid */
+                            decisionId: string;
+                            evidenceReference: string;
+                            failedMemberId: string | null;
+                            incomeYear: number | null;
+                            normVersion: string | null;
+                            /** @enum {string} */
+                            outcome: "ELIGIBLE" | "NOT_ELIGIBLE" | "ALTERNATIVE_ROUTE_REQUIRED" | "EXEMPT";
+                            passend: boolean | null;
+                            passendCategory: ("ONE_PERSON" | "MULTI_PERSON" | "ONE_PERSON_PENSION_AGE" | "MULTI_PERSON_PENSION_AGE") | null;
+                            withinPassendLimit: boolean | null;
+                        } | null;
+                        exemptionGroup: ("STATUS_HOLDER_FROM_COA" | "STUDENTS_WITH_STUDY_FINANCE" | "STUDENTS_FROM_ABROAD") | null;
+                        householdSize: number;
+                        /** Format: date */
+                        leaseStartDate: string;
+                        /** Format: uuid */
+                        lettingCorporationId: string;
+                        members: {
+                            /** Format: date-time */
+                            deadlineAt: string;
+                            failure: ("U1_NO_CONSENT" | "U2_DATA_DISPUTED" | "U3_BSN_CHECK_FAILED" | "U4_HASH_MISMATCH" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "SESSION_EXPIRED" | "TECHNICAL_ERROR" | "DEADLINE_EXPIRED") | null;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** @enum {string} */
+                            role: "HOME_SEEKER" | "CO_RESIDENT";
+                            /** @enum {string} */
+                            status: "WAITING_FOR_CONSENT" | "WAITING_FOR_SHARING" | "SHARED" | "FAILED" | "EXPIRED";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            withdrawnAfterDecisionAt: string | null;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                        pensionAge: boolean | null;
+                        /** Format: uuid */
+                        registrationId: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, coordinator, member, auditor, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ALLOCATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ALLOCATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ALLOCATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     householdsStatePensionAge: {
@@ -437,59 +463,41 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The statement as recorded. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        allocationId: string;
+                        pensionAge: boolean;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ALLOCATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ALLOCATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ALLOCATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: ALLOCATION_ALREADY_DECIDED, ALLOCATION_EXEMPT. */
+            /** @description Conflict: code ALLOCATION_EXEMPT; ALLOCATION_ALREADY_DECIDED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "ALLOCATION_ALREADY_DECIDED" | "ALLOCATION_EXEMPT";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     healthLive: {
@@ -501,13 +509,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The process answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -521,16 +532,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Ready: database, migrations and messaging are ok. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "timeout" | "unreachable";
+                            /** @enum {string} */
+                            messaging: "ok" | "not-ready";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                        };
+                        /** @constant */
+                        pendingMigrations: false;
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
-            /** @description Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group. */
+            /** @description Service Unavailable: code NOT_READY (the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group; `checks` says which). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -550,15 +574,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Prometheus text exposition format 0.0.4 (counts only). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/plain": string;
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     normsList: {
@@ -570,30 +595,51 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Every norm set in force, by validFrom. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        assumptions: {
+                            field: string;
+                            note: string;
+                        }[];
+                        daebLimitCents: {
+                            multiPerson: number;
+                            onePerson: number;
+                        };
+                        indexationFactors: {
+                            [key: string]: string;
+                        };
+                        leaseYear: number;
+                        passendLimitCents: {
+                            multiPerson: number;
+                            multiPersonPensionAge: number;
+                            onePerson: number;
+                            onePersonPensionAge: number;
+                        };
+                        publishedAt: string | null;
+                        rentCapCents: {
+                            high: number;
+                            low: number;
+                        };
+                        /** @enum {string} */
+                        source: "FILE" | "OPERATOR";
+                        sources: string[];
+                        /**
+                         * Format: date
+                         * @description A calendar date YYYY-MM-DD from 2000-01-01 to 2200-12-31.
+                         */
+                        validFrom: string;
+                        version: string;
+                    }[];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, coordinator, member, auditor, finance, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     normsPublish: {
@@ -642,58 +688,43 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The norms in force for the year (`created: false` on a repeat). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        awaitingAllocations: number;
+                        created: boolean;
+                        leaseYear: number;
+                        /** @enum {string} */
+                        source: "FILE" | "OPERATOR";
+                        version: string;
+                    };
                 };
             };
-            /** @description Bad Request. Problem codes: VALIDATION_FAILED, NORMS_YEAR_MISMATCH. */
+            /** @description Bad Request: the request is invalid (code VALIDATION_FAILED), or NORMS_YEAR_MISMATCH. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "VALIDATION_FAILED" | "NORMS_YEAR_MISMATCH";
-                        /** @constant */
-                        status?: 400;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Conflict. Problem codes: NORMS_ALREADY_PUBLISHED, NORMS_VERSION_TAKEN. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Conflict: code NORMS_ALREADY_PUBLISHED; NORMS_VERSION_TAKEN. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "NORMS_ALREADY_PUBLISHED" | "NORMS_VERSION_TAKEN";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     statementsGet: {
@@ -707,45 +738,126 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The income statement (access-logged). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        allocationId: string;
+                        /** Format: date-time */
+                        allocationRecordedAt: string;
+                        alternativeRouteReason: ("U1_NO_CONSENT" | "U2_DATA_DISPUTED" | "U3_BSN_CHECK_FAILED" | "U4_HASH_MISMATCH" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "SESSION_EXPIRED" | "TECHNICAL_ERROR" | "DEADLINE_EXPIRED") | null;
+                        consentIds: string[];
+                        containsIncome: boolean;
+                        /** Format: date-time */
+                        decidedAt: string;
+                        /** Format: uuid */
+                        decisionId: string;
+                        exemptionGroup: ("STATUS_HOLDER_FROM_COA" | "STUDENTS_WITH_STUDY_FINANCE" | "STUDENTS_FROM_ABROAD") | null;
+                        failedMemberId: string | null;
+                        householdIncomeCents?: number;
+                        householdSize: number;
+                        /** Format: date-time */
+                        incomeErasedAt?: string;
+                        incomeErasedBy?: string;
+                        incomeYear?: number;
+                        /** @constant */
+                        kind: "DIGITAL_INCOME_STATEMENT";
+                        /** Format: date */
+                        leaseStartDate: string;
+                        /** Format: uuid */
+                        lettingCorporationId: string;
+                        members: {
+                            consentId: string | null;
+                            failure: ("U1_NO_CONSENT" | "U2_DATA_DISPUTED" | "U3_BSN_CHECK_FAILED" | "U4_HASH_MISMATCH" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "SESSION_EXPIRED" | "TECHNICAL_ERROR" | "DEADLINE_EXPIRED") | null;
+                            incomeCents?: number;
+                            /** Format: uuid */
+                            incomeConsentId?: string;
+                            /** @enum {string} */
+                            incomeKind?: "AGGREGATE_INCOME" | "TAXABLE_WAGE";
+                            indexationFactor?: string;
+                            indexedIncomeCents?: number;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** Format: date-time */
+                            receivedAt?: string;
+                            /** @enum {string} */
+                            role: "HOME_SEEKER" | "CO_RESIDENT";
+                            /** Format: uuid */
+                            sharingId?: string;
+                            /** @enum {string} */
+                            status: "WAITING_FOR_CONSENT" | "WAITING_FOR_SHARING" | "SHARED" | "FAILED" | "EXPIRED";
+                            taxYear?: number;
+                        }[];
+                        monthlyRentCents: number | null;
+                        norms?: {
+                            assumptions: {
+                                field: string;
+                                note: string;
+                            }[];
+                            daebLimitCents: {
+                                multiPerson: number;
+                                onePerson: number;
+                            };
+                            indexationFactors: {
+                                [key: string]: string;
+                            };
+                            passendLimitCents: {
+                                multiPerson: number;
+                                multiPersonPensionAge: number;
+                                onePerson: number;
+                                onePersonPensionAge: number;
+                            };
+                            rentCapCents: {
+                                high: number;
+                                low: number;
+                            };
+                            /** Format: date */
+                            validFrom: string;
+                            version: string;
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** @enum {string} */
+                        outcome: "ELIGIBLE" | "NOT_ELIGIBLE" | "ALTERNATIVE_ROUTE_REQUIRED" | "EXEMPT";
+                        pensionAge?: boolean;
+                        /** @enum {string} */
+                        pensionAgeSource?: "STATED" | "ASSUMED_NOT";
+                        /** Format: uuid */
+                        registrationId: string;
+                        retainUntil: string | null;
+                        /** Format: uuid */
+                        statementId: string;
+                        test?: {
+                            daebLimitCents: number;
+                            eligible: boolean;
+                            passend: boolean | null;
+                            /** @enum {string} */
+                            passendCategory: "ONE_PERSON" | "MULTI_PERSON" | "ONE_PERSON_PENSION_AGE" | "MULTI_PERSON_PENSION_AGE";
+                            passendLimitCents: number;
+                            rentCapCents: number | null;
+                            rounding: string;
+                            withinPassendLimit: boolean;
+                        };
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: STATEMENT_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code STATEMENT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "STATEMENT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     statementsAccessLog: {
@@ -759,45 +871,48 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The newest entries (at most 500), oldest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        action: string;
+                        allocationId: string | null;
+                        changedFields: string[];
+                        id: string;
+                        ip: string | null;
+                        /** @enum {string} */
+                        kind: "ACCESS" | "AUTHENTICATION";
+                        /** Format: date-time */
+                        occurredAt: string;
+                        organisationId: string | null;
+                        outcomeReason: string | null;
+                        purpose: string | null;
+                        registrationId: string | null;
+                        resourceId: string | null;
+                        resourceType: string | null;
+                        roles: string[];
+                        subject: string | null;
+                        subjectOrganisationId: string | null;
+                        userAgent: string | null;
+                    }[];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: STATEMENT_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code STATEMENT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "STATEMENT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     statementsPdf: {
@@ -822,34 +937,17 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: STATEMENT_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code STATEMENT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "STATEMENT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
 }

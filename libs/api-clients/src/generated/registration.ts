@@ -11,7 +11,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
         get: operations["accessLogList"];
         put?: never;
         post?: never;
@@ -30,7 +29,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Records an allocation (toewijzing) sent by the allocation system. */
         post: operations["allocationsRecord"];
         delete?: never;
         options?: never;
@@ -45,7 +43,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An allocation in the caller's scope; stated identities only for admin and the allocation system. */
         get: operations["allocationsGet"];
         put?: never;
         post?: never;
@@ -64,11 +61,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Closes an allocation: LEASE_SIGNED or ENDED_WITHOUT_LEASE (drives retention of the income shared for it).
-         * @description Closes an allocation: LEASE_SIGNED or ENDED_WITHOUT_LEASE (drives retention of the income shared for it).
-         *     Repeating the same outcome answers the first closure; another outcome is 409.
-         */
         post: operations["allocationsClose"];
         delete?: never;
         options?: never;
@@ -147,7 +139,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
         get: operations["healthLive"];
         put?: never;
         post?: never;
@@ -164,11 +155,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka consumer has joined its group; otherwise 503 naming what is not ready.
-         * @description Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka
-         *     consumer has joined its group; otherwise 503 naming what is not ready.
-         */
         get: operations["healthReady"];
         put?: never;
         post?: never;
@@ -217,7 +203,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisation with the route in force on `at` (default today) and the route history. */
         get: operations["organisationsGet"];
         put?: never;
         post?: never;
@@ -234,7 +219,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Each member's housing stock in force on `at` (default today), with the total. */
         get: operations["organisationMembershipsHousingStockOn"];
         put?: never;
         post: operations["organisationMembershipsRecordHousingStock"];
@@ -251,7 +235,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every recorded figure. */
         get: operations["organisationMembershipsHousingStockHistory"];
         put?: never;
         post?: never;
@@ -268,7 +251,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Memberships in force on `at` (default today). */
         get: operations["organisationMembershipsMembershipsOn"];
         put?: never;
         post: operations["organisationMembershipsStart"];
@@ -301,7 +283,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every membership period, past, present and future. */
         get: operations["organisationMembershipsMembershipHistory"];
         put?: never;
         post?: never;
@@ -318,7 +299,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The route and coordinator in force on `at` (default today). */
         get: operations["organisationsRoute"];
         put?: never;
         post?: never;
@@ -335,10 +315,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every route the organisation followed or will follow, oldest first. */
         get: operations["organisationsRouteChanges"];
         put?: never;
-        /** Changes route and/or coordinator from a date, after the latest recorded change. */
         post: operations["organisationsChangeRoute"];
         delete?: never;
         options?: never;
@@ -369,7 +347,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every read is recorded in the access log with its purpose (?purpose=CASE_HANDLING|ALLOCATION|AUDIT|SEEKER_REQUEST). */
         get: operations["registrationsGet"];
         put?: never;
         post?: never;
@@ -386,7 +363,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who read or changed this registration, when and why (auditors). */
         get: operations["registrationsAccessLogOf"];
         put?: never;
         post?: never;
@@ -445,6 +421,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+        ForbiddenRole: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Too Many Requests: the client exceeded its rate limit; see Retry-After (code RATE_LIMITED). */
+        RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Unauthorized: no valid bearer token (code UNAUTHENTICATED). */
         Unauthenticated: {
             headers: {
@@ -495,31 +489,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of entries, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: {
+                            action: string;
+                            allocationId: string | null;
+                            changedFields: string[];
+                            /** Format: uuid */
+                            id: string;
+                            ip: string | null;
+                            /** @enum {string} */
+                            kind: "ACCESS" | "AUTHENTICATION";
+                            /** Format: date-time */
+                            occurredAt: string;
+                            organisationId: string | null;
+                            outcomeReason: string | null;
+                            purpose: string | null;
+                            registrationId: string | null;
+                            resourceId: string | null;
+                            resourceType: string | null;
+                            roles: string[];
+                            subject: string | null;
+                            subjectOrganisationId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     allocationsRecord: {
@@ -557,59 +563,65 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The allocation as recorded. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        allocationId: string;
+                        dwellingReference: string;
+                        exemptionGroup: ("STATUS_HOLDER_FROM_COA" | "STUDENTS_WITH_STUDY_FINANCE" | "STUDENTS_FROM_ABROAD") | null;
+                        incomeTestRequired: boolean;
+                        /** Format: date */
+                        leaseStartDate: string;
+                        /** Format: uuid */
+                        lettingCorporationId: string;
+                        members: {
+                            adult: boolean;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** @enum {string} */
+                            role: "HOME_SEEKER" | "CO_RESIDENT";
+                            statedIdentity?: {
+                                /** Format: date */
+                                birthDate: string;
+                                surname: string;
+                                surnamePrefix: string | null;
+                            };
+                        }[];
+                        monthlyRentCents: number;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Conflict. Problem codes: ALLOCATION_EXISTS. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Conflict: code ALLOCATION_EXISTS. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ALLOCATION_EXISTS";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: ALLOCATED_REGISTRATION_NOT_ACTIVE, ALLOCATED_REGISTRATION_UNKNOWN, LETTING_CORPORATION_NOT_A_CORPORATION, LETTING_CORPORATION_NOT_A_MEMBER, LETTING_CORPORATION_NOT_THE_ORGANISATION, LETTING_CORPORATION_UNKNOWN, NO_ROUTE_AT_LEASE_START. */
+            /** @description Unprocessable Content: code ALLOCATED_REGISTRATION_NOT_ACTIVE; ALLOCATED_REGISTRATION_UNKNOWN; LETTING_CORPORATION_NOT_A_CORPORATION; LETTING_CORPORATION_NOT_A_MEMBER; LETTING_CORPORATION_NOT_THE_ORGANISATION; LETTING_CORPORATION_UNKNOWN; NO_ROUTE_AT_LEASE_START. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "ALLOCATED_REGISTRATION_NOT_ACTIVE" | "ALLOCATED_REGISTRATION_UNKNOWN" | "LETTING_CORPORATION_NOT_A_CORPORATION" | "LETTING_CORPORATION_NOT_A_MEMBER" | "LETTING_CORPORATION_NOT_THE_ORGANISATION" | "LETTING_CORPORATION_UNKNOWN" | "NO_ROUTE_AT_LEASE_START";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     allocationsGet: {
@@ -629,39 +641,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        allocationId: string;
+                        dwellingReference: string;
+                        exemptionGroup: ("STATUS_HOLDER_FROM_COA" | "STUDENTS_WITH_STUDY_FINANCE" | "STUDENTS_FROM_ABROAD") | null;
+                        incomeTestRequired: boolean;
+                        /** Format: date */
+                        leaseStartDate: string;
+                        /** Format: uuid */
+                        lettingCorporationId: string;
+                        members: {
+                            adult: boolean;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** @enum {string} */
+                            role: "HOME_SEEKER" | "CO_RESIDENT";
+                            statedIdentity?: {
+                                /** Format: date */
+                                birthDate: string;
+                                surname: string;
+                                surnamePrefix: string | null;
+                            };
+                        }[];
+                        monthlyRentCents: number;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin, coordinator, member, auditor (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ALLOCATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ALLOCATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ALLOCATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     allocationsClose: {
@@ -682,59 +705,44 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The closure (the first one, when repeated). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        allocationId: string;
+                        /** Format: date-time */
+                        closedAt: string;
+                        /** @enum {string} */
+                        outcome: "LEASE_SIGNED" | "ENDED_WITHOUT_LEASE";
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ALLOCATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ALLOCATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ALLOCATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: ALLOCATION_ALREADY_CLOSED. */
+            /** @description Conflict: code ALLOCATION_ALREADY_CLOSED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ALLOCATION_ALREADY_CLOSED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     dossierImportImport: {
@@ -754,86 +762,79 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The load that ran and what it did. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        counts: {
+                            deletionsOfUnknownDossiers: number;
+                            dossiersChanged: number;
+                            dossiersDeleted: number;
+                            dossiersNew: number;
+                            duplicatesMerged: number;
+                            registrationsCreated: number;
+                            registrationsDeregistered: number;
+                            registrationsUpdated: number;
+                            rejectsStored?: number;
+                            rowsRead: number;
+                            rowsRejected: number;
+                            rowsUnchanged: number;
+                        };
+                        /** Format: uuid */
+                        loadId: string;
+                        /** @enum {string} */
+                        mode: "full" | "delta";
+                        source: string;
+                        timings: {
+                            mergingMs: number;
+                            readingMs: number;
+                            totalMs: number;
+                        };
+                    };
                 };
             };
-            /** @description Bad Request. Problem codes: VALIDATION_FAILED, IMPORT_SOURCE_INVALID. */
+            /** @description Bad Request: the request is invalid (code VALIDATION_FAILED), or IMPORT_SOURCE_INVALID. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "VALIDATION_FAILED" | "IMPORT_SOURCE_INVALID";
-                        /** @constant */
-                        status?: 400;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Conflict. Problem codes: IMPORT_DELTA_WITHOUT_FULL_LOAD, IMPORT_IN_PROGRESS. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Conflict: code IMPORT_DELTA_WITHOUT_FULL_LOAD; IMPORT_IN_PROGRESS. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "IMPORT_DELTA_WITHOUT_FULL_LOAD" | "IMPORT_IN_PROGRESS";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unsupported Media Type. Problem codes: IMPORT_CONTENT_TYPE. */
+            /** @description Unsupported Media Type: code IMPORT_CONTENT_TYPE. */
             415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "IMPORT_CONTENT_TYPE";
-                        /** @constant */
-                        status?: 415;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: IMPORT_FILE_UNREADABLE, IMPORT_HEADER_INVALID. */
+            /** @description Unprocessable Content: code IMPORT_FILE_UNREADABLE; IMPORT_HEADER_INVALID. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "IMPORT_FILE_UNREADABLE" | "IMPORT_HEADER_INVALID";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     dossierImportLoad: {
@@ -853,39 +854,48 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        counts: {
+                            deletionsOfUnknownDossiers: number;
+                            dossiersChanged: number;
+                            dossiersDeleted: number;
+                            dossiersNew: number;
+                            duplicatesMerged: number;
+                            registrationsCreated: number;
+                            registrationsDeregistered: number;
+                            registrationsUpdated: number;
+                            rejectsStored?: number;
+                            rowsRead: number;
+                            rowsRejected: number;
+                            rowsUnchanged: number;
+                        } | null;
+                        failureCode: string | null;
+                        finishedAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        mode: "full" | "delta";
+                        sourceSystem: string;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @enum {string} */
+                        status: "RUNNING" | "COMPLETED" | "FAILED";
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: IMPORT_LOAD_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code IMPORT_LOAD_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "IMPORT_LOAD_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     dossierImportRejects: {
@@ -899,7 +909,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The rejected rows of the load, with the reason, as CSV. */
+            /** @description The rejected rows of the load with the reasons, as CSV (header line first). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -910,34 +920,17 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: IMPORT_LOAD_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code IMPORT_LOAD_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "IMPORT_LOAD_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     dossierImportConcordance: {
@@ -951,7 +944,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The concordance (source dossier id → registration id) as CSV. */
+            /** @description The concordance (source dossier id → registration id) as CSV, header line first. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -960,35 +953,18 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Bad Request. Problem codes: VALIDATION_FAILED, IMPORT_SOURCE_INVALID. */
+            /** @description Bad Request: the request is invalid (code VALIDATION_FAILED), or IMPORT_SOURCE_INVALID. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "VALIDATION_FAILED" | "IMPORT_SOURCE_INVALID";
-                        /** @constant */
-                        status?: 400;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     healthLive: {
@@ -1000,13 +976,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The process answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -1020,16 +999,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Ready: database, migrations and messaging are ok. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "timeout" | "unreachable";
+                            /** @enum {string} */
+                            messaging: "ok" | "not-ready";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                        };
+                        /** @constant */
+                        pendingMigrations: false;
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
-            /** @description Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group. */
+            /** @description Service Unavailable: code NOT_READY (the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group; `checks` says which). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1049,15 +1041,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Prometheus text exposition format 0.0.4 (counts only). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/plain": string;
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationsRegister: {
@@ -1088,59 +1081,55 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The organisation with the route decided from the answers. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        at: string;
+                        coordinatorOrganisationId: string | null;
+                        effectiveFrom: string | null;
+                        /** @enum {string} */
+                        kind: "CORPORATION" | "HOUSING_ALLOCATOR" | "COLLABORATION";
+                        name: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        route: ("A" | "B" | "C") | null;
+                        routeHistory: {
+                            coordinatorOrganisationId: string | null;
+                            /** Format: date */
+                            effectiveFrom: string;
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Conflict. Problem codes: ORGANISATION_NAME_TAKEN. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Conflict: code ORGANISATION_NAME_TAKEN. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NAME_TAKEN";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: COORDINATOR_NOT_ALLOWED, COORDINATOR_NOT_A_CORPORATION, COORDINATOR_REQUIRED, COORDINATOR_UNKNOWN, DIVIT_NOT_APPLICABLE. */
+            /** @description Unprocessable Content: code DIVIT_NOT_APPLICABLE; COORDINATOR_NOT_ALLOWED; COORDINATOR_NOT_A_CORPORATION; COORDINATOR_REQUIRED; COORDINATOR_UNKNOWN. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "COORDINATOR_NOT_ALLOWED" | "COORDINATOR_NOT_A_CORPORATION" | "COORDINATOR_REQUIRED" | "COORDINATOR_UNKNOWN" | "DIVIT_NOT_APPLICABLE";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationsGet: {
@@ -1163,39 +1152,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        at: string;
+                        coordinatorOrganisationId: string | null;
+                        effectiveFrom: string | null;
+                        /** @enum {string} */
+                        kind: "CORPORATION" | "HOUSING_ALLOCATOR" | "COLLABORATION";
+                        name: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        route: ("A" | "B" | "C") | null;
+                        routeHistory: {
+                            coordinatorOrganisationId: string | null;
+                            /** Format: date */
+                            effectiveFrom: string;
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, allocation-system, auditor, coordinator, finance, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationMembershipsHousingStockOn: {
@@ -1218,39 +1208,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        at: string;
+                        members: {
+                            dwellings: number | null;
+                            effectiveFrom: string | null;
+                            /** Format: uuid */
+                            memberOrganisationId: string;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                        totalDwellings: number;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, allocation-system, auditor, coordinator, finance, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationMembershipsRecordHousingStock: {
@@ -1277,59 +1262,54 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The figure as recorded. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        dwellings: number;
+                        /** Format: date */
+                        effectiveFrom: string;
+                        /** Format: uuid */
+                        memberOrganisationId: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        replaced: boolean;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator, admin (code FORBIDDEN_ROLE). */
+            /** @description Forbidden: code OUTSIDE_ORGANISATION. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: NOT_A_MEMBER_AT_DATE. */
+            /** @description Unprocessable Content: code NOT_A_MEMBER_AT_DATE. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "NOT_A_MEMBER_AT_DATE";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationMembershipsHousingStockHistory: {
@@ -1349,39 +1329,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        organisationId: string;
+                        records: {
+                            dwellings: number;
+                            /** Format: date */
+                            effectiveFrom: string;
+                            /** Format: uuid */
+                            memberOrganisationId: string;
+                            /** Format: uuid */
+                            organisationId: string;
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, allocation-system, auditor, coordinator, finance, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationMembershipsMembershipsOn: {
@@ -1404,39 +1379,37 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        at: string | null;
+                        memberships: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            memberOrganisationId: string;
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** Format: date */
+                            validFrom: string;
+                            validTo: string | null;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, allocation-system, auditor, coordinator, finance, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationMembershipsStart: {
@@ -1467,73 +1440,56 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The membership as recorded. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        memberOrganisationId: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** Format: date */
+                        validFrom: string;
+                        validTo: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: MEMBERSHIP_OVERLAPS. */
+            /** @description Conflict: code MEMBERSHIP_OVERLAPS. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "MEMBERSHIP_OVERLAPS";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: MEMBER_NOT_A_CORPORATION, MEMBER_UNKNOWN, NOT_A_COORDINATING_ORGANISATION. */
+            /** @description Unprocessable Content: code MEMBER_NOT_A_CORPORATION; MEMBER_UNKNOWN; NOT_A_COORDINATING_ORGANISATION. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "MEMBER_NOT_A_CORPORATION" | "MEMBER_UNKNOWN" | "NOT_A_COORDINATING_ORGANISATION";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationMembershipsEnd: {
@@ -1558,73 +1514,64 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The membership with its last day. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        memberOrganisationId: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** Format: date */
+                        validFrom: string;
+                        validTo: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator, admin (code FORBIDDEN_ROLE). */
+            /** @description Forbidden: code OUTSIDE_ORGANISATION. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: MEMBERSHIP_NOT_FOUND, ORGANISATION_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; MEMBERSHIP_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "MEMBERSHIP_NOT_FOUND" | "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: MEMBERSHIP_ALREADY_ENDED. */
+            /** @description Conflict: code MEMBERSHIP_ALREADY_ENDED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "MEMBERSHIP_ALREADY_ENDED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: MEMBERSHIP_END_BEFORE_START. */
+            /** @description Unprocessable Content: code MEMBERSHIP_END_BEFORE_START. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "MEMBERSHIP_END_BEFORE_START";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationMembershipsMembershipHistory: {
@@ -1638,45 +1585,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Every membership period (`at` is null). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        at: string | null;
+                        memberships: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            memberOrganisationId: string;
+                            /** Format: uuid */
+                            organisationId: string;
+                            /** Format: date */
+                            validFrom: string;
+                            validTo: string | null;
+                        }[];
+                        /** Format: uuid */
+                        organisationId: string;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, allocation-system, auditor, coordinator, finance, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationsRoute: {
@@ -1699,39 +1644,32 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        at: string;
+                        coordinatorOrganisationId: string | null;
+                        /** Format: date */
+                        effectiveFrom: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** @enum {string} */
+                        route: "A" | "B" | "C";
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, allocation-system, auditor, coordinator, finance, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND, ROUTE_NOT_IN_FORCE. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; ROUTE_NOT_IN_FORCE. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "ORGANISATION_NOT_FOUND" | "ROUTE_NOT_IN_FORCE";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationsRouteChanges: {
@@ -1751,39 +1689,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        coordinatorOrganisationId: string | null;
+                        /** Format: date */
+                        effectiveFrom: string;
+                        /** @enum {string} */
+                        route: "A" | "B" | "C";
+                    }[];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, allocation-system, auditor, coordinator, finance, member, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     organisationsChangeRoute: {
@@ -1811,73 +1738,70 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The previous and the new route, and the history. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        current: {
+                            coordinatorOrganisationId: string | null;
+                            /** Format: date */
+                            effectiveFrom: string;
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        previous: {
+                            coordinatorOrganisationId: string | null;
+                            /** Format: date */
+                            effectiveFrom: string;
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        routeHistory: {
+                            coordinatorOrganisationId: string | null;
+                            /** Format: date */
+                            effectiveFrom: string;
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: ORGANISATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: ROUTE_CHANGE_NOT_AFTER_LATEST. */
+            /** @description Conflict: code ROUTE_CHANGE_NOT_AFTER_LATEST. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ROUTE_CHANGE_NOT_AFTER_LATEST";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: COORDINATOR_NOT_ALLOWED, COORDINATOR_NOT_A_CORPORATION, COORDINATOR_REQUIRED, COORDINATOR_UNKNOWN, ROUTE_NOT_ALLOWED_FOR_KIND, ROUTE_UNCHANGED. */
+            /** @description Unprocessable Content: code COORDINATOR_NOT_ALLOWED; COORDINATOR_NOT_A_CORPORATION; COORDINATOR_REQUIRED; COORDINATOR_UNKNOWN; ROUTE_NOT_ALLOWED_FOR_KIND; ROUTE_UNCHANGED. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "COORDINATOR_NOT_ALLOWED" | "COORDINATOR_NOT_A_CORPORATION" | "COORDINATOR_REQUIRED" | "COORDINATOR_UNKNOWN" | "ROUTE_NOT_ALLOWED_FOR_KIND" | "ROUTE_UNCHANGED";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     registrationsCreate: {
@@ -1928,45 +1852,64 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The registration as stored. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        birthDate: string;
+                        deregisteredAt: string | null;
+                        email: string | null;
+                        genderMarker: ("M" | "V" | "X") | null;
+                        household: {
+                            /** Format: date */
+                            birthDate: string;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** @enum {string} */
+                            relation: "PARTNER" | "CHILD" | "OTHER_ADULT" | "OTHER";
+                            surname: string;
+                            surnamePrefix: string | null;
+                        }[];
+                        houseNumber: number | null;
+                        houseNumberAddition: string | null;
+                        identity: {
+                            /** @enum {string} */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            validatedBirthDate: string | null;
+                            validatedSurname: string | null;
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        phone: string | null;
+                        postcode: string | null;
+                        /** Format: date */
+                        registrationDate: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DEREGISTERED";
+                        surname: string;
+                        surnamePrefix: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Unprocessable Content. Problem codes: ORGANISATION_NOT_VISIBLE. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Unprocessable Content: code ORGANISATION_NOT_VISIBLE. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "ORGANISATION_NOT_VISIBLE";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     registrationsGet: {
@@ -1988,39 +1931,58 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        birthDate: string;
+                        deregisteredAt: string | null;
+                        email: string | null;
+                        genderMarker: ("M" | "V" | "X") | null;
+                        household: {
+                            /** Format: date */
+                            birthDate: string;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** @enum {string} */
+                            relation: "PARTNER" | "CHILD" | "OTHER_ADULT" | "OTHER";
+                            surname: string;
+                            surnamePrefix: string | null;
+                        }[];
+                        houseNumber: number | null;
+                        houseNumberAddition: string | null;
+                        identity: {
+                            /** @enum {string} */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            validatedBirthDate: string | null;
+                            validatedSurname: string | null;
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        phone: string | null;
+                        postcode: string | null;
+                        /** Format: date */
+                        registrationDate: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DEREGISTERED";
+                        surname: string;
+                        surnamePrefix: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin, auditor, coordinator, member (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     registrationsUpdate: {
@@ -2063,73 +2025,82 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The registration after the change. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        birthDate: string;
+                        deregisteredAt: string | null;
+                        email: string | null;
+                        genderMarker: ("M" | "V" | "X") | null;
+                        household: {
+                            /** Format: date */
+                            birthDate: string;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** @enum {string} */
+                            relation: "PARTNER" | "CHILD" | "OTHER_ADULT" | "OTHER";
+                            surname: string;
+                            surnamePrefix: string | null;
+                        }[];
+                        houseNumber: number | null;
+                        houseNumberAddition: string | null;
+                        identity: {
+                            /** @enum {string} */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            validatedBirthDate: string | null;
+                            validatedSurname: string | null;
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        phone: string | null;
+                        postcode: string | null;
+                        /** Format: date */
+                        registrationDate: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DEREGISTERED";
+                        surname: string;
+                        surnamePrefix: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: REGISTRATION_DEREGISTERED. */
+            /** @description Conflict: code REGISTRATION_DEREGISTERED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_DEREGISTERED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: REGISTRATION_DATE_BEFORE_BIRTH. */
+            /** @description Unprocessable Content: code REGISTRATION_DATE_BEFORE_BIRTH. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_DATE_BEFORE_BIRTH";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     registrationsAccessLogOf: {
@@ -2143,45 +2114,48 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The newest entries (at most 500), oldest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        action: string;
+                        allocationId: string | null;
+                        changedFields: string[];
+                        id: string;
+                        ip: string | null;
+                        /** @enum {string} */
+                        kind: "ACCESS" | "AUTHENTICATION";
+                        /** Format: date-time */
+                        occurredAt: string;
+                        organisationId: string | null;
+                        outcomeReason: string | null;
+                        purpose: string | null;
+                        registrationId: string | null;
+                        resourceId: string | null;
+                        resourceType: string | null;
+                        roles: string[];
+                        subject: string | null;
+                        subjectOrganisationId: string | null;
+                        userAgent: string | null;
+                    }[];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     registrationsDeregister: {
@@ -2195,59 +2169,73 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The registration, deregistered. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** Format: date */
+                        birthDate: string;
+                        deregisteredAt: string | null;
+                        email: string | null;
+                        genderMarker: ("M" | "V" | "X") | null;
+                        household: {
+                            /** Format: date */
+                            birthDate: string;
+                            /** Format: uuid */
+                            memberId: string;
+                            /** @enum {string} */
+                            relation: "PARTNER" | "CHILD" | "OTHER_ADULT" | "OTHER";
+                            surname: string;
+                            surnamePrefix: string | null;
+                        }[];
+                        houseNumber: number | null;
+                        houseNumberAddition: string | null;
+                        identity: {
+                            /** @enum {string} */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            validatedBirthDate: string | null;
+                            validatedSurname: string | null;
+                        };
+                        /** Format: uuid */
+                        organisationId: string;
+                        phone: string | null;
+                        postcode: string | null;
+                        /** Format: date */
+                        registrationDate: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** @enum {string} */
+                        status: "ACTIVE" | "DEREGISTERED";
+                        surname: string;
+                        surnamePrefix: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles allocation-system, admin (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: REGISTRATION_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code REGISTRATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: REGISTRATION_DEREGISTERED. */
+            /** @description Conflict: code REGISTRATION_DEREGISTERED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "REGISTRATION_DEREGISTERED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
 }

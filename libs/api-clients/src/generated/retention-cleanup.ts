@@ -11,7 +11,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Entries by or about the caller's organisation (every entry for the platform operator), newest first, paged. */
         get: operations["accessLogList"];
         put?: never;
         post?: never;
@@ -28,7 +27,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The deletion log as JSON (oldest first, at most 100 000 rows per request; narrow with from/to). */
         get: operations["deletionLogList"];
         put?: never;
         post?: never;
@@ -45,7 +43,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The same rows as CSV (header line first). */
         get: operations["deletionLogCsv"];
         put?: never;
         post?: never;
@@ -62,7 +59,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Erasures and erased records per category and owning service (aggregates that survive erasure). */
         get: operations["deletionLogSummary"];
         put?: never;
         post?: never;
@@ -79,7 +75,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Scheduled, issued and completed erasures (first 1000 by due time), optionally for one subject or status. */
         get: operations["erasuresList"];
         put?: never;
         post?: never;
@@ -96,7 +91,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Erasures due and not acknowledged for longer than ERASURE_OVERDUE_AFTER_SECONDS (held ones excluded). */
         get: operations["erasuresOverdue"];
         put?: never;
         post?: never;
@@ -113,7 +107,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers. */
         get: operations["healthLive"];
         put?: never;
         post?: never;
@@ -130,11 +123,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka consumer has joined its group; otherwise 503 naming what is not ready.
-         * @description Readiness: the database answers within HEALTH_DB_TIMEOUT_MS, no migration is pending and every Kafka
-         *     consumer has joined its group; otherwise 503 naming what is not ready.
-         */
         get: operations["healthReady"];
         put?: never;
         post?: never;
@@ -151,10 +139,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every hold, newest first. */
         get: operations["holdsList"];
         put?: never;
-        /** Places a hold on a subject and/or category (optionally one organisation), with reason, owner and expiry. */
         post: operations["holdsCreate"];
         delete?: never;
         options?: never;
@@ -187,7 +173,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lifts a hold; the erasures it kept back are issued at once and listed in `released`. */
         post: operations["holdsLift"];
         delete?: never;
         options?: never;
@@ -202,7 +187,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The append-only audit of creating and lifting holds. */
         get: operations["holdsAudit"];
         put?: never;
         post?: never;
@@ -235,11 +219,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The default policies, or those in force for one organisation: the caller's own, or one it coordinates on route B/C or a current member of one (reading only; docs/adr/0018), or any for the platform operator.
-         * @description The default policies, or those in force for one organisation: the caller's own, or one it coordinates on route
-         *     B/C or a current member of one (reading only; docs/adr/0018), or any for the platform operator.
-         */
         get: operations["policiesList"];
         put?: never;
         post?: never;
@@ -257,14 +236,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Sets an organisation's retention for a category (within the legal minimum and maximum); waiting erasures of that organisation and category get the new due time (count in `rescheduled`).
-         * @description Sets an organisation's retention for a category (within the legal minimum and maximum); waiting erasures
-         *     of that organisation and category get the new due time (count in `rescheduled`).
-         */
         put: operations["policiesOverride"];
         post?: never;
-        /** Removes an organisation's override: the default applies again. */
         delete: operations["policiesRemove"];
         options?: never;
         head?: never;
@@ -280,7 +253,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Runs one sweep now (age-based commands, due erasures, re-sends) and returns what it issued. */
         post: operations["erasuresSweep"];
         delete?: never;
         options?: never;
@@ -321,6 +293,24 @@ export interface components {
         };
     };
     responses: {
+        /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+        ForbiddenRole: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Too Many Requests: the client exceeded its rate limit; see Retry-After (code RATE_LIMITED). */
+        RateLimited: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Unauthorized: no valid bearer token (code UNAUTHENTICATED). */
         Unauthenticated: {
             headers: {
@@ -371,31 +361,43 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of entries, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        entries: {
+                            action: string;
+                            allocationId: string | null;
+                            changedFields: string[];
+                            /** Format: uuid */
+                            id: string;
+                            ip: string | null;
+                            /** @enum {string} */
+                            kind: "ACCESS" | "AUTHENTICATION";
+                            /** Format: date-time */
+                            occurredAt: string;
+                            organisationId: string | null;
+                            outcomeReason: string | null;
+                            purpose: string | null;
+                            registrationId: string | null;
+                            resourceId: string | null;
+                            resourceType: string | null;
+                            roles: string[];
+                            subject: string | null;
+                            subjectOrganisationId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     deletionLogList: {
@@ -415,31 +417,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The records, oldest first (the read is access-logged). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        count: number;
+                        records: {
+                            allocationId: string | null;
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            /** Format: date-time */
+                            completedAt: string;
+                            erasedCount: number;
+                            /** Format: uuid */
+                            erasureId: string;
+                            organisationId: string | null;
+                            policyId: string;
+                            /** @enum {string} */
+                            reason: "CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "RETENTION_PERIOD_ENDED";
+                            recordedBefore: string | null;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            subjectPseudonym: string | null;
+                            /** @enum {string} */
+                            targetService: "REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION";
+                        }[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     deletionLogCsv: {
@@ -459,7 +471,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The deletion log as CSV (header line first). */
+            /** @description The deletion log as CSV (header line first; the export is access-logged). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -470,20 +482,8 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     deletionLogSummary: {
@@ -501,24 +501,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        erasedRecords: number;
+                        erasures: number;
+                        /** @enum {string} */
+                        targetService: "REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION";
+                    }[];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles auditor, admin, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     erasuresList: {
@@ -539,25 +534,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        allocationId: string | null;
+                        /** @enum {string} */
+                        category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        completedAt: string | null;
+                        /** Format: date-time */
+                        dueAt: string;
+                        erasedCount: number | null;
+                        /** Format: uuid */
+                        erasureId: string;
+                        firstSentAt: string | null;
+                        held?: boolean;
+                        lastSentAt: string | null;
+                        organisationId: string | null;
+                        policyId: string;
+                        /** @enum {string} */
+                        reason: "CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "RETENTION_PERIOD_ENDED";
+                        recordedBefore: string | null;
+                        registrationId: string | null;
+                        sendCount: number;
+                        /** @enum {string} */
+                        status: "SCHEDULED" | "ISSUED" | "COMPLETED";
+                        subjectId: string | null;
+                        /** @enum {string} */
+                        targetService: "REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION";
+                        /** @enum {string} */
+                        trigger: "CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE";
+                        /** Format: date-time */
+                        triggerAt: string;
+                    }[];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     erasuresOverdue: {
@@ -575,24 +587,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
+                    "application/json": {
+                        count: number;
+                        erasures: {
+                            allocationId: string | null;
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            completedAt: string | null;
+                            /** Format: date-time */
+                            dueAt: string;
+                            erasedCount: number | null;
+                            /** Format: uuid */
+                            erasureId: string;
+                            firstSentAt: string | null;
+                            held?: boolean;
+                            lastSentAt: string | null;
+                            organisationId: string | null;
+                            policyId: string;
+                            /** @enum {string} */
+                            reason: "CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "RETENTION_PERIOD_ENDED";
+                            recordedBefore: string | null;
+                            registrationId: string | null;
+                            sendCount: number;
+                            /** @enum {string} */
+                            status: "SCHEDULED" | "ISSUED" | "COMPLETED";
+                            subjectId: string | null;
+                            /** @enum {string} */
+                            targetService: "REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION";
+                            /** @enum {string} */
+                            trigger: "CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE";
+                            /** Format: date-time */
+                            triggerAt: string;
+                        }[];
+                        thresholdSeconds: number;
                     };
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     healthLive: {
@@ -604,13 +637,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The process answers. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
         };
@@ -624,16 +660,29 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Ready: database, migrations and messaging are ok. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        checks: {
+                            /** @enum {string} */
+                            database: "ok" | "timeout" | "unreachable";
+                            /** @enum {string} */
+                            messaging: "ok" | "not-ready";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                        };
+                        /** @constant */
+                        pendingMigrations: false;
+                        /** @constant */
+                        status: "ok";
+                    };
                 };
             };
-            /** @description Service Unavailable (NOT_READY): the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group. */
+            /** @description Service Unavailable: code NOT_READY (the database is unreachable or slower than HEALTH_DB_TIMEOUT_MS, migrations are pending, or a Kafka consumer has not joined its group; `checks` says which). */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -659,24 +708,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        active: boolean;
+                        category: ("HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS") | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        expiresAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        liftedAt: string | null;
+                        liftedBy: string | null;
+                        liftReason: string | null;
+                        organisationId: string | null;
+                        owner: string;
+                        reason: string;
+                        subjectId: string | null;
+                    }[];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     holdsCreate: {
@@ -706,45 +759,52 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
+            /** @description The hold, active. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        active: boolean;
+                        category: ("HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS") | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        expiresAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        liftedAt: string | null;
+                        liftedBy: string | null;
+                        liftReason: string | null;
+                        organisationId: string | null;
+                        owner: string;
+                        reason: string;
+                        subjectId: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, platform-operator (code FORBIDDEN_ROLE). */
+            /** @description Forbidden: code OUTSIDE_ORGANISATION. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: HOLD_NOT_FOUND, SUBJECT_NOT_FOUND. */
+            /** @description Not Found: code SUBJECT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @enum {unknown} */
-                        code?: "HOLD_NOT_FOUND" | "SUBJECT_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     holdsGet: {
@@ -764,39 +824,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        active: boolean;
+                        category: ("HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS") | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        expiresAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        liftedAt: string | null;
+                        liftedBy: string | null;
+                        liftReason: string | null;
+                        organisationId: string | null;
+                        owner: string;
+                        reason: string;
+                        subjectId: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
-            /** @description Not Found. Problem codes: HOLD_NOT_FOUND. */
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code HOLD_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "HOLD_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     holdsLift: {
@@ -816,59 +875,75 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The lifted hold and the erasures it released. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        active: boolean;
+                        category: ("HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS") | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        createdBy: string;
+                        expiresAt: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        liftedAt: string | null;
+                        liftedBy: string | null;
+                        liftReason: string | null;
+                        organisationId: string | null;
+                        owner: string;
+                        reason: string;
+                        released: {
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            /** Format: uuid */
+                            erasureId: string;
+                            policyId: string;
+                            reason: string;
+                            recordedBefore: string | null;
+                            registrationId: string | null;
+                            sendCount: number;
+                            subjectId: string | null;
+                            /** @enum {string} */
+                            targetService: "REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION";
+                        }[];
+                        subjectId: string | null;
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, platform-operator (code FORBIDDEN_ROLE). */
+            /** @description Forbidden: code OUTSIDE_ORGANISATION. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: HOLD_NOT_FOUND. */
+            /** @description Not Found: code HOLD_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "HOLD_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict. Problem codes: HOLD_ALREADY_LIFTED. */
+            /** @description Conflict: code HOLD_ALREADY_LIFTED. */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "HOLD_ALREADY_LIFTED";
-                        /** @constant */
-                        status?: 409;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     holdsAudit: {
@@ -886,24 +961,21 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "CREATED" | "LIFTED";
+                        actor: string;
+                        /** Format: uuid */
+                        holdId: string;
+                        /** Format: date-time */
+                        occurredAt: string;
+                        reason: string;
+                    }[];
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, auditor, platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
-                };
-            };
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
     metricsScrape: {
@@ -924,6 +996,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     policiesList: {
@@ -943,25 +1016,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        alignToYearEnd: boolean;
+                        assumption: boolean;
+                        /** @enum {string} */
+                        category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        maximum: string;
+                        minimum: string;
+                        organisationId: string | null;
+                        overridden: boolean;
+                        override: {
+                            reason: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            updatedBy: string;
+                        } | null;
+                        policyId: string;
+                        retention: string;
+                        source: string;
+                        readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
+                        triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];
+                    }[];
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, auditor, platform-operator (code FORBIDDEN_ROLE). */
+            /** @description Forbidden: code OUTSIDE_ORGANISATION. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     policiesOverride: {
@@ -983,45 +1072,57 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The policy now in force, and the erasures rescheduled. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        alignToYearEnd: boolean;
+                        assumption: boolean;
+                        /** @enum {string} */
+                        category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        maximum: string;
+                        minimum: string;
+                        organisationId: string | null;
+                        overridden: boolean;
+                        override: {
+                            reason: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            updatedBy: string;
+                        } | null;
+                        policyId: string;
+                        rescheduled: number;
+                        retention: string;
+                        source: string;
+                        readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
+                        triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, platform-operator (code FORBIDDEN_ROLE). */
+            /** @description Forbidden: code OUTSIDE_ORGANISATION. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content. Problem codes: RETENTION_OUT_OF_BOUNDS. */
+            /** @description Unprocessable Content: code RETENTION_OUT_OF_BOUNDS. */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "RETENTION_OUT_OF_BOUNDS";
-                        /** @constant */
-                        status?: 422;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     policiesRemove: {
@@ -1036,45 +1137,57 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The default policy again, and the erasures rescheduled. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        alignToYearEnd: boolean;
+                        assumption: boolean;
+                        /** @enum {string} */
+                        category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        maximum: string;
+                        minimum: string;
+                        organisationId: string | null;
+                        overridden: boolean;
+                        override: {
+                            reason: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            updatedBy: string;
+                        } | null;
+                        policyId: string;
+                        rescheduled: number;
+                        retention: string;
+                        source: string;
+                        readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
+                        triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];
+                    };
                 };
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles admin, platform-operator (code FORBIDDEN_ROLE). */
+            /** @description Forbidden: code OUTSIDE_ORGANISATION. */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found. Problem codes: POLICY_OVERRIDE_NOT_FOUND. */
+            /** @description Not Found: code POLICY_OVERRIDE_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "POLICY_OVERRIDE_NOT_FOUND";
-                        /** @constant */
-                        status?: 404;
-                    };
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     erasuresSweep: {
@@ -1086,30 +1199,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description What the sweep issued. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
-                };
-            };
-            401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: the caller holds none of the roles platform-operator (code FORBIDDEN_ROLE). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
-                        /** @constant */
-                        code?: "FORBIDDEN_ROLE";
-                        /** @constant */
-                        status?: 403;
+                    "application/json": {
+                        ageErasuresScheduled: number;
+                        /** Format: date-time */
+                        finishedAt: string;
+                        heldCount: number;
+                        issued: {
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            /** Format: uuid */
+                            erasureId: string;
+                            policyId: string;
+                            reason: string;
+                            recordedBefore: string | null;
+                            registrationId: string | null;
+                            sendCount: number;
+                            subjectId: string | null;
+                            /** @enum {string} */
+                            targetService: "REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION";
+                        }[];
+                        issuedCount: number;
+                        resent: {
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            /** Format: uuid */
+                            erasureId: string;
+                            policyId: string;
+                            reason: string;
+                            recordedBefore: string | null;
+                            registrationId: string | null;
+                            sendCount: number;
+                            subjectId: string | null;
+                            /** @enum {string} */
+                            targetService: "REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION";
+                        }[];
+                        resentCount: number;
+                        /** Format: date-time */
+                        startedAt: string;
                     };
                 };
             };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
         };
     };
 }
