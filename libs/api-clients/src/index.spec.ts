@@ -14,16 +14,14 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
       return;
     }
-    res
-      .writeHead(404, { 'content-type': 'application/problem+json' })
-      .end(
-        JSON.stringify({
-          status: 404,
-          title: 'Not Found',
-          code: 'REGISTRATION_NOT_FOUND',
-          detail: 'no such id',
-        }),
-      );
+    res.writeHead(404, { 'content-type': 'application/problem+json' }).end(
+      JSON.stringify({
+        status: 404,
+        title: 'Not Found',
+        code: 'REGISTRATION_NOT_FOUND',
+        detail: 'no such id',
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

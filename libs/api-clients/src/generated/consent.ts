@@ -470,7 +470,6 @@ export interface operations {
                             action: string;
                             allocationId: string | null;
                             changedFields: string[];
-                            /** Format: uuid */
                             id: string;
                             ip: string | null;
                             /** @enum {string} */
@@ -1407,7 +1406,6 @@ export interface operations {
                         action: string;
                         allocationId: string | null;
                         changedFields: string[];
-                        /** Format: uuid */
                         id: string;
                         ip: string | null;
                         /** @enum {string} */

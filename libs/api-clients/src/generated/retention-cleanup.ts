@@ -372,7 +372,6 @@ export interface operations {
                             action: string;
                             allocationId: string | null;
                             changedFields: string[];
-                            /** Format: uuid */
                             id: string;
                             ip: string | null;
                             /** @enum {string} */
