@@ -20,7 +20,14 @@ const root = resolve(__dirname, '../../../..');
 function tool(prefix: string, ...args: string[]) {
   return run(
     'node',
-    ['-r', 'ts-node/register/transpile-only', 'tools/contracts/provision-topics.ts', ...args],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'tools/contracts/provision-topics.ts',
+      ...args,
+    ],
     { cwd: root, env: { ...process.env, KAFKA_TOPIC_PREFIX: prefix, TS_NODE_PROJECT: 'tsconfig.json' } },
   );
 }
