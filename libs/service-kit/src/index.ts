@@ -14,6 +14,7 @@ export * from './auth/tenancy';
 export * from './auth/coordinator-scope';
 export * from './openapi/api-decorators';
 export * from './openapi/openapi-document';
+export type { Assert, Describes, SameFields } from './openapi/schema-describes';
 export * from './bootstrap';
 export * from './http/http-app';
 export * from './http/rate-limiter';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDate } from '../../common/dates';
-import type { Assert, Describes } from '../../common/schema-describes';
+import type { Assert, Describes } from '@divit/service-kit';
 import { UNITS } from '../invoice-file';
 import type { ImportResult, InvoiceView } from '../invoices.service';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDate } from '../../common/dates';
-import type { Assert, Describes } from '../../common/schema-describes';
+import type { Assert, Describes } from '@divit/service-kit';
 import type { UsageLedgerRepository } from '../../ledger/usage-ledger.repository';
 import type { StoredKey, ReconciliationRow } from '../reconciliation.repository';
 import type { ReconciliationResult } from '../reconciliation.types';

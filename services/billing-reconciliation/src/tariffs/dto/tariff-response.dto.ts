@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Assert, Describes } from '../../common/schema-describes';
+import type { Assert, Describes } from '@divit/service-kit';
 import { tariffSchema, type TariffView } from '../tariffs.service';
 
 /** A tariff in force or planned, with where it comes from. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Assert, Describes } from '../../common/schema-describes';
+import type { Assert, Describes } from '@divit/service-kit';
 import type { BvBsnSimulatorBehaviour } from '../bvbsn.simulator';
 
 /** SIMULATOR: GET and POST /simulators/bvbsn/behaviour: the BV BSN simulator's current settings. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Assert, Describes } from '../../common/schema-describes';
+import type { Assert, Describes } from '@divit/service-kit';
 import type { SimulatedTestPerson } from '../../bvbsn/test-persons.simulator';
 import { type DeliveryResult, SCRIPT_ACTIONS, type ScriptAction } from '../dvmg.simulator';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdentityFailureCodeSymbols } from '@divit/contracts';
-import type { Assert, Describes } from '../../common/schema-describes';
+import type { Assert, Describes } from '@divit/service-kit';
 import { BSN_PURPOSES } from '../../receipts/receipt-verifier';
 import type { DeliveryAccepted, SessionView } from '../session-views';
 import type { StartedSession } from '../start-session.use-case';

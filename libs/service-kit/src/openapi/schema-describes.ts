@@ -8,7 +8,7 @@ import type { z } from 'zod';
  * The schema may be narrower than the view where the code types a field more loosely than it fills it
  * (an enum kept in a `string` column); the integration specs parse real responses with the schema.
  *
- *   type _Check = Assert<Describes<typeof tariffResponseSchema, TariffView>>;
+ *   type _Check = Assert<Describes<typeof tariffResponseSchema, TariffView>>;   (billing-reconciliation, identity-validation)
  */
 export type Describes<S extends z.ZodType, View> =
   SameFields<z.output<S>, View> extends true ? ([z.output<S>] extends [View] ? true : false) : false;
