@@ -647,7 +647,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -695,7 +695,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -812,7 +812,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -967,7 +967,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1204,7 +1204,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1330,7 +1330,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1401,7 +1401,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; FORBIDDEN_SCOPE. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
             403: {
                 headers: {
                     [name: string]: unknown;

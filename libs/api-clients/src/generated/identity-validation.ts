@@ -660,7 +660,7 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            /** @description Forbidden: code FORBIDDEN_ROLE; RECEIPT_ORGANISATION_MISMATCH. */
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code RECEIPT_ORGANISATION_MISMATCH. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -817,7 +817,6 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["ValidationFailed"];
             /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {
@@ -1231,7 +1230,6 @@ export interface operations {
                     };
                 };
             };
-            400: components["responses"]["ValidationFailed"];
             /** @description Unauthorized: code SIMULATOR_TOKEN_INVALID. */
             401: {
                 headers: {

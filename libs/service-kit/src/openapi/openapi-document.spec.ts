@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ApiHeader } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Public, Roles } from '../auth/auth.decorators';
 import { registerErrorStatuses } from '../domain-error';
@@ -16,7 +17,7 @@ import {
 } from './api-decorators';
 import { buildOpenApiDocument, BuiltOpenApiDocument, danglingRefs } from './openapi-document';
 
-registerErrorStatuses({ WIDGET_NOT_FOUND: 404, WIDGET_TAKEN: 409 });
+registerErrorStatuses({ WIDGET_NOT_FOUND: 404, WIDGET_TAKEN: 409, WIDGET_SCOPE: 403 });
 
 const widgetView = z.object({ id: z.string().uuid(), name: z.string(), size: z.number().int().optional() });
 type WidgetView = z.infer<typeof widgetView>;
@@ -66,6 +67,21 @@ class WidgetsController {
   @Get('undeclared')
   undeclared(): unknown {
     return {};
+  }
+
+  @Post(':id/transfer')
+  @HttpCode(200)
+  @ApiResult(widgetView)
+  @ApiProblems('WIDGET_SCOPE')
+  transfer(@ZodParams(idParam) _params: { id: string }): WidgetView {
+    return { id: '', name: '' };
+  }
+
+  @Get('by-header')
+  @ApiHeader({ name: 'x-widget-token', required: true, description: 'A credential (401 when wrong).' })
+  @ApiResult(widgetView)
+  byHeader(): WidgetView {
+    return { id: '', name: '' };
   }
 }
 
@@ -146,6 +162,21 @@ describe('buildOpenApiDocument', () => {
     built = await build(WidgetsModule);
   });
 
+  it("a handler's own 403 codes join the role check's FORBIDDEN_ROLE instead of replacing it", () => {
+    const transfer = op('/widgets/{id}/transfer', 'post');
+    expect(transfer.responses['403']).toMatchObject({
+      description:
+        'Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code WIDGET_SCOPE.',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+    });
+  });
+
+  it('a header parameter (a credential) gives no 400: only path, query and body are validated', () => {
+    const byHeader = op('/widgets/by-header', 'get');
+    expect(byHeader.parameters).toEqual([expect.objectContaining({ name: 'x-widget-token', in: 'header' })]);
+    expect(Object.keys(byHeader.responses)).toEqual(['200', '401', '403', '429']);
+  });
+
   it('describes the service: OpenAPI 3.1, version, server, bearer JWT scheme', () => {
     expect(built.document.openapi).toBe('3.1.0');
     expect(built.document.info).toMatchObject({ title: 'widgets', version: '1.2.3' });
@@ -215,8 +246,10 @@ describe('buildOpenApiDocument', () => {
       'GET /health/live': true,
       'GET /open': true,
       'GET /widgets': true,
+      'GET /widgets/by-header': true,
       'POST /widgets': true,
       'POST /widgets/{id}/archive': true,
+      'POST /widgets/{id}/transfer': true,
       'GET /widgets/{id}/label.pdf': true,
       'GET /widgets/undeclared': false,
       'POST /widgets/import': true,

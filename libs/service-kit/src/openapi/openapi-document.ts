@@ -233,8 +233,10 @@ export function finish(document: OpenAPIObject): BuiltOpenApiDocument {
       if (op.parameters?.length === 0) delete op.parameters;
 
       const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
-      if ((op.parameters?.length ?? 0) > 0 || op.requestBody !== undefined)
-        responses['400'] = ref('ValidationFailed');
+      // Path and query parameters and bodies are validated (400); a header parameter (e.g. the simulators'
+      // x-simulator-token) is a credential, refused with 401, never a 400.
+      const validated = (op.parameters ?? []).some((p) => (p as { in?: string }).in !== 'header');
+      if (validated || op.requestBody !== undefined) responses['400'] = ref('ValidationFailed');
       if (!isPublic) {
         responses['401'] = ref(AUTH_RESPONSES.UNAUTHENTICATED);
         if (roles && roles.length > 0) responses['403'] = ref(AUTH_RESPONSES.FORBIDDEN_ROLE);
@@ -251,7 +253,17 @@ export function finish(document: OpenAPIObject): BuiltOpenApiDocument {
           description ? `${code} (${description})` : code,
         ]);
       }
-      for (const [status, list] of byStatus) {
+      for (const [status, all] of byStatus) {
+        // A handler's own 403 codes join the role check's FORBIDDEN_ROLE; they do not replace it.
+        const withRoleCheck = status === 403 && responses['403'] !== undefined;
+        const list = withRoleCheck ? all.filter((c) => c !== 'FORBIDDEN_ROLE') : all;
+        if (withRoleCheck) {
+          responses['403'] = {
+            description: `Forbidden: the token holds none of the roles in \`x-roles\` (code FORBIDDEN_ROLE)${list.length > 0 ? `, or code ${list.join('; ')}` : ''}.`,
+            content: problemRef(),
+          };
+          continue;
+        }
         if (status === 400 && responses['400']) {
           responses['400'] = {
             description: `Bad Request: the request is invalid (code VALIDATION_FAILED), or ${list.join('; ')}.`,
