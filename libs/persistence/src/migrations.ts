@@ -1,14 +1,39 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 
 export interface MigrationReport {
   applied: string[];
   pending: string[];
 }
 
-/** Applies pending migrations in one transaction each; returns what ran. */
+/**
+ * Key of the session advisory lock a migrate step holds on its database (PostgreSQL scopes advisory locks to
+ * the current database). Two migrate steps at once (two pipelines, a Job and a replica's init container, two
+ * local runs on one server) take turns: the second finds the first one's work done instead of racing it to
+ * `CREATE TABLE schema_migrations` ("relation already exists") or to a migration's own DDL.
+ */
+export const MIGRATION_LOCK_KEY = 0x64697669; // "divi"
+
+/**
+ * Applies pending migrations in one transaction each, under {@link MIGRATION_LOCK_KEY}; returns what ran.
+ * The lock, the `schema_migrations` bookkeeping and the migrations share one connection, so a pool of one
+ * suffices. Waiting for another step's lock is bounded by the connection's `statement_timeout`.
+ */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const ran = await dataSource.runMigrations({ transaction: 'each' });
-  return ran.map((m) => m.name);
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      const ran = await executor.executePendingMigrations();
+      return ran.map((m) => m.name);
+    } finally {
+      // A broken connection ends the session, and PostgreSQL frees its advisory locks with it.
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    }
+  } finally {
+    await runner.release();
+  }
 }
 
 /** True when the entity metadata and the database built by the migrations agree (no pending DDL). */
