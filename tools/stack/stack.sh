@@ -448,6 +448,29 @@ PG_START_HINT='start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/
 pg_answers() { pg_isready -q -t 3 >/dev/null 2>&1; }
 psql_admin() { PGCONNECT_TIMEOUT=5 psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"; }
 
+# True when no Kafka node of this state dir has been formatted yet.
+kafka_state_fresh() {
+  local part
+  if ((KAFKA_NODES == 1)); then
+    [[ ! -f $KAFKA_STATE/data/meta.properties ]]
+  else
+    for part in $(kafka_parts); do
+      [[ -f $KAFKA_STATE/node-$(kafka_node_id "$part")/data/meta.properties ]] && return 1
+    done
+    return 0
+  fi
+}
+
+drop_stale_registry_db() {
+  pg_answers || return 0
+  local exists
+  exists="$(psql_admin -Atc "SELECT 1 FROM pg_database WHERE datname = '$REGISTRY_DB'" 2>/dev/null || true)"
+  [[ $exists == 1 ]] || return 0
+  psql_admin -c "DROP DATABASE IF EXISTS \"$REGISTRY_DB\" WITH (FORCE)" >/dev/null ||
+    die "registry: could not drop $REGISTRY_DB, left by an earlier stack state (its schemas describe Kafka data that is gone)"
+  say "registry: dropped $REGISTRY_DB, left by an earlier stack state (new Kafka data, so new schema ids)"
+}
+
 pg_bootstrap() {
   local names=() s
   for s in "${SERVICES[@]}"; do names+=("$(db_name "$s")"); done
@@ -548,6 +571,12 @@ cmd_up() {
   resolve_jars
 
   local kafka_note="" registry_note="" keycloak_note="" other started_registry=0 part
+  # Kafka data this state dir has never held (a fresh clone, CI, after 'down --purge'): the registry's schemas
+  # and ids describe the Kafka data they were registered for, so a registry database left on this PostgreSQL
+  # by an earlier state dir goes too. Otherwise every clean-clone run adds its test subjects to one registry
+  # database that never shrinks (one CI run saw a lookup take over 60 s).
+  # Not while another state dir's Kafka or registry runs on these ports: the database is theirs then.
+  if kafka_state_fresh && ! port_open "$KAFKA_PORT" && ! registry_answers; then drop_stale_registry_db; fi
   if ((KAFKA_NODES == 1)); then
     if our_pid kafka >/dev/null; then
       kafka_note=" (already running)"
