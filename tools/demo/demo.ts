@@ -917,8 +917,8 @@ async function billing(
   const importInvoice = (file: string) =>
     financeOfficer['billing-reconciliation'].POST('/invoices', { body: file, ...csvBody });
   const bad = await importInvoice(csv.replace(',EUR,', ',USD,').replace(`,${loginCents},`, ',12.5,'));
-  // Untyped extension: the document's 422 problem of POST /invoices does not describe its `problems` list yet.
-  const badLines = (bad.error?.problems ?? []) as { line: number; field: string }[];
+  // The 422 problem of POST /invoices is documented with its `problems` list (@ApiProblems members).
+  const badLines = bad.error && 'problems' in bad.error ? bad.error.problems : [];
   say(
     `import a malformed invoice file → ${bad.response.status}: ${badLines.map((e) => `line ${e.line} ${e.field}`).join(', ')} (nothing imported)`,
   );

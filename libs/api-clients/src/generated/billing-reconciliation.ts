@@ -363,6 +363,14 @@ export interface components {
             /** @description Equals the sum of the lines. */
             totalCents: number;
         };
+        InvoiceFileProblem: {
+            /** @description The field, e.g. `amountCents` or (JSON) `invoices[0].lines[1].amountCents`. */
+            field: string;
+            invoiceNumber: string | null;
+            /** @description CSV line number (the header is line 1); null for JSON. */
+            line: number | null;
+            message: string;
+        };
         /** @description Usage that arrived while its period was closed (kept, reported, counted when the period re-opens). */
         LateUsage: {
             /** Format: date-time */
@@ -401,8 +409,6 @@ export interface components {
             title: string;
             /** @description `urn:divit:problem:<code>` or `about:blank`. */
             type: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description One closed version of a payer's reconciliation period. */
         Reconciliation: {
@@ -879,7 +885,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["ProblemDetails"] & {
+                        /** @description The first problems found, in line order. */
+                        problems: components["schemas"]["InvoiceFileProblem"][];
+                        /** @description Present when `problems` lists fewer than `problemsTotal` (at most 1,000 are listed). */
+                        problemsListed?: number;
+                        /** @description How many problems the file has. */
+                        problemsTotal: number;
+                    };
                 };
             };
             429: components["responses"]["RateLimited"];

@@ -346,8 +346,6 @@ export interface components {
             title: string;
             /** @description `urn:divit:problem:<code>` or `about:blank`. */
             type: string;
-        } & {
-            [key: string]: unknown;
         };
         ValidationProblem: components["schemas"]["ProblemDetails"] & {
             /** @constant */

@@ -280,8 +280,6 @@ export interface components {
             title: string;
             /** @description `urn:divit:problem:<code>` or `about:blank`. */
             type: string;
-        } & {
-            [key: string]: unknown;
         };
         /** @description A sharing session: its status and outcome, never the BSN. */
         SharingSession: {

@@ -282,8 +282,6 @@ export interface components {
             title: string;
             /** @description `urn:divit:problem:<code>` or `about:blank`. */
             type: string;
-        } & {
-            [key: string]: unknown;
         };
         ValidationProblem: components["schemas"]["ProblemDetails"] & {
             /** @constant */

@@ -252,22 +252,41 @@ export function ApiNoContentResult(
   return applyDecorators(...success(options.status ?? 204, options.description));
 }
 
+/** One domain error of {@link ApiProblems}: its code, and optionally its status, when it occurs, its own members. */
+export interface ApiProblem {
+  code: string;
+  status?: number;
+  description?: string;
+  /**
+   * Members this problem adds to the problem+json body (e.g. the invoice import's `problems` list), as a zod
+   * object; documented as `ProblemDetails` plus these members, so a generated client types them.
+   */
+  members?: z.ZodObject;
+}
+
 /**
  * The domain errors (problem+json) the operation can return, by code; each code's status comes from the
  * `registerErrorStatuses` tables when the document is built (an unknown code fails the build). A description
- * says when the code occurs.
+ * says when the code occurs; `members` declares what the problem adds to the body.
  */
-export function ApiProblems(
-  ...codes: (string | { code: string; status?: number; description?: string })[]
-): MethodDecorator & ClassDecorator {
+export function ApiProblems(...codes: (string | ApiProblem)[]): MethodDecorator & ClassDecorator {
+  let defs: Record<string, JsonSchema> = {};
   const entries = Object.fromEntries(
-    codes.map((c) =>
-      typeof c === 'string' ? [c, {}] : [c.code, { status: c.status, description: c.description }],
-    ),
+    codes.map((c) => {
+      if (typeof c === 'string') return [c, {}];
+      let members: JsonSchema | undefined;
+      if (c.members) {
+        const json = zodJsonSchema(c.members, 'output');
+        members = json.schema;
+        defs = { ...defs, ...json.defs };
+      }
+      return [c.code, { status: c.status, description: c.description, members }];
+    }),
   );
+  const decorators = [mergeExtension(OPENAPI_EXTENSIONS.problems, entries), ...withDefs(defs)];
   return (target: object, propertyKey?: string | symbol, descriptor?: PropertyDescriptor) => {
     if (descriptor && propertyKey !== undefined) {
-      mergeExtension(OPENAPI_EXTENSIONS.problems, entries)(target, propertyKey, descriptor);
+      for (const d of decorators) d(target, propertyKey, descriptor);
       return;
     }
     // On a class: every handler of it.
@@ -275,8 +294,7 @@ export function ApiProblems(
       if (name === 'constructor') continue;
       const proto = (target as { prototype: object }).prototype;
       const handler = Object.getOwnPropertyDescriptor(proto, name);
-      if (typeof handler?.value === 'function')
-        mergeExtension(OPENAPI_EXTENSIONS.problems, entries)(proto, name, handler);
+      if (typeof handler?.value === 'function') for (const d of decorators) d(proto, name, handler);
     }
   };
 }

@@ -17,7 +17,19 @@ import {
 } from './api-decorators';
 import { buildOpenApiDocument, BuiltOpenApiDocument, danglingRefs } from './openapi-document';
 
-registerErrorStatuses({ WIDGET_NOT_FOUND: 404, WIDGET_TAKEN: 409, WIDGET_SCOPE: 403 });
+registerErrorStatuses({
+  WIDGET_NOT_FOUND: 404,
+  WIDGET_TAKEN: 409,
+  WIDGET_SCOPE: 403,
+  WIDGET_FILE_INVALID: 422,
+  WIDGET_FILE_EMPTY: 422,
+  WIDGET_LOCKED: 423,
+});
+
+const fileProblemMembers = z.object({
+  problemsTotal: z.number().int(),
+  problems: z.array(z.object({ line: z.number().int(), field: z.string() })),
+});
 
 const widgetView = z.object({ id: z.string().uuid(), name: z.string(), size: z.number().int().optional() });
 type WidgetView = z.infer<typeof widgetView>;
@@ -61,6 +73,17 @@ class WidgetsController {
   @ApiRawBody('text/csv', { description: 'The widget file.' })
   @ApiResult(z.object({ accepted: z.number().int() }), { status: 202 })
   import(): { accepted: number } {
+    return { accepted: 0 };
+  }
+
+  @Post('batch')
+  @HttpCode(201)
+  @ApiResult(z.object({ accepted: z.number().int() }), { status: 201 })
+  @ApiProblems({ code: 'WIDGET_FILE_INVALID', members: fileProblemMembers }, 'WIDGET_FILE_EMPTY', {
+    code: 'WIDGET_LOCKED',
+    members: z.object({ lockedBy: z.string() }),
+  })
+  batch(): { accepted: number } {
     return { accepted: 0 };
   }
 
@@ -171,6 +194,31 @@ describe('buildOpenApiDocument', () => {
     });
   });
 
+  it("documents a problem's own members: required when the status has one code, optional with the code otherwise", () => {
+    const batch = op('/widgets/batch', 'post');
+    const schemaOf = (status: string) =>
+      batch.responses[status]!.content!['application/problem+json']!.schema;
+    expect(schemaOf('423')).toEqual({
+      allOf: [
+        { $ref: '#/components/schemas/ProblemDetails' },
+        { type: 'object', properties: { lockedBy: { type: 'string' } }, required: ['lockedBy'] },
+      ],
+    });
+    const [base, members] = (schemaOf('422') as { allOf: [unknown, Record<string, unknown>] }).allOf;
+    expect(base).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
+    expect(members).not.toHaveProperty('required');
+    expect(members).toMatchObject({
+      type: 'object',
+      properties: {
+        problemsTotal: { type: 'integer', description: 'WIDGET_FILE_INVALID only.' },
+        problems: { type: 'array', description: 'WIDGET_FILE_INVALID only.' },
+      },
+    });
+    expect(batch.responses['422']!.description).toBe(
+      'Unprocessable Content: code WIDGET_FILE_INVALID; WIDGET_FILE_EMPTY.',
+    );
+  });
+
   it('a header parameter (a credential) gives no 400: only path, query and body are validated', () => {
     const byHeader = op('/widgets/by-header', 'get');
     expect(byHeader.parameters).toEqual([expect.objectContaining({ name: 'x-widget-token', in: 'header' })]);
@@ -253,6 +301,7 @@ describe('buildOpenApiDocument', () => {
       'GET /widgets/{id}/label.pdf': true,
       'GET /widgets/undeclared': false,
       'POST /widgets/import': true,
+      'POST /widgets/batch': true,
     });
     expect(op('/widgets/{id}/archive', 'post').responses['204']).toEqual({ description: 'No Content' });
     expect(op('/widgets/import', 'post').requestBody).toEqual({

@@ -99,7 +99,9 @@ const COMPONENT_SCHEMAS: Record<string, JsonSchema> = {
       code: { type: 'string', description: 'Machine-readable error code.' },
       errors: { type: 'array', items: { $ref: '#/components/schemas/FieldError' } },
     },
-    additionalProperties: true,
+    // Open, as every response object here (JSON Schema's default): clients ignore members they do not know.
+    // Members a problem adds are declared per operation (@ApiProblems members), so clients type them; an
+    // explicit `additionalProperties: true` would make every member `unknown` in generated clients.
   },
   ValidationProblem: {
     allOf: [
@@ -208,7 +210,7 @@ export function finish(document: OpenAPIObject): BuiltOpenApiDocument {
       const declared = (op[OPENAPI_EXTENSIONS.success] ?? {}) as Record<string, true>;
       const codes = (op[OPENAPI_EXTENSIONS.problems] ?? {}) as Record<
         string,
-        { status?: number; description?: string }
+        { status?: number; description?: string; members?: JsonSchema }
       >;
       const defs = (op[OPENAPI_EXTENSIONS.defs] ?? {}) as Record<string, JsonSchema>;
       // @ApiRequestContent: one schema per media type of a body the handler reads itself.
@@ -242,7 +244,9 @@ export function finish(document: OpenAPIObject): BuiltOpenApiDocument {
         if (roles && roles.length > 0) responses['403'] = ref(AUTH_RESPONSES.FORBIDDEN_ROLE);
       }
       const byStatus = new Map<number, string[]>();
-      for (const [code, { status: given, description }] of Object.entries(codes)) {
+      // Members a problem adds to the body (@ApiProblems({ members })), by status.
+      const membersByStatus = new Map<number, { code: string; members: JsonSchema }[]>();
+      for (const [code, { status: given, description, members }] of Object.entries(codes)) {
         const status = given ?? statusFor(code);
         if (status === undefined) {
           problems.push(`${where}: @ApiProblems names ${code}, which no registerErrorStatuses table maps`);
@@ -252,8 +256,41 @@ export function finish(document: OpenAPIObject): BuiltOpenApiDocument {
           ...(byStatus.get(status) ?? []),
           description ? `${code} (${description})` : code,
         ]);
+        if (members) membersByStatus.set(status, [...(membersByStatus.get(status) ?? []), { code, members }]);
       }
+      const problemContent = (status: number) => {
+        const extended = membersByStatus.get(status);
+        if (!extended) return problemRef();
+        const alone = (byStatus.get(status) ?? []).length === 1;
+        const properties: Record<string, JsonSchema> = {};
+        const required: string[] = [];
+        for (const { code, members } of extended) {
+          for (const [name, schema] of Object.entries(
+            (members.properties ?? {}) as Record<string, JsonSchema>,
+          )) {
+            if (properties[name] !== undefined && JSON.stringify(properties[name]) !== JSON.stringify(schema))
+              problems.push(`${where}: two problems of status ${status} declare member ${name} differently`);
+            properties[name] = alone ? schema : { ...schema, description: `${code} only.` };
+          }
+          // Required only when this is the status's one code: another code's body lacks them.
+          if (alone) required.push(...((members.required ?? []) as string[]));
+        }
+        return {
+          [PROBLEM_JSON]: {
+            schema: {
+              allOf: [
+                { $ref: '#/components/schemas/ProblemDetails' },
+                { type: 'object', properties, ...(required.length > 0 ? { required } : {}) },
+              ],
+            },
+          },
+        };
+      };
       for (const [status, all] of byStatus) {
+        if (membersByStatus.has(status) && (status === 400 || status === 403))
+          problems.push(
+            `${where}: a ${status} problem cannot declare members (it shares the platform's response)`,
+          );
         // A handler's own 403 codes join the role check's FORBIDDEN_ROLE; they do not replace it.
         const withRoleCheck = status === 403 && responses['403'] !== undefined;
         const list = withRoleCheck ? all.filter((c) => c !== 'FORBIDDEN_ROLE') : all;
@@ -273,7 +310,7 @@ export function finish(document: OpenAPIObject): BuiltOpenApiDocument {
         }
         responses[String(status)] = {
           description: `${reason(status)}: code ${list.join('; ')}.`,
-          content: problemRef(),
+          content: problemContent(status),
         };
       }
       if (!path.startsWith('/health/')) responses['429'] = ref('RateLimited');

@@ -19,6 +19,7 @@ import { actsForPayer, assertPayerScope } from '../reconciliation/access';
 import { INVOICE_FILE_DESCRIPTION, invoiceFileJsonSchema } from './dto/invoice-file.dto';
 import {
   importResponseSchema,
+  invoiceFileProblemMembers,
   invoiceListResponseSchema,
   invoiceResponseSchema,
 } from './dto/invoice-response.dto';
@@ -67,7 +68,11 @@ export class InvoicesController {
     { description: INVOICE_FILE_DESCRIPTION },
   )
   @ApiResult(importResponseSchema, { status: 201, description: 'Every invoice of the file, as stored.' })
-  @ApiProblems('INVOICE_FILE_INVALID', 'INVOICE_CONTENT_TYPE', 'INVOICE_FILE_TOO_LARGE')
+  @ApiProblems(
+    { code: 'INVOICE_FILE_INVALID', members: invoiceFileProblemMembers },
+    'INVOICE_CONTENT_TYPE',
+    'INVOICE_FILE_TOO_LARGE',
+  )
   async import(
     @CurrentPrincipal() principal: Principal,
     @Req() request: IncomingMessage & { body?: unknown },

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { ErasureRequestedEvent } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
+import { invoiceFileProblemMembers } from '../../src/invoices/dto/invoice-response.dto';
 import { BillingTestApp, pdfText, times, usageOf } from './support';
 
 const MARCH = { periodStart: '2025-03-01', periodEnd: '2025-03-31' };
@@ -93,7 +95,18 @@ describe('billing-reconciliation on the real stack', () => {
     });
     expect(res.status).toBe(422);
     expect(res.type).toContain('application/problem+json');
-    const body = JSON.parse(res.body.toString()) as { problems: { line: number; field: string }[] };
+    // Exactly the members the OpenAPI document declares for the 422 (strict: nothing undeclared either).
+    const body = invoiceFileProblemMembers
+      .extend({
+        type: z.string(),
+        title: z.string(),
+        status: z.literal(422),
+        code: z.literal('INVOICE_FILE_INVALID'),
+      })
+      .extend({ detail: z.string(), instance: z.string() })
+      .strict()
+      .parse(JSON.parse(res.body.toString()));
+    expect(body.problemsTotal).toBe(body.problems.length);
     const found = body.problems.map((p) => `${p.line}:${p.field}`);
     expect(found).toEqual(
       expect.arrayContaining([

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoDate } from '../../common/dates';
 import type { Assert, Describes } from '@divit/service-kit';
-import { UNITS } from '../invoice-file';
+import { ImportProblem, UNITS } from '../invoice-file';
 import type { ImportResult, InvoiceView } from '../invoices.service';
 
 const cents = z.number().int().min(0);
@@ -39,5 +39,33 @@ export const importResponseSchema = z
   .describe('Every invoice of the file, as stored; importing the same file again answers the same.');
 export type ImportResponse = z.infer<typeof importResponseSchema>;
 
+/** One problem of a refused invoice file. */
+const importProblemSchema = z
+  .object({
+    line: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .describe('CSV line number (the header is line 1); null for JSON.'),
+    invoiceNumber: z.string().nullable(),
+    field: z.string().describe('The field, e.g. `amountCents` or (JSON) `invoices[0].lines[1].amountCents`.'),
+    message: z.string(),
+  })
+  .meta({ id: 'InvoiceFileProblem' });
+
+/** What the 422 INVOICE_FILE_INVALID problem adds to problem+json: the file's problems, in line order. */
+export const invoiceFileProblemMembers = z.object({
+  problemsTotal: z.number().int().min(1).describe('How many problems the file has.'),
+  problemsListed: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Present when `problems` lists fewer than `problemsTotal` (at most 1,000 are listed).'),
+  problems: z.array(importProblemSchema).describe('The first problems found, in line order.'),
+});
+
 type _InvoiceViewChecked = Assert<Describes<typeof invoiceResponseSchema, InvoiceView>>;
 type _ImportResultChecked = Assert<Describes<typeof importResponseSchema, ImportResult>>;
+type _ImportProblemChecked = Assert<Describes<typeof importProblemSchema, ImportProblem>>;
