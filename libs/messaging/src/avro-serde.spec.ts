@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AvroSerde } from './avro-serde';
 import { MessagingError } from './errors';
@@ -35,8 +35,94 @@ describe('AvroSerde against a registry that never answers', () => {
     );
     expect(error).toBeInstanceOf(MessagingError);
     expect((error as MessagingError).code).toBe('SCHEMA_REGISTRY_UNAVAILABLE');
-    expect(pending.length).toBeGreaterThanOrEqual(1);
-    // 300 ms per attempt plus the client's retries and backoff, far from the unbounded wait before.
+    expect(pending.length).toBe(3); // requestAttempts (3), each timed out
+    // 300 ms per attempt, far from the unbounded wait before.
     expect(Date.now() - started).toBeLessThan(8_000);
+  });
+});
+
+describe('AvroSerde against a registry that leaves one request unanswered', () => {
+  let server: Server;
+  let requests = 0;
+  const writer = { type: 'record', name: 'Ping', namespace: 't', fields: [{ name: 'n', type: 'int' }] };
+
+  beforeAll(async () => {
+    // The first request is never answered (a stuck request in a registry that answers others).
+    server = createServer((request, response) => {
+      requests++;
+      if (requests === 1) return;
+      if (request.url === '/schemas/ids/7') {
+        response.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+        response.end(JSON.stringify({ schema: JSON.stringify(writer) }));
+        return;
+      }
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('asks again after a timeout and reads the record (one attempt failed it before)', async () => {
+    const { port } = server.address() as AddressInfo;
+    const serde = new AvroSerde({
+      registryUrl: `http://127.0.0.1:${port}`,
+      autoRegister: false,
+      requestTimeoutMs: 300,
+    });
+    const decoded = await serde.decode(frame(7, Buffer.from([2])), new Map());
+    expect(decoded).toEqual({ type: 't.Ping', schemaId: 7, value: undefined });
+    expect(requests).toBe(2);
+  });
+});
+
+describe('AvroSerde registering several schemas at once', () => {
+  let server: Server;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let nextId = 100;
+
+  beforeAll(async () => {
+    const json = (response: ServerResponse, status: number, body: unknown): void => {
+      response.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+      response.end(JSON.stringify(body));
+    };
+    server = createServer((request, response) => {
+      const url = request.url ?? '';
+      request.resume();
+      if (request.method === 'POST' && /^\/subjects\/[^/]+\/versions$/.test(url)) {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        setTimeout(() => {
+          inFlight--;
+          json(response, 200, { id: nextId++ });
+        }, 30);
+        return;
+      }
+      if (request.method === 'PUT' && url.startsWith('/config/')) return json(response, 200, {});
+      // Subject config and schema lookups: not registered yet.
+      json(response, 404, { error_code: 40401, message: 'Subject not found' });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('sends one registration at a time (Apicurio serialises writes anyway) and gets every id', async () => {
+    const { port } = server.address() as AddressInfo;
+    const serde = new AvroSerde({ registryUrl: `http://127.0.0.1:${port}`, autoRegister: true });
+    const descriptors = [1, 2, 3, 4, 5].map((n) => ({
+      type: `t.Event${n}`,
+      schema: { type: 'record', name: `Event${n}`, namespace: 't', fields: [{ name: 'n', type: 'int' }] },
+    }));
+    const ids = await Promise.all(descriptors.map((d) => serde.schemaId('t.events', d)));
+    expect(new Set(ids).size).toBe(5);
+    expect(maxInFlight).toBe(1);
   });
 });

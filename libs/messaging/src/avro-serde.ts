@@ -17,11 +17,17 @@ export interface AvroSerdeOptions {
   /** Register unknown schemas on first use. Off in production: a deploy step registers schemas. */
   autoRegister: boolean;
   /**
-   * Longest wait for one registry HTTP request (default 60 s; a busy Apicurio with thousands of test subjects
+   * Longest wait for one registry HTTP request (default 20 s; a busy Apicurio with thousands of test subjects
    * was seen taking over 10 s for a lookup). The registry client sets none, so a registry
    * that accepts a connection and never answers would stall a consumer's partition without any error.
    */
   requestTimeoutMs?: number;
+  /**
+   * Attempts of a lookup or registration whose request timed out (default 3), each on a new connection.
+   * These requests are idempotent. In CI, Apicurio once left single requests unanswered for 60 s while it
+   * answered others; a fresh attempt does not wait for a stuck request.
+   */
+  requestAttempts?: number;
 }
 
 type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
@@ -35,6 +41,22 @@ function requestTimeout(ms: number): RegistryMiddleware {
     },
   });
 }
+
+/**
+ * One registration at a time per process. Apicurio's SQL storage serialises every write on one sequences row
+ * anyway (apicurio-registry#9847), so parallel registrations (a service auto-registering its ~30 schemas at
+ * start, as tests do) gain nothing and only stack lock waits inside the registry.
+ */
+class OneAtATime {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+const registrations = new OneAtATime();
 
 export interface DecodedValue {
   /** Avro full name of the writer schema, i.e. the event type. */
@@ -62,7 +84,7 @@ export class AvroSerde {
     this.registry = new SchemaRegistry({
       host: options.registryUrl,
       retry: { retries: 2 },
-      middlewares: [requestTimeout(options.requestTimeoutMs ?? 60_000)],
+      middlewares: [requestTimeout(options.requestTimeoutMs ?? 20_000)],
     });
   }
 
@@ -129,14 +151,27 @@ export class AvroSerde {
   private async lookupOrRegister(subject: string, schemaJson: string): Promise<number> {
     const schema = { type: SchemaType.AVRO, schema: schemaJson } as const;
     try {
-      return await this.registry.getRegistryIdBySchema(subject, schema);
+      return await this.attempts(() => this.registry.getRegistryIdBySchema(subject, schema));
     } catch (error) {
       if (!this.options.autoRegister || !isNotFound(error)) throw error;
-      const { id } = await this.registry.register(schema, {
-        subject,
-        compatibility: COMPATIBILITY.FULL_TRANSITIVE,
-      });
+      const { id } = await registrations.run(() =>
+        this.attempts(() =>
+          this.registry.register(schema, { subject, compatibility: COMPATIBILITY.FULL_TRANSITIVE }),
+        ),
+      );
       return id;
+    }
+  }
+
+  /** Runs an idempotent registry request again (up to `requestAttempts`) when it timed out. */
+  private async attempts<T>(request: () => Promise<T>): Promise<T> {
+    const attempts = Math.max(1, this.options.requestAttempts ?? 3);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request();
+      } catch (error) {
+        if (attempt >= attempts || !isTimeout(error)) throw error;
+      }
     }
   }
 
@@ -175,7 +210,7 @@ export class AvroSerde {
   private writerType(schemaId: number): Promise<avro.Type> {
     let writer = this.writers.get(schemaId);
     if (!writer) {
-      writer = this.registry.getSchema(schemaId).then(
+      writer = this.attempts(() => this.registry.getSchema(schemaId)).then(
         (schema) => avro.Type.forSchema((schema as unknown as avro.Type).schema()),
         (error: unknown) => {
           this.writers.delete(schemaId);
@@ -195,6 +230,12 @@ export class AvroSerde {
     }
     return writer;
   }
+}
+
+/** The registry client's timeout (mappersmith reports it as status 400 "Timeout (<ms>ms)"). */
+function isTimeout(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' && /\bTimeout \(\d+ms\)/.test(message);
 }
 
 function isNotFound(error: unknown): boolean {
