@@ -119,6 +119,7 @@ describe('AvroSerde registering several schemas at once', () => {
     const serde = new AvroSerde({ registryUrl: `http://127.0.0.1:${port}`, autoRegister: true });
     const descriptors = [1, 2, 3, 4, 5].map((n) => ({
       type: `t.Event${n}`,
+      topic: 't.events',
       schema: { type: 'record', name: `Event${n}`, namespace: 't', fields: [{ name: 'n', type: 'int' }] },
     }));
     const ids = await Promise.all(descriptors.map((d) => serde.schemaId('t.events', d)));
