@@ -58,7 +58,7 @@ new_simulator_token() {
 service_env() { # NAME [REPLICA] → env assignments for local runs
   local db="$DB_PREFIX${1//-/_}" r="${2:-1}"
   # DIVIT_ENVIRONMENT=development: the simulators and the local token issuer below are refused in production.
-  echo "DIVIT_ENVIRONMENT=development PORT=$(port_of "$1" "$r") DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} AUTH_JWKS_FILE=$JWKS_FILE"
+  echo "DIVIT_ENVIRONMENT=development PORT=$(port_of "$1" "$r") DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} $AUTH_ENV"
   ((REPLICAS == 1)) || echo "SERVICE_INSTANCE_ID=r$r"
   case $1 in
     consent) echo "CONSENT_KEY_ENCRYPTION_KEY=$(dev_secret consent-key-encryption-key)" ;;
@@ -95,8 +95,21 @@ await_ready() { # SERVICE REPLICA
   echo "services: $n ready on http://127.0.0.1:$(port_of "$s" "$r") (log $STATE/logs/$n.log)"
 }
 
-dev_auth() { # Local development token issuer (tools/dev-auth.js); production names its identity provider's keys (AUTH_OIDC_DISCOVERY or AUTH_JWKS_URL, ADR 0021).
-  JWKS_FILE="$(node tools/dev-auth.js "$STATE/dev-auth")"
+# Whose tokens the services trust. With Keycloak in the stack (the default; STACK_KEYCLOAK=0 leaves it out, as the
+# fault tier does): Keycloak's realm through OIDC discovery, as a platform team's identity provider would be
+# configured (ADR 0021, 0026). Without it: the local development token issuer (tools/dev-auth.js). The issuer is
+# written to $STATE/auth-issuer for the demonstration (tools/demo/identities.ts).
+KEYCLOAK_ISSUER="${KEYCLOAK_HOSTNAME:-http://127.0.0.1:${KEYCLOAK_PORT:-8180}}/realms/divit"
+choose_auth() {
+  if [[ ${STACK_KEYCLOAK:-1} != 0 ]]; then
+    AUTH_ENV="AUTH_ISSUER=$KEYCLOAK_ISSUER AUTH_OIDC_DISCOVERY=true AUTH_AUDIENCE=divit"
+    printf '%s\n' "$KEYCLOAK_ISSUER" >"$STATE/auth-issuer"
+  else
+    AUTH_ENV="AUTH_JWKS_FILE=$(node tools/dev-auth.js "$STATE/dev-auth")"
+    printf 'divit-local\n' >"$STATE/auth-issuer"
+  fi
+  # The development issuer's key pair exists either way: the fault tier and tools sign with it when Keycloak is off.
+  node tools/dev-auth.js "$STATE/dev-auth" >/dev/null
   # A new simulator token unless a replica of identity-validation is running with the current one.
   local i any_idv=false
   for i in $(seq "$REPLICAS"); do running "$(inst identity-validation "$i")" && any_idv=true; done
@@ -105,7 +118,7 @@ dev_auth() { # Local development token issuer (tools/dev-auth.js); production na
 
 start() {
   local s r
-  dev_auth
+  choose_auth
   for s in $(built_services); do
     for r in $(seq "$REPLICAS"); do launch "$s" "$r"; done
   done
@@ -118,7 +131,7 @@ start() {
 start_one() {
   [[ -n ${PORTS[${1:-}]:-} && ${2:-} =~ ^[1-9]$ && $2 -le $REPLICAS ]] ||
     { echo "usage: tools/services.sh start-one <service> <replica 1..$REPLICAS>" >&2; exit 2; }
-  dev_auth
+  choose_auth
   launch "$1" "$2"
   await_ready "$1" "$2"
 }

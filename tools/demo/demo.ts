@@ -42,9 +42,10 @@ import {
   STATE,
   subscribe,
   txt,
-  tokenFor,
   untilNot409,
+  type Clients,
 } from './lib';
+import { identities } from './identities';
 
 configureLogging({ service: 'demo', level: 'warn' });
 const run = randomBytes(2).toString('hex');
@@ -63,8 +64,10 @@ function writeReport(name: string, body: string | Buffer): void {
 }
 /** Callers without a bearer token: the receipt verification (public) and the simulators (x-simulator-token). */
 const anonymous = clientsFor(null);
+/** Who the demonstration acts as: tokens from Keycloak, or the development issuer without it (identities.ts). */
+const people = identities();
 /** The platform operator: only it registers organisations, enrols members and runs sweeps (docs/adr/0014). */
-const platformOperator = clientsFor(tokenFor('platform', ['platform-operator']));
+let platformOperator: Clients;
 
 const no = {
   isHousingCorporation: false,
@@ -231,7 +234,7 @@ async function registerOrganisations() {
       }),
       201,
     );
-  const woonnetAdmin = clientsFor(tokenFor(woonnet.organisationId, ['admin']));
+  const woonnetAdmin = clientsFor(await people.tokenFor(woonnet.organisationId, ['admin']));
   for (const [member, dwellings] of [
     [kade, 12400],
     [oost, 8600],
@@ -253,7 +256,7 @@ async function registerOrganisations() {
 
 async function publishConsentTexts(woonnet: string) {
   say('-- 2. WoonNet Regio publishes its consent texts (versioned, every required element present)');
-  const admin = clientsFor(tokenFor(woonnet, ['admin']));
+  const admin = clientsFor(await people.tokenFor(woonnet, ['admin']));
   const texts = new Map<string, string>();
   const {
     voluntaryAndWithdrawable: _v,
@@ -327,7 +330,7 @@ async function askConsent(
   purpose: Purpose,
   answer: 'GRANTED' | 'REFUSED',
 ): Promise<{ consentId: string; receipt: string | null }> {
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
   const textId = flow.texts.get(`${who.role}/${purpose}`) as string;
   const showing = expectStatus(
     'showing',
@@ -366,7 +369,7 @@ type Action = 'SHARE' | 'ABORT_BEFORE_LOGIN' | 'ABORT_AFTER_LOGIN' | 'OTHER_PERS
 
 /** Starts a MijnOverheid sharing session with the receipt and plays the person in the DvMG SIMULATOR. */
 async function share(flow: Flow, receipt: string, purpose: Purpose, action: Action, person: Person) {
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
   const session = expectStatus(
     'session',
     await untilNot409(() =>
@@ -400,7 +403,7 @@ async function share(flow: Flow, receipt: string, purpose: Purpose, action: Acti
 }
 
 async function confirm(flow: Flow, sessionId: string, agrees: boolean) {
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
   return expectStatus(
     'confirmation',
     await system['identity-validation'].POST('/sharing-sessions/{id}/confirmation', {
@@ -416,7 +419,7 @@ async function register(
   person: Person,
   overrides: Partial<RegistrationInput> = {},
 ): Promise<string> {
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
   const r = expectStatus(
     'registration',
     await system.registration.POST('/registrations', {
@@ -472,7 +475,7 @@ async function registrationProcesses(flow: Flow) {
     async () =>
       expectStatus(
         'registration',
-        await clientsFor(tokenFor(flow.organisationId, ['allocation-system'])).registration.GET(
+        await clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system'])).registration.GET(
           '/registrations/{id}',
           { params: { path: { id: anna } } },
         ),
@@ -571,7 +574,7 @@ async function allocate(
   lettingCorporationId: string,
   extra: Partial<AllocationInput>,
 ): Promise<Allocation> {
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
   const r = expectStatus(
     'allocation',
     await system.registration.POST('/allocations', {
@@ -592,7 +595,7 @@ async function allocate(
 
 /** The income decision of an allocation, once income-retrieval has made it. */
 async function decisionOf(flow: Flow, allocationId: string) {
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
   await waitForAllocationView(flow, allocationId);
   return eventually(
     async () =>
@@ -616,7 +619,7 @@ async function decisionOf(flow: Flow, allocationId: string) {
 }
 
 async function waitForAllocationView(flow: Flow, allocationId: string): Promise<void> {
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
   await eventually(
     async () =>
       (
@@ -705,7 +708,7 @@ async function allocationProcesses(
   );
 
   // The accountant's evidence.
-  const auditor = clientsFor(tokenFor(flow.organisationId, ['auditor']));
+  const auditor = clientsFor(await people.tokenFor(flow.organisationId, ['auditor']));
   const statement = expectStatus(
     'statement',
     await auditor['income-retrieval'].GET('/statements/{allocationId}', {
@@ -764,9 +767,9 @@ async function withdrawalAndRetention(
   annaAllocation: string,
 ) {
   say('-- 5. withdrawal (intrekken) and retention');
-  const system = clientsFor(tokenFor(flow.organisationId, ['allocation-system']));
-  const admin = clientsFor(tokenFor(flow.organisationId, ['admin']));
-  const auditor = clientsFor(tokenFor(flow.organisationId, ['auditor']));
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
+  const admin = clientsFor(await people.tokenFor(flow.organisationId, ['admin']));
+  const auditor = clientsFor(await people.tokenFor(flow.organisationId, ['auditor']));
   const hashes = () =>
     dbCount('divit_identity_validation', 'SELECT count(*) AS c FROM bsn_hashes WHERE registration_id = $1', [
       ids.anna,
@@ -895,7 +898,7 @@ async function billing(
   const periodStart = `${now.getUTCFullYear()}-${txt(now.getUTCMonth() + 1).padStart(2, '0')}-01`;
   // A monthly invoice would end on the last day of the month; a demonstration cannot wait, so the period ends today.
   const periodEnd = now.toISOString().slice(0, 10);
-  const financeOfficer = clientsFor(tokenFor(flow.organisationId, ['finance']));
+  const financeOfficer = clientsFor(await people.tokenFor(flow.organisationId, ['finance']));
   const tariffs = expectStatus(
     'tariffs',
     await financeOfficer['billing-reconciliation'].GET('/tariffs'),
@@ -974,10 +977,9 @@ async function billing(
   );
   const overview = expectStatus(
     'overview',
-    await clientsFor(tokenFor(flow.organisationId, ['coordinator']))['billing-reconciliation'].GET(
-      '/reconciliations/{id}/overview',
-      { params: { path: { id } }, parseAs: 'arrayBuffer' },
-    ),
+    await clientsFor(await people.tokenFor(flow.organisationId, ['coordinator']))[
+      'billing-reconciliation'
+    ].GET('/reconciliations/{id}/overview', { params: { path: { id } }, parseAs: 'arrayBuffer' }),
     200,
   );
   writeReport('member-statements.csv', Buffer.from(statements));
@@ -988,7 +990,7 @@ async function billing(
   ] as const) {
     const own = expectStatus(
       'member statement',
-      await clientsFor(tokenFor(member, ['member']))['billing-reconciliation'].GET(
+      await clientsFor(await people.tokenFor(member, ['member']))['billing-reconciliation'].GET(
         '/reconciliations/{id}/statements/{memberId}',
         { params: { path: { id, memberId: member }, query: { format: 'pdf' } }, parseAs: 'arrayBuffer' },
       ),
@@ -996,10 +998,12 @@ async function billing(
     );
     writeReport(`statement-${name}.pdf`, Buffer.from(own));
   }
-  const denied = await clientsFor(tokenFor(members.oost, ['member']))['billing-reconciliation'].GET(
-    '/reconciliations/{id}/statements/{memberId}',
-    { params: { path: { id, memberId: members.kade }, query: { format: 'csv' } }, parseAs: 'text' },
-  );
+  const denied = await clientsFor(await people.tokenFor(members.oost, ['member']))[
+    'billing-reconciliation'
+  ].GET('/reconciliations/{id}/statements/{memberId}', {
+    params: { path: { id, memberId: members.kade }, query: { format: 'csv' } },
+    parseAs: 'text',
+  });
   say(
     `reports/demo/: member-statements.csv, coordinator-overview.pdf (bar chart per member), statement-de-kade.pdf, statement-woonbron-oost.pdf; Woonbron Oost reading De Kade's statement → ${denied.response.status}`,
   );
@@ -1079,6 +1083,8 @@ async function bsnLeakScan(): Promise<void> {
 
 async function main(): Promise<void> {
   say('== DIV-it platform demonstration: the four DIV-it processes, decisions, retention and the invoice ==');
+  say(people.description);
+  platformOperator = clientsFor(await people.tokenFor('platform', ['platform-operator']));
   const allocatorSystem = await subscribe('demo-allocator', [
     Topics.incomeRetrievalDecisions,
     Topics.consentConsents,
@@ -1130,6 +1136,7 @@ async function main(): Promise<void> {
   );
   await Promise.all([allocatorSystem.stop(), financeSystem.stop(), usageMeter.stop()]);
   await bsnLeakScan();
+  people.close();
   say('demo: done');
 }
 

@@ -48,8 +48,8 @@ export const simulatorToken = (): string => readFileSync(path.join(STATE, 'simul
 
 /** The six services' typed clients (libs/api-clients), acting with one token; `null` sends no authorization. */
 export type Clients = { [S in Service]: ServiceClient<S> };
-export function clientsFor(token: string | null): Clients {
-  const options = token === null ? {} : { token: () => token };
+export function clientsFor(token: string | (() => string) | null): Clients {
+  const options = token === null ? {} : { token: typeof token === 'function' ? token : () => token };
   return {
     registration: serviceClient('registration', SERVICE_URLS.registration, options),
     consent: serviceClient('consent', SERVICE_URLS.consent, options),

@@ -91,6 +91,198 @@ export class LocalKeycloak {
     return answer.access_token;
   }
 
+  /**
+   * A named person's access token (password grant of the public client `divit-portal`, which this local realm
+   * allows for tests and the demonstration; production people log in through the browser with PKCE).
+   */
+  async userToken(
+    username: string,
+    password: string,
+    clientId = 'divit-portal',
+    realm = this.realm,
+  ): Promise<string> {
+    const response = await fetch(`${this.url}/realms/${realm}/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: clientId,
+        username,
+        password,
+        scope: 'openid',
+      }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const answer = (await response.json()) as {
+      access_token?: string;
+      error?: string;
+      error_description?: string;
+    };
+    if (response.status !== 200 || !answer.access_token)
+      throw new Error(
+        `Keycloak refused a token for user ${username} in ${realm}: ${response.status} ${answer.error} ${answer.error_description ?? ''}`,
+      );
+    return answer.access_token;
+  }
+
+  /**
+   * The group of an organisation under `/organisations` (attribute `org` = its id, which the realm's mapper puts
+   * into every member's tokens), created when missing; answers the group's id.
+   */
+  async ensureOrganisationGroup(organisationId: string, displayName?: string): Promise<string> {
+    const parent = await this.adminOk<{ id: string; subGroupCount?: number }>(
+      'GET',
+      `/${this.realm}/group-by-path/organisations`,
+    );
+    const children = await this.adminOk<{ id: string; name: string }[]>(
+      'GET',
+      `/${this.realm}/groups/${parent.id}/children?search=${encodeURIComponent(organisationId)}&exact=true&max=10`,
+    );
+    const found = children.find((g) => g.name === organisationId);
+    if (found) return found.id;
+    const created = await this.admin('POST', `/${this.realm}/groups/${parent.id}/children`, {
+      name: organisationId,
+      attributes: { org: [organisationId], ...(displayName ? { displayName: [displayName] } : {}) },
+    });
+    if (created.status !== 201 && created.status !== 409)
+      throw new Error(`Keycloak did not create the group of ${organisationId}: ${created.status}`);
+    return this.ensureOrganisationGroup(organisationId, displayName);
+  }
+
+  /**
+   * A named user of an organisation with realm roles and a password (created when missing, password and roles
+   * set every time); answers the user's id.
+   */
+  async ensureUser(input: {
+    username: string;
+    password: string;
+    organisationId: string;
+    roles: readonly string[];
+    firstName: string;
+    lastName: string;
+  }): Promise<string> {
+    const group = await this.ensureOrganisationGroup(input.organisationId);
+    const path = `/${this.realm}/users`;
+    let [user] = await this.adminOk<{ id: string }[]>(
+      'GET',
+      `${path}?username=${encodeURIComponent(input.username)}&exact=true`,
+    );
+    if (!user) {
+      const created = await this.admin('POST', path, {
+        username: input.username,
+        enabled: true,
+        firstName: input.firstName,
+        lastName: input.lastName,
+        email: `${input.username}@example.org`,
+        emailVerified: true,
+        requiredActions: [],
+      });
+      if (created.status !== 201)
+        throw new Error(`Keycloak did not create user ${input.username}: ${created.status}`);
+      [user] = await this.adminOk<{ id: string }[]>(
+        'GET',
+        `${path}?username=${encodeURIComponent(input.username)}&exact=true`,
+      );
+      if (!user) throw new Error(`Keycloak lost user ${input.username} after creating it`);
+    }
+    await this.adminOk('PUT', `${path}/${user.id}/reset-password`, {
+      type: 'password',
+      value: input.password,
+      temporary: false,
+    });
+    await this.adminOk('PUT', `${path}/${user.id}/groups/${group}`);
+    await this.grantRealmRoles(`${path}/${user.id}`, input.roles);
+    return user.id;
+  }
+
+  /**
+   * A confidential client of a calling system of one organisation (client credentials only, the realm's three
+   * mappers copied from `template`), its service account in the organisation's group with the given realm roles;
+   * created when missing, secret set every time.
+   */
+  async ensureSystemClient(input: {
+    clientId: string;
+    secret: string;
+    organisationId: string;
+    roles: readonly string[];
+    template?: string;
+  }): Promise<void> {
+    const group = await this.ensureOrganisationGroup(input.organisationId);
+    const clients = `/${this.realm}/clients`;
+    const byId = async (clientId: string) =>
+      (
+        await this.adminOk<{ id: string; protocolMappers?: unknown[] }[]>(
+          'GET',
+          `${clients}?clientId=${encodeURIComponent(clientId)}`,
+        )
+      )[0];
+    let client = await byId(input.clientId);
+    if (!client) {
+      const template = await byId(input.template ?? 'allocation-system');
+      if (!template)
+        throw new Error(`the realm has no client ${input.template ?? 'allocation-system'} to copy`);
+      const full = await this.adminOk<{
+        protocolMappers?: { name: string; protocol: string; protocolMapper: string; config: unknown }[];
+        attributes?: unknown;
+      }>('GET', `${clients}/${template.id}`);
+      const created = await this.admin('POST', clients, {
+        clientId: input.clientId,
+        enabled: true,
+        protocol: 'openid-connect',
+        publicClient: false,
+        clientAuthenticatorType: 'client-secret',
+        secret: input.secret,
+        serviceAccountsEnabled: true,
+        standardFlowEnabled: false,
+        implicitFlowEnabled: false,
+        directAccessGrantsEnabled: false,
+        attributes: full.attributes,
+        protocolMappers: (full.protocolMappers ?? []).map(({ name, protocol, protocolMapper, config }) => ({
+          name,
+          protocol,
+          protocolMapper,
+          config,
+        })),
+      });
+      if (created.status !== 201)
+        throw new Error(`Keycloak did not create client ${input.clientId}: ${created.status}`);
+      client = await byId(input.clientId);
+      if (!client) throw new Error(`Keycloak lost client ${input.clientId} after creating it`);
+    } else {
+      await this.adminOk('PUT', `${clients}/${client.id}`, {
+        clientId: input.clientId,
+        secret: input.secret,
+      });
+    }
+    const account = await this.adminOk<{ id: string }>('GET', `${clients}/${client.id}/service-account-user`);
+    const user = `/${this.realm}/users/${account.id}`;
+    await this.adminOk('PUT', `${user}/groups/${group}`);
+    await this.grantRealmRoles(user, input.roles);
+  }
+
+  private async grantRealmRoles(userPath: string, roles: readonly string[]): Promise<void> {
+    const representations = await Promise.all(
+      roles.map((role) =>
+        this.adminOk<{ id: string; name: string }>('GET', `/${this.realm}/roles/${encodeURIComponent(role)}`),
+      ),
+    );
+    await this.adminOk('POST', `${userPath}/role-mappings/realm`, representations);
+    // Keycloak gives every new user and service account the realm's default roles (offline_access,
+    // uma_authorization): a platform token carries the platform roles only.
+    const defaults = await this.admin<{ id: string; name: string }>(
+      'GET',
+      `/${this.realm}/roles/default-roles-${this.realm}`,
+    );
+    if (defaults.status === 200)
+      await this.adminOk('DELETE', `${userPath}/role-mappings/realm`, [defaults.json]);
+  }
+
+  /** {@link admin}, failing on any status but 2xx. */
+  private async adminOk<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const { status, json } = await this.admin<T>(method, path, body);
+    if (status < 200 || status > 299) throw new Error(`Keycloak admin ${method} ${path} answered ${status}`);
+    return json;
+  }
+
   /** An admin REST call as the master realm's administrator; answers the status and the JSON body (if any). */
   async admin<T = unknown>(
     method: string,
@@ -111,7 +303,17 @@ export class LocalKeycloak {
     return { status: response.status, json: (text ? JSON.parse(text) : undefined) as T };
   }
 
+  private cachedAdminToken?: { token: string; until: number };
+
+  /** The administrator's token, reused for 30 s (the master realm's admin tokens live 60 s). */
   private async adminToken(): Promise<string> {
+    if (this.cachedAdminToken && this.cachedAdminToken.until > Date.now()) return this.cachedAdminToken.token;
+    const token = await this.newAdminToken();
+    this.cachedAdminToken = { token, until: Date.now() + 30_000 };
+    return token;
+  }
+
+  private async newAdminToken(): Promise<string> {
     const response = await fetch(`${this.url}/realms/master/protocol/openid-connect/token`, {
       method: 'POST',
       body: new URLSearchParams({

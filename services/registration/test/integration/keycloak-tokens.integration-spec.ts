@@ -17,6 +17,10 @@ describe('registration trusts the real Keycloak (OIDC discovery, client credenti
   let t: RegistrationTestApp | undefined;
   let issuer = '';
   let otherRealmCreated = false;
+  // An organisation the realm file does not know, with a named person and a calling system of its own.
+  const organisationId = randomUUID();
+  const person = `it.admin.${randomBytes(3).toString('hex')}`;
+  const systemClient = `it-allocation-system-${randomBytes(3).toString('hex')}`;
 
   interface LogRow {
     action: string;
@@ -50,6 +54,19 @@ describe('registration trusts the real Keycloak (OIDC discovery, client credenti
         `/divit/clients?clientId=${encodeURIComponent(otherAudienceClient)}`,
       );
       for (const c of found.json ?? []) await keycloak.admin('DELETE', `/divit/clients/${c.id}`);
+      for (const c of (
+        await keycloak.admin<{ id: string }[]>('GET', `/divit/clients?clientId=${systemClient}`)
+      ).json ?? [])
+        await keycloak.admin('DELETE', `/divit/clients/${c.id}`);
+      for (const u of (
+        await keycloak.admin<{ id: string }[]>('GET', `/divit/users?username=${person}&exact=true`)
+      ).json ?? [])
+        await keycloak.admin('DELETE', `/divit/users/${u.id}`);
+      const groups = await keycloak.admin<{ id: string }>(
+        'GET',
+        `/divit/group-by-path/organisations/${organisationId}`,
+      );
+      if (groups.status === 200) await keycloak.admin('DELETE', `/divit/groups/${groups.json.id}`);
     } finally {
       await t?.stop();
     }
@@ -194,5 +211,59 @@ describe('registration trusts the real Keycloak (OIDC discovery, client credenti
         ORDER BY id`,
     );
     expect(rejected.map((r) => r.outcome_reason)).toEqual(['UNKNOWN_KEY', 'WRONG_AUDIENCE']);
+  });
+
+  it("provisions an organisation's named person and calling system through the admin API; the service accepts both as that organisation", async () => {
+    const password = randomBytes(12).toString('base64url');
+    const userId = await keycloak.ensureUser({
+      username: person,
+      password,
+      organisationId,
+      roles: ['admin'],
+      firstName: 'Integratie',
+      lastName: 'Test',
+    });
+    // Provisioning again (a second run) changes nothing but the password.
+    expect(
+      await keycloak.ensureUser({
+        username: person,
+        password,
+        organisationId,
+        roles: ['admin'],
+        firstName: 'Integratie',
+        lastName: 'Test',
+      }),
+    ).toBe(userId);
+    const personal = await keycloak.userToken(person, password);
+    expect(decodeJwt(personal)).toMatchObject({
+      iss: issuer,
+      sub: userId,
+      org: organisationId,
+      roles: ['admin'],
+    });
+    // Acting for its own organisation: the organisation is unknown to the service yet, so its own 404.
+    const own = await app().call('GET', `/organisations/${organisationId}`, personal);
+    expect(own).toMatchObject({ status: 404, json: { code: 'ORGANISATION_NOT_FOUND' } });
+    // Another tenant's organisation (the realm's De Kade): refused, as for any other token.
+    const other = await app().call('GET', `/organisations/${KEYCLOAK_ORGANISATIONS.deKade}`, personal);
+    expect([403, 404]).toContain(other.status);
+    await expect(keycloak.userToken(person, 'not-the-password')).rejects.toThrow(/invalid_grant Invalid user credentials/);
+
+    const secret = randomBytes(12).toString('base64url');
+    await keycloak.ensureSystemClient({
+      clientId: systemClient,
+      secret,
+      organisationId,
+      roles: ['allocation-system'],
+    });
+    const system = await keycloak.clientToken(systemClient, secret);
+    expect(decodeJwt(system)).toMatchObject({
+      iss: issuer,
+      org: organisationId,
+      roles: ['allocation-system'],
+    });
+    expect([decodeJwt(system).aud].flat()).toContain('divit');
+    const read = await app().call('GET', `/registrations/${randomUUID()}?purpose=ALLOCATION`, system);
+    expect(read).toMatchObject({ status: 404, json: { code: 'REGISTRATION_NOT_FOUND' } });
   });
 });
