@@ -247,7 +247,9 @@ describe('registration trusts the real Keycloak (OIDC discovery, client credenti
     // Another tenant's organisation (the realm's De Kade): refused, as for any other token.
     const other = await app().call('GET', `/organisations/${KEYCLOAK_ORGANISATIONS.deKade}`, personal);
     expect([403, 404]).toContain(other.status);
-    await expect(keycloak.userToken(person, 'not-the-password')).rejects.toThrow(/invalid_grant Invalid user credentials/);
+    await expect(keycloak.userToken(person, 'not-the-password')).rejects.toThrow(
+      /invalid_grant Invalid user credentials/,
+    );
 
     const secret = randomBytes(12).toString('base64url');
     await keycloak.ensureSystemClient({
