@@ -10,7 +10,9 @@ import { AllocationsModule } from './allocations/allocations.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 import { ERASURE_CONSUMER_GROUP, registrationErasure } from './erasure/owned-categories';
 
-export const REGISTRATION_CONFIG = Symbol('REGISTRATION_CONFIG');
+import { REGISTRATION_CONFIG } from './config/registration.tokens';
+
+export { REGISTRATION_CONFIG };
 
 @Module({})
 export class AppModule {

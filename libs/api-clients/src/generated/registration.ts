@@ -803,7 +803,15 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["ForbiddenRole"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code MIGRATION_WINDOW_CLOSED (the migration supplier, outside the migration window). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Conflict: code IMPORT_DELTA_WITHOUT_FULL_LOAD; IMPORT_IN_PROGRESS. */
             409: {
                 headers: {
@@ -882,7 +890,15 @@ export interface operations {
             };
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
-            403: components["responses"]["ForbiddenRole"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code MIGRATION_WINDOW_CLOSED (the migration supplier, outside the migration window). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Not Found: code IMPORT_LOAD_NOT_FOUND. */
             404: {
                 headers: {

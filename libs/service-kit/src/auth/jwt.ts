@@ -13,16 +13,34 @@ import {
  * `admin` is that organisation's administrator.
  */
 export type Role =
-  'admin' | 'allocation-system' | 'auditor' | 'coordinator' | 'finance' | 'member' | 'platform-operator';
+  | 'admin'
+  | 'allocation-system'
+  | 'auditor'
+  | 'coordinator'
+  | 'dossier-import'
+  | 'finance'
+  | 'member'
+  | 'platform-operator';
 export const ROLES: readonly Role[] = [
   'admin',
   'allocation-system',
   'auditor',
   'coordinator',
+  'dossier-import',
   'finance',
   'member',
   'platform-operator',
 ];
+
+/**
+ * The migration supplier's role (Wonen-Vlaanderen protocol, seed 004: the software supplier sends dossiers through
+ * the import API, temporarily): the dossier import and its load's status only, and only inside the configured
+ * migration window (registration's MIGRATION_WINDOW_START/END). No other route accepts it.
+ */
+export const MIGRATION_SUPPLIER_ROLE: Role = 'dossier-import';
+
+/** Every role of a platform user or system, without the migration supplier's (routes open to "anyone signed in"). */
+export const PLATFORM_USER_ROLES: readonly Role[] = ROLES.filter((r) => r !== MIGRATION_SUPPLIER_ROLE);
 
 /** The authenticated caller: a user or system acting for one organisation. */
 export interface Principal {

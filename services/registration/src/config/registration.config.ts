@@ -2,16 +2,40 @@ import { z } from 'zod';
 import { env, loadConfigOrExit, platformConfigShape, EnvSource, loadConfig } from '@divit/config';
 
 /** Every setting of the registration service; keys are the environment variable names. */
-export const registrationConfigSchema = z.object({
-  ...platformConfigShape,
-  PORT: env.port(3001),
-  DB_NAME: z.string().default('divit_registration'),
-  DB_USER: z.string().default('divit_registration'),
-  DB_PASSWORD: z.string().optional(),
-  DB_POOL_SIZE: env.int(10, 1),
-  /** Largest dossier file POST /dossier-imports accepts (bytes, by Content-Length; streamed, not buffered). */
-  DOSSIER_IMPORT_LIMIT_BYTES: env.int(2 * 1024 * 1024 * 1024, 1024),
-});
+export const registrationConfigSchema = z
+  .object({
+    ...platformConfigShape,
+    PORT: env.port(3001),
+    DB_NAME: z.string().default('divit_registration'),
+    DB_USER: z.string().default('divit_registration'),
+    DB_PASSWORD: z.string().optional(),
+    DB_POOL_SIZE: env.int(10, 1),
+    /** Largest dossier file POST /dossier-imports accepts (bytes, by Content-Length; streamed, not buffered). */
+    DOSSIER_IMPORT_LIMIT_BYTES: env.int(2 * 1024 * 1024 * 1024, 1024),
+    /**
+     * The migration window (ISO 8601 instants, e.g. 2027-01-10T00:00:00Z): the migration supplier's role
+     * (`dossier-import`) may import dossiers from START (inclusive) to END (exclusive), never outside it; without
+     * both, the supplier is refused always. The platform operator is not bound by it. Seed 004: the supplier's access
+     * is temporary and ends with the migration.
+     */
+    MIGRATION_WINDOW_START: z.iso.datetime({ offset: true }).optional(),
+    MIGRATION_WINDOW_END: z.iso.datetime({ offset: true }).optional(),
+  })
+  .superRefine((config, ctx) => {
+    const { MIGRATION_WINDOW_START: start, MIGRATION_WINDOW_END: end } = config;
+    if ((start === undefined) !== (end === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [start === undefined ? 'MIGRATION_WINDOW_START' : 'MIGRATION_WINDOW_END'],
+        message: 'set both MIGRATION_WINDOW_START and MIGRATION_WINDOW_END, or neither',
+      });
+    else if (start !== undefined && end !== undefined && Date.parse(end) <= Date.parse(start))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MIGRATION_WINDOW_END'],
+        message: 'MIGRATION_WINDOW_END must be after MIGRATION_WINDOW_START',
+      });
+  });
 
 export type RegistrationConfig = z.infer<typeof registrationConfigSchema>;
 

@@ -34,6 +34,8 @@ const exitFor = {
   IMPORT_DELTA_WITHOUT_FULL_LOAD: EXIT.refused,
   IMPORT_SOURCE_INVALID: EXIT.usage,
   IMPORT_LOAD_NOT_FOUND: EXIT.usage,
+  // HTTP only (the command line runs as the platform's operator), listed for completeness.
+  MIGRATION_WINDOW_CLOSED: EXIT.refused,
 } satisfies Record<DossierImportErrorCode, number>;
 
 const USAGE = `usage:

@@ -1,5 +1,5 @@
 import { IncomingMessage } from 'node:http';
-import { Controller, Get, HttpCode, Post, Req, StreamableFile } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, StreamableFile } from '@nestjs/common';
 import { z } from 'zod';
 import {
   ApiFileResult,
@@ -7,12 +7,15 @@ import {
   ApiRawBody,
   ApiResult,
   CurrentPrincipal,
+  MIGRATION_SUPPLIER_ROLE,
   Roles,
   ZodParams,
   ZodQuery,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import { AccessLogService } from '@divit/access-log';
+import type { RegistrationConfig } from '../config/registration.config';
+import { REGISTRATION_CONFIG } from '../config/registration.tokens';
 import { DossierImportError } from './dossier-import.errors';
 import { DossierImportService, SOURCE_PATTERN } from './dossier-import.service';
 import {
@@ -46,7 +49,8 @@ const csv = (stream: NodeJS.ReadableStream, name: string) =>
  * buffered whole, so any size works with flat memory.
  * Migration is a platform operator's task across organisations (a full load of a source removes the dossiers it
  * no longer lists, whatever their organisation): every route needs the `platform-operator` role; an
- * organisation's `admin` cannot import (docs/adr/0014).
+ * organisation's `admin` cannot import (docs/adr/0014). The migration supplier (`dossier-import`, seed 004) may
+ * send a file and read its load's status, only inside the configured migration window; a refusal is access-logged.
  */
 @Roles('platform-operator')
 @Controller('dossier-imports')
@@ -54,9 +58,34 @@ export class DossierImportController {
   constructor(
     private readonly imports: DossierImportService,
     private readonly accessLog: AccessLogService,
+    @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
 
+  /**
+   * The supplier acts only inside the migration window (START inclusive, END exclusive); the platform operator
+   * always. A refusal is recorded before it is answered.
+   */
+  private async assertMigrationWindow(principal: Principal, action: string): Promise<void> {
+    if (principal.roles.includes('platform-operator')) return;
+    const { MIGRATION_WINDOW_START: start, MIGRATION_WINDOW_END: end } = this.config;
+    const now = Date.now();
+    if (start !== undefined && end !== undefined && now >= Date.parse(start) && now < Date.parse(end)) return;
+    await this.accessLog.record({
+      principal,
+      action: `${action}_REFUSED_OUTSIDE_MIGRATION_WINDOW`,
+      resourceType: 'dossier-import',
+      purpose: 'MIGRATION',
+    });
+    throw new DossierImportError(
+      'MIGRATION_WINDOW_CLOSED',
+      start === undefined || end === undefined
+        ? 'the migration supplier has no access: no migration window is configured'
+        : `the migration supplier has access from ${start} until ${end} only`,
+    );
+  }
+
   @Post()
+  @Roles('platform-operator', MIGRATION_SUPPLIER_ROLE)
   @HttpCode(201)
   @ApiRawBody(CSV_MEDIA_TYPE, { description: 'The dossier file (CSV with header), streamed: any size.' })
   @ApiResult(importResultSchema, { status: 201, description: 'The load that ran and what it did.' })
@@ -67,12 +96,14 @@ export class DossierImportController {
     'IMPORT_CONTENT_TYPE',
     'IMPORT_FILE_UNREADABLE',
     'IMPORT_HEADER_INVALID',
+    { code: 'MIGRATION_WINDOW_CLOSED', description: 'the migration supplier, outside the migration window' },
   )
   async import(
     @CurrentPrincipal() principal: Principal,
     @ZodQuery(importQuery) query: z.infer<typeof importQuery>,
     @Req() request: IncomingMessage,
   ): Promise<ImportResult> {
+    await this.assertMigrationWindow(principal, 'DOSSIER_IMPORT');
     const type = request.headers['content-type'] ?? '';
     if (!/^text\/csv\b/i.test(type)) {
       throw new DossierImportError(
@@ -114,9 +145,17 @@ export class DossierImportController {
   }
 
   @Get(':loadId')
+  @Roles('platform-operator', MIGRATION_SUPPLIER_ROLE)
   @ApiResult(loadViewSchema)
-  @ApiProblems('IMPORT_LOAD_NOT_FOUND')
-  async load(@ZodParams(loadParam) params: z.infer<typeof loadParam>): Promise<LoadView> {
+  @ApiProblems('IMPORT_LOAD_NOT_FOUND', {
+    code: 'MIGRATION_WINDOW_CLOSED',
+    description: 'the migration supplier, outside the migration window',
+  })
+  async load(
+    @CurrentPrincipal() principal: Principal,
+    @ZodParams(loadParam) params: z.infer<typeof loadParam>,
+  ): Promise<LoadView> {
+    await this.assertMigrationWindow(principal, 'DOSSIER_IMPORT_LOAD_READ');
     const load = await this.imports.findLoad(params.loadId);
     if (!load) throw new DossierImportError('IMPORT_LOAD_NOT_FOUND', 'no dossier import load with this id');
     return load;

@@ -7,7 +7,8 @@ export type DossierImportErrorCode =
   | 'IMPORT_DELTA_WITHOUT_FULL_LOAD'
   | 'IMPORT_SOURCE_INVALID'
   | 'IMPORT_CONTENT_TYPE'
-  | 'IMPORT_LOAD_NOT_FOUND';
+  | 'IMPORT_LOAD_NOT_FOUND'
+  | 'MIGRATION_WINDOW_CLOSED';
 
 export const dossierImportErrorStatus = registerErrorStatuses({
   IMPORT_HEADER_INVALID: 422,
@@ -17,6 +18,7 @@ export const dossierImportErrorStatus = registerErrorStatuses({
   IMPORT_SOURCE_INVALID: 400,
   IMPORT_CONTENT_TYPE: 415,
   IMPORT_LOAD_NOT_FOUND: 404,
+  MIGRATION_WINDOW_CLOSED: 403,
 } satisfies Record<DossierImportErrorCode, number>);
 
 /** Messages and details never carry data from the file (only column names, codes and line numbers). */

@@ -4,7 +4,7 @@ import {
   ApiResult,
   assertActsFor,
   CurrentPrincipal,
-  ROLES,
+  PLATFORM_USER_ROLES,
   Roles,
   ZodBody,
   ZodParams,
@@ -69,7 +69,7 @@ export class OrganisationMembershipsController {
 
   /** Memberships in force on `at` (default today). */
   @Get('memberships')
-  @Roles(...ROLES)
+  @Roles(...PLATFORM_USER_ROLES)
   @ApiResult(membershipsViewSchema)
   @ApiProblems('ORGANISATION_NOT_FOUND')
   async membershipsOn(
@@ -83,7 +83,7 @@ export class OrganisationMembershipsController {
 
   /** Every membership period, past, present and future. */
   @Get('memberships/history')
-  @Roles(...ROLES)
+  @Roles(...PLATFORM_USER_ROLES)
   @ApiResult(membershipsViewSchema, { description: 'Every membership period (`at` is null).' })
   @ApiProblems('ORGANISATION_NOT_FOUND')
   async membershipHistory(
@@ -130,7 +130,7 @@ export class OrganisationMembershipsController {
 
   /** Each member's housing stock in force on `at` (default today), with the total. */
   @Get('housing-stock')
-  @Roles(...ROLES)
+  @Roles(...PLATFORM_USER_ROLES)
   @ApiResult(housingStockAtViewSchema)
   @ApiProblems('ORGANISATION_NOT_FOUND')
   async housingStockOn(
@@ -144,7 +144,7 @@ export class OrganisationMembershipsController {
 
   /** Every recorded figure. */
   @Get('housing-stock/history')
-  @Roles(...ROLES)
+  @Roles(...PLATFORM_USER_ROLES)
   @ApiResult(housingStockHistoryViewSchema)
   @ApiProblems('ORGANISATION_NOT_FOUND')
   async housingStockHistory(

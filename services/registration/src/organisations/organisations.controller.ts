@@ -3,7 +3,7 @@ import {
   ApiProblems,
   ApiResult,
   CurrentPrincipal,
-  ROLES,
+  PLATFORM_USER_ROLES,
   Roles,
   ZodBody,
   ZodParams,
@@ -64,7 +64,7 @@ export class OrganisationsController {
 
   /** The organisation with the route in force on `at` (default today) and the route history. */
   @Get(':id')
-  @Roles(...ROLES)
+  @Roles(...PLATFORM_USER_ROLES)
   @ApiResult(organisationViewSchema)
   @ApiProblems('ORGANISATION_NOT_FOUND')
   async get(
@@ -78,7 +78,7 @@ export class OrganisationsController {
 
   /** The route and coordinator in force on `at` (default today). */
   @Get(':id/route')
-  @Roles(...ROLES)
+  @Roles(...PLATFORM_USER_ROLES)
   @ApiResult(routeAtViewSchema)
   @ApiProblems('ORGANISATION_NOT_FOUND', 'ROUTE_NOT_IN_FORCE')
   async route(
@@ -92,7 +92,7 @@ export class OrganisationsController {
 
   /** Every route the organisation followed or will follow, oldest first. */
   @Get(':id/route-changes')
-  @Roles(...ROLES)
+  @Roles(...PLATFORM_USER_ROLES)
   @ApiResult(routeHistorySchema)
   @ApiProblems('ORGANISATION_NOT_FOUND')
   async routeChanges(
