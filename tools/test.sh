@@ -40,8 +40,12 @@ if bash tools/stack/stack.sh up; then
   step topics env KAFKA_TOPIC_PREFIX=ci-check- bash -c 'npm run --silent topics:provision && npm run --silent topics:verify'
   step build npx nx run-many -t build --outputStyle=static
   step unit npx nx run-many -t test --outputStyle=static --skip-nx-cache
+  # A watch on the registry while the tiers that use it run: a stall leaves a thread dump (docs/adr/0006).
+  bash tools/stack/registry-watch.sh start
   step integration npx nx run-many -t test:integration --parallel=1 --outputStyle=static --skip-nx-cache
   step e2e bash tools/e2e.sh
+  bash tools/stack/registry-watch.sh stop
+  bash tools/stack/registry-watch.sh report
 else
   echo "test: the local stack did not come up (see above)"
   results+=("stack FAILED")
