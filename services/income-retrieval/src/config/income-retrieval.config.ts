@@ -26,7 +26,10 @@ export const incomeRetrievalConfigSchema = z.object({
   NORMS_RESOLVE_INTERVAL_MS: env.int(60_000, 0),
   /** Directory of the norm files (<year>.json); default the data shipped with the service. */
   NORMS_DIR: z.string().optional(),
-  /** Years after the end of the tax year a used statement is kept for the accountant (default t+2). */
+  /**
+   * Years after the end of the decision's year a used statement is kept for the accountant (default t+2), stated
+   * on the statement as `retainUntil`. Keep it equal to retention-cleanup's USED_INCOME policy, which erases it.
+   */
   STATEMENT_RETENTION_YEARS: env.int(2, 0),
   /** Consumer tuning (benchmarks): messages per transaction and partitions processed concurrently. */
   CONSUMER_TX_BATCH: env.int(200, 1),

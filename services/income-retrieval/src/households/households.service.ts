@@ -38,6 +38,7 @@ import {
   OutboxSink,
   SignalRow,
 } from './households.repository';
+import { usedIncomeRetainUntil } from '../statements/retention';
 import { deriveMemberState, householdProgress, MemberState, mustShare, SignalKind } from './member-state';
 
 const PURPOSE = 'BSN_AND_INCOME_AT_ALLOCATION';
@@ -453,8 +454,10 @@ export class HouseholdsService {
       allocation.awaitingNormsYear = null;
       allocation.awaitingNormsSince = null;
     }
-    const leaseYear = Number(allocation.leaseStartDate.slice(0, 4));
-    const retainUntil = tested ? `${leaseYear + this.config.STATEMENT_RETENTION_YEARS}-12-31` : null;
+    // Anchored on the decision's year, as retention-cleanup's USED_INCOME policy erases it (not the lease year).
+    const retainUntil = tested
+      ? usedIncomeRetainUntil(decidedAt, this.config.STATEMENT_RETENTION_YEARS)
+      : null;
     const body: Record<string, unknown> = {
       statementId,
       kind: 'DIGITAL_INCOME_STATEMENT',

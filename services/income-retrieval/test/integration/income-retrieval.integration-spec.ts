@@ -107,11 +107,20 @@ describe('income-retrieval on the real stack', () => {
       outcome: 'ELIGIBLE',
       householdIncomeCents: 2_082_602 + 1_561_952 + 1_041_301,
       containsIncome: true,
-      retainUntil: '2027-12-31',
       pensionAgeSource: 'ASSUMED_NOT',
       norms: { version: '2025-01-01' },
       test: { daebLimitCents: 5_484_700, passendLimitCents: 3_850_000, rentCapCents: 73_193 },
     });
+    // Kept until the end of the decision's year + 2 (Europe/Amsterdam), the anchor retention-cleanup's USED_INCOME
+    // policy erases it by: the lease here starts in 2025, the decision is made today (issue 16 item 6; before,
+    // the statement said 2027-12-31 while retention-cleanup kept it until the end of the decision year + 2).
+    const decisionYear = Number(
+      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', year: 'numeric' }).format(
+        new Date(s.json.decidedAt as string),
+      ),
+    );
+    expect(decisionYear).not.toBe(2025);
+    expect(s.json.retainUntil).toBe(`${decisionYear + 2}-12-31`);
     expect(new Set(s.json.consentIds as string[])).toEqual(new Set(adults.map(consentIdFor)));
     const members = s.json.members as Record<string, unknown>[];
     expect(members.find((m) => m.memberId === h.homeSeeker)).toMatchObject({
