@@ -73,7 +73,7 @@ const no = {
   isHousingCorporation: false,
   allocatesAlone: false,
   isCollaborationWithAllocationAim: false,
-  collaborationIsLegalAllocator: false,
+  collaborationIsWoonruimteverdeler: false,
 };
 const corporation = { ...no, isHousingCorporation: true, allocatesAlone: true };
 
@@ -198,11 +198,11 @@ async function registerOrganisations() {
   });
   const woonnet = await org('route B', {
     name: `WoonNet Regio ${run}`,
-    answers: { ...no, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true },
+    answers: { ...no, isCollaborationWithAllocationAim: true, collaborationIsWoonruimteverdeler: true },
     effectiveFrom: '2026-01-01',
   });
   say(
-    `POST /organisations  legal woonruimteverdeler                → 201 route ${woonnet.route} (coordinates itself)`,
+    `POST /organisations  woonruimteverdeler under the Woningwet   → 201 route ${woonnet.route} (coordinates itself)`,
   );
   const noord = await org('route C', {
     name: `Samenwerkende Corporaties Noord ${run}`,
@@ -211,7 +211,7 @@ async function registerOrganisations() {
     effectiveFrom: '2026-02-01',
   });
   say(
-    `POST /organisations  collaboration without legal personality  → 201 route ${noord.route}, primus inter pares De Kade`,
+    `POST /organisations  collaboration, not a woonruimteverdeler  → 201 route ${noord.route}, primus inter pares De Kade`,
   );
   const refused = await platformOperator.registration.POST('/organisations', {
     body: { name: `Makelaardij Zuid ${run}`, answers: no, effectiveFrom: '2026-01-01' },

@@ -301,7 +301,7 @@ async function setUpPlatform(): Promise<Platform> {
     isHousingCorporation: false,
     allocatesAlone: false,
     isCollaborationWithAllocationAim: false,
-    collaborationIsLegalAllocator: false,
+    collaborationIsWoonruimteverdeler: false,
   };
   const org = async (name: string, answers: OrganisationInput['answers']) =>
     txt(
@@ -319,7 +319,7 @@ async function setUpPlatform(): Promise<Platform> {
   const allocator = await org('Fault Regio', {
     ...no,
     isCollaborationWithAllocationAim: true,
-    collaborationIsLegalAllocator: true,
+    collaborationIsWoonruimteverdeler: true,
   });
   const letting = await org('Fault Corporatie', { ...no, isHousingCorporation: true, allocatesAlone: true });
   // A second member, without allocations: the invoice's shared part is split over both by housing stock

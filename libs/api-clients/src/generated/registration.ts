@@ -1078,7 +1078,13 @@ export interface operations {
                 "application/json": {
                     answers: {
                         allocatesAlone: boolean;
-                        collaborationIsLegalAllocator: boolean;
+                        /**
+                         * @deprecated
+                         * @description Deprecated name of `collaborationIsWoonruimteverdeler` (same question, same meaning); still accepted. Give one of the two.
+                         */
+                        collaborationIsLegalAllocator?: boolean;
+                        /** @description The tree's own question: is the collaboration a woonruimteverdeler in the sense of the Woningwet? Yes: route B (the collaboration is controller); no: route C (a primus inter pares coordinates). Whether it has legal personality does not decide it. */
+                        collaborationIsWoonruimteverdeler?: boolean;
                         isCollaborationWithAllocationAim: boolean;
                         isHousingCorporation: boolean;
                     };

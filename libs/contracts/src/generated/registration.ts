@@ -339,7 +339,7 @@ export interface OrganisationRegistered {
 }
 
 /**
- * The route or the coordinator of an organisation changes from a given date (effective-dated), e.g. a collaboration without legal personality that can no longer connect to BV BSN moves from route C to route A or B. Carries both the previous and the new situation so consumers need no state to interpret it.
+ * The route or the coordinator of an organisation changes from a given date (effective-dated), e.g. a collaboration that becomes a woonruimteverdeler in the sense of the Woningwet moves from route C to route B. Carries both the previous and the new situation so consumers need no state to interpret it.
  * Avro record `nl.divit.registration.OrganisationRouteChanged`.
  */
 export interface OrganisationRouteChanged {
@@ -1044,7 +1044,7 @@ export const OrganisationRouteChangedEvent: EventDescriptor<'nl.divit.registrati
     type: 'record',
     name: 'OrganisationRouteChanged',
     namespace: 'nl.divit.registration',
-    doc: 'The route or the coordinator of an organisation changes from a given date (effective-dated), e.g. a collaboration without legal personality that can no longer connect to BV BSN moves from route C to route A or B. Carries both the previous and the new situation so consumers need no state to interpret it.',
+    doc: 'The route or the coordinator of an organisation changes from a given date (effective-dated), e.g. a collaboration that becomes a woonruimteverdeler in the sense of the Woningwet moves from route C to route B. Carries both the previous and the new situation so consumers need no state to interpret it.',
     fields: [
       {
         name: 'organisationId',

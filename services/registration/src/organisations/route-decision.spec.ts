@@ -4,7 +4,7 @@ const no: RouteAnswers = {
   isHousingCorporation: false,
   allocatesAlone: false,
   isCollaborationWithAllocationAim: false,
-  collaborationIsLegalAllocator: false,
+  collaborationIsWoonruimteverdeler: false,
 };
 
 describe('decideRoute (DIV-it decision tree)', () => {
@@ -19,7 +19,7 @@ describe('decideRoute (DIV-it decision tree)', () => {
 
   it('route B: a collaboration with allocation as aim that is a legal woonruimteverdeler coordinates itself', () => {
     expect(
-      decideRoute({ ...no, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true }),
+      decideRoute({ ...no, isCollaborationWithAllocationAim: true, collaborationIsWoonruimteverdeler: true }),
     ).toEqual({
       eligible: true,
       route: 'B',
@@ -28,7 +28,7 @@ describe('decideRoute (DIV-it decision tree)', () => {
     });
   });
 
-  it('route C: a collaboration without legal personality needs a primus inter pares', () => {
+  it('route C: a collaboration that is not a woonruimteverdeler under the Woningwet needs a primus inter pares', () => {
     expect(decideRoute({ ...no, isCollaborationWithAllocationAim: true })).toEqual({
       eligible: true,
       route: 'C',
@@ -50,8 +50,8 @@ describe('decideRoute (DIV-it decision tree)', () => {
       reason: 'NOT_A_CORPORATION_OR_ALLOCATION_COLLABORATION',
     });
     // "allocates alone" or "legal allocator" alone do not make a party eligible.
-    expect(decideRoute({ ...no, allocatesAlone: true, collaborationIsLegalAllocator: true }).eligible).toBe(
-      false,
-    );
+    expect(
+      decideRoute({ ...no, allocatesAlone: true, collaborationIsWoonruimteverdeler: true }).eligible,
+    ).toBe(false);
   });
 });

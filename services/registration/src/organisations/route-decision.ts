@@ -12,8 +12,11 @@ export interface RouteAnswers {
   allocatesAlone: boolean;
   /** Is the party a collaboration of corporations (samenwerkingsverband) with allocation as its aim? */
   isCollaborationWithAllocationAim: boolean;
-  /** Is that collaboration a woonruimteverdeler with legal personality? */
-  collaborationIsLegalAllocator: boolean;
+  /**
+   * The tree's own question: is that collaboration a woonruimteverdeler in the sense of the Woningwet (seed 000)?
+   * Yes: route B; no: route C. Legal personality does not decide it.
+   */
+  collaborationIsWoonruimteverdeler: boolean;
 }
 
 export type RouteDecision =
@@ -38,7 +41,7 @@ export const routeRefusalText: Record<RouteRefusal, string> = {
 /** The decision tree, as a pure function: every branch is covered by unit tests. */
 export function decideRoute(answers: RouteAnswers): RouteDecision {
   if (answers.isCollaborationWithAllocationAim) {
-    return answers.collaborationIsLegalAllocator
+    return answers.collaborationIsWoonruimteverdeler
       ? { eligible: true, route: 'B', kind: 'HOUSING_ALLOCATOR', coordinator: 'SELF' }
       : { eligible: true, route: 'C', kind: 'COLLABORATION', coordinator: 'PRIMUS_INTER_PARES' };
   }

@@ -54,7 +54,7 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     isHousingCorporation: false,
     allocatesAlone: false,
     isCollaborationWithAllocationAim: false,
-    collaborationIsLegalAllocator: false,
+    collaborationIsWoonruimteverdeler: false,
   };
 
   it('entities and migrations describe the same schema', async () => {
@@ -72,7 +72,11 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
 
     const b = await post({
       name: 'Woonnet Regio',
-      answers: { ...answers, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true },
+      answers: {
+        ...answers,
+        isCollaborationWithAllocationAim: true,
+        collaborationIsWoonruimteverdeler: true,
+      },
       effectiveFrom: '2026-01-01',
     });
     expect(b.json).toMatchObject({
@@ -229,10 +233,58 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
     });
   });
 
+  it("decides B or C by the tree's own question (a woonruimteverdeler under the Woningwet), still accepting its deprecated name", async () => {
+    const collaboration = { ...answers, isCollaborationWithAllocationAim: true };
+    const { collaborationIsWoonruimteverdeler: _named, ...withoutQuestion } = collaboration;
+    void _named;
+    const b = await post({
+      name: `Woonruimteverdeler ${randomUUID().slice(0, 8)}`,
+      answers: { ...collaboration, collaborationIsWoonruimteverdeler: true },
+      effectiveFrom: '2026-01-01',
+    });
+    expect(b).toMatchObject({ status: 201, json: { route: 'B' } });
+    // The deprecated name (before issue 16) still decides the same way.
+    const deprecated = await post({
+      name: `Oude Naam ${randomUUID().slice(0, 8)}`,
+      answers: { ...withoutQuestion, collaborationIsLegalAllocator: true },
+      effectiveFrom: '2026-01-01',
+    });
+    expect(deprecated).toMatchObject({ status: 201, json: { route: 'B' } });
+
+    const before = await count();
+    const missing = await post({
+      name: 'Zonder Antwoord',
+      answers: withoutQuestion,
+      effectiveFrom: '2026-01-01',
+    });
+    expect(missing.status).toBe(400);
+    expect((missing.json.errors as { field: string }[]).map((e) => e.field)).toEqual([
+      'answers.collaborationIsWoonruimteverdeler',
+    ]);
+    const contradicting = await post({
+      name: 'Tegenstrijdig',
+      answers: {
+        ...collaboration,
+        collaborationIsWoonruimteverdeler: true,
+        collaborationIsLegalAllocator: false,
+      },
+      effectiveFrom: '2026-01-01',
+    });
+    expect(contradicting.status).toBe(400);
+    expect((contradicting.json.errors as { field: string }[]).map((e) => e.field)).toEqual([
+      'answers.collaborationIsLegalAllocator',
+    ]);
+    expect(await count()).toBe(before);
+  });
+
   it('refuses a primus inter pares that is not a registered corporation', async () => {
     const allocator = await post({
       name: 'Woonruimteverdeler Oost',
-      answers: { ...answers, isCollaborationWithAllocationAim: true, collaborationIsLegalAllocator: true },
+      answers: {
+        ...answers,
+        isCollaborationWithAllocationAim: true,
+        collaborationIsWoonruimteverdeler: true,
+      },
       effectiveFrom: '2026-01-01',
     });
     const before = await count();

@@ -137,7 +137,7 @@ describe('registration: home-seeker registrations (real PostgreSQL, Kafka, regis
         isHousingCorporation: false,
         allocatesAlone: false,
         isCollaborationWithAllocationAim: true,
-        collaborationIsLegalAllocator: true,
+        collaborationIsWoonruimteverdeler: true,
       },
       effectiveFrom: '2024-01-01',
     });

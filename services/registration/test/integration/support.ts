@@ -27,18 +27,18 @@ export const decisionAnswers = {
     isHousingCorporation: true,
     allocatesAlone: true,
     isCollaborationWithAllocationAim: false,
-    collaborationIsLegalAllocator: false,
+    collaborationIsWoonruimteverdeler: false,
   },
   routeB: {
     isHousingCorporation: false,
     allocatesAlone: false,
     isCollaborationWithAllocationAim: true,
-    collaborationIsLegalAllocator: true,
+    collaborationIsWoonruimteverdeler: true,
   },
   routeC: {
     isHousingCorporation: false,
     allocatesAlone: false,
     isCollaborationWithAllocationAim: true,
-    collaborationIsLegalAllocator: false,
+    collaborationIsWoonruimteverdeler: false,
   },
 } as const;

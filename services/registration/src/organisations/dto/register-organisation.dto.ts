@@ -4,12 +4,45 @@ import { isoDate } from '../../common/calendar-date';
 
 export const registerOrganisationSchema = z.strictObject({
   name: plainText({ min: 2, max: 200 }),
-  answers: z.strictObject({
-    isHousingCorporation: z.boolean(),
-    allocatesAlone: z.boolean(),
-    isCollaborationWithAllocationAim: z.boolean(),
-    collaborationIsLegalAllocator: z.boolean(),
-  }),
+  /** The decision tree's questions (seed 000, "welke route past bij ons?"). */
+  answers: z
+    .strictObject({
+      isHousingCorporation: z.boolean(),
+      allocatesAlone: z.boolean(),
+      isCollaborationWithAllocationAim: z.boolean(),
+      collaborationIsWoonruimteverdeler: z
+        .boolean()
+        .optional()
+        .describe(
+          "The tree's own question: is the collaboration a woonruimteverdeler in the sense of the Woningwet? Yes: route B (the collaboration is controller); no: route C (a primus inter pares coordinates). Whether it has legal personality does not decide it.",
+        ),
+      collaborationIsLegalAllocator: z.boolean().optional().meta({
+        deprecated: true,
+        description:
+          'Deprecated name of `collaborationIsWoonruimteverdeler` (same question, same meaning); still accepted. Give one of the two.',
+      }),
+    })
+    .superRefine((a, ctx) => {
+      const named = a.collaborationIsWoonruimteverdeler;
+      const old = a.collaborationIsLegalAllocator;
+      if (named === undefined && old === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['collaborationIsWoonruimteverdeler'],
+          message: 'required: is the collaboration a woonruimteverdeler in the sense of the Woningwet?',
+        });
+      else if (named !== undefined && old !== undefined && named !== old)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['collaborationIsLegalAllocator'],
+          message: 'contradicts collaborationIsWoonruimteverdeler (its deprecated name); give one of the two',
+        });
+    })
+    .transform(({ collaborationIsLegalAllocator, collaborationIsWoonruimteverdeler, ...rest }) => ({
+      ...rest,
+      collaborationIsWoonruimteverdeler:
+        (collaborationIsWoonruimteverdeler ?? collaborationIsLegalAllocator) === true,
+    })),
   /** Route C only: the member corporation appointed primus inter pares. */
   coordinatorOrganisationId: z.uuid().optional(),
   effectiveFrom: isoDate,
