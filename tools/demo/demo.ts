@@ -642,6 +642,23 @@ async function allocationProcesses(
   oost: string,
 ) {
   say('-- 4. DIV-it processes 3 and 4: BSN and income at allocation, the income test and the decision');
+  // DIV-it is only for social rental dwellings: a free-sector rent is refused before anything is recorded.
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
+  const freeSector = await system.registration.POST('/allocations', {
+    body: {
+      registrationId: ids.anna,
+      dwellingReference: 'VHE-VRIJESECTOR',
+      lettingCorporationId: kade,
+      monthlyRentCents: 125000,
+      leaseStartDate: '2026-12-01',
+      coResidents: [],
+    },
+  });
+  if (freeSector.response.status !== 422 || freeSector.error?.code !== 'RENT_ABOVE_LIBERALISATION_LIMIT')
+    throw new Error(`a free-sector allocation: expected 422, got ${freeSector.response.status}`);
+  say(
+    `POST /allocations  rent EUR 1,250.00 (free sector) → 422 ${freeSector.error.code}: ${txt(freeSector.error.detail)}`,
+  );
   // Anna, her adult partner Charlie and a child get a dwelling of De Kade.
   const a = await allocate(flow, ids.anna, kade, {
     coResidents: [

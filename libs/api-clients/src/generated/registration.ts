@@ -609,7 +609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content: code ALLOCATED_REGISTRATION_NOT_ACTIVE; ALLOCATED_REGISTRATION_UNKNOWN; LETTING_CORPORATION_NOT_A_CORPORATION; LETTING_CORPORATION_NOT_A_MEMBER; LETTING_CORPORATION_NOT_THE_ORGANISATION; LETTING_CORPORATION_UNKNOWN; NO_ROUTE_AT_LEASE_START. */
+            /** @description Unprocessable Content: code ALLOCATED_REGISTRATION_NOT_ACTIVE; ALLOCATED_REGISTRATION_UNKNOWN; LETTING_CORPORATION_NOT_A_CORPORATION; LETTING_CORPORATION_NOT_A_MEMBER; LETTING_CORPORATION_NOT_THE_ORGANISATION; LETTING_CORPORATION_UNKNOWN; NO_ROUTE_AT_LEASE_START; RENT_ABOVE_LIBERALISATION_LIMIT. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -34,6 +34,7 @@ export class AllocationsController {
     'LETTING_CORPORATION_NOT_THE_ORGANISATION',
     'LETTING_CORPORATION_UNKNOWN',
     'NO_ROUTE_AT_LEASE_START',
+    'RENT_ABOVE_LIBERALISATION_LIMIT',
   )
   record(
     @CurrentPrincipal() principal: Principal,

@@ -11,6 +11,7 @@ import { AllocatedRegistration, AllocationRow, AllocationsRepository } from './a
 import { RecordAllocationDto } from './dto/record-allocation.dto';
 import { AllocationClosureView, AllocationMemberView, AllocationView } from './dto/allocation-view.dto';
 import { composeHousehold } from './household';
+import { liberalisationLimitOn } from './rent/liberalisation-limit';
 
 export type { AllocationClosureView, AllocationMemberView, AllocationView };
 
@@ -33,6 +34,7 @@ export class AllocationsService {
    */
   async record(principal: Principal, input: RecordAllocationDto): Promise<AllocationView> {
     const registration = await this.visibleRegistration(principal, input.registrationId);
+    assertSocialRent(input.monthlyRentCents, input.leaseStartDate);
     await this.assertLettingCorporation(
       registration.organisationId,
       input.lettingCorporationId,
@@ -270,4 +272,19 @@ function toView(allocation: AllocationRow, withIdentity: boolean): AllocationVie
         : {}),
     })),
   };
+}
+
+const euro = (cents: number): string => `EUR ${(cents / 100).toFixed(2)}`;
+
+/**
+ * DIV-it is only for the income test of social rental dwellings (seed 001, "Sociale verhuur"): a rent above the
+ * liberalisation limit in force on the lease start is refused (422), nothing recorded or published.
+ */
+function assertSocialRent(monthlyRentCents: number, leaseStartDate: string): void {
+  const limit = liberalisationLimitOn(leaseStartDate);
+  if (!limit || monthlyRentCents <= limit.limitCents) return;
+  throw new AllocationError(
+    'RENT_ABOVE_LIBERALISATION_LIMIT',
+    `DIV-it is only for the income test of social rental dwellings: the monthly rent ${euro(monthlyRentCents)} is above the liberalisation limit ${euro(limit.limitCents)} in force from ${limit.validFrom}${limit.latest ? ' (the latest known limit)' : ''}.`,
+  );
 }

@@ -293,6 +293,38 @@ describe('registration: allocations (real PostgreSQL, Kafka, registry)', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('refuses a free-sector rent: one cent above the liberalisation limit in force on the lease start (422, nothing recorded); at the limit it records', async () => {
+    // 2026 limit EUR 932.93 (services/registration/src/allocations/rent/liberalisation-limits.json; issue 16 item 3).
+    const before = await counts();
+    const above = await record({
+      ...routeBAllocation(),
+      dwellingReference: 'VHE-LIBERAAL',
+      monthlyRentCents: 93294,
+      coResidents: [],
+    });
+    expect(above).toMatchObject({ status: 422, json: { code: 'RENT_ABOVE_LIBERALISATION_LIMIT' } });
+    expect(above.json.detail).toBe(
+      'DIV-it is only for the income test of social rental dwellings: the monthly rent EUR 932.94 is above the liberalisation limit EUR 932.93 in force from 2026-01-01 (the latest known limit).',
+    );
+    // The limit in force is the lease start's: in 2025 it was EUR 900.07.
+    const in2025 = await record({
+      ...routeBAllocation(),
+      dwellingReference: 'VHE-LIBERAAL-2025',
+      leaseStartDate: '2025-12-01',
+      monthlyRentCents: 90008,
+      coResidents: [],
+    });
+    expect(in2025).toMatchObject({ status: 422, json: { code: 'RENT_ABOVE_LIBERALISATION_LIMIT' } });
+    expect(await counts()).toEqual(before);
+    const atLimit = await record({
+      ...routeBAllocation(),
+      dwellingReference: 'VHE-SOCIAAL',
+      monthlyRentCents: 93293,
+      coResidents: [],
+    });
+    expect(atLimit.status).toBe(201);
+  });
+
   it('answers 409 for a second allocation of the same dwelling and lease start', async () => {
     const before = await counts();
     const res = await record({ ...routeBAllocation(), coResidents: [] });
