@@ -50,7 +50,7 @@ export class OutboxWriter {
     // In the same transaction as the rows that need it (idempotent; cheap when it already exists).
     await em.query(
       `INSERT INTO outbox_schemas (fingerprint, event_type, schema) VALUES ($1, $2, $3) ON CONFLICT (fingerprint) DO NOTHING`,
-      [fingerprint, descriptor.type, JSON.stringify(descriptor.schema)],
+      [fingerprint, descriptor.type, this.serde.schemaJson(descriptor)],
     );
     for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
       ids.push(...(await this.insert(em, descriptor, events.slice(i, i + ROWS_PER_INSERT))));
