@@ -4,6 +4,7 @@
 //   npm run bench:messaging -- --records 20000 --duration 10 --relay-batch 1000
 //   npm run bench:messaging -- --help
 import os from 'node:os';
+import { DEFAULT_FETCH } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { BenchOptions, readOptions, usage } from './lib/options';
 import { platformLatency, platformThroughput, PlatformThroughput } from './lib/platform';
@@ -63,7 +64,9 @@ function report(o: BenchOptions, r: Results, loadAtStart: number[], rssAtStart: 
   );
   out.push(
     `settings: ${fmtInt(o.records)} records, partitions ${o.partitions}, write batch ${o.writeBatch}, raw in-flight ${o.rawInFlight}, ` +
-      `relay batchSize ${o.relayBatch}, consumer transactionBatchSize ${o.txBatch}, partitionsConsumedConcurrently ${o.concurrency}, pg pool ${o.poolSize}, handler ${o.handler}`,
+      `relay batchSize ${o.relayBatch || 'default'}, consumer transactionBatchSize ${o.txBatch || 'default (fetched batch)'}, ` +
+      `fetch maxBytesPerPartition ${o.fetchPartitionBytes || DEFAULT_FETCH.maxBytesPerPartition} maxBytes ${o.fetchBytes || DEFAULT_FETCH.maxBytes}, ` +
+      `partitionsConsumedConcurrently ${o.concurrency}, pg pool ${o.poolSize}, handler ${o.handler}`,
   );
   const rows: string[][] = [];
   const cpuRows: string[][] = [];

@@ -127,3 +127,55 @@ describe('AvroSerde registering several schemas at once', () => {
     expect(maxInFlight).toBe(1);
   });
 });
+
+describe('AvroSerde schema id cache', () => {
+  let server: Server;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push(`${request.method ?? '?'} ${request.url ?? ''}`);
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+      // A lookup by schema (POST /subjects/<subject>) answers with the registered id.
+      response.end(JSON.stringify({ subject: 's', version: 1, id: 42, schema: '"int"' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('asks the registry once per subject and schema, serialises the schema only then, and knows the id synchronously afterwards', async () => {
+    const { port } = server.address() as AddressInfo;
+    const serde = new AvroSerde({ registryUrl: `http://127.0.0.1:${port}`, autoRegister: false });
+    const descriptor = {
+      type: 't.Event',
+      topic: 't.events',
+      schema: { type: 'record', name: 'Event', namespace: 't', fields: [{ name: 'n', type: 'int' }] },
+    };
+    const fingerprint = serde.fingerprint(descriptor);
+    expect(serde.knownSchemaId('t.events', 't.Event', fingerprint)).toBeUndefined();
+    let serialised = 0;
+    const schemaJson = (): string => {
+      serialised++;
+      return serde.schemaJson(descriptor);
+    };
+    const first = await Promise.all([
+      serde.schemaIdFor('t.events', 't.Event', fingerprint, schemaJson),
+      serde.schemaIdFor('t.events', 't.Event', fingerprint, schemaJson),
+    ]);
+    for (let i = 0; i < 100; i++) await serde.schemaId('t.events', descriptor);
+    expect(first).toEqual([42, 42]);
+    expect(serialised).toBe(1);
+    expect(requests).toHaveLength(1);
+    expect(serde.knownSchemaId('t.events', 't.Event', fingerprint)).toBe(42);
+    // Another topic is another subject: asked again.
+    expect(serde.knownSchemaId('u.events', 't.Event', fingerprint)).toBeUndefined();
+    await serde.encode('u.events', descriptor, { n: 1 });
+    expect(requests).toHaveLength(2);
+    expect(serde.knownSchemaId('u.events', 't.Event', fingerprint)).toBe(42);
+  });
+});

@@ -76,7 +76,11 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly types = new WeakMap<EventDescriptorLike, avro.Type>();
   private readonly fingerprints = new WeakMap<EventDescriptorLike, string>();
+  private readonly schemaJsons = new WeakMap<EventDescriptorLike, string>();
+  /** Lookups and registrations by `subject#fingerprint`: in flight or done (a failed one is removed). */
   private readonly ids = new Map<string, Promise<number>>();
+  /** The same ids once known, for callers that frame many records without awaiting (the relay). */
+  private readonly knownIds = new Map<string, number>();
   private readonly writers = new Map<number, Promise<avro.Type>>();
   private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
 
@@ -117,35 +121,57 @@ export class AvroSerde {
     return type.toBuffer(value);
   }
 
+  /** The descriptor's schema as JSON (serialised once per descriptor). */
+  schemaJson(descriptor: EventDescriptorLike): string {
+    let json = this.schemaJsons.get(descriptor);
+    if (json === undefined) {
+      json = JSON.stringify(descriptor.schema);
+      this.schemaJsons.set(descriptor, json);
+    }
+    return json;
+  }
+
   /** Schema id for (topic, event type), registering it first when auto-registration is on. */
   schemaId(topicName: string, descriptor: EventDescriptorLike): Promise<number> {
-    return this.schemaIdFor(
-      topicName,
-      descriptor.type,
-      this.fingerprint(descriptor),
-      JSON.stringify(descriptor.schema),
+    return this.schemaIdFor(topicName, descriptor.type, this.fingerprint(descriptor), () =>
+      this.schemaJson(descriptor),
     );
   }
 
-  /** Schema id for an exact writer schema (as stored with outbox rows), cached by subject and fingerprint. */
+  /**
+   * Schema id for an exact writer schema (as stored with outbox rows), cached by subject and fingerprint.
+   * `schemaJson` may be a function: it is only called when the id is not cached yet.
+   */
   schemaIdFor(
     topicName: string,
     eventType: string,
     fingerprint: string,
-    schemaJson: string,
+    schemaJson: string | (() => string),
   ): Promise<number> {
-    const subject = subjectFor(topicName, eventType);
     // Keyed by subject and schema: two versions of one event type have different ids.
-    const cacheKey = `${subject}#${fingerprint}`;
+    const cacheKey = schemaCacheKey(topicName, eventType, fingerprint);
     let id = this.ids.get(cacheKey);
     if (!id) {
-      id = this.lookupOrRegister(subject, schemaJson).catch((error: unknown) => {
-        this.ids.delete(cacheKey);
-        throw error;
-      });
+      const subject = subjectFor(topicName, eventType);
+      const json = typeof schemaJson === 'string' ? schemaJson : schemaJson();
+      id = this.lookupOrRegister(subject, json).then(
+        (resolved) => {
+          this.knownIds.set(cacheKey, resolved);
+          return resolved;
+        },
+        (error: unknown) => {
+          this.ids.delete(cacheKey);
+          throw error;
+        },
+      );
       this.ids.set(cacheKey, id);
     }
     return id;
+  }
+
+  /** The schema id if an earlier {@link schemaIdFor} already resolved it; never asks the registry. */
+  knownSchemaId(topicName: string, eventType: string, fingerprint: string): number | undefined {
+    return this.knownIds.get(schemaCacheKey(topicName, eventType, fingerprint));
   }
 
   private async lookupOrRegister(subject: string, schemaJson: string): Promise<number> {
@@ -177,7 +203,8 @@ export class AvroSerde {
 
   async encode<V>(topicName: string, descriptor: EventDescriptorLike<string, V>, value: V): Promise<Buffer> {
     const body = this.encodeBody(descriptor, value);
-    return frame(await this.schemaId(topicName, descriptor), body);
+    const known = this.knownSchemaId(topicName, descriptor.type, this.fingerprint(descriptor));
+    return frame(known ?? (await this.schemaId(topicName, descriptor)), body);
   }
 
   async decode(raw: Buffer | null, readers: ReadonlyMap<string, EventDescriptorLike>): Promise<DecodedValue> {
@@ -230,6 +257,11 @@ export class AvroSerde {
     }
     return writer;
   }
+}
+
+/** Cache key of a schema id: topic and event type (the subject) and fingerprint; `|` occurs in none of them. */
+function schemaCacheKey(topicName: string, eventType: string, fingerprint: string): string {
+  return `${topicName}|${eventType}|${fingerprint}`;
 }
 
 /** The registry client's timeout (mappersmith reports it as status 400 "Timeout (<ms>ms)"). */

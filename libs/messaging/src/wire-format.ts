@@ -5,10 +5,11 @@ export const MAGIC_BYTE = 0;
 export const HEADER_LENGTH = 5;
 
 export function frame(schemaId: number, body: Buffer): Buffer {
-  const header = Buffer.alloc(HEADER_LENGTH);
-  header.writeUInt8(MAGIC_BYTE, 0);
-  header.writeUInt32BE(schemaId, 1);
-  return Buffer.concat([header, body]);
+  const framed = Buffer.allocUnsafe(HEADER_LENGTH + body.length);
+  framed.writeUInt8(MAGIC_BYTE, 0);
+  framed.writeUInt32BE(schemaId, 1);
+  body.copy(framed, HEADER_LENGTH);
+  return framed;
 }
 
 export function unframe(value: Buffer | null): { schemaId: number; body: Buffer } {

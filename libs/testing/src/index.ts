@@ -7,3 +7,4 @@ export * from './organisation-events';
 export * from './erasure-contract';
 export * from './pending-migrations';
 export * from './keycloak';
+export * from './config/stack-environment';

@@ -28,6 +28,7 @@ import {
 } from '@divit/service-kit';
 import { serviceClient, type ServiceClient, type ServiceName as ApiServiceName } from '@divit/api-clients';
 import { eventually } from './eventually';
+import { stackEnvironment } from './config/stack-environment';
 
 /** One event as a consumer sees it, decoded with the generated reader schema of its type. */
 export interface ReceivedEvent {
@@ -102,6 +103,7 @@ export class ServiceTestApp<C extends BaseConfig> {
     const env = {
       KAFKA_TOPIC_PREFIX: this.prefix,
       SCHEMA_AUTO_REGISTER: 'true',
+      ...stackEnvironment(),
       ...(this.options.env ?? {}),
     };
     const seed = loadConfig(env);
@@ -184,6 +186,7 @@ export class ServiceTestApp<C extends BaseConfig> {
       this.config = this.options.loadConfig({
         KAFKA_TOPIC_PREFIX: this.prefix,
         SCHEMA_AUTO_REGISTER: 'true',
+        ...stackEnvironment(),
         ...(this.options.env ?? {}),
         ...this.localKeys({ ...(this.options.env ?? {}), ...env }),
         DB_NAME: this.db.name,

@@ -16,10 +16,14 @@ export interface BenchOptions {
   writeBatch: number;
   /** Raw producer sends in flight at once (1 = await each batch before the next, like the relay). */
   rawInFlight: number;
-  /** OutboxRelay batchSize. */
+  /** OutboxRelay batchSize (0: the library default). */
   relayBatch: number;
-  /** EventConsumer transactionBatchSize. */
+  /** EventConsumer transactionBatchSize (0: the library default, the whole fetched batch). */
   txBatch: number;
+  /** EventConsumer fetch.maxBytesPerPartition in bytes (0: the library default). */
+  fetchPartitionBytes: number;
+  /** EventConsumer fetch.maxBytes in bytes (0: the library default). */
+  fetchBytes: number;
   /** EventConsumer partitionsConsumedConcurrently. */
   concurrency: number;
   /** PostgreSQL pool size of the benchmark's data source. */
@@ -77,14 +81,26 @@ const SPECS = {
   relayBatch: {
     flag: 'relay-batch',
     env: 'BENCH_RELAY_BATCH',
-    def: '500',
-    help: 'OutboxRelay batchSize; default as in the library',
+    def: '0',
+    help: 'OutboxRelay batchSize; 0 = the library default',
   },
   txBatch: {
     flag: 'tx-batch',
     env: 'BENCH_TX_BATCH',
-    def: '200',
-    help: 'EventConsumer transactionBatchSize; default as in the library',
+    def: '0',
+    help: 'EventConsumer transactionBatchSize; 0 = the library default (the whole fetched batch)',
+  },
+  fetchPartitionBytes: {
+    flag: 'fetch-partition-bytes',
+    env: 'BENCH_FETCH_PARTITION_BYTES',
+    def: '0',
+    help: 'EventConsumer fetch.maxBytesPerPartition; 0 = the library default',
+  },
+  fetchBytes: {
+    flag: 'fetch-bytes',
+    env: 'BENCH_FETCH_BYTES',
+    def: '0',
+    help: 'EventConsumer fetch.maxBytes; 0 = the library default',
   },
   concurrency: {
     flag: 'concurrency',
@@ -187,8 +203,10 @@ export function readOptions(
     partitions: int(SPECS.partitions, 1),
     writeBatch: int(SPECS.writeBatch, 1),
     rawInFlight: int(SPECS.rawInFlight, 1),
-    relayBatch: int(SPECS.relayBatch, 1),
-    txBatch: int(SPECS.txBatch, 1),
+    relayBatch: int(SPECS.relayBatch, 0),
+    txBatch: int(SPECS.txBatch, 0),
+    fetchPartitionBytes: int(SPECS.fetchPartitionBytes, 0),
+    fetchBytes: int(SPECS.fetchBytes, 0),
     concurrency: int(SPECS.concurrency, 1),
     poolSize: int(SPECS.poolSize, 2),
     phases,

@@ -41,13 +41,18 @@ async function pipeline(
   phase: string,
   onEvent?: (value: { n: number; sentAtMs: number }, now: number) => void,
 ): Promise<Pipeline> {
-  const { relayBatch, txBatch, concurrency } = rig.options;
+  const { relayBatch, txBatch, concurrency, fetchPartitionBytes, fetchBytes } = rig.options;
   const { handler } = rig.options;
   const topics = await rig.catalogueTopics(phase);
   await rig.schemaId(topics.name('benchEvents'));
   const dataSource = await rig.database(phase);
   const writer = new OutboxWriter(rig.serde, topics, '/divit/bench');
-  const relay = new OutboxRelay({ dataSource, kafka: rig.kafka, serde: rig.serde, batchSize: relayBatch });
+  const relay = new OutboxRelay({
+    dataSource,
+    kafka: rig.kafka,
+    serde: rig.serde,
+    ...(relayBatch > 0 ? { batchSize: relayBatch } : {}),
+  });
   const consumer = new EventConsumer({
     kafka: rig.kafka,
     serde: rig.serde,
@@ -56,7 +61,11 @@ async function pipeline(
     groupId: rig.group(`${rig.prefix(phase)}group`),
     descriptors: [BenchEvent] as const,
     deadLetterTopic: 'benchDlq',
-    transactionBatchSize: txBatch,
+    ...(txBatch > 0 ? { transactionBatchSize: txBatch } : {}),
+    fetch: {
+      ...(fetchPartitionBytes > 0 ? { maxBytesPerPartition: fetchPartitionBytes } : {}),
+      ...(fetchBytes > 0 ? { maxBytes: fetchBytes } : {}),
+    },
     partitionsConsumedConcurrently: concurrency,
     ...(handler === 'batch'
       ? {

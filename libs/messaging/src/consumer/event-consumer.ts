@@ -69,8 +69,17 @@ export interface EventConsumerOptions<D extends readonly EventDescriptorLike[]> 
   handleBatch?: (events: ConsumedEvent<MessageOf<D>>[], em: EntityManager) => Promise<void>;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
-  /** Messages processed in one database transaction on the fast path. */
+  /**
+   * Most messages processed in one database transaction on the fast path (one inbox statement each).
+   * Default with `handleBatch`: all messages of a fetched batch (one partition's part of one fetch, bounded by
+   * `fetch.maxBytesPerPartition`) in one transaction. Default with `handle`: {@link DEFAULT_HANDLE_TRANSACTION_SIZE},
+   * as a per-event handler costs a round trip or more per event and a transaction of a whole MiB-scale batch
+   * would go long without a heartbeat. A smaller cap means shorter transactions and a cheaper fallback when a
+   * chunk fails (it is then applied message by message), at the cost of more commits.
+   */
   transactionBatchSize?: number;
+  /** Fetch sizes (kafkajs consumer options); see {@link DEFAULT_FETCH}. */
+  fetch?: Partial<FetchOptions>;
   fromBeginning?: boolean;
   /**
    * Largest record batch the dead-letter topic accepts. Default: the topic's `max.message.bytes`, read from
@@ -96,6 +105,32 @@ export const CONSUMER_METRICS = {
   deadLetters: 'divit_messaging_dead_letters_total',
   up: 'divit_messaging_consumer_up',
 } as const;
+
+export interface FetchOptions {
+  /** Most bytes one fetch returns per partition (kafkajs `maxBytesPerPartition`; its default is 1 MiB). */
+  maxBytesPerPartition: number;
+  /** Most bytes one fetch returns in all (kafkajs `maxBytes`; its default is 10 MiB). */
+  maxBytes: number;
+  /** Longest wait of a fetch for `minBytes` (kafkajs `maxWaitTimeInMs`). */
+  maxWaitTimeInMs: number;
+  /** Least bytes a fetch waits for (up to `maxWaitTimeInMs`) before it returns (kafkajs `minBytes`). */
+  minBytes: number;
+}
+
+/**
+ * MiB-scale fetches: a partition's backlog arrives in a few large batches, each applied in one transaction
+ * (docs/adr/0028). 4 MiB per partition is ~14,000 records of ~300 bytes (value + CloudEvents headers);
+ * 16 MiB in all bounds the memory of a fetch across partitions. A quiet topic still answers after 250 ms.
+ */
+export const DEFAULT_FETCH: FetchOptions = {
+  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxBytes: 16 * 1024 * 1024,
+  maxWaitTimeInMs: 250,
+  minBytes: 1,
+};
+
+/** Default transaction size of a consumer with a per-event `handle` (see `transactionBatchSize`). */
+export const DEFAULT_HANDLE_TRANSACTION_SIZE = 1000;
 
 export interface ConsumerStats {
   processed: number;
@@ -172,11 +207,15 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
       allowAutoTopicCreation: false,
     });
     await this.producer.connect();
+    const fetch = { ...DEFAULT_FETCH, ...this.options.fetch };
     const consumer = kafka.consumer({
       groupId,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
-      maxWaitTimeInMs: 250,
+      maxWaitTimeInMs: fetch.maxWaitTimeInMs,
+      minBytes: fetch.minBytes,
+      maxBytesPerPartition: fetch.maxBytesPerPartition,
+      maxBytes: fetch.maxBytes,
       // kafkajs asks this before restarting after a crash with a retriable error (non-retriable ones never
       // restart): the consumer reports the crash, waits with backoff, then lets kafkajs rejoin the group.
       retry: { retries: 5, restartOnFailure: (error) => this.beforeRestart(error) },
@@ -289,7 +328,9 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     const { batch } = payload;
     const resolveOffset = (offset: string) => payload.resolveOffset(offset);
     const heartbeat = () => payload.heartbeat();
-    const size = this.options.transactionBatchSize ?? 200;
+    const size =
+      this.options.transactionBatchSize ??
+      (this.options.handleBatch ? Math.max(1, batch.messages.length) : DEFAULT_HANDLE_TRANSACTION_SIZE);
     for (let i = 0; i < batch.messages.length; i += size) {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + size);
@@ -478,16 +519,21 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     events: ConsumedEvent<{ type: string; value: unknown }>[],
   ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
-    const params: unknown[] = [];
-    const rows = events.map((e) => {
-      const n = params.length;
-      params.push(e.id, this.options.groupId, e.type, e.topic, e.partition, e.offset);
-      return `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6})`;
-    });
+    // One statement whatever the number of events: five arrays instead of six parameters per event.
     const inserted = await em.query<{ event_id: string }[]>(
       `INSERT INTO inbox_messages (event_id, consumer_group, event_type, topic, partition, "offset")
-       VALUES ${rows.join(', ')} ON CONFLICT DO NOTHING RETURNING event_id`,
-      params,
+       SELECT e.event_id, $1, e.event_type, e.topic, e.partition, e.offset
+       FROM unnest($2::varchar[], $3::varchar[], $4::varchar[], $5::int[], $6::bigint[])
+            AS e(event_id, event_type, topic, partition, "offset")
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [
+        this.options.groupId,
+        events.map((e) => e.id),
+        events.map((e) => e.type),
+        events.map((e) => e.topic),
+        events.map((e) => e.partition),
+        events.map((e) => e.offset),
+      ],
     );
     return new Set(inserted.map((r) => r.event_id));
   }

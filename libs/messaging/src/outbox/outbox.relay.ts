@@ -311,22 +311,33 @@ export class OutboxRelay {
       );
       for (const f of found) this.schemas.set(f.fingerprint, f.schema);
     }
+    // Schema ids resolved once per distinct (topic, type, writer schema) of the batch, not awaited per row.
+    const { serde } = this.options;
+    const unresolved = new Map<string, OutboxRow>();
+    for (const row of rows) {
+      if (serde.knownSchemaId(row.topic, row.event_type, row.schema_fingerprint) !== undefined) continue;
+      unresolved.set(`${row.topic}|${row.event_type}|${row.schema_fingerprint}`, row);
+    }
+    await Promise.all(
+      [...unresolved.values()].map((row) => {
+        const schema = this.schemas.get(row.schema_fingerprint);
+        if (!schema)
+          throw new Error(
+            `outbox row ${row.id} references writer schema ${row.schema_fingerprint}, which is missing`,
+          );
+        return serde.schemaIdFor(row.topic, row.event_type, row.schema_fingerprint, schema);
+      }),
+    );
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
-      const schema = this.schemas.get(row.schema_fingerprint);
-      if (!schema)
-        throw new Error(
-          `outbox row ${row.id} references writer schema ${row.schema_fingerprint}, which is missing`,
-        );
-      const id = await this.options.serde.schemaIdFor(
-        row.topic,
-        row.event_type,
-        row.schema_fingerprint,
-        schema,
-      );
-      const list = byTopic.get(row.topic) ?? [];
+      const id = serde.knownSchemaId(row.topic, row.event_type, row.schema_fingerprint);
+      if (id === undefined) throw new Error(`no schema id for outbox row ${row.id}`); // resolved just above
+      let list = byTopic.get(row.topic);
+      if (!list) {
+        list = [];
+        byTopic.set(row.topic, list);
+      }
       list.push({ key: row.message_key, value: frame(id, row.payload), headers: row.headers });
-      byTopic.set(row.topic, list);
     }
     return [...byTopic.entries()].map(([topic, messages]) => ({ topic, messages }));
   }

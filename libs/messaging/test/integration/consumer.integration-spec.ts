@@ -198,6 +198,69 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     expect(batchSizes.reduce((a, b) => a + b, 0)).toBe(600);
   });
 
+  it('applies a backlog in one transaction per fetched batch by default, and smaller fetches make smaller batches', async () => {
+    const publisher = new DirectPublisher(rig.kafka, rig.serde, rig.topics, '/test');
+    await publisher.start();
+    running.push(publisher);
+    // 60 sends of 50: many small record batches, so a small fetch can return only a few of them.
+    for (let s = 0; s < 60; s++) {
+      await publisher.publish(
+        PingV1Event,
+        Array.from({ length: 50 }, (_, i) => ({
+          key: `k${i % 3}`,
+          value: { n: s * 50 + i, group: 'fetch' },
+        })),
+      );
+    }
+    const consumerFor = (name: string, fetch: { maxBytesPerPartition?: number }) => {
+      const sizes: number[] = [];
+      const seen = new Set<string>();
+      const consumer = new EventConsumer({
+        kafka: rig.kafka,
+        serde: rig.serde,
+        topics: rig.topics,
+        dataSource: rig.dataSource,
+        groupId: `${rig.prefix}${name}`,
+        descriptors: [PingV1Event] as const,
+        deadLetterTopic: 'testDlq',
+        fetch,
+        handleBatch: (events) => {
+          sizes.push(events.length);
+          for (const e of events) seen.add(e.id);
+          return Promise.resolve();
+        },
+      });
+      return { consumer, sizes, seen };
+    };
+    const inboxRows = async (group: string) => {
+      const [row] = await rig.dataSource.query<{ c: number }[]>(
+        `SELECT count(*)::int AS c FROM inbox_messages WHERE consumer_group = $1`,
+        [group],
+      );
+      return row?.c ?? 0;
+    };
+    const big = consumerFor('fetch-default', {});
+    const small = consumerFor('fetch-small', { maxBytesPerPartition: 16 * 1024 });
+    for (const c of [big, small]) {
+      running.push(c.consumer);
+      await c.consumer.start();
+    }
+    for (const c of [big, small]) {
+      await eventually(
+        () => Promise.resolve(c.consumer.stats.processed),
+        (p) => p >= 3000,
+      );
+      expect(c.seen.size).toBe(3000);
+      expect(c.sizes.reduce((a, b) => a + b, 0)).toBe(3000);
+      expect(await inboxRows(c.consumer.groupId)).toBe(3000);
+    }
+    // The old fixed chunk was 200; a partition's backlog (~1,000 records, ~300 KB) now fits one fetch.
+    expect(Math.max(...big.sizes)).toBeGreaterThan(200);
+    // 16 KiB per partition holds well under 200 of these records.
+    expect(Math.max(...small.sizes)).toBeLessThan(200);
+    expect(small.sizes.length).toBeGreaterThan(big.sizes.length);
+  });
+
   it('reads v1 events with a v2 reader schema and v2 events with a v1 reader schema', async () => {
     const seenByV2: { n: number; note: string | null }[] = [];
     const seenByV1: Record<string, unknown>[] = [];

@@ -6,7 +6,7 @@ import { ConfigResourceTypes } from 'kafkajs';
 import { topicCatalogue } from '@divit/contracts';
 import type { TopicDefinition } from '@divit/contracts';
 import { createKafka } from '@divit/messaging';
-import { eventually } from '@divit/testing';
+import { eventually, stackEnvironment } from '@divit/testing';
 // The check lives with the provisioning tool (tools/contracts), which is no Nx project with an alias.
 /* eslint-disable @nx/enforce-module-boundaries -- a test of the tool; nx-ignore keeps the graph acyclic */
 // nx-ignore-next-line
@@ -38,7 +38,9 @@ function tool(prefix: string, ...args: string[]) {
  */
 describe('topic retention: catalogue vs broker (real Kafka)', () => {
   const prefix = `it-retention-${randomBytes(3).toString('hex')}-`;
-  const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: prefix });
+  // The same broker as the provisioning tool it runs (KAFKA_BROKERS, default 127.0.0.1:9092).
+  const brokers = (stackEnvironment().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const kafka = createKafka({ brokers, clientId: prefix });
   const admin = kafka.admin();
   const topics: TopicDefinition[] = Object.values(topicCatalogue);
   const identityData = topicCatalogue.registrationIdentityData;
