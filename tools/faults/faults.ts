@@ -399,6 +399,8 @@ interface FlowRecord {
   outcome?: string;
   error?: string;
   shareAttempts: number;
+  /** Sessions continued after RECEIPT_ALREADY_USED instead of asking for a new consent. */
+  resumedSessions: number;
   /**
    * The simulated MijnOverheid session died with its identity-validation process (issue 13, item 9): the
    * receipt is spent and consent refuses a second grant, so the seeker cannot start again. At allocation
@@ -411,8 +413,11 @@ const flows: FlowRecord[] = [];
 /**
  * Consent (showing + answer) and a sharing session played in the DvMG SIMULATOR. On a failure after the grant
  * the person starts again with the same receipt, as ADR 0015 allows (a session nobody reported on does not
- * spend it): the new session replaces the one a killed replica left waiting. Only a receipt refused as used
- * asks for a new consent, which consent then refuses (CONSENT_ALREADY_GRANTED): a lost session.
+ * spend it): the new session replaces the one a killed replica left waiting. A receipt refused as used means
+ * MijnOverheid already delivered for the session the flow started: that session is continued (its BV BSN check
+ * may be waiting on Kafka or a restarted replica), as the person's page would. Only when the flow never learnt
+ * that session's id does it ask for a new consent, which consent then refuses (CONSENT_ALREADY_GRANTED): a lost
+ * session.
  */
 async function consentAndShare(
   p: Platform,
@@ -456,12 +461,66 @@ async function consentAndShare(
     );
     return txt(answered.receipt);
   };
+  /**
+   * Waits for a session MijnOverheid has delivered for to leave AWAITING_DELIVERY (the BV BSN check or the
+   * hash match may wait on Kafka or a restarted replica) and confirms it at registration, as the person's
+   * browser would keep showing the session's page.
+   */
+  const finish = async (id: string, waitMs: number): Promise<string> => {
+    const state = await eventually(
+      async () =>
+        txt(
+          expect(
+            'session',
+            await request('identity-validation', 'GET /sharing-sessions/{id}', (at) =>
+              system['identity-validation'].GET('/sharing-sessions/{id}', {
+                ...at,
+                params: { path: { id } },
+              }),
+            ),
+            200,
+          ).state,
+        ),
+      {
+        description: `session ${id}`,
+        until: (s) => s !== 'AWAITING_DELIVERY',
+        timeoutMs: waitMs,
+        intervalMs: 250,
+      },
+    );
+    if (purpose !== 'BSN_AT_REGISTRATION') return state;
+    if (state === 'VALIDATED') return state; // confirmed by an earlier attempt whose answer was lost
+    if (state !== 'AWAITING_CONFIRMATION') throw new Error(`session ${id} ended ${state}`);
+    const done = expect(
+      'confirmation',
+      await request('identity-validation', 'POST /sharing-sessions/{id}/confirmation', (at) =>
+        system['identity-validation'].POST('/sharing-sessions/{id}/confirmation', {
+          ...at,
+          params: { path: { id } },
+          body: { agrees: true },
+        }),
+      ),
+      200,
+    );
+    return txt(done.state);
+  };
   let lastError = '';
   let receipt: string | undefined;
+  /** The last session this flow started; kept across attempts so a delivered one is continued, not lost. */
+  let started: string | undefined;
+  let resume: string | undefined;
   for (let attempt = 0; attempt < 5; attempt++) {
     f.shareAttempts++;
     if (allocationId && attempt > 0 && (await decisionOf(p, allocationId))) return 'DECIDED';
     try {
+      if (resume !== undefined) {
+        // RECEIPT_ALREADY_USED: MijnOverheid delivered for the session already started (start-session.use-case.ts).
+        const id = resume;
+        resume = undefined;
+        log(`flow ${f.n}: continuing sharing session ${id} (${purpose}), already delivered for`);
+        f.resumedSessions++;
+        return await finish(id, 120_000);
+      }
       if (receipt === undefined) receipt = await grantConsent();
       // The simulator plays a session in the process that started it: start and play it on one replica.
       const replica = ((f.n + attempt) % REPLICAS) + 1;
@@ -481,6 +540,7 @@ async function consentAndShare(
         201,
       );
       const id = txt(session.sessionId);
+      started = id;
       expect(
         'simulator',
         await once('identity-validation', replica, (at) =>
@@ -496,46 +556,15 @@ async function consentAndShare(
         ),
         200,
       );
-      const state = await eventually(
-        async () =>
-          txt(
-            expect(
-              'session',
-              await request('identity-validation', 'GET /sharing-sessions/{id}', (at) =>
-                system['identity-validation'].GET('/sharing-sessions/{id}', {
-                  ...at,
-                  params: { path: { id } },
-                }),
-              ),
-              200,
-            ).state,
-          ),
-        {
-          description: `session ${id}`,
-          until: (s) => s !== 'AWAITING_DELIVERY',
-          timeoutMs: 30_000,
-          intervalMs: 250,
-        },
-      );
-      if (purpose === 'BSN_AT_REGISTRATION') {
-        if (state !== 'AWAITING_CONFIRMATION') throw new Error(`session ${id} ended ${state}`);
-        const done = expect(
-          'confirmation',
-          await request('identity-validation', 'POST /sharing-sessions/{id}/confirmation', (at) =>
-            system['identity-validation'].POST('/sharing-sessions/{id}/confirmation', {
-              ...at,
-              params: { path: { id } },
-              body: { agrees: true },
-            }),
-          ),
-          200,
-        );
-        return txt(done.state);
-      }
-      return state;
+      return await finish(id, 30_000);
     } catch (error) {
       lastError = errorText(error);
-      if (lastError.includes('RECEIPT_ALREADY_USED')) receipt = undefined;
+      if (lastError.includes('RECEIPT_ALREADY_USED')) {
+        // Continue the session MijnOverheid delivered for; only when none is known (the start's answer was
+        // lost) does the person ask for a new consent.
+        if (started !== undefined) resume = started;
+        else receipt = undefined;
+      }
       if (lastError.includes('CONSENT_ALREADY_GRANTED')) {
         f.lostSession = purpose;
         log(
@@ -660,7 +689,7 @@ async function flowOnce(p: Platform, f: FlowRecord): Promise<void> {
 let stopFlow = false;
 async function worker(p: Platform, id: number, counter: { n: number }): Promise<void> {
   while (!stopFlow && now() < FLOW_END) {
-    const f: FlowRecord = { n: counter.n++, startedAt: now(), shareAttempts: 0 };
+    const f: FlowRecord = { n: counter.n++, startedAt: now(), shareAttempts: 0, resumedSessions: 0 };
     flows.push(f);
     try {
       await flowOnce(p, f);
@@ -1320,6 +1349,9 @@ async function main(): Promise<number> {
         .map((f) => f.outcome)
         .join(', ') || 'none decided'
     })`,
+  );
+  say(
+    `sharing sessions continued after RECEIPT_ALREADY_USED (delivered, still checking): ${flows.reduce((n, f) => n + f.resumedSessions, 0)}`,
   );
   say(
     `decided as seen by the driver         ${decided.length} (${[...outcomes].map(([o, n]) => `${o} ${n}`).join(', ')})`,
