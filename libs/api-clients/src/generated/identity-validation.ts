@@ -257,10 +257,10 @@ export interface components {
             /** @description What happened at MijnOverheid; null while nothing was delivered. */
             sharingOutcome: ("SHARED" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "EXPIRED" | "FAILED") | null;
             /**
-             * @description SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered.
+             * @description SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered. ALLOCATION_CLOSED: the allocation ended while the session was open; not a failure (no failure code), the registration's validation stays.
              * @enum {string}
              */
-            state: "AWAITING_DELIVERY" | "AWAITING_CONFIRMATION" | "VALIDATED" | "FAILED" | "SUPERSEDED";
+            state: "AWAITING_DELIVERY" | "AWAITING_CONFIRMATION" | "VALIDATED" | "FAILED" | "SUPERSEDED" | "ALLOCATION_CLOSED";
         };
         FieldError: {
             /** @description Dotted path of the field, `(body)` for the whole body. */
@@ -301,10 +301,10 @@ export interface components {
             /** @description What happened at MijnOverheid; null while nothing was delivered. */
             sharingOutcome: ("SHARED" | "ABORTED_BEFORE_LOGIN" | "ABORTED_AFTER_LOGIN" | "EXPIRED" | "FAILED") | null;
             /**
-             * @description SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered.
+             * @description SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered. ALLOCATION_CLOSED: the allocation ended while the session was open; not a failure (no failure code), the registration's validation stays.
              * @enum {string}
              */
-            state: "AWAITING_DELIVERY" | "AWAITING_CONFIRMATION" | "VALIDATED" | "FAILED" | "SUPERSEDED";
+            state: "AWAITING_DELIVERY" | "AWAITING_CONFIRMATION" | "VALIDATED" | "FAILED" | "SUPERSEDED" | "ALLOCATION_CLOSED";
             /** Format: uuid */
             subjectId: string;
             /** @enum {string} */
@@ -667,7 +667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict: code RECEIPT_KEY_UNKNOWN (retry: the consent service's key has not arrived yet); RECEIPT_ALREADY_USED; CONSENT_WITHDRAWN; IDENTITY_DATA_NOT_YET_RECEIVED (retry: the identifying data has not arrived yet); ALLOCATION_NOT_YET_RECEIVED (retry: the allocation has not arrived yet); SESSION_ALREADY_ACTIVE. */
+            /** @description Conflict: code RECEIPT_KEY_UNKNOWN (retry: the consent service's key has not arrived yet); RECEIPT_ALREADY_USED; CONSENT_WITHDRAWN; IDENTITY_DATA_NOT_YET_RECEIVED (retry: the identifying data has not arrived yet); ALLOCATION_NOT_YET_RECEIVED (retry: the allocation has not arrived yet); ALLOCATION_CLOSED (the allocation has ended (lease signed, withdrawn or refused)); SESSION_ALREADY_ACTIVE. */
             409: {
                 headers: {
                     [name: string]: unknown;

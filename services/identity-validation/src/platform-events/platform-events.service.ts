@@ -132,7 +132,7 @@ export class PlatformEventsService {
     await this.repository.closeAllocation(tx, a.allocationId);
     await this.repository.deleteCoResidentIdentities(tx, { allocationId: a.allocationId });
     for (const session of await this.lifecycle.openSessions(tx, { allocationId: a.allocationId }))
-      await this.lifecycle.fail(tx, session, 'TECHNICAL_ERROR', null, new Date(a.closedAt));
+      await this.lifecycle.endWithAllocation(tx, session, new Date(a.closedAt));
   }
 
   /** End of registration: the hash is no longer needed. */

@@ -6,9 +6,13 @@ import { BsnPurpose } from '../receipts/receipt-verifier';
 import { IdentityEvents, ProcedureRef } from './identity.events';
 import { SharingSessionsRepository } from './sharing-sessions.repository';
 
-/** SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered. */
+/**
+ * SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered.
+ * ALLOCATION_CLOSED: the allocation it was for ended while it was open (issue 16 item 5): not a failure of the
+ * person's identity validation, so no U-code, no IdentityValidationFailed and the stored hash stays.
+ */
 export type SessionState =
-  'AWAITING_DELIVERY' | 'AWAITING_CONFIRMATION' | 'VALIDATED' | 'FAILED' | 'SUPERSEDED';
+  'AWAITING_DELIVERY' | 'AWAITING_CONFIRMATION' | 'VALIDATED' | 'FAILED' | 'SUPERSEDED' | 'ALLOCATION_CLOSED';
 export type SharingOutcome = 'SHARED' | 'ABORTED_BEFORE_LOGIN' | 'ABORTED_AFTER_LOGIN' | 'EXPIRED' | 'FAILED';
 export const OPEN_STATES: SessionState[] = ['AWAITING_DELIVERY', 'AWAITING_CONFIRMATION'];
 
@@ -54,6 +58,21 @@ export class SessionLifecycle {
     if (!(failure === 'SESSION_EXPIRED' && !session.deliveredAt && isRegistrationPurpose(session)))
       await this.deleteCheckData(tx, session);
     await this.events.failed(tx, refOf(session), failure, at);
+  }
+
+  /**
+   * The allocation this session was for has ended (lease signed elsewhere, withdrawn, refused) while the session
+   * was open. Its own outcome, not a failure: the person did nothing wrong, so no IdentityValidationFailed is
+   * published (which would make retention erase the registration's hashed BSN as a failed procedure, and the
+   * next allocation fail U4 while registration still shows the identity as validated). Whatever was kept for
+   * the session's check goes at once; a later delivery for it is refused as closed.
+   */
+  async endWithAllocation(tx: EntityManager, session: SharingSessionEntity, at: Date): Promise<void> {
+    session.state = 'ALLOCATION_CLOSED';
+    session.completedAt = at;
+    clearPending(session);
+    await this.repository.save(tx, session);
+    await this.deleteCheckData(tx, session);
   }
 
   /** Deletes the identifying data kept for this session's check (the check has ended). */

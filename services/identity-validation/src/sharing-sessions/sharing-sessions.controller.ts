@@ -61,6 +61,10 @@ export class SharingSessionsController {
       description: 'retry: the identifying data has not arrived yet',
     },
     { code: 'ALLOCATION_NOT_YET_RECEIVED', description: 'retry: the allocation has not arrived yet' },
+    {
+      code: 'ALLOCATION_CLOSED',
+      description: 'the allocation has ended (lease signed, withdrawn or refused)',
+    },
     'SESSION_ALREADY_ACTIVE',
     'DVMG_UNAVAILABLE',
   )

@@ -11,6 +11,7 @@ export type SharingSessionErrorCode =
   | 'CONSENT_WITHDRAWN'
   | 'IDENTITY_DATA_NOT_YET_RECEIVED'
   | 'ALLOCATION_NOT_YET_RECEIVED'
+  | 'ALLOCATION_CLOSED'
   | 'SESSION_ALREADY_ACTIVE'
   | 'SESSION_NOT_FOUND'
   | 'SESSION_NOT_AWAITING_CONFIRMATION'
@@ -29,6 +30,7 @@ export const sharingSessionErrorStatus = registerErrorStatuses({
   // The identifying data (or allocation) travels on another topic and may not have arrived yet: retry later.
   IDENTITY_DATA_NOT_YET_RECEIVED: 409,
   ALLOCATION_NOT_YET_RECEIVED: 409,
+  ALLOCATION_CLOSED: 409,
   SESSION_ALREADY_ACTIVE: 409,
   // Another organisation's session is "not found", never "forbidden": existence does not leak.
   SESSION_NOT_FOUND: 404,

@@ -114,8 +114,12 @@ export class SharingSessionsRepository {
     return tx.findOne(IdentityCheckRequestEntity, { where: { consentId } });
   }
 
-  allocationKnown(allocationId: string): Promise<boolean> {
-    return this.dataSource.manager.exists(AllocationEntity, { where: { allocationId } });
+  /** Whether the allocation has arrived from registration (null: not yet) and whether it has ended. */
+  allocationState(allocationId: string): Promise<Pick<AllocationEntity, 'closed'> | null> {
+    return this.dataSource.manager.findOne(AllocationEntity, {
+      where: { allocationId },
+      select: { allocationId: true, closed: true },
+    });
   }
 
   allocation(tx: EntityManager, allocationId: string): Promise<AllocationEntity | null> {

@@ -166,11 +166,17 @@ export class StartSession {
         'RECEIPT_MALFORMED',
         'an allocation receipt must name the allocation (aid)',
       );
-    if (!(await this.repository.allocationKnown(receipt.allocationId)))
+    const allocation = await this.repository.allocationState(receipt.allocationId);
+    if (!allocation)
       throw new SharingSessionError(
         'ALLOCATION_NOT_YET_RECEIVED',
         'the allocation has not arrived from registration yet; retry shortly',
         true,
+      );
+    if (allocation.closed)
+      throw new SharingSessionError(
+        'ALLOCATION_CLOSED',
+        'the allocation has ended; no session can start for it',
       );
     if (
       receipt.subjectRole === 'CO_RESIDENT' &&
@@ -200,6 +206,7 @@ export function receiptRefusal(
 ): string | null {
   for (const session of earlier) {
     if (session.state === 'SUPERSEDED') continue;
+    if (session.state === 'ALLOCATION_CLOSED') return 'the allocation of this receipt has ended';
     if (session.deliveredAt) return 'a sharing session was already completed with this receipt';
     if (session.state === 'AWAITING_DELIVERY') continue; // replaced by the new start
     const expiredUndelivered = session.state === 'FAILED' && session.failureCode === 'SESSION_EXPIRED';

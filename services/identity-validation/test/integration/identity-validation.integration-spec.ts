@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AllocationClosedEvent,
   ConsentRefusedEvent,
   ConsentWithdrawnEvent,
   ErasureRequestedEvent,
@@ -608,6 +609,67 @@ describe('BSN and income at allocation (processes 3 and 4)', () => {
           e.type === 'nl.divit.identityvalidation.IncomeShared' && e.value.sharingId === started.sessionId,
       ),
     ).toHaveLength(0);
+  });
+
+  it('an allocation that ends while its session is open: its own outcome, no failure, the hash stays (issue 16 item 5)', async () => {
+    const closing = await allocation(anna.registrationId);
+    const receipt = allocationReceipt(anna.registrationId, closing);
+    const open = await startSession(receipt, 'BSN_AND_INCOME_AT_ALLOCATION');
+    await app.publish(AllocationClosedEvent, [
+      {
+        key: closing,
+        value: {
+          allocationId: closing,
+          registrationId: anna.registrationId,
+          organisationId: ORG,
+          outcome: 'ENDED_WITHOUT_LEASE',
+          closedAt: Date.now(),
+        },
+      },
+    ]);
+    await app.until(`SELECT 1 FROM sharing_sessions WHERE id = $1 AND state = 'ALLOCATION_CLOSED'`, [
+      open.sessionId,
+    ]);
+    expect(await session(open.sessionId)).toMatchObject({
+      state: 'ALLOCATION_CLOSED',
+      failureCode: null,
+      sharingOutcome: null,
+    });
+    // MijnOverheid delivering afterwards is refused as closed; nothing is counted or shared.
+    const late = await script(open.sessionId, 'SHARE', ANNA.bsn);
+    expect(late.deliveryStatus).toBe(409);
+    expect(late.deliveryResponse).toMatchObject({ code: 'DELIVERY_SESSION_CLOSED' });
+    // The same receipt, or any receipt for the ended allocation, starts nothing.
+    const again = await app.call('POST', '/sharing-sessions', token, {
+      receipt,
+      purpose: 'BSN_AND_INCOME_AT_ALLOCATION',
+    });
+    expect(again.status).toBe(409);
+    const fresh = await app.call('POST', '/sharing-sessions', token, {
+      receipt: allocationReceipt(anna.registrationId, closing),
+      purpose: 'BSN_AND_INCOME_AT_ALLOCATION',
+    });
+    expect(fresh.status).toBe(409);
+    expect(fresh.json.code).toBe('ALLOCATION_CLOSED');
+    await drained();
+    expect(
+      app.received.filter(
+        (e) =>
+          e.type === 'nl.divit.identityvalidation.IdentityValidationFailed' &&
+          e.value.allocationId === closing,
+      ),
+    ).toHaveLength(0);
+    expect(usageOf(open.sessionId)).toHaveLength(0);
+    // Before: TECHNICAL_ERROR was published, retention erased the hash and the next allocation failed U4.
+    expect(await app.count(`bsn_hashes WHERE registration_id = '${anna.registrationId}'`)).toBe(1);
+    const next = await allocation(anna.registrationId);
+    const nextSession = await startSession(
+      allocationReceipt(anna.registrationId, next),
+      'BSN_AND_INCOME_AT_ALLOCATION',
+    );
+    expect((await script(nextSession.sessionId, 'SHARE', ANNA.bsn)).deliveryResponse).toMatchObject({
+      state: 'VALIDATED',
+    });
   });
 
   it('co-resident: the stated surname and birth date are verified through BV BSN with the shared BSN', async () => {

@@ -226,7 +226,7 @@ describe('identity-validation: every transactional flow works with a pool of one
         },
       },
     ]);
-    await app.until(`SELECT 1 FROM sharing_sessions WHERE id = $1 AND state = 'FAILED'`, [open]);
+    await app.until(`SELECT 1 FROM sharing_sessions WHERE id = $1 AND state = 'ALLOCATION_CLOSED'`, [open]);
 
     const refused = await registrationConsent(DIRK);
     await app.publish(ConsentRefusedEvent, [

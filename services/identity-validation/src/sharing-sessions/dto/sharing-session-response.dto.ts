@@ -7,9 +7,18 @@ import type { StartedSession } from '../start-session.use-case';
 
 /** SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered. */
 const sessionState = z
-  .enum(['AWAITING_DELIVERY', 'AWAITING_CONFIRMATION', 'VALIDATED', 'FAILED', 'SUPERSEDED'])
+  .enum([
+    'AWAITING_DELIVERY',
+    'AWAITING_CONFIRMATION',
+    'VALIDATED',
+    'FAILED',
+    'SUPERSEDED',
+    'ALLOCATION_CLOSED',
+  ])
   .describe(
-    'SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered.',
+    'SUPERSEDED: replaced by a new session started with the same receipt before anything was delivered. ' +
+      'ALLOCATION_CLOSED: the allocation ended while the session was open; not a failure (no failure code), ' +
+      "the registration's validation stays.",
   );
 /** What happened at MijnOverheid; null while nothing was delivered. */
 const sharingOutcome = z
