@@ -836,13 +836,25 @@ async function withdrawalAndRetention(
   const statement = await auditor['income-retrieval'].GET('/statements/{allocationId}', {
     params: { path: { allocationId: annaAllocation } },
   });
-  const registration = expectStatus(
-    'registration',
-    await system.registration.GET('/registrations/{id}', { params: { path: { id: ids.anna } } }),
-    200,
+  const registration = await eventually(
+    async () =>
+      expectStatus(
+        'registration',
+        await system.registration.GET('/registrations/{id}', { params: { path: { id: ids.anna } } }),
+        200,
+      ),
+    {
+      description: "registration to mark Anna's identity HASH_ERASED",
+      until: (r) => r.identity?.status === 'HASH_ERASED',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    },
   );
   say(
     `  kept: the income used in the completed test (statement HTTP ${statement.response.status}), the validated name, and the registration (date ${txt(registration.registrationDate)}, status ${txt(registration.status ?? 'active')})`,
+  );
+  say(
+    `  registration shows the identity as ${txt(registration.identity?.status)}: the validated name "${txt(registration.identity?.validatedSurname)}" stays, a new BSN check is needed before a next allocation can use the digital route`,
   );
 
   // A scheduled sweep: WoonNet shortens registration-data retention after deregistration to zero days.

@@ -1896,8 +1896,11 @@ export interface operations {
                         houseNumber: number | null;
                         houseNumberAddition: string | null;
                         identity: {
-                            /** @enum {string} */
-                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            /**
+                             * @description HASH_ERASED: the identity was validated, but the hashed BSN has been erased (consent withdrawn, or the digital procedure failed at an allocation); a new check (BSN_FOR_EXISTING_REGISTRATION) is needed before the digital route can be used again. The validated surname and birth date stay.
+                             * @enum {string}
+                             */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED" | "HASH_ERASED";
                             validatedBirthDate: string | null;
                             validatedSurname: string | null;
                         };
@@ -1969,8 +1972,11 @@ export interface operations {
                         houseNumber: number | null;
                         houseNumberAddition: string | null;
                         identity: {
-                            /** @enum {string} */
-                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            /**
+                             * @description HASH_ERASED: the identity was validated, but the hashed BSN has been erased (consent withdrawn, or the digital procedure failed at an allocation); a new check (BSN_FOR_EXISTING_REGISTRATION) is needed before the digital route can be used again. The validated surname and birth date stay.
+                             * @enum {string}
+                             */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED" | "HASH_ERASED";
                             validatedBirthDate: string | null;
                             validatedSurname: string | null;
                         };
@@ -2069,8 +2075,11 @@ export interface operations {
                         houseNumber: number | null;
                         houseNumberAddition: string | null;
                         identity: {
-                            /** @enum {string} */
-                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            /**
+                             * @description HASH_ERASED: the identity was validated, but the hashed BSN has been erased (consent withdrawn, or the digital procedure failed at an allocation); a new check (BSN_FOR_EXISTING_REGISTRATION) is needed before the digital route can be used again. The validated surname and birth date stay.
+                             * @enum {string}
+                             */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED" | "HASH_ERASED";
                             validatedBirthDate: string | null;
                             validatedSurname: string | null;
                         };
@@ -2213,8 +2222,11 @@ export interface operations {
                         houseNumber: number | null;
                         houseNumberAddition: string | null;
                         identity: {
-                            /** @enum {string} */
-                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED";
+                            /**
+                             * @description HASH_ERASED: the identity was validated, but the hashed BSN has been erased (consent withdrawn, or the digital procedure failed at an allocation); a new check (BSN_FOR_EXISTING_REGISTRATION) is needed before the digital route can be used again. The validated surname and birth date stay.
+                             * @enum {string}
+                             */
+                            status: "NOT_STARTED" | "PENDING" | "VALIDATED" | "FAILED" | "HASH_ERASED";
                             validatedBirthDate: string | null;
                             validatedSurname: string | null;
                         };

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ConsentGranted,
   ConsentRefused,
+  ConsentWithdrawn,
   IdentityCheckRequestedEvent,
   IdentityValidated,
   IdentityValidationFailed,
@@ -15,6 +16,8 @@ import { RegistrationsRepository, Tx } from './registrations.repository';
 
 /** The BSN processes that check a home seeker's registration (DIV-it processes 1 and 2). */
 const REGISTRATION_PURPOSES = new Set(['BSN_AT_REGISTRATION', 'BSN_FOR_EXISTING_REGISTRATION']);
+/** Every process that shares a BSN; a home seeker's withdrawal of any of them erases the stored hash. */
+const BSN_PURPOSES = new Set([...REGISTRATION_PURPOSES, 'BSN_AND_INCOME_AT_ALLOCATION']);
 
 export type IdentityCheckErrorCode = 'REGISTRATION_UNKNOWN' | 'CONSENT_ORGANISATION_MISMATCH';
 
@@ -30,7 +33,12 @@ export class IdentityCheckError extends DomainError<IdentityCheckErrorCode> {}
  *   topic) and mark the check pending;
  * - validated identity → store the government-known surname and birth date;
  * - validation succeeded or failed (or consent refused, U1) → delete gender marker, postcode and house number,
- *   which were kept only for the check.
+ *   which were kept only for the check;
+ * - the stored hash of the BSN erased (the home seeker withdrew a BSN consent, or their procedure failed at an
+ *   allocation, which erases it at once: retention-cleanup's HASHED_BSN policy) → a validated identity becomes
+ *   HASH_ERASED, so the allocator sees that a new check (BSN_FOR_EXISTING_REGISTRATION) is needed before the
+ *   digital route can be used again, instead of an allocation failing U4 (issue 16 item 5). The validated
+ *   surname and birth date stay (domain: withdrawal).
  * The registration date is never touched. Runs inside the consumer's transaction (idempotent by event id).
  */
 @Injectable()
@@ -101,10 +109,32 @@ export class IdentityCheckService {
   }
 
   async identityValidationFailed(tx: Tx, outcome: IdentityValidationFailed): Promise<void> {
-    if (outcome.subjectRole !== 'HOME_SEEKER' || !REGISTRATION_PURPOSES.has(outcome.purpose)) return;
+    if (outcome.subjectRole !== 'HOME_SEEKER') return;
+    if (!REGISTRATION_PURPOSES.has(outcome.purpose))
+      return this.hashErased(tx, outcome.registrationId, outcome.failedAt, `failure ${outcome.failure}`);
     const registration = await this.load(tx, outcome.registrationId);
     // A later failure never undoes an earlier validation of the same registration.
     await this.finish(tx, registration, registration.identityStatus === 'VALIDATED' ? 'VALIDATED' : 'FAILED');
+  }
+
+  async consentWithdrawn(tx: Tx, withdrawal: ConsentWithdrawn): Promise<void> {
+    if (withdrawal.subjectRole !== 'HOME_SEEKER' || !BSN_PURPOSES.has(withdrawal.purpose)) return;
+    const registration = await this.load(tx, withdrawal.registrationId);
+    this.assertOwnOrganisation(registration, withdrawal.organisationId);
+    await this.hashErased(tx, registration.id, withdrawal.withdrawnAt, 'consent withdrawn');
+  }
+
+  /** A validation from before `at` lost its hash; a later one (a new check) stands. */
+  private async hashErased(tx: Tx, registrationId: string, at: number, reason: string): Promise<void> {
+    const registration = await this.load(tx, registrationId);
+    if (registration.identityStatus !== 'VALIDATED') return;
+    if (registration.identityValidatedAt && registration.identityValidatedAt.getTime() > at) return;
+    registration.identityStatus = 'HASH_ERASED';
+    await this.repository.save(tx, registration);
+    this.logger.info('validated identity no longer usable: the hashed BSN is erased', {
+      registrationId,
+      reason,
+    });
   }
 
   private async finish(

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import {
   ConsentGrantedEvent,
   ConsentRefusedEvent,
+  ConsentWithdrawnEvent,
   deadLetterTopicFor,
   IdentityValidatedEvent,
   IdentityValidationFailedEvent,
@@ -15,6 +16,7 @@ import { IdentityCheckService } from './identity-check.service';
 const handled = [
   ConsentGrantedEvent,
   ConsentRefusedEvent,
+  ConsentWithdrawnEvent,
   IdentityValidatedEvent,
   IdentityValidationFailedEvent,
   ValidatedIdentityProvidedEvent,
@@ -45,6 +47,8 @@ export class IdentityEventsConsumer implements OnApplicationBootstrap {
         return this.identityCheck.consentGranted(tx, event.value);
       case 'nl.divit.consent.ConsentRefused':
         return this.identityCheck.consentRefused(tx, event.value);
+      case 'nl.divit.consent.ConsentWithdrawn':
+        return this.identityCheck.consentWithdrawn(tx, event.value);
       case 'nl.divit.identityvalidation.IdentityValidated':
         return this.identityCheck.identityValidated(tx, event.value);
       case 'nl.divit.identityvalidation.IdentityValidationFailed':

@@ -14,7 +14,8 @@ import { OrganisationEntity } from '../organisations/organisation.entity';
 
 export type GenderMarker = 'M' | 'V' | 'X';
 export type RegistrationStatus = 'ACTIVE' | 'DEREGISTERED';
-export type IdentityStatus = 'NOT_STARTED' | 'PENDING' | 'VALIDATED' | 'FAILED';
+/** HASH_ERASED: was VALIDATED, but the stored hash of the BSN is gone (withdrawal, or a failure at an allocation). */
+export type IdentityStatus = 'NOT_STARTED' | 'PENDING' | 'VALIDATED' | 'FAILED' | 'HASH_ERASED';
 export type HouseholdRelation = 'PARTNER' | 'CHILD' | 'OTHER_ADULT' | 'OTHER';
 
 /** A home seeker's registration (inschrijving). `id` is the pseudonymous registration id. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ConsentGrantedEvent,
   ConsentRefusedEvent,
+  ConsentWithdrawnEvent,
   IdentityValidationFailedEvent,
   IdentityValidatedEvent,
   ValidatedIdentityProvidedEvent,
@@ -221,6 +222,96 @@ describe('registration: identity data for the BSN check (consent and identity-va
         registration_date: '2021-09-01',
       });
     }
+  });
+
+  /** A registration whose identity was validated (the events identity-validation publishes), at `validatedAt`. */
+  async function validated(validatedAt = Date.now()): Promise<string> {
+    const id = await register();
+    await publisher.publish(ValidatedIdentityProvidedEvent, [
+      {
+        key: id,
+        value: {
+          registrationId: id,
+          subjectId: id,
+          subjectRole: 'HOME_SEEKER',
+          validatedSurnamePrefix: 'de',
+          validatedSurname: 'Vries',
+          validatedBirthDate: '1991-04-12',
+          validatedAt,
+        },
+      },
+    ]);
+    await until(id, 'VALIDATED');
+    return id;
+  }
+
+  const failedAtAllocation = (
+    id: string,
+    failure: 'U4_HASH_MISMATCH' | 'U1_NO_CONSENT',
+    failedAt: number,
+  ) => ({
+    key: id,
+    value: {
+      consentId: randomUUID(),
+      registrationId: id,
+      subjectId: id,
+      subjectRole: 'HOME_SEEKER' as const,
+      purpose: 'BSN_AND_INCOME_AT_ALLOCATION' as const,
+      failure,
+      failedAt,
+      allocationId: randomUUID(),
+    },
+  });
+
+  it('a validated identity whose hashed BSN is erased (withdrawal, failure at allocation) becomes HASH_ERASED (issue 16 item 5)', async () => {
+    // Withdrawal of the registration's BSN consent erases the hash in identity-validation.
+    const withdrawn = await validated();
+    await publisher.publish(ConsentWithdrawnEvent, [
+      { key: withdrawn, value: { ...consent(withdrawn), withdrawnAt: Date.now() + 1 } },
+    ]);
+    // A failure at an allocation (retention erases the hash as a failed procedure).
+    const failed = await validated();
+    await publisher.publish(IdentityValidationFailedEvent, [
+      failedAtAllocation(failed, 'U4_HASH_MISMATCH', Date.now() + 1),
+    ]);
+    for (const id of [withdrawn, failed])
+      expect(await until(id, 'HASH_ERASED')).toMatchObject({
+        identity_status: 'HASH_ERASED',
+        validated_surname: 'de Vries', // the validated surname and birth date may stay (domain: withdrawal)
+        validated_birth_date: '1991-04-12',
+        registration_date: '2021-09-01',
+      });
+    const view = await t.call('GET', `/registrations/${failed}`, t.token(org, ['allocation-system']));
+    expect(view.status).toBe(200);
+    expect(view.json.identity).toMatchObject({ status: 'HASH_ERASED', validatedSurname: 'de Vries' });
+
+    // A failure from before a later validation (events of an earlier allocation arriving late) changes nothing;
+    // nor does a co-resident's failure (another person's hash).
+    const revalidated = await validated(Date.now() + 60_000);
+    const coResident = failedAtAllocation(revalidated, 'U1_NO_CONSENT', Date.now() + 120_000);
+    const ids = await publisher.publish(IdentityValidationFailedEvent, [
+      failedAtAllocation(revalidated, 'U1_NO_CONSENT', Date.now()),
+      {
+        ...coResident,
+        value: { ...coResident.value, subjectId: randomUUID(), subjectRole: 'CO_RESIDENT' as const },
+      },
+    ]);
+    await eventually(
+      async () =>
+        (
+          await t.db.dataSource.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM inbox_messages WHERE event_id = ANY($1)`,
+            [ids],
+          )
+        )[0]!.n,
+      { description: 'both failures consumed', until: (n) => n === 2 },
+    );
+    expect((await row(revalidated))?.identity_status).toBe('VALIDATED');
+    // Its own later withdrawal does.
+    await publisher.publish(ConsentWithdrawnEvent, [
+      { key: revalidated, value: { ...consent(revalidated), withdrawnAt: Date.now() + 180_000 } },
+    ]);
+    expect((await until(revalidated, 'HASH_ERASED'))?.identity_status).toBe('HASH_ERASED');
   });
 
   it('dead-letters an event about a registration this service never had, with the reason', async () => {

@@ -16,6 +16,7 @@ const identityStatuses = [
   'PENDING',
   'VALIDATED',
   'FAILED',
+  'HASH_ERASED',
 ] as const satisfies readonly IdentityStatus[];
 const relations = [
   'PARTNER',
@@ -52,7 +53,13 @@ export const registrationViewSchema = z.strictObject({
   deregisteredAt: z.iso.datetime().nullable(),
   /** The identity check (BSN through identity-validation): never the BSN itself. */
   identity: z.strictObject({
-    status: z.enum(identityStatuses),
+    status: z
+      .enum(identityStatuses)
+      .describe(
+        'HASH_ERASED: the identity was validated, but the hashed BSN has been erased (consent withdrawn, or the ' +
+          'digital procedure failed at an allocation); a new check (BSN_FOR_EXISTING_REGISTRATION) is needed ' +
+          'before the digital route can be used again. The validated surname and birth date stay.',
+      ),
     validatedSurname: z.string().nullable(),
     validatedBirthDate: z.iso.date().nullable(),
   }),
