@@ -723,6 +723,34 @@ async function allocationProcesses(
   say(
     `allocation ${shortId(c.allocationId)}: students with study finance → ${txt(cDecision.outcome)} (no digital procedure offered)`,
   );
+  // DIV-it may not be offered to an exempted household: consent refuses to show the text for it (issue 16 item 4).
+  const exemptSystem = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
+  const exemptShowing = await eventually(
+    () =>
+      exemptSystem.consent.POST('/showings', {
+        body: {
+          textId: flow.texts.get('HOME_SEEKER/BSN_AND_INCOME_AT_ALLOCATION') as string,
+          registrationId: ids.eva,
+          subjectRole: 'HOME_SEEKER',
+          channel: 'WEB',
+          allocationId: c.allocationId,
+        },
+      }),
+    {
+      description: 'consent to learn the exempt allocation',
+      until: (r) => (r.error as { code?: string } | undefined)?.code !== 'ALLOCATION_UNKNOWN',
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    },
+  );
+  const exemptCode = (exemptShowing.error as { code?: string } | undefined)?.code;
+  if (exemptShowing.response.status !== 409 || exemptCode !== 'ALLOCATION_EXEMPT')
+    throw new Error(
+      `an exempt household's consent: expected 409 ALLOCATION_EXEMPT, got ${exemptShowing.response.status}`,
+    );
+  say(
+    `  asking Eva's consent for it anyway → HTTP 409 ${exemptCode}: no consent, no MijnOverheid session, nothing billed`,
+  );
 
   // The accountant's evidence.
   const auditor = clientsFor(await people.tokenFor(flow.organisationId, ['auditor']));

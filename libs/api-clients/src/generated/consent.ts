@@ -1665,7 +1665,7 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["ForbiddenRole"];
-            /** @description Not Found: code CONSENT_TEXT_NOT_FOUND; REGISTRATION_NOT_FOUND. */
+            /** @description Not Found: code CONSENT_TEXT_NOT_FOUND; REGISTRATION_NOT_FOUND; ALLOCATION_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1674,7 +1674,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict: code CONSENT_TEXT_NOT_PUBLISHED; CONSENT_TEXT_SUPERSEDED; CONTROLLER_UNKNOWN; ORGANISATION_ROUTE_UNKNOWN; REGISTRATION_UNKNOWN. */
+            /** @description Conflict: code CONSENT_TEXT_NOT_PUBLISHED; CONSENT_TEXT_SUPERSEDED; CONTROLLER_UNKNOWN; ORGANISATION_ROUTE_UNKNOWN; REGISTRATION_UNKNOWN; ALLOCATION_UNKNOWN (retry: the allocation has not arrived from registration yet); ALLOCATION_EXEMPT (the household is exempted from the income test: DIV-it may not be offered); ALLOCATION_CLOSED. */
             409: {
                 headers: {
                     [name: string]: unknown;

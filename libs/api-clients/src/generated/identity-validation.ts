@@ -667,7 +667,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict: code RECEIPT_KEY_UNKNOWN (retry: the consent service's key has not arrived yet); RECEIPT_ALREADY_USED; CONSENT_WITHDRAWN; IDENTITY_DATA_NOT_YET_RECEIVED (retry: the identifying data has not arrived yet); ALLOCATION_NOT_YET_RECEIVED (retry: the allocation has not arrived yet); ALLOCATION_CLOSED (the allocation has ended (lease signed, withdrawn or refused)); SESSION_ALREADY_ACTIVE. */
+            /** @description Conflict: code RECEIPT_KEY_UNKNOWN (retry: the consent service's key has not arrived yet); RECEIPT_ALREADY_USED; CONSENT_WITHDRAWN; IDENTITY_DATA_NOT_YET_RECEIVED (retry: the identifying data has not arrived yet); ALLOCATION_NOT_YET_RECEIVED (retry: the allocation has not arrived yet); ALLOCATION_CLOSED (the allocation has ended (lease signed, withdrawn or refused)); ALLOCATION_EXEMPT (the household is exempted from the income test: DIV-it may not be offered); SESSION_ALREADY_ACTIVE. */
             409: {
                 headers: {
                     [name: string]: unknown;

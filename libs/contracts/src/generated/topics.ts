@@ -349,7 +349,13 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     partitions: 6,
     cleanupPolicy: 'delete',
     personalData: 'pseudonymous',
-    consumers: ['billing-reconciliation', 'identity-validation', 'income-retrieval', 'retention-cleanup'],
+    consumers: [
+      'billing-reconciliation',
+      'consent',
+      'identity-validation',
+      'income-retrieval',
+      'retention-cleanup',
+    ],
   },
   registrationErasures: {
     key: 'registrationErasures',

@@ -24,6 +24,9 @@ export type ConsentErrorCode =
   | 'CONSENT_NOT_FOUND'
   | 'CONSENT_NOT_GRANTED'
   | 'ALLOCATION_NOT_FOUND'
+  | 'ALLOCATION_UNKNOWN'
+  | 'ALLOCATION_EXEMPT'
+  | 'ALLOCATION_CLOSED'
   | 'NO_SIGNING_KEY';
 
 export const consentErrorStatus = registerErrorStatuses({
@@ -52,6 +55,11 @@ export const consentErrorStatus = registerErrorStatuses({
   CONSENT_NOT_FOUND: 404,
   CONSENT_NOT_GRANTED: 409,
   ALLOCATION_NOT_FOUND: 404,
+  // Registration's AllocationRecorded has not reached consent yet: retry shortly.
+  ALLOCATION_UNKNOWN: 409,
+  // An exempted household gets no income test, so DIV-it may not be offered (issue 16 item 4).
+  ALLOCATION_EXEMPT: 409,
+  ALLOCATION_CLOSED: 409,
   NO_SIGNING_KEY: 503,
 } satisfies Record<ConsentErrorCode, number>);
 

@@ -7,6 +7,7 @@ import { accessLogEntities, accessLogMigrations } from '@divit/access-log';
 import { ConsentTextEntity } from '../consent-texts/consent-text.entity';
 import { ConsentEntity } from '../consents/consent.entity';
 import {
+  KnownAllocationEntity,
   KnownRegistrationEntity,
   OrganisationEntity,
   OrganisationMembershipEntity,
@@ -16,6 +17,7 @@ import { ShowingEntity } from '../showings/showing.entity';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
 import { CreateConsent1764000000000 } from './migrations/1764000000000-create-consent';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
+import { KnownAllocations1766100000000 } from './migrations/1766100000000-known-allocations';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const consentEntities = [
@@ -24,6 +26,7 @@ export const consentEntities = [
   OrganisationRouteEntity,
   OrganisationMembershipEntity,
   KnownRegistrationEntity,
+  KnownAllocationEntity,
   ConsentTextEntity,
   ShowingEntity,
   ConsentEntity,
@@ -36,6 +39,7 @@ export const consentMigrations = [
   CreateConsent1764000000000,
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,
+  KnownAllocations1766100000000,
 ];
 
 export function consentDataSourceOptions(config: ConsentConfig): DataSourceOptions {

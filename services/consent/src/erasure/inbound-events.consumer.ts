@@ -1,6 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
+  AllocationClosedEvent,
+  AllocationRecordedEvent,
   deadLetterTopicFor,
   ErasureRequestedEvent,
   MembershipEndedEvent,
@@ -21,12 +23,14 @@ const handled = [
   MembershipEndedEvent,
   RegistrationCreatedEvent,
   RegistrationDeregisteredEvent,
+  AllocationRecordedEvent,
+  AllocationClosedEvent,
   ErasureRequestedEvent,
 ] as const;
 
 export const CONSENT_CONSUMER_GROUP = 'consent';
 
-/** Kafka edge: organisations (route, memberships), registrations, and erasure commands. */
+/** Kafka edge: organisations (route, memberships), registrations, allocations, and erasure commands. */
 @Injectable()
 export class InboundEventsConsumer implements OnApplicationBootstrap {
   constructor(
@@ -57,6 +61,10 @@ export class InboundEventsConsumer implements OnApplicationBootstrap {
         return this.organisations.registrationCreated(tx, event.value);
       case 'nl.divit.registration.RegistrationDeregistered':
         return this.organisations.registrationDeregistered(tx, event.value);
+      case 'nl.divit.registration.AllocationRecorded':
+        return this.organisations.allocationRecorded(tx, event.value);
+      case 'nl.divit.registration.AllocationClosed':
+        return this.organisations.allocationClosed(tx, event.value);
       case 'nl.divit.retentioncleanup.ErasureRequested':
         await this.erasure.handle(tx, event.value);
         return;

@@ -69,3 +69,25 @@ export class KnownRegistrationEntity {
   @Column({ type: 'timestamptz', nullable: true })
   deregisteredAt!: Date | null;
 }
+
+/**
+ * Projection of `divit.registration.allocations.v1`: the allocations consent may ask consent at allocation for
+ * (issue 16 item 4). Pseudonymous ids only; an exempted household (exemptionGroup set) gets no consent.
+ */
+@Entity({ name: 'allocations' })
+export class KnownAllocationEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'uuid' })
+  registrationId!: string;
+
+  @Column({ type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  exemptionGroup!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+}

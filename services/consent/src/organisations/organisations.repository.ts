@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { OrganisationScope } from '@divit/service-kit';
 import type {
+  AllocationClosed,
+  AllocationRecorded,
   MembershipEnded,
   MembershipStarted,
   OrganisationRegistered,
@@ -9,7 +11,12 @@ import type {
   RegistrationCreated,
   RegistrationDeregistered,
 } from '@divit/contracts';
-import { KnownRegistrationEntity, OrganisationEntity, OrganisationRouteEntity } from './organisation.entity';
+import {
+  KnownAllocationEntity,
+  KnownRegistrationEntity,
+  OrganisationEntity,
+  OrganisationRouteEntity,
+} from './organisation.entity';
 
 /**
  * consent's projection (`organisation_routes` appended with an id, `organisation_memberships` keyed by `id`) read
@@ -86,6 +93,43 @@ export class OrganisationsRepository {
       })
       .orUpdate(['deregistered_at'], ['id'])
       .execute();
+  }
+
+  async allocationRecorded(em: EntityManager, e: AllocationRecorded): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(KnownAllocationEntity)
+      .values({
+        id: e.allocationId,
+        registrationId: e.registrationId,
+        organisationId: e.organisationId,
+        exemptionGroup: e.exemptionGroup,
+        closedAt: null,
+      })
+      .orUpdate(['exemption_group'], ['id'])
+      .execute();
+  }
+
+  /** Both events travel on one topic keyed by the allocation, so the close follows the record; upserted anyway. */
+  async allocationClosed(em: EntityManager, e: AllocationClosed): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(KnownAllocationEntity)
+      .values({
+        id: e.allocationId,
+        registrationId: e.registrationId,
+        organisationId: e.organisationId,
+        exemptionGroup: null,
+        closedAt: new Date(e.closedAt),
+      })
+      .orUpdate(['closed_at'], ['id'])
+      .execute();
+  }
+
+  allocation(allocationId: string, em: EntityManager = this.dataSource.manager) {
+    return em.findOne(KnownAllocationEntity, { where: { id: allocationId } });
   }
 
   async registration(

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type {
+  AllocationClosed,
+  AllocationRecorded,
   MembershipEnded,
   MembershipStarted,
   OrganisationRegistered,
@@ -45,6 +47,19 @@ export class OrganisationsService {
 
   registrationDeregistered(em: EntityManager, e: RegistrationDeregistered): Promise<void> {
     return this.repository.registrationDeregistered(em, e);
+  }
+
+  allocationRecorded(em: EntityManager, e: AllocationRecorded): Promise<void> {
+    return this.repository.allocationRecorded(em, e);
+  }
+
+  allocationClosed(em: EntityManager, e: AllocationClosed): Promise<void> {
+    return this.repository.allocationClosed(em, e);
+  }
+
+  /** The allocation as registration announced it, or null when its event has not arrived (the caller refuses). */
+  allocation(allocationId: string, em?: EntityManager) {
+    return this.repository.allocation(allocationId, em);
   }
 
   /** The registration's organisation if registration's event has arrived, else undefined (the caller refuses). */

@@ -23,6 +23,16 @@ export class ShowingsController {
     'REGISTRATION_UNKNOWN',
     'ALLOCATION_NOT_ALLOWED',
     'ALLOCATION_REQUIRED',
+    {
+      code: 'ALLOCATION_UNKNOWN',
+      description: 'retry: the allocation has not arrived from registration yet',
+    },
+    'ALLOCATION_NOT_FOUND',
+    {
+      code: 'ALLOCATION_EXEMPT',
+      description: 'the household is exempted from the income test: DIV-it may not be offered',
+    },
+    'ALLOCATION_CLOSED',
     'AUDIENCE_MISMATCH',
     'SUBJECT_MISMATCH',
   )

@@ -68,6 +68,7 @@ export class ShowingsService {
       throw new ConsentError('REGISTRATION_NOT_FOUND', 'registration not found', {
         registrationId: dto.registrationId,
       });
+    if (allocationId) await this.assertAllocationOpen(allocationId, dto.registrationId, text.organisationId);
     const shownAt = new Date();
     const controller = await this.organisations.controllersOn(text.organisationId, shownAt);
     const row: ShowingEntity = {
@@ -88,6 +89,33 @@ export class ShowingsService {
     };
     await this.repository.insert(row);
     return showingView(row);
+  }
+
+  /**
+   * Consent at allocation only for an allocation registration announced, of this registration and organisation,
+   * still open, and not of an exempted household: DIV-it may not be offered to exempted groups (seed 001), so no
+   * consent, no sharing session and no usage can start for them (issue 16 item 4).
+   */
+  private async assertAllocationOpen(allocationId: string, registrationId: string, organisationId: string) {
+    const allocation = await this.organisations.allocation(allocationId);
+    if (!allocation)
+      throw new ConsentError(
+        'ALLOCATION_UNKNOWN',
+        'this allocation is not known (yet) to consent; its allocation event may still be on its way: try again shortly',
+        { allocationId },
+      );
+    if (allocation.registrationId !== registrationId || allocation.organisationId !== organisationId)
+      throw new ConsentError('ALLOCATION_NOT_FOUND', 'allocation not found for this registration', {
+        allocationId,
+      });
+    if (allocation.exemptionGroup)
+      throw new ConsentError(
+        'ALLOCATION_EXEMPT',
+        `the household is exempted from the income test (${allocation.exemptionGroup}): DIV-it may not be offered`,
+        { allocationId, exemptionGroup: allocation.exemptionGroup },
+      );
+    if (allocation.closedAt)
+      throw new ConsentError('ALLOCATION_CLOSED', 'the allocation has ended', { allocationId });
   }
 }
 

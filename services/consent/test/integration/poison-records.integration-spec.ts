@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { OrganisationRegisteredEvent, RegistrationCreatedEvent } from '@divit/contracts';
+import {
+  AllocationRecordedEvent,
+  OrganisationRegisteredEvent,
+  RegistrationCreatedEvent,
+} from '@divit/contracts';
 import { checkPoisonRecords, erasureCommandCase } from '@divit/testing';
 import { ConsentTestApp } from './support';
 
@@ -56,6 +60,29 @@ describe('consent: poison records on every consumed topic', () => {
               },
             },
             applied: () => exists(`SELECT 1 FROM registrations WHERE id = $1`, [registrationId]),
+          });
+        },
+        registrationAllocations: () => {
+          const allocationId = randomUUID();
+          const registrationId = randomUUID();
+          const organisationId = randomUUID();
+          return Promise.resolve({
+            descriptor: AllocationRecordedEvent,
+            event: {
+              key: allocationId,
+              value: {
+                allocationId,
+                registrationId,
+                organisationId,
+                lettingCorporationId: organisationId,
+                leaseStartDate: '2026-12-01',
+                monthlyRentCents: 65_000,
+                exemptionGroup: null,
+                members: [{ memberId: registrationId, role: 'HOME_SEEKER', adult: true }],
+                occurredAt: Date.now(),
+              },
+            },
+            applied: () => exists(`SELECT 1 FROM allocations WHERE id = $1`, [allocationId]),
           });
         },
         retentionCleanupErasureCommands: erasureCommandCase(

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { OrganisationRegisteredEvent, RegistrationCreatedEvent } from '@divit/contracts';
+import {
+  AllocationRecordedEvent,
+  ExemptionGroup,
+  OrganisationRegisteredEvent,
+  RegistrationCreatedEvent,
+} from '@divit/contracts';
 import { ServiceTestApp, eventually } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
 import { ConsentConfig, loadConsentConfig } from '../../src/config/consent.config';
@@ -114,13 +119,51 @@ export class ConsentTestApp extends ServiceTestApp<ConsentConfig> {
     return registrationId;
   }
 
-  /** Records a showing (the registration is made known to consent first, at `organisationId`). */
+  /**
+   * Plays registration: the allocation exists for the registration at `organisationId` (AllocationRecorded), and
+   * waits until consent knows it. Consent refuses showings at allocation for allocations it has not learned of.
+   */
+  async knownAllocation(
+    organisationId: string,
+    registrationId: string,
+    allocationId: string = randomUUID(),
+    exemptionGroup: ExemptionGroup | null = null,
+  ): Promise<string> {
+    const known = () =>
+      this.query<{ id: string }>(`SELECT id FROM allocations WHERE id = $1`, [allocationId]);
+    if ((await known()).length > 0) return allocationId;
+    await this.publish(AllocationRecordedEvent, [
+      {
+        key: allocationId,
+        value: {
+          allocationId,
+          registrationId,
+          organisationId,
+          lettingCorporationId: organisationId,
+          leaseStartDate: '2026-12-01',
+          monthlyRentCents: 65_000,
+          exemptionGroup,
+          members: [{ memberId: registrationId, role: 'HOME_SEEKER', adult: true }],
+          occurredAt: Date.now(),
+        },
+      },
+    ]);
+    await eventually(known, {
+      description: `allocation ${allocationId} to arrive`,
+      until: (r) => r.length > 0,
+    });
+    return allocationId;
+  }
+
+  /** Records a showing (the registration, and an allocation it names, are made known to consent first, at `organisationId`). */
   async show(
     organisationId: string,
     body: Record<string, unknown>,
   ): Promise<{ showingId: string; shownAt: string }> {
     if (typeof body.registrationId === 'string')
       await this.knownRegistration(organisationId, body.registrationId);
+    if (typeof body.registrationId === 'string' && typeof body.allocationId === 'string')
+      await this.knownAllocation(organisationId, body.registrationId, body.allocationId);
     const r = await this.call('POST', '/showings', this.system(organisationId), { channel: 'WEB', ...body });
     if (r.status !== 201) throw new Error(`showing: ${r.status} ${r.text}`);
     return { showingId: String(r.json.showingId), shownAt: String(r.json.shownAt) };

@@ -17,6 +17,7 @@ import {
 import { CreateIdentityValidation1764100000000 } from './migrations/1764100000000-create-identity-validation';
 import { SimulatorSessionsAndReceiptRestart1765000000000 } from './migrations/1765000000000-simulator-sessions-and-receipt-restart';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
+import { AllocationExemptionGroup1766100000000 } from './migrations/1766100000000-allocation-exemption-group';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const identityValidationEntities = [
@@ -39,6 +40,7 @@ export const identityValidationMigrations = [
   ...periodicTaskMigrations,
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,
+  AllocationExemptionGroup1766100000000,
 ];
 
 export function identityValidationDataSourceOptions(

@@ -132,6 +132,10 @@ export class AllocationEntity {
   @Column({ type: 'boolean', default: false })
   closed!: boolean;
 
+  /** Set for an exempted household (no income test): no sharing session may start for it (issue 16 item 4). */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  exemptionGroup!: string | null;
+
   @Column({ type: 'timestamptz' })
   recordedAt!: Date;
 }

@@ -122,6 +122,7 @@ export class PlatformEventsService {
       registrationId: a.registrationId,
       organisationId: a.organisationId,
       lettingCorporationId: a.lettingCorporationId,
+      exemptionGroup: a.exemptionGroup,
       closed: false,
       recordedAt: new Date(a.occurredAt),
     });

@@ -65,6 +65,10 @@ export class SharingSessionsController {
       code: 'ALLOCATION_CLOSED',
       description: 'the allocation has ended (lease signed, withdrawn or refused)',
     },
+    {
+      code: 'ALLOCATION_EXEMPT',
+      description: 'the household is exempted from the income test: DIV-it may not be offered',
+    },
     'SESSION_ALREADY_ACTIVE',
     'DVMG_UNAVAILABLE',
   )

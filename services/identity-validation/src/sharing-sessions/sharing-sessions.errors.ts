@@ -12,6 +12,7 @@ export type SharingSessionErrorCode =
   | 'IDENTITY_DATA_NOT_YET_RECEIVED'
   | 'ALLOCATION_NOT_YET_RECEIVED'
   | 'ALLOCATION_CLOSED'
+  | 'ALLOCATION_EXEMPT'
   | 'SESSION_ALREADY_ACTIVE'
   | 'SESSION_NOT_FOUND'
   | 'SESSION_NOT_AWAITING_CONFIRMATION'
@@ -31,6 +32,7 @@ export const sharingSessionErrorStatus = registerErrorStatuses({
   IDENTITY_DATA_NOT_YET_RECEIVED: 409,
   ALLOCATION_NOT_YET_RECEIVED: 409,
   ALLOCATION_CLOSED: 409,
+  ALLOCATION_EXEMPT: 409,
   SESSION_ALREADY_ACTIVE: 409,
   // Another organisation's session is "not found", never "forbidden": existence does not leak.
   SESSION_NOT_FOUND: 404,

@@ -115,10 +115,10 @@ export class SharingSessionsRepository {
   }
 
   /** Whether the allocation has arrived from registration (null: not yet) and whether it has ended. */
-  allocationState(allocationId: string): Promise<Pick<AllocationEntity, 'closed'> | null> {
+  allocationState(allocationId: string): Promise<Pick<AllocationEntity, 'closed' | 'exemptionGroup'> | null> {
     return this.dataSource.manager.findOne(AllocationEntity, {
       where: { allocationId },
-      select: { allocationId: true, closed: true },
+      select: { allocationId: true, closed: true, exemptionGroup: true },
     });
   }
 

@@ -173,6 +173,11 @@ export class StartSession {
         'the allocation has not arrived from registration yet; retry shortly',
         true,
       );
+    if (allocation.exemptionGroup)
+      throw new SharingSessionError(
+        'ALLOCATION_EXEMPT',
+        `the household is exempted from the income test (${allocation.exemptionGroup}): DIV-it may not be offered`,
+      );
     if (allocation.closed)
       throw new SharingSessionError(
         'ALLOCATION_CLOSED',

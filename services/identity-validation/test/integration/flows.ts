@@ -94,7 +94,12 @@ export class PlayedServices {
   }
 
   /** Registration's AllocationRecorded (and its co-residents' stated identities), stored by identity-validation. */
-  async allocation(registrationId: string, coResidents: CoResident[] = []): Promise<string> {
+  async allocation(
+    registrationId: string,
+    coResidents: CoResident[] = [],
+    exemptionGroup:
+      'STATUS_HOLDER_FROM_COA' | 'STUDENTS_WITH_STUDY_FINANCE' | 'STUDENTS_FROM_ABROAD' | null = null,
+  ): Promise<string> {
     const allocationId = randomUUID();
     await this.app.publish(AllocationRecordedEvent, [
       {
@@ -106,7 +111,7 @@ export class PlayedServices {
           lettingCorporationId: this.lettingCorporationId,
           leaseStartDate: '2026-07-01',
           monthlyRentCents: 65_000,
-          exemptionGroup: null,
+          exemptionGroup,
           members: [
             { memberId: randomUUID(), role: 'HOME_SEEKER', adult: true },
             ...coResidents.map((c) => ({ memberId: c.memberId, role: 'CO_RESIDENT' as const, adult: true })),

@@ -83,8 +83,11 @@ afterAll(async () => {
 
 const played = new PlayedServices(app, ORG, LETTING);
 const registrationConsent = (purpose: Purpose, stated: Stated) => played.registrationConsent(purpose, stated);
-const allocation = (registrationId: string, coResidents: CoResident[] = []) =>
-  played.allocation(registrationId, coResidents);
+const allocation = (
+  registrationId: string,
+  coResidents: CoResident[] = [],
+  exemptionGroup?: Parameters<PlayedServices['allocation']>[2],
+) => played.allocation(registrationId, coResidents, exemptionGroup);
 const allocationReceipt = (...args: Parameters<PlayedServices['allocationReceipt']>) =>
   played.allocationReceipt(...args);
 
@@ -670,6 +673,29 @@ describe('BSN and income at allocation (processes 3 and 4)', () => {
     expect((await script(nextSession.sessionId, 'SHARE', ANNA.bsn)).deliveryResponse).toMatchObject({
       state: 'VALIDATED',
     });
+  });
+
+  it('an exempted household: no sharing session starts, MijnOverheid is not asked, nothing is billed (issue 16 item 4)', async () => {
+    const exempt = await allocation(anna.registrationId, [], 'STUDENTS_WITH_STUDY_FINANCE');
+    const sessionsBefore = await app.count('sharing_sessions');
+    const usageBefore = await app.count('usage_records');
+    const refused = await app.call('POST', '/sharing-sessions', token, {
+      receipt: allocationReceipt(anna.registrationId, exempt),
+      purpose: 'BSN_AND_INCOME_AT_ALLOCATION',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.json.code).toBe('ALLOCATION_EXEMPT');
+    expect(await app.count('sharing_sessions')).toBe(sessionsBefore);
+    await drained();
+    expect(await app.count('usage_records')).toBe(usageBefore);
+    expect(
+      app.received.filter(
+        (e) =>
+          e.type === 'nl.divit.identityvalidation.UsageRecorded' &&
+          (e.value as { allocationId?: string | null }).allocationId === exempt,
+      ),
+    ).toHaveLength(0);
   });
 
   it('co-resident: the stated surname and birth date are verified through BV BSN with the shared BSN', async () => {

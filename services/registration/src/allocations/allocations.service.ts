@@ -30,7 +30,8 @@ export class AllocationsService {
 
   /**
    * Records an allocation from the allocation system and publishes AllocationRecorded (pseudonymous) and,
-   * per adult co-resident, CoResidentIdentityProvided (short-retention topic), in one transaction.
+   * per adult co-resident of a household that is not exempted, CoResidentIdentityProvided (short-retention
+   * topic), in one transaction.
    */
   async record(principal: Principal, input: RecordAllocationDto): Promise<AllocationView> {
     const registration = await this.visibleRegistration(principal, input.registrationId);
@@ -85,10 +86,16 @@ export class AllocationsService {
         },
         tx,
       );
+      // An exempted household gets no digital procedure, so its co-residents' names and birth dates go nowhere
+      // (issue 16 item 4): consent and identity-validation refuse to start one for it anyway.
       await this.events.coResidentIdentities(
         tx,
         allocation.members.flatMap((m) =>
-          m.role === 'CO_RESIDENT' && m.adult && m.surname && m.birthDate
+          allocation.exemptionGroup === null &&
+          m.role === 'CO_RESIDENT' &&
+          m.adult &&
+          m.surname &&
+          m.birthDate
             ? [
                 {
                   memberId: m.id,

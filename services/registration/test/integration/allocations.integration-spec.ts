@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { topicCatalogue } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
-import { decisionAnswers, fieldsOf, ReceivedEvent, RegistrationTestApp } from './support';
+import { decisionAnswers, eventually, fieldsOf, ReceivedEvent, RegistrationTestApp } from './support';
 
 /** Allocations recorded from the allocation system, and the pseudonymous / direct split of their events. */
 describe('registration: allocations (real PostgreSQL, Kafka, registry)', () => {
@@ -197,7 +197,7 @@ describe('registration: allocations (real PostgreSQL, Kafka, registry)', () => {
     expect(topicCatalogue.registrationIdentityData.retentionMs).toBeLessThanOrEqual(86_400_000);
   });
 
-  it('records a route A allocation of an exempted household (no income test, no identity events)', async () => {
+  it('records a route A allocation of an exempted household (no income test, no identity events, not even for its adult co-resident)', async () => {
     const res = await record(
       {
         registrationId: reg.routeA,
@@ -206,7 +206,8 @@ describe('registration: allocations (real PostgreSQL, Kafka, registry)', () => {
         monthlyRentCents: 61000,
         leaseStartDate: '2026-04-01',
         exemptionGroup: 'STATUS_HOLDER_FROM_COA',
-        coResidents: [],
+        // Status holders moving in together from a COA location: the second adult's name goes nowhere.
+        coResidents: [{ surname: 'Haddad', birthDate: '1994-02-03' }],
       },
       t.token(org.corpA, ['allocation-system']),
     );
@@ -226,13 +227,28 @@ describe('registration: allocations (real PostgreSQL, Kafka, registry)', () => {
     );
     expect(event?.value).toMatchObject({
       exemptionGroup: 'STATUS_HOLDER_FROM_COA',
-      members: [expect.objectContaining({ role: 'HOME_SEEKER', adult: true })],
+      members: [
+        expect.objectContaining({ role: 'HOME_SEEKER', adult: true }),
+        expect.objectContaining({ role: 'CO_RESIDENT', adult: true }),
+      ],
     });
+    // Everything written in the allocation's transaction has been relayed: an identity event would be out too.
+    await eventually(
+      () => t.db.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM outbox_messages`),
+      {
+        description: 'the outbox to be relayed',
+        until: (r) => r[0]!.n === 0,
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(
       t.received.filter(
         (e) => e.topic === 'registrationIdentityData' && e.value.allocationId === allocationId,
       ),
     ).toEqual([]);
+    expect(JSON.stringify(t.received.filter((e) => e.value.allocationId === allocationId))).not.toContain(
+      'Haddad',
+    );
   });
 
   it.each([

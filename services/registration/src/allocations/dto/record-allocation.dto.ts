@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AllocationOutcomeSymbols, ExemptionGroupSymbols } from '@divit/contracts';
+import { exemptionRefusal } from '../exemptions/exemption-groups';
 import {
   addMonths,
   DIVIT_START,
@@ -66,13 +67,15 @@ export const recordAllocationSchema = z
         });
       }
     });
-    if (allocation.exemptionGroup === 'STUDENTS_WITH_STUDY_FINANCE' && allocation.coResidents.length > 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['exemptionGroup'],
-        message: 'applies to at most two students with study finance',
-      });
-    }
+    // The groups' conditions are data (allocations/exemptions/exemption-groups.json, issue 16 item 4).
+    const refusal =
+      allocation.exemptionGroup &&
+      exemptionRefusal(
+        allocation.exemptionGroup,
+        allocation.coResidents.length + 1,
+        allocation.leaseStartDate,
+      );
+    if (refusal) ctx.addIssue({ code: 'custom', path: ['exemptionGroup'], message: refusal.message });
   });
 
 export type RecordAllocationDto = z.infer<typeof recordAllocationSchema>;
