@@ -1,8 +1,16 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
+export type ChangedScalar = string | number | boolean | null;
+/** One non-personal field's value before and after a change. */
+export interface ChangedValue {
+  from: ChangedScalar;
+  to: ChangedScalar;
+}
+
 /**
  * One access-log entry (table `access_log_entries`, created by this library's migration; append-only by trigger).
- * Ids, names and reasons only: never a token, a BSN or a changed value.
+ * Ids, names and reasons only: never a token, a BSN or a personal value (`changedValues` holds only the values a
+ * service declared not personal, e.g. a status or a retention period).
  */
 @Entity({ name: 'access_log_entries' })
 @Check('ck_access_log_entries_kind', `"kind" IN ('ACCESS', 'AUTHENTICATION')`)
@@ -62,9 +70,16 @@ export class AccessLogEntryEntity {
   @Column({ type: 'varchar', length: 30, nullable: true })
   purpose!: string | null;
 
-  /** The names of the fields a change touched, never their values. */
+  /** The names of the fields a change touched. */
   @Column({ type: 'text', array: true, default: () => `'{}'` })
   changedFields!: string[];
+
+  /**
+   * Before and after of the changed fields that are not personal (issue 16 item 10, Woonkans agreement): a subset
+   * of `changedFields`, scalar values only, each string at most 100 characters and passed through the BSN redaction.
+   */
+  @Column({ type: 'jsonb', default: () => `'{}'` })
+  changedValues!: Record<string, ChangedValue>;
 
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;

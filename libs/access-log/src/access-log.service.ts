@@ -4,9 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { createLogger } from '@divit/observability';
 import { isPlatformOperator } from '@divit/service-kit';
 import type { AuthOutcome, AuthOutcomeSink, Principal } from '@divit/service-kit';
-import { AccessLogEntryEntity } from './access-log.entity';
+import { AccessLogEntryEntity, ChangedValue } from './access-log.entity';
 import { currentRequestOrigin, RequestOrigin } from './request-origin';
-import { sanitizeFieldNames, sanitizeRoles, sanitizeText } from './sanitize';
+import { sanitizeChangedValues, sanitizeFieldNames, sanitizeRoles, sanitizeText } from './sanitize';
 import type { AccessLogEntry, AccessLogPage } from './access-log.views';
 
 export type { AccessLogEntry, AccessLogPage };
@@ -27,8 +27,14 @@ export interface AccessEntryInput {
   allocationId?: string | null;
   /** Why (e.g. ALLOCATION, AUDIT, MIGRATION). */
   purpose?: string | null;
-  /** The NAMES of the fields a change touched (never values). */
+  /** The NAMES of the fields a change touched. */
   changedFields?: readonly string[];
+  /**
+   * Before and after of those changed fields that are NOT personal (a status, an outcome, a retention period, a
+   * route), keyed by field name; each key must be in `changedFields`. Never pass a name, date of birth, address,
+   * contact detail, income or identifier of a person here: leave such a field out, its name is enough.
+   */
+  changedValues?: Readonly<Record<string, ChangedValue>>;
   /** Defaults to the current request's origin (set by AccessLogModule's middleware). */
   origin?: RequestOrigin;
 }
@@ -83,6 +89,7 @@ export class AccessLogService implements AuthOutcomeSink {
   /** Records one read, export or change; pass the transaction's manager to record it with the change. */
   async record(input: AccessEntryInput, em: EntityManager = this.dataSource.manager): Promise<void> {
     const origin = input.origin ?? currentRequestOrigin();
+    const changedFields = sanitizeFieldNames(input.changedFields);
     await em.insert(AccessLogEntryEntity, {
       kind: 'ACCESS',
       subject: sanitizeText(input.principal.subject, 200),
@@ -96,7 +103,8 @@ export class AccessLogService implements AuthOutcomeSink {
       registrationId: asUuid(input.registrationId),
       allocationId: asUuid(input.allocationId),
       purpose: sanitizeText(input.purpose, 30),
-      changedFields: sanitizeFieldNames(input.changedFields),
+      changedFields,
+      changedValues: sanitizeChangedValues(input.changedValues, changedFields),
       ip: sanitizeText(origin.ip, 64),
       userAgent: sanitizeText(origin.userAgent, 300),
       dedupeKey: null,
@@ -126,6 +134,7 @@ export class AccessLogService implements AuthOutcomeSink {
           outcomeReason: outcome.outcome === 'REJECTED' ? outcome.reason : null,
           organisationId: asUuid(orgId),
           changedFields: [],
+          changedValues: {},
           ip: sanitizeText(outcome.ip, 64),
           userAgent: sanitizeText(outcome.userAgent, 300),
           dedupeKey,
@@ -263,6 +272,7 @@ function toEntry(r: AccessLogEntryEntity): AccessLogEntry {
     allocationId: r.allocationId,
     purpose: r.purpose,
     changedFields: r.changedFields,
+    changedValues: r.changedValues ?? {},
     ip: r.ip,
     userAgent: r.userAgent,
   };

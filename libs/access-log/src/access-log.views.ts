@@ -20,8 +20,16 @@ export const accessLogEntryView = z.object({
   registrationId: z.string().nullable(),
   allocationId: z.string().nullable(),
   purpose: z.string().nullable(),
-  /** The NAMES of the fields a change touched (never values). */
+  /** The NAMES of the fields a change touched. */
   changedFields: z.array(z.string()),
+  /** Before and after of the changed fields that are not personal (a status, a retention period); never a person's data. */
+  changedValues: z.record(
+    z.string(),
+    z.object({
+      from: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+      to: z.union([z.string(), z.number(), z.boolean(), z.null()]),
+    }),
+  ),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
 });

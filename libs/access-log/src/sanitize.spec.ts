@@ -1,4 +1,10 @@
-import { changedFieldNames, sanitizeFieldNames, sanitizeRoles, sanitizeText } from './sanitize';
+import {
+  changedFieldNames,
+  sanitizeChangedValues,
+  sanitizeFieldNames,
+  sanitizeRoles,
+  sanitizeText,
+} from './sanitize';
 
 describe('access-log sanitising', () => {
   it('never keeps a BSN-like run of 8 or 9 digits, with or without separators around it', () => {
@@ -55,5 +61,34 @@ describe('access-log sanitising', () => {
     expect(sanitizeRoles(['auditor', 'admin'])).toEqual(['auditor', 'admin']);
     expect(sanitizeRoles(undefined)).toEqual([]);
     expect(sanitizeRoles(Array.from({ length: 30 }, (_, i) => `r${i}`))).toHaveLength(20);
+  });
+});
+
+describe('sanitizeChangedValues (issue 16 item 10)', () => {
+  it('keeps scalar before/after values of changed fields, bounded and BSN-redacted', () => {
+    expect(
+      sanitizeChangedValues(
+        {
+          status: { from: 'ACTIVE', to: 'DEREGISTERED' },
+          retentionDays: { from: 730, to: 0 },
+          note: { from: null, to: `case 123456782 ${'x'.repeat(200)}` },
+        },
+        ['note', 'retentionDays', 'status'],
+      ),
+    ).toEqual({
+      status: { from: 'ACTIVE', to: 'DEREGISTERED' },
+      retentionDays: { from: 730, to: 0 },
+      note: { from: null, to: `case [redacted] ${'x'.repeat(200)}`.slice(0, 100) },
+    });
+    expect(sanitizeChangedValues(undefined, ['status'])).toEqual({});
+  });
+
+  it('refuses a value for a field that did not change, and a nested value', () => {
+    expect(() => sanitizeChangedValues({ surname: { from: 'a', to: 'b' } }, ['status'])).toThrow(
+      /not a changed field/,
+    );
+    expect(() =>
+      sanitizeChangedValues({ status: { from: 'A', to: { nested: 'x' } as unknown as string } }, ['status']),
+    ).toThrow(/string, number, boolean or null/);
   });
 });

@@ -35,6 +35,33 @@ export function sanitizeFieldNames(names: readonly string[] | undefined): string
   return [...out].sort();
 }
 
+type Scalar = string | number | boolean | null;
+
+/**
+ * Non-personal before/after values for the access log: only for fields named in `changedFields`, scalars only
+ * (a nested object could hide anything), strings bounded to 100 characters and BSN-redacted like all free text.
+ * A key that is not a changed field, or a value that is not a scalar, is a programming error and throws.
+ */
+export function sanitizeChangedValues(
+  values: Readonly<Record<string, { from: Scalar; to: Scalar }>> | undefined,
+  changedFields: readonly string[],
+): Record<string, { from: Scalar; to: Scalar }> {
+  const out: Record<string, { from: Scalar; to: Scalar }> = {};
+  if (!values) return out;
+  const scalar = (v: unknown, key: string): Scalar => {
+    if (v === null || typeof v === 'boolean') return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+    if (typeof v === 'string') return sanitizeText(v, 100) ?? '';
+    throw new Error(`changed value of ${key} must be a string, number, boolean or null`);
+  };
+  for (const [key, change] of Object.entries(values)) {
+    if (!changedFields.includes(key))
+      throw new Error(`changed value for ${JSON.stringify(key.slice(0, 40))}, which is not a changed field`);
+    out[key] = { from: scalar(change?.from, key), to: scalar(change?.to, key) };
+  }
+  return out;
+}
+
 /**
  * The names of the top-level fields whose values differ between two plain objects (for `changedFields`): only
  * names leave this function.

@@ -468,6 +468,12 @@ export interface operations {
                             action: string;
                             allocationId: string | null;
                             changedFields: string[];
+                            changedValues: {
+                                [key: string]: {
+                                    from: string | number | boolean | null;
+                                    to: string | number | boolean | null;
+                                };
+                            };
                             id: string;
                             ip: string | null;
                             /** @enum {string} */
@@ -1404,6 +1410,12 @@ export interface operations {
                         action: string;
                         allocationId: string | null;
                         changedFields: string[];
+                        changedValues: {
+                            [key: string]: {
+                                from: string | number | boolean | null;
+                                to: string | number | boolean | null;
+                            };
+                        };
                         id: string;
                         ip: string | null;
                         /** @enum {string} */

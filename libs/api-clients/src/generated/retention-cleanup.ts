@@ -370,6 +370,12 @@ export interface operations {
                             action: string;
                             allocationId: string | null;
                             changedFields: string[];
+                            changedValues: {
+                                [key: string]: {
+                                    from: string | number | boolean | null;
+                                    to: string | number | boolean | null;
+                                };
+                            };
                             id: string;
                             ip: string | null;
                             /** @enum {string} */

@@ -157,6 +157,10 @@ export class AllocationsService {
           allocationId: id,
           purpose: 'ALLOCATION',
           changedFields: ['closedOutcome', 'closedAt'],
+          changedValues: {
+            closedOutcome: { from: null, to: outcome },
+            closedAt: { from: null, to: closedAt.toISOString() },
+          },
         },
         tx,
       );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@divit/service-kit';
-import { AccessLogService } from '@divit/access-log';
+import { AccessLogService, changedFieldNames } from '@divit/access-log';
 import { OrganisationScopeService } from '../organisations/organisation-scope.service';
 import { CreateRegistrationDto, todayInAmsterdam, UpdateRegistrationDto } from './dto/registration.dto';
 import { RegistrationView } from './dto/registration-view.dto';
@@ -102,14 +102,16 @@ export class RegistrationsService {
         );
       }
       const { household, ...fields } = input;
-      for (const [key, value] of Object.entries(fields)) {
-        if (value !== undefined) (registration as unknown as Record<string, unknown>)[key] = value;
-      }
+      const record = registration as unknown as Record<string, unknown>;
+      const given = Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined);
+      const before = Object.fromEntries(given.map((k) => [k, record[k]]));
+      for (const key of given) record[key] = (fields as Record<string, unknown>)[key];
       await this.repository.save(tx, registration);
       if (household) await this.repository.replaceHousehold(tx, id, householdRows(id, household));
-      // The names of the changed fields only, never their values.
+      // The names of the fields whose value changed (issue 16 item 10), never their values: every field of a
+      // registration is a person's data.
       const changedFields = [
-        ...Object.keys(fields).filter((k) => (fields as Record<string, unknown>)[k] !== undefined),
+        ...changedFieldNames(before, Object.fromEntries(given.map((k) => [k, record[k]]))),
         ...(household ? ['household'] : []),
       ];
       await this.accessLog.record(
@@ -146,6 +148,10 @@ export class RegistrationsService {
             ...this.about(registration),
             purpose: 'CASE_HANDLING',
             changedFields: ['status', 'deregisteredAt'],
+            changedValues: {
+              status: { from: 'ACTIVE', to: 'DEREGISTERED' },
+              deregisteredAt: { from: null, to: registration.deregisteredAt.toISOString() },
+            },
           },
           tx,
         );

@@ -247,6 +247,45 @@ describe('access log (shared library) in registration', () => {
     expect(stored).not.toContain('changed@example.org');
   });
 
+  it('names only the fields whose value changed; records before and after only of non-personal fields (issue 16 item 10)', async () => {
+    const token = t.token(orgA, ['allocation-system']);
+    const created = await t.call('POST', '/registrations', token, valid);
+    const id = String(created.json.registrationId);
+    // The surname is sent unchanged, the phone number changes.
+    const res = await t.call('PATCH', `/registrations/${id}`, token, {
+      surname: valid.surname,
+      phone: '+31612345678',
+    });
+    expect(res.status).toBe(200);
+    const [update] = await t.query<Record<string, unknown>>(
+      `SELECT changed_fields, changed_values FROM access_log_entries WHERE registration_id = $1 AND action = 'REGISTRATION_UPDATED'`,
+      [id],
+    );
+    expect(update).toEqual({ changed_fields: ['phone'], changed_values: {} });
+    expect(JSON.stringify(update)).not.toContain('612345678');
+
+    expect((await t.call('POST', `/registrations/${id}/deregister`, token)).status).toBe(200);
+    const [ended] = await t.query<{ changed_fields: string[]; changed_values: Record<string, unknown> }>(
+      `SELECT changed_fields, changed_values FROM access_log_entries WHERE registration_id = $1 AND action = 'REGISTRATION_DEREGISTERED'`,
+      [id],
+    );
+    expect(ended!.changed_fields).toEqual(['deregisteredAt', 'status']);
+    expect(ended!.changed_values).toMatchObject({
+      status: { from: 'ACTIVE', to: 'DEREGISTERED' },
+      deregisteredAt: { from: null, to: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) },
+    });
+    // Auditors read the values through the API too.
+    const page = await t.call(
+      'GET',
+      `/access-log?registrationId=${id}&action=REGISTRATION_DEREGISTERED`,
+      t.token(orgA, ['auditor'], 'auditor-a'),
+    );
+    expect(page.status).toBe(200);
+    expect((page.json.entries as { changedValues: unknown }[])[0]?.changedValues).toMatchObject({
+      status: { from: 'ACTIVE', to: 'DEREGISTERED' },
+    });
+  });
+
   it("two tenants: B's auditor cannot read A's entries; A's auditor reads A's; the platform operator reads both", async () => {
     const auditorA = t.token(orgA, ['auditor'], 'auditor-a');
     const auditorB = t.token(orgB, ['auditor'], 'auditor-b');

@@ -78,7 +78,7 @@ export class PoliciesController {
     @ZodBody(overrideSchema) body: OverrideDto,
   ): Promise<PolicyChangeView> {
     assertActsFor(principal, params.organisationId);
-    return this.policies.override(principal.subject, params.organisationId, params.category, body, (tx, p) =>
+    return this.policies.override(principal, params.organisationId, params.category, body, (tx, p) =>
       this.erasures.reschedule(tx, p),
     );
   }
@@ -94,7 +94,7 @@ export class PoliciesController {
     @ZodParams(overrideParams) params: OverrideParams,
   ): Promise<PolicyChangeView> {
     assertActsFor(principal, params.organisationId);
-    return this.policies.removeOverride(params.organisationId, params.category, (tx, p) =>
+    return this.policies.removeOverride(principal, params.organisationId, params.category, (tx, p) =>
       this.erasures.reschedule(tx, p),
     );
   }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { AccessLogService } from '@divit/access-log';
 import { DataCategorySymbols } from '@divit/contracts';
+import type { Principal } from '@divit/service-kit';
 import type { DataCategory } from '@divit/contracts';
 import { boundsProblem, DEFAULT_POLICIES, DefaultPolicy, effective, EffectivePolicy } from './policy';
 import { PoliciesRepository, Tx } from './policies.repository';
@@ -11,7 +13,10 @@ export type { PolicyView };
 /** Retention policies: the shipped defaults (data file) and per-organisation overrides within min/max. */
 @Injectable()
 export class PoliciesService {
-  constructor(private readonly repository: PoliciesRepository) {}
+  constructor(
+    private readonly repository: PoliciesRepository,
+    private readonly accessLog: AccessLogService,
+  ) {}
 
   defaultFor(category: DataCategory): DefaultPolicy {
     const p = DEFAULT_POLICIES.get(category);
@@ -54,7 +59,7 @@ export class PoliciesService {
    * due time of that organisation's erasures of the category that are still waiting (same transaction).
    */
   async override(
-    actor: string,
+    principal: Principal,
     organisationId: string,
     category: DataCategory,
     input: { retention: string; reason: string },
@@ -74,13 +79,30 @@ export class PoliciesService {
       );
     }
     return this.repository.transaction(async (tx) => {
+      const previous = await this.repository.override(tx, organisationId, category);
       await this.repository.upsert(tx, {
         organisationId,
         category,
         retention: input.retention,
         reason: input.reason,
-        updatedBy: actor,
+        updatedBy: principal.subject,
       });
+      // Which fields changed, with the retention before and after (not personal); the reason is free text, so
+      // only its name (issue 16 item 10).
+      const from = previous?.retention ?? base.retention;
+      await this.accessLog.record(
+        {
+          principal,
+          action: 'RETENTION_POLICY_OVERRIDDEN',
+          resourceType: 'retention-policy',
+          resourceId: category,
+          organisationId,
+          purpose: 'RETENTION',
+          changedFields: [...(from !== input.retention ? ['retention'] : []), 'reason'],
+          changedValues: from !== input.retention ? { retention: { from, to: input.retention } } : {},
+        },
+        tx,
+      );
       const policy = effective(base, { organisationId, retention: input.retention });
       const rescheduled = await reschedule(tx, policy);
       const row = await this.repository.override(tx, organisationId, category);
@@ -95,17 +117,32 @@ export class PoliciesService {
   }
 
   async removeOverride(
+    principal: Principal,
     organisationId: string,
     category: DataCategory,
     reschedule: (tx: Tx, policy: EffectivePolicy) => Promise<number>,
   ): Promise<PolicyView & { rescheduled: number }> {
     return this.repository.transaction(async (tx) => {
-      if (!(await this.repository.remove(tx, organisationId, category)))
+      const previous = await this.repository.override(tx, organisationId, category);
+      if (!previous || !(await this.repository.remove(tx, organisationId, category)))
         throw new PolicyError(
           'POLICY_OVERRIDE_NOT_FOUND',
           `No override of ${category} for this organisation.`,
         );
       const policy = effective(this.defaultFor(category), null);
+      await this.accessLog.record(
+        {
+          principal,
+          action: 'RETENTION_POLICY_OVERRIDE_REMOVED',
+          resourceType: 'retention-policy',
+          resourceId: category,
+          organisationId,
+          purpose: 'RETENTION',
+          changedFields: ['retention'],
+          changedValues: { retention: { from: previous.retention, to: policy.retention } },
+        },
+        tx,
+      );
       const rescheduled = await reschedule(tx, { ...policy, organisationId });
       return { ...policy, override: null, rescheduled };
     });

@@ -59,6 +59,58 @@ describe('retention-cleanup access log', () => {
     expect(entries.some((e) => e.subject === 'aud-1' || e.subject === 'late-auditor')).toBe(false);
   });
 
+  it('records a policy override and its removal with the retention before and after, the reason by name only (issue 16 item 10)', async () => {
+    const owner = randomUUID();
+    const admin = t.token(owner, ['admin'], 'policy-admin');
+    const path = `/policies/REGISTRATION_DATA/organisations/${owner}`;
+    const reason = 'verkort na overleg met mevrouw Jansen';
+    expect((await t.call('PUT', path, admin, { retention: 'P30D', reason })).status).toBe(200);
+    expect(
+      (await t.call('PUT', path, admin, { retention: 'P30D', reason: 'same period, new reason' })).status,
+    ).toBe(200);
+    expect((await t.call('DELETE', path, admin)).status).toBe(200);
+    // Another tenant's admin changes nothing and leaves no change entry for this organisation.
+    expect(
+      (await t.call('PUT', path, t.token(randomUUID(), ['admin']), { retention: 'P0D', reason })).status,
+    ).toBe(403);
+    const rows = await t.query<{
+      action: string;
+      changed_fields: string[];
+      changed_values: unknown;
+      subject: string;
+    }>(
+      `SELECT action, changed_fields, changed_values, subject FROM access_log_entries
+        WHERE organisation_id = $1 AND resource_type = 'retention-policy' ORDER BY id`,
+      [owner],
+    );
+    const base = (await t.call('GET', `/policies?organisationId=${owner}`, admin)).json as unknown as {
+      category: string;
+      retention: string;
+    }[];
+    const defaultRetention = base.find((p) => p.category === 'REGISTRATION_DATA')!.retention;
+    expect(rows).toEqual([
+      {
+        action: 'RETENTION_POLICY_OVERRIDDEN',
+        changed_fields: ['reason', 'retention'],
+        changed_values: { retention: { from: defaultRetention, to: 'P30D' } },
+        subject: 'policy-admin',
+      },
+      {
+        action: 'RETENTION_POLICY_OVERRIDDEN',
+        changed_fields: ['reason'],
+        changed_values: {},
+        subject: 'policy-admin',
+      },
+      {
+        action: 'RETENTION_POLICY_OVERRIDE_REMOVED',
+        changed_fields: ['retention'],
+        changed_values: { retention: { from: 'P30D', to: defaultRetention } },
+        subject: 'policy-admin',
+      },
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('Jansen');
+  });
+
   it('erases its own entries older than the ACCESS_LOGS retention at the sweep, not while a hold covers them', async () => {
     const insert = (age: string) =>
       t.query(
