@@ -31,7 +31,7 @@ describe('consent: access-log data migration on a populated database', () => {
     expect(oldCount!.n).toBe(1200);
 
     await rig.migrateRest(async (full, ran) => {
-      expect(ran).toEqual(moving);
+      expect(ran.slice(0, moving.length)).toEqual(moving); // later migrations follow them
       const rows = await full.query<Record<string, unknown>[]>(
         `SELECT * FROM access_log_entries ORDER BY id`,
       );
