@@ -164,6 +164,11 @@ function consentElements(purpose: Purpose, controller: string): ConsentTextInput
       text: `Verwerkingsverantwoordelijke: ${controller}.`,
       contact: 'privacy@woonnet.example',
     },
+    dataSubjectRights: {
+      text: 'U mag uw gegevens inzien, laten verbeteren of verwijderen en bezwaar maken tegen het gebruik ervan. Bent u het niet eens met hoe wij met uw gegevens omgaan, dan kunt u een klacht indienen bij onze functionaris gegevensbescherming of bij de Autoriteit Persoonsgegevens.',
+      rights: ['ACCESS', 'RECTIFICATION', 'ERASURE', 'OBJECTION', 'COMPLAINT'],
+      howToExercise: 'privacy@woonnet.example; klachten: Autoriteit Persoonsgegevens',
+    },
   };
 }
 

@@ -291,6 +291,11 @@ function consentElements(purpose: Purpose): ConsentTextInput['elements'] {
       text: 'Verwerkingsverantwoordelijke: Fault Regio.',
       contact: 'privacy@fault.example',
     },
+    dataSubjectRights: {
+      text: 'U mag uw gegevens inzien, laten verbeteren of verwijderen en bezwaar maken tegen het gebruik ervan. Bent u het niet eens met hoe wij met uw gegevens omgaan, dan kunt u een klacht indienen bij onze functionaris gegevensbescherming of bij de Autoriteit Persoonsgegevens.',
+      rights: ['ACCESS', 'RECTIFICATION', 'ERASURE', 'OBJECTION', 'COMPLAINT'],
+      howToExercise: 'privacy@fault.example; klachten: Autoriteit Persoonsgegevens',
+    },
   };
 }
 

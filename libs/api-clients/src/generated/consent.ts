@@ -581,6 +581,11 @@ export interface operations {
                             contact: string;
                             text: string;
                         };
+                        dataSubjectRights?: {
+                            howToExercise: string;
+                            rights: ("ACCESS" | "RECTIFICATION" | "ERASURE" | "OBJECTION" | "COMPLAINT")[];
+                            text: string;
+                        };
                         digidAtMijnOverheid?: {
                             sharedData: ("BSN" | "INCOME")[];
                             text: string;
@@ -634,6 +639,11 @@ export interface operations {
                                 contact: string;
                                 text: string;
                             };
+                            dataSubjectRights?: {
+                                howToExercise: string;
+                                rights: ("ACCESS" | "RECTIFICATION" | "ERASURE" | "OBJECTION" | "COMPLAINT")[];
+                                text: string;
+                            };
                             digidAtMijnOverheid?: {
                                 sharedData: ("BSN" | "INCOME")[];
                                 text: string;
@@ -661,7 +671,7 @@ export interface operations {
                         language: "nl" | "en";
                         missingElements: {
                             /** @enum {string} */
-                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity" | "dataSubjectRights";
                             reason: string;
                         }[];
                         /** Format: uuid */
@@ -734,6 +744,11 @@ export interface operations {
                                 contact: string;
                                 text: string;
                             };
+                            dataSubjectRights?: {
+                                howToExercise: string;
+                                rights: ("ACCESS" | "RECTIFICATION" | "ERASURE" | "OBJECTION" | "COMPLAINT")[];
+                                text: string;
+                            };
                             digidAtMijnOverheid?: {
                                 sharedData: ("BSN" | "INCOME")[];
                                 text: string;
@@ -761,7 +776,7 @@ export interface operations {
                         language: "nl" | "en";
                         missingElements: {
                             /** @enum {string} */
-                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity" | "dataSubjectRights";
                             reason: string;
                         }[];
                         /** Format: uuid */
@@ -825,6 +840,11 @@ export interface operations {
                                 contact: string;
                                 text: string;
                             };
+                            dataSubjectRights?: {
+                                howToExercise: string;
+                                rights: ("ACCESS" | "RECTIFICATION" | "ERASURE" | "OBJECTION" | "COMPLAINT")[];
+                                text: string;
+                            };
                             digidAtMijnOverheid?: {
                                 sharedData: ("BSN" | "INCOME")[];
                                 text: string;
@@ -852,7 +872,7 @@ export interface operations {
                         language: "nl" | "en";
                         missingElements: {
                             /** @enum {string} */
-                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity" | "dataSubjectRights";
                             reason: string;
                         }[];
                         /** Format: uuid */
@@ -946,6 +966,11 @@ export interface operations {
                                 contact: string;
                                 text: string;
                             };
+                            dataSubjectRights?: {
+                                howToExercise: string;
+                                rights: ("ACCESS" | "RECTIFICATION" | "ERASURE" | "OBJECTION" | "COMPLAINT")[];
+                                text: string;
+                            };
                             digidAtMijnOverheid?: {
                                 sharedData: ("BSN" | "INCOME")[];
                                 text: string;
@@ -973,7 +998,7 @@ export interface operations {
                         language: "nl" | "en";
                         missingElements: {
                             /** @enum {string} */
-                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity";
+                            element: "legalDuty" | "secureGovernmentConnection" | "digidAtMijnOverheid" | "bsnOnlyForSurnameAndBirthDateCheck" | "bsnHashedAndVerifiedDataStored" | "reuseAtAllocation" | "voluntaryAndWithdrawable" | "controllerIdentity" | "dataSubjectRights";
                             reason: string;
                         }[];
                         /** Format: uuid */
@@ -1510,6 +1535,11 @@ export interface operations {
                                     };
                                     controllerIdentity?: {
                                         contact: string;
+                                        text: string;
+                                    };
+                                    dataSubjectRights?: {
+                                        howToExercise: string;
+                                        rights: ("ACCESS" | "RECTIFICATION" | "ERASURE" | "OBJECTION" | "COMPLAINT")[];
                                         text: string;
                                     };
                                     digidAtMijnOverheid?: {

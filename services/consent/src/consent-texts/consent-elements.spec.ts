@@ -14,6 +14,11 @@ const complete = (atAllocation: boolean): ConsentElements => ({
     noEffectOnRegistrationTime: true,
   },
   controllerIdentity: { text: 'Verantwoordelijke', contact: 'privacy@example.org' },
+  dataSubjectRights: {
+    text: 'U mag uw gegevens inzien, laten verbeteren of verwijderen, bezwaar maken en een klacht indienen.',
+    rights: ['ACCESS', 'RECTIFICATION', 'ERASURE', 'OBJECTION', 'COMPLAINT'],
+    howToExercise: 'privacy@example.org; klachten: Autoriteit Persoonsgegevens',
+  },
 });
 
 describe('missingElements', () => {
@@ -31,6 +36,19 @@ describe('missingElements', () => {
 
   it('names every missing element, in the standard order', () => {
     expect(missingElements({}, 'BSN_AT_REGISTRATION').map((p) => p.element)).toEqual([...REQUIRED_ELEMENTS]);
+  });
+
+  it('names the rights a dataSubjectRights element leaves out (issue 16 item 7)', () => {
+    const elements = {
+      ...complete(false),
+      dataSubjectRights: {
+        ...complete(false).dataSubjectRights,
+        rights: ['ACCESS' as const, 'ERASURE' as const],
+      },
+    };
+    expect(missingElements(elements, 'BSN_AT_REGISTRATION')).toEqual([
+      { element: 'dataSubjectRights', reason: 'must name the rights RECTIFICATION, OBJECTION, COMPLAINT' },
+    ]);
   });
 
   it('treats blank text as incomplete', () => {

@@ -23,7 +23,15 @@ export const REQUIRED_ELEMENTS = [
   'voluntaryAndWithdrawable',
   /** Who is responsible (controller) and how to reach them; the controller organisations come from the route. */
   'controllerIdentity',
+  /**
+   * The person's rights under the GDPR and how to use them: access, rectification, erasure, objection, and a
+   * complaint (to the controller's data protection officer or the Autoriteit Persoonsgegevens). Issue 16 item 7.
+   */
+  'dataSubjectRights',
 ] as const;
+
+/** The rights the `dataSubjectRights` element must name (GDPR articles 15, 16, 17, 21 and 77). */
+export const DATA_SUBJECT_RIGHTS = ['ACCESS', 'RECTIFICATION', 'ERASURE', 'OBJECTION', 'COMPLAINT'] as const;
 
 export type ElementName = (typeof REQUIRED_ELEMENTS)[number];
 
@@ -53,6 +61,13 @@ export const elementSchemas = {
     text,
     /** How to contact the controller (privacy desk, data protection officer). */
     contact: plainText({ max: 500 }),
+  }),
+  dataSubjectRights: z.strictObject({
+    text,
+    /** The rights the text names; all of DATA_SUBJECT_RIGHTS must be there. */
+    rights: z.array(z.enum(DATA_SUBJECT_RIGHTS)).min(1),
+    /** How to exercise them (a web page, an address) and where to complain. */
+    howToExercise: plainText({ max: 500 }),
   }),
 } satisfies Record<ElementName, z.ZodType>;
 
@@ -113,6 +128,12 @@ export function missingElements(
     const unsaid = flags.filter((f) => !voluntary[f]);
     if (unsaid.length)
       problems.push({ element: 'voluntaryAndWithdrawable', reason: `must state ${unsaid.join(', ')}` });
+  }
+  const rights = elements.dataSubjectRights;
+  if (rights && !present.has('dataSubjectRights')) {
+    const unnamed = DATA_SUBJECT_RIGHTS.filter((r) => !rights.rights.includes(r));
+    if (unnamed.length)
+      problems.push({ element: 'dataSubjectRights', reason: `must name the rights ${unnamed.join(', ')}` });
   }
   return REQUIRED_ELEMENTS.flatMap((name) => problems.filter((p) => p.element === name));
 }

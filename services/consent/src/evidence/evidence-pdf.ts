@@ -11,6 +11,7 @@ const ELEMENT_TITLES: Record<ElementName, string> = {
   reuseAtAllocation: 'Data reused at allocation',
   voluntaryAndWithdrawable: 'Voluntary and withdrawable',
   controllerIdentity: 'Controller',
+  dataSubjectRights: "The person's rights (access, rectification, erasure, objection, complaint)",
 };
 
 /** A readable PDF of the consent evidence (every text element as shown, answers, receipts, withdrawals). */

@@ -240,7 +240,7 @@ describe('consent: controller per route, key rotation, evidence, partial consent
       answer: { answer: string; receipt: string; withdrawnAt: string | null };
     }[];
     expect(entry?.text.versionHash).toBe(text.versionHash);
-    expect(Object.keys(entry?.text.elements ?? {})).toHaveLength(8);
+    expect(Object.keys(entry?.text.elements ?? {})).toHaveLength(9);
     expect(entry?.showing.channel).toBe('WEB');
     expect(entry?.answer).toMatchObject({ answer: 'GRANTED', receipt: g.receipt });
     expect(entry?.answer.withdrawnAt).not.toBeNull();

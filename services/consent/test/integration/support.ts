@@ -203,6 +203,11 @@ export function completeElements(purpose: string): Record<string, unknown> {
       text: 'Verwerkingsverantwoordelijke is de organisatie hieronder genoemd.',
       contact: 'privacy@example.org',
     },
+    dataSubjectRights: {
+      text: 'U mag uw gegevens inzien, laten verbeteren of verwijderen, bezwaar maken en een klacht indienen.',
+      rights: ['ACCESS', 'RECTIFICATION', 'ERASURE', 'OBJECTION', 'COMPLAINT'],
+      howToExercise: 'privacy@example.org; klachten: Autoriteit Persoonsgegevens',
+    },
   };
 }
 
