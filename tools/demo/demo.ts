@@ -46,6 +46,8 @@ import {
   type Clients,
 } from './lib';
 import { identities } from './identities';
+import { collectConformanceReport } from '../reports/conformance-run';
+import { renderConformancePdf } from '../reports/conformance-pdf';
 
 configureLogging({ service: 'demo', level: 'warn' });
 const run = randomBytes(2).toString('hex');
@@ -1197,9 +1199,30 @@ async function main(): Promise<void> {
     financeSystem.seen,
   );
   await Promise.all([allocatorSystem.stop(), financeSystem.stop(), usageMeter.stop()]);
+  await conformanceReport(flow);
   await bsnLeakScan();
   people.close();
   say('demo: done');
+}
+
+/** The conformance report of the allocator for this year (issue 16 item 9), as its auditor reads it. */
+async function conformanceReport(flow: Flow): Promise<void> {
+  say('-- conformance report (DIV-it 1.2.2, ten points), as the auditor of WoonNet Regio');
+  const auditor = clientsFor(await people.tokenFor(flow.organisationId, ['auditor']));
+  const year = new Date().getUTCFullYear();
+  const report = await collectConformanceReport(auditor, {
+    organisationId: flow.organisationId,
+    from: `${year}-01-01`,
+    to: `${year + 1}-01-01`,
+  });
+  writeReport('conformance-report.json', `${JSON.stringify(report, null, 2)}\n`);
+  writeReport('conformance-report.pdf', await renderConformancePdf(report));
+  for (const p of report.points)
+    say(`  ${String(p.point).padStart(2)}. ${p.status.padEnd(22)} ${p.evidence[0] ?? p.notes[0] ?? ''}`);
+  const attention = report.points.filter((p) => p.status === 'ATTENTION');
+  for (const p of attention) say(`  point ${p.point} needs attention: ${p.notes.join('; ')}`);
+  say('  written to reports/demo/conformance-report.json and .pdf');
+  say();
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ErasureModule } from '@divit/service-kit';
 import type { ConsentConfig } from './config/consent.config';
 import { CONSENT_CONFIG } from './config/consent-config.token';
+import { ConformanceModule } from './conformance/conformance.module';
 import { ConsentTextsModule } from './consent-texts/consent-texts.module';
 import { ConsentsModule } from './consents/consents.module';
 import { InboundEventsConsumer } from './erasure/inbound-events.consumer';
@@ -29,6 +30,7 @@ export class ConsentModule {
         ConsentsModule,
         EvidenceModule,
         SigningKeysModule,
+        ConformanceModule,
       ],
       providers: [{ provide: CONSENT_CONFIG, useValue: config }, InboundEventsConsumer],
       exports: [CONSENT_CONFIG],

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AccessLogModule } from '@divit/access-log';
 import { PlatformModule } from '@divit/service-kit';
 import { IDV_SETTINGS, IdvSettings } from './common/settings';
+import { ConformanceModule } from './conformance/conformance.module';
 import { IdentityValidationConfig } from './config/identity-validation.config';
 import { identityValidationDataSourceOptions } from './database/data-source';
 import { PlatformEventsModule } from './platform-events/platform-events.module';
@@ -33,6 +34,7 @@ export class AppModule {
         // Throws BsnKeyConfigError for unusable key material (start.ts exits with 78).
         SharingSessionsModule.forRoot(config),
         PlatformEventsModule,
+        ConformanceModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { AccessLogModule } from '@divit/access-log';
 import { PlatformModule } from '@divit/service-kit';
 import { IncomeRetrievalConfig } from './config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from './database/data-source';
+import { ConformanceModule } from './conformance/conformance.module';
 import { HouseholdsModule } from './households/households.module';
 import { DEFAULT_NORMS_DIR, loadNormCatalogue } from './norms/norms';
 import { StatementsModule } from './statements/statements.module';
@@ -29,6 +30,7 @@ export class AppModule {
         }),
         HouseholdsModule,
         StatementsModule,
+        ConformanceModule,
       ],
     };
   }

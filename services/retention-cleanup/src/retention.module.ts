@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConformanceModule } from './conformance/conformance.module';
 import { DeletionLogModule } from './deletion-log/deletion-log.module';
 import { ErasuresModule } from './erasures/erasures.module';
 import { HoldsModule } from './holds/holds.module';
@@ -18,6 +19,7 @@ import { PoliciesModule } from './policies/policies.module';
     HoldsModule,
     DeletionLogModule,
     RetentionMetricsModule,
+    ConformanceModule,
   ],
 })
 export class RetentionModule {}

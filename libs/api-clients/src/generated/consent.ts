@@ -52,6 +52,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conformance-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["conformanceEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/consent-texts": {
         parameters: {
             query?: never;
@@ -548,6 +564,85 @@ export interface operations {
             403: components["responses"]["ForbiddenRole"];
             /** @description Not Found: code ALLOCATION_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    conformanceEvidence: {
+        parameters: {
+            query: {
+                from: string;
+                organisationId: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Texts in force with their elements, answers and withdrawals. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        answers: {
+                            answer: string;
+                            count: number;
+                            purpose: string;
+                            subjectRole: string;
+                        }[];
+                        answersWithoutProofOfShowing: number;
+                        bsnScan: {
+                            bsnLikeValues: number;
+                            columns: string[];
+                            columnsScanned: number;
+                        };
+                        /** Format: date */
+                        from: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        requiredElements: string[];
+                        /** @constant */
+                        service: "consent";
+                        textsInForce: {
+                            audience: string;
+                            elementsPresent: string[];
+                            language: string;
+                            problems: {
+                                element: string;
+                                reason: string;
+                            }[];
+                            /** Format: date-time */
+                            publishedAt: string;
+                            purpose: string;
+                            /** Format: uuid */
+                            textId: string;
+                            version: number;
+                            versionHash: string;
+                        }[];
+                        /** Format: date */
+                        to: string;
+                        withdrawals: {
+                            count: number;
+                            purpose: string;
+                            subjectRole: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code OUTSIDE_ORGANISATION. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conformance-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["conformanceEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dvmg/deliveries": {
         parameters: {
             query?: never;
@@ -465,6 +481,72 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    conformanceEvidence: {
+        parameters: {
+            query: {
+                from: string;
+                organisationId: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts per process and outcome; never a BSN. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bsnScan: {
+                            bsnLikeValues: number;
+                            columns: string[];
+                            columnsScanned: number;
+                        };
+                        failedSessionsStillHoldingCheckData: number;
+                        /** Format: date */
+                        from: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** @constant */
+                        service: "identity-validation";
+                        sessions: {
+                            count: number;
+                            failureCode: string | null;
+                            purpose: string;
+                            state: string;
+                            subjectRole: string;
+                        }[];
+                        storedHashes: {
+                            count: number;
+                            keyId: string;
+                        }[];
+                        /** Format: date */
+                        to: string;
+                        usage: {
+                            count: number;
+                            kind: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code OUTSIDE_ORGANISATION. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };

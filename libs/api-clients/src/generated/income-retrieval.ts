@@ -68,6 +68,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conformance-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["conformanceEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -493,6 +509,64 @@ export interface operations {
             };
             /** @description Conflict: code ALLOCATION_EXEMPT; ALLOCATION_ALREADY_DECIDED. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    conformanceEvidence: {
+        parameters: {
+            query: {
+                from: string;
+                organisationId: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Decisions by outcome and what income is still held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bsnScan: {
+                            bsnLikeValues: number;
+                            columns: string[];
+                            columnsScanned: number;
+                        };
+                        decisions: {
+                            alternativeRouteReason: string | null;
+                            count: number;
+                            outcome: string;
+                        }[];
+                        /** Format: date */
+                        from: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        /** @constant */
+                        service: "income-retrieval";
+                        statementsPastRetention: number;
+                        /** Format: date */
+                        to: string;
+                        undecidedOpenAllocations: number;
+                        unusedIncomeAfterEndWithoutLease: number;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code OUTSIDE_ORGANISATION. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conformance-evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["conformanceEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/deletion-log": {
         parameters: {
             query?: never;
@@ -400,6 +416,75 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    conformanceEvidence: {
+        parameters: {
+            query: {
+                from: string;
+                organisationId: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erasures with their times, proofs and the policies in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activeLegalHolds: number;
+                        bsnScan: {
+                            bsnLikeValues: number;
+                            columns: string[];
+                            columnsScanned: number;
+                        };
+                        deletionLogRecords: number;
+                        erasures: {
+                            acknowledged: number;
+                            category: string;
+                            commands: number;
+                            maxSecondsToErasure: number | null;
+                            medianSecondsToErasure: number | null;
+                            trigger: string;
+                        }[];
+                        /** Format: date */
+                        from: string;
+                        /** Format: uuid */
+                        organisationId: string;
+                        overdueErasures: number;
+                        policies: {
+                            assumption: boolean;
+                            category: string;
+                            overridden: boolean;
+                            retention: string;
+                            source: string;
+                        }[];
+                        rowsErased: number;
+                        /** @constant */
+                        service: "retention-cleanup";
+                        /** Format: date */
+                        to: string;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code OUTSIDE_ORGANISATION. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };

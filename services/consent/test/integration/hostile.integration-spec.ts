@@ -60,6 +60,7 @@ describe('consent: hostile clients (every operation of the OpenAPI document)', (
         language: 'nl',
       },
       requests: {
+        conformanceEvidence: { query: { organisationId: orgA, from: '2026-01-01', to: '2027-01-01' } },
         allocationConsentStatus: { path: { id: allocationId } },
         consentTextsGet: { path: { id: text.id } },
         consentTextsPublish: { path: { id: String(draft.json.id) } },

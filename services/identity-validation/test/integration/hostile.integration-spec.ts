@@ -104,6 +104,7 @@ describe('identity-validation: hostile clients (every operation of the OpenAPI d
         unused.receipt,
       ],
       requests: {
+        conformanceEvidence: { query: { organisationId: orgA, from: '2026-01-01', to: '2027-01-01' } },
         sharingSessionsStart: { body: { receipt: unused.receipt, purpose: PURPOSE } },
         sharingSessionsConfirm: { body: { agrees: true } },
         dvmgSimulatorLogin: { body: { testPersonBsn: ANNA.bsn } },

@@ -49,6 +49,7 @@ describe('income-retrieval: hostile clients (every operation of the OpenAPI docu
         memberId: decided.homeSeeker,
       },
       requests: {
+        conformanceEvidence: { query: { organisationId: orgA, from: '2026-01-01', to: '2027-01-01' } },
         householdsGet: { path: { allocationId: openId } },
         householdsStatePensionAge: { path: { allocationId: openId }, body: { pensionAge: true } },
         // A year no shipped file has: tenant A (who also holds platform-operator) may publish it.

@@ -55,6 +55,7 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
         category: 'REGISTRATION_DATA',
       },
       requests: {
+        conformanceEvidence: { query: { organisationId: orgA, from: '2026-01-01', to: '2027-01-01' } },
         holdsCreate: { body: { ...holdBody, reason: 'hostile hold' } },
         holdsLift: { body: { reason: 'hostile lift' } },
         policiesOverride: { body: { retention: 'P0D', reason: 'hostile: erase at once' } },
