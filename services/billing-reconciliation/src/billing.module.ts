@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { deadLetterTopicFor } from '@divit/contracts';
 import { ErasureModule } from '@divit/service-kit';
 import { billingErasure, ERASURE_GROUP } from './erasure/owned-categories';
+import { GuaranteeFundModule } from './guarantee-fund/guarantee-fund.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { OrganisationsModule } from './organisations/organisations.module';
@@ -22,6 +23,7 @@ import { TariffsModule } from './tariffs/tariffs.module';
     LedgerModule,
     ReportsModule,
     ReconciliationModule,
+    GuaranteeFundModule,
   ],
 })
 export class BillingModule {}
