@@ -8,6 +8,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ReportsModule } from './reports/reports.module';
+import { SupplierCostsModule } from './supplier-costs/supplier-costs.module';
 import { TariffsModule } from './tariffs/tariffs.module';
 
 /** The billing features, one Nest module each; erasure of the data they own. */
@@ -24,6 +25,7 @@ import { TariffsModule } from './tariffs/tariffs.module';
     ReportsModule,
     ReconciliationModule,
     GuaranteeFundModule,
+    SupplierCostsModule,
   ],
 })
 export class BillingModule {}

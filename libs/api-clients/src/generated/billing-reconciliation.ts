@@ -500,6 +500,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/supplier-costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supplierCostsList"];
+        put?: never;
+        post: operations["supplierCostsImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supplier-costs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supplierCostsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supplier-costs/{id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supplierCostsStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tariffs": {
         parameters: {
             query?: never;
@@ -946,6 +994,41 @@ export interface components {
             /** @description Amount difference per unit line (cents) still counted as rounding. */
             toleranceCents: number;
             units: components["schemas"]["UnitResult"][];
+        };
+        /** @description A cost a supplier passed on, split over the members like an invoice. */
+        SupplierCost: {
+            amountCents: number;
+            /** @enum {string} */
+            basis: "HOUSING_STOCK" | "ALLOCATIONS" | "EQUAL" | "FIXED_PERCENTAGES" | "OWN_INVOICE";
+            /** @constant */
+            currency: "EUR";
+            description: string;
+            /** Format: date-time */
+            importedAt: string;
+            importedBy: string;
+            invoiceNumber: string;
+            keyEffectiveFrom: string | null;
+            /** @description Each member's part; they add up to amountCents to the cent. */
+            parts: {
+                amountCents: number;
+                /** @description Always 0: a supplier cost has no usage to attribute. */
+                attributableCents: number;
+                attributableUsageCount: number;
+                keyShareDenominator: number;
+                keyShareNumerator: number;
+                /** Format: uuid */
+                memberId: string;
+                sharedCents: number;
+            }[];
+            /** Format: uuid */
+            payerOrganisationId: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodEnd: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodStart: string;
+            supplier: string;
+            /** Format: uuid */
+            supplierCostId: string;
         };
         /** @description A date-versioned tariff per issuer and usage unit; unitPriceMillicents in thousandths of a euro cent. */
         Tariff: {
@@ -2860,6 +2943,189 @@ export interface operations {
             };
             /** @description Conflict: code PERIOD_NOT_CLOSED. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsList: {
+        parameters: {
+            query?: {
+                payerOrganisationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payer's supplier costs (default: the caller's own). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierCost"][];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    costs: {
+                        amountCents: number;
+                        /** @constant */
+                        currency: "EUR";
+                        /** @description What the supplier charges for (e.g. DIV-it module, pass-through of MijnOverheid costs). */
+                        description: string;
+                        invoiceNumber: string;
+                        /** Format: uuid */
+                        payerOrganisationId: string;
+                        /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                        periodEnd: string;
+                        /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                        periodStart: string;
+                        supplier: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every cost of the file, with its split. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierCost"][];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code PAYER_UNKNOWN. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code SUPPLIER_COST_CONFLICT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code SPLIT_IMPOSSIBLE. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierCost"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SUPPLIER_COST_NOT_FOUND (no such cost, or another payer's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every member's part of the supplier cost, with a TOTAL line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SUPPLIER_COST_NOT_FOUND. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

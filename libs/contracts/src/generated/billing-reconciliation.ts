@@ -227,6 +227,67 @@ export interface MemberSettlementCalculated {
 }
 
 /**
+ * How the cost was split: HOUSING_STOCK, ALLOCATIONS, EQUAL, FIXED_PERCENTAGES, or OWN_INVOICE (route A: the corporation pays it alone).
+ * Avro enum `nl.divit.billingreconciliation.SupplierCostKeyBasis`.
+ */
+export type SupplierCostKeyBasis = 'HOUSING_STOCK' | 'ALLOCATIONS' | 'EQUAL' | 'FIXED_PERCENTAGES' | 'OWN_INVOICE';
+
+/** All symbols of {@link SupplierCostKeyBasis}, in schema order. */
+export const SupplierCostKeyBasisSymbols = ['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES', 'OWN_INVOICE'] as const satisfies readonly SupplierCostKeyBasis[];
+
+/**
+ * What one member corporation owes of a cost a software or service supplier passed on to the payer (issue 16 item 8), split like a MijnOverheid invoice by the payer's allocation key in force on the period's first day. The members' amounts of one supplier cost add up to its amount to the cent (largest remainder). A supplier cost is imported once and never changed, so there are no versions. No personal data.
+ * Avro record `nl.divit.billingreconciliation.SupplierCostSettlementCalculated`.
+ */
+export interface SupplierCostSettlementCalculated {
+  /**
+   * Identifier of this settlement line. The message key is the payer organisation id.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  settlementId: string;
+  /**
+   * The imported supplier cost (derived from supplier and invoice number).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  supplierCostId: string;
+  /** The supplier, as named on import (upper-case code). */
+  supplier: string;
+  /** The supplier's invoice number. */
+  invoiceNumber: string;
+  /**
+   * The organisation the supplier invoiced (route A corporation, route B allocator, route C coordinator).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  payerOrganisationId: string;
+  /**
+   * The member corporation charged (for route A: the payer itself).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  memberOrganisationId: string;
+  /** First day of the period the cost covers (ISO-8601 date). */
+  periodStart: string;
+  /** Last day of the period the cost covers (ISO-8601 date, inclusive). */
+  periodEnd: string;
+  /** The member's part, euro cents, never negative. */
+  amountCents: number;
+  /** The whole supplier cost, euro cents: the sum of every member's part. */
+  supplierCostTotalCents: number;
+  /** The allocation key used. */
+  allocationKey: SupplierCostKeyBasis;
+  /** The member's weight under the key. */
+  keyShareNumerator: number;
+  /** The sum of all members' weights under the key. */
+  keyShareDenominator: number;
+  /** ISO-4217 currency, always "EUR". */
+  currency: string;
+  /**
+   * When the split was calculated (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  calculatedAt: number;
+}
+
+/**
  * Category of personal data a retention policy governs. HASHED_BSN (identity-validation); IDENTIFYING_DATA_FOR_CHECK: gender marker, postcode and house number kept only for the BV BSN check (registration); UNUSED_INCOME: shared income not (yet) used in a completed income test (income-retrieval); USED_INCOME: income used in a completed test, kept for the accountant (income-retrieval); CONSENT_PROOFS: consent answers, proofs of showing and receipts (consent); ACCESS_LOGS: who read or exported personal data (every service that logs access); REGISTRATION_DATA: a registration and its household after deregistration (registration); USAGE_LEDGER: MijnOverheid usage records (billing-reconciliation); INVOICES_AND_REPORTS: imported invoices, reconciliations and statements (billing-reconciliation).
  * Avro enum `nl.divit.retentioncleanup.DataCategory`.
  */
@@ -624,6 +685,116 @@ export const MemberSettlementCalculatedEvent: EventDescriptor<'nl.divit.billingr
         name: 'keyShareNumerator',
         type: 'long',
         doc: 'The member\'s weight under the allocation key (e.g. its dwellings).',
+      },
+      {
+        name: 'keyShareDenominator',
+        type: 'long',
+        doc: 'The sum of all members\' weights under the key.',
+      },
+      {
+        name: 'currency',
+        type: 'string',
+        doc: 'ISO-4217 currency, always "EUR".',
+      },
+      {
+        name: 'calculatedAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the split was calculated (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.billingreconciliation.SupplierCostSettlementCalculated` on topic `billingReconciliationSettlements`. Schema: schemas/avro/billing-reconciliation/SupplierCostSettlementCalculated.avsc. */
+export const SupplierCostSettlementCalculatedEvent: EventDescriptor<'nl.divit.billingreconciliation.SupplierCostSettlementCalculated', SupplierCostSettlementCalculated> = {
+  type: 'nl.divit.billingreconciliation.SupplierCostSettlementCalculated',
+  topic: 'billingReconciliationSettlements',
+  schema: {
+    type: 'record',
+    name: 'SupplierCostSettlementCalculated',
+    namespace: 'nl.divit.billingreconciliation',
+    doc: 'What one member corporation owes of a cost a software or service supplier passed on to the payer (issue 16 item 8), split like a MijnOverheid invoice by the payer\'s allocation key in force on the period\'s first day. The members\' amounts of one supplier cost add up to its amount to the cent (largest remainder). A supplier cost is imported once and never changed, so there are no versions. No personal data.',
+    fields: [
+      {
+        name: 'settlementId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Identifier of this settlement line. The message key is the payer organisation id.',
+      },
+      {
+        name: 'supplierCostId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The imported supplier cost (derived from supplier and invoice number).',
+      },
+      {
+        name: 'supplier',
+        type: 'string',
+        doc: 'The supplier, as named on import (upper-case code).',
+      },
+      {
+        name: 'invoiceNumber',
+        type: 'string',
+        doc: 'The supplier\'s invoice number.',
+      },
+      {
+        name: 'payerOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The organisation the supplier invoiced (route A corporation, route B allocator, route C coordinator).',
+      },
+      {
+        name: 'memberOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The member corporation charged (for route A: the payer itself).',
+      },
+      {
+        name: 'periodStart',
+        type: 'string',
+        doc: 'First day of the period the cost covers (ISO-8601 date).',
+      },
+      {
+        name: 'periodEnd',
+        type: 'string',
+        doc: 'Last day of the period the cost covers (ISO-8601 date, inclusive).',
+      },
+      {
+        name: 'amountCents',
+        type: 'long',
+        doc: 'The member\'s part, euro cents, never negative.',
+      },
+      {
+        name: 'supplierCostTotalCents',
+        type: 'long',
+        doc: 'The whole supplier cost, euro cents: the sum of every member\'s part.',
+      },
+      {
+        name: 'allocationKey',
+        type: {
+          type: 'enum',
+          name: 'SupplierCostKeyBasis',
+          namespace: 'nl.divit.billingreconciliation',
+          doc: 'How the cost was split: HOUSING_STOCK, ALLOCATIONS, EQUAL, FIXED_PERCENTAGES, or OWN_INVOICE (route A: the corporation pays it alone).',
+          symbols: ['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES', 'OWN_INVOICE'],
+        },
+        doc: 'The allocation key used.',
+      },
+      {
+        name: 'keyShareNumerator',
+        type: 'long',
+        doc: 'The member\'s weight under the key.',
       },
       {
         name: 'keyShareDenominator',

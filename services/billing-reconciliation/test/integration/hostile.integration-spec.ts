@@ -76,6 +76,19 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
     if (claim.status !== 201) throw new Error(`fixture claim: ${claim.status} ${claim.text}`);
     const claimId = String(claim.json.claimId);
     const onFund = { path: { id: fundId } };
+    // Tenant A's supplier cost (issue 16 item 8).
+    const supplierCost = (invoiceNumber: string) => ({
+      supplier: 'WOONSOFT',
+      invoiceNumber,
+      payerOrganisationId: allocatorA,
+      ...MARCH,
+      currency: 'EUR',
+      description: 'DIV-it module, March',
+      amountCents: 1_000,
+    });
+    const costs = await t.call('POST', '/supplier-costs', a, { costs: [supplierCost('WS-A-1')] });
+    if (costs.status !== 201) throw new Error(`fixture supplier cost: ${costs.status} ${costs.text}`);
+    const supplierCostId = String((costs.json as unknown as { supplierCostId: string }[])[0]?.supplierCostId);
 
     tier = new HostileTier({
       service: 'billing-reconciliation',
@@ -130,6 +143,10 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
         guaranteeFundTerminate: { ...onFund, body: { terminatedOn: '2025-12-31', reason: 'hostile' } },
         guaranteeFundStatement: { path: { id: fundId, partyId }, query: { format: 'csv' } },
         guaranteeFundOverview: onFund,
+        supplierCostsImport: { body: { costs: [supplierCost('WS-A-2')] } },
+        supplierCostsList: { query: { payerOrganisationId: allocatorA } },
+        supplierCostsGet: { path: { id: supplierCostId } },
+        supplierCostsStatements: { path: { id: supplierCostId } },
         guaranteeFundMonitoring: { ...onFund, query: { year: '2025', half: '1' } },
       },
       ignoredTables: {
