@@ -77,8 +77,8 @@ export function partyStatement(s: FundSnapshot, partyId: string): PartyStatement
     calledCents,
     contributedCents,
     outstandingCents: calledCents - contributedCents,
-    paidOutToPartyCents: -payouts.reduce((a, e) => a + e.signedCents, 0),
-    refundedCents: -refunds.reduce((a, e) => a + e.signedCents, 0),
+    paidOutToPartyCents: payouts.reduce((a, e) => a - e.signedCents, 0),
+    refundedCents: refunds.reduce((a, e) => a - e.signedCents, 0),
   };
 }
 
@@ -198,10 +198,11 @@ export function overviewPdf(s: FundSnapshot): Promise<Buffer> {
     .fontSize(12)
     .text(`Balance: EUR ${euros(balance)}`);
   doc.font('Helvetica').fontSize(10);
-  const sum = (kind: string) =>
-    -s.entries.filter((e) => e.kind === kind).reduce((a, e) => a - e.signedCents, 0);
+  /** Money moved by entries of one kind, as a positive amount. */
+  const moved = (kind: string) =>
+    s.entries.filter((e) => e.kind === kind).reduce((a, e) => a + Math.abs(e.signedCents), 0);
   doc.text(
-    `Contributions EUR ${euros(sum('CONTRIBUTION'))}, payouts EUR ${euros(-sum('PAYOUT'))}, refunds EUR ${euros(-sum('REFUND'))}; ${s.calls.length} call(s), ${s.claims.length} claim(s)`,
+    `Contributions EUR ${euros(moved('CONTRIBUTION'))}, payouts EUR ${euros(moved('PAYOUT'))}, refunds EUR ${euros(moved('REFUND'))}; ${s.calls.length} call(s), ${s.claims.length} claim(s)`,
   );
   doc.moveDown();
 
