@@ -11,7 +11,9 @@
  *    settlements, both with the published reader schemas;
  *  - an auditor reading evidence, a withdrawal erased within seconds and a retention sweep (run by the platform
  *    operator: sweeps span every organisation);
- *  - finance importing the MijnOverheid invoice, reconciling and splitting it over the members.
+ *  - finance importing the MijnOverheid invoice, reconciling and splitting it over the members;
+ *  - one year of the Woonkans guarantee fund (contributions, a claim paid that triggers the top-up call, a refused
+ *    claim, a joining party; statements, overview and monitoring figures).
  * It ends with a scan of every service database, every topic and every service log for the test BSNs.
  * Any unexpected answer stops it with exit code 1, so the demonstration doubles as an end-to-end check.
  */
@@ -1090,6 +1092,227 @@ async function billing(
   say();
 }
 
+/**
+ * One year of the Woonkans guarantee fund (issue 17, agreement article 7 and annex 3) held by WoonNet: the
+ * municipalities by their regional key, De Kade and Woonbron Oost by their housing stock, two care providers at a
+ * fixed amount; the initial call paid in, a claim approved by the chair and paid by the cashier that takes the
+ * balance below the threshold (the top-up call is made at once), a refused claim, a care provider joining in July;
+ * statements, the overview with its balance chart and the half-yearly monitoring figures to reports/demo/.
+ */
+async function guaranteeFundYear(owner: string, corporations: { kade: string; oost: string }): Promise<void> {
+  say('-- 9. the Woonkans guarantee fund: one fund year on the billing split engine');
+  const year = 2026; // the housing stock above is in force from 2026-01-01
+  const admin = clientsFor(await people.tokenFor(owner, ['admin']))['billing-reconciliation'];
+  const cashier = clientsFor(await people.tokenFor(owner, ['fund-cashier']))['billing-reconciliation'];
+  const chair = clientsFor(await people.tokenFor(owner, ['fund-chair']))['billing-reconciliation'];
+  const fund = expectStatus(
+    'fund',
+    await admin.POST('/guarantee-funds', {
+      body: { ownerOrganisationId: owner, name: `Garantiefonds Woonkans ${run}`, startsOn: `${year}-01-01` },
+    }),
+    201,
+  );
+  const id = fund.fundId;
+  const party = async (body: {
+    kind: 'MUNICIPALITY' | 'CORPORATION' | 'CARE_PROVIDER';
+    name: string;
+    organisationId?: string;
+    regionalKey?: number;
+    joinedOn: string;
+  }) =>
+    expectStatus(
+      'party',
+      await admin.POST('/guarantee-funds/{id}/parties', { params: { path: { id } }, body }),
+      201,
+    ).partyId;
+  await party({ kind: 'MUNICIPALITY', name: 'Gemeente Venray', regionalKey: 3, joinedOn: `${year}-01-01` });
+  await party({
+    kind: 'MUNICIPALITY',
+    name: 'Gemeente Horst aan de Maas',
+    regionalKey: 2,
+    joinedOn: `${year}-01-01`,
+  });
+  await party({
+    kind: 'MUNICIPALITY',
+    name: 'Gemeente Peel en Maas',
+    regionalKey: 2,
+    joinedOn: `${year}-01-01`,
+  });
+  const kade = await party({
+    kind: 'CORPORATION',
+    name: 'De Kade',
+    organisationId: corporations.kade,
+    joinedOn: `${year}-01-01`,
+  });
+  await party({
+    kind: 'CORPORATION',
+    name: 'Woonbron Oost',
+    organisationId: corporations.oost,
+    joinedOn: `${year}-01-01`,
+  });
+  await party({ kind: 'CARE_PROVIDER', name: 'Zorgaanbieder Noord', joinedOn: `${year}-01-01` });
+  await party({ kind: 'CARE_PROVIDER', name: 'Zorgaanbieder Midden', joinedOn: `${year}-01-01` });
+  type Call = { callId: string; lines: { partyId: string; amountCents: number }[] };
+  const receiveAll = async (call: Call, receivedOn: string) => {
+    for (const line of call.lines.filter((l) => l.amountCents > 0))
+      expectStatus(
+        'receipt',
+        await cashier.POST('/guarantee-funds/{id}/calls/{callId}/receipts', {
+          params: { path: { id, callId: call.callId } },
+          body: { partyId: line.partyId, receivedOn },
+        }),
+        201,
+      );
+  };
+  // The housing stock reaches billing as HousingStockRecorded: until it has, the corporations' key is empty (422).
+  const initial = await eventually(
+    async () =>
+      cashier.POST('/guarantee-funds/{id}/calls', {
+        params: { path: { id } },
+        body: { calledOn: `${year}-01-05` },
+      }),
+    {
+      description: 'the housing stock in billing',
+      until: (r) => r.response.status !== 422,
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    },
+  );
+  const first = expectStatus('initial call', initial, 201);
+  const total = first.lines.reduce((a, l) => a + l.amountCents, 0);
+  say(
+    `initial call ${year}-01-05: ${first.lines.length} parties, ${euro(total)} (municipalities 3:2:2 of ${euro(5_000_000)}, corporations by dwellings of ${euro(5_000_000)}, care providers ${euro(100_000)} each; largest remainder, exact to the cent)`,
+  );
+  await receiveAll(first, `${year}-01-31`);
+  const form = {
+    partyId: kade,
+    caseReference: `WK-${year}-0017`,
+    tenancyEnd: 'EVICTION' as const,
+    tenancyEndedOn: `${year}-02-28`,
+    amountCents: 8_000_000,
+    depositCents: 90_000,
+    categories: [
+      { category: 'RENT_LOSS' as const, amountCents: 5_000_000 },
+      { category: 'REPAIR_MUTATION' as const, amountCents: 2_500_000 },
+      { category: 'EVICTION_COSTS' as const, amountCents: 500_000 },
+    ],
+    documents: ['DMS/2026/4411', 'opname-2026-02-28.pdf'],
+  };
+  const kadeFinance = clientsFor(await people.tokenFor(corporations.kade, ['finance']))[
+    'billing-reconciliation'
+  ];
+  const claim = expectStatus(
+    'claim',
+    await kadeFinance.POST('/guarantee-funds/{id}/claims', { params: { path: { id } }, body: form }),
+    201,
+  );
+  const claimPath = { params: { path: { id, claimId: claim.claimId } } };
+  const byCashier = await cashier.POST('/guarantee-funds/{id}/claims/{claimId}/decision', {
+    ...claimPath,
+    body: { decision: 'APPROVE', reason: 'not the chair' },
+  });
+  expectStatus(
+    'approval',
+    await chair.POST('/guarantee-funds/{id}/claims/{claimId}/decision', {
+      ...claimPath,
+      body: { decision: 'APPROVE', reason: `discussed at the Woonkans consultation of ${year}-03-05` },
+    }),
+    200,
+  );
+  const paid = expectStatus(
+    'payment',
+    await cashier.POST('/guarantee-funds/{id}/claims/{claimId}/payment', {
+      ...claimPath,
+      body: { paidOn: `${year}-03-10` },
+    }),
+    200,
+  );
+  say(
+    `claim ${form.caseReference} (De Kade, eviction, ${euro(form.amountCents)}): the cashier deciding → ${byCashier.response.status}; approved by the chair, paid by the cashier; balance ${euro(paid.balanceCents)} < threshold ${euro(2_500_000)} → top-up call ${paid.topUpCall ? `made at once (${euro(paid.topUpCall.lines.reduce((a, l) => a + l.amountCents, 0))})` : 'MISSING'}`,
+  );
+  if (!paid.topUpCall) throw new Error('no top-up call below the threshold');
+  await receiveAll(paid.topUpCall, `${year}-04-15`);
+  const refusedClaim = expectStatus(
+    'claim',
+    await admin.POST('/guarantee-funds/{id}/claims', {
+      params: { path: { id } },
+      body: {
+        ...form,
+        caseReference: `WK-${year}-0023`,
+        tenancyEnd: 'OTHER',
+        amountCents: 80_000,
+        categories: [{ category: 'REPAIR_MUTATION', amountCents: 80_000 }],
+      },
+    }),
+    201,
+  );
+  const refusal = expectStatus(
+    'refusal',
+    await chair.POST('/guarantee-funds/{id}/claims/{claimId}/decision', {
+      params: { path: { id, claimId: refusedClaim.claimId } },
+      body: {
+        decision: 'REFUSE',
+        reason: 'the tenancy did not end by eviction or departure; below the deposit',
+      },
+    }),
+    200,
+  );
+  const withBsn = await admin.POST('/guarantee-funds/{id}/claims', {
+    params: { path: { id } },
+    body: { ...form, caseReference: `WK-${year}-0031`, documents: ['BSN-123456782'] },
+  });
+  say(
+    `claim ${refusedClaim.caseReference}: conditions not met (${refusedClaim.conditionFailures.join(', ')}) → ${refusal.status}; a claim with a BSN in it → ${withBsn.response.status}`,
+  );
+  await party({ kind: 'CARE_PROVIDER', name: 'Zorgaanbieder Oost (joined)', joinedOn: `${year}-07-01` });
+  const ledger = expectStatus(
+    'ledger',
+    await admin.GET('/guarantee-funds/{id}/ledger', { params: { path: { id } } }),
+    200,
+  );
+  say(
+    `a care provider joined on ${year}-07-01 (in every call from then); balance after ${ledger.entries.length} entries: ${euro(ledger.balanceCents)}`,
+  );
+  const statementCsv = expectStatus(
+    'statement',
+    await kadeFinance.GET('/guarantee-funds/{id}/statements/{partyId}', {
+      params: { path: { id, partyId: kade }, query: { format: 'csv' } },
+      parseAs: 'arrayBuffer',
+    }),
+    200,
+  );
+  const statementPdf = expectStatus(
+    'statement',
+    await kadeFinance.GET('/guarantee-funds/{id}/statements/{partyId}', {
+      params: { path: { id, partyId: kade }, query: { format: 'pdf' } },
+      parseAs: 'arrayBuffer',
+    }),
+    200,
+  );
+  const overview = expectStatus(
+    'overview',
+    await chair.GET('/guarantee-funds/{id}/overview', { params: { path: { id } }, parseAs: 'arrayBuffer' }),
+    200,
+  );
+  writeReport('fund-statement-de-kade.csv', Buffer.from(statementCsv));
+  writeReport('fund-statement-de-kade.pdf', Buffer.from(statementPdf));
+  writeReport('fund-overview.pdf', Buffer.from(overview));
+  for (const half of [1, 2] as const) {
+    const figures = expectStatus(
+      'monitoring',
+      await cashier.GET('/guarantee-funds/{id}/monitoring', {
+        params: { path: { id }, query: { year, half } },
+      }),
+      200,
+    );
+    writeReport(`fund-monitoring-${year}-h${half}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+  }
+  say(
+    `reports/demo/: fund-statement-de-kade.{csv,pdf}, fund-overview.pdf (balance history chart), fund-monitoring-${year}-h1.json and -h2.json (half-yearly figures)`,
+  );
+  say();
+}
+
 async function bsnLeakScan(): Promise<void> {
   say("-- 7. privacy check: the test BSNs anywhere outside identity-validation's memory?");
   const databases = [
@@ -1199,6 +1422,7 @@ async function main(): Promise<void> {
     financeSystem.seen,
   );
   await Promise.all([allocatorSystem.stop(), financeSystem.stop(), usageMeter.stop()]);
+  await guaranteeFundYear(woonnet.organisationId, { kade: kade.organisationId, oost: oost.organisationId });
   await conformanceReport(flow);
   await bsnLeakScan();
   people.close();

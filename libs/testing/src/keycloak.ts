@@ -4,6 +4,7 @@
  * clients. Real HTTP; nothing is mocked. When Keycloak does not answer, {@link LocalKeycloak.discover} fails with
  * what to do instead of letting a test pass or skip.
  */
+import { ROLES } from '@divit/service-kit';
 
 /** The realm's organisations (group attribute `org`, deploy/keycloak/divit-realm.json). */
 export const KEYCLOAK_ORGANISATIONS = {
@@ -260,11 +261,7 @@ export class LocalKeycloak {
   }
 
   private async grantRealmRoles(userPath: string, roles: readonly string[]): Promise<void> {
-    const representations = await Promise.all(
-      roles.map((role) =>
-        this.adminOk<{ id: string; name: string }>('GET', `/${this.realm}/roles/${encodeURIComponent(role)}`),
-      ),
-    );
+    const representations = await Promise.all(roles.map((role) => this.realmRole(role)));
     await this.adminOk('POST', `${userPath}/role-mappings/realm`, representations);
     // Keycloak gives every new user and service account the realm's default roles (offline_access,
     // uma_authorization): a platform token carries the platform roles only.
@@ -274,6 +271,26 @@ export class LocalKeycloak {
     );
     if (defaults.status === 200)
       await this.adminOk('DELETE', `${userPath}/role-mappings/realm`, [defaults.json]);
+  }
+
+  /**
+   * A realm role's representation. A platform role the running realm lacks (a Keycloak that has not yet re-imported
+   * a changed deploy/keycloak/divit-realm.json, e.g. fund-chair and fund-cashier of ADR 0029 on a shared stack) is
+   * created first, so a demonstration or test can grant it; every role it creates is one of the platform's ROLES.
+   */
+  private async realmRole(role: string): Promise<{ id: string; name: string }> {
+    const path = `/${this.realm}/roles/${encodeURIComponent(role)}`;
+    const found = await this.admin<{ id: string; name: string }>('GET', path);
+    if (found.status === 200) return found.json;
+    if (found.status !== 404 || !(ROLES as readonly string[]).includes(role))
+      throw new Error(`Keycloak admin GET ${path} answered ${found.status}`);
+    const created = await this.admin('POST', `/${this.realm}/roles`, {
+      name: role,
+      description: 'a platform role missing from the imported realm (see deploy/keycloak/divit-realm.json)',
+    });
+    if (created.status !== 201 && created.status !== 409)
+      throw new Error(`Keycloak did not create realm role ${role}: ${created.status}`);
+    return this.adminOk<{ id: string; name: string }>('GET', path);
   }
 
   /** {@link admin}, failing on any status but 2xx. */

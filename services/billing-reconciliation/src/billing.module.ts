@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { deadLetterTopicFor } from '@divit/contracts';
 import { ErasureModule } from '@divit/service-kit';
 import { billingErasure, ERASURE_GROUP } from './erasure/owned-categories';
+import { GuaranteeFundModule } from './guarantee-fund/guarantee-fund.module';
 import { InvoicesModule } from './invoices/invoices.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ReportsModule } from './reports/reports.module';
+import { SupplierCostsModule } from './supplier-costs/supplier-costs.module';
 import { TariffsModule } from './tariffs/tariffs.module';
 
 /** The billing features, one Nest module each; erasure of the data they own. */
@@ -22,6 +24,8 @@ import { TariffsModule } from './tariffs/tariffs.module';
     LedgerModule,
     ReportsModule,
     ReconciliationModule,
+    GuaranteeFundModule,
+    SupplierCostsModule,
   ],
 })
 export class BillingModule {}

@@ -36,6 +36,246 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/guarantee-funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundList"];
+        put?: never;
+        post: operations["guaranteeFundCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundCalls"];
+        put?: never;
+        post: operations["guaranteeFundCall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/calls/{callId}/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["guaranteeFundReceive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundClaims"];
+        put?: never;
+        post: operations["guaranteeFundSubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/claims/{claimId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundClaim"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/claims/{claimId}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["guaranteeFundDecide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/claims/{claimId}/payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["guaranteeFundPay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundLedger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundMonitoring"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/parties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["guaranteeFundJoin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/parties/{partyId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["guaranteeFundLeave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/statements/{partyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["guaranteeFundStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/guarantee-funds/{id}/termination": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["guaranteeFundTerminate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -260,6 +500,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/supplier-costs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supplierCostsList"];
+        put?: never;
+        post: operations["supplierCostsImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supplier-costs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supplierCostsGet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/supplier-costs/{id}/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["supplierCostsStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tariffs": {
         parameters: {
             query?: never;
@@ -308,6 +596,234 @@ export interface components {
             field: string;
             /** @description The rule that failed; never the submitted value. */
             message: string;
+        };
+        /** @description A guarantee fund and its configured amounts (euro cents). */
+        GuaranteeFund: {
+            careProviderCents: number;
+            corporationsTotalCents: number;
+            /** Format: uuid */
+            fundId: string;
+            municipalitiesTotalCents: number;
+            name: string;
+            /** Format: uuid */
+            ownerOrganisationId: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            startsOn: string;
+            terminatedOn: string | null;
+            terminationReason: string | null;
+            thresholdCents: number;
+        };
+        /** @description A contribution call with each party's amount. */
+        GuaranteeFundCall: {
+            /** @description The balance on the call date. */
+            balanceCents: number;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            calledOn: string;
+            /** Format: uuid */
+            callId: string;
+            /** Format: uuid */
+            fundId: string;
+            /** @enum {string} */
+            kind: "INITIAL" | "TOP_UP";
+            lines: {
+                amountCents: number;
+                keyDenominator: number;
+                keyNumerator: number;
+                /** Format: uuid */
+                partyId: string;
+                receivedEntryId: string | null;
+                receivedOn: string | null;
+            }[];
+            /** @description The paid claim that took the balance below the threshold. */
+            triggeredByClaimId: string | null;
+        };
+        /** @description A claim on the fund (pseudonymous: no name or BSN). */
+        GuaranteeFundClaim: {
+            amountCents: number;
+            caseReference: string;
+            categories: {
+                amountCents: number;
+                /** @enum {string} */
+                category: "RENT_LOSS" | "REPAIR_MUTATION" | "LEGAL" | "EVICTION_COSTS";
+            }[];
+            /** Format: uuid */
+            claimId: string;
+            /** @description The agreement's conditions the claim does not meet. */
+            conditionFailures: string[];
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            depositCents: number;
+            deviationJustification: string | null;
+            documents: string[];
+            evaluation: string | null;
+            /** Format: uuid */
+            fundId: string;
+            paidBy: string | null;
+            paidEntryId: string | null;
+            paidOn: string | null;
+            /** Format: uuid */
+            partyId: string;
+            /** @enum {string} */
+            status: "SUBMITTED" | "APPROVED" | "REFUSED" | "PAID";
+            /** Format: date-time */
+            submittedAt: string;
+            submittedBy: string;
+            /** @enum {string} */
+            tenancyEnd: "EVICTION" | "DEPARTURE" | "OTHER";
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            tenancyEndedOn: string;
+        };
+        /** @description A claim with every audited step. */
+        GuaranteeFundClaimView: {
+            amountCents: number;
+            caseReference: string;
+            categories: {
+                amountCents: number;
+                /** @enum {string} */
+                category: "RENT_LOSS" | "REPAIR_MUTATION" | "LEGAL" | "EVICTION_COSTS";
+            }[];
+            /** Format: uuid */
+            claimId: string;
+            /** @description The agreement's conditions the claim does not meet. */
+            conditionFailures: string[];
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            depositCents: number;
+            deviationJustification: string | null;
+            documents: string[];
+            evaluation: string | null;
+            /** Format: uuid */
+            fundId: string;
+            paidBy: string | null;
+            paidEntryId: string | null;
+            paidOn: string | null;
+            /** Format: uuid */
+            partyId: string;
+            /** @enum {string} */
+            status: "SUBMITTED" | "APPROVED" | "REFUSED" | "PAID";
+            steps: {
+                actor: string;
+                actorOrganisationId: string;
+                actorRoles: string[];
+                detail: {
+                    [key: string]: unknown;
+                };
+                /** Format: date-time */
+                occurredAt: string;
+                /** @enum {string} */
+                step: "SUBMITTED" | "APPROVED" | "REFUSED" | "PAID";
+            }[];
+            /** Format: date-time */
+            submittedAt: string;
+            submittedBy: string;
+            /** @enum {string} */
+            tenancyEnd: "EVICTION" | "DEPARTURE" | "OTHER";
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            tenancyEndedOn: string;
+        };
+        /** @description An immutable ledger entry with the balance after it. */
+        GuaranteeFundEntry: {
+            balanceAfterCents: number;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            bookedOn: string;
+            callId: string | null;
+            claimId: string | null;
+            /** Format: uuid */
+            entryId: string;
+            /** @enum {string} */
+            kind: "CONTRIBUTION" | "PAYOUT" | "REFUND";
+            partyId: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+            recordedBy: string;
+            seq: number;
+            /** @description Positive: money in; negative: money out. */
+            signedCents: number;
+        };
+        GuaranteeFundLedger: {
+            /** @description The balance on `on` (or after the last entry). */
+            balanceCents: number;
+            entries: components["schemas"]["GuaranteeFundEntry"][];
+            on: string | null;
+        };
+        /** @description The half-yearly monitoring figures (article 8 lid 8): money and claims of one half year. */
+        GuaranteeFundMonitoring: {
+            callsMade: number;
+            claimsApproved: number;
+            claimsApprovedWithDeviation: number;
+            /** @description Submitted or approved and not yet decided or paid at the period end. */
+            claimsOpen: number;
+            claimsPaid: number;
+            claimsRefused: number;
+            claimsSubmitted: number;
+            closingBalanceCents: number;
+            contributionsCents: number;
+            /** @description Claims submitted in the period for a tenancy ended by departure. */
+            departures: number;
+            /** @description Claims submitted in the period for a tenancy ended by eviction. */
+            evictions: number;
+            /** Format: uuid */
+            fundId: string;
+            openingBalanceCents: number;
+            paidByCategoryCents: {
+                [key: string]: number;
+            };
+            partiesAtEnd: {
+                [key: string]: number;
+            };
+            payoutsCents: number;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodEnd: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodStart: string;
+            refundsCents: number;
+            topUpCalls: number;
+        };
+        /** @description A party of the fund, with its membership dates. */
+        GuaranteeFundParty: {
+            /** Format: uuid */
+            fundId: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            joinedOn: string;
+            /** @enum {string} */
+            kind: "MUNICIPALITY" | "CORPORATION" | "CARE_PROVIDER";
+            leftOn: string | null;
+            name: string;
+            organisationId: string | null;
+            /** Format: uuid */
+            partyId: string;
+            regionalKey: number | null;
+        };
+        GuaranteeFundPayment: {
+            balanceCents: number;
+            claim: components["schemas"]["GuaranteeFundClaimView"];
+            /** @description The top-up call created at once when the balance fell below the threshold. */
+            topUpCall: components["schemas"]["GuaranteeFundCall"] | null;
+        };
+        GuaranteeFundTermination: {
+            fund: components["schemas"]["GuaranteeFundView"];
+            refunds: components["schemas"]["GuaranteeFundEntry"][];
+        };
+        /** @description A fund with its parties and current balance. */
+        GuaranteeFundView: {
+            /** @description The balance after the last entry. */
+            balanceCents: number;
+            careProviderCents: number;
+            corporationsTotalCents: number;
+            /** Format: uuid */
+            fundId: string;
+            municipalitiesTotalCents: number;
+            name: string;
+            /** Format: uuid */
+            ownerOrganisationId: string;
+            parties: components["schemas"]["GuaranteeFundParty"][];
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            startsOn: string;
+            terminatedOn: string | null;
+            terminationReason: string | null;
+            thresholdCents: number;
         };
         /** @description An imported invoice of a usage-unit issuer. */
         Invoice: {
@@ -478,6 +994,41 @@ export interface components {
             /** @description Amount difference per unit line (cents) still counted as rounding. */
             toleranceCents: number;
             units: components["schemas"]["UnitResult"][];
+        };
+        /** @description A cost a supplier passed on, split over the members like an invoice. */
+        SupplierCost: {
+            amountCents: number;
+            /** @enum {string} */
+            basis: "HOUSING_STOCK" | "ALLOCATIONS" | "EQUAL" | "FIXED_PERCENTAGES" | "OWN_INVOICE";
+            /** @constant */
+            currency: "EUR";
+            description: string;
+            /** Format: date-time */
+            importedAt: string;
+            importedBy: string;
+            invoiceNumber: string;
+            keyEffectiveFrom: string | null;
+            /** @description Each member's part; they add up to amountCents to the cent. */
+            parts: {
+                amountCents: number;
+                /** @description Always 0: a supplier cost has no usage to attribute. */
+                attributableCents: number;
+                attributableUsageCount: number;
+                keyShareDenominator: number;
+                keyShareNumerator: number;
+                /** Format: uuid */
+                memberId: string;
+                sharedCents: number;
+            }[];
+            /** Format: uuid */
+            payerOrganisationId: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodEnd: string;
+            /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+            periodStart: string;
+            supplier: string;
+            /** Format: uuid */
+            supplierCostId: string;
         };
         /** @description A date-versioned tariff per issuer and usage unit; unitPriceMillicents in thousandths of a euro cent. */
         Tariff: {
@@ -726,6 +1277,973 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Content: code NOT_A_COORDINATOR; FIXED_PERCENTAGES_INVALID. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's organisation's funds (the operator: all). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFund"][];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Each care provider per call; default 100000 (€ 1,000). */
+                    careProviderCents?: number;
+                    /** @description Corporations' joint amount per call; default 5000000 (€ 50,000). */
+                    corporationsTotalCents?: number;
+                    /** @description Municipalities' joint amount per call; default 5000000 (€ 50,000). */
+                    municipalitiesTotalCents?: number;
+                    name: string;
+                    /**
+                     * Format: uuid
+                     * @description The organisation that holds the fund (its region: its housing stock counts).
+                     */
+                    ownerOrganisationId: string;
+                    /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                    startsOn: string;
+                    /** @description Below this balance a top-up call is made; default 2500000 (€ 25,000). */
+                    thresholdCents?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The fund, with no parties yet. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundView"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FUND_FORBIDDEN_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_PARTY_INVALID. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundView"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND (no such fund, or another organisation's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundCalls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundCall"][];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                    calledOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundCall"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_TERMINATED. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_DATE_INVALID; FUND_NO_PARTIES; FUND_KEY_EMPTY. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundReceive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                callId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    partyId: string;
+                    /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                    receivedOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundEntry"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND; FUND_CALL_NOT_FOUND; FUND_PARTY_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_CONTRIBUTION_RECEIVED; FUND_TERMINATED. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_PARTY_INVALID; FUND_DATE_INVALID. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundClaims: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundClaim"][];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The amount claimed, euro cents: the sum of the categories. */
+                    amountCents: number;
+                    /** @description Pseudonymous case reference, e.g. WK-2026-0017. Never a name or BSN. */
+                    caseReference: string;
+                    /** @description Costs per category (rent loss, repair/mutation, legal, eviction costs), each at most once. */
+                    categories: {
+                        amountCents: number;
+                        /** @enum {string} */
+                        category: "RENT_LOSS" | "REPAIR_MUTATION" | "LEGAL" | "EVICTION_COSTS";
+                    }[];
+                    /** @description The dwelling's deposit (borg), euro cents; the claim must exceed it. */
+                    depositCents: number;
+                    /** @description References of the supporting documents (no content, no names). */
+                    documents: string[];
+                    /** @description The evaluation of the negative ending (annex 3 §2); no personal data. */
+                    evaluation?: string;
+                    /**
+                     * Format: uuid
+                     * @description The claiming party of the fund (usually the letting corporation).
+                     */
+                    partyId: string;
+                    /**
+                     * @description How the tenancy ended: EVICTION or DEPARTURE meet the condition; OTHER does not.
+                     * @enum {string}
+                     */
+                    tenancyEnd: "EVICTION" | "DEPARTURE" | "OTHER";
+                    /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                    tenancyEndedOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The claim, with the conditions it does not meet. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundClaimView"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FUND_FORBIDDEN_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND; FUND_PARTY_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_TERMINATED. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_PARTY_NOT_ACTIVE; CLAIM_PERSONAL_DATA. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundClaim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                claimId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundClaimView"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND; FUND_CLAIM_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundDecide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                claimId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "APPROVE" | "REFUSE";
+                    /** @description Required to approve a claim that does not meet the agreement's conditions (article 7 lid 9). */
+                    deviationJustification?: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundClaimView"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND; FUND_CLAIM_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_TERMINATED; CLAIM_STATE. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code CLAIM_CONDITIONS_NOT_MET; CLAIM_PERSONAL_DATA. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundPay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                claimId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                    paidOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundPayment"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND; FUND_CLAIM_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_TERMINATED; CLAIM_STATE; FUND_BALANCE_INSUFFICIENT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_DATE_INVALID; FUND_KEY_EMPTY. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundLedger: {
+        parameters: {
+            query?: {
+                /** @description The balance at the end of this date. */
+                on?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundLedger"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundMonitoring: {
+        parameters: {
+            query: {
+                half: number;
+                year: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundMonitoring"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The fund overview with its balance history chart. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundJoin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description From this date the party is in every call. */
+                    joinedOn: string;
+                    /** @enum {string} */
+                    kind: "MUNICIPALITY" | "CORPORATION" | "CARE_PROVIDER";
+                    /** @description The organisation's name (no person's name). */
+                    name: string;
+                    /**
+                     * Format: uuid
+                     * @description The platform organisation; required for a corporation (its housing stock).
+                     */
+                    organisationId?: string;
+                    /** @description A municipality's weight in the regional key (required for a municipality). */
+                    regionalKey?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundParty"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_TERMINATED; FUND_PARTY_EXISTS. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_PARTY_INVALID; FUND_DATE_INVALID. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                    leftOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundParty"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND; FUND_PARTY_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_TERMINATED. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_PARTY_NOT_ACTIVE; FUND_DATE_INVALID. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundStatement: {
+        parameters: {
+            query?: {
+                format?: "csv" | "pdf";
+            };
+            header?: never;
+            path: {
+                id: string;
+                partyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement: text/csv (format=csv, default) or application/pdf (format=pdf). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code FUND_NOT_FOUND; FUND_PARTY_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    guaranteeFundTerminate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                    terminatedOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuaranteeFundTermination"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code FUND_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code FUND_TERMINATED. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code FUND_DATE_INVALID; FUND_KEY_EMPTY. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,6 +2949,189 @@ export interface operations {
             };
             /** @description Conflict: code PERIOD_NOT_CLOSED. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsList: {
+        parameters: {
+            query?: {
+                payerOrganisationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payer's supplier costs (default: the caller's own). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierCost"][];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    costs: {
+                        amountCents: number;
+                        /** @constant */
+                        currency: "EUR";
+                        /** @description What the supplier charges for (e.g. DIV-it module, pass-through of MijnOverheid costs). */
+                        description: string;
+                        invoiceNumber: string;
+                        /** Format: uuid */
+                        payerOrganisationId: string;
+                        /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                        periodEnd: string;
+                        /** @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31. */
+                        periodStart: string;
+                        supplier: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Every cost of the file, with its split. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierCost"][];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code FORBIDDEN_SCOPE. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code PAYER_UNKNOWN. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code SUPPLIER_COST_CONFLICT. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code SPLIT_IMPOSSIBLE. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsGet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupplierCost"];
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SUPPLIER_COST_NOT_FOUND (no such cost, or another payer's). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    supplierCostsStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every member's part of the supplier cost, with a TOTAL line. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SUPPLIER_COST_NOT_FOUND. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

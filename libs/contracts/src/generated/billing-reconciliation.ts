@@ -33,6 +33,144 @@ export interface BillingErasureCompleted {
 }
 
 /**
+ * INITIAL (the fund's first call) or TOP_UP (every later call: the balance fell below the threshold).
+ * Avro enum `nl.divit.billingreconciliation.GuaranteeFundCallKind`.
+ */
+export type GuaranteeFundCallKind = 'INITIAL' | 'TOP_UP';
+
+/** All symbols of {@link GuaranteeFundCallKind}, in schema order. */
+export const GuaranteeFundCallKindSymbols = ['INITIAL', 'TOP_UP'] as const satisfies readonly GuaranteeFundCallKind[];
+
+/**
+ * One party's line of a guarantee-fund contribution call (Woonkans agreement article 7 lid 3-6): the amount the party is asked to pay in. The lines of one call are split to the cent by the fund's keys (largest remainder). A TOP_UP call is created at once when a payout takes the balance below the threshold. No personal data.
+ * Avro record `nl.divit.billingreconciliation.GuaranteeFundContributionCalled`.
+ */
+export interface GuaranteeFundContributionCalled {
+  /**
+   * The call; one event per party line, all with this id.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  callId: string;
+  /**
+   * The guarantee fund. Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  fundId: string;
+  /**
+   * The organisation that holds the fund.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  ownerOrganisationId: string;
+  /** The kind of call. */
+  callKind: GuaranteeFundCallKind;
+  /** The date of the call (ISO-8601 date). */
+  calledOn: string;
+  /**
+   * The party asked to pay.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  partyId: string;
+  /** The party's kind, which decides how its amount was set. */
+  partyKind: GuaranteeFundPartyKind;
+  /**
+   * The party's platform organisation (always for a corporation), or null.
+   * Avro logical type `uuid` (carried as its underlying type).
+   * Default: `null` (for readers of older data).
+   */
+  partyOrganisationId: string | null;
+  /** The party's amount, euro cents, never negative. */
+  amountCents: number;
+  /** The party's weight in its group (regional key, dwellings; 1 for a care provider). */
+  keyShareNumerator: number;
+  /** The sum of the group's weights (1 for a care provider). */
+  keyShareDenominator: number;
+  /** The fund's balance on the call date, euro cents. */
+  balanceCents: number;
+  /** The fund's threshold, euro cents. */
+  thresholdCents: number;
+  /** ISO-4217 currency, always "EUR". */
+  currency: string;
+  /**
+   * When the call was made (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * CONTRIBUTION (money in from a party, against a call), PAYOUT (an approved claim paid), REFUND (the balance returned on termination).
+ * Avro enum `nl.divit.billingreconciliation.GuaranteeFundEntryKind`.
+ */
+export type GuaranteeFundEntryKind = 'CONTRIBUTION' | 'PAYOUT' | 'REFUND';
+
+/** All symbols of {@link GuaranteeFundEntryKind}, in schema order. */
+export const GuaranteeFundEntryKindSymbols = ['CONTRIBUTION', 'PAYOUT', 'REFUND'] as const satisfies readonly GuaranteeFundEntryKind[];
+
+/**
+ * One immutable entry of a guarantee fund's ledger: a contribution received, a claim paid out, or a refund on termination, with the balance after it. Entries are booked in date order. No personal data: a claim is named by its id only.
+ * Avro record `nl.divit.billingreconciliation.GuaranteeFundEntryRecorded`.
+ */
+export interface GuaranteeFundEntryRecorded {
+  /**
+   * The ledger entry.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  entryId: string;
+  /**
+   * The guarantee fund. Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  fundId: string;
+  /**
+   * The organisation that holds the fund.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  ownerOrganisationId: string;
+  /** The kind of entry. */
+  kind: GuaranteeFundEntryKind;
+  /** The booking date (ISO-8601 date). */
+  bookedOn: string;
+  /** The amount, euro cents, always positive; CONTRIBUTION adds it to the balance, PAYOUT and REFUND take it off. */
+  amountCents: number;
+  /** The fund's balance after this entry, euro cents. */
+  balanceAfterCents: number;
+  /**
+   * The party paying in, paid out to (the claimant) or refunded.
+   * Avro logical type `uuid` (carried as its underlying type).
+   * Default: `null` (for readers of older data).
+   */
+  partyId: string | null;
+  /**
+   * For a CONTRIBUTION: the call it answers.
+   * Avro logical type `uuid` (carried as its underlying type).
+   * Default: `null` (for readers of older data).
+   */
+  callId: string | null;
+  /**
+   * For a PAYOUT: the claim paid.
+   * Avro logical type `uuid` (carried as its underlying type).
+   * Default: `null` (for readers of older data).
+   */
+  claimId: string | null;
+  /** ISO-4217 currency, always "EUR". */
+  currency: string;
+  /**
+   * When the entry was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
+ * The kind of fund party: MUNICIPALITY (share of the municipalities' joint amount by the regional key), CORPORATION (share of the corporations' joint amount by housing stock in the region), CARE_PROVIDER (a fixed amount).
+ * Avro enum `nl.divit.billingreconciliation.GuaranteeFundPartyKind`.
+ */
+export type GuaranteeFundPartyKind = 'MUNICIPALITY' | 'CORPORATION' | 'CARE_PROVIDER';
+
+/** All symbols of {@link GuaranteeFundPartyKind}, in schema order. */
+export const GuaranteeFundPartyKindSymbols = ['MUNICIPALITY', 'CORPORATION', 'CARE_PROVIDER'] as const satisfies readonly GuaranteeFundPartyKind[];
+
+/**
  * What one member corporation (or a route-A corporation itself) owes of a reconciled MijnOverheid invoice, for finance systems. Amounts in euro cents; the members' amounts of one invoice and result version add up to the invoice total exactly. No personal data.
  * Avro record `nl.divit.billingreconciliation.MemberSettlementCalculated`.
  */
@@ -76,6 +214,67 @@ export interface MemberSettlementCalculated {
   /** The allocation key used for sharedCents. */
   allocationKey: AllocationKeyBasis;
   /** The member's weight under the allocation key (e.g. its dwellings). */
+  keyShareNumerator: number;
+  /** The sum of all members' weights under the key. */
+  keyShareDenominator: number;
+  /** ISO-4217 currency, always "EUR". */
+  currency: string;
+  /**
+   * When the split was calculated (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  calculatedAt: number;
+}
+
+/**
+ * How the cost was split: HOUSING_STOCK, ALLOCATIONS, EQUAL, FIXED_PERCENTAGES, or OWN_INVOICE (route A: the corporation pays it alone).
+ * Avro enum `nl.divit.billingreconciliation.SupplierCostKeyBasis`.
+ */
+export type SupplierCostKeyBasis = 'HOUSING_STOCK' | 'ALLOCATIONS' | 'EQUAL' | 'FIXED_PERCENTAGES' | 'OWN_INVOICE';
+
+/** All symbols of {@link SupplierCostKeyBasis}, in schema order. */
+export const SupplierCostKeyBasisSymbols = ['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES', 'OWN_INVOICE'] as const satisfies readonly SupplierCostKeyBasis[];
+
+/**
+ * What one member corporation owes of a cost a software or service supplier passed on to the payer (issue 16 item 8), split like a MijnOverheid invoice by the payer's allocation key in force on the period's first day. The members' amounts of one supplier cost add up to its amount to the cent (largest remainder). A supplier cost is imported once and never changed, so there are no versions. No personal data.
+ * Avro record `nl.divit.billingreconciliation.SupplierCostSettlementCalculated`.
+ */
+export interface SupplierCostSettlementCalculated {
+  /**
+   * Identifier of this settlement line. The message key is the payer organisation id.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  settlementId: string;
+  /**
+   * The imported supplier cost (derived from supplier and invoice number).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  supplierCostId: string;
+  /** The supplier, as named on import (upper-case code). */
+  supplier: string;
+  /** The supplier's invoice number. */
+  invoiceNumber: string;
+  /**
+   * The organisation the supplier invoiced (route A corporation, route B allocator, route C coordinator).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  payerOrganisationId: string;
+  /**
+   * The member corporation charged (for route A: the payer itself).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  memberOrganisationId: string;
+  /** First day of the period the cost covers (ISO-8601 date). */
+  periodStart: string;
+  /** Last day of the period the cost covers (ISO-8601 date, inclusive). */
+  periodEnd: string;
+  /** The member's part, euro cents, never negative. */
+  amountCents: number;
+  /** The whole supplier cost, euro cents: the sum of every member's part. */
+  supplierCostTotalCents: number;
+  /** The allocation key used. */
+  allocationKey: SupplierCostKeyBasis;
+  /** The member's weight under the key. */
   keyShareNumerator: number;
   /** The sum of all members' weights under the key. */
   keyShareDenominator: number;
@@ -148,6 +347,242 @@ export const BillingErasureCompletedEvent: EventDescriptor<'nl.divit.billingreco
           logicalType: 'timestamp-millis',
         },
         doc: 'When the erasure was committed (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.billingreconciliation.GuaranteeFundContributionCalled` on topic `billingReconciliationGuaranteeFunds`. Schema: schemas/avro/billing-reconciliation/GuaranteeFundContributionCalled.avsc. */
+export const GuaranteeFundContributionCalledEvent: EventDescriptor<'nl.divit.billingreconciliation.GuaranteeFundContributionCalled', GuaranteeFundContributionCalled> = {
+  type: 'nl.divit.billingreconciliation.GuaranteeFundContributionCalled',
+  topic: 'billingReconciliationGuaranteeFunds',
+  schema: {
+    type: 'record',
+    name: 'GuaranteeFundContributionCalled',
+    namespace: 'nl.divit.billingreconciliation',
+    doc: 'One party\'s line of a guarantee-fund contribution call (Woonkans agreement article 7 lid 3-6): the amount the party is asked to pay in. The lines of one call are split to the cent by the fund\'s keys (largest remainder). A TOP_UP call is created at once when a payout takes the balance below the threshold. No personal data.',
+    fields: [
+      {
+        name: 'callId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The call; one event per party line, all with this id.',
+      },
+      {
+        name: 'fundId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The guarantee fund. Also the message key.',
+      },
+      {
+        name: 'ownerOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The organisation that holds the fund.',
+      },
+      {
+        name: 'callKind',
+        type: {
+          type: 'enum',
+          name: 'GuaranteeFundCallKind',
+          namespace: 'nl.divit.billingreconciliation',
+          doc: 'INITIAL (the fund\'s first call) or TOP_UP (every later call: the balance fell below the threshold).',
+          symbols: ['INITIAL', 'TOP_UP'],
+        },
+        doc: 'The kind of call.',
+      },
+      {
+        name: 'calledOn',
+        type: 'string',
+        doc: 'The date of the call (ISO-8601 date).',
+      },
+      {
+        name: 'partyId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The party asked to pay.',
+      },
+      {
+        name: 'partyKind',
+        type: {
+          type: 'enum',
+          name: 'GuaranteeFundPartyKind',
+          namespace: 'nl.divit.billingreconciliation',
+          doc: 'The kind of fund party: MUNICIPALITY (share of the municipalities\' joint amount by the regional key), CORPORATION (share of the corporations\' joint amount by housing stock in the region), CARE_PROVIDER (a fixed amount).',
+          symbols: ['MUNICIPALITY', 'CORPORATION', 'CARE_PROVIDER'],
+        },
+        doc: 'The party\'s kind, which decides how its amount was set.',
+      },
+      {
+        name: 'partyOrganisationId',
+        type: [
+          'null',
+          {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+        ],
+        doc: 'The party\'s platform organisation (always for a corporation), or null.',
+        default: null,
+      },
+      {
+        name: 'amountCents',
+        type: 'long',
+        doc: 'The party\'s amount, euro cents, never negative.',
+      },
+      {
+        name: 'keyShareNumerator',
+        type: 'long',
+        doc: 'The party\'s weight in its group (regional key, dwellings; 1 for a care provider).',
+      },
+      {
+        name: 'keyShareDenominator',
+        type: 'long',
+        doc: 'The sum of the group\'s weights (1 for a care provider).',
+      },
+      {
+        name: 'balanceCents',
+        type: 'long',
+        doc: 'The fund\'s balance on the call date, euro cents.',
+      },
+      {
+        name: 'thresholdCents',
+        type: 'long',
+        doc: 'The fund\'s threshold, euro cents.',
+      },
+      {
+        name: 'currency',
+        type: 'string',
+        doc: 'ISO-4217 currency, always "EUR".',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the call was made (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.billingreconciliation.GuaranteeFundEntryRecorded` on topic `billingReconciliationGuaranteeFunds`. Schema: schemas/avro/billing-reconciliation/GuaranteeFundEntryRecorded.avsc. */
+export const GuaranteeFundEntryRecordedEvent: EventDescriptor<'nl.divit.billingreconciliation.GuaranteeFundEntryRecorded', GuaranteeFundEntryRecorded> = {
+  type: 'nl.divit.billingreconciliation.GuaranteeFundEntryRecorded',
+  topic: 'billingReconciliationGuaranteeFunds',
+  schema: {
+    type: 'record',
+    name: 'GuaranteeFundEntryRecorded',
+    namespace: 'nl.divit.billingreconciliation',
+    doc: 'One immutable entry of a guarantee fund\'s ledger: a contribution received, a claim paid out, or a refund on termination, with the balance after it. Entries are booked in date order. No personal data: a claim is named by its id only.',
+    fields: [
+      {
+        name: 'entryId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The ledger entry.',
+      },
+      {
+        name: 'fundId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The guarantee fund. Also the message key.',
+      },
+      {
+        name: 'ownerOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The organisation that holds the fund.',
+      },
+      {
+        name: 'kind',
+        type: {
+          type: 'enum',
+          name: 'GuaranteeFundEntryKind',
+          namespace: 'nl.divit.billingreconciliation',
+          doc: 'CONTRIBUTION (money in from a party, against a call), PAYOUT (an approved claim paid), REFUND (the balance returned on termination).',
+          symbols: ['CONTRIBUTION', 'PAYOUT', 'REFUND'],
+        },
+        doc: 'The kind of entry.',
+      },
+      {
+        name: 'bookedOn',
+        type: 'string',
+        doc: 'The booking date (ISO-8601 date).',
+      },
+      {
+        name: 'amountCents',
+        type: 'long',
+        doc: 'The amount, euro cents, always positive; CONTRIBUTION adds it to the balance, PAYOUT and REFUND take it off.',
+      },
+      {
+        name: 'balanceAfterCents',
+        type: 'long',
+        doc: 'The fund\'s balance after this entry, euro cents.',
+      },
+      {
+        name: 'partyId',
+        type: [
+          'null',
+          {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+        ],
+        doc: 'The party paying in, paid out to (the claimant) or refunded.',
+        default: null,
+      },
+      {
+        name: 'callId',
+        type: [
+          'null',
+          {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+        ],
+        doc: 'For a CONTRIBUTION: the call it answers.',
+        default: null,
+      },
+      {
+        name: 'claimId',
+        type: [
+          'null',
+          {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+        ],
+        doc: 'For a PAYOUT: the claim paid.',
+        default: null,
+      },
+      {
+        name: 'currency',
+        type: 'string',
+        doc: 'ISO-4217 currency, always "EUR".',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the entry was recorded (milliseconds since the Unix epoch, UTC).',
       },
     ],
   },
@@ -250,6 +685,116 @@ export const MemberSettlementCalculatedEvent: EventDescriptor<'nl.divit.billingr
         name: 'keyShareNumerator',
         type: 'long',
         doc: 'The member\'s weight under the allocation key (e.g. its dwellings).',
+      },
+      {
+        name: 'keyShareDenominator',
+        type: 'long',
+        doc: 'The sum of all members\' weights under the key.',
+      },
+      {
+        name: 'currency',
+        type: 'string',
+        doc: 'ISO-4217 currency, always "EUR".',
+      },
+      {
+        name: 'calculatedAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the split was calculated (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.billingreconciliation.SupplierCostSettlementCalculated` on topic `billingReconciliationSettlements`. Schema: schemas/avro/billing-reconciliation/SupplierCostSettlementCalculated.avsc. */
+export const SupplierCostSettlementCalculatedEvent: EventDescriptor<'nl.divit.billingreconciliation.SupplierCostSettlementCalculated', SupplierCostSettlementCalculated> = {
+  type: 'nl.divit.billingreconciliation.SupplierCostSettlementCalculated',
+  topic: 'billingReconciliationSettlements',
+  schema: {
+    type: 'record',
+    name: 'SupplierCostSettlementCalculated',
+    namespace: 'nl.divit.billingreconciliation',
+    doc: 'What one member corporation owes of a cost a software or service supplier passed on to the payer (issue 16 item 8), split like a MijnOverheid invoice by the payer\'s allocation key in force on the period\'s first day. The members\' amounts of one supplier cost add up to its amount to the cent (largest remainder). A supplier cost is imported once and never changed, so there are no versions. No personal data.',
+    fields: [
+      {
+        name: 'settlementId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Identifier of this settlement line. The message key is the payer organisation id.',
+      },
+      {
+        name: 'supplierCostId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The imported supplier cost (derived from supplier and invoice number).',
+      },
+      {
+        name: 'supplier',
+        type: 'string',
+        doc: 'The supplier, as named on import (upper-case code).',
+      },
+      {
+        name: 'invoiceNumber',
+        type: 'string',
+        doc: 'The supplier\'s invoice number.',
+      },
+      {
+        name: 'payerOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The organisation the supplier invoiced (route A corporation, route B allocator, route C coordinator).',
+      },
+      {
+        name: 'memberOrganisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The member corporation charged (for route A: the payer itself).',
+      },
+      {
+        name: 'periodStart',
+        type: 'string',
+        doc: 'First day of the period the cost covers (ISO-8601 date).',
+      },
+      {
+        name: 'periodEnd',
+        type: 'string',
+        doc: 'Last day of the period the cost covers (ISO-8601 date, inclusive).',
+      },
+      {
+        name: 'amountCents',
+        type: 'long',
+        doc: 'The member\'s part, euro cents, never negative.',
+      },
+      {
+        name: 'supplierCostTotalCents',
+        type: 'long',
+        doc: 'The whole supplier cost, euro cents: the sum of every member\'s part.',
+      },
+      {
+        name: 'allocationKey',
+        type: {
+          type: 'enum',
+          name: 'SupplierCostKeyBasis',
+          namespace: 'nl.divit.billingreconciliation',
+          doc: 'How the cost was split: HOUSING_STOCK, ALLOCATIONS, EQUAL, FIXED_PERCENTAGES, or OWN_INVOICE (route A: the corporation pays it alone).',
+          symbols: ['HOUSING_STOCK', 'ALLOCATIONS', 'EQUAL', 'FIXED_PERCENTAGES', 'OWN_INVOICE'],
+        },
+        doc: 'The allocation key used.',
+      },
+      {
+        name: 'keyShareNumerator',
+        type: 'long',
+        doc: 'The member\'s weight under the key.',
       },
       {
         name: 'keyShareDenominator',

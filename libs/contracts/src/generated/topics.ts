@@ -9,6 +9,7 @@ export type ServiceName = (typeof services)[number];
 /** Kafka topic names by catalogue key (without environment prefix). The only place topic names appear. */
 export const Topics = {
   billingReconciliationErasures: 'divit.billing-reconciliation.erasures.v1',
+  billingReconciliationGuaranteeFunds: 'divit.billing-reconciliation.guarantee-funds.v1',
   billingReconciliationSettlements: 'divit.billing-reconciliation.settlements.v1',
   consentConsents: 'divit.consent.consents.v1',
   consentErasures: 'divit.consent.erasures.v1',
@@ -38,7 +39,7 @@ export type TopicKey = keyof typeof Topics;
 export type TopicName = (typeof Topics)[TopicKey];
 
 /** Catalogue keys of the event topics (those with Avro event types). */
-export type EventTopicKey = 'billingReconciliationErasures' | 'billingReconciliationSettlements' | 'consentConsents' | 'consentErasures' | 'consentReceiptKeys' | 'identityValidationErasures' | 'identityValidationOutcomes' | 'identityValidationSharedIncome' | 'identityValidationUsage' | 'identityValidationValidatedIdentity' | 'incomeRetrievalDecisions' | 'incomeRetrievalErasures' | 'incomeRetrievalMemberRequests' | 'registrationAllocations' | 'registrationErasures' | 'registrationIdentityData' | 'registrationOrganisations' | 'registrationRegistrations' | 'retentionCleanupErasureCommands';
+export type EventTopicKey = 'billingReconciliationErasures' | 'billingReconciliationGuaranteeFunds' | 'billingReconciliationSettlements' | 'consentConsents' | 'consentErasures' | 'consentReceiptKeys' | 'identityValidationErasures' | 'identityValidationOutcomes' | 'identityValidationSharedIncome' | 'identityValidationUsage' | 'identityValidationValidatedIdentity' | 'incomeRetrievalDecisions' | 'incomeRetrievalErasures' | 'incomeRetrievalMemberRequests' | 'registrationAllocations' | 'registrationErasures' | 'registrationIdentityData' | 'registrationOrganisations' | 'registrationRegistrations' | 'retentionCleanupErasureCommands';
 /** Catalogue keys of the dead-letter topics (values are the original bytes). */
 export type DeadLetterTopicKey = 'dlqBillingReconciliation' | 'dlqConsent' | 'dlqIdentityValidation' | 'dlqIncomeRetrieval' | 'dlqRegistration' | 'dlqRetentionCleanup';
 
@@ -59,14 +60,35 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     personalData: 'none',
     consumers: ['retention-cleanup'],
   },
+  billingReconciliationGuaranteeFunds: {
+    key: 'billingReconciliationGuaranteeFunds',
+    name: 'divit.billing-reconciliation.guarantee-funds.v1',
+    kind: 'event',
+    owner: 'billing-reconciliation',
+    description: 'Guarantee funds (Woonkans agreement article 7, annex 3): each party\'s line of a contribution call (initial, or a top-up when the balance falls below the threshold) and every immutable ledger entry (contribution received, claim paid out, refund on termination) with the balance after it, for the fund\'s cashier and the parties\' finance systems. Amounts in euro cents; the lines of one call add up to the configured joint amounts to the cent. No personal data: claims are named by id only.',
+    messageKey: 'fund id (uuid)',
+    eventTypes: [
+      'nl.divit.billingreconciliation.GuaranteeFundContributionCalled',
+      'nl.divit.billingreconciliation.GuaranteeFundEntryRecorded',
+    ],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: -1,
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    personalData: 'none',
+    consumers: [],
+  },
   billingReconciliationSettlements: {
     key: 'billingReconciliationSettlements',
     name: 'divit.billing-reconciliation.settlements.v1',
     kind: 'event',
     owner: 'billing-reconciliation',
-    description: 'Per member corporation, its part of a reconciled MijnOverheid invoice (amount, attributable and shared parts, allocation key, result version), for finance systems. The members\' amounts of one invoice version add up to the invoice total to the cent. No personal data.',
+    description: 'Per member corporation, its part of a reconciled MijnOverheid invoice (amount, attributable and shared parts, allocation key, result version), for finance systems. The members\' amounts of one invoice version add up to the invoice total to the cent. Also, per member, its part of a cost a software or service supplier passed on (SupplierCostSettlementCalculated, split by the same key). No personal data.',
     messageKey: 'payer organisation id (uuid)',
-    eventTypes: ['nl.divit.billingreconciliation.MemberSettlementCalculated'],
+    eventTypes: [
+      'nl.divit.billingreconciliation.MemberSettlementCalculated',
+      'nl.divit.billingreconciliation.SupplierCostSettlementCalculated',
+    ],
     compatibility: 'FULL_TRANSITIVE',
     retentionMs: -1,
     partitions: 3,

@@ -10,7 +10,9 @@ import {
 /**
  * Roles a token may carry. `platform-operator` is the DIV-it platform's own operator (not a tenant): only it may do
  * platform-wide things (see ./README.md). Every other role acts for the token's organisation (`org`) only;
- * `admin` is that organisation's administrator.
+ * `admin` is that organisation's administrator. `fund-chair` (decides guarantee-fund claims, the chair of the
+ * Woonkans consultation) and `fund-cashier` (the fund's cashier: calls contributions, books receipts, pays approved
+ * claims) act for the organisation that holds a guarantee fund (billing-reconciliation, ADR 0029).
  */
 export type Role =
   | 'admin'
@@ -19,6 +21,8 @@ export type Role =
   | 'coordinator'
   | 'dossier-import'
   | 'finance'
+  | 'fund-cashier'
+  | 'fund-chair'
   | 'member'
   | 'platform-operator';
 export const ROLES: readonly Role[] = [
@@ -28,6 +32,8 @@ export const ROLES: readonly Role[] = [
   'coordinator',
   'dossier-import',
   'finance',
+  'fund-cashier',
+  'fund-chair',
   'member',
   'platform-operator',
 ];

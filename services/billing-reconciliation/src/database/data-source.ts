@@ -6,6 +6,8 @@ import { erasureMigrations } from '@divit/service-kit';
 import { BillingConfig } from '../config/billing.config';
 import { CreateBillingSchema1764000000000 } from './migrations/1764000000000-create-billing-schema';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
+import { CreateGuaranteeFund1766900000000 } from './migrations/1766900000000-create-guarantee-fund';
+import { CreateSupplierCosts1766900100000 } from './migrations/1766900100000-create-supplier-costs';
 
 /**
  * Explicit lists: the app, the migration command and the tests use exactly these. The billing tables are
@@ -19,6 +21,8 @@ export const billingMigrations = [
   CreateBillingSchema1764000000000,
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,
+  CreateGuaranteeFund1766900000000,
+  CreateSupplierCosts1766900100000,
 ];
 
 export function billingDataSourceOptions(config: BillingConfig): DataSourceOptions {

@@ -14,5 +14,6 @@ import { ReconciliationsController } from './reconciliations.controller';
   imports: [OrganisationsModule, InvoicesModule, LedgerModule, TariffsModule, ReportsModule],
   controllers: [AllocationKeysController, ReconciliationsController],
   providers: [ReconciliationRepository, ReconciliationService],
+  exports: [ReconciliationService],
 })
 export class ReconciliationModule {}

@@ -356,8 +356,11 @@ export class ReconciliationService {
     };
   }
 
-  /** Route A: the payer's own invoice. B/C: the coordinator's key in force (default: housing stock [assumption]). */
-  private async splitKey(
+  /**
+   * Route A: the payer's own invoice. B/C: the coordinator's key in force (default: housing stock [assumption]).
+   * Also used for the costs a supplier passes on (src/supplier-costs), so both are split the same way.
+   */
+  async splitKey(
     em: EntityManager,
     route: 'A' | 'B' | 'C',
     payer: string,

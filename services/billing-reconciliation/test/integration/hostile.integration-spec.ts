@@ -44,6 +44,51 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
     });
     if (closed.status !== 201) throw new Error(`fixture close: ${closed.status} ${closed.text}`);
     const reconciliationId = String(closed.json.reconciliationId);
+    // Tenant A's guarantee fund (issue 17): a corporation party, a call, a claim.
+    const fund = await t.call('POST', '/guarantee-funds', a, {
+      ownerOrganisationId: allocatorA,
+      name: 'Fonds A',
+      startsOn: '2025-01-01',
+    });
+    if (fund.status !== 201) throw new Error(`fixture fund: ${fund.status} ${fund.text}`);
+    const fundId = String(fund.json.fundId);
+    const party = await t.call('POST', `/guarantee-funds/${fundId}/parties`, a, {
+      kind: 'CORPORATION',
+      name: 'Woonstichting A',
+      organisationId: memberA,
+      joinedOn: '2025-01-01',
+    });
+    const partyId = String(party.json.partyId);
+    const call = await t.call('POST', `/guarantee-funds/${fundId}/calls`, a, { calledOn: '2025-01-05' });
+    if (call.status !== 201) throw new Error(`fixture call: ${call.status} ${call.text}`);
+    const callId = String(call.json.callId);
+    const claimForm = {
+      partyId,
+      caseReference: 'WK-2025-0001',
+      tenancyEnd: 'EVICTION',
+      tenancyEndedOn: '2025-02-28',
+      amountCents: 100_000,
+      depositCents: 50_000,
+      categories: [{ category: 'RENT_LOSS', amountCents: 100_000 }],
+      documents: ['DMS/2025/1'],
+    };
+    const claim = await t.call('POST', `/guarantee-funds/${fundId}/claims`, a, claimForm);
+    if (claim.status !== 201) throw new Error(`fixture claim: ${claim.status} ${claim.text}`);
+    const claimId = String(claim.json.claimId);
+    const onFund = { path: { id: fundId } };
+    // Tenant A's supplier cost (issue 16 item 8).
+    const supplierCost = (invoiceNumber: string) => ({
+      supplier: 'WOONSOFT',
+      invoiceNumber,
+      payerOrganisationId: allocatorA,
+      ...MARCH,
+      currency: 'EUR',
+      description: 'DIV-it module, March',
+      amountCents: 1_000,
+    });
+    const costs = await t.call('POST', '/supplier-costs', a, { costs: [supplierCost('WS-A-1')] });
+    if (costs.status !== 201) throw new Error(`fixture supplier cost: ${costs.status} ${costs.text}`);
+    const supplierCostId = String((costs.json as unknown as { supplierCostId: string }[])[0]?.supplierCostId);
 
     tier = new HostileTier({
       service: 'billing-reconciliation',
@@ -55,6 +100,10 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
         memberOrganisationId: memberA,
         memberId: memberA,
         id: reconciliationId,
+        ownerOrganisationId: allocatorA,
+        partyId,
+        callId,
+        claimId,
         ...MARCH,
       },
       requests: {
@@ -67,6 +116,38 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
         tariffsSet: {
           body: { issuer: 'LOGIUS', unit: 'DIGID_LOGIN', validFrom: '2025-01-01', unitPriceMillicents: 1 },
         },
+        guaranteeFundCreate: {
+          body: { ownerOrganisationId: allocatorA, name: 'Fonds A2', startsOn: '2025-01-01' },
+        },
+        guaranteeFundGet: onFund,
+        guaranteeFundJoin: {
+          ...onFund,
+          body: { kind: 'CARE_PROVIDER', name: 'Zorg A', joinedOn: '2025-02-01' },
+        },
+        guaranteeFundLeave: { path: { id: fundId, partyId }, body: { leftOn: '2025-06-01' } },
+        guaranteeFundCall: { ...onFund, body: { calledOn: '2025-02-01' } },
+        guaranteeFundCalls: onFund,
+        guaranteeFundReceive: {
+          path: { id: fundId, callId },
+          body: { partyId, receivedOn: '2025-01-31' },
+        },
+        guaranteeFundLedger: onFund,
+        guaranteeFundSubmit: { ...onFund, body: claimForm },
+        guaranteeFundClaims: onFund,
+        guaranteeFundClaim: { path: { id: fundId, claimId } },
+        guaranteeFundDecide: {
+          path: { id: fundId, claimId },
+          body: { decision: 'APPROVE', reason: 'hostile approval' },
+        },
+        guaranteeFundPay: { path: { id: fundId, claimId }, body: { paidOn: '2025-03-01' } },
+        guaranteeFundTerminate: { ...onFund, body: { terminatedOn: '2025-12-31', reason: 'hostile' } },
+        guaranteeFundStatement: { path: { id: fundId, partyId }, query: { format: 'csv' } },
+        guaranteeFundOverview: onFund,
+        supplierCostsImport: { body: { costs: [supplierCost('WS-A-2')] } },
+        supplierCostsList: { query: { payerOrganisationId: allocatorA } },
+        supplierCostsGet: { path: { id: supplierCostId } },
+        supplierCostsStatements: { path: { id: supplierCostId } },
+        guaranteeFundMonitoring: { ...onFund, query: { year: '2025', half: '1' } },
       },
       ignoredTables: {
         access_log_entries:
@@ -85,6 +166,9 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
         'invoicesGet',
         'reconciliationsDryRun',
         'allocationKeysSet',
+        'guaranteeFundGet',
+        'guaranteeFundLedger',
+        'guaranteeFundCall',
       ],
     });
   });
