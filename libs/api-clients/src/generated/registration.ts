@@ -771,6 +771,7 @@ export interface operations {
                             dossiersChanged: number;
                             dossiersDeleted: number;
                             dossiersNew: number;
+                            dossiersRevived?: number;
                             duplicatesMerged: number;
                             registrationsCreated: number;
                             registrationsDeregistered: number;
@@ -865,6 +866,7 @@ export interface operations {
                             dossiersChanged: number;
                             dossiersDeleted: number;
                             dossiersNew: number;
+                            dossiersRevived?: number;
                             duplicatesMerged: number;
                             registrationsCreated: number;
                             registrationsDeregistered: number;

@@ -27,6 +27,11 @@ export interface LoadCounts {
   registrationsCreated: number;
   registrationsUpdated: number;
   registrationsDeregistered: number;
+  /**
+   * Dossiers listed again (or changed) after their registration ended: each starts a new registration, announced
+   * like a re-registration, instead of reviving the ended one. Absent in loads before issue 16.
+   */
+  dossiersRevived?: number;
   duplicatesMerged: number;
 }
 

@@ -119,6 +119,7 @@ export class DossierImportService {
             stepTotal,
           }),
         announceCreated: (tx, relation, id) => this.hook.registrationsCreated(tx, relation, id),
+        announceDeregistered: (tx, relation, at) => this.hook.registrationsDeregistered(tx, relation, at),
       });
       const totalMs = Date.now() - started;
       this.logger.info('dossier import completed', { loadId, source, mode, ...counts, totalMs });

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { RegistrationCreatedEvent, topicCatalogue } from '@divit/contracts';
+import { RegistrationCreatedEvent, RegistrationDeregisteredEvent, topicCatalogue } from '@divit/contracts';
 import { AvroSerde, createKafka, createTopicsReady, TopicNames } from '@divit/messaging';
 import { createTestDatabase, pendingSchemaChanges, TestDatabase } from '@divit/persistence';
 import { JsonNestLogger } from '@divit/observability';
@@ -176,6 +176,42 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       `SELECT source_system, dossier_number, registration_id, deleted_at IS NOT NULL AS deleted, updated_at
        FROM dossier_concordance ORDER BY source_system, dossier_number`,
     );
+  /** Every event on the registrations topic so far (a fresh consumer group), once `enough` holds or after 30 s. */
+  async function registrationEvents(
+    enough: (events: { type: string; value: Record<string, unknown> }[]) => boolean,
+  ): Promise<{ type: string; value: Record<string, unknown> }[]> {
+    const kafka = createKafka({ brokers: ['127.0.0.1:9092'], clientId: `${prefix}events` });
+    const serde = new AvroSerde({
+      registryUrl: 'http://127.0.0.1:8081/apis/ccompat/v7',
+      autoRegister: false,
+    });
+    const events: { type: string; value: Record<string, unknown> }[] = [];
+    const consumer = kafka.consumer({ groupId: `${prefix}events-${randomUUID()}`, maxWaitTimeInMs: 200 });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({
+        topics: [new TopicNames(topicCatalogue, prefix).name('registrationRegistrations')],
+        fromBeginning: true,
+      });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const decoded = await serde.decode(
+            message.value,
+            new Map<string, typeof RegistrationCreatedEvent | typeof RegistrationDeregisteredEvent>([
+              [RegistrationCreatedEvent.type, RegistrationCreatedEvent],
+              [RegistrationDeregisteredEvent.type, RegistrationDeregisteredEvent],
+            ]),
+          );
+          events.push({ type: decoded.type, value: decoded.value as Record<string, unknown> });
+        },
+      });
+      const deadline = Date.now() + 30_000;
+      while (!enough(events) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await consumer.disconnect();
+    }
+    return events;
+  }
   const registrationOf = async (source: string, dossier: string) =>
     (await concordance()).find((c) => c.source_system === source && c.dossier_number === dossier)
       ?.registration_id;
@@ -203,6 +239,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       registrationsCreated: 3,
       registrationsUpdated: 0,
       registrationsDeregistered: 0,
+      dossiersRevived: 0,
       duplicatesMerged: 1,
     });
     const regs = await registrations();
@@ -360,6 +397,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       registrationsCreated: 0,
       registrationsUpdated: 2,
       registrationsDeregistered: 0,
+      dossiersRevived: 0,
       duplicatesMerged: 1,
     });
     const after = await registrations();
@@ -416,6 +454,72 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       status: 'ACTIVE',
       registration_date: '2010-05-05',
     });
+
+    // Ended like the API ends one (issue 16 item 13): RegistrationDeregistered through the outbox, carrying the
+    // instant stored as deregistered_at, so identity-validation erases the hash and retention starts its clocks.
+    const ended = await db.dataSource.query<{ id: string; organisation_id: string; at: string }[]>(
+      `SELECT id, organisation_id, (extract(epoch FROM deregistered_at) * 1000)::bigint::text AS at
+       FROM registrations WHERE status = 'DEREGISTERED' ORDER BY id`,
+    );
+    expect(ended).toHaveLength(2);
+    const deregisteredEvents = (e: { type: string; value: Record<string, unknown> }[]) =>
+      e.filter((x) => x.type === RegistrationDeregisteredEvent.type);
+    const events = await registrationEvents((e) => deregisteredEvents(e).length >= 2);
+    expect(
+      deregisteredEvents(events)
+        .map(
+          (e) =>
+            `${String(e.value.registrationId)} ${String(e.value.organisationId)} ${String(e.value.occurredAt)}`,
+        )
+        .sort(),
+    ).toEqual(ended.map((r) => `${r.id} ${r.organisation_id} ${r.at}`));
+  });
+
+  it('a dossier back after its registration ended starts a new, announced registration; the ended one stays ended', async () => {
+    const bakkerId = await registrationOf('woonnet', 'D7');
+    const bakkerBefore = (await registrations()).find((r) => r.id === bakkerId);
+    expect(bakkerBefore?.status).toBe('DEREGISTERED');
+    const res = await upload(
+      csvOf([
+        person({
+          dossier_number: 'D7',
+          surname: 'Bakker',
+          birth_date: '1990-07-07',
+          house_number: '99',
+          registration_date: '2020-02-02',
+          email: 'bakker@example.nl',
+        }),
+      ]),
+      'delta',
+    );
+    expect(res.status).toBe(201);
+    expect(res.json.counts).toMatchObject({
+      dossiersChanged: 1,
+      dossiersRevived: 1,
+      registrationsCreated: 1,
+      registrationsUpdated: 0,
+      registrationsDeregistered: 0,
+      duplicatesMerged: 0,
+    });
+    // Before issue 16 the merge set the ended registration ACTIVE again, silently: no event, its hash gone and
+    // its retention still running.
+    const regs = await registrations();
+    expect(regs.find((r) => r.id === bakkerId)).toEqual(bakkerBefore);
+    const revivedId = await registrationOf('woonnet', 'D7');
+    expect(revivedId).not.toBe(bakkerId);
+    expect(regs.find((r) => r.id === revivedId)).toMatchObject({
+      status: 'ACTIVE',
+      surname: 'Bakker',
+      email: 'bakker@example.nl',
+      registration_date: '2020-02-02',
+      version: 1,
+    });
+    const events = await registrationEvents((e) =>
+      e.some((x) => x.type === RegistrationCreatedEvent.type && x.value.registrationId === revivedId),
+    );
+    expect(
+      events.filter((x) => x.value.registrationId === revivedId).map((x) => [x.type, x.value.origin]),
+    ).toEqual([[RegistrationCreatedEvent.type, 'IMPORT']]);
   });
 
   it('the set-based merge agrees with the documented merge rule', async () => {

@@ -28,6 +28,8 @@ export const loadCountsSchema = z.strictObject({
   registrationsCreated: count,
   registrationsUpdated: count,
   registrationsDeregistered: count,
+  /** Dossiers back after their registration ended: each starts a new registration; absent before issue 16. */
+  dossiersRevived: count.optional(),
   duplicatesMerged: count,
 });
 
