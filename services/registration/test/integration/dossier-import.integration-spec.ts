@@ -615,7 +615,11 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(await registrationOf('quotes', 'Q1')).toBeUndefined();
   });
 
-  it('the CLI imports a file, writes the rejects file and exports the concordance (exit codes 5 and 0)', async () => {
+  it('the CLI imports a file, writes the rejects file and exports the concordance (exit codes 5 and 0), access-logged', async () => {
+    const cliEntriesBefore = await db.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM access_log_entries WHERE subject LIKE 'cli:%'`,
+    );
+    expect(cliEntriesBefore).toEqual([{ n: 0 }]);
     const file = join(workDir, 'cli.csv');
     const rejects = join(workDir, 'cli.rejects.csv');
     const out = join(workDir, 'concordance.csv');
@@ -660,6 +664,8 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       'cli',
       '--rejects',
       rejects,
+      '--operator',
+      'ops.jan',
     ]);
     expect(run.code).toBe(5);
     const summary = JSON.parse(run.stdout) as {
@@ -677,8 +683,19 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(rejectLines[1]).toContain(",K2,'=1+2,");
     expect(rejectLines[1]).toMatch(/^3,surname: required,cli,K2,/);
 
-    const exported = await cli(['export-concordance', '--out', out, '--source', 'cli']);
+    const exported = await cli([
+      'export-concordance',
+      '--out',
+      out,
+      '--source',
+      'cli',
+      '--operator',
+      'ops.jan',
+    ]);
     expect(exported.code).toBe(0);
+    const loadId = (JSON.parse(run.stdout) as { loadId: string }).loadId;
+    const again = await cli(['export-rejects', '--load', loadId, '--out', join(workDir, 'again.csv')]);
+    expect(again.code).toBe(0);
     expect(
       (await readFile(out, 'utf8'))
         .trim()
@@ -688,5 +705,34 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     ).toEqual(['K1']);
 
     expect((await cli(['import', '--file', file, '--mode', 'sideways', '--source', 'cli'])).code).toBe(2);
+    expect((await cli(['export-concordance', '--out', out, '--operator', 'jan\u0007ops'])).code).toBe(2);
+
+    // Issue 16 item 15: every command-line import and export is access-logged like the HTTP routes (same actions,
+    // purpose MIGRATION), as the platform operator named `cli:<operator>`; the refused runs logged nothing.
+    const entries = await db.dataSource.query<
+      {
+        subject: string;
+        roles: string[];
+        action: string;
+        resource_type: string;
+        resource_id: string | null;
+        purpose: string;
+        user_agent: string;
+      }[]
+    >(
+      `SELECT subject, roles, action, resource_type, resource_id, purpose, user_agent FROM access_log_entries
+       WHERE subject LIKE 'cli:%' ORDER BY occurred_at, id`,
+    );
+    const osUser = (await import('node:os')).userInfo().username;
+    expect(entries.map((e) => [e.subject, e.action, e.resource_type, e.resource_id])).toEqual([
+      ['cli:ops.jan', 'DOSSIER_IMPORT', 'dossier-import', 'cli'],
+      ['cli:ops.jan', 'DOSSIER_REJECTS_EXPORTED', 'dossier-import-load', loadId],
+      ['cli:ops.jan', 'DOSSIER_CONCORDANCE_EXPORTED', 'dossier-concordance', 'cli'],
+      [`cli:${osUser}`, 'DOSSIER_REJECTS_EXPORTED', 'dossier-import-load', loadId],
+    ]);
+    for (const e of entries) {
+      expect(e).toMatchObject({ roles: ['platform-operator'], purpose: 'MIGRATION' });
+      expect(e.user_agent).toMatch(/^divit-dossier-import-cli \(/);
+    }
   });
 });
