@@ -8,7 +8,6 @@ import {
   ManyToOne,
   PrimaryColumn,
 } from 'typeorm';
-import { RegistrationEntity } from '../registrations/registration.entity';
 
 export type ImportMode = 'full' | 'delta';
 export type LoadStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
@@ -82,13 +81,13 @@ export class DossierConcordanceEntity {
   @PrimaryColumn({ type: 'varchar', length: 50 })
   dossierNumber!: string;
 
+  /**
+   * The registration, or — once REGISTRATION_DATA erased it — its pseudonymous tombstone (`erased_registrations`):
+   * no foreign key, because the concordance is kept three years after its last integration whatever happens to
+   * the registration (MIGRATED_DOSSIERS dataset policy, docs/adr/0031).
+   */
   @Column({ type: 'uuid' })
   registrationId!: string;
-
-  // Deferred: a load inserts dossiers and their new registrations in one transaction, in either order.
-  @ManyToOne(() => RegistrationEntity, { deferrable: 'INITIALLY DEFERRED' })
-  @JoinColumn({ name: 'registration_id', foreignKeyConstraintName: 'fk_dossier_concordance_registration' })
-  registration?: RegistrationEntity;
 
   @Column({ type: 'uuid' })
   organisationId!: string;

@@ -229,10 +229,11 @@ class PgImportSession implements ImportSession {
     at('classify rows');
     await q(
       // revived: a live row for a dossier whose registration has ended (deregistered by an earlier load or through
-      // the API). It is not brought back to life: like a re-registration it gets a registration of its own.
+      // the API, or already erased: the concordance outlives it, ADR 0031). It is not brought back to life: like a
+      // re-registration it gets a registration of its own.
       `CREATE TEMP TABLE dossier_import_changes ON COMMIT DROP AS
        SELECT s.*, c.registration_id, (c.dossier_number IS NULL) AS is_new, (c.deleted_at IS NOT NULL) AS was_deleted,
-              (c.dossier_number IS NOT NULL AND NOT s.deleted AND r.status = 'DEREGISTERED') AS revived
+              (c.dossier_number IS NOT NULL AND NOT s.deleted AND (r.id IS NULL OR r.status = 'DEREGISTERED')) AS revived
        FROM ${STAGING} s
        LEFT JOIN dossier_concordance c ON c.source_system = $1 AND c.dossier_number = s.dossier_number
        LEFT JOIN registrations r ON r.id = c.registration_id

@@ -520,6 +520,37 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(
       events.filter((x) => x.value.registrationId === revivedId).map((x) => [x.type, x.value.origin]),
     ).toEqual([[RegistrationCreatedEvent.type, 'IMPORT']]);
+
+    // The concordance outlives an erased registration (issue 16 item 12: no foreign key any more). A dossier of an
+    // erased registration that changes starts a new registration too; the erased id is never written again.
+    const erasedId = bakkerId!;
+    await db.dataSource.query(`DELETE FROM registrations WHERE id = $1`, [erasedId]);
+    await db.dataSource.query(
+      `UPDATE dossier_concordance SET registration_id = $1 WHERE source_system = 'woonnet' AND dossier_number = 'D3'`,
+      [erasedId],
+    );
+    const again = await upload(
+      csvOf([
+        person({
+          dossier_number: 'D3',
+          surname_prefix: 'de',
+          surname: 'Vries',
+          birth_date: '1975-11-30',
+          house_number: '3',
+          registration_date: '2018-06-01',
+          phone: '0687654321',
+        }),
+      ]),
+      'delta',
+    );
+    expect(again.json.counts).toMatchObject({ dossiersRevived: 1, registrationsCreated: 1 });
+    expect(await db.dataSource.query(`SELECT 1 FROM registrations WHERE id = $1`, [erasedId])).toEqual([]);
+    const d3 = await registrationOf('woonnet', 'D3');
+    expect(d3).not.toBe(erasedId);
+    expect((await registrations()).find((r) => r.id === d3)).toMatchObject({
+      status: 'ACTIVE',
+      surname: 'Vries',
+    });
   });
 
   it('the set-based merge agrees with the documented merge rule', async () => {
