@@ -745,6 +745,7 @@ export interface operations {
     dossierImportImport: {
         parameters: {
             query: {
+                dryRun?: "true" | "false";
                 mode: "full" | "delta";
                 source: string;
             };
@@ -781,6 +782,7 @@ export interface operations {
                             rowsRejected: number;
                             rowsUnchanged: number;
                         };
+                        dryRun: boolean;
                         /** Format: uuid */
                         loadId: string;
                         /** @enum {string} */
@@ -886,7 +888,7 @@ export interface operations {
                         /** Format: date-time */
                         startedAt: string;
                         /** @enum {string} */
-                        status: "RUNNING" | "COMPLETED" | "FAILED";
+                        status: "RUNNING" | "COMPLETED" | "FAILED" | "DRY_RUN";
                     };
                 };
             };

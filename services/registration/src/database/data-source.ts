@@ -27,6 +27,7 @@ import { AllocationClosureAndErasure1764110000000 } from './migrations/176411000
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from './migrations/1766000000001-erasure-acknowledgements-replace-applied-erasures';
 import { ConcordanceOutlivesErasedRegistrations1766100000000 } from './migrations/1766100000000-concordance-outlives-erased-registrations';
+import { DossierImportDryRun1766100000001 } from './migrations/1766100000001-dossier-import-dry-run';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -59,6 +60,7 @@ export const registrationMigrations = [
   MoveAccessLogToSharedLibrary1765300000000,
   ErasureAcknowledgementsReplaceAppliedErasures1766000000001,
   ConcordanceOutlivesErasedRegistrations1766100000000,
+  DossierImportDryRun1766100000001,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

@@ -42,7 +42,7 @@ const exitFor = {
 } satisfies Record<DossierImportErrorCode, number>;
 
 const USAGE = `usage:
-  cli.js import --file F --mode full|delta --source X [--rejects R] [--no-progress] [--operator NAME]
+  cli.js import --file F --mode full|delta --source X [--rejects R] [--dry-run] [--no-progress] [--operator NAME]
   cli.js export-concordance --out F [--source X] [--operator NAME]
   cli.js export-rejects --load LOAD_ID --out F [--operator NAME]`;
 
@@ -77,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       load: { type: 'string' },
       operator: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       'no-progress': { type: 'boolean', default: false },
     },
     strict: true,
@@ -143,13 +144,15 @@ async function main(argv: string[]): Promise<number> {
     const source = need('source');
     const rejectsFile = values.rejects ?? `${file}.rejects.csv`;
     const totalBytes = (await stat(file)).size;
-    await record('DOSSIER_IMPORT', 'dossier-import', source);
+    const dryRun = values['dry-run'] === true;
+    await record(dryRun ? 'DOSSIER_IMPORT_DRY_RUN' : 'DOSSIER_IMPORT', 'dossier-import', source);
     const bar = values['no-progress'] ? undefined : importProgressBar();
     const memory = memoryWatch();
     const result = await service
       .import(createReadStream(file, { highWaterMark: 1 << 16 }), {
         mode,
         source,
+        dryRun,
         totalBytes,
         ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
       })

@@ -10,7 +10,8 @@ import {
 } from 'typeorm';
 
 export type ImportMode = 'full' | 'delta';
-export type LoadStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+/** DRY_RUN: a load run as a test (issue 16 item 14): counts and rejects kept, nothing else written. */
+export type LoadStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'DRY_RUN';
 
 /** Counters of one load (also the API and CLI result). */
 export interface LoadCounts {
@@ -37,7 +38,7 @@ export interface LoadCounts {
 /** One run of the import (full or delta) for one source system. */
 @Entity({ name: 'dossier_import_loads' })
 @Check('ck_dossier_import_loads_mode', `"mode" IN ('full', 'delta')`)
-@Check('ck_dossier_import_loads_status', `"status" IN ('RUNNING', 'COMPLETED', 'FAILED')`)
+@Check('ck_dossier_import_loads_status', `"status" IN ('RUNNING', 'COMPLETED', 'FAILED', 'DRY_RUN')`)
 @Index('ix_dossier_import_loads_source_started', ['sourceSystem', 'startedAt'])
 export class DossierImportLoadEntity {
   @PrimaryColumn({ type: 'uuid' })

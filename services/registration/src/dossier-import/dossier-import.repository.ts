@@ -27,6 +27,11 @@ export interface MergeInput {
   loadId: string;
   source: string;
   mode: ImportMode;
+  /**
+   * Run everything, then roll back to just after the rejected rows were stored: the load ends DRY_RUN with its
+   * counts and rejects; registrations, concordance and events are not written.
+   */
+  dryRun: boolean;
   /** Rows in the staging table (accepted and rejected), i.e. rows read. */
   rowsRead: number;
   /** Rejected rows stored with their detail (the first by line); the rest are only counted. */
@@ -226,6 +231,9 @@ class PgImportSession implements ImportSession {
         )
       ).rowCount ?? 0;
 
+    // Everything after this point is what a dry run undoes (temporary tables included).
+    if (input.dryRun) await q('SAVEPOINT dossier_import_dry_run', []);
+
     at('classify rows');
     await q(
       // revived: a live row for a dossier whose registration has ended (deregistered by an earlier load or through
@@ -363,10 +371,13 @@ class PgImportSession implements ImportSession {
       dossiersRevived: classes.revived,
       duplicatesMerged: classes.new + classes.revived - regs.created,
     };
-    await q(
-      `UPDATE dossier_import_loads SET status = 'COMPLETED', finished_at = now(), counts = $2 WHERE id = $1`,
-      [loadId, JSON.stringify(counts)],
-    );
+    // Outbox rows and their notification go with the savepoint (a NOTIFY of a rolled-back subtransaction is dropped).
+    if (input.dryRun) await q('ROLLBACK TO SAVEPOINT dossier_import_dry_run', []);
+    await q(`UPDATE dossier_import_loads SET status = $3, finished_at = now(), counts = $2 WHERE id = $1`, [
+      loadId,
+      JSON.stringify(counts),
+      input.dryRun ? 'DRY_RUN' : 'COMPLETED',
+    ]);
     await q('COMMIT', []);
     this.open = false;
     return counts;

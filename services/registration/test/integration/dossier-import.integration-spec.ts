@@ -553,6 +553,79 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     });
   });
 
+  it('a dry run (the protocol test loads) reports what a load would do and keeps its rejects, writing nothing else', async () => {
+    const snapshot = async () => ({ registrations: await registrations(), concordance: await concordance() });
+    const before = await snapshot();
+    const file = csvOf([
+      person({ source_system: 'test-run', dossier_number: 'T1', surname: 'Claes', house_number: '7' }),
+      person({
+        source_system: 'test-run',
+        dossier_number: 'T2',
+        surname: 'Claes',
+        house_number: '7',
+        registration_date: '2011-01-01',
+      }),
+      person({ source_system: 'test-run', dossier_number: 'T3', birth_date: 'not a date' }),
+    ]);
+    const upload = async (dryRun: string) => {
+      const res = await fetch(`${base}/dossier-imports?mode=full&source=test-run&dryRun=${dryRun}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` },
+        body: file,
+      });
+      return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+    };
+    const dry = await upload('true');
+    expect(dry.status).toBe(201);
+    expect(dry.json).toMatchObject({ dryRun: true, mode: 'full' });
+    expect(dry.json.counts).toMatchObject({
+      rowsRead: 3,
+      rowsRejected: 1,
+      rejectsStored: 1,
+      dossiersNew: 2,
+      registrationsCreated: 1,
+      duplicatesMerged: 1,
+    });
+    // Nothing written but the load and its rejects: no registration, no concordance row (events: below).
+    expect(await snapshot()).toEqual(before);
+    const dryId = dry.json.loadId as string;
+    expect(JSON.parse((await getText(`/dossier-imports/${dryId}`)).text)).toMatchObject({
+      status: 'DRY_RUN',
+      counts: dry.json.counts,
+    });
+    expect((await getText(`/dossier-imports/${dryId}/rejects`)).text).toContain('birth_date: required');
+    expect(
+      await db.dataSource.query(
+        `SELECT action FROM access_log_entries WHERE action LIKE 'DOSSIER_IMPORT%' ORDER BY id DESC LIMIT 1`,
+      ),
+    ).toEqual([{ action: 'DOSSIER_IMPORT_DRY_RUN' }]);
+    // A dry-run full load is no full load: a delta of the source is still refused.
+    expect(
+      (
+        await fetch(`${base}/dossier-imports?mode=delta&source=test-run`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/csv', authorization: `Bearer ${adminToken}` },
+          body: csvOf([]),
+        }).then((r) => r.json() as Promise<Record<string, unknown>>)
+      ).code,
+    ).toBe('IMPORT_DELTA_WITHOUT_FULL_LOAD');
+
+    // The same file for real does what the dry run said.
+    const real = await upload('false');
+    expect(real.json).toMatchObject({ dryRun: false, counts: dry.json.counts });
+    const regs = await registrations();
+    expect(regs.length).toBe(before.registrations.length + 1);
+    const claes = regs.find((r) => r.surname === 'Claes');
+    // The relay publishes in outbox order: had the dry run written an event, it would be on the topic before this
+    // one. Only the real load's registration (the only one dated 2011-01-01) was announced.
+    const events = await registrationEvents((e) => e.some((x) => x.value.registrationId === claes?.id));
+    expect(
+      events
+        .filter((x) => x.type === RegistrationCreatedEvent.type && x.value.registrationDate === '2011-01-01')
+        .map((x) => x.value.registrationId),
+    ).toEqual([claes?.id]);
+  });
+
   it('the set-based merge agrees with the documented merge rule', async () => {
     let seed = 42;
     const rnd = (n: number) => {
@@ -685,6 +758,28 @@ describe('registration: dossier import (real PostgreSQL)', () => {
         child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
         child.on('close', (code) => done({ code, stdout, stderr }));
       });
+    // A test load first (issue 16 item 14): the same counts, nothing imported.
+    const dry = await cli([
+      'import',
+      '--file',
+      file,
+      '--mode',
+      'full',
+      '--source',
+      'cli',
+      '--dry-run',
+      '--operator',
+      'ops.jan',
+    ]);
+    expect(dry.code).toBe(5);
+    const drySummary = JSON.parse(dry.stdout) as {
+      loadId: string;
+      dryRun: boolean;
+      counts: { rowsRead: number };
+    };
+    expect(drySummary).toMatchObject({ dryRun: true, counts: { rowsRead: 2 } });
+    expect(await registrationOf('cli', 'K1')).toBeUndefined();
+
     const run = await cli([
       'import',
       '--file',
@@ -756,6 +851,8 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     );
     const osUser = (await import('node:os')).userInfo().username;
     expect(entries.map((e) => [e.subject, e.action, e.resource_type, e.resource_id])).toEqual([
+      ['cli:ops.jan', 'DOSSIER_IMPORT_DRY_RUN', 'dossier-import', 'cli'],
+      ['cli:ops.jan', 'DOSSIER_REJECTS_EXPORTED', 'dossier-import-load', drySummary.loadId],
       ['cli:ops.jan', 'DOSSIER_IMPORT', 'dossier-import', 'cli'],
       ['cli:ops.jan', 'DOSSIER_REJECTS_EXPORTED', 'dossier-import-load', loadId],
       ['cli:ops.jan', 'DOSSIER_CONCORDANCE_EXPORTED', 'dossier-concordance', 'cli'],

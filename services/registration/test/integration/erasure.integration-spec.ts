@@ -87,13 +87,14 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     const ds = t.db.dataSource;
     const moved = randomUUID();
     // Back to before 1766000000001 (later migrations first), then forward again.
+    await ds.undoLastMigration({ transaction: 'each' }); // 1766100000001 (dossier import dry runs)
     await ds.undoLastMigration({ transaction: 'each' }); // 1766100000000 (concordance without foreign key)
     await ds.undoLastMigration({ transaction: 'each' });
     await t.query(
       `INSERT INTO applied_erasures (erasure_id, category, erased_count, applied_at) VALUES ($1, 'REGISTRATION_DATA', 7, '2026-01-02T03:04:05Z')`,
       [moved],
     );
-    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(2);
+    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(3);
     expect(await t.query(`SELECT to_regclass('applied_erasures') AS t`)).toEqual([{ t: null }]);
     const [row] = await t.query<Record<string, unknown>>(
       `SELECT owner, category, erased_count, acknowledged_at FROM erasure_acknowledgements WHERE erasure_id = $1`,
