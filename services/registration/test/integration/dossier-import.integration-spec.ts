@@ -626,6 +626,151 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     ).toEqual([claes?.id]);
   });
 
+  it('duplicates the key cannot see (moved, or with two organisations) are merged by hand: audited, role-guarded, two-tenant safe', async () => {
+    const adminA = issuer.sign({ subject: 'admin-a', organisationId: ORG_A, roles: ['admin'] });
+    const adminB = issuer.sign({ subject: 'admin-b', organisationId: ORG_B, roles: ['admin'] });
+    const memberA = issuer.sign({ subject: 'member-a', organisationId: ORG_A, roles: ['member'] });
+    const peeters = (over: Row): Row =>
+      person({ source_system: 'moved', surname: 'Peeters', birth_date: '1985-05-05', ...over });
+    const res = await upload(
+      csvOf([
+        peeters({
+          dossier_number: 'MV1',
+          postcode: '1111 AA',
+          house_number: '1',
+          registration_date: '2014-01-01',
+        }),
+        // Moved: another address, so the automatic key sees another person.
+        peeters({
+          dossier_number: 'MV2',
+          postcode: '2222 BB',
+          house_number: '2',
+          registration_date: '2012-02-02',
+        }),
+        // Registered with a second organisation.
+        peeters({
+          dossier_number: 'MV3',
+          postcode: '3333 CC',
+          house_number: '3',
+          registration_date: '2013-03-03',
+          organisation_id: ORG_B,
+        }),
+      ]),
+      'full',
+      'moved',
+    );
+    expect(res.json.counts).toMatchObject({ registrationsCreated: 3 });
+    const [r1, r2, r3] = [
+      (await registrationOf('moved', 'MV1'))!,
+      (await registrationOf('moved', 'MV2'))!,
+      (await registrationOf('moved', 'MV3'))!,
+    ];
+    const merge = async (token: string, survivorRegistrationId: string, duplicateRegistrationId: string) => {
+      const r = await fetch(`${base}/registration-merges`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ survivorRegistrationId, duplicateRegistrationId }),
+      });
+      return {
+        status: r.status,
+        type: r.headers.get('content-type') ?? '',
+        json: (await r.json()) as Record<string, unknown>,
+      };
+    };
+    const before = await registrations();
+
+    // Organisation B's admin cannot touch A's registrations (answered like missing); A's admin not B's; a member
+    // may not merge at all. Nothing changes.
+    const foreign = await merge(adminB, r1, r2);
+    expect(foreign.status).toBe(404);
+    expect(foreign.type).toContain('application/problem+json');
+    expect(foreign.json).toMatchObject({ code: 'MERGE_REGISTRATION_NOT_FOUND' });
+    expect((await merge(adminA, r1, r3)).json).toMatchObject({ code: 'MERGE_REGISTRATION_NOT_FOUND' });
+    expect((await merge(memberA, r1, r2)).status).toBe(403);
+    expect((await merge(adminA, r1, r1)).json).toMatchObject({ code: 'MERGE_SAME_REGISTRATION' });
+    expect(await registrations()).toEqual(before);
+
+    // A's admin merges the moved dossier into MV1's registration.
+    const done = await merge(adminA, r1, r2);
+    expect(done.status).toBe(200);
+    expect(done.json).toEqual({
+      survivorRegistrationId: r1,
+      duplicateRegistrationId: r2,
+      dossiersMoved: 1,
+      registrationDate: '2012-02-02',
+    });
+    expect(await registrationOf('moved', 'MV2')).toBe(r1);
+    const after = await registrations();
+    expect(after.find((r) => r.id === r1)).toMatchObject({
+      status: 'ACTIVE',
+      registration_date: '2012-02-02',
+    });
+    expect(after.find((r) => r.id === r2)?.status).toBe('DEREGISTERED');
+    expect((await merge(adminA, r1, r2)).json).toMatchObject({ code: 'MERGE_REGISTRATION_DEREGISTERED' });
+
+    // Two organisations: the platform operator merges B's registration into A's.
+    const across = await merge(adminToken, r1, r3);
+    expect(across.json).toMatchObject({ dossiersMoved: 1, registrationDate: '2012-02-02' });
+
+    const logged = await db.dataSource.query<
+      { subject: string; registration_id: string; organisation_id: string; changed_fields: string[] }[]
+    >(
+      `SELECT subject, registration_id, organisation_id, changed_fields FROM access_log_entries
+       WHERE action = 'REGISTRATIONS_MERGED' ORDER BY id`,
+    );
+    expect(logged.map((e) => [e.subject, e.registration_id, e.organisation_id])).toEqual([
+      ['admin-a', r1, ORG_A],
+      ['admin-a', r2, ORG_A],
+      ['operator-1', r1, ORG_A],
+      ['operator-1', r3, ORG_B],
+    ]);
+    // The duplicates ended like an API deregistration: RegistrationDeregistered through the outbox.
+    const events = await registrationEvents(
+      (e) =>
+        e.filter(
+          (x) =>
+            x.type === RegistrationDeregisteredEvent.type &&
+            [r2, r3].includes(String(x.value.registrationId)),
+        ).length >= 2,
+    );
+    expect(
+      events
+        .filter(
+          (x) =>
+            x.type === RegistrationDeregisteredEvent.type &&
+            [r2, r3].includes(String(x.value.registrationId)),
+        )
+        .map((x) => [x.value.registrationId, x.value.organisationId])
+        .sort(),
+    ).toEqual(
+      [
+        [r2, ORG_A],
+        [r3, ORG_B],
+      ].sort(),
+    );
+
+    // The next load sends the moved dossier again, changed: it updates the survivor, not the merged-away one.
+    const delta = await upload(
+      csvOf([
+        peeters({
+          dossier_number: 'MV2',
+          postcode: '2222 BB',
+          house_number: '2',
+          registration_date: '2012-02-02',
+          email: 'peeters@example.be',
+        }),
+      ]),
+      'delta',
+      'moved',
+    );
+    expect(delta.json.counts).toMatchObject({
+      dossiersChanged: 1,
+      registrationsCreated: 0,
+      dossiersRevived: 0,
+    });
+    expect(await registrationOf('moved', 'MV2')).toBe(r1);
+  });
+
   it('the set-based merge agrees with the documented merge rule', async () => {
     let seed = 42;
     const rnd = (n: number) => {
