@@ -790,6 +790,7 @@ export interface operations {
                             dossiersNew: number;
                             dossiersRevived?: number;
                             duplicatesMerged: number;
+                            householdsUpdated?: number;
                             registrationsCreated: number;
                             registrationsDeregistered: number;
                             registrationsUpdated: number;
@@ -886,6 +887,7 @@ export interface operations {
                             dossiersNew: number;
                             dossiersRevived?: number;
                             duplicatesMerged: number;
+                            householdsUpdated?: number;
                             registrationsCreated: number;
                             registrationsDeregistered: number;
                             registrationsUpdated: number;

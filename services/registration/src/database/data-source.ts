@@ -28,6 +28,7 @@ import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/17653000
 import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from './migrations/1766000000001-erasure-acknowledgements-replace-applied-erasures';
 import { ConcordanceOutlivesErasedRegistrations1766100000000 } from './migrations/1766100000000-concordance-outlives-erased-registrations';
 import { DossierImportDryRun1766100000001 } from './migrations/1766100000001-dossier-import-dry-run';
+import { DossierHousehold1766100000002 } from './migrations/1766100000002-dossier-household';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -61,6 +62,7 @@ export const registrationMigrations = [
   ErasureAcknowledgementsReplaceAppliedErasures1766000000001,
   ConcordanceOutlivesErasedRegistrations1766100000000,
   DossierImportDryRun1766100000001,
+  DossierHousehold1766100000002,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

@@ -32,6 +32,8 @@ export interface LoadCounts {
    * like a re-registration, instead of reviving the ended one. Absent in loads before issue 16.
    */
   dossiersRevived?: number;
+  /** Registrations whose household members the load replaced (its leading dossier lists another household). */
+  householdsUpdated?: number;
   duplicatesMerged: number;
 }
 
@@ -130,6 +132,10 @@ export class DossierConcordanceEntity {
 
   @Column({ type: 'date' })
   registrationDate!: string;
+
+  /** The household the dossier lists (ImportedHouseholdMember[]), or null when its file had none (issue 16 item 14). */
+  @Column({ type: 'jsonb', nullable: true })
+  household!: unknown[] | null;
 
   /** Set when the source removed the dossier (a `deleted` row, or absent from a full load). */
   @Column({ type: 'timestamptz', nullable: true })

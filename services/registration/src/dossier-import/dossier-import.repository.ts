@@ -77,7 +77,8 @@ const recordFromStaging = (sourceParam: string) => `jsonb_strip_nulls(jsonb_buil
   'surname', s.surname, 'birth_date', s.birth_date::text, 'gender_marker', s.gender_marker,
   'postcode', s.postcode, 'house_number', s.house_number::text, 'house_number_addition', s.house_number_addition,
   'email', s.email, 'phone', s.phone, 'registration_date', s.registration_date::text,
-  'organisation_id', s.organisation_id::text, 'deleted', CASE WHEN s.deleted THEN 'true' END))`;
+  'organisation_id', s.organisation_id::text, 'household', s.household::text,
+  'deleted', CASE WHEN s.deleted THEN 'true' END))`;
 
 const DATA_COLUMNS = [
   'organisation_id',
@@ -93,6 +94,7 @@ const DATA_COLUMNS = [
   'email',
   'phone',
   'registration_date',
+  'household',
 ];
 
 // Identifying fields for the BSN check: once the check has run they are erased and must stay so.
@@ -348,6 +350,36 @@ class PgImportSession implements ImportSession {
       [new Date(endedAt)],
     );
 
+    // Household members (issue 16 item 14): an active registration touched by this load gets the household of its
+    // leading live dossier, when that dossier lists one (null: the file said nothing, the household stays), and only
+    // when it differs as a set from the stored one (an unchanged household keeps its member ids).
+    const householdsUpdated = await count(
+      `WITH lead AS (
+         SELECT DISTINCT ON (c.registration_id) c.registration_id AS id, c.household
+         FROM dossier_concordance c JOIN dossier_import_affected a ON a.id = c.registration_id
+         WHERE c.deleted_at IS NULL
+         ORDER BY c.registration_id, c.registration_date, c.source_system COLLATE "C", c.dossier_number COLLATE "C"
+       ), target AS (
+         SELECT l.id, l.household FROM lead l JOIN registrations r ON r.id = l.id AND r.status = 'ACTIVE'
+         WHERE l.household IS NOT NULL
+           AND (SELECT coalesce(jsonb_agg(m ORDER BY m::text), '[]') FROM jsonb_array_elements(l.household) m)
+             IS DISTINCT FROM
+               (SELECT coalesce(jsonb_agg(m ORDER BY m::text), '[]') FROM (
+                  SELECT jsonb_build_object('relation', h.relation, 'surnamePrefix', h.surname_prefix,
+                                            'surname', h.surname, 'birthDate', h.birth_date::text) AS m
+                  FROM household_members h WHERE h.registration_id = l.id) stored)
+       ), gone AS (
+         DELETE FROM household_members h USING target t WHERE h.registration_id = t.id RETURNING 1
+       ), added AS (
+         INSERT INTO household_members (id, registration_id, relation, surname_prefix, surname, birth_date)
+         SELECT gen_random_uuid(), t.id, m->>'relation', m->>'surnamePrefix', m->>'surname', (m->>'birthDate')::date
+         FROM target t, jsonb_array_elements(t.household) m
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM target`,
+      [],
+    );
+
     at('announce');
     const tx: SqlExecutor = {
       query: async <T>(sql: string, params?: unknown[]) => (await this.client.query(sql, params)).rows as T[],
@@ -369,6 +401,7 @@ class PgImportSession implements ImportSession {
       registrationsUpdated: regs.updated,
       registrationsDeregistered: deregistered,
       dossiersRevived: classes.revived,
+      householdsUpdated,
       duplicatesMerged: classes.new + classes.revived - regs.created,
     };
     // Outbox rows and their notification go with the savepoint (a NOTIFY of a rolled-back subtransaction is dropped).

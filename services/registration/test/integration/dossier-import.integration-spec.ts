@@ -240,6 +240,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       registrationsUpdated: 0,
       registrationsDeregistered: 0,
       dossiersRevived: 0,
+      householdsUpdated: 0,
       duplicatesMerged: 1,
     });
     const regs = await registrations();
@@ -313,7 +314,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
     expect(byLine.get(5)).toContain(',D4,');
     expect(byLine.get(6)).toContain('organisation_id: unknown organisation');
     expect(byLine.get(7)).toContain('dossier_number: appears more than once in this file (first on line 4)');
-    expect(byLine.get(8)).toContain('record has 4 fields, the header has 13');
+    expect(byLine.get(8)).toContain('record has 4 fields, the header has 14');
   });
 
   it('exports the concordance: old dossier numbers to registration ids', async () => {
@@ -398,6 +399,7 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       registrationsUpdated: 2,
       registrationsDeregistered: 0,
       dossiersRevived: 0,
+      householdsUpdated: 0,
       duplicatesMerged: 1,
     });
     const after = await registrations();
@@ -769,6 +771,86 @@ describe('registration: dossier import (real PostgreSQL)', () => {
       dossiersRevived: 0,
     });
     expect(await registrationOf('moved', 'MV2')).toBe(r1);
+  });
+
+  it("household members are imported: the leading dossier's household, replaced only when it changes, rejected with a reason when malformed", async () => {
+    const family = (over: Row): Row =>
+      person({
+        source_system: 'gezin',
+        surname: 'Wouters',
+        birth_date: '1979-09-09',
+        postcode: '4444 DD',
+        house_number: '4',
+        ...over,
+      });
+    const household = () =>
+      db.dataSource.query<
+        { id: string; relation: string; surname_prefix: string | null; surname: string; birth_date: string }[]
+      >(
+        `SELECT h.id, h.relation, h.surname_prefix, h.surname, h.birth_date::text AS birth_date
+         FROM household_members h JOIN dossier_concordance c ON c.registration_id = h.registration_id
+         WHERE c.source_system = 'gezin' AND c.dossier_number = 'G1' ORDER BY h.relation, h.surname`,
+      );
+    const file = csvOf([
+      family({
+        dossier_number: 'G1',
+        registration_date: '2016-06-06',
+        household: 'PARTNER|de|Smet|1981-01-01;CHILD||Wouters|2015-05-05',
+      }),
+      // A later dossier of the same person lists another household: the leading (earliest) dossier's counts.
+      family({
+        dossier_number: 'G2',
+        registration_date: '2019-01-01',
+        household: 'OTHER_ADULT||Peeters|1950-01-01',
+      }),
+      family({ dossier_number: 'G3', surname: 'Anders', household: 'PARTNER||Smet' }),
+    ]);
+    const first = await upload(file, 'full', 'gezin');
+    expect(first.json.counts).toMatchObject({
+      registrationsCreated: 1,
+      rowsRejected: 1,
+      householdsUpdated: 1,
+    });
+    const members = await household();
+    expect(members.map(({ id: _id, ...m }) => m)).toEqual([
+      { relation: 'CHILD', surname_prefix: null, surname: 'Wouters', birth_date: '2015-05-05' },
+      { relation: 'PARTNER', surname_prefix: 'de', surname: 'Smet', birth_date: '1981-01-01' },
+    ]);
+    expect((await getText(`/dossier-imports/${String(first.json.loadId)}/rejects`)).text).toContain(
+      'household: member 1: must be RELATION|surname prefix|surname|birth date',
+    );
+
+    // The same file again: nothing changes, the members keep their ids.
+    const again = await upload(file, 'full', 'gezin');
+    expect(again.json.counts).toMatchObject({ rowsUnchanged: 2, householdsUpdated: 0 });
+    expect(await household()).toEqual(members);
+
+    // A delta where the leading dossier's household changed (a child born): replaced.
+    const delta = await upload(
+      csvOf([
+        family({
+          dossier_number: 'G1',
+          registration_date: '2016-06-06',
+          household: 'PARTNER|de|Smet|1981-01-01;CHILD||Wouters|2015-05-05;CHILD||Wouters|2025-02-02',
+        }),
+      ]),
+      'delta',
+      'gezin',
+    );
+    expect(delta.json.counts).toMatchObject({ dossiersChanged: 1, householdsUpdated: 1 });
+    expect((await household()).map((m) => `${m.relation} ${m.birth_date}`)).toEqual([
+      'CHILD 2015-05-05',
+      'CHILD 2025-02-02',
+      'PARTNER 1981-01-01',
+    ]);
+    // A dossier without household information leaves the household as it is.
+    const silent = await upload(
+      csvOf([family({ dossier_number: 'G1', registration_date: '2016-06-06', email: 'w@example.be' })]),
+      'delta',
+      'gezin',
+    );
+    expect(silent.json.counts).toMatchObject({ dossiersChanged: 1, householdsUpdated: 0 });
+    expect(await household()).toHaveLength(3);
   });
 
   it('the set-based merge agrees with the documented merge rule', async () => {

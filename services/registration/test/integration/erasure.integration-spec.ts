@@ -3,6 +3,8 @@ import { ErasureRequestedEvent } from '@divit/contracts';
 import type { ErasureRequested } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
 import { decisionAnswers, fieldsOf, RegistrationTestApp } from './support';
+import { registrationMigrations } from '../../src/database/data-source';
+import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from '../../src/database/migrations/1766000000001-erasure-acknowledgements-replace-applied-erasures';
 
 /**
  * Issue #8, registration's part, on the real stack: allocation closure (AllocationClosed via the outbox) and
@@ -86,15 +88,16 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
   it('the erasures applied before the erasure library (applied_erasures, recreated by a revert) move into erasure_acknowledgements', async () => {
     const ds = t.db.dataSource;
     const moved = randomUUID();
-    // Back to before 1766000000001 (later migrations first), then forward again.
-    await ds.undoLastMigration({ transaction: 'each' }); // 1766100000001 (dossier import dry runs)
-    await ds.undoLastMigration({ transaction: 'each' }); // 1766100000000 (concordance without foreign key)
-    await ds.undoLastMigration({ transaction: 'each' });
+    // Back to before 1766000000001 (the migrations after it first), then forward again.
+    const later =
+      registrationMigrations.length -
+      registrationMigrations.indexOf(ErasureAcknowledgementsReplaceAppliedErasures1766000000001);
+    for (let i = 0; i < later; i++) await ds.undoLastMigration({ transaction: 'each' });
     await t.query(
       `INSERT INTO applied_erasures (erasure_id, category, erased_count, applied_at) VALUES ($1, 'REGISTRATION_DATA', 7, '2026-01-02T03:04:05Z')`,
       [moved],
     );
-    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(3);
+    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(later);
     expect(await t.query(`SELECT to_regclass('applied_erasures') AS t`)).toEqual([{ t: null }]);
     const [row] = await t.query<Record<string, unknown>>(
       `SELECT owner, category, erased_count, acknowledged_at FROM erasure_acknowledgements WHERE erasure_id = $1`,

@@ -30,6 +30,8 @@ export const loadCountsSchema = z.strictObject({
   registrationsDeregistered: count,
   /** Dossiers back after their registration ended: each starts a new registration; absent before issue 16. */
   dossiersRevived: count.optional(),
+  /** Registrations whose household the load replaced; absent before issue 16. */
+  householdsUpdated: count.optional(),
   duplicatesMerged: count,
 });
 
