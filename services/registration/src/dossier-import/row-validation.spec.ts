@@ -171,6 +171,11 @@ describe('the household column (issue 16 item 14)', () => {
       'household: member 3: must be RELATION|surname prefix|surname|birth date',
     ]);
     expect(why.join(' ')).not.toContain('Smit');
+    // A number in a name field (a BSN in the wrong column) is refused, not stored.
+    expect(parseHousehold('PARTNER|123456782|Smit|1980-01-01', '2026-01-15')).toEqual({
+      members: null,
+      reasons: ['household: member 1: names contain digits'],
+    });
     expect(parseHousehold(Array(21).fill('CHILD||A|2010-01-01').join(';'), '2026-01-15').reasons).toEqual([
       'household: more than 20 members',
     ]);

@@ -46,6 +46,8 @@ export function parseHousehold(
       reasons.push(`${at}: relation must be PARTNER, CHILD, OTHER_ADULT or OTHER`);
     if (surnamePrefix !== null && surnamePrefix.length > 20)
       reasons.push(`${at}: surname prefix longer than 20 characters`);
+    // Names have no digits: a number here (a BSN typed into the wrong field) is refused, never stored.
+    if (/\d/.test(surnamePrefix ?? '') || /\d/.test(surname)) reasons.push(`${at}: names contain digits`);
     if (surname === '' || !/\p{L}/u.test(surname)) reasons.push(`${at}: surname required`);
     else if (surname.length > 200) reasons.push(`${at}: surname longer than 200 characters`);
     if (birthDate === null || birthDate < EARLIEST_BIRTH || birthDate > today)
