@@ -324,6 +324,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/registration-merges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["registrationMergeMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/registrations": {
         parameters: {
             query?: never;
@@ -751,6 +767,7 @@ export interface operations {
     dossierImportImport: {
         parameters: {
             query: {
+                dryRun?: "true" | "false";
                 mode: "full" | "delta";
                 source: string;
             };
@@ -777,7 +794,9 @@ export interface operations {
                             dossiersChanged: number;
                             dossiersDeleted: number;
                             dossiersNew: number;
+                            dossiersRevived?: number;
                             duplicatesMerged: number;
+                            householdsUpdated?: number;
                             registrationsCreated: number;
                             registrationsDeregistered: number;
                             registrationsUpdated: number;
@@ -786,6 +805,7 @@ export interface operations {
                             rowsRejected: number;
                             rowsUnchanged: number;
                         };
+                        dryRun: boolean;
                         /** Format: uuid */
                         loadId: string;
                         /** @enum {string} */
@@ -871,7 +891,9 @@ export interface operations {
                             dossiersChanged: number;
                             dossiersDeleted: number;
                             dossiersNew: number;
+                            dossiersRevived?: number;
                             duplicatesMerged: number;
+                            householdsUpdated?: number;
                             registrationsCreated: number;
                             registrationsDeregistered: number;
                             registrationsUpdated: number;
@@ -890,7 +912,7 @@ export interface operations {
                         /** Format: date-time */
                         startedAt: string;
                         /** @enum {string} */
-                        status: "RUNNING" | "COMPLETED" | "FAILED";
+                        status: "RUNNING" | "COMPLETED" | "FAILED" | "DRY_RUN";
                     };
                 };
             };
@@ -1818,6 +1840,74 @@ export interface operations {
                 };
             };
             /** @description Unprocessable Content: code COORDINATOR_NOT_ALLOWED; COORDINATOR_NOT_A_CORPORATION; COORDINATOR_REQUIRED; COORDINATOR_UNKNOWN; ROUTE_NOT_ALLOWED_FOR_KIND; ROUTE_UNCHANGED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    registrationMergeMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    duplicateRegistrationId: string;
+                    /** Format: uuid */
+                    survivorRegistrationId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The merge as done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dossiersMoved: number;
+                        /** Format: uuid */
+                        duplicateRegistrationId: string;
+                        /** Format: date */
+                        registrationDate: string;
+                        /** Format: uuid */
+                        survivorRegistrationId: string;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code MERGE_REGISTRATION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code MERGE_REGISTRATION_DEREGISTERED; MERGE_DUPLICATE_HAS_ALLOCATIONS; MERGE_IMPORT_IN_PROGRESS. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code MERGE_SAME_REGISTRATION. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -1109,6 +1109,16 @@ export interface operations {
                         assumption: boolean;
                         /** @enum {string} */
                         category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        datasets?: {
+                            assumption: boolean;
+                            dataset: string;
+                            description: string;
+                            maximum: string;
+                            minimum: string;
+                            retention: string;
+                            source: string;
+                            triggers: "AGE"[];
+                        }[];
                         maximum: string;
                         minimum: string;
                         organisationId: string | null;
@@ -1171,6 +1181,16 @@ export interface operations {
                         assumption: boolean;
                         /** @enum {string} */
                         category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        datasets?: {
+                            assumption: boolean;
+                            dataset: string;
+                            description: string;
+                            maximum: string;
+                            minimum: string;
+                            retention: string;
+                            source: string;
+                            triggers: "AGE"[];
+                        }[];
                         maximum: string;
                         minimum: string;
                         organisationId: string | null;
@@ -1236,6 +1256,16 @@ export interface operations {
                         assumption: boolean;
                         /** @enum {string} */
                         category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                        datasets?: {
+                            assumption: boolean;
+                            dataset: string;
+                            description: string;
+                            maximum: string;
+                            minimum: string;
+                            retention: string;
+                            source: string;
+                            triggers: "AGE"[];
+                        }[];
                         maximum: string;
                         minimum: string;
                         organisationId: string | null;

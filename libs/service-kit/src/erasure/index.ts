@@ -5,6 +5,7 @@ export * from './erasure-errors';
 export * from './erasure-scope';
 export * from './erasure-handler';
 export * from './erasure.module';
+export * from './policy-dataset';
 export { CreateErasureAcknowledgements1766000000000 };
 
 /** The erasure protocol's migrations; every data-owning service lists them after the messaging migrations. */

@@ -26,6 +26,9 @@ import { ErasedRegistrationEntity } from '../erasure/erasure.entity';
 import { AllocationClosureAndErasure1764110000000 } from './migrations/1764110000000-allocation-closure-and-erasure';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from './migrations/1766000000001-erasure-acknowledgements-replace-applied-erasures';
+import { ConcordanceOutlivesErasedRegistrations1766100000000 } from './migrations/1766100000000-concordance-outlives-erased-registrations';
+import { DossierImportDryRun1766100000001 } from './migrations/1766100000001-dossier-import-dry-run';
+import { DossierHousehold1766100000002 } from './migrations/1766100000002-dossier-household';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -57,6 +60,9 @@ export const registrationMigrations = [
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,
   ErasureAcknowledgementsReplaceAppliedErasures1766000000001,
+  ConcordanceOutlivesErasedRegistrations1766100000000,
+  DossierImportDryRun1766100000001,
+  DossierHousehold1766100000002,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

@@ -3,6 +3,7 @@
  *   node services/registration/dist/dossier-import/cli.js import --file F --mode full|delta --source X [--rejects R]
  *   node services/registration/dist/dossier-import/cli.js export-concordance --out F [--source X]
  *   node services/registration/dist/dossier-import/cli.js export-rejects --load ID --out F
+ * Every command takes [--operator NAME] (default: the operating-system user): who is access-logged.
  * Database settings come from the service's environment (PGHOST, PGPORT, DB_NAME, DB_USER, DB_PASSWORD).
  * Progress goes to stderr, the result (counts, timings, peak memory) as one JSON line to stdout.
  * Exit codes: 0 done · 5 done, with rejected rows (see the rejects file) · 2 usage · 3 bad file
@@ -14,6 +15,8 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { configureLogging } from '@divit/observability';
+import { AccessLogService } from '@divit/access-log';
+import { cliAccess, OperatorNameError } from './cli-access';
 import { loadRegistrationConfigOrExit } from '../config/registration.config';
 import { registrationDataSourceOptions } from '../database/data-source';
 import { DossierImportError, DossierImportErrorCode } from './dossier-import.errors';
@@ -39,9 +42,9 @@ const exitFor = {
 } satisfies Record<DossierImportErrorCode, number>;
 
 const USAGE = `usage:
-  cli.js import --file F --mode full|delta --source X [--rejects R] [--no-progress]
-  cli.js export-concordance --out F [--source X]
-  cli.js export-rejects --load LOAD_ID --out F`;
+  cli.js import --file F --mode full|delta --source X [--rejects R] [--dry-run] [--no-progress] [--operator NAME]
+  cli.js export-concordance --out F [--source X] [--operator NAME]
+  cli.js export-rejects --load LOAD_ID --out F [--operator NAME]`;
 
 class UsageError extends Error {}
 
@@ -73,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       rejects: { type: 'string' },
       out: { type: 'string' },
       load: { type: 'string' },
+      operator: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       'no-progress': { type: 'boolean', default: false },
     },
     strict: true,
@@ -86,6 +91,8 @@ async function main(argv: string[]): Promise<number> {
     return v;
   };
 
+  // Checked before anything is read or written: the access log must be able to name who ran the command.
+  const access = cliAccess(values.operator);
   const config = loadRegistrationConfigOrExit();
   configureLogging({
     service: 'registration-dossier-import',
@@ -102,13 +109,32 @@ async function main(argv: string[]): Promise<number> {
       new TopicNames(topicCatalogue, config.KAFKA_TOPIC_PREFIX),
     );
     const service = new DossierImportService(repository, announcer);
+    // Like the HTTP routes (dossier-import.controller.ts): the same actions, recorded before the data moves.
+    const accessLog = new AccessLogService(dataSource);
+    const record = (action: string, resourceType: string, resourceId?: string) =>
+      accessLog.record({
+        principal: access.principal,
+        origin: access.origin,
+        action,
+        resourceType,
+        resourceId: resourceId ?? null,
+        purpose: 'MIGRATION',
+      });
 
     if (command === 'export-concordance') {
-      await pipeline(await service.concordanceCsv(values.source), createWriteStream(need('out')));
+      const out = need('out');
+      const csv = await service.concordanceCsv(values.source);
+      await record('DOSSIER_CONCORDANCE_EXPORTED', 'dossier-concordance', values.source);
+      await pipeline(csv, createWriteStream(out));
       return EXIT.ok;
     }
     if (command === 'export-rejects') {
-      await pipeline(await service.rejectsCsv(need('load')), createWriteStream(need('out')));
+      const load = need('load');
+      const out = need('out');
+      const csv = await service.rejectsCsv(load);
+      // The rejected rows hold the personal data of the source file.
+      await record('DOSSIER_REJECTS_EXPORTED', 'dossier-import-load', load);
+      await pipeline(csv, createWriteStream(out));
       return EXIT.ok;
     }
 
@@ -118,17 +144,22 @@ async function main(argv: string[]): Promise<number> {
     const source = need('source');
     const rejectsFile = values.rejects ?? `${file}.rejects.csv`;
     const totalBytes = (await stat(file)).size;
+    const dryRun = values['dry-run'] === true;
+    await record(dryRun ? 'DOSSIER_IMPORT_DRY_RUN' : 'DOSSIER_IMPORT', 'dossier-import', source);
     const bar = values['no-progress'] ? undefined : importProgressBar();
     const memory = memoryWatch();
     const result = await service
       .import(createReadStream(file, { highWaterMark: 1 << 16 }), {
         mode,
         source,
+        dryRun,
         totalBytes,
         ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
       })
       .finally(() => bar?.done());
-    await pipeline(await service.rejectsCsv(result.loadId), createWriteStream(rejectsFile));
+    const rejectsCsv = await service.rejectsCsv(result.loadId);
+    await record('DOSSIER_REJECTS_EXPORTED', 'dossier-import-load', result.loadId);
+    await pipeline(rejectsCsv, createWriteStream(rejectsFile));
     const rows = result.counts.rowsRead;
     process.stdout.write(
       `${JSON.stringify({
@@ -148,7 +179,11 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+      if (
+        error instanceof UsageError ||
+        error instanceof OperatorNameError ||
+        (error instanceof TypeError && 'code' in error)
+      ) {
         process.stderr.write(`${error.message}\n${USAGE}\n`);
         process.exit(EXIT.usage);
       }

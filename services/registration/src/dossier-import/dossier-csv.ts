@@ -17,6 +17,7 @@ export const DOSSIER_COLUMNS = [
   'phone',
   'registration_date',
   'organisation_id',
+  'household',
   'deleted',
 ] as const;
 

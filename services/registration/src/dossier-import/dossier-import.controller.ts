@@ -29,6 +29,8 @@ import {
 const importQuery = z.strictObject({
   mode: z.enum(['full', 'delta']),
   source: z.string().regex(SOURCE_PATTERN, 'letters, digits, dots, dashes or underscores (max 50)'),
+  /** `true`: a test load (the protocol's test runs): counts and rejects, nothing else written. */
+  dryRun: z.enum(['true', 'false']).optional(),
 });
 const concordanceQuery = z.strictObject({
   source: z
@@ -112,15 +114,17 @@ export class DossierImportController {
       );
     }
     const length = Number(request.headers['content-length']);
+    const dryRun = query.dryRun === 'true';
     await this.accessLog.record({
       principal,
-      action: 'DOSSIER_IMPORT',
+      action: dryRun ? 'DOSSIER_IMPORT_DRY_RUN' : 'DOSSIER_IMPORT',
       resourceType: 'dossier-import',
       purpose: 'MIGRATION',
     });
     return this.imports.import(request, {
       mode: query.mode,
       source: query.source,
+      dryRun,
       ...(Number.isFinite(length) && length > 0 ? { totalBytes: length } : {}),
     });
   }

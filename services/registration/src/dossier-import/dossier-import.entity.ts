@@ -8,10 +8,10 @@ import {
   ManyToOne,
   PrimaryColumn,
 } from 'typeorm';
-import { RegistrationEntity } from '../registrations/registration.entity';
 
 export type ImportMode = 'full' | 'delta';
-export type LoadStatus = 'RUNNING' | 'COMPLETED' | 'FAILED';
+/** DRY_RUN: a load run as a test (issue 16 item 14): counts and rejects kept, nothing else written. */
+export type LoadStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'DRY_RUN';
 
 /** Counters of one load (also the API and CLI result). */
 export interface LoadCounts {
@@ -27,13 +27,20 @@ export interface LoadCounts {
   registrationsCreated: number;
   registrationsUpdated: number;
   registrationsDeregistered: number;
+  /**
+   * Dossiers listed again (or changed) after their registration ended: each starts a new registration, announced
+   * like a re-registration, instead of reviving the ended one. Absent in loads before issue 16.
+   */
+  dossiersRevived?: number;
+  /** Registrations whose household members the load replaced (its leading dossier lists another household). */
+  householdsUpdated?: number;
   duplicatesMerged: number;
 }
 
 /** One run of the import (full or delta) for one source system. */
 @Entity({ name: 'dossier_import_loads' })
 @Check('ck_dossier_import_loads_mode', `"mode" IN ('full', 'delta')`)
-@Check('ck_dossier_import_loads_status', `"status" IN ('RUNNING', 'COMPLETED', 'FAILED')`)
+@Check('ck_dossier_import_loads_status', `"status" IN ('RUNNING', 'COMPLETED', 'FAILED', 'DRY_RUN')`)
 @Index('ix_dossier_import_loads_source_started', ['sourceSystem', 'startedAt'])
 export class DossierImportLoadEntity {
   @PrimaryColumn({ type: 'uuid' })
@@ -77,13 +84,13 @@ export class DossierConcordanceEntity {
   @PrimaryColumn({ type: 'varchar', length: 50 })
   dossierNumber!: string;
 
+  /**
+   * The registration, or — once REGISTRATION_DATA erased it — its pseudonymous tombstone (`erased_registrations`):
+   * no foreign key, because the concordance is kept three years after its last integration whatever happens to
+   * the registration (MIGRATED_DOSSIERS dataset policy, docs/adr/0031).
+   */
   @Column({ type: 'uuid' })
   registrationId!: string;
-
-  // Deferred: a load inserts dossiers and their new registrations in one transaction, in either order.
-  @ManyToOne(() => RegistrationEntity, { deferrable: 'INITIALLY DEFERRED' })
-  @JoinColumn({ name: 'registration_id', foreignKeyConstraintName: 'fk_dossier_concordance_registration' })
-  registration?: RegistrationEntity;
 
   @Column({ type: 'uuid' })
   organisationId!: string;
@@ -125,6 +132,10 @@ export class DossierConcordanceEntity {
 
   @Column({ type: 'date' })
   registrationDate!: string;
+
+  /** The household the dossier lists (ImportedHouseholdMember[]), or null when its file had none (issue 16 item 14). */
+  @Column({ type: 'jsonb', nullable: true })
+  household!: unknown[] | null;
 
   /** Set when the source removed the dossier (a `deleted` row, or absent from a full load). */
   @Column({ type: 'timestamptz', nullable: true })

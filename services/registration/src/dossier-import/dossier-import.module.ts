@@ -5,12 +5,19 @@ import { DossierImportService } from './dossier-import.service';
 import { MessagingRuntime } from '@divit/service-kit';
 import { ImportedRegistrationsAnnouncer } from '../registrations/imported-registrations.announcer';
 import { IMPORTED_REGISTRATIONS_HOOK } from './imported-registrations.hook';
+import { OrganisationsModule } from '../organisations/organisations.module';
+import { RegistrationMergeController } from './registration-merge.controller';
+import { RegistrationMergeRepository } from './registration-merge.repository';
+import { RegistrationMergeService } from './registration-merge.service';
 
 @Module({
-  controllers: [DossierImportController],
+  imports: [OrganisationsModule],
+  controllers: [DossierImportController, RegistrationMergeController],
   providers: [
     DossierImportService,
     DossierImportRepository,
+    RegistrationMergeService,
+    RegistrationMergeRepository,
     // Imported registrations are announced like API-created ones (RegistrationCreated, origin IMPORT).
     {
       provide: IMPORTED_REGISTRATIONS_HOOK,

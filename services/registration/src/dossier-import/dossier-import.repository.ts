@@ -27,6 +27,11 @@ export interface MergeInput {
   loadId: string;
   source: string;
   mode: ImportMode;
+  /**
+   * Run everything, then roll back to just after the rejected rows were stored: the load ends DRY_RUN with its
+   * counts and rejects; registrations, concordance and events are not written.
+   */
+  dryRun: boolean;
   /** Rows in the staging table (accepted and rejected), i.e. rows read. */
   rowsRead: number;
   /** Rejected rows stored with their detail (the first by line); the rest are only counted. */
@@ -34,6 +39,8 @@ export interface MergeInput {
   onStep?: (step: MergeStep, index: number, total: number) => void;
   /** Runs inside the transaction; `createdRelation` names a table of the registration ids created. */
   announceCreated(tx: SqlExecutor, createdRelation: string, loadId: string): Promise<void>;
+  /** Runs inside the transaction; `relation` names a table of the registration ids this load ended. */
+  announceDeregistered(tx: SqlExecutor, relation: string, occurredAt: number): Promise<void>;
 }
 
 export interface LoadSummary {
@@ -70,7 +77,8 @@ const recordFromStaging = (sourceParam: string) => `jsonb_strip_nulls(jsonb_buil
   'surname', s.surname, 'birth_date', s.birth_date::text, 'gender_marker', s.gender_marker,
   'postcode', s.postcode, 'house_number', s.house_number::text, 'house_number_addition', s.house_number_addition,
   'email', s.email, 'phone', s.phone, 'registration_date', s.registration_date::text,
-  'organisation_id', s.organisation_id::text, 'deleted', CASE WHEN s.deleted THEN 'true' END))`;
+  'organisation_id', s.organisation_id::text, 'household', s.household::text,
+  'deleted', CASE WHEN s.deleted THEN 'true' END))`;
 
 const DATA_COLUMNS = [
   'organisation_id',
@@ -86,6 +94,7 @@ const DATA_COLUMNS = [
   'email',
   'phone',
   'registration_date',
+  'household',
 ];
 
 // Identifying fields for the BSN check: once the check has run they are erased and must stay so.
@@ -133,17 +142,18 @@ WITH live AS (
     email = EXCLUDED.email,
     phone = EXCLUDED.phone,
     registration_date = LEAST(r.registration_date, EXCLUDED.registration_date),
-    status = 'ACTIVE',
-    deregistered_at = NULL,
     version = r.version + 1,
     updated_at = now()
-  WHERE (r.surname_prefix, r.surname, r.birth_date, r.gender_marker, r.postcode, r.house_number,
-         r.house_number_addition, r.email, r.phone, r.registration_date, r.status)
+  -- An ended registration stays ended (its end was announced: hash erased, retention running); a dossier that
+  -- comes back starts a new registration instead (classify rows / match persons).
+  WHERE r.status = 'ACTIVE'
+    AND (r.surname_prefix, r.surname, r.birth_date, r.gender_marker, r.postcode, r.house_number,
+         r.house_number_addition, r.email, r.phone, r.registration_date)
     IS DISTINCT FROM
         (EXCLUDED.surname_prefix, EXCLUDED.surname, EXCLUDED.birth_date, ${keptAfterIdentityCheck('gender_marker')},
          ${keptAfterIdentityCheck('postcode')}, ${keptAfterIdentityCheck('house_number')},
          EXCLUDED.house_number_addition, EXCLUDED.email, EXCLUDED.phone,
-         LEAST(r.registration_date, EXCLUDED.registration_date), 'ACTIVE')
+         LEAST(r.registration_date, EXCLUDED.registration_date))
   RETURNING r.id, (r.xmax = 0) AS inserted
 ), created AS (
   INSERT INTO dossier_import_created (id) SELECT id FROM upserted WHERE inserted
@@ -223,12 +233,20 @@ class PgImportSession implements ImportSession {
         )
       ).rowCount ?? 0;
 
+    // Everything after this point is what a dry run undoes (temporary tables included).
+    if (input.dryRun) await q('SAVEPOINT dossier_import_dry_run', []);
+
     at('classify rows');
     await q(
+      // revived: a live row for a dossier whose registration has ended (deregistered by an earlier load or through
+      // the API, or already erased: the concordance outlives it, ADR 0031). It is not brought back to life: like a
+      // re-registration it gets a registration of its own.
       `CREATE TEMP TABLE dossier_import_changes ON COMMIT DROP AS
-       SELECT s.*, c.registration_id, (c.dossier_number IS NULL) AS is_new, (c.deleted_at IS NOT NULL) AS was_deleted
+       SELECT s.*, c.registration_id, (c.dossier_number IS NULL) AS is_new, (c.deleted_at IS NOT NULL) AS was_deleted,
+              (c.dossier_number IS NOT NULL AND NOT s.deleted AND (r.id IS NULL OR r.status = 'DEREGISTERED')) AS revived
        FROM ${STAGING} s
        LEFT JOIN dossier_concordance c ON c.source_system = $1 AND c.dossier_number = s.dossier_number
+       LEFT JOIN registrations r ON r.id = c.registration_id
        WHERE NOT s.rejected
          AND (c.dossier_number IS NULL OR c.row_hash <> s.row_hash OR (c.deleted_at IS NOT NULL) <> s.deleted)`,
       [source],
@@ -240,26 +258,35 @@ class PgImportSession implements ImportSession {
                 count(*) FILTER (WHERE is_new AND deleted)::int AS unknown_deletions,
                 count(*) FILTER (WHERE NOT is_new AND deleted AND NOT was_deleted)::int AS deleted,
                 count(*) FILTER (WHERE NOT is_new AND NOT (deleted AND NOT was_deleted))::int AS changed,
+                count(*) FILTER (WHERE revived)::int AS revived,
                 count(*)::int AS total
          FROM dossier_import_changes`,
         [],
       )
-    ).rows[0] as { new: number; unknown_deletions: number; deleted: number; changed: number; total: number };
+    ).rows[0] as {
+      new: number;
+      unknown_deletions: number;
+      deleted: number;
+      changed: number;
+      revived: number;
+      total: number;
+    };
 
     at('match persons');
     await q(
       `CREATE TEMP TABLE dossier_import_new_persons ON COMMIT DROP AS
        SELECT n.person_key, COALESCE(m.registration_id, gen_random_uuid()) AS registration_id
-       FROM (SELECT DISTINCT person_key FROM dossier_import_changes WHERE is_new AND NOT deleted) n
+       FROM (SELECT DISTINCT person_key FROM dossier_import_changes WHERE (is_new OR revived) AND NOT deleted) n
        LEFT JOIN LATERAL (
          SELECT c.registration_id FROM dossier_concordance c JOIN registrations r ON r.id = c.registration_id
-         WHERE c.person_key = n.person_key AND c.deleted_at IS NULL
+         WHERE c.person_key = n.person_key AND c.deleted_at IS NULL AND r.status = 'ACTIVE'
          ORDER BY r.registration_date, r.id LIMIT 1) m ON true`,
       [],
     );
     await q(
       `UPDATE dossier_import_changes ch SET registration_id = np.registration_id
-       FROM dossier_import_new_persons np WHERE ch.is_new AND NOT ch.deleted AND ch.person_key = np.person_key`,
+       FROM dossier_import_new_persons np
+       WHERE (ch.is_new OR ch.revived) AND NOT ch.deleted AND ch.person_key = np.person_key`,
       [],
     );
 
@@ -270,7 +297,7 @@ class PgImportSession implements ImportSession {
          deleted_at, first_load_id, last_load_id, created_at, updated_at)
        SELECT $2, dossier_number, registration_id, ${cols}, NULL, $1, $1, now(), now()
        FROM dossier_import_changes WHERE NOT deleted
-       ON CONFLICT (source_system, dossier_number) DO UPDATE SET
+       ON CONFLICT (source_system, dossier_number) DO UPDATE SET registration_id = EXCLUDED.registration_id,
          ${DATA_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
          deleted_at = NULL, last_load_id = EXCLUDED.last_load_id, updated_at = now()`,
     );
@@ -307,27 +334,58 @@ class PgImportSession implements ImportSession {
     at('registrations');
     await q(`CREATE TEMP TABLE dossier_import_created (id uuid PRIMARY KEY) ON COMMIT DROP`, []);
     const regs = (await q(RECOMPUTE_REGISTRATIONS, [])).rows[0] as { created: number; updated: number };
-    const deregistered =
-      (
-        await q(
-          `UPDATE registrations r SET status = 'DEREGISTERED', deregistered_at = now(), version = r.version + 1,
-             updated_at = now()
-           FROM dossier_import_affected a
-           WHERE r.id = a.id AND r.status = 'ACTIVE'
-             AND NOT EXISTS (SELECT 1 FROM dossier_concordance c WHERE c.registration_id = r.id AND c.deleted_at IS NULL)`,
-          [],
-        )
-      ).rowCount ?? 0;
+    // Ended like the API ends one: deregistered_at is the instant RegistrationDeregistered carries.
+    const endedAt = Date.now();
+    await q(`CREATE TEMP TABLE dossier_import_deregistered (id uuid PRIMARY KEY) ON COMMIT DROP`, []);
+    const deregistered = await count(
+      `WITH ended AS (
+         UPDATE registrations r SET status = 'DEREGISTERED', deregistered_at = $1, version = r.version + 1,
+           updated_at = now()
+         FROM dossier_import_affected a
+         WHERE r.id = a.id AND r.status = 'ACTIVE'
+           AND NOT EXISTS (SELECT 1 FROM dossier_concordance c WHERE c.registration_id = r.id AND c.deleted_at IS NULL)
+         RETURNING r.id
+       ), kept AS (INSERT INTO dossier_import_deregistered (id) SELECT id FROM ended)
+       SELECT count(*)::int AS n FROM ended`,
+      [new Date(endedAt)],
+    );
+
+    // Household members (issue 16 item 14): an active registration touched by this load gets the household of its
+    // leading live dossier, when that dossier lists one (null: the file said nothing, the household stays), and only
+    // when it differs as a set from the stored one (an unchanged household keeps its member ids).
+    const householdsUpdated = await count(
+      `WITH lead AS (
+         SELECT DISTINCT ON (c.registration_id) c.registration_id AS id, c.household
+         FROM dossier_concordance c JOIN dossier_import_affected a ON a.id = c.registration_id
+         WHERE c.deleted_at IS NULL
+         ORDER BY c.registration_id, c.registration_date, c.source_system COLLATE "C", c.dossier_number COLLATE "C"
+       ), target AS (
+         SELECT l.id, l.household FROM lead l JOIN registrations r ON r.id = l.id AND r.status = 'ACTIVE'
+         WHERE l.household IS NOT NULL
+           AND (SELECT coalesce(jsonb_agg(m ORDER BY m::text), '[]') FROM jsonb_array_elements(l.household) m)
+             IS DISTINCT FROM
+               (SELECT coalesce(jsonb_agg(m ORDER BY m::text), '[]') FROM (
+                  SELECT jsonb_build_object('relation', h.relation, 'surnamePrefix', h.surname_prefix,
+                                            'surname', h.surname, 'birthDate', h.birth_date::text) AS m
+                  FROM household_members h WHERE h.registration_id = l.id) stored)
+       ), gone AS (
+         DELETE FROM household_members h USING target t WHERE h.registration_id = t.id RETURNING 1
+       ), added AS (
+         INSERT INTO household_members (id, registration_id, relation, surname_prefix, surname, birth_date)
+         SELECT gen_random_uuid(), t.id, m->>'relation', m->>'surnamePrefix', m->>'surname', (m->>'birthDate')::date
+         FROM target t, jsonb_array_elements(t.household) m
+         RETURNING 1
+       )
+       SELECT count(*)::int AS n FROM target`,
+      [],
+    );
 
     at('announce');
-    await input.announceCreated(
-      {
-        query: async <T>(sql: string, params?: unknown[]) =>
-          (await this.client.query(sql, params)).rows as T[],
-      },
-      'dossier_import_created',
-      loadId,
-    );
+    const tx: SqlExecutor = {
+      query: async <T>(sql: string, params?: unknown[]) => (await this.client.query(sql, params)).rows as T[],
+    };
+    await input.announceCreated(tx, 'dossier_import_created', loadId);
+    if (deregistered > 0) await input.announceDeregistered(tx, 'dossier_import_deregistered', endedAt);
 
     const accepted = input.rowsRead - rowsRejected;
     const counts: LoadCounts = {
@@ -342,12 +400,17 @@ class PgImportSession implements ImportSession {
       registrationsCreated: regs.created,
       registrationsUpdated: regs.updated,
       registrationsDeregistered: deregistered,
-      duplicatesMerged: classes.new - regs.created,
+      dossiersRevived: classes.revived,
+      householdsUpdated,
+      duplicatesMerged: classes.new + classes.revived - regs.created,
     };
-    await q(
-      `UPDATE dossier_import_loads SET status = 'COMPLETED', finished_at = now(), counts = $2 WHERE id = $1`,
-      [loadId, JSON.stringify(counts)],
-    );
+    // Outbox rows and their notification go with the savepoint (a NOTIFY of a rolled-back subtransaction is dropped).
+    if (input.dryRun) await q('ROLLBACK TO SAVEPOINT dossier_import_dry_run', []);
+    await q(`UPDATE dossier_import_loads SET status = $3, finished_at = now(), counts = $2 WHERE id = $1`, [
+      loadId,
+      JSON.stringify(counts),
+      input.dryRun ? 'DRY_RUN' : 'COMPLETED',
+    ]);
     await q('COMMIT', []);
     this.open = false;
     return counts;

@@ -29,6 +29,8 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   mode: ImportMode;
+  /** Run the load as a test: counts and rejects, nothing else written (issue 16 item 14). */
+  dryRun?: boolean;
   source: string;
   totalBytes?: number;
   onProgress?: (progress: ImportProgress) => void;
@@ -104,6 +106,7 @@ export class DossierImportService {
         loadId,
         source,
         mode,
+        dryRun: options.dryRun === true,
         rowsRead: read.rows,
         maxStoredRejects: options.maxStoredRejects ?? MAX_STORED_REJECTS,
         onStep: (step, stepIndex, stepTotal) =>
@@ -119,13 +122,16 @@ export class DossierImportService {
             stepTotal,
           }),
         announceCreated: (tx, relation, id) => this.hook.registrationsCreated(tx, relation, id),
+        announceDeregistered: (tx, relation, at) => this.hook.registrationsDeregistered(tx, relation, at),
       });
       const totalMs = Date.now() - started;
-      this.logger.info('dossier import completed', { loadId, source, mode, ...counts, totalMs });
+      const dryRun = options.dryRun === true;
+      this.logger.info('dossier import completed', { loadId, source, mode, dryRun, ...counts, totalMs });
       return {
         loadId,
         source,
         mode,
+        dryRun,
         counts,
         timings: { readingMs, mergingMs: totalMs - readingMs, totalMs },
       };

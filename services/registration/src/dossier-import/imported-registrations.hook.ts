@@ -12,6 +12,12 @@ import { SqlExecutor } from './dossier-import.repository';
 export interface ImportedRegistrationsHook {
   /** `createdRelation` is a temporary table `(id uuid)` of the registrations this load created. */
   registrationsCreated(tx: SqlExecutor, createdRelation: string, loadId: string): Promise<void>;
+  /**
+   * `deregisteredRelation` is a temporary table `(id uuid)` of the registrations this load ended (every dossier
+   * of theirs gone); `occurredAt` (epoch ms) is their `deregistered_at`. Announced as RegistrationDeregistered,
+   * exactly like the API's deregistration, in the same transaction.
+   */
+  registrationsDeregistered(tx: SqlExecutor, deregisteredRelation: string, occurredAt: number): Promise<void>;
 }
 
 export const IMPORTED_REGISTRATIONS_HOOK = Symbol('IMPORTED_REGISTRATIONS_HOOK');

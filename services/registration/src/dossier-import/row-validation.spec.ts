@@ -3,6 +3,7 @@ import {
   LiveDossierRow,
   normalisePhone,
   normalisePostcode,
+  parseHousehold,
   parseIsoDate,
   RowContext,
   validateRow,
@@ -137,5 +138,59 @@ describe('validateRow', () => {
       (validateRow(r, ctx) as { row: LiveDossierRow }).row.rowHash.toString('hex');
     expect(hash(valid({ postcode: '1234AB', phone: '0612345678' }))).toBe(hash(valid()));
     expect(hash(valid({ email: 'new@example.nl' }))).not.toBe(hash(valid()));
+  });
+});
+
+describe('the household column (issue 16 item 14)', () => {
+  it('reads members as RELATION|prefix|surname|birth date separated by ;', () => {
+    expect(parseHousehold(' partner|van der|Berg|1980-01-02 ; CHILD||Berg|2012-03-04', '2026-01-15')).toEqual(
+      {
+        members: [
+          { relation: 'PARTNER', surnamePrefix: 'van der', surname: 'Berg', birthDate: '1980-01-02' },
+          { relation: 'CHILD', surnamePrefix: null, surname: 'Berg', birthDate: '2012-03-04' },
+        ],
+        reasons: [],
+      },
+    );
+  });
+
+  it('is null when empty: the dossier says nothing about the household', () => {
+    expect(parseHousehold(undefined, '2026-01-15')).toEqual({ members: null, reasons: [] });
+    expect(parseHousehold('  ', '2026-01-15')).toEqual({ members: null, reasons: [] });
+  });
+
+  it('names each bad member by position and rule, never its values', () => {
+    const { members, reasons: why } = parseHousehold(
+      'COUSIN|x|Smit|1980-01-01;PARTNER||Smit|2030-01-01;CHILD|Smit',
+      '2026-01-15',
+    );
+    expect(members).toBeNull();
+    expect(why).toEqual([
+      'household: member 1: relation must be PARTNER, CHILD, OTHER_ADULT or OTHER',
+      'household: member 2: birth date required, a real date from 1900-01-01 to today',
+      'household: member 3: must be RELATION|surname prefix|surname|birth date',
+    ]);
+    expect(why.join(' ')).not.toContain('Smit');
+    // A number in a name field (a BSN in the wrong column) is refused, not stored.
+    expect(parseHousehold('PARTNER|123456782|Smit|1980-01-01', '2026-01-15')).toEqual({
+      members: null,
+      reasons: ['household: member 1: names contain digits'],
+    });
+    expect(parseHousehold(Array(21).fill('CHILD||A|2010-01-01').join(';'), '2026-01-15').reasons).toEqual([
+      'household: more than 20 members',
+    ]);
+  });
+
+  it('rejects the row with a bad household, and changes the row hash only when a household is given', () => {
+    expect(reasons(valid({ household: 'PARTNER||Berg' }))).toEqual([
+      'household: member 1: must be RELATION|surname prefix|surname|birth date',
+    ]);
+    const plain = validateRow(valid(), ctx);
+    const empty = validateRow(valid({ household: '' }), ctx);
+    const listed = validateRow(valid({ household: 'PARTNER||Berg|1980-01-02' }), ctx);
+    if (!plain.ok || !empty.ok || !listed.ok) throw new Error('expected valid rows');
+    expect(empty.row.rowHash).toEqual(plain.row.rowHash);
+    expect(listed.row.rowHash).not.toEqual(plain.row.rowHash);
+    expect((listed.row as LiveDossierRow).household).toHaveLength(1);
   });
 });

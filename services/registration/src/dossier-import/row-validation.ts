@@ -2,6 +2,67 @@ import { createHash } from 'node:crypto';
 import { DossierRecord } from './dossier-csv';
 import { personKey } from './duplicate-rule';
 
+/** A household member as the dossier lists it (issue 16 item 14). */
+export interface ImportedHouseholdMember {
+  relation: 'PARTNER' | 'CHILD' | 'OTHER_ADULT' | 'OTHER';
+  surnamePrefix: string | null;
+  surname: string;
+  birthDate: string;
+}
+
+export const MAX_HOUSEHOLD_MEMBERS = 20;
+const RELATIONS = new Set(['PARTNER', 'CHILD', 'OTHER_ADULT', 'OTHER']);
+
+/**
+ * The `household` column: members separated by `;`, each `RELATION|surname prefix|surname|birth date`
+ * (relation PARTNER, CHILD, OTHER_ADULT or OTHER; prefix may be empty), e.g.
+ * `PARTNER|van der|Berg|1980-01-02;CHILD||Berg|2012-03-04`. Empty: the dossier says nothing about the household
+ * (null: the registration's household is left as it is). Reasons name the member by position, never a value.
+ */
+export function parseHousehold(
+  value: string | undefined,
+  today: string,
+): { members: ImportedHouseholdMember[] | null; reasons: string[] } {
+  const text = (value ?? '').trim();
+  if (text === '') return { members: null, reasons: [] };
+  const parts = text.split(';');
+  if (parts.length > MAX_HOUSEHOLD_MEMBERS)
+    return { members: null, reasons: [`household: more than ${MAX_HOUSEHOLD_MEMBERS} members`] };
+  const reasons: string[] = [];
+  const members: ImportedHouseholdMember[] = [];
+  parts.forEach((part, i) => {
+    const at = `household: member ${i + 1}`;
+    const fields = part.split('|');
+    if (fields.length !== 4) {
+      reasons.push(`${at}: must be RELATION|surname prefix|surname|birth date`);
+      return;
+    }
+    const relation = cleanText(fields[0]).toUpperCase();
+    const surnamePrefix = cleanText(fields[1]) || null;
+    const surname = cleanText(fields[2]);
+    const birthDate = parseIsoDate(fields[3]);
+    const before = reasons.length;
+    if (!RELATIONS.has(relation))
+      reasons.push(`${at}: relation must be PARTNER, CHILD, OTHER_ADULT or OTHER`);
+    if (surnamePrefix !== null && surnamePrefix.length > 20)
+      reasons.push(`${at}: surname prefix longer than 20 characters`);
+    // Names have no digits: a number here (a BSN typed into the wrong field) is refused, never stored.
+    if (/\d/.test(surnamePrefix ?? '') || /\d/.test(surname)) reasons.push(`${at}: names contain digits`);
+    if (surname === '' || !/\p{L}/u.test(surname)) reasons.push(`${at}: surname required`);
+    else if (surname.length > 200) reasons.push(`${at}: surname longer than 200 characters`);
+    if (birthDate === null || birthDate < EARLIEST_BIRTH || birthDate > today)
+      reasons.push(`${at}: birth date required, a real date from 1900-01-01 to today`);
+    if (reasons.length === before && birthDate !== null)
+      members.push({
+        relation: relation as ImportedHouseholdMember['relation'],
+        surnamePrefix,
+        surname,
+        birthDate,
+      });
+  });
+  return reasons.length ? { members: null, reasons } : { members, reasons };
+}
+
 /** A valid, normalised dossier row, ready for the staging table. */
 export interface LiveDossierRow {
   deleted: false;
@@ -17,6 +78,8 @@ export interface LiveDossierRow {
   email: string | null;
   phone: string | null;
   registrationDate: string;
+  /** Null: the file says nothing about the household (the registration's is left as it is). */
+  household: ImportedHouseholdMember[] | null;
   personKey: Buffer;
   rowHash: Buffer;
 }
@@ -164,6 +227,9 @@ export function validateRow(record: DossierRecord, ctx: RowContext): RowVerdict 
   else if (birthDate !== null && registrationDate < birthDate)
     reasons.push('registration_date: before the birth date');
 
+  const household = parseHousehold(record.household, ctx.today);
+  reasons.push(...household.reasons);
+
   const organisationId = cleanText(record.organisation_id).toLowerCase();
   if (!UUID.test(organisationId)) reasons.push('organisation_id: required, a UUID');
   else if (!ctx.organisationExists(organisationId)) reasons.push('organisation_id: unknown organisation');
@@ -183,6 +249,7 @@ export function validateRow(record: DossierRecord, ctx: RowContext): RowVerdict 
       email,
       phone,
       registrationDate,
+      household: household.members,
       personKey: personKey(identity),
       rowHash: hashRow([
         'live',
@@ -198,6 +265,8 @@ export function validateRow(record: DossierRecord, ctx: RowContext): RowVerdict 
         email,
         phone,
         registrationDate,
+        // Only when given: rows of files without the column keep the hashes they had (a re-run changes nothing).
+        ...(household.members === null ? [] : [JSON.stringify(household.members)]),
       ]),
     },
   };

@@ -25,6 +25,7 @@ export const STAGING_COLUMNS = [
   ['registration_date', 'date'],
   ['person_key', 'bytea'],
   ['row_hash', 'bytea'],
+  ['household', 'jsonb'],
 ] as const;
 
 const NULL = '\\N';
@@ -43,7 +44,7 @@ const bytea = (b: Buffer): string => `\\\\x${b.toString('hex')}`;
 
 export function acceptedLine(lineNumber: number, row: DossierRow): string {
   if (row.deleted) {
-    return `${lineNumber}\tf\t${NULL}\t${NULL}\t${copyText(row.dossierNumber)}\tt${`\t${NULL}`.repeat(11)}\t${NULL}\t${bytea(row.rowHash)}\n`;
+    return `${lineNumber}\tf\t${NULL}\t${NULL}\t${copyText(row.dossierNumber)}\tt${`\t${NULL}`.repeat(11)}\t${NULL}\t${bytea(row.rowHash)}\t${NULL}\n`;
   }
   return (
     [
@@ -66,6 +67,7 @@ export function acceptedLine(lineNumber: number, row: DossierRow): string {
       row.registrationDate,
       bytea(row.personKey),
       bytea(row.rowHash),
+      row.household === null ? NULL : copyText(JSON.stringify(row.household)),
     ].join('\t') + '\n'
   );
 }
@@ -84,5 +86,5 @@ export function rejectedLine(
   record: DossierRecord | Record<string, string>,
   dossierNumber: string | null,
 ): string {
-  return `${lineNumber}\tt\t${copyText(reasons.join('; '))}\t${copyText(JSON.stringify(storable(record)))}\t${copyText(dossierNumber?.split('\u0000').join('\uFFFD') ?? null)}${`\t${NULL}`.repeat(14)}\n`;
+  return `${lineNumber}\tt\t${copyText(reasons.join('; '))}\t${copyText(JSON.stringify(storable(record)))}\t${copyText(dossierNumber?.split('\u0000').join('\uFFFD') ?? null)}${`\t${NULL}`.repeat(15)}\n`;
 }

@@ -2,6 +2,7 @@ import { eraseAccessLog } from '@divit/access-log';
 import { EntityManager } from 'typeorm';
 import { ErasureRequested, RegistrationErasureCompletedEvent } from '@divit/contracts';
 import { ErasureOwnerDefinition, erasedRows, ErasureScope, scopeWhere } from '@divit/service-kit';
+import { eraseImportDataset, importDatasetOf } from '../dossier-import/dossier-retention';
 
 /** Registration's own consumer group for the erasure commands (ErasureModule's consumer). */
 export const ERASURE_CONSUMER_GROUP = 'registration-erasure';
@@ -9,8 +10,11 @@ export const ERASURE_CONSUMER_GROUP = 'registration-erasure';
 /**
  * Registration's data categories for the erasure protocol (ErasureHandler in @divit/service-kit, docs/adr/0019):
  * - IDENTIFYING_DATA_FOR_CHECK: clears gender marker, postcode and house number (+ addition);
- * - REGISTRATION_DATA: a deregistered registration, its household, its allocations (with the co-residents'
- *   stated identities) and its concordance rows are deleted; a pseudonymous tombstone stays;
+ * - REGISTRATION_DATA: a deregistered registration, its household and its allocations (with the co-residents'
+ *   stated identities) are deleted; a pseudonymous tombstone stays. Its concordance rows are not: the migration
+ *   keeps integrated dossiers three years (seed 004), so they go only by the MIGRATED_DOSSIERS dataset policy, and
+ *   the dossier import's rejected rows by IMPORT_REJECTS (a command whose policy id names the dataset,
+ *   docs/adr/0031; dossier-import/dossier-retention.ts);
  * - ACCESS_LOGS: rows recorded before the cut-off (and/or of one registration) go through the shared access log's
  *   erase_access_log_entries() (libs/access-log, ADR 0020), the only way rows leave it.
  * Registration's data is the home seeker's registration: a command's registration id, else its subject (the
@@ -35,7 +39,12 @@ export const registrationErasure: ErasureOwnerDefinition = {
         ),
       };
     },
-    REGISTRATION_DATA: (tx, scope, command) => eraseRegistrations(tx, scope, command),
+    REGISTRATION_DATA: (tx, scope, command) => {
+      const dataset = importDatasetOf(command.policyId, command.erasureId);
+      return dataset === null
+        ? eraseRegistrations(tx, scope, command)
+        : eraseImportDataset(tx, dataset, scope);
+    },
     ACCESS_LOGS: async (tx, scope) => {
       const registrationId = scope.registrationId ?? scope.subjectId;
       // The log is limited by a registration and/or a cut-off only; an allocation alone identifies none of it.
@@ -93,9 +102,6 @@ async function eraseRegistrations(
       `DELETE FROM allocation_members WHERE allocation_id IN (SELECT id FROM allocations WHERE registration_id = ANY($1::uuid[])) RETURNING 1`,
     ),
     allocations: await del(`DELETE FROM allocations WHERE registration_id = ANY($1::uuid[]) RETURNING 1`),
-    dossier_concordance: await del(
-      `DELETE FROM dossier_concordance WHERE registration_id = ANY($1::uuid[]) RETURNING 1`,
-    ),
     household_members: await del(
       `DELETE FROM household_members WHERE registration_id = ANY($1::uuid[]) RETURNING 1`,
     ),

@@ -1,5 +1,10 @@
 import * as avro from 'avsc';
-import { RegistrationCreatedEvent, RegistrationCreated } from '@divit/contracts';
+import {
+  RegistrationCreatedEvent,
+  RegistrationCreated,
+  RegistrationDeregistered,
+  RegistrationDeregisteredEvent,
+} from '@divit/contracts';
 import { AvroSerde, cloudEventHeaders, TopicNames } from '@divit/messaging';
 import type { ImportedRegistrationsHook } from '../dossier-import/imported-registrations.hook';
 import type { SqlExecutor } from '../dossier-import/dossier-import.repository';
@@ -45,6 +50,43 @@ export function registrationCreatedLayout(serde: AvroSerde, occurredAt: number) 
   };
 }
 
+const DEREGISTERED_FIELDS = ['registrationId', 'organisationId', 'occurredAt'] as const;
+
+/**
+ * The Avro body of RegistrationDeregistered as fixed byte pieces around the two per-row uuids (occurredAt is the
+ * same for the whole load), for the same set-based INSERT as registrationCreatedLayout.
+ */
+export function registrationDeregisteredLayout(serde: AvroSerde, occurredAt: number) {
+  const type = serde.typeOf(RegistrationDeregisteredEvent) as avro.types.RecordType;
+  const names = type.fields.map((f) => f.name);
+  if (names.join() !== DEREGISTERED_FIELDS.join()) {
+    throw new Error(
+      `RegistrationDeregistered changed (${names.join()}); update registrationDeregisteredLayout`,
+    );
+  }
+  const field = (i: number) => type.fields[i]!.type;
+  const prefix = (i: number, length: number) => {
+    const encoded = field(i).toBuffer('x'.repeat(length));
+    return encoded.subarray(0, encoded.length - length);
+  };
+  const pieces = {
+    beforeRegistrationId: prefix(0, 36),
+    beforeOrganisationId: prefix(1, 36),
+    tail: field(2).toBuffer(occurredAt),
+  };
+  return {
+    ...pieces,
+    encode: (v: Pick<RegistrationDeregistered, 'registrationId' | 'organisationId'>) =>
+      Buffer.concat([
+        pieces.beforeRegistrationId,
+        Buffer.from(v.registrationId),
+        pieces.beforeOrganisationId,
+        Buffer.from(v.organisationId),
+        pieces.tail,
+      ]),
+  };
+}
+
 /**
  * Announces registrations created by a dossier import exactly like API-created ones (RegistrationCreated,
  * origin IMPORT), through the outbox, inside the import's merge transaction: all or nothing.
@@ -83,6 +125,42 @@ export class ImportedRegistrationsAnnouncer implements ImportedRegistrationsHook
       beforeRegistrationId: layout.beforeRegistrationId,
       beforeOrganisationId: layout.beforeOrganisationId,
       beforeRegistrationDate: layout.beforeRegistrationDate,
+      tail: layout.tail,
+      headers: JSON.stringify(headers),
+    });
+    await this.repository.notifyOutbox(tx);
+  }
+
+  /**
+   * Registrations a load ended (all their dossiers gone from the source): RegistrationDeregistered, as the API's
+   * deregistration publishes it, so the hashed BSN is erased and the retention clocks start.
+   */
+  async registrationsDeregistered(
+    tx: SqlExecutor,
+    deregisteredRelation: string,
+    occurredAt: number,
+  ): Promise<void> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(deregisteredRelation)) throw new Error('unexpected relation name');
+    const layout = registrationDeregisteredLayout(this.serde, occurredAt);
+    const fingerprint = this.serde.fingerprint(RegistrationDeregisteredEvent);
+    await this.repository.registerSchema(
+      tx,
+      fingerprint,
+      RegistrationDeregisteredEvent.type,
+      JSON.stringify(RegistrationDeregisteredEvent.schema),
+    );
+    const { ce_id: _id, ...headers } = cloudEventHeaders({
+      id: '',
+      type: RegistrationDeregisteredEvent.type,
+      source: this.source,
+      time: new Date(occurredAt),
+    });
+    await this.repository.insertDeregisteredEvents(tx, deregisteredRelation, {
+      topic: this.topics.name(RegistrationDeregisteredEvent.topic),
+      eventType: RegistrationDeregisteredEvent.type,
+      schemaFingerprint: fingerprint,
+      beforeRegistrationId: layout.beforeRegistrationId,
+      beforeOrganisationId: layout.beforeOrganisationId,
       tail: layout.tail,
       headers: JSON.stringify(headers),
     });

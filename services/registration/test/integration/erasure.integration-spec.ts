@@ -3,6 +3,8 @@ import { ErasureRequestedEvent } from '@divit/contracts';
 import type { ErasureRequested } from '@divit/contracts';
 import { pendingSchemaChanges } from '@divit/persistence';
 import { decisionAnswers, fieldsOf, RegistrationTestApp } from './support';
+import { registrationMigrations } from '../../src/database/data-source';
+import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from '../../src/database/migrations/1766000000001-erasure-acknowledgements-replace-applied-erasures';
 
 /**
  * Issue #8, registration's part, on the real stack: allocation closure (AllocationClosed via the outbox) and
@@ -86,12 +88,16 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
   it('the erasures applied before the erasure library (applied_erasures, recreated by a revert) move into erasure_acknowledgements', async () => {
     const ds = t.db.dataSource;
     const moved = randomUUID();
-    await ds.undoLastMigration({ transaction: 'each' });
+    // Back to before 1766000000001 (the migrations after it first), then forward again.
+    const later =
+      registrationMigrations.length -
+      registrationMigrations.indexOf(ErasureAcknowledgementsReplaceAppliedErasures1766000000001);
+    for (let i = 0; i < later; i++) await ds.undoLastMigration({ transaction: 'each' });
     await t.query(
       `INSERT INTO applied_erasures (erasure_id, category, erased_count, applied_at) VALUES ($1, 'REGISTRATION_DATA', 7, '2026-01-02T03:04:05Z')`,
       [moved],
     );
-    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(1);
+    expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(later);
     expect(await t.query(`SELECT to_regclass('applied_erasures') AS t`)).toEqual([{ t: null }]);
     const [row] = await t.query<Record<string, unknown>>(
       `SELECT owner, category, erased_count, acknowledged_at FROM erasure_acknowledgements WHERE erasure_id = $1`,
@@ -188,9 +194,27 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     ).toEqual([{ erased_count: 1 }]);
   });
 
+  /** A concordance row of the dossier import (the integrated dossier), last changed `age` ago. */
+  const concordanceRow = async (registrationId: string, dossierNumber: string, age = '0 seconds') => {
+    await t.query(
+      `INSERT INTO dossier_concordance (source_system, dossier_number, registration_id, organisation_id, person_key,
+         row_hash, surname, birth_date, postcode, house_number, registration_date, first_load_id, last_load_id,
+         created_at, updated_at)
+       VALUES ('wvl-zemst', $2, $1, $3, '\\x01', '\\x02', 'Peeters', '1970-01-01', '1234AB', 1, '2015-01-01',
+         gen_random_uuid(), gen_random_uuid(), now() - $4::interval, now() - $4::interval)`,
+      [registrationId, dossierNumber, corp, age],
+    );
+  };
+  const concordanceOf = (registrationId: string) =>
+    t.query<{ dossier_number: string }>(
+      `SELECT dossier_number FROM dossier_concordance WHERE registration_id = $1 ORDER BY dossier_number`,
+      [registrationId],
+    );
+
   it('REGISTRATION_DATA erases a deregistered registration with household and allocations, leaving a pseudonymous tombstone; an active one is untouched', async () => {
     const gone = await register();
     await allocate(gone, 'VHE-ERASE-1');
+    await concordanceRow(gone, 'Z-1');
     expect((await t.call('POST', `/registrations/${gone}/deregister`, system)).status).toBe(200);
     const active = await register();
 
@@ -219,6 +243,9 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
       }),
     ]);
     expect((await t.call('GET', `/registrations/${gone}`, system)).status).toBe(404);
+    // Issue 16 item 12: the integrated dossier and its concordance row outlive the registration (three years,
+    // MIGRATED_DOSSIERS); before, REGISTRATION_DATA deleted them with it after one year.
+    expect(await concordanceOf(gone)).toEqual([{ dossier_number: 'Z-1' }]);
 
     const notYet = command({ category: 'REGISTRATION_DATA', registrationId: active });
     await send(notYet);
@@ -265,6 +292,78 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     expect(t.received.filter((e) => e.value.erasureId === other.erasureId)).toEqual([]);
     expect(
       await t.query(`SELECT 1 FROM erasure_acknowledgements WHERE erasure_id = $1`, [other.erasureId]),
+    ).toEqual([]);
+  });
+
+  it('dataset policies of the migration (issue 16 item 12): MIGRATED_DOSSIERS deletes concordance rows last changed before the cut-off, IMPORT_REJECTS the rejected rows of older loads; an unknown dataset is dead-lettered', async () => {
+    const old = await register();
+    const recent = await register();
+    await concordanceRow(old, 'Z-OLD', '3 years 1 day');
+    await concordanceRow(recent, 'Z-NEW', '2 years 364 days');
+    // A concordance row whose registration REGISTRATION_DATA already erased (the tombstone's id) goes by age too.
+    const erased = randomUUID();
+    await concordanceRow(erased, 'Z-ERASED', '4 years');
+    const threeYearsAgo = (await t.query<{ at: Date }>(`SELECT now() - interval '3 years' AS at`))[0]!.at;
+
+    const dossiers = command({
+      category: 'REGISTRATION_DATA',
+      policyId: 'default/REGISTRATION_DATA/MIGRATED_DOSSIERS',
+      recordedBefore: threeYearsAgo.getTime(),
+    });
+    await send(dossiers);
+    const [dossiersAck] = await ackFor(dossiers.erasureId);
+    expect(dossiersAck?.erasedCount).toBe(2);
+    expect(await concordanceOf(old)).toEqual([]);
+    expect(await concordanceOf(erased)).toEqual([]);
+    expect(await concordanceOf(recent)).toEqual([{ dossier_number: 'Z-NEW' }]);
+    // Only the dossier copies: the registrations themselves are untouched.
+    expect(await t.query(`SELECT status FROM registrations WHERE id = $1`, [old])).toEqual([
+      { status: 'ACTIVE' },
+    ]);
+
+    const oldLoad = randomUUID();
+    const newLoad = randomUUID();
+    await t.query(
+      `INSERT INTO dossier_import_loads (id, source_system, mode, status, started_at, finished_at)
+       VALUES ($1, 'wvl-zemst', 'full', 'COMPLETED', now() - interval '91 days', now() - interval '91 days'),
+              ($2, 'wvl-zemst', 'delta', 'COMPLETED', now() - interval '89 days', now() - interval '89 days')`,
+      [oldLoad, newLoad],
+    );
+    await t.query(
+      `INSERT INTO dossier_import_rejects (load_id, line_number, reasons, record)
+       VALUES ($1, 2, 'birth_date: required', '{"surname": "Peeters"}'), ($1, 3, 'surname: required', '{}'),
+              ($2, 2, 'postcode: required', '{"surname": "Janssens"}')`,
+      [oldLoad, newLoad],
+    );
+    const rejects = command({
+      category: 'REGISTRATION_DATA',
+      policyId: 'default/REGISTRATION_DATA/IMPORT_REJECTS',
+      recordedBefore: Date.now() - 90 * 86_400_000,
+    });
+    await send(rejects);
+    const [rejectsAck] = await ackFor(rejects.erasureId);
+    expect(rejectsAck?.erasedCount).toBe(2);
+    expect(
+      await t.query(`SELECT load_id, line_number FROM dossier_import_rejects ORDER BY line_number`),
+    ).toEqual([{ load_id: newLoad, line_number: 2 }]);
+    // The load and its counts stay.
+    expect(await t.query(`SELECT id FROM dossier_import_loads WHERE id = $1`, [oldLoad])).toHaveLength(1);
+
+    // A dataset registration does not know is refused, never taken for the whole category.
+    const unknown = command({
+      category: 'REGISTRATION_DATA',
+      policyId: 'default/REGISTRATION_DATA/EVERYTHING',
+      recordedBefore: Date.now(),
+    });
+    await send(unknown);
+    const dead = await t.eventsMatching(
+      (e) => e.topic === 'dlqRegistration' && e.value.erasureId === unknown.erasureId,
+      1,
+    );
+    expect(dead[0]?.headers).toMatchObject({ dlq_error_code: 'ERASURE_CATEGORY_NOT_OWNED' });
+    expect(await concordanceOf(recent)).toEqual([{ dossier_number: 'Z-NEW' }]);
+    expect(
+      await t.query(`SELECT 1 FROM erasure_acknowledgements WHERE erasure_id = $1`, [unknown.erasureId]),
     ).toEqual([]);
   });
 });

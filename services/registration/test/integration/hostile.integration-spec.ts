@@ -55,6 +55,10 @@ describe('registration: hostile clients (every operation of the OpenAPI document
     const registrationId = String(
       (await ok('POST', '/registrations', a, registration('Aalbers'))).registrationId,
     );
+    // A second registration of tenant A, for the manual merge (issue 16 item 14).
+    const duplicateId = String(
+      (await ok('POST', '/registrations', a, registration('Aalbers'))).registrationId,
+    );
     const allocation = {
       registrationId,
       dwellingReference: 'VHE-A-1',
@@ -126,6 +130,9 @@ describe('registration: hostile clients (every operation of the OpenAPI document
         },
         dossierImportImport: { query: { mode: 'delta', source: 'hostile-a' }, body: csv },
         dossierImportConcordance: { query: { source: 'hostile-a' } },
+        registrationMergeMerge: {
+          body: { survivorRegistrationId: registrationId, duplicateRegistrationId: duplicateId },
+        },
         organisationsRegister: {
           body: { name: 'Woonstichting Nieuw', answers: decisionAnswers.routeA, effectiveFrom: '2025-01-01' },
         },

@@ -174,11 +174,14 @@ export class ErasuresRepository {
     category: DataCategory,
     target: OwningService,
     organisationId: string | null,
+    policyId: string,
   ): Promise<boolean> {
+    // The policy id tells a category-wide age erasure from a dataset's (ADR 0031).
     const rows = await tx.query<unknown[]>(
       `SELECT 1 FROM scheduled_erasures WHERE "trigger" = 'AGE' AND status <> 'COMPLETED'
-         AND category = $1 AND target_service = $2 AND organisation_id IS NOT DISTINCT FROM $3::uuid LIMIT 1`,
-      [category, target, organisationId],
+         AND category = $1 AND target_service = $2 AND organisation_id IS NOT DISTINCT FROM $3::uuid
+         AND policy_id = $4 LIMIT 1`,
+      [category, target, organisationId, policyId],
     );
     return rows.length > 0;
   }

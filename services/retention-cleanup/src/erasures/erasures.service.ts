@@ -14,6 +14,7 @@ import {
   reasonFor,
   Trigger,
   categoriesFor,
+  datasetPolicies,
 } from '../policies/policy';
 import { PoliciesService } from '../policies/policies.service';
 import { ErasureEvents } from './erasure.events';
@@ -197,7 +198,16 @@ export class ErasuresService {
         ];
         for (const { policy, retention } of plan) {
           for (const target of policy.targets) {
-            if (await this.repository.openAgeErasure(tx, category, target, policy.organisationId)) continue;
+            if (
+              await this.repository.openAgeErasure(
+                tx,
+                category,
+                target,
+                policy.organisationId,
+                policy.policyId,
+              )
+            )
+              continue;
             rows.push({
               erasureId: randomUUID(),
               category,
@@ -216,6 +226,29 @@ export class ErasuresService {
               dedupeKey: ['AGE', category, target, policy.organisationId ?? '-', now.toISOString()].join('/'),
             });
           }
+        }
+      }
+      // Dataset policies (ADR 0031): one age command per owner, the category's, naming the dataset in the policy id.
+      for (const { category, policy, policyId, targets } of datasetPolicies()) {
+        for (const target of targets) {
+          if (await this.repository.openAgeErasure(tx, category, target, null, policyId)) continue;
+          rows.push({
+            erasureId: randomUUID(),
+            category,
+            targetService: target,
+            reason: 'RETENTION_PERIOD_ENDED',
+            trigger: 'AGE',
+            policyId,
+            organisationId: null,
+            registrationId: null,
+            subjectId: null,
+            allocationId: null,
+            triggerAt: now,
+            retention: 'PT0S',
+            alignToYearEnd: false,
+            ageRetention: policy.retention,
+            dedupeKey: ['AGE', policyId, target, now.toISOString()].join('/'),
+          });
         }
       }
       return (await this.repository.insert(tx, rows)).length;

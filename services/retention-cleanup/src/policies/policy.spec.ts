@@ -5,6 +5,7 @@ import {
   DEFAULT_POLICIES,
   durationSeconds,
   isoDuration,
+  datasetPolicies,
   OWNERS,
   parseDefaultPolicies,
 } from './policy';
@@ -49,5 +50,41 @@ describe('retention policies (shipped defaults)', () => {
     expect(() =>
       parseDefaultPolicies({ policies: [{ ...policies[0], retention: 'P99Y' }, ...policies.slice(1)] }),
     ).toThrow(/above the legal maximum/);
+  });
+
+  it('keeps migrated dossiers and their concordance exactly three years and purges import rejects, as registration data (issue 16 item 12)', () => {
+    const byId = new Map(datasetPolicies().map((d) => [d.policyId, d]));
+    expect([...byId.keys()].sort()).toEqual([
+      'default/REGISTRATION_DATA/IMPORT_REJECTS',
+      'default/REGISTRATION_DATA/MIGRATED_DOSSIERS',
+    ]);
+    const dossiers = byId.get('default/REGISTRATION_DATA/MIGRATED_DOSSIERS');
+    expect(dossiers).toMatchObject({
+      category: 'REGISTRATION_DATA',
+      targets: ['REGISTRATION'],
+      policy: { retention: 'P3Y', minimum: 'P3Y', maximum: 'P3Y', triggers: ['AGE'] },
+    });
+    expect(dossiers?.policy.source).toMatch(/seeds\/004.*art\. 66/);
+    const rejects = byId.get('default/REGISTRATION_DATA/IMPORT_REJECTS');
+    expect(rejects).toMatchObject({ category: 'REGISTRATION_DATA', policy: { triggers: ['AGE'] } });
+    expect(durationSeconds(rejects!.policy.retention)).toBeLessThanOrEqual(durationSeconds('P3Y'));
+  });
+
+  it('refuses a dataset policy outside its bounds, given twice, or with a lifecycle trigger', () => {
+    const policies = [...DEFAULT_POLICIES.values()];
+    const registrationData = policies.find((p) => p.category === 'REGISTRATION_DATA')!;
+    const others = policies.filter((p) => p !== registrationData);
+    const dossiers = registrationData.datasets![0]!;
+    const withDatasets = (datasets: unknown[]) => ({
+      policies: [...others, { ...registrationData, datasets }],
+    });
+    expect(() => parseDefaultPolicies(withDatasets([{ ...dossiers, retention: 'P1Y' }]))).toThrow(
+      /dataset policy REGISTRATION_DATA\/MIGRATED_DOSSIERS: below the legal minimum P3Y/,
+    );
+    expect(() => parseDefaultPolicies(withDatasets([dossiers, dossiers]))).toThrow(/given twice/);
+    expect(() =>
+      parseDefaultPolicies(withDatasets([{ ...dossiers, triggers: ['REGISTRATION_DEREGISTERED'] }])),
+    ).toThrow();
+    expect(() => parseDefaultPolicies(withDatasets([{ ...dossiers, dataset: 'lower-case' }]))).toThrow();
   });
 });

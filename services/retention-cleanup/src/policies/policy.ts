@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DataCategorySymbols, OwningServiceSymbols } from '@divit/contracts';
+import { POLICY_DATASET_PATTERN } from '@divit/service-kit';
 import type { DataCategory, ErasureReason, OwningService } from '@divit/contracts';
 import defaultsFile from './default-policies.json';
 
@@ -71,6 +72,24 @@ export function durationSeconds(duration: string): number {
   return y * 365.25 * day + mo * 30.44 * day + w * 7 * day + d * day + h * 3600 + mi * 60 + s;
 }
 
+/**
+ * A policy for one named dataset within a category (docs/adr/0031): its own retention, bounds and source, erased by
+ * the category's owners on an age sweep whose command carries the category and the policy id
+ * `default/<CATEGORY>/<DATASET>`. Only `AGE` triggers; not overridable per organisation.
+ */
+export const datasetPolicySchema = z.strictObject({
+  dataset: z.string().regex(POLICY_DATASET_PATTERN, 'upper-case letters, digits and underscores'),
+  description: z.string().min(1),
+  retention: isoDuration,
+  minimum: isoDuration,
+  maximum: isoDuration,
+  triggers: z.array(z.literal('AGE')).length(1),
+  source: z.string().min(1),
+  assumption: z.boolean(),
+});
+
+export type DatasetPolicy = z.infer<typeof datasetPolicySchema>;
+
 export const policySchema = z.strictObject({
   category: z.enum(DataCategorySymbols),
   retention: isoDuration,
@@ -80,6 +99,7 @@ export const policySchema = z.strictObject({
   triggers: z.array(z.enum(TRIGGERS)).min(1),
   source: z.string().min(1),
   assumption: z.boolean(),
+  datasets: z.array(datasetPolicySchema).optional(),
 });
 
 export type DefaultPolicy = z.infer<typeof policySchema>;
@@ -93,8 +113,8 @@ export interface EffectivePolicy extends DefaultPolicy {
   targets: readonly OwningService[];
 }
 
-export function policyIdFor(category: DataCategory, organisationId: string | null): string {
-  return `${organisationId ?? 'default'}/${category}`;
+export function policyIdFor(category: DataCategory, organisationId: string | null, dataset?: string): string {
+  return `${organisationId ?? 'default'}/${category}${dataset === undefined ? '' : `/${dataset}`}`;
 }
 
 /** Parses and checks the shipped defaults: every category exactly once, retention within its bounds. */
@@ -107,6 +127,16 @@ export function parseDefaultPolicies(file: unknown): Map<DataCategory, DefaultPo
     if (problem) throw new Error(`default policy for ${p.category}: ${problem}`);
     if (durationSeconds(p.minimum) > durationSeconds(p.maximum))
       throw new Error(`default policy for ${p.category}: minimum above maximum`);
+    const datasets = new Set<string>();
+    for (const d of p.datasets ?? []) {
+      const name = `${p.category}/${d.dataset}`;
+      if (datasets.has(d.dataset)) throw new Error(`dataset policy ${name} given twice`);
+      datasets.add(d.dataset);
+      const datasetProblem = boundsProblem(d, d.retention);
+      if (datasetProblem) throw new Error(`dataset policy ${name}: ${datasetProblem}`);
+      if (durationSeconds(d.minimum) > durationSeconds(d.maximum))
+        throw new Error(`dataset policy ${name}: minimum above maximum`);
+    }
     out.set(p.category, p);
   }
   for (const c of DataCategorySymbols) if (!out.has(c)) throw new Error(`no default policy for ${c}`);
@@ -143,4 +173,21 @@ export function effective(
 /** Categories a trigger makes due, by their default policy (overrides change retention, not triggers). */
 export function categoriesFor(trigger: Trigger): DataCategory[] {
   return [...DEFAULT_POLICIES.values()].filter((p) => p.triggers.includes(trigger)).map((p) => p.category);
+}
+
+/** Every dataset policy (ADR 0031) with its category, policy id and owning services, for the age sweep. */
+export function datasetPolicies(): {
+  category: DataCategory;
+  policy: DatasetPolicy;
+  policyId: string;
+  targets: readonly OwningService[];
+}[] {
+  return [...DEFAULT_POLICIES.values()].flatMap((p) =>
+    (p.datasets ?? []).map((policy) => ({
+      category: p.category,
+      policy,
+      policyId: policyIdFor(p.category, null, policy.dataset),
+      targets: OWNERS[p.category],
+    })),
+  );
 }

@@ -238,6 +238,89 @@ describe('retention-cleanup: erasure orchestration on the real stack', () => {
     expect(fieldsOf(unknownCategory)).toEqual(['category']);
   });
 
+  it('the migration datasets (issue 16 item 12): a sweep sends registration an age erasure per dataset policy, three years for migrated dossiers; the ack lands in the deletion log with the policy id', async () => {
+    const policies = await t.call('GET', '/policies', auditor);
+    const registrationData = (
+      policies.json as unknown as {
+        category: string;
+        datasets?: { dataset: string; retention: string; source: string }[];
+      }[]
+    ).find((p) => p.category === 'REGISTRATION_DATA');
+    expect(registrationData?.datasets?.map((d) => [d.dataset, d.retention])).toEqual([
+      ['MIGRATED_DOSSIERS', 'P3Y'],
+      ['IMPORT_REJECTS', 'P90D'],
+    ]);
+
+    const sweep = await t.call('POST', '/sweeps', admin);
+    expect(sweep.status).toBe(200);
+    const rows = await t.query<{
+      erasure_id: string;
+      category: string;
+      target_service: string;
+      reason: string;
+      policy_id: string;
+      organisation_id: string | null;
+      registration_id: string | null;
+      exact: boolean;
+    }>(
+      `SELECT erasure_id, category, target_service, reason, policy_id, organisation_id, registration_id,
+              recorded_before = trigger_at - CASE policy_id WHEN 'default/REGISTRATION_DATA/MIGRATED_DOSSIERS'
+                THEN interval '3 years' ELSE interval '90 days' END AS exact
+       FROM scheduled_erasures WHERE policy_id LIKE 'default/REGISTRATION_DATA/%' ORDER BY policy_id`,
+    );
+    expect(rows.map(({ erasure_id: _id, ...r }) => r)).toEqual([
+      {
+        category: 'REGISTRATION_DATA',
+        target_service: 'REGISTRATION',
+        reason: 'RETENTION_PERIOD_ENDED',
+        policy_id: 'default/REGISTRATION_DATA/IMPORT_REJECTS',
+        organisation_id: null,
+        registration_id: null,
+        exact: true,
+      },
+      {
+        category: 'REGISTRATION_DATA',
+        target_service: 'REGISTRATION',
+        reason: 'RETENTION_PERIOD_ENDED',
+        policy_id: 'default/REGISTRATION_DATA/MIGRATED_DOSSIERS',
+        organisation_id: null,
+        registration_id: null,
+        exact: true,
+      },
+    ]);
+    const ids = new Set(rows.map((r) => r.erasure_id));
+    const sent = (await t.commandsMatching(
+      (v) => ids.has(v.erasureId as string),
+      2,
+    )) as unknown as (Command & {
+      policyId: string;
+    })[];
+    expect(sent.every((c) => c.recordedBefore !== null && c.category === 'REGISTRATION_DATA')).toBe(true);
+
+    // While one is open, the next sweep schedules no second one of the same dataset (it re-sends the first).
+    await t.call('POST', '/sweeps', admin);
+    expect(
+      await t.query(
+        `SELECT count(*)::int AS n FROM scheduled_erasures WHERE policy_id LIKE 'default/REGISTRATION_DATA/%'`,
+      ),
+    ).toEqual([{ n: 2 }]);
+
+    for (const c of sent) await ack(c, 3);
+    const log = await eventually(() => deletionLog('?category=REGISTRATION_DATA'), {
+      description: 'the two dataset erasures in the deletion log',
+      until: (found) => [...ids].every((id) => found.some((r) => r.erasureId === id)),
+    });
+    expect(
+      (log as unknown as { erasureId: string; policyId: string; erasedCount: number }[])
+        .filter((r) => ids.has(r.erasureId))
+        .map((r) => [r.policyId, r.erasedCount])
+        .sort(),
+    ).toEqual([
+      ['default/REGISTRATION_DATA/IMPORT_REJECTS', 3],
+      ['default/REGISTRATION_DATA/MIGRATED_DOSSIERS', 3],
+    ]);
+  });
+
   it('an expired policy: a sweep sends commands to every owning service; the acks make the deletion log', async () => {
     const sweepOrg = randomUUID();
     const registrationId = randomUUID();

@@ -11,7 +11,7 @@ import type { ImportMode, LoadStatus } from '../dossier-import.entity';
 export const CSV_MEDIA_TYPE = 'text/csv';
 
 const modes = ['full', 'delta'] as const satisfies readonly ImportMode[];
-const statuses = ['RUNNING', 'COMPLETED', 'FAILED'] as const satisfies readonly LoadStatus[];
+const statuses = ['RUNNING', 'COMPLETED', 'FAILED', 'DRY_RUN'] as const satisfies readonly LoadStatus[];
 const count = z.number().int().min(0);
 
 /** Counters of one load (LoadCounts of dossier-import.entity.ts). */
@@ -28,6 +28,10 @@ export const loadCountsSchema = z.strictObject({
   registrationsCreated: count,
   registrationsUpdated: count,
   registrationsDeregistered: count,
+  /** Dossiers back after their registration ended: each starts a new registration; absent before issue 16. */
+  dossiersRevived: count.optional(),
+  /** Registrations whose household the load replaced; absent before issue 16. */
+  householdsUpdated: count.optional(),
   duplicatesMerged: count,
 });
 
@@ -36,6 +40,8 @@ export const importResultSchema = z.strictObject({
   loadId: z.uuid(),
   source: z.string(),
   mode: z.enum(modes),
+  /** True for a dry run: the counts of what the load would do; only the load and its rejected rows were stored. */
+  dryRun: z.boolean(),
   counts: loadCountsSchema,
   timings: z.strictObject({ readingMs: count, mergingMs: count, totalMs: count }),
 });
