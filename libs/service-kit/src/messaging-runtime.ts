@@ -59,6 +59,7 @@ export class MessagingRuntime {
   readonly outbox: OutboxWriter;
   private relay: OutboxRelay | undefined;
   private readonly consumers: StartingConsumer[] = [];
+  private readonly readinessChecks: { name: string; ready: () => boolean }[] = [];
   private stopping = false;
   private readonly stopped = new AbortController();
   private readonly logger = createLogger('MessagingRuntime');
@@ -167,8 +168,14 @@ export class MessagingRuntime {
    * LISTEN connection alone does not make the service unready (the relay polls meanwhile and re-opens it).
    * The health endpoint answers 503 with the `problems`.
    */
+  /** A further messaging part readiness waits for (e.g. the access suspensions read at start). */
+  addReadinessCheck(name: string, ready: () => boolean): void {
+    this.readinessChecks.push({ name, ready });
+  }
+
   status(): MessagingStatus {
     const problems: string[] = [];
+    for (const check of this.readinessChecks) if (!check.ready()) problems.push(`${check.name} not read yet`);
     for (const entry of this.consumers) {
       if (entry.state === 'joining') {
         problems.push(`consumer group ${entry.groupId} has not joined yet`);
