@@ -6,7 +6,10 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn 
  */
 @Entity({ name: 'access_log_entries' })
 @Check('ck_access_log_entries_kind', `"kind" IN ('ACCESS', 'AUTHENTICATION')`)
-@Check('ck_access_log_entries_reason', `("action" = 'TOKEN_REJECTED') = ("outcome_reason" IS NOT NULL)`)
+@Check(
+  'ck_access_log_entries_reason',
+  `("action" IN ('TOKEN_REJECTED', 'LOGIN_FAILED')) = ("outcome_reason" IS NOT NULL)`,
+)
 @Index('ux_access_log_entries_dedupe_key', ['dedupeKey'], { unique: true, where: '"dedupe_key" IS NOT NULL' })
 @Index('ix_access_log_entries_occurred_at', ['occurredAt'])
 @Index('ix_access_log_entries_subject_organisation', ['subjectOrganisationId', 'id'])

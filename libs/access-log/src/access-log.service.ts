@@ -33,6 +33,22 @@ export interface AccessEntryInput {
   origin?: RequestOrigin;
 }
 
+/** One login event of the identity provider, for {@link AccessLogService.identityProviderLogin}. */
+export interface IdentityProviderLogin {
+  /** The provider's event id (unique; the entry's dedupe key is derived from it). */
+  eventId: string;
+  occurredAt: Date;
+  failed: boolean;
+  /** Why it failed, UPPER_SNAKE (the provider's error code). */
+  reason?: string | null;
+  /** The provider's user id (`sub`), when the login named a known user. */
+  subject: string | null;
+  organisationId: string | null;
+  /** The OAuth client the login was for. */
+  clientId: string | null;
+  ip: string | null;
+}
+
 export interface AccessLogQuery {
   subject?: string;
   /** Entries by or about this organisation. */
@@ -143,6 +159,38 @@ export class AccessLogService implements AuthOutcomeSink {
       if (this.seenTokens.size >= 10_000) this.seenTokens.clear();
       this.seenTokens.set(dedupeKey, true);
     }
+  }
+
+  /**
+   * A login at the identity provider (docs/adr/0030), read from its events: LOGIN_SUCCEEDED or LOGIN_FAILED with the
+   * provider's reason (e.g. INVALID_USER_CREDENTIALS), at the event's own time and IP. Recorded once per event id
+   * (dedupe key), so reading the same events again adds nothing. Never the username typed or any credential.
+   */
+  async identityProviderLogin(login: IdentityProviderLogin): Promise<boolean> {
+    const dedupeKey = createHash('sha256').update(`idp-event|${login.eventId}`).digest('base64url');
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(AccessLogEntryEntity)
+      .values({
+        occurredAt: login.occurredAt,
+        kind: 'AUTHENTICATION',
+        subject: sanitizeText(login.subject, 200),
+        subjectOrganisationId: sanitizeText(login.organisationId, 64),
+        roles: [],
+        action: login.failed ? 'LOGIN_FAILED' : 'LOGIN_SUCCEEDED',
+        outcomeReason: login.failed ? (sanitizeText(login.reason ?? 'UNKNOWN', 40) ?? 'UNKNOWN') : null,
+        resourceType: 'identity-provider-client',
+        resourceId: sanitizeText(login.clientId, 200),
+        organisationId: asUuid(login.organisationId),
+        changedFields: [],
+        ip: sanitizeText(login.ip, 64),
+        userAgent: null,
+        dedupeKey,
+      })
+      .orIgnore()
+      .execute();
+    return Array.isArray(result.raw) && result.raw.length > 0;
   }
 
   /**

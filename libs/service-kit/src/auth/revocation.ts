@@ -110,13 +110,14 @@ export class RevocationListener {
     [AccessSuspensionChangedEvent.type, AccessSuspensionChangedEvent],
   ]);
   private caughtUp = false;
+  private joined = false;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly options: RevocationListenerOptions) {}
 
-  /** Whether the states published before this process started have been read (readiness). */
+  /** Whether the consumer has joined and read the states published before this process started (readiness). */
   get ready(): boolean {
-    return this.caughtUp;
+    return this.joined && this.caughtUp;
   }
 
   start(): Promise<void> {
@@ -134,9 +135,12 @@ export class RevocationListener {
       const offsets = await admin.fetchTopicOffsets(topic);
       highWater = new Map(offsets.map((o) => [o.partition, o.high]));
     } catch (error) {
-      this.logger.warn('the access suspensions topic could not be read; tokens are not checked against it yet', {
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      this.logger.warn(
+        'the access suspensions topic could not be read; tokens are not checked against it yet',
+        {
+          reason: error instanceof Error ? error.message : String(error),
+        },
+      );
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -145,6 +149,10 @@ export class RevocationListener {
     this.consumer = kafka.consumer({
       groupId: `${topicPrefix}${service}-access-suspensions-${randomUUID()}`,
       sessionTimeout: 30_000,
+      maxWaitTimeInMs: 500,
+    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });

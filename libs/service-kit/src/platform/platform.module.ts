@@ -161,8 +161,7 @@ export class PlatformModule implements OnApplicationBootstrap, BeforeApplication
   private revocationsFailed(error: unknown): void {
     this.logger.error('the access suspensions could not be read; retrying in 5 s', error);
     setTimeout(() => {
-      if (!this.stopping)
-        void this.revocations.restart().catch((e: unknown) => this.revocationsFailed(e));
+      if (!this.stopping) void this.revocations.restart().catch((e: unknown) => this.revocationsFailed(e));
     }, 5000).unref();
   }
 

@@ -26,6 +26,7 @@ import { ErasedRegistrationEntity } from '../erasure/erasure.entity';
 import { AllocationClosureAndErasure1764110000000 } from './migrations/1764110000000-allocation-closure-and-erasure';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from './migrations/1766000000001-erasure-acknowledgements-replace-applied-erasures';
+import { NamedUsersAndAccess1767000000000 } from './migrations/1767000000000-named-users-and-access';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -57,6 +58,7 @@ export const registrationMigrations = [
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,
   ErasureAcknowledgementsReplaceAppliedErasures1766000000001,
+  NamedUsersAndAccess1767000000000,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {
