@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { OrganisationsModule } from '../organisations/organisations.module';
 import { AccessController } from './access.controller';
 import { AccessEvents } from './access.events';
+import { AccessRepository } from './access.repository';
 import { AccessReviewService } from './access-review.service';
 import { IdentityProvider } from './identity-provider';
 import { LoginEventsReader } from './login-events.reader';
@@ -11,6 +12,13 @@ import { NamedUsersService } from './named-users.service';
 @Module({
   imports: [OrganisationsModule],
   controllers: [AccessController],
-  providers: [IdentityProvider, AccessEvents, NamedUsersService, AccessReviewService, LoginEventsReader],
+  providers: [
+    AccessRepository,
+    IdentityProvider,
+    AccessEvents,
+    NamedUsersService,
+    AccessReviewService,
+    LoginEventsReader,
+  ],
 })
 export class AccessModule {}

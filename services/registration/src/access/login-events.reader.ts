@@ -6,6 +6,7 @@ import { PeriodicTask } from '@divit/persistence';
 import { RegistrationConfig } from '../config/registration.config';
 import { REGISTRATION_CONFIG } from '../config/registration.tokens';
 import { IdentityProvider } from './identity-provider';
+import { AccessRepository } from './access.repository';
 
 /** How far back the first read goes, and how much each read overlaps the previous one (events arrive late). */
 const FIRST_READ_MS = 24 * 3600_000;
@@ -27,6 +28,7 @@ export class LoginEventsReader implements OnApplicationBootstrap, BeforeApplicat
     private readonly dataSource: DataSource,
     private readonly idp: IdentityProvider,
     private readonly accessLog: AccessLogService,
+    private readonly repo: AccessRepository,
     @Inject(REGISTRATION_CONFIG) private readonly config: RegistrationConfig,
   ) {}
 
@@ -50,20 +52,11 @@ export class LoginEventsReader implements OnApplicationBootstrap, BeforeApplicat
 
   /** Reads the events since the last one recorded (with an overlap); answers how many were new. */
   async readOnce(now = Date.now()): Promise<number> {
-    const [last] = await this.dataSource.query<{ at: Date | null }[]>(
-      `SELECT max(occurred_at) AS at FROM access_log_entries
-        WHERE kind = 'AUTHENTICATION' AND action IN ('LOGIN_SUCCEEDED', 'LOGIN_FAILED')`,
-    );
-    const since = last?.at ? last.at.getTime() - OVERLAP_MS : now - FIRST_READ_MS;
+    const last = await this.repo.lastLoginEventAt();
+    const since = last ? last.getTime() - OVERLAP_MS : now - FIRST_READ_MS;
     const events = await this.idp.loginEvents(since);
-    const known = new Map<string, string>();
     const userIds = [...new Set(events.map((e) => e.userId).filter((u): u is string => !!u))];
-    if (userIds.length > 0)
-      for (const row of await this.dataSource.query<{ idp_user_id: string; organisation_id: string }[]>(
-        `SELECT idp_user_id, organisation_id::text FROM named_users WHERE idp_user_id = ANY($1)`,
-        [userIds],
-      ))
-        known.set(row.idp_user_id, row.organisation_id);
+    const known = await this.repo.organisationsOfIdpUsers(userIds);
     let recorded = 0;
     for (const e of events) {
       const failed = e.type.endsWith('_ERROR');
@@ -79,11 +72,7 @@ export class LoginEventsReader implements OnApplicationBootstrap, BeforeApplicat
         ip: e.ipAddress,
       });
       if (added) recorded++;
-      if (!failed && e.userId && organisationId)
-        await this.dataSource.query(
-          `UPDATE named_users SET last_login_at = greatest(coalesce(last_login_at, $2), $2) WHERE idp_user_id = $1`,
-          [e.userId, new Date(e.time)],
-        );
+      if (!failed && e.userId && organisationId) await this.repo.recordLogin(e.userId, new Date(e.time));
     }
     if (recorded > 0) this.logger.info('login events recorded', { recorded });
     return recorded;

@@ -19,32 +19,9 @@ import {
   STAFF_ROLES,
 } from './dto/access.dto';
 import { IdentityProvider } from './identity-provider';
+import { AccessRepository, AccessStateInput, AccessStateRow, NamedUserRow } from './access.repository';
 
-export interface NamedUserRow {
-  id: string;
-  organisation_id: string;
-  idp_user_id: string;
-  username: string;
-  email: string | null;
-  roles: string[];
-  status: 'ACTIVE' | 'SUSPENDED' | 'REMOVED';
-  invited_at: Date;
-  invited_by: string;
-  suspended_at: Date | null;
-  removed_at: Date | null;
-  last_login_at: Date | null;
-}
-
-interface AccessStateRow {
-  scope: AccessScope;
-  scope_id: string;
-  organisation_id: string;
-  suspended_from: Date | null;
-  tokens_issued_before: Date | null;
-  agreement_ends_at: Date | null;
-  reason: string;
-  changed_at: Date;
-}
+export type { NamedUserRow };
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -70,7 +47,13 @@ export class NamedUsersService {
     private readonly scope: OrganisationScopeService,
     private readonly events: AccessEvents,
     private readonly accessLog: AccessLogService,
+    private readonly repo: AccessRepository,
   ) {}
+
+  /** Runs `work` in one transaction (the access review records with the same checks). */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
 
   /** Throws unless the caller may manage (write) or see (read) the users of `organisationId`. */
   async assertManages(
@@ -79,7 +62,7 @@ export class NamedUsersService {
     mode: 'read' | 'write',
     tx: EntityManager = this.dataSource.manager,
   ): Promise<void> {
-    const exists = await tx.query<unknown[]>(`SELECT 1 FROM organisations WHERE id = $1`, [organisationId]);
+    const exists = await this.repo.organisationExists(organisationId, tx);
     const allowed =
       isPlatformOperator(principal) ||
       (principal.roles.includes('admin') && principal.organisationId === organisationId) ||
@@ -88,8 +71,8 @@ export class NamedUsersService {
         principal.organisationId === organisationId) ||
       (principal.roles.includes('coordinator') &&
         (await this.scope.canSee(principal, organisationId, todayInAmsterdam(), tx)));
-    if (exists.length > 0 && allowed) return;
-    if (mode === 'read' || exists.length === 0)
+    if (exists && allowed) return;
+    if (mode === 'read' || !exists)
       throw new OrganisationError('ORGANISATION_NOT_FOUND', 'No such organisation.');
     throw new TenancyError(
       'OUTSIDE_ORGANISATION',
@@ -107,26 +90,13 @@ export class NamedUsersService {
   }
 
   /** The organisation's cap on named users: an organisation's own policy row, else its kind's; null = no cap. */
-  async capFor(
-    organisationId: string,
-    tx: EntityManager = this.dataSource.manager,
-  ): Promise<{ maxUsers: number; source: string } | null> {
-    const rows = await tx.query<{ max_users: number; source: string }[]>(
-      `SELECT c.max_users, c.source FROM named_user_caps c, organisations o
-        WHERE o.id = $1 AND (c.organisation_id = o.id OR c.organisation_kind = o.kind)
-        ORDER BY (c.organisation_id IS NOT NULL) DESC LIMIT 1`,
-      [organisationId],
-    );
-    const row = rows[0];
-    return row ? { maxUsers: row.max_users, source: row.source } : null;
+  capFor(organisationId: string, tx?: EntityManager): Promise<{ maxUsers: number; source: string } | null> {
+    return this.repo.capFor(organisationId, tx);
   }
 
   async list(principal: Principal, organisationId: string): Promise<NamedUserList> {
     await this.assertManages(principal, organisationId, 'read');
-    const rows = await this.dataSource.query<NamedUserRow[]>(
-      `SELECT * FROM named_users WHERE organisation_id = $1 ORDER BY status = 'REMOVED', username`,
-      [organisationId],
-    );
+    const rows = await this.repo.listUsers(organisationId);
     await this.accessLog.record({
       principal,
       action: 'NAMED_USERS_LISTED',
@@ -144,25 +114,17 @@ export class NamedUsersService {
     try {
       return await this.dataSource.transaction(async (tx) => {
         // One invitation at a time per organisation, so two concurrent ones cannot both pass the cap.
-        await tx.query(`SELECT id FROM organisations WHERE id = $1 FOR UPDATE`, [organisationId]);
+        await this.repo.lockOrganisation(tx, organisationId);
         await this.assertManages(principal, organisationId, 'write', tx);
         const cap = await this.capFor(organisationId, tx);
-        const [counted] = await tx.query<{ count: number }[]>(
-          `SELECT count(*)::int AS count FROM named_users WHERE organisation_id = $1 AND status <> 'REMOVED'`,
-          [organisationId],
-        );
-        const count = counted?.count ?? 0;
+        const count = await this.repo.countNamedUsers(organisationId, tx);
         if (cap && count >= cap.maxUsers)
           throw new AccessError(
             'NAMED_USER_CAP_REACHED',
             `This organisation already has ${count} named user(s), the most it may have (${cap.source}). Remove one first.`,
             { maxUsers: cap.maxUsers, namedUsers: count },
           );
-        const taken = await tx.query<unknown[]>(
-          `SELECT 1 FROM named_users WHERE lower(username) = $1 AND status <> 'REMOVED'`,
-          [input.username],
-        );
-        if (taken.length > 0)
+        if (await this.repo.usernameTaken(input.username, tx))
           throw new AccessError('USERNAME_TAKEN', `The username ${input.username} is taken.`);
         const requiredActions = requiredActionsFor(input.roles);
         createdIdpUser = await this.idp.createUser({
@@ -176,21 +138,16 @@ export class NamedUsersService {
         });
         const id = randomUUID();
         const now = new Date();
-        await tx.query(
-          `INSERT INTO named_users (id, organisation_id, idp_user_id, username, email, roles, status, invited_at,
-                                    invited_by, changed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7, $8, $7)`,
-          [
-            id,
-            organisationId,
-            createdIdpUser,
-            input.username,
-            input.email ?? null,
-            input.roles,
-            now,
-            principal.subject,
-          ],
-        );
+        await this.repo.insertUser(tx, {
+          id,
+          organisationId,
+          idpUserId: createdIdpUser,
+          username: input.username,
+          email: input.email ?? null,
+          roles: input.roles,
+          invitedAt: now,
+          invitedBy: principal.subject,
+        });
         await this.accessLog.record(
           {
             principal,
@@ -227,10 +184,7 @@ export class NamedUsersService {
       if (row.roles.includes('admin') && !(input.roles as readonly string[]).includes('admin'))
         this.assertGrantable(principal, ['admin']);
       const now = new Date();
-      await tx.query(
-        `UPDATE named_users SET roles = $3, changed_at = $4 WHERE organisation_id = $1 AND id = $2`,
-        [organisationId, userId, input.roles, now],
-      );
+      await this.repo.updateRoles(tx, organisationId, userId, input.roles, now);
       const dropped = row.roles.some((r) => !(input.roles as readonly string[]).includes(r));
       // Tokens issued with a role now taken away are refused; the user's next token carries the new roles.
       if (dropped)
@@ -267,11 +221,7 @@ export class NamedUsersService {
       if (row.status === 'REMOVED') throw new AccessError('NAMED_USER_REMOVED', 'This user was removed.');
       if (row.status === 'SUSPENDED') throw new AccessError('ALREADY_SUSPENDED', 'This user is suspended.');
       const now = new Date();
-      await tx.query(
-        `UPDATE named_users SET status = 'SUSPENDED', suspended_at = $3, changed_at = $3
-          WHERE organisation_id = $1 AND id = $2`,
-        [organisationId, userId, now],
-      );
+      await this.repo.setStatus(tx, organisationId, userId, 'SUSPENDED', now);
       await this.setState(tx, principal, {
         scope: 'USER',
         scopeId: row.idp_user_id,
@@ -293,11 +243,7 @@ export class NamedUsersService {
       const row = await this.row(tx, organisationId, userId, true);
       if (row.status !== 'SUSPENDED') throw new AccessError('NOT_SUSPENDED', 'This user is not suspended.');
       const now = new Date();
-      await tx.query(
-        `UPDATE named_users SET status = 'ACTIVE', suspended_at = NULL, changed_at = $3
-          WHERE organisation_id = $1 AND id = $2`,
-        [organisationId, userId, now],
-      );
+      await this.repo.setStatus(tx, organisationId, userId, 'ACTIVE', now);
       // Tokens issued before the suspension stay refused.
       await this.setState(tx, principal, {
         scope: 'USER',
@@ -322,11 +268,7 @@ export class NamedUsersService {
       if (row.status === 'REMOVED') return;
       if (row.roles.includes('admin')) this.assertGrantable(principal, ['admin']);
       const now = new Date();
-      await tx.query(
-        `UPDATE named_users SET status = 'REMOVED', removed_at = $3, changed_at = $3
-          WHERE organisation_id = $1 AND id = $2`,
-        [organisationId, userId, now],
-      );
+      await this.repo.setStatus(tx, organisationId, userId, 'REMOVED', now);
       await this.setState(tx, principal, {
         scope: 'USER',
         scopeId: row.idp_user_id,
@@ -453,7 +395,7 @@ export class NamedUsersService {
   }
 
   async organisationAccess(organisationId: string): Promise<AccessStateView | null> {
-    const row = await this.state(this.dataSource.manager, 'ORGANISATION', organisationId);
+    const row = await this.repo.accessState('ORGANISATION', organisationId);
     return row ? stateView(row) : null;
   }
 
@@ -477,54 +419,17 @@ export class NamedUsersService {
     );
   }
 
-  private async state(
-    tx: EntityManager,
-    scope: AccessScope,
-    scopeId: string,
-  ): Promise<AccessStateRow | null> {
-    const rows = await tx.query<AccessStateRow[]>(
-      `SELECT * FROM access_states WHERE scope = $1 AND scope_id = $2 FOR UPDATE`,
-      [scope, scopeId],
-    );
-    return rows[0] ?? null;
+  private state(tx: EntityManager, scope: AccessScope, scopeId: string): Promise<AccessStateRow | null> {
+    return this.repo.accessState(scope, scopeId, tx);
   }
 
   /** Stores the access state and publishes it (outbox, same transaction). */
   private async setState(
     tx: EntityManager,
     principal: Principal,
-    s: {
-      scope: AccessScope;
-      scopeId: string;
-      organisationId: string;
-      suspendedFrom: Date | null;
-      tokensIssuedBefore: Date | null;
-      agreementEndsAt?: Date | null;
-      reason: string;
-      changedAt: Date;
-    },
+    s: AccessStateInput,
   ): Promise<AccessStateView> {
-    const rows = await tx.query<AccessStateRow[]>(
-      `INSERT INTO access_states (scope, scope_id, organisation_id, suspended_from, tokens_issued_before,
-                                  agreement_ends_at, reason, changed_at, changed_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       ON CONFLICT (scope, scope_id) DO UPDATE SET organisation_id = EXCLUDED.organisation_id,
-         suspended_from = EXCLUDED.suspended_from, tokens_issued_before = EXCLUDED.tokens_issued_before,
-         agreement_ends_at = EXCLUDED.agreement_ends_at, reason = EXCLUDED.reason,
-         changed_at = EXCLUDED.changed_at, changed_by = EXCLUDED.changed_by
-       RETURNING *`,
-      [
-        s.scope,
-        s.scopeId,
-        s.organisationId,
-        s.suspendedFrom,
-        s.tokensIssuedBefore,
-        s.agreementEndsAt ?? null,
-        s.reason,
-        s.changedAt,
-        principal.subject,
-      ],
-    );
+    const row = await this.repo.upsertAccessState(tx, s, principal.subject);
     await this.events.changed(tx, {
       scope: s.scope,
       scopeId: s.scopeId,
@@ -534,7 +439,7 @@ export class NamedUsersService {
       reason: s.reason,
       changedAt: s.changedAt.getTime(),
     });
-    return stateView(rows[0] as AccessStateRow);
+    return stateView(row);
   }
 
   private async row(
@@ -543,11 +448,7 @@ export class NamedUsersService {
     userId: string,
     lock = false,
   ): Promise<NamedUserRow> {
-    const rows = await tx.query<NamedUserRow[]>(
-      `SELECT * FROM named_users WHERE organisation_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`,
-      [organisationId, userId],
-    );
-    const row = rows[0];
+    const row = await this.repo.user(tx, organisationId, userId, lock);
     if (!row) throw new AccessError('NAMED_USER_NOT_FOUND', 'No such user of this organisation.');
     return row;
   }
