@@ -27,7 +27,10 @@ export const registrationConfigSchema = z
      * 503 IDENTITY_PROVIDER_NOT_CONFIGURED and no login events are read.
      */
     IDP_ADMIN_URL: z.url().optional(),
-    IDP_REALM: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).default('divit'),
+    IDP_REALM: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,100}$/)
+      .default('divit'),
     IDP_ADMIN_CLIENT_ID: z.string().min(1).max(200).default('registration-user-admin'),
     IDP_ADMIN_CLIENT_SECRET: z.string().min(1).optional(),
     /** How often the identity provider's login events are read into the access log (0 = never). */
