@@ -59,7 +59,7 @@ export class MessagingRuntime {
   readonly outbox: OutboxWriter;
   private relay: OutboxRelay | undefined;
   private readonly consumers: StartingConsumer[] = [];
-  private readonly readinessChecks: { name: string; ready: () => boolean }[] = [];
+  private readonly readinessChecks: { name: string; ready: () => boolean; started?: Promise<void> }[] = [];
   private stopping = false;
   private readonly stopped = new AbortController();
   private readonly logger = createLogger('MessagingRuntime');
@@ -159,7 +159,10 @@ export class MessagingRuntime {
 
   /** Resolves once every consumer started so far has joined its group (tests, benchmarks). */
   async consumersJoined(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => c.started));
+    await Promise.all([
+      ...this.consumers.map((c) => c.started),
+      ...this.readinessChecks.map((c) => c.started),
+    ]);
   }
 
   /**
@@ -168,9 +171,12 @@ export class MessagingRuntime {
    * LISTEN connection alone does not make the service unready (the relay polls meanwhile and re-opens it).
    * The health endpoint answers 503 with the `problems`.
    */
-  /** A further messaging part readiness waits for (e.g. the access suspensions read at start). */
-  addReadinessCheck(name: string, ready: () => boolean): void {
-    this.readinessChecks.push({ name, ready });
+  /**
+   * A further messaging part readiness waits for (e.g. the access suspensions read at start); `started` resolves
+   * once it is ready, and {@link consumersJoined} waits for it too.
+   */
+  addReadinessCheck(name: string, ready: () => boolean, started?: Promise<void>): void {
+    this.readinessChecks.push({ name, ready, ...(started ? { started } : {}) });
   }
 
   status(): MessagingStatus {

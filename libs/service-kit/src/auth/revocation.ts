@@ -111,6 +111,10 @@ export class RevocationListener {
   ]);
   private caughtUp = false;
   private joined = false;
+  private markReady!: () => void;
+  private readonly readyPromise = new Promise<void>((resolve) => {
+    this.markReady = resolve;
+  });
   private starting: Promise<void> | undefined;
 
   constructor(private readonly options: RevocationListenerOptions) {}
@@ -118,6 +122,15 @@ export class RevocationListener {
   /** Whether the consumer has joined and read the states published before this process started (readiness). */
   get ready(): boolean {
     return this.joined && this.caughtUp;
+  }
+
+  /** Resolves once {@link ready} (tests start once it is). */
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  private checkReady(): void {
+    if (this.ready) this.markReady();
   }
 
   start(): Promise<void> {
@@ -146,6 +159,7 @@ export class RevocationListener {
     }
     const pending = new Set([...highWater].filter(([, high]) => high !== '0').map(([p]) => p));
     if (pending.size === 0) this.caughtUp = true;
+    this.checkReady();
     this.consumer = kafka.consumer({
       groupId: `${topicPrefix}${service}-access-suspensions-${randomUUID()}`,
       sessionTimeout: 30_000,
@@ -153,6 +167,7 @@ export class RevocationListener {
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      this.checkReady();
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
@@ -173,6 +188,7 @@ export class RevocationListener {
           pending.delete(partition);
           if (pending.size === 0 && !this.caughtUp) {
             this.caughtUp = true;
+            this.checkReady();
             this.logger.info('access suspensions read', { states: this.list.size });
           }
         }

@@ -150,7 +150,11 @@ export class PlatformModule implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     // Access suspensions (docs/adr/0030) are read in the background; readiness waits until the ones published
     // before this process started have been read.
-    this.runtime.addReadinessCheck('access suspensions', () => this.revocations.ready);
+    this.runtime.addReadinessCheck(
+      'access suspensions',
+      () => this.revocations.ready,
+      this.revocations.whenReady(),
+    );
     void this.revocations.start().catch((error: unknown) => this.revocationsFailed(error));
     await this.runtime.startRelay(
       this.options.relayBatchSize ? { batchSize: this.options.relayBatchSize } : {},
