@@ -194,7 +194,8 @@ export class AccessLogService implements AuthOutcomeSink {
   }
 
   /**
-   * Auditors' query, tenancy-checked (docs/adr/0014): the platform operator reads every entry; anyone else only
+   * Auditors' query, tenancy-checked (docs/adr/0014): the platform operator reads every entry; AUTHENTICATION
+   * entries only the platform operator and auditors (docs/adr/0030); anyone else only
    * entries by their own organisation (`subject_organisation_id`) or about its data (`organisation_id`) and, with
    * a `reader` scope, by or about the organisations it coordinates (ADR 0018). Newest first, paged by an opaque
    * cursor.
@@ -206,6 +207,10 @@ export class AccessLogService implements AuthOutcomeSink {
   ): Promise<AccessLogPage> {
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), ACCESS_LOG_MAX_PAGE);
     const qb = this.dataSource.getRepository(AccessLogEntryEntity).createQueryBuilder('e');
+    // Authentication entries (logins, token outcomes: who signed in when, from which IP) are for auditors (and the
+    // platform operator) only; an admin reads the organisation's ACCESS entries (docs/adr/0030).
+    if (!isPlatformOperator(principal) && !principal.roles.includes('auditor'))
+      qb.andWhere(`e.kind <> 'AUTHENTICATION'`);
     if (!isPlatformOperator(principal)) {
       const own = principal.organisationId;
       // Organisation ids are stored as given (the subject's) or as uuids (lower case): both spellings match.

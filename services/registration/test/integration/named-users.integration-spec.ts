@@ -376,6 +376,36 @@ describe('named users, suspension, login audit and access review (real Keycloak)
       [users.member.idp],
     );
     expect(after.length).toBe(count);
+    // Readable by auditors only: A's auditor reads the failed login with its reason and IP, A's admin does not.
+    const auditor = await person(org.a, 'auditor');
+    const byAuditor = await app().call(
+      'GET',
+      `/access-log?kind=AUTHENTICATION&subject=${users.member.idp}&limit=50`,
+      auditor,
+    );
+    expect(byAuditor.status).toBe(200);
+    expect(byAuditor.json.entries).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'LOGIN_FAILED',
+          outcomeReason: 'INVALID_USER_CREDENTIALS',
+          ip: '127.0.0.1',
+        }),
+      ]),
+    );
+    const byAdmin = await app().call(
+      'GET',
+      `/access-log?kind=AUTHENTICATION&subject=${users.member.idp}&limit=50`,
+      tokens.adminA,
+    );
+    expect([byAdmin.status, byAdmin.json.entries]).toEqual([200, []]);
+    const otherAuditor = await person(org.b, 'auditor');
+    const byB = await app().call(
+      'GET',
+      `/access-log?kind=AUTHENTICATION&subject=${users.member.idp}&limit=50`,
+      otherAuditor,
+    );
+    expect([byB.status, byB.json.entries]).toEqual([200, []]);
     const list = await app().call('GET', `/organisations/${org.a}/users`, tokens.adminA);
     const member = (list.json.users as { userId: string; lastLoginAt: string | null }[]).find(
       (u) => u.userId === users.member.userId,
