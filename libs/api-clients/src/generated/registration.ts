@@ -1567,7 +1567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found: code ORGANISATION_NOT_FOUND; CLIENT_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; IDENTITY_PROVIDER_NOT_CONFIGURED; CLIENT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1595,7 +1595,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable: code IDENTITY_PROVIDER_NOT_CONFIGURED; IDENTITY_PROVIDER_UNAVAILABLE. */
+            /** @description Service Unavailable: code IDENTITY_PROVIDER_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1649,7 +1649,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found: code ORGANISATION_NOT_FOUND; CLIENT_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; IDENTITY_PROVIDER_NOT_CONFIGURED; CLIENT_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1677,7 +1677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable: code IDENTITY_PROVIDER_NOT_CONFIGURED; IDENTITY_PROVIDER_UNAVAILABLE. */
+            /** @description Service Unavailable: code IDENTITY_PROVIDER_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2533,7 +2533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found: code ORGANISATION_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; IDENTITY_PROVIDER_NOT_CONFIGURED. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2561,7 +2561,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable: code IDENTITY_PROVIDER_NOT_CONFIGURED; IDENTITY_PROVIDER_UNAVAILABLE. */
+            /** @description Service Unavailable: code IDENTITY_PROVIDER_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2602,7 +2602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found: code ORGANISATION_NOT_FOUND; NAMED_USER_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; IDENTITY_PROVIDER_NOT_CONFIGURED; NAMED_USER_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2621,7 +2621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable: code IDENTITY_PROVIDER_NOT_CONFIGURED; IDENTITY_PROVIDER_UNAVAILABLE. */
+            /** @description Service Unavailable: code IDENTITY_PROVIDER_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2687,7 +2687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found: code ORGANISATION_NOT_FOUND; NAMED_USER_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; IDENTITY_PROVIDER_NOT_CONFIGURED; NAMED_USER_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2715,7 +2715,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable: code IDENTITY_PROVIDER_NOT_CONFIGURED; IDENTITY_PROVIDER_UNAVAILABLE. */
+            /** @description Service Unavailable: code IDENTITY_PROVIDER_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2775,7 +2775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found: code ORGANISATION_NOT_FOUND; NAMED_USER_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; IDENTITY_PROVIDER_NOT_CONFIGURED; NAMED_USER_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2803,7 +2803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable: code IDENTITY_PROVIDER_NOT_CONFIGURED; IDENTITY_PROVIDER_UNAVAILABLE. */
+            /** @description Service Unavailable: code IDENTITY_PROVIDER_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2863,7 +2863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Not Found: code ORGANISATION_NOT_FOUND; NAMED_USER_NOT_FOUND. */
+            /** @description Not Found: code ORGANISATION_NOT_FOUND; IDENTITY_PROVIDER_NOT_CONFIGURED; NAMED_USER_NOT_FOUND. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2891,7 +2891,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Service Unavailable: code IDENTITY_PROVIDER_NOT_CONFIGURED; IDENTITY_PROVIDER_UNAVAILABLE. */
+            /** @description Service Unavailable: code IDENTITY_PROVIDER_UNAVAILABLE. */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -14,7 +14,8 @@ export type AccessErrorCode =
   | 'CLIENT_NOT_FOUND';
 
 export const accessErrorStatus = registerErrorStatuses({
-  IDENTITY_PROVIDER_NOT_CONFIGURED: 503,
+  // The operation is switched off in this deployment (as other switched-off operations answer).
+  IDENTITY_PROVIDER_NOT_CONFIGURED: 404,
   IDENTITY_PROVIDER_UNAVAILABLE: 503,
   IDENTITY_PROVIDER_FAILED: 502,
   NAMED_USER_CAP_REACHED: 409,

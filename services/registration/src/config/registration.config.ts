@@ -24,7 +24,7 @@ export const registrationConfigSchema = z
      * The identity provider's admin API (Keycloak, docs/adr/0030) for named users: base URL (e.g.
      * http://127.0.0.1:8180), realm, and a confidential client with a service account holding the realm-management
      * roles manage-users, view-users, view-events, manage-clients and view-realm (to read realm roles). Without IDP_ADMIN_URL the user routes answer
-     * 503 IDENTITY_PROVIDER_NOT_CONFIGURED and no login events are read.
+     * 404 IDENTITY_PROVIDER_NOT_CONFIGURED (switched off) and no login events are read.
      */
     IDP_ADMIN_URL: z.url().optional(),
     IDP_REALM: z
