@@ -345,6 +345,36 @@ describe('named users, suspension, login audit and access review (real Keycloak)
     );
   });
 
+  it('suspends and reinstates a whole organisation (platform operator only); tokens from before stay refused', async () => {
+    const held = tokens.adminB;
+    expect((await app().call('GET', `/organisations/${org.b}`, held)).status).toBe(200);
+    const byAdmin = await app().call('POST', `/organisations/${org.b}/suspension`, tokens.adminB);
+    expect([byAdmin.status, byAdmin.json.code]).toEqual([403, 'FORBIDDEN_ROLE']);
+    const suspended = await app().call('POST', `/organisations/${org.b}/suspension`, operator);
+    expect([suspended.status, suspended.json.reason]).toEqual([200, 'ORGANISATION_SUSPENDED']);
+    await eventually(
+      async () => expect((await app().call('GET', `/organisations/${org.b}`, held)).status).toBe(401),
+      { description: "the suspension of B's tokens", timeoutMs: 15_000 },
+    );
+    // A's people are untouched.
+    expect((await app().call('GET', `/organisations/${org.a}/users`, tokens.adminA)).status).toBe(200);
+    const lifted = await app().call('DELETE', `/organisations/${org.b}/suspension`, operator);
+    expect([lifted.status, lifted.json.reason, lifted.json.suspendedFrom]).toEqual([
+      200,
+      'ORGANISATION_REINSTATED',
+      null,
+    ]);
+    await new Promise((r) => setTimeout(r, 1100));
+    const username = createdUsernames[1] ?? ''; // B's admin, the second person created in beforeAll
+    const fresh = await keycloak.userToken(username, password);
+    await eventually(
+      async () => expect((await app().call('GET', `/organisations/${org.b}`, fresh)).status).toBe(200),
+      { description: "B's new tokens accepted", timeoutMs: 15_000 },
+    );
+    expect((await app().call('GET', `/organisations/${org.b}`, held)).status).toBe(401);
+    tokens.adminB = fresh;
+  });
+
   it('records successful and failed logins from Keycloak events in the access log (time, IP, reason) and the last login', async () => {
     const started = Date.now();
     await expect(keycloak.userToken(users.member.username, 'wrong-password')).rejects.toThrow();
