@@ -126,15 +126,33 @@ export class IdentityProvider {
     if (answer.status !== 404) this.ok(answer, 'delete the user');
   }
 
+  /**
+   * Whether `clientId` is a calling system of `organisationId`: a client whose service account is in the
+   * organisation's group (as the realm and `ensureSystemClient` put it).
+   */
+  async clientBelongsTo(clientId: string, organisationId: string): Promise<boolean> {
+    this.assertConfigured();
+    const client = await this.client(clientId);
+    if (!client) return false;
+    const account = await this.json<{ id: string }>('GET', `/clients/${client.id}/service-account-user`);
+    if (!account) return false;
+    const groups = (await this.json<{ path: string }[]>('GET', `/users/${account.id}/groups`)) ?? [];
+    return groups.some((g) => g.path === `/organisations/${organisationId}`);
+  }
+
   /** Enables or disables a calling system's client (a disabled client gets no tokens). */
   async setClientEnabled(clientId: string, enabled: boolean): Promise<boolean> {
     this.assertConfigured();
-    const found =
-      (await this.json<{ id: string }[]>('GET', `/clients?clientId=${encodeURIComponent(clientId)}`)) ?? [];
-    const client = found[0];
+    const client = await this.client(clientId);
     if (!client) return false;
     this.ok(await this.call('PUT', `/clients/${client.id}`, { clientId, enabled }), 'change the client');
     return true;
+  }
+
+  private async client(clientId: string): Promise<{ id: string } | undefined> {
+    const found =
+      (await this.json<{ id: string }[]>('GET', `/clients?clientId=${encodeURIComponent(clientId)}`)) ?? [];
+    return found[0];
   }
 
   /** The ids of the users in an organisation's group. */

@@ -365,7 +365,12 @@ export class NamedUsersService {
     return this.dataSource.transaction(async (tx) => {
       await this.assertManages(principal, organisationId, 'write', tx);
       const held = await this.state(tx, 'CLIENT', clientId);
-      if (held && held.organisation_id !== organisationId)
+      // Only a calling system of this organisation (its service account in the organisation's group): another
+      // organisation's client answers as a missing one.
+      if (
+        (held && held.organisation_id !== organisationId) ||
+        !(await this.idp.clientBelongsTo(clientId, organisationId))
+      )
         throw new AccessError('CLIENT_NOT_FOUND', 'No such client of this organisation.');
       if (suspended && held?.suspended_from)
         throw new AccessError('ALREADY_SUSPENDED', 'This client is suspended.');

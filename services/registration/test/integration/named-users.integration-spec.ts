@@ -330,6 +330,17 @@ describe('named users, suspension, login audit and access review (real Keycloak)
       tokens.adminB,
     );
     expect([foreign.status, foreign.json.code]).toEqual([403, 'OUTSIDE_ORGANISATION']);
+    // B's admin naming A's client under B's own organisation: no such client of B, nothing changes.
+    const claimed = await app().call(
+      'POST',
+      `/organisations/${org.b}/clients/${systemClient}/suspension`,
+      tokens.adminB,
+    );
+    expect([claimed.status, claimed.json.code]).toEqual([404, 'CLIENT_NOT_FOUND']);
+    expect(
+      (await app().call('GET', `/organisations/${org.a}`, await keycloak.clientToken(systemClient, secret)))
+        .status,
+    ).toBe(200);
     const res = await app().call(
       'POST',
       `/organisations/${org.a}/clients/${systemClient}/suspension`,
