@@ -14,7 +14,10 @@ export interface ChangedValue {
  */
 @Entity({ name: 'access_log_entries' })
 @Check('ck_access_log_entries_kind', `"kind" IN ('ACCESS', 'AUTHENTICATION')`)
-@Check('ck_access_log_entries_reason', `("action" = 'TOKEN_REJECTED') = ("outcome_reason" IS NOT NULL)`)
+@Check(
+  'ck_access_log_entries_reason',
+  `("action" IN ('TOKEN_REJECTED', 'LOGIN_FAILED')) = ("outcome_reason" IS NOT NULL)`,
+)
 @Index('ux_access_log_entries_dedupe_key', ['dedupeKey'], { unique: true, where: '"dedupe_key" IS NOT NULL' })
 @Index('ix_access_log_entries_occurred_at', ['occurredAt'])
 @Index('ix_access_log_entries_subject_organisation', ['subjectOrganisationId', 'id'])

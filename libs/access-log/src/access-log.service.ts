@@ -39,6 +39,22 @@ export interface AccessEntryInput {
   origin?: RequestOrigin;
 }
 
+/** One login event of the identity provider, for {@link AccessLogService.identityProviderLogin}. */
+export interface IdentityProviderLogin {
+  /** The provider's event id (unique; the entry's dedupe key is derived from it). */
+  eventId: string;
+  occurredAt: Date;
+  failed: boolean;
+  /** Why it failed, UPPER_SNAKE (the provider's error code). */
+  reason?: string | null;
+  /** The provider's user id (`sub`), when the login named a known user. */
+  subject: string | null;
+  organisationId: string | null;
+  /** The OAuth client the login was for. */
+  clientId: string | null;
+  ip: string | null;
+}
+
 export interface AccessLogQuery {
   subject?: string;
   /** Entries by or about this organisation. */
@@ -155,7 +171,40 @@ export class AccessLogService implements AuthOutcomeSink {
   }
 
   /**
-   * Auditors' query, tenancy-checked (docs/adr/0014): the platform operator reads every entry; anyone else only
+   * A login at the identity provider (docs/adr/0030), read from its events: LOGIN_SUCCEEDED or LOGIN_FAILED with the
+   * provider's reason (e.g. INVALID_USER_CREDENTIALS), at the event's own time and IP. Recorded once per event id
+   * (dedupe key), so reading the same events again adds nothing. Never the username typed or any credential.
+   */
+  async identityProviderLogin(login: IdentityProviderLogin): Promise<boolean> {
+    const dedupeKey = createHash('sha256').update(`idp-event|${login.eventId}`).digest('base64url');
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(AccessLogEntryEntity)
+      .values({
+        occurredAt: login.occurredAt,
+        kind: 'AUTHENTICATION',
+        subject: sanitizeText(login.subject, 200),
+        subjectOrganisationId: sanitizeText(login.organisationId, 64),
+        roles: [],
+        action: login.failed ? 'LOGIN_FAILED' : 'LOGIN_SUCCEEDED',
+        outcomeReason: login.failed ? (sanitizeText(login.reason ?? 'UNKNOWN', 40) ?? 'UNKNOWN') : null,
+        resourceType: 'identity-provider-client',
+        resourceId: sanitizeText(login.clientId, 200),
+        organisationId: asUuid(login.organisationId),
+        changedFields: [],
+        ip: sanitizeText(login.ip, 64),
+        userAgent: null,
+        dedupeKey,
+      })
+      .orIgnore()
+      .execute();
+    return Array.isArray(result.raw) && result.raw.length > 0;
+  }
+
+  /**
+   * Auditors' query, tenancy-checked (docs/adr/0014): the platform operator reads every entry; AUTHENTICATION
+   * entries only the platform operator and auditors (docs/adr/0030); anyone else only
    * entries by their own organisation (`subject_organisation_id`) or about its data (`organisation_id`) and, with
    * a `reader` scope, by or about the organisations it coordinates (ADR 0018). Newest first, paged by an opaque
    * cursor.
@@ -167,6 +216,10 @@ export class AccessLogService implements AuthOutcomeSink {
   ): Promise<AccessLogPage> {
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), ACCESS_LOG_MAX_PAGE);
     const qb = this.dataSource.getRepository(AccessLogEntryEntity).createQueryBuilder('e');
+    // Authentication entries (logins, token outcomes: who signed in when, from which IP) are for auditors (and the
+    // platform operator) only; an admin reads the organisation's ACCESS entries (docs/adr/0030).
+    if (!isPlatformOperator(principal) && !principal.roles.includes('auditor'))
+      qb.andWhere(`e.kind <> 'AUTHENTICATION'`);
     if (!isPlatformOperator(principal)) {
       const own = principal.organisationId;
       // Organisation ids are stored as given (the subject's) or as uuids (lower case): both spellings match.

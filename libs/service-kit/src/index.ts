@@ -9,6 +9,7 @@ export * from './auth/local-token-issuer';
 export * from './auth/auth.decorators';
 export * from './auth/auth.guard';
 export * from './auth/auth-outcome';
+export * from './auth/revocation';
 export * from './auth/auth.module';
 export * from './auth/tenancy';
 export * from './auth/coordinator-scope';

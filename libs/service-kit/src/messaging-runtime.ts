@@ -59,6 +59,7 @@ export class MessagingRuntime {
   readonly outbox: OutboxWriter;
   private relay: OutboxRelay | undefined;
   private readonly consumers: StartingConsumer[] = [];
+  private readonly readinessChecks: { name: string; ready: () => boolean; started?: Promise<void> }[] = [];
   private stopping = false;
   private readonly stopped = new AbortController();
   private readonly logger = createLogger('MessagingRuntime');
@@ -158,7 +159,10 @@ export class MessagingRuntime {
 
   /** Resolves once every consumer started so far has joined its group (tests, benchmarks). */
   async consumersJoined(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => c.started));
+    await Promise.all([
+      ...this.consumers.map((c) => c.started),
+      ...this.readinessChecks.map((c) => c.started),
+    ]);
   }
 
   /**
@@ -167,8 +171,17 @@ export class MessagingRuntime {
    * LISTEN connection alone does not make the service unready (the relay polls meanwhile and re-opens it).
    * The health endpoint answers 503 with the `problems`.
    */
+  /**
+   * A further messaging part readiness waits for (e.g. the access suspensions read at start); `started` resolves
+   * once it is ready, and {@link consumersJoined} waits for it too.
+   */
+  addReadinessCheck(name: string, ready: () => boolean, started?: Promise<void>): void {
+    this.readinessChecks.push({ name, ready, ...(started ? { started } : {}) });
+  }
+
   status(): MessagingStatus {
     const problems: string[] = [];
+    for (const check of this.readinessChecks) if (!check.ready()) problems.push(`${check.name} not read yet`);
     for (const entry of this.consumers) {
       if (entry.state === 'joining') {
         problems.push(`consumer group ${entry.groupId} has not joined yet`);

@@ -260,6 +260,113 @@ export class LocalKeycloak {
     await this.grantRealmRoles(user, input.roles);
   }
 
+  /**
+   * The registration service's admin-API client (docs/adr/0030; `registration-user-admin` in the realm file): a
+   * confidential client whose service account holds the realm-management roles for named users, clients and login
+   * events. Created when missing (a Keycloak started from an older realm file), secret set every time. Also turns on
+   * what the realm file turns on for it: login events stored, and the required actions named users get.
+   */
+  async ensureUserAdminClient(
+    clientId = 'registration-user-admin',
+    secret = this.env[`DIVIT_KC_SECRET_${clientId.toUpperCase().replace(/-/g, '_')}`] ??
+      `${clientId}-local-secret`,
+  ): Promise<{ clientId: string; secret: string }> {
+    const clients = `/${this.realm}/clients`;
+    const find = async () =>
+      (await this.adminOk<{ id: string }[]>('GET', `${clients}?clientId=${encodeURIComponent(clientId)}`))[0];
+    let client = await find();
+    if (!client) {
+      const created = await this.admin('POST', clients, {
+        clientId,
+        enabled: true,
+        protocol: 'openid-connect',
+        publicClient: false,
+        clientAuthenticatorType: 'client-secret',
+        secret,
+        serviceAccountsEnabled: true,
+        standardFlowEnabled: false,
+        implicitFlowEnabled: false,
+        directAccessGrantsEnabled: false,
+      });
+      if (created.status !== 201 && created.status !== 409)
+        throw new Error(`Keycloak did not create client ${clientId}: ${created.status}`);
+      client = await find();
+      if (!client) throw new Error(`Keycloak lost client ${clientId} after creating it`);
+    } else await this.adminOk('PUT', `${clients}/${client.id}`, { clientId, secret, enabled: true });
+    const account = await this.adminOk<{ id: string }>('GET', `${clients}/${client.id}/service-account-user`);
+    const management = (
+      await this.adminOk<{ id: string }[]>('GET', `${clients}?clientId=realm-management`)
+    )[0];
+    if (!management) throw new Error('the realm has no realm-management client');
+    const wanted = [
+      'manage-users',
+      'view-users',
+      'query-users',
+      'query-groups',
+      'view-events',
+      'manage-clients',
+      'view-clients',
+      'query-clients',
+      'view-realm',
+    ];
+    const roles = await Promise.all(
+      wanted.map((r) =>
+        this.adminOk<{ id: string; name: string }>('GET', `${clients}/${management.id}/roles/${r}`),
+      ),
+    );
+    await this.adminOk(
+      'POST',
+      `/${this.realm}/users/${account.id}/role-mappings/clients/${management.id}`,
+      roles,
+    );
+    await this.enableLoginEvents();
+    for (const action of ['TERMS_AND_CONDITIONS', 'CONFIGURE_TOTP', 'UPDATE_PASSWORD'])
+      await this.enableRequiredAction(action);
+    return { clientId, secret };
+  }
+
+  /** The realm stores login events (as the realm file says): LOGIN, LOGIN_ERROR and the clients' ones, added. */
+  async enableLoginEvents(): Promise<void> {
+    const path = `/${this.realm}/events/config`;
+    const config = await this.adminOk<{ eventsEnabled?: boolean; enabledEventTypes?: string[] }>('GET', path);
+    const types = new Set([
+      ...(config.enabledEventTypes ?? []),
+      'LOGIN',
+      'LOGIN_ERROR',
+      'CLIENT_LOGIN',
+      'CLIENT_LOGIN_ERROR',
+      'LOGOUT',
+      'LOGOUT_ERROR',
+    ]);
+    if (config.eventsEnabled && types.size === (config.enabledEventTypes ?? []).length) return;
+    await this.adminOk('PUT', path, { ...config, eventsEnabled: true, enabledEventTypes: [...types] });
+  }
+
+  /** Enables a required action of the realm (e.g. TERMS_AND_CONDITIONS, which Keycloak ships disabled). */
+  async enableRequiredAction(alias: string): Promise<void> {
+    const path = `/${this.realm}/authentication/required-actions/${alias}`;
+    const action = await this.admin<Record<string, unknown>>('GET', path);
+    if (action.status === 200) {
+      if (action.json.enabled !== true) await this.adminOk('PUT', path, { ...action.json, enabled: true });
+      return;
+    }
+    await this.adminOk('POST', `/${this.realm}/authentication/register-required-action`, {
+      providerId: alias,
+      name: alias,
+    });
+    await this.enableRequiredAction(alias);
+  }
+
+  /** Sets a user's password and required actions (a test standing in for the person's first login). */
+  async completeFirstLogin(userId: string, password: string, requiredActions: string[] = []): Promise<void> {
+    await this.adminOk('PUT', `/${this.realm}/users/${userId}/reset-password`, {
+      type: 'password',
+      value: password,
+      temporary: false,
+    });
+    await this.adminOk('PUT', `/${this.realm}/users/${userId}`, { requiredActions });
+  }
+
   private async grantRealmRoles(userPath: string, roles: readonly string[]): Promise<void> {
     const representations = await Promise.all(roles.map((role) => this.realmRole(role)));
     await this.adminOk('POST', `${userPath}/role-mappings/realm`, representations);

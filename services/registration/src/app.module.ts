@@ -5,6 +5,7 @@ import { ErasureModule, PlatformModule } from '@divit/service-kit';
 import { RegistrationConfig } from './config/registration.config';
 import { registrationDataSourceOptions } from './database/data-source';
 import { DossierImportModule } from './dossier-import/dossier-import.module';
+import { AccessModule } from './access/access.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { AllocationsModule } from './allocations/allocations.module';
 import { RegistrationsModule } from './registrations/registrations.module';
@@ -34,6 +35,7 @@ export class AppModule {
         AllocationsModule,
         RegistrationsModule,
         DossierImportModule,
+        AccessModule,
         ErasureModule.forOwner(registrationErasure, {
           groupId: ERASURE_CONSUMER_GROUP,
           deadLetterTopic: deadLetterTopicFor.registration,

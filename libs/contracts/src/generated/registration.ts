@@ -6,6 +6,47 @@ import type { ConsentPurpose, SubjectRole } from './consent';
 import type { HouseholdRole } from './income-retrieval';
 
 /**
+ * What is suspended: USER (a token whose `sub` is scopeId), CLIENT (a token whose `azp`, the OAuth client, is scopeId) or ORGANISATION (a token whose `org` is scopeId).
+ * Avro enum `nl.divit.registration.AccessScope`.
+ */
+export type AccessScope = 'USER' | 'CLIENT' | 'ORGANISATION';
+
+/** All symbols of {@link AccessScope}, in schema order. */
+export const AccessScopeSymbols = ['USER', 'CLIENT', 'ORGANISATION'] as const satisfies readonly AccessScope[];
+
+/**
+ * The current access state of one named user, one calling system (client) or one whole organisation, as every service's authentication guard enforces it (docs/adr/0030). The full state, not a delta: the topic is compacted by the key `<scope>:<scopeId>`, so the latest state per key survives and a service rebuilds the whole list from the beginning at start. No personal data: identity-provider ids and organisation ids only.
+ * Avro record `nl.divit.registration.AccessSuspensionChanged`.
+ */
+export interface AccessSuspensionChanged {
+  /** What the state is about. */
+  scope: AccessScope;
+  /** The identity provider's user id (`sub`), the client id (`azp`) or the organisation id (uuid). */
+  scopeId: string;
+  /** The organisation the user or client acts for (the organisation itself for ORGANISATION; `platform` for the platform's own clients). */
+  organisationId: string;
+  /**
+   * From when every token of the scope is refused (milliseconds since the Unix epoch, UTC); may lie in the future (an agreement's end). Null: not suspended.
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   * Default: `null` (for readers of older data).
+   */
+  suspendedFrom: number | null;
+  /**
+   * Tokens of the scope issued (`iat`) before this instant are refused even when not suspended, so a reinstatement does not revive tokens issued before the suspension. Null: no such limit.
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   * Default: `null` (for readers of older data).
+   */
+  tokensIssuedBefore: number | null;
+  /** Why, as a stable code: USER_SUSPENDED, USER_REMOVED, USER_REINSTATED, CLIENT_SUSPENDED, CLIENT_REINSTATED, ORGANISATION_SUSPENDED, ORGANISATION_REINSTATED, AGREEMENT_ENDS. */
+  reason: string;
+  /**
+   * When this state was decided (milliseconds since the Unix epoch, UTC); a consumer keeps the latest per key.
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  changedAt: number;
+}
+
+/**
  * An allocation ended: the lease was signed, or the allocation ended without a lease (withdrawn, refused, rejected). Drives retention of the income shared for it. Pseudonymous.
  * Avro record `nl.divit.registration.AllocationClosed`.
  */
@@ -459,6 +500,77 @@ export type Route = 'A' | 'B' | 'C';
 
 /** All symbols of {@link Route}, in schema order. */
 export const RouteSymbols = ['A', 'B', 'C'] as const satisfies readonly Route[];
+
+/** Event `nl.divit.registration.AccessSuspensionChanged` on topic `registrationAccessSuspensions`. Schema: schemas/avro/registration/AccessSuspensionChanged.avsc. */
+export const AccessSuspensionChangedEvent: EventDescriptor<'nl.divit.registration.AccessSuspensionChanged', AccessSuspensionChanged> = {
+  type: 'nl.divit.registration.AccessSuspensionChanged',
+  topic: 'registrationAccessSuspensions',
+  schema: {
+    type: 'record',
+    name: 'AccessSuspensionChanged',
+    namespace: 'nl.divit.registration',
+    doc: 'The current access state of one named user, one calling system (client) or one whole organisation, as every service\'s authentication guard enforces it (docs/adr/0030). The full state, not a delta: the topic is compacted by the key `<scope>:<scopeId>`, so the latest state per key survives and a service rebuilds the whole list from the beginning at start. No personal data: identity-provider ids and organisation ids only.',
+    fields: [
+      {
+        name: 'scope',
+        type: {
+          type: 'enum',
+          name: 'AccessScope',
+          doc: 'What is suspended: USER (a token whose `sub` is scopeId), CLIENT (a token whose `azp`, the OAuth client, is scopeId) or ORGANISATION (a token whose `org` is scopeId).',
+          symbols: ['USER', 'CLIENT', 'ORGANISATION'],
+        },
+        doc: 'What the state is about.',
+      },
+      {
+        name: 'scopeId',
+        type: 'string',
+        doc: 'The identity provider\'s user id (`sub`), the client id (`azp`) or the organisation id (uuid).',
+      },
+      {
+        name: 'organisationId',
+        type: 'string',
+        doc: 'The organisation the user or client acts for (the organisation itself for ORGANISATION; `platform` for the platform\'s own clients).',
+      },
+      {
+        name: 'suspendedFrom',
+        type: [
+          'null',
+          {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+        ],
+        default: null,
+        doc: 'From when every token of the scope is refused (milliseconds since the Unix epoch, UTC); may lie in the future (an agreement\'s end). Null: not suspended.',
+      },
+      {
+        name: 'tokensIssuedBefore',
+        type: [
+          'null',
+          {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+        ],
+        default: null,
+        doc: 'Tokens of the scope issued (`iat`) before this instant are refused even when not suspended, so a reinstatement does not revive tokens issued before the suspension. Null: no such limit.',
+      },
+      {
+        name: 'reason',
+        type: 'string',
+        doc: 'Why, as a stable code: USER_SUSPENDED, USER_REMOVED, USER_REINSTATED, CLIENT_SUSPENDED, CLIENT_REINSTATED, ORGANISATION_SUSPENDED, ORGANISATION_REINSTATED, AGREEMENT_ENDS.',
+      },
+      {
+        name: 'changedAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When this state was decided (milliseconds since the Unix epoch, UTC); a consumer keeps the latest per key.',
+      },
+    ],
+  },
+};
 
 /** Event `nl.divit.registration.AllocationClosed` on topic `registrationAllocations`. Schema: schemas/avro/registration/AllocationClosed.avsc. */
 export const AllocationClosedEvent: EventDescriptor<'nl.divit.registration.AllocationClosed', AllocationClosed> = {

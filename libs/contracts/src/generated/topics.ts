@@ -28,6 +28,7 @@ export const Topics = {
   incomeRetrievalDecisions: 'divit.income-retrieval.decisions.v1',
   incomeRetrievalErasures: 'divit.income-retrieval.erasures.v1',
   incomeRetrievalMemberRequests: 'divit.income-retrieval.member-requests.v1',
+  registrationAccessSuspensions: 'divit.registration.access-suspensions.v1',
   registrationAllocations: 'divit.registration.allocations.v1',
   registrationErasures: 'divit.registration.erasures.v1',
   registrationIdentityData: 'divit.registration.identity-data.v1',
@@ -39,7 +40,7 @@ export type TopicKey = keyof typeof Topics;
 export type TopicName = (typeof Topics)[TopicKey];
 
 /** Catalogue keys of the event topics (those with Avro event types). */
-export type EventTopicKey = 'billingReconciliationErasures' | 'billingReconciliationGuaranteeFunds' | 'billingReconciliationSettlements' | 'consentConsents' | 'consentErasures' | 'consentReceiptKeys' | 'identityValidationErasures' | 'identityValidationOutcomes' | 'identityValidationSharedIncome' | 'identityValidationUsage' | 'identityValidationValidatedIdentity' | 'incomeRetrievalDecisions' | 'incomeRetrievalErasures' | 'incomeRetrievalMemberRequests' | 'registrationAllocations' | 'registrationErasures' | 'registrationIdentityData' | 'registrationOrganisations' | 'registrationRegistrations' | 'retentionCleanupErasureCommands';
+export type EventTopicKey = 'billingReconciliationErasures' | 'billingReconciliationGuaranteeFunds' | 'billingReconciliationSettlements' | 'consentConsents' | 'consentErasures' | 'consentReceiptKeys' | 'identityValidationErasures' | 'identityValidationOutcomes' | 'identityValidationSharedIncome' | 'identityValidationUsage' | 'identityValidationValidatedIdentity' | 'incomeRetrievalDecisions' | 'incomeRetrievalErasures' | 'incomeRetrievalMemberRequests' | 'registrationAccessSuspensions' | 'registrationAllocations' | 'registrationErasures' | 'registrationIdentityData' | 'registrationOrganisations' | 'registrationRegistrations' | 'retentionCleanupErasureCommands';
 /** Catalogue keys of the dead-letter topics (values are the original bytes). */
 export type DeadLetterTopicKey = 'dlqBillingReconciliation' | 'dlqConsent' | 'dlqIdentityValidation' | 'dlqIncomeRetrieval' | 'dlqRegistration' | 'dlqRetentionCleanup';
 
@@ -357,6 +358,28 @@ export const topicCatalogue: Readonly<Record<TopicKey, TopicDefinition>> = {
     cleanupPolicy: 'delete',
     personalData: 'pseudonymous',
     consumers: ['retention-cleanup'],
+  },
+  registrationAccessSuspensions: {
+    key: 'registrationAccessSuspensions',
+    name: 'divit.registration.access-suspensions.v1',
+    kind: 'event',
+    owner: 'registration',
+    description: 'The access state of named users, calling systems (clients) and whole organisations: suspended (from an instant, possibly an agreement\'s future end date), reinstated, removed. Every service\'s shared authentication guard (libs/service-kit) reads it from the beginning into memory and refuses the tokens of a suspended scope (docs/adr/0030). Compacted: the latest state per key survives. No personal data: identity-provider ids and organisation ids only.',
+    messageKey: '<scope>:<scopeId> (USER:<sub>, CLIENT:<client id>, ORGANISATION:<organisation id>)',
+    eventTypes: ['nl.divit.registration.AccessSuspensionChanged'],
+    compatibility: 'FULL_TRANSITIVE',
+    retentionMs: -1,
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    personalData: 'none',
+    consumers: [
+      'billing-reconciliation',
+      'consent',
+      'identity-validation',
+      'income-retrieval',
+      'registration',
+      'retention-cleanup',
+    ],
   },
   registrationAllocations: {
     key: 'registrationAllocations',

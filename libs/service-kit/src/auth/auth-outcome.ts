@@ -18,6 +18,8 @@ export type AuthRejectionReason =
   | 'MISSING_CLAIMS'
   | 'INVALID_ORGANISATION'
   | 'MISSING_ROLE'
+  /** A good token of a suspended user, client or organisation (docs/adr/0030). */
+  | 'REVOKED'
   | 'UNREADABLE';
 
 export const AUTH_REJECTION_REASONS: readonly AuthRejectionReason[] = [
@@ -32,6 +34,7 @@ export const AUTH_REJECTION_REASONS: readonly AuthRejectionReason[] = [
   'MISSING_CLAIMS',
   'INVALID_ORGANISATION',
   'MISSING_ROLE',
+  'REVOKED',
   'UNREADABLE',
 ];
 
@@ -102,6 +105,7 @@ const SIGNED_REASONS = new Set<AuthRejectionReason>([
   'MISSING_CLAIMS',
   'INVALID_ORGANISATION',
   'MISSING_ROLE',
+  'REVOKED',
 ]);
 
 export function claimsAreAuthentic(reason: AuthRejectionReason): boolean {

@@ -4,6 +4,7 @@ import { DomainError, registerErrorStatuses } from '../domain-error';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
 import { JwtVerifier, Principal, Role, TokenRejected, TokenRejectionReason } from './jwt';
 import { TokenKeysUnavailableError } from './token-keys';
+import { REVOCATION_CHECK, RevocationCheck } from './revocation';
 import {
   AUTH_OUTCOME_SINK,
   AuthOutcomeSink,
@@ -60,6 +61,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(JWT_VERIFIER) private readonly verifier: JwtVerifier,
     @Optional() @Inject(AUTH_OUTCOME_SINK) private readonly sink?: AuthOutcomeSink,
+    @Optional() @Inject(REVOCATION_CHECK) private readonly revocations?: RevocationCheck,
   ) {}
 
   /**
@@ -94,6 +96,15 @@ export class JwtAuthGuard implements CanActivate {
           rejection: error,
         });
       throw error;
+    }
+    // A good token of a suspended user, client or organisation (docs/adr/0030): refused like an invalid one.
+    const revoked = this.revocations?.refusal(unverifiedClaims(token));
+    if (revoked) {
+      await this.rejected(request, 'REVOKED', token);
+      throw new AuthError(
+        'UNAUTHENTICATED',
+        `Invalid bearer token: access of this ${revoked.scope.toLowerCase()} is suspended.`,
+      );
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.some((r) => request.principal?.roles.includes(r))) {

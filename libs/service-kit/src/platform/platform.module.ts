@@ -11,11 +11,13 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { createLogger } from '@divit/observability';
 import { AuthConfig, AuthModule, authSettings } from '../auth/auth.module';
 import { PlatformHttpConfig, PlatformHttpModule, platformHttpOptions } from '../health/platform-http.module';
 import { UploadRoute } from '../http/http-app';
 import { MessagingRuntime } from '../messaging-runtime';
 import { ProblemDetailsFilter } from '../problem-details.filter';
+import { REVOCATION_CHECK, RevocationListener } from '../auth/revocation';
 
 /** The platform config keys PlatformModule reads (platformConfigShape in @divit/config). */
 export interface PlatformConfig extends AuthConfig, PlatformHttpConfig {
@@ -72,9 +74,13 @@ export interface PlatformModuleOptions<C extends PlatformConfig = PlatformConfig
 @Global()
 @Module({})
 export class PlatformModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = createLogger('PlatformModule');
+  private stopping = false;
+
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(PLATFORM_OPTIONS) private readonly options: PlatformModuleOptions,
+    @Inject(RevocationListener) private readonly revocations: RevocationListener,
   ) {}
 
   static forRoot<C extends PlatformConfig>(options: PlatformModuleOptions<C>): DynamicModule {
@@ -109,10 +115,29 @@ export class PlatformModule implements OnApplicationBootstrap, BeforeApplication
               dataSource,
             ),
         },
+        {
+          provide: RevocationListener,
+          inject: [MessagingRuntime],
+          useFactory: (runtime: MessagingRuntime) =>
+            new RevocationListener({
+              kafka: runtime.kafka,
+              serde: runtime.serde,
+              topics: runtime.topics,
+              service: options.service,
+              topicPrefix: config.KAFKA_TOPIC_PREFIX,
+            }),
+        },
+        {
+          provide: REVOCATION_CHECK,
+          inject: [RevocationListener],
+          useFactory: (listener: RevocationListener) => listener.list,
+        },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
       ],
       exports: [
         MessagingRuntime,
+        RevocationListener,
+        REVOCATION_CHECK,
         ...configProviders.map((p) => (p as { provide: InjectionToken }).provide),
         ...globals.map((p) => (typeof p === 'function' ? p : p.provide)),
         authModule,
@@ -123,14 +148,32 @@ export class PlatformModule implements OnApplicationBootstrap, BeforeApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Access suspensions (docs/adr/0030) are read in the background; readiness waits until the ones published
+    // before this process started have been read.
+    this.runtime.addReadinessCheck(
+      'access suspensions',
+      () => this.revocations.ready,
+      this.revocations.whenReady(),
+    );
+    void this.revocations.start().catch((error: unknown) => this.revocationsFailed(error));
     await this.runtime.startRelay(
       this.options.relayBatchSize ? { batchSize: this.options.relayBatchSize } : {},
     );
   }
 
+  /** A failed start of the suspensions consumer is retried (the broker may not be up yet). */
+  private revocationsFailed(error: unknown): void {
+    this.logger.error('the access suspensions could not be read; retrying in 5 s', error);
+    setTimeout(() => {
+      if (!this.stopping) void this.revocations.restart().catch((e: unknown) => this.revocationsFailed(e));
+    }, 5000).unref();
+  }
+
   // Before the application shuts down, not in onApplicationShutdown: @nestjs/typeorm closes the data source in
   // that phase, and a consumer still handling a message would then fail (and once dead-lettered a good event).
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.revocations.stop();
     await this.runtime.stop();
   }
 }

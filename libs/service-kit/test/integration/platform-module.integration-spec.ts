@@ -87,6 +87,8 @@ describe('PlatformModule (real PostgreSQL, Kafka, registry)', () => {
   const topics = [
     topicCatalogue.billingReconciliationErasures.name,
     topicCatalogue.dlqRetentionCleanup.name,
+    // Every service's guard reads the access suspensions (docs/adr/0030); readiness waits for them.
+    topicCatalogue.registrationAccessSuspensions.name,
   ].map((name) => `${prefix}${name}`);
   const kafka = createKafka({
     brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),

@@ -29,6 +29,7 @@ import { ErasureAcknowledgementsReplaceAppliedErasures1766000000001 } from './mi
 import { ConcordanceOutlivesErasedRegistrations1766100000000 } from './migrations/1766100000000-concordance-outlives-erased-registrations';
 import { DossierImportDryRun1766100000001 } from './migrations/1766100000001-dossier-import-dry-run';
 import { DossierHousehold1766100000002 } from './migrations/1766100000002-dossier-household';
+import { NamedUsersAndAccess1767000000000 } from './migrations/1767000000000-named-users-and-access';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -63,6 +64,7 @@ export const registrationMigrations = [
   ConcordanceOutlivesErasedRegistrations1766100000000,
   DossierImportDryRun1766100000001,
   DossierHousehold1766100000002,
+  NamedUsersAndAccess1767000000000,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

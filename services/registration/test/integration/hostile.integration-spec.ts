@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HostileTier, operatorRoles, tenantRoles } from '@divit/testing';
 import { decisionAnswers, RegistrationTestApp } from './support';
 
@@ -81,6 +82,17 @@ describe('registration: hostile clients (every operation of the OpenAPI document
     const loadId = String((JSON.parse(load.body.toString()) as { loadId: string }).loadId);
 
     const org = { path: { id: allocatorA } };
+    // A named user of A (docs/adr/0030), straight in the table: the tier's app has no identity provider configured,
+    // and B's attempts are refused before any call to it.
+    const namedUserId = randomUUID();
+    await t.query(
+      `INSERT INTO named_users (id, organisation_id, idp_user_id, username, email, roles, status, invited_at,
+                                invited_by, changed_at)
+       VALUES ($1, $2, $3, 'hostile.a.contact', NULL, '{member}', 'ACTIVE', now(), 'fixture', now())`,
+      [namedUserId, allocatorA, randomUUID()],
+    );
+    const user = { path: { id: allocatorA, userId: namedUserId } };
+    const client = { path: { id: allocatorA, clientId: 'allocation-system-a' } };
     tier = new HostileTier({
       service: 'registration',
       app: t,
@@ -136,6 +148,22 @@ describe('registration: hostile clients (every operation of the OpenAPI document
         organisationsRegister: {
           body: { name: 'Woonstichting Nieuw', answers: decisionAnswers.routeA, effectiveFrom: '2025-01-01' },
         },
+        accessList: org,
+        accessInvite: {
+          ...org,
+          body: { username: 'hostile.b.intruder', firstName: 'In', lastName: 'Truder', roles: ['member'] },
+        },
+        accessChange: { ...user, body: { roles: ['finance'] } },
+        accessRemove: user,
+        accessSuspendUser: user,
+        accessReinstateUser: user,
+        accessSuspendClient: client,
+        accessReinstateClient: client,
+        accessSuspendOrganisation: org,
+        accessReinstateOrganisation: org,
+        accessSetAgreementEnd: { ...org, body: { endsAt: '2030-01-01T00:00:00Z' } },
+        accessRecordReview: { ...org, body: { note: 'Reviewed.' } },
+        accessReport: org,
       },
       burst: [
         'registrationsGet',
@@ -145,6 +173,18 @@ describe('registration: hostile clients (every operation of the OpenAPI document
         'allocationsRecord',
       ],
       classes: {
+        accessSuspendOrganisation: {
+          kind: 'operator',
+          reason: "suspending a whole organisation's access is the platform operator's (docs/adr/0030)",
+        },
+        accessReinstateOrganisation: {
+          kind: 'operator',
+          reason: "lifting an organisation's suspension is the platform operator's (docs/adr/0030)",
+        },
+        accessSetAgreementEnd: {
+          kind: 'operator',
+          reason: "an organisation's agreement end is set by the platform operator (docs/adr/0030)",
+        },
         organisationsRegister: {
           kind: 'operator',
           reason: 'registering an organisation (a new tenant) is platform staff work',
