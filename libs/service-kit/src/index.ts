@@ -28,3 +28,4 @@ export * from './csv/csv-writer';
 export * from './cli/progress-bar';
 export * from './http/http-metrics';
 export * from './platform/platform.module';
+export * from './subject-access/subject-access';
