@@ -11,6 +11,7 @@ import { RegistrationsModule } from './registrations/registrations.module';
 import { ERASURE_CONSUMER_GROUP, registrationErasure } from './erasure/owned-categories';
 
 import { REGISTRATION_CONFIG } from './config/registration.tokens';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 export { REGISTRATION_CONFIG };
 
@@ -34,6 +35,7 @@ export class AppModule {
         AllocationsModule,
         RegistrationsModule,
         DossierImportModule,
+        SubjectAccessModule,
         ErasureModule.forOwner(registrationErasure, {
           groupId: ERASURE_CONSUMER_GROUP,
           deadLetterTopic: deadLetterTopicFor.registration,
