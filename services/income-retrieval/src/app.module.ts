@@ -7,6 +7,7 @@ import { HouseholdsModule } from './households/households.module';
 import { DEFAULT_NORMS_DIR, loadNormCatalogue } from './norms/norms';
 import { StatementsModule } from './statements/statements.module';
 import { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 export { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
 
@@ -29,6 +30,7 @@ export class AppModule {
         }),
         HouseholdsModule,
         StatementsModule,
+        SubjectAccessModule,
       ],
     };
   }
