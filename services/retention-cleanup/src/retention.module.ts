@@ -5,6 +5,7 @@ import { HoldsModule } from './holds/holds.module';
 import { RetentionMetricsModule } from './metrics/metrics.module';
 import { PoliciesApiModule } from './policies/policies-api.module';
 import { PoliciesModule } from './policies/policies.module';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 /**
  * retention-cleanup's features: retention policies, the erasure schedule (lifecycle and acknowledgement consumers,
@@ -18,6 +19,7 @@ import { PoliciesModule } from './policies/policies.module';
     HoldsModule,
     DeletionLogModule,
     RetentionMetricsModule,
+    SubjectAccessModule,
   ],
 })
 export class RetentionModule {}
