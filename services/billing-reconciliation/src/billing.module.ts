@@ -7,6 +7,7 @@ import { LedgerModule } from './ledger/ledger.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ReportsModule } from './reports/reports.module';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 import { TariffsModule } from './tariffs/tariffs.module';
 
 /** The billing features, one Nest module each; erasure of the data they own. */
@@ -22,6 +23,7 @@ import { TariffsModule } from './tariffs/tariffs.module';
     LedgerModule,
     ReportsModule,
     ReconciliationModule,
+    SubjectAccessModule,
   ],
 })
 export class BillingModule {}
