@@ -77,9 +77,12 @@ describe('identity-validation: subject-access section (real stack, two tenants)'
       'usage-records',
       'access-log-summary',
     ]);
-    expect(byCategory.get('bsn-hash')).toEqual([
-      expect.objectContaining({ hashStored: true, keyId: 'k1', storedAt: expect.any(String) }),
-    ]);
+    const hashRows = byCategory.get('bsn-hash') ?? [];
+    expect(hashRows).toEqual([expect.objectContaining({ hashStored: true, keyId: 'k1', rehashedAt: null })]);
+    expect(hashRows[0]?.storedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(Object.keys(hashRows[0] ?? {}).sort()).toEqual(
+      ['consentId', 'hashStored', 'keyId', 'registrationId', 'rehashedAt', 'storedAt'].sort(),
+    );
     expect(byCategory.get('validated-identity')).toEqual([
       expect.objectContaining({ surname: FENNA.surname, birthDate: FENNA.birthDate }),
     ]);
