@@ -46,6 +46,8 @@ import {
   type Clients,
 } from './lib';
 import { identities } from './identities';
+import { collectSections } from '../subject-access/collect';
+import { assembleReport, writeReport as writeSubjectAccessReport } from '../subject-access/report';
 
 configureLogging({ service: 'demo', level: 'warn' });
 const run = randomBytes(2).toString('hex');
@@ -1088,8 +1090,29 @@ async function billing(
   say();
 }
 
+/**
+ * A subject-access request for Anna (issue 16 item 7, docs/adr/0032): what the six services hold about her
+ * registration and the persons under it, as one report in JSON and PDF (what `npm run report:subject-access` writes),
+ * scanned for the test BSNs before it is written.
+ */
+async function subjectAccessRequest(flow: Flow, registrationId: string): Promise<void> {
+  say('-- 7. a subject-access request: everything the six services hold about Anna, in one report');
+  const auditor = clientsFor(await people.tokenFor(flow.organisationId, ['auditor']));
+  const sections = await collectSections(auditor, registrationId);
+  const report = assembleReport({ registrationId, organisationId: flow.organisationId, sections });
+  const written = await writeSubjectAccessReport(report, REPORTS, TEST_BSNS);
+  for (const section of report.sections)
+    say(
+      `  ${section.service.padEnd(23)} ${section.categories.map((c) => `${c.category} ${c.records.length}`).join(', ')}`,
+    );
+  say(
+    `  → reports/demo/${path.basename(written.json)} and .pdf (no BSN: identity-validation names the hash's key id and dates only)`,
+  );
+  say();
+}
+
 async function bsnLeakScan(): Promise<void> {
-  say("-- 7. privacy check: the test BSNs anywhere outside identity-validation's memory?");
+  say("-- 8. privacy check: the test BSNs anywhere outside identity-validation's memory?");
   const databases = [
     'divit_registration',
     'divit_consent',
@@ -1197,6 +1220,7 @@ async function main(): Promise<void> {
     financeSystem.seen,
   );
   await Promise.all([allocatorSystem.stop(), financeSystem.stop(), usageMeter.stop()]);
+  await subjectAccessRequest(flow, ids.anna);
   await bsnLeakScan();
   people.close();
   say('demo: done');
