@@ -50,6 +50,8 @@ import {
 import { identities } from './identities';
 import { collectConformanceReport } from '../reports/conformance-run';
 import { renderConformancePdf } from '../reports/conformance-pdf';
+import { collectSections } from '../subject-access/collect';
+import { assembleReport, writeReport as writeSubjectAccessReport } from '../subject-access/report';
 
 configureLogging({ service: 'demo', level: 'warn' });
 const run = randomBytes(2).toString('hex');
@@ -1100,7 +1102,7 @@ async function billing(
  * statements, the overview with its balance chart and the half-yearly monitoring figures to reports/demo/.
  */
 async function guaranteeFundYear(owner: string, corporations: { kade: string; oost: string }): Promise<void> {
-  say('-- 9. the Woonkans guarantee fund: one fund year on the billing split engine');
+  say('-- 7. the Woonkans guarantee fund: one fund year on the billing split engine');
   const year = 2026; // the housing stock above is in force from 2026-01-01
   const admin = clientsFor(await people.tokenFor(owner, ['admin']))['billing-reconciliation'];
   const cashier = clientsFor(await people.tokenFor(owner, ['fund-cashier']))['billing-reconciliation'];
@@ -1313,8 +1315,29 @@ async function guaranteeFundYear(owner: string, corporations: { kade: string; oo
   say();
 }
 
+/**
+ * A subject-access request for Anna (issue 16 item 7, docs/adr/0032): what the six services hold about her
+ * registration and the persons under it, as one report in JSON and PDF (what `npm run report:subject-access` writes),
+ * scanned for the test BSNs before it is written.
+ */
+async function subjectAccessRequest(flow: Flow, registrationId: string): Promise<void> {
+  say('-- 8. a subject-access request: everything the six services hold about Anna, in one report');
+  const auditor = clientsFor(await people.tokenFor(flow.organisationId, ['auditor']));
+  const sections = await collectSections(auditor, registrationId);
+  const report = assembleReport({ registrationId, organisationId: flow.organisationId, sections });
+  const written = await writeSubjectAccessReport(report, REPORTS, TEST_BSNS);
+  for (const section of report.sections)
+    say(
+      `  ${section.service.padEnd(23)} ${section.categories.map((c) => `${c.category} ${c.records.length}`).join(', ')}`,
+    );
+  say(
+    `  → reports/demo/${path.basename(written.json)} and .pdf (no BSN: identity-validation names the hash's key id and dates only)`,
+  );
+  say();
+}
+
 async function bsnLeakScan(): Promise<void> {
-  say("-- 7. privacy check: the test BSNs anywhere outside identity-validation's memory?");
+  say("-- 10. privacy check: the test BSNs anywhere outside identity-validation's memory?");
   const databases = [
     'divit_registration',
     'divit_consent',
@@ -1423,6 +1446,7 @@ async function main(): Promise<void> {
   );
   await Promise.all([allocatorSystem.stop(), financeSystem.stop(), usageMeter.stop()]);
   await guaranteeFundYear(woonnet.organisationId, { kade: kade.organisationId, oost: oost.organisationId });
+  await subjectAccessRequest(flow, ids.anna);
   await conformanceReport(flow);
   await bsnLeakScan();
   people.close();
@@ -1431,7 +1455,7 @@ async function main(): Promise<void> {
 
 /** The conformance report of the allocator for this year (issue 16 item 9), as its auditor reads it. */
 async function conformanceReport(flow: Flow): Promise<void> {
-  say('-- conformance report (DIV-it 1.2.2, ten points), as the auditor of WoonNet Regio');
+  say('-- 9. the conformance report (DIV-it 1.2.2, ten points), as the auditor of WoonNet Regio');
   const auditor = clientsFor(await people.tokenFor(flow.organisationId, ['auditor']));
   const year = new Date().getUTCFullYear();
   const report = await collectConformanceReport(auditor, {

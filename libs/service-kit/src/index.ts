@@ -30,3 +30,4 @@ export * from './cli/progress-bar';
 export * from './http/http-metrics';
 export * from './platform/platform.module';
 export * from './reports/conformance-evidence';
+export * from './subject-access/subject-access';

@@ -8,3 +8,4 @@ export * from './erasure-contract';
 export * from './pending-migrations';
 export * from './keycloak';
 export * from './config/stack-environment';
+export * from './bsn-shape-scan';

@@ -9,6 +9,7 @@ import { OrganisationsModule } from './organisations/organisations.module';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ReportsModule } from './reports/reports.module';
 import { SupplierCostsModule } from './supplier-costs/supplier-costs.module';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 import { TariffsModule } from './tariffs/tariffs.module';
 
 /** The billing features, one Nest module each; erasure of the data they own. */
@@ -26,6 +27,7 @@ import { TariffsModule } from './tariffs/tariffs.module';
     ReconciliationModule,
     GuaranteeFundModule,
     SupplierCostsModule,
+    SubjectAccessModule,
   ],
 })
 export class BillingModule {}

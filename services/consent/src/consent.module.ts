@@ -11,6 +11,7 @@ import { EvidenceModule } from './evidence/evidence.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { ShowingsModule } from './showings/showings.module';
 import { SigningKeysModule } from './signing-keys/signing-keys.module';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 /**
  * The consent service's features, one Nest module each: texts, showings, answers, receipts and keys, evidence; and
@@ -31,6 +32,7 @@ export class ConsentModule {
         EvidenceModule,
         SigningKeysModule,
         ConformanceModule,
+        SubjectAccessModule,
       ],
       providers: [{ provide: CONSENT_CONFIG, useValue: config }, InboundEventsConsumer],
       exports: [CONSENT_CONFIG],

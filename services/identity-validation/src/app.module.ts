@@ -7,6 +7,7 @@ import { IdentityValidationConfig } from './config/identity-validation.config';
 import { identityValidationDataSourceOptions } from './database/data-source';
 import { PlatformEventsModule } from './platform-events/platform-events.module';
 import { SharingSessionsModule } from './sharing-sessions/sharing-sessions.module';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 export const IDENTITY_VALIDATION_CONFIG = Symbol('IDENTITY_VALIDATION_CONFIG');
 
@@ -35,6 +36,7 @@ export class AppModule {
         SharingSessionsModule.forRoot(config),
         PlatformEventsModule,
         ConformanceModule,
+        SubjectAccessModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { HouseholdsModule } from './households/households.module';
 import { DEFAULT_NORMS_DIR, loadNormCatalogue } from './norms/norms';
 import { StatementsModule } from './statements/statements.module';
 import { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 export { INCOME_RETRIEVAL_CONFIG, NORM_CATALOGUE } from './tokens';
 
@@ -31,6 +32,7 @@ export class AppModule {
         HouseholdsModule,
         StatementsModule,
         ConformanceModule,
+        SubjectAccessModule,
       ],
     };
   }

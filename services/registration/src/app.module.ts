@@ -12,6 +12,7 @@ import { RegistrationsModule } from './registrations/registrations.module';
 import { ERASURE_CONSUMER_GROUP, registrationErasure } from './erasure/owned-categories';
 
 import { REGISTRATION_CONFIG } from './config/registration.tokens';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 export { REGISTRATION_CONFIG };
 
@@ -36,6 +37,7 @@ export class AppModule {
         RegistrationsModule,
         DossierImportModule,
         AccessModule,
+        SubjectAccessModule,
         ErasureModule.forOwner(registrationErasure, {
           groupId: ERASURE_CONSUMER_GROUP,
           deadLetterTopic: deadLetterTopicFor.registration,

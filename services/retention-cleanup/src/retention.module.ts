@@ -6,6 +6,7 @@ import { HoldsModule } from './holds/holds.module';
 import { RetentionMetricsModule } from './metrics/metrics.module';
 import { PoliciesApiModule } from './policies/policies-api.module';
 import { PoliciesModule } from './policies/policies.module';
+import { SubjectAccessModule } from './subject-access/subject-access.module';
 
 /**
  * retention-cleanup's features: retention policies, the erasure schedule (lifecycle and acknowledgement consumers,
@@ -20,6 +21,7 @@ import { PoliciesModule } from './policies/policies.module';
     DeletionLogModule,
     RetentionMetricsModule,
     ConformanceModule,
+    SubjectAccessModule,
   ],
 })
 export class RetentionModule {}

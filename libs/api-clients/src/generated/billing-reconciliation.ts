@@ -500,6 +500,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/subject-access/{registrationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["subjectAccessSection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/supplier-costs": {
         parameters: {
             query?: never;
@@ -2949,6 +2965,58 @@ export interface operations {
             };
             /** @description Conflict: code PERIOD_NOT_CLOSED. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    subjectAccessSection: {
+        parameters: {
+            query?: {
+                /** @description The registration's allocation ids, comma-separated (registration's section lists them). */
+                allocationIds?: string;
+            };
+            header?: never;
+            path: {
+                registrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Billing's section of the subject-access report: the allocations named and their pseudonymous usage rows (billing holds no registration ids, names or BSNs), access-log summary. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories: {
+                            category: string;
+                            description: string;
+                            records: {
+                                [key: string]: unknown;
+                            }[];
+                        }[];
+                        /** Format: date-time */
+                        generatedAt: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** @enum {string} */
+                        service: "registration" | "consent" | "identity-validation" | "income-retrieval" | "billing-reconciliation" | "retention-cleanup";
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SUBJECT_ACCESS_NOT_FOUND. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

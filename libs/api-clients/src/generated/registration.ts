@@ -532,6 +532,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/subject-access/{registrationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["subjectAccessSection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3440,6 +3456,55 @@ export interface operations {
             };
             /** @description Conflict: code REGISTRATION_DEREGISTERED. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    subjectAccessSection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Registration's section of the subject-access report: the registration, household, allocations and their members, dossier-import concordance rows, access-log summary. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories: {
+                            category: string;
+                            description: string;
+                            records: {
+                                [key: string]: unknown;
+                            }[];
+                        }[];
+                        /** Format: date-time */
+                        generatedAt: string;
+                        /** Format: uuid */
+                        registrationId: string;
+                        /** @enum {string} */
+                        service: "registration" | "consent" | "identity-validation" | "income-retrieval" | "billing-reconciliation" | "retention-cleanup";
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            /** @description Not Found: code SUBJECT_ACCESS_NOT_FOUND. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import {
+  accessLogSummaryCategory,
+  assertSubjectAccess,
+  Principal,
+  SUBJECT_ACCESS_ACTION,
+  SUBJECT_ACCESS_PURPOSE,
+  subjectAccessSection,
+  SubjectAccessSection,
+} from '@divit/service-kit';
+import { AccessLogService } from '@divit/access-log';
+import { ReaderScope } from '../tenancy/reader-scope';
+import { SubjectAccessRepository } from './subject-access.repository';
+
+/**
+ * Retention-cleanup's section of a subject-access report (docs/adr/0032). Scoped like its other reads
+ * (ReaderScope): the organisation, a route B/C coordinator of it today, or the platform operator; anyone else 404.
+ */
+@Injectable()
+export class SubjectAccessService {
+  constructor(
+    private readonly repository: SubjectAccessRepository,
+    private readonly readers: ReaderScope,
+    private readonly accessLog: AccessLogService,
+  ) {}
+
+  async section(principal: Principal, registrationId: string): Promise<SubjectAccessSection> {
+    const owners = await this.repository.owners(registrationId);
+    assertSubjectAccess(
+      principal,
+      registrationId,
+      owners,
+      (await this.readers.organisations(principal)) ?? [],
+    );
+    const categories = await this.repository.categories(registrationId);
+    const logged = await this.accessLog.entriesOf({ registrationId });
+    await this.accessLog.record({
+      principal,
+      action: SUBJECT_ACCESS_ACTION,
+      resourceType: 'registration',
+      resourceId: registrationId,
+      organisationId: owners[0] ?? principal.organisationId,
+      registrationId,
+      purpose: SUBJECT_ACCESS_PURPOSE,
+    });
+    return subjectAccessSection('retention-cleanup', registrationId, [
+      ...categories,
+      accessLogSummaryCategory(logged),
+    ]);
+  }
+}
