@@ -385,6 +385,15 @@ export async function checkPoisonRecords(options: PoisonRecordsOptions): Promise
  * The topics the service's consumer groups subscribe to, read from the broker: every group whose id starts with
  * the test app's prefix (MessagingRuntime namespaces group ids with it), except the harness's own observer.
  */
+/**
+ * The platform's revocation listener (libs/service-kit/src/auth/revocation.ts, docs/adr/0030): one group per process,
+ * reading the compacted access-suspensions topic into memory without committing; a record it cannot read is logged
+ * and skipped (it names no token), so it has no inbox or dead-letter path to check here. Its handling of unreadable
+ * records is covered by its own tests.
+ */
+const REVOCATION_LISTENER_GROUP =
+  /-access-suspensions-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 async function subscribedTopics(kafka: Kafka, prefix: string): Promise<Map<string, Set<string>>> {
   const admin = kafka.admin();
   await admin.connect();
@@ -392,7 +401,9 @@ async function subscribedTopics(kafka: Kafka, prefix: string): Promise<Map<strin
     const { groups } = await admin.listGroups();
     const ids = groups
       .map((g) => g.groupId)
-      .filter((id) => id.startsWith(prefix) && id !== `${prefix}observer`);
+      .filter(
+        (id) => id.startsWith(prefix) && id !== `${prefix}observer` && !REVOCATION_LISTENER_GROUP.test(id),
+      );
     const byTopic = new Map<string, Set<string>>();
     if (ids.length === 0) return byTopic;
     const described = await admin.describeGroups(ids);

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { AllocationRecordedEvent } from '@divit/contracts';
 import { HostileTier, operatorRoles, tenantRoles } from '@divit/testing';
 import { BillingTestApp, times, usageOf } from './support';
 
@@ -27,6 +29,26 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
     await t.waitForRows('housing_stock', 1, `organisation_id = '${allocatorA}'`);
     await t.usage(times(2, (i) => usageOf(allocatorA, 'DIGID_LOGIN', `2025-03-0${i + 1}T10:00:00Z`)));
     await t.waitForRows('usage_records', 2, `organisation_id = '${allocatorA}'`);
+    // An allocation of A's, for the subject-access section (billing keeps no registration ids).
+    const registrationA = randomUUID();
+    const allocationA = randomUUID();
+    await t.publish(AllocationRecordedEvent, [
+      {
+        key: allocationA,
+        value: {
+          allocationId: allocationA,
+          registrationId: registrationA,
+          organisationId: allocatorA,
+          lettingCorporationId: memberA,
+          leaseStartDate: '2025-03-01',
+          monthlyRentCents: 65_000,
+          exemptionGroup: null,
+          members: [{ memberId: randomUUID(), role: 'HOME_SEEKER', adult: true }],
+          occurredAt: Date.now(),
+        },
+      },
+    ]);
+    await t.waitForRows('allocations', 1, `allocation_id = '${allocationA}'`);
     const a = t.token(allocatorA, operatorRoles(), 'tenant-a-admin');
     const invoiceCsv = (number: string) =>
       `${CSV_HEADER}\n${number},LOGIUS,${allocatorA},2025-03-01,2025-03-31,EUR,DIGID_LOGIN,2,100,100,`;
@@ -107,6 +129,10 @@ describe('billing-reconciliation: hostile clients (every operation of the OpenAP
         ...MARCH,
       },
       requests: {
+        subjectAccessSection: {
+          path: { registrationId: registrationA },
+          query: { allocationIds: allocationA },
+        },
         invoicesGet: { path: { id: String(invoiceId) } },
         invoicesImport: { body: invoiceCsv('HA-2025-03-B') },
         reconciliationsReopen: {
