@@ -79,6 +79,48 @@ describe('AvroSerde against a registry that leaves one request unanswered', () =
   });
 });
 
+describe('AvroSerde when the registry drops the answer to a first request', () => {
+  let server: Server;
+  let requests = 0;
+  const writer = { type: 'record', name: 'Pong', namespace: 't', fields: [{ name: 'n', type: 'int' }] };
+
+  beforeAll(async () => {
+    // The first request is never answered; a full request timeout of 10 s would hold the caller that long.
+    server = createServer((request, response) => {
+      requests++;
+      if (requests === 1) return;
+      if (request.url === '/schemas/ids/8') {
+        response.writeHead(200, { 'content-type': 'application/vnd.schemaregistry.v1+json' });
+        response.end(JSON.stringify({ schema: JSON.stringify(writer) }));
+        return;
+      }
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('gives up on the first attempt after firstAttemptTimeoutMs and asks again with the full timeout', async () => {
+    const { port } = server.address() as AddressInfo;
+    const serde = new AvroSerde({
+      registryUrl: `http://127.0.0.1:${port}`,
+      autoRegister: false,
+      requestTimeoutMs: 10_000,
+      firstAttemptTimeoutMs: 300,
+    });
+    const started = Date.now();
+    const decoded = await serde.decode(frame(8, Buffer.from([2])), new Map());
+    expect(decoded).toEqual({ type: 't.Pong', schemaId: 8, value: undefined });
+    expect(requests).toBe(2);
+    // Before, the first attempt waited the full 10 s (the jest timeout) before asking again.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
 describe('AvroSerde registering several schemas at once', () => {
   let server: Server;
   let inFlight = 0;

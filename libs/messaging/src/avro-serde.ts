@@ -28,6 +28,13 @@ export interface AvroSerdeOptions {
    * answered others; a fresh attempt does not wait for a stuck request.
    */
   requestAttempts?: number;
+  /**
+   * Longest wait for the FIRST attempt of a request (default 5 s, at most `requestTimeoutMs`); later attempts wait
+   * `requestTimeoutMs`. A response Apicurio logged but the client never received (seen in CI: the registry's access
+   * log shows the answer, the client waits out its timeout) then costs 5 s instead of 20, while a registry that is
+   * merely slow still gets the full wait on the next attempt.
+   */
+  firstAttemptTimeoutMs?: number;
 }
 
 type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
@@ -84,11 +91,20 @@ export class AvroSerde {
   private readonly writers = new Map<number, Promise<avro.Type>>();
   private readonly resolvers = new WeakMap<avro.Type, Map<number, avro.Resolver>>();
 
+  /** The same registry with the shorter first-attempt timeout. */
+  private readonly firstAttemptRegistry: SchemaRegistry;
+
   constructor(private readonly options: AvroSerdeOptions) {
+    const timeout = options.requestTimeoutMs ?? 20_000;
     this.registry = new SchemaRegistry({
       host: options.registryUrl,
       retry: { retries: 2 },
-      middlewares: [requestTimeout(options.requestTimeoutMs ?? 20_000)],
+      middlewares: [requestTimeout(timeout)],
+    });
+    this.firstAttemptRegistry = new SchemaRegistry({
+      host: options.registryUrl,
+      retry: { retries: 2 },
+      middlewares: [requestTimeout(Math.min(options.firstAttemptTimeoutMs ?? 5_000, timeout))],
     });
   }
 
@@ -177,24 +193,27 @@ export class AvroSerde {
   private async lookupOrRegister(subject: string, schemaJson: string): Promise<number> {
     const schema = { type: SchemaType.AVRO, schema: schemaJson } as const;
     try {
-      return await this.attempts(() => this.registry.getRegistryIdBySchema(subject, schema));
+      return await this.attempts((registry) => registry.getRegistryIdBySchema(subject, schema));
     } catch (error) {
       if (!this.options.autoRegister || !isNotFound(error)) throw error;
       const { id } = await registrations.run(() =>
-        this.attempts(() =>
-          this.registry.register(schema, { subject, compatibility: COMPATIBILITY.FULL_TRANSITIVE }),
+        this.attempts((registry) =>
+          registry.register(schema, { subject, compatibility: COMPATIBILITY.FULL_TRANSITIVE }),
         ),
       );
       return id;
     }
   }
 
-  /** Runs an idempotent registry request again (up to `requestAttempts`) when it timed out. */
-  private async attempts<T>(request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an idempotent registry request again (up to `requestAttempts`) when it timed out: the first attempt with the
+   * shorter first-attempt timeout, the others with the full one.
+   */
+  private async attempts<T>(request: (registry: SchemaRegistry) => Promise<T>): Promise<T> {
     const attempts = Math.max(1, this.options.requestAttempts ?? 3);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await request();
+        return await request(attempt === 1 ? this.firstAttemptRegistry : this.registry);
       } catch (error) {
         if (attempt >= attempts || !isTimeout(error)) throw error;
       }
@@ -237,7 +256,7 @@ export class AvroSerde {
   private writerType(schemaId: number): Promise<avro.Type> {
     let writer = this.writers.get(schemaId);
     if (!writer) {
-      writer = this.attempts(() => this.registry.getSchema(schemaId)).then(
+      writer = this.attempts((registry) => registry.getSchema(schemaId)).then(
         (schema) => avro.Type.forSchema((schema as unknown as avro.Type).schema()),
         (error: unknown) => {
           this.writers.delete(schemaId);

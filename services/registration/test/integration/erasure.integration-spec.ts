@@ -89,9 +89,12 @@ describe('registration: allocation closure and erasure commands (real PostgreSQL
     const ds = t.db.dataSource;
     const moved = randomUUID();
     // Back to before 1766000000001 (the migrations after it first), then forward again.
-    const later =
-      registrationMigrations.length -
-      registrationMigrations.indexOf(ErasureAcknowledgementsReplaceAppliedErasures1766000000001);
+    // Counted by timestamp, the order TypeORM runs and reverts them in (the shared libraries' migrations sit
+    // earlier in the list but may be later in time).
+    const stamp = (m: { name: string }) => Number(/(\d{13})$/.exec(m.name)?.[1]);
+    const later = registrationMigrations.filter(
+      (m) => stamp(m) >= stamp(ErasureAcknowledgementsReplaceAppliedErasures1766000000001),
+    ).length;
     for (let i = 0; i < later; i++) await ds.undoLastMigration({ transaction: 'each' });
     await t.query(
       `INSERT INTO applied_erasures (erasure_id, category, erased_count, applied_at) VALUES ($1, 'REGISTRATION_DATA', 7, '2026-01-02T03:04:05Z')`,
