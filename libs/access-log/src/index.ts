@@ -25,3 +25,4 @@ export const accessLogMigrations = [
   AccessLogChangedValues1766200000000,
   AccessLogLoginOutcomes1767000000001,
 ];
+export * from './audited-reads';

@@ -1,5 +1,8 @@
+import { applyDecorators, Get } from '@nestjs/common';
 import { z } from 'zod';
 import type { EntityManager } from 'typeorm';
+import { Roles } from '../auth/auth.decorators';
+import { ApiProblems, ApiResult } from '../openapi/api-decorators';
 
 /**
  * The shared parts of the per-service conformance evidence (issue 16 item 9): the period query, its bounds and a
@@ -90,4 +93,18 @@ export async function scanForBsnLikeValues(
         }
   }
   return { columnsScanned: scanned, bsnLikeValues: bsnLike, columns: [...found].sort() };
+}
+
+/**
+ * The route of a service's conformance evidence, declared once: GET /conformance-evidence (use on a method of a
+ * `@Controller('conformance-evidence')`), for auditors, admins and the platform operator, answering `schema`;
+ * another organisation's caller gets 403 OUTSIDE_ORGANISATION (the handler calls `assertActsFor`).
+ */
+export function ConformanceEvidenceRoute(schema: z.ZodType, description: string): MethodDecorator {
+  return applyDecorators(
+    Get(),
+    Roles('auditor', 'admin', 'platform-operator'),
+    ApiResult(schema, { description }),
+    ApiProblems('OUTSIDE_ORGANISATION'),
+  );
 }

@@ -1,7 +1,10 @@
+import { applyDecorators, Get } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { DomainError, registerErrorStatuses } from '../domain-error';
 import type { Principal } from '../auth/jwt';
+import { Roles } from '../auth/auth.decorators';
+import { ApiProblems, ApiResult } from '../openapi/api-decorators';
 
 /**
  * The subject-access request (issue 16 item 7, docs/adr/0032): every service answers
@@ -153,4 +156,18 @@ export async function readSubjectAccessCategories(
     out.push({ category: q.category, description: q.description, records: rows.map(subjectAccessRecord) });
   }
   return out;
+}
+
+/**
+ * The route of a service's subject-access section, declared once: GET /subject-access/:registrationId (use on a
+ * method of a `@Controller('subject-access')`), the roles of {@link SUBJECT_ACCESS_ROLES}, the section schema and
+ * the 404. `description` says what this service's section holds.
+ */
+export function SubjectAccessRoute(description: string): MethodDecorator {
+  return applyDecorators(
+    Get(':registrationId'),
+    Roles(...SUBJECT_ACCESS_ROLES),
+    ApiResult(subjectAccessSectionView, { description }),
+    ApiProblems('SUBJECT_ACCESS_NOT_FOUND'),
+  );
 }

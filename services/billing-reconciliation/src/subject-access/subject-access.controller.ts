@@ -1,13 +1,10 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { z } from 'zod';
 import {
-  ApiProblems,
-  ApiResult,
   CurrentPrincipal,
   Principal,
-  Roles,
   subjectAccessParams,
-  subjectAccessSectionView,
+  SubjectAccessRoute,
   SubjectAccessSection,
   ZodParams,
   ZodQuery,
@@ -31,13 +28,9 @@ export class SubjectAccessController {
   constructor(private readonly subjectAccess: SubjectAccessService) {}
 
   /** Billing's section of the subject-access report (the read is access-logged). */
-  @Get(':registrationId')
-  @Roles('admin', 'auditor')
-  @ApiResult(subjectAccessSectionView, {
-    description:
-      "Billing's section of the subject-access report: the allocations named and their pseudonymous usage rows (billing holds no registration ids, names or BSNs), access-log summary.",
-  })
-  @ApiProblems('SUBJECT_ACCESS_NOT_FOUND')
+  @SubjectAccessRoute(
+    "Billing's section of the subject-access report: the allocations named and their pseudonymous usage rows (billing holds no registration ids, names or BSNs), access-log summary.",
+  )
   section(
     @CurrentPrincipal() principal: Principal,
     @ZodParams(subjectAccessParams) params: { registrationId: string },

@@ -7,7 +7,6 @@ import {
   subjectAccessSection,
   SubjectAccessSection,
   subjectNotFound,
-  isPlatformOperator,
 } from '@divit/service-kit';
 import { AccessLogEntry, AccessLogService } from '@divit/access-log';
 import { SubjectAccessRepository } from './subject-access.repository';
@@ -34,7 +33,7 @@ export class SubjectAccessService {
     const allocations = await this.repository.allocations(allocationIds);
     const own = principal.organisationId.toLowerCase();
     const mine = (a: { organisationId: string; lettingCorporationId: string }) =>
-      isPlatformOperator(principal) || a.organisationId === own || a.lettingCorporationId === own;
+      a.organisationId === own || a.lettingCorporationId === own;
     if (allocations.length !== allocationIds.length || !allocations.every(mine))
       throw subjectNotFound(registrationId);
     const usage = await this.repository.usage(allocationIds);

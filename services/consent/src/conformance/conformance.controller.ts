@@ -1,16 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { AccessLogService } from '@divit/access-log';
+import { AccessLogService, recordConformanceRead } from '@divit/access-log';
 import {
-  ApiProblems,
-  ApiResult,
   assertActsFor,
   bsnLikeScanView,
   conformanceEvidenceQuery,
   ConformanceEvidenceQuery,
+  ConformanceEvidenceRoute,
   CurrentPrincipal,
   periodBounds,
-  Roles,
   ZodQuery,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
@@ -61,12 +59,10 @@ export class ConformanceController {
   ) {}
 
   /** What this service holds as evidence for one organisation and period (auditors, admins, the platform operator). */
-  @Get()
-  @Roles('auditor', 'admin', 'platform-operator')
-  @ApiResult(consentConformanceView, {
-    description: 'Texts in force with their elements, answers and withdrawals.',
-  })
-  @ApiProblems('OUTSIDE_ORGANISATION')
+  @ConformanceEvidenceRoute(
+    consentConformanceView,
+    'Texts in force with their elements, answers and withdrawals.',
+  )
   async evidence(
     @CurrentPrincipal() principal: Principal,
     @ZodQuery(conformanceEvidenceQuery) query: ConformanceEvidenceQuery,
@@ -74,14 +70,7 @@ export class ConformanceController {
     assertActsFor(principal, query.organisationId);
     const { from, to } = periodBounds(query);
     const e = await this.repository.evidence(query.organisationId, from, to);
-    await this.accessLog.record({
-      principal,
-      action: 'CONFORMANCE_EVIDENCE_READ',
-      resourceType: 'organisation',
-      resourceId: query.organisationId,
-      organisationId: query.organisationId,
-      purpose: 'AUDIT',
-    });
+    await recordConformanceRead(this.accessLog, principal, query.organisationId);
     return {
       service: 'consent',
       organisationId: query.organisationId,

@@ -1,12 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import {
-  ApiProblems,
-  ApiResult,
   CurrentPrincipal,
   Principal,
-  Roles,
   subjectAccessParams,
-  subjectAccessSectionView,
+  SubjectAccessRoute,
   SubjectAccessSection,
   ZodParams,
 } from '@divit/service-kit';
@@ -18,13 +15,9 @@ export class SubjectAccessController {
   constructor(private readonly subjectAccess: SubjectAccessService) {}
 
   /** Consent's section of the subject-access report (the read is access-logged). */
-  @Get(':registrationId')
-  @Roles('admin', 'auditor')
-  @ApiResult(subjectAccessSectionView, {
-    description:
-      "Consent's section of the subject-access report: showings, answers, withdrawals, access-log summary.",
-  })
-  @ApiProblems('SUBJECT_ACCESS_NOT_FOUND')
+  @SubjectAccessRoute(
+    "Consent's section of the subject-access report: showings, answers, withdrawals, access-log summary.",
+  )
   section(
     @CurrentPrincipal() principal: Principal,
     @ZodParams(subjectAccessParams) params: { registrationId: string },

@@ -1,16 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { AccessLogService } from '@divit/access-log';
+import { AccessLogService, recordConformanceRead } from '@divit/access-log';
 import {
-  ApiProblems,
-  ApiResult,
   assertActsFor,
   bsnLikeScanView,
   conformanceEvidenceQuery,
   ConformanceEvidenceQuery,
+  ConformanceEvidenceRoute,
   CurrentPrincipal,
   periodBounds,
-  Roles,
   ZodQuery,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
@@ -51,10 +49,7 @@ export class ConformanceController {
   ) {}
 
   /** What this service holds as evidence for one organisation and period (auditors, admins, the platform operator). */
-  @Get()
-  @Roles('auditor', 'admin', 'platform-operator')
-  @ApiResult(identityConformanceView, { description: 'Counts per process and outcome; never a BSN.' })
-  @ApiProblems('OUTSIDE_ORGANISATION')
+  @ConformanceEvidenceRoute(identityConformanceView, 'Counts per process and outcome; never a BSN.')
   async evidence(
     @CurrentPrincipal() principal: Principal,
     @ZodQuery(conformanceEvidenceQuery) query: ConformanceEvidenceQuery,
@@ -66,14 +61,7 @@ export class ConformanceController {
       from,
       to,
     );
-    await this.accessLog.record({
-      principal,
-      action: 'CONFORMANCE_EVIDENCE_READ',
-      resourceType: 'organisation',
-      resourceId: query.organisationId,
-      organisationId: query.organisationId,
-      purpose: 'AUDIT',
-    });
+    await recordConformanceRead(this.accessLog, principal, query.organisationId);
     return {
       service: 'identity-validation',
       organisationId: query.organisationId,

@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  accessLogSummaryCategory,
-  assertSubjectAccess,
-  Principal,
-  SUBJECT_ACCESS_ACTION,
-  SUBJECT_ACCESS_PURPOSE,
-  subjectAccessSection,
-  SubjectAccessSection,
-} from '@divit/service-kit';
-import { AccessLogService } from '@divit/access-log';
+import { Principal, SubjectAccessSection } from '@divit/service-kit';
+import { AccessLogService, subjectAccessSectionRead } from '@divit/access-log';
 import { SubjectAccessRepository } from './subject-access.repository';
 
 /** Identity-validation's section of a subject-access report (docs/adr/0032). */
@@ -20,22 +12,13 @@ export class SubjectAccessService {
   ) {}
 
   async section(principal: Principal, registrationId: string): Promise<SubjectAccessSection> {
-    const owners = await this.repository.owners(registrationId);
-    assertSubjectAccess(principal, registrationId, owners);
-    const categories = await this.repository.categories(registrationId);
-    const logged = await this.accessLog.entriesOf({ registrationId });
-    await this.accessLog.record({
+    return subjectAccessSectionRead({
+      service: 'identity-validation',
+      accessLog: this.accessLog,
       principal,
-      action: SUBJECT_ACCESS_ACTION,
-      resourceType: 'registration',
-      resourceId: registrationId,
-      organisationId: owners[0] ?? principal.organisationId,
       registrationId,
-      purpose: SUBJECT_ACCESS_PURPOSE,
+      owners: await this.repository.owners(registrationId),
+      categories: () => this.repository.categories(registrationId),
     });
-    return subjectAccessSection('identity-validation', registrationId, [
-      ...categories,
-      accessLogSummaryCategory(logged),
-    ]);
   }
 }

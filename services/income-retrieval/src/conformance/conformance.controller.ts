@@ -1,16 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { AccessLogService } from '@divit/access-log';
+import { AccessLogService, recordConformanceRead } from '@divit/access-log';
 import {
-  ApiProblems,
-  ApiResult,
   assertActsFor,
   bsnLikeScanView,
   conformanceEvidenceQuery,
   ConformanceEvidenceQuery,
+  ConformanceEvidenceRoute,
   CurrentPrincipal,
   periodBounds,
-  Roles,
   ZodQuery,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
@@ -44,10 +42,7 @@ export class ConformanceController {
   ) {}
 
   /** What this service holds as evidence for one organisation and period (auditors, admins, the platform operator). */
-  @Get()
-  @Roles('auditor', 'admin', 'platform-operator')
-  @ApiResult(incomeConformanceView, { description: 'Decisions by outcome and what income is still held.' })
-  @ApiProblems('OUTSIDE_ORGANISATION')
+  @ConformanceEvidenceRoute(incomeConformanceView, 'Decisions by outcome and what income is still held.')
   async evidence(
     @CurrentPrincipal() principal: Principal,
     @ZodQuery(conformanceEvidenceQuery) query: ConformanceEvidenceQuery,
@@ -55,14 +50,7 @@ export class ConformanceController {
     assertActsFor(principal, query.organisationId);
     const { from, to } = periodBounds(query);
     const e = await this.repository.evidence(query.organisationId, from, to);
-    await this.accessLog.record({
-      principal,
-      action: 'CONFORMANCE_EVIDENCE_READ',
-      resourceType: 'organisation',
-      resourceId: query.organisationId,
-      organisationId: query.organisationId,
-      purpose: 'AUDIT',
-    });
+    await recordConformanceRead(this.accessLog, principal, query.organisationId);
     return {
       service: 'income-retrieval',
       organisationId: query.organisationId,

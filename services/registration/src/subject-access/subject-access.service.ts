@@ -1,15 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  accessLogSummaryCategory,
-  assertSubjectAccess,
-  isPlatformOperator,
-  Principal,
-  SUBJECT_ACCESS_ACTION,
-  SUBJECT_ACCESS_PURPOSE,
-  subjectAccessSection,
-  SubjectAccessSection,
-} from '@divit/service-kit';
-import { AccessLogService } from '@divit/access-log';
+import { Principal, SubjectAccessSection } from '@divit/service-kit';
+import { AccessLogService, subjectAccessSectionRead } from '@divit/access-log';
 import { todayInAmsterdam } from '../common/calendar-date';
 import { OrganisationScopeService } from '../organisations/organisation-scope.service';
 import { SubjectAccessRepository } from './subject-access.repository';
@@ -27,25 +18,14 @@ export class SubjectAccessService {
   ) {}
 
   async section(principal: Principal, registrationId: string): Promise<SubjectAccessSection> {
-    const owners = await this.repository.owners(registrationId);
-    const visible = isPlatformOperator(principal)
-      ? []
-      : await this.scope.visibleOrganisationIds(principal, todayInAmsterdam());
-    assertSubjectAccess(principal, registrationId, owners, visible);
-    const categories = await this.repository.categories(registrationId);
-    const logged = await this.accessLog.entriesOf({ registrationId });
-    await this.accessLog.record({
+    return subjectAccessSectionRead({
+      service: 'registration',
+      accessLog: this.accessLog,
       principal,
-      action: SUBJECT_ACCESS_ACTION,
-      resourceType: 'registration',
-      resourceId: registrationId,
-      organisationId: owners[0] ?? principal.organisationId,
       registrationId,
-      purpose: SUBJECT_ACCESS_PURPOSE,
+      owners: await this.repository.owners(registrationId),
+      alsoVisible: await this.scope.visibleOrganisationIds(principal, todayInAmsterdam()),
+      categories: () => this.repository.categories(registrationId),
     });
-    return subjectAccessSection('registration', registrationId, [
-      ...categories,
-      accessLogSummaryCategory(logged),
-    ]);
   }
 }

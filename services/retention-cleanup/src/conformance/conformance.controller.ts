@@ -1,16 +1,14 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { z } from 'zod';
-import { AccessLogService } from '@divit/access-log';
+import { AccessLogService, recordConformanceRead } from '@divit/access-log';
 import {
-  ApiProblems,
-  ApiResult,
   assertActsFor,
   bsnLikeScanView,
   conformanceEvidenceQuery,
   ConformanceEvidenceQuery,
+  ConformanceEvidenceRoute,
   CurrentPrincipal,
   periodBounds,
-  Roles,
   ZodQuery,
 } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
@@ -63,12 +61,10 @@ export class ConformanceController {
   ) {}
 
   /** What this service holds as evidence for one organisation and period (auditors, admins, the platform operator). */
-  @Get()
-  @Roles('auditor', 'admin', 'platform-operator')
-  @ApiResult(retentionConformanceView, {
-    description: 'Erasures with their times, proofs and the policies in force.',
-  })
-  @ApiProblems('OUTSIDE_ORGANISATION')
+  @ConformanceEvidenceRoute(
+    retentionConformanceView,
+    'Erasures with their times, proofs and the policies in force.',
+  )
   async evidence(
     @CurrentPrincipal() principal: Principal,
     @ZodQuery(conformanceEvidenceQuery) query: ConformanceEvidenceQuery,
@@ -77,14 +73,7 @@ export class ConformanceController {
     const { from, to } = periodBounds(query);
     const e = await this.repository.evidence(query.organisationId, from, to);
     const policies = await this.policies.list(query.organisationId);
-    await this.accessLog.record({
-      principal,
-      action: 'CONFORMANCE_EVIDENCE_READ',
-      resourceType: 'organisation',
-      resourceId: query.organisationId,
-      organisationId: query.organisationId,
-      purpose: 'AUDIT',
-    });
+    await recordConformanceRead(this.accessLog, principal, query.organisationId);
     return {
       service: 'retention-cleanup',
       organisationId: query.organisationId,

@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  accessLogSummaryCategory,
-  assertSubjectAccess,
-  Principal,
-  SUBJECT_ACCESS_ACTION,
-  SUBJECT_ACCESS_PURPOSE,
-  subjectAccessSection,
-  SubjectAccessSection,
-} from '@divit/service-kit';
-import { AccessLogService } from '@divit/access-log';
+import { Principal, SubjectAccessSection } from '@divit/service-kit';
+import { AccessLogService, subjectAccessSectionRead } from '@divit/access-log';
 import { ReaderScope } from '../tenancy/reader-scope';
 import { SubjectAccessRepository } from './subject-access.repository';
 
@@ -25,27 +17,14 @@ export class SubjectAccessService {
   ) {}
 
   async section(principal: Principal, registrationId: string): Promise<SubjectAccessSection> {
-    const owners = await this.repository.owners(registrationId);
-    assertSubjectAccess(
+    return subjectAccessSectionRead({
+      service: 'retention-cleanup',
+      accessLog: this.accessLog,
       principal,
       registrationId,
-      owners,
-      (await this.readers.organisations(principal)) ?? [],
-    );
-    const categories = await this.repository.categories(registrationId);
-    const logged = await this.accessLog.entriesOf({ registrationId });
-    await this.accessLog.record({
-      principal,
-      action: SUBJECT_ACCESS_ACTION,
-      resourceType: 'registration',
-      resourceId: registrationId,
-      organisationId: owners[0] ?? principal.organisationId,
-      registrationId,
-      purpose: SUBJECT_ACCESS_PURPOSE,
+      owners: await this.repository.owners(registrationId),
+      alsoVisible: (await this.readers.organisations(principal)) ?? [],
+      categories: () => this.repository.categories(registrationId),
     });
-    return subjectAccessSection('retention-cleanup', registrationId, [
-      ...categories,
-      accessLogSummaryCategory(logged),
-    ]);
   }
 }
