@@ -389,6 +389,9 @@ describe('named users, suspension, login audit and access review (real Keycloak)
   it('records successful and failed logins from Keycloak events in the access log (time, IP, reason) and the last login', async () => {
     const started = Date.now();
     await expect(keycloak.userToken(users.member.username, 'wrong-password')).rejects.toThrow();
+    // The realm's brute-force protection locks a user for a minute when a login follows a failed one within its
+    // quick-login check (1 s by default), answering "Invalid user credentials" even to the right password.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     await keycloak.userToken(users.member.username, password);
     const reader = app().app.get(LoginEventsReader);
     let rows: { action: string; outcome_reason: string | null; ip: string | null; occurred_at: Date }[] = [];
