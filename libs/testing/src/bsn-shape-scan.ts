@@ -1,3 +1,4 @@
+import { passesElevenTest } from '@divit/service-kit';
 /**
  * A scan for anything that looks like a BSN when the BSNs are not known (a subject-access report, a response):
  * every run of nine digits (optionally separated by spaces, dots, dashes, underscores or slashes, as
@@ -14,14 +15,8 @@ const HEX_RUN = /(?<![0-9a-z])[0-9a-f]{32,}(?![0-9a-z])/gi;
 const TOKEN_RUN = /(?<![A-Za-z0-9+/_-])(?=[A-Za-z0-9+/_-]*[A-Za-z])[A-Za-z0-9+/_-]{40,}={0,2}/g;
 const ISO_TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g;
 
-/** The eleven-test of a nine-digit BSN (and all zeros is none). */
-export function passesElfproef(digits: string): boolean {
-  if (!/^\d{9}$/.test(digits) || digits === '000000000') return false;
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += Number(digits[i]) * (9 - i);
-  sum -= Number(digits[8]);
-  return sum % 11 === 0;
-}
+/** The eleven-test of a nine-digit BSN: the platform's one implementation (libs/service-kit). */
+export const passesElfproef = passesElevenTest;
 
 export interface BsnShapeHit {
   kind: 'bsn-like';

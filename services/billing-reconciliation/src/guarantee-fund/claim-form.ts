@@ -8,7 +8,7 @@
  * the BSN eleven-test in any text of the form is refused (CLAIM_PERSONAL_DATA).
  */
 import { z } from 'zod';
-import { plainText } from '@divit/service-kit';
+import { passesElevenTest, plainText } from '@divit/service-kit';
 import { isoDate } from '../common/dates';
 
 export const CLAIM_CATEGORIES = ['RENT_LOSS', 'REPAIR_MUTATION', 'LEGAL', 'EVICTION_COSTS'] as const;
@@ -88,14 +88,8 @@ export function conditionFailures(form: Pick<ClaimForm, 'tenancyEnd' | 'amountCe
   return failures;
 }
 
-/** Whether a nine-digit string passes the BSN eleven-test (weights 9..2, the last -1). */
-export function isBsnLike(digits: string): boolean {
-  if (!/^\d{9}$/.test(digits) || digits === '000000000') return false;
-  let sum = 0;
-  for (let i = 0; i < 8; i++) sum += Number(digits[i]) * (9 - i);
-  sum -= Number(digits[8]);
-  return sum % 11 === 0;
-}
+/** Whether a nine-digit string passes the BSN eleven-test (the platform's one implementation). */
+export const isBsnLike = passesElevenTest;
 
 /** The fields whose text holds a BSN-like number (nine digits, alone or between non-digits). */
 export function bsnLikeFields(texts: Readonly<Record<string, string | undefined>>): string[] {
