@@ -68,6 +68,15 @@ export interface EventConsumerOptions<D extends readonly EventDescriptorLike[]> 
    */
   handleBatch?: (events: ConsumedEvent<MessageOf<D>>[], em: EntityManager) => Promise<void>;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Opt-out of the inbox (docs/adr/0038), for a handler whose writes are idempotent on a natural key of the
+   * event, so applying a redelivered event again changes nothing: name that key and how the handler keeps it
+   * (e.g. `usage_records.usage_id: INSERT … ON CONFLICT (usage_id) DO NOTHING`). Without an inbox mark the
+   * consumer saves one statement and one index entry per event; copies of one event within a chunk are still
+   * applied once, and redelivered copies are counted as processed, not as duplicates. Leave it unset (the
+   * default: every event marked in the inbox in the handler's transaction) unless the handler is idempotent.
+   */
+  idempotentWithoutInbox?: { naturalKey: string };
   partitionsConsumedConcurrently?: number;
   /**
    * Most messages processed in one database transaction on the fast path (one inbox statement each).
@@ -180,6 +189,8 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
   constructor(private readonly options: EventConsumerOptions<D>) {
     if (!options.handle === !options.handleBatch)
       throw new Error('EventConsumer needs exactly one of handle and handleBatch');
+    if (options.idempotentWithoutInbox !== undefined && !options.idempotentWithoutInbox.naturalKey?.trim())
+      throw new Error('idempotentWithoutInbox needs the natural key the handler is idempotent on');
     this.readers = new Map(options.descriptors.map((d) => [d.type, d]));
     this.retry = { attempts: 5, initialDelayMs: 200, maxDelayMs: 5000, ...options.retry };
   }
@@ -201,6 +212,11 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     const { kafka, groupId } = this.options;
     this.stopping = false;
     this.startMetrics();
+    if (this.options.idempotentWithoutInbox)
+      this.logger.info('consumer without inbox marks: its handler is idempotent on a natural key', {
+        groupId,
+        naturalKey: this.options.idempotentWithoutInbox.naturalKey,
+      });
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -519,6 +535,8 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     events: ConsumedEvent<{ type: string; value: unknown }>[],
   ): Promise<Set<string>> {
     if (events.length === 0) return new Set();
+    // Inbox opted out: the handler is idempotent on a natural key; only copies within this chunk are dropped.
+    if (this.options.idempotentWithoutInbox) return new Set(events.map((e) => e.id));
     // One statement whatever the number of events: five arrays instead of six parameters per event.
     const inserted = await em.query<{ event_id: string }[]>(
       `INSERT INTO inbox_messages (event_id, consumer_group, event_type, topic, partition, "offset")

@@ -116,6 +116,70 @@ describe('EventConsumer against the real broker, registry and PostgreSQL', () =>
     expect(rows.map((r) => r.n)).toEqual([1, 2, failingN]);
   });
 
+  it('without the inbox (handler idempotent on a natural key): redelivered events change nothing, no inbox rows', async () => {
+    await rig.dataSource.query(
+      `CREATE TABLE natural_applied (n int PRIMARY KEY, times int NOT NULL DEFAULT 1)`,
+    );
+    const groupId = `${rig.prefix}no-inbox`;
+    const options = {
+      kafka: rig.kafka,
+      serde: rig.serde,
+      topics: rig.topics,
+      dataSource: rig.dataSource,
+      groupId,
+      descriptors: [PingV1Event] as const,
+      deadLetterTopic: 'testDlq',
+      idempotentWithoutInbox: { naturalKey: 'natural_applied.n: INSERT … ON CONFLICT (n) DO NOTHING' },
+      handleBatch: async (events: { value: { n: number } }[], em: EntityManager) => {
+        await em.query(
+          `INSERT INTO natural_applied (n) SELECT unnest($1::int[]) ON CONFLICT (n) DO NOTHING`,
+          [events.map((e) => e.value.n)],
+        );
+      },
+    };
+    expect(() => new EventConsumer({ ...options, idempotentWithoutInbox: { naturalKey: ' ' } })).toThrow(
+      /natural key/,
+    );
+
+    const publisher = new DirectPublisher(rig.kafka, rig.serde, rig.topics, '/test');
+    await publisher.start();
+    running.push(publisher);
+    await publisher.publish(
+      PingV1Event,
+      Array.from({ length: 200 }, (_, n) => ({ key: `k${n % 7}`, value: { n, group: 'natural' } })),
+    );
+    const first = new EventConsumer(options);
+    await first.start();
+    await eventually(
+      () => Promise.resolve(first.stats.processed),
+      (n) => n === 200,
+    );
+    await first.stop();
+
+    // Every event delivered again: the group's offsets back to the start of the topic.
+    const admin = rig.kafka.admin();
+    await admin.connect();
+    await admin.resetOffsets({ groupId, topic: rig.topics.name('testEvents'), earliest: true });
+    await admin.disconnect();
+    const second = new EventConsumer(options);
+    running.push(second);
+    await second.start();
+    await eventually(
+      () => Promise.resolve(second.stats.processed),
+      (n) => n === 200,
+    );
+
+    const [applied] = await rig.dataSource.query<{ rows: number; times: number }[]>(
+      `SELECT count(*)::int AS rows, max(times)::int AS times FROM natural_applied`,
+    );
+    expect(applied).toEqual({ rows: 200, times: 1 });
+    const [inbox] = await rig.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM inbox_messages WHERE consumer_group = $1`,
+      [groupId],
+    );
+    expect(inbox?.n).toBe(0);
+  });
+
   it('waits out a database outage instead of dead-lettering the message', async () => {
     let killed = 0;
     const consumer = new EventConsumer({

@@ -37,6 +37,11 @@ export interface PoisonTopicCase<V = unknown> {
    * exactly when the handler's effect was committed); give a domain probe here where the effect is easy to see.
    */
   applied?: () => Promise<boolean>;
+  /**
+   * `false` when the topic's consumer keeps no inbox marks (`EventConsumer` `idempotentWithoutInbox`, ADR 0038):
+   * the tier then judges the valid event by `applied` alone, which must be given.
+   */
+  inbox?: false;
 }
 
 /** What the check needs of a running service (a ServiceTestApp). */
@@ -203,6 +208,15 @@ export async function checkPoisonRecords(options: PoisonRecordsOptions): Promise
         });
         continue;
       }
+      if (theCase.inbox === false && !theCase.applied) {
+        findings.push({
+          topic,
+          group: '-',
+          poison: 'coverage',
+          detail: 'a case whose consumer keeps no inbox marks must say how its effect is seen (applied)',
+        });
+        continue;
+      }
       summary.topics++;
       const limit = await maxMessageBytes(admin, topic);
       const eventKey = theCase.event.key;
@@ -331,7 +345,9 @@ export async function checkPoisonRecords(options: PoisonRecordsOptions): Promise
           const offset = offsets[0]?.partitions.find((p) => p.partition === partition)?.offset;
           if (offset !== undefined && offset !== '-1') committed.set(group, offset);
         }
-        const inbox = (await app.query(`SELECT 1 FROM inbox_messages WHERE event_id = $1`, [id])).length > 0;
+        const inbox =
+          theCase.inbox === false ||
+          (await app.query(`SELECT 1 FROM inbox_messages WHERE event_id = $1`, [id])).length > 0;
         const applied = inbox && (theCase.applied ? await theCase.applied() : true);
         return { letters, committed, inbox, applied };
       }

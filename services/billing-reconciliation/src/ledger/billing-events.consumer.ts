@@ -53,6 +53,10 @@ export class BillingEventsConsumer implements OnApplicationBootstrap {
       deadLetterTopic: deadLetterTopicFor['billing-reconciliation'],
       transactionBatchSize: this.config.BILLING_USAGE_BATCH_SIZE,
       partitionsConsumedConcurrently: this.config.BILLING_USAGE_CONCURRENCY,
+      // A usage record is its own deduplication key (docs/adr/0038): no inbox mark per event.
+      idempotentWithoutInbox: {
+        naturalKey: 'usage_records.usage_id: INSERT … ON CONFLICT (usage_id) DO NOTHING',
+      },
       handleBatch: async (events, tx) => {
         await this.ledger.insertMany(
           tx,

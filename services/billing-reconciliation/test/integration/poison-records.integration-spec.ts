@@ -83,6 +83,7 @@ describe('billing-reconciliation: poison records on every consumed topic', () =>
               },
             },
             applied: () => exists(`SELECT 1 FROM usage_records WHERE usage_id = $1`, [usageId]),
+            inbox: false, // idempotent on usage_id without inbox marks (ADR 0038)
           });
         },
         retentionCleanupErasureCommands: erasureCommandCase(

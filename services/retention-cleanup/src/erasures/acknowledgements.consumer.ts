@@ -60,6 +60,12 @@ export class AcknowledgementsConsumer implements OnApplicationBootstrap {
       descriptors: handled,
       deadLetterTopic: deadLetterTopicFor['retention-cleanup'],
       transactionBatchSize: 1000,
+      // An acknowledgement applies once by its erasure id (docs/adr/0038): the update skips COMPLETED erasures
+      // and the deletion-log row is inserted ON CONFLICT (erasure_id) DO NOTHING, so no inbox mark per event.
+      idempotentWithoutInbox: {
+        naturalKey:
+          "scheduled_erasures.erasure_id (status <> 'COMPLETED') and deletion_log.erasure_id (ON CONFLICT DO NOTHING)",
+      },
       handleBatch: (events, tx) => this.apply(events, tx),
     });
   }

@@ -58,6 +58,7 @@ describe('retention-cleanup: poison records on every consumed topic', () => {
           exists(`SELECT 1 FROM scheduled_erasures WHERE erasure_id = $1 AND status = 'COMPLETED'`, [
             erasureId,
           ]),
+        inbox: false, // idempotent on the erasure id without inbox marks (ADR 0038)
       };
     };
   }
