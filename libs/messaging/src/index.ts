@@ -28,3 +28,4 @@ export const messagingEntities = [OutboxMessageEntity, OutboxSchemaEntity, Inbox
 /** Add to the start of a service's migration list. */
 export const messagingMigrations = [CreateMessagingTables1763900000000, OutboxWriterSchemas1763950000000];
 export * from './metrics/messaging-metrics';
+export * from './event-id';

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
 import { AvroSerde, EventDescriptorLike } from './avro-serde';
 import { cloudEventHeaders, currentTraceHeaders } from './headers';
 import { TopicNames } from './topic-names';
 import { OutgoingEvent } from './outbox/outbox.writer';
+import { eventId } from './event-id';
 
 /**
  * Publishes directly to Kafka, without an outbox. For tools, tests and benchmarks only: a service that
@@ -43,7 +43,7 @@ export class DirectPublisher {
     const ids: string[] = [];
     const messages = [];
     for (const event of events) {
-      const id = event.id ?? randomUUID();
+      const id = event.id ?? eventId();
       ids.push(id);
       messages.push({
         key: event.key,

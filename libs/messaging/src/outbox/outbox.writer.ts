@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AvroSerde, EventDescriptorLike } from '../avro-serde';
 import { AVRO_CONTENT_TYPE, CE, currentTraceHeaders } from '../headers';
 import { CLOUDEVENTS_SPEC_VERSION } from '@divit/contracts';
 import { TopicNames } from '../topic-names';
+import { eventId } from '../event-id';
 
 export const OUTBOX_CHANNEL = 'divit_outbox';
 /** Rows per statement: arrays have no parameter limit; this bounds one statement's size (~300 bytes a row). */
@@ -75,7 +75,7 @@ export class OutboxWriter {
     let now: string | undefined;
     for (let i = 0; i < n; i++) {
       const event = events[i] as OutgoingEvent<V>;
-      ids[i] = event.id ?? randomUUID();
+      ids[i] = event.id ?? eventId();
       keys[i] = event.key;
       payloads[i] = this.serde.encodeBody(descriptor, event.value);
       times[i] = event.time ? event.time.toISOString() : (now ??= new Date().toISOString());
