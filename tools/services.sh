@@ -180,5 +180,8 @@ case "${1:-}" in
   start-one) start_one "${2:-}" "${3:-}" ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: tools/services.sh start|stop|status|start-one <service> <replica>" >&2; exit 2 ;;
+  # The environment a local replica-1 process of SERVICE gets, one assignment per line (tools/bench/services-bench.ts).
+  env) [[ -n ${PORTS[${2:-}]:-} ]] || { echo "usage: tools/services.sh env <service>" >&2; exit 2; }
+    choose_auth; service_env "$2" 1 | tr ' ' '\n' ;;
+  *) echo "usage: tools/services.sh start|stop|status|start-one <service> <replica>|env <service>" >&2; exit 2 ;;
 esac
