@@ -56,13 +56,14 @@ function record(schemaId: number, n: number, sentAtMs?: number): Message {
   return { key: benchKey(n), value: frame(schemaId, avroType.toBuffer(benchValue(n, sentAtMs))) };
 }
 
-export async function rawThroughput(rig: BenchRig): Promise<RawThroughput> {
+/** `label` names the phase's own topic and group (a second raw run must not read the first one's records). */
+export async function rawThroughput(rig: BenchRig, label = 'raw-tput'): Promise<RawThroughput> {
   const { records, writeBatch, rawInFlight } = rig.options;
-  const topic = `${rig.prefix('raw-tput')}events`;
+  const topic = `${rig.prefix(label)}events`;
   await rig.createTopics([topic]);
   const schemaId = await rig.schemaId(topic);
   let consumed = 0;
-  const consumer = await startConsumer(rig, `${rig.prefix('raw-tput')}group`, topic, ({ batch }) => {
+  const consumer = await startConsumer(rig, `${rig.prefix(label)}group`, topic, ({ batch }) => {
     consumed += batch.messages.length;
     return Promise.resolve();
   });
