@@ -17,6 +17,8 @@ export const retentionCleanupConfigSchema = z.object({
   ERASURE_OVERDUE_AFTER_SECONDS: env.int(86400, 0),
   /** Commands issued per database transaction when a sweep issues many (set-based). */
   SWEEP_BATCH_SIZE: env.int(5000, 1),
+  /** Claim loops a sweep runs at once, each in its own transaction and connection (at most DB_POOL_SIZE - 2). */
+  SWEEP_WORKERS: env.int(2, 1),
   /**
    * Outbox rows the relay publishes per Kafka request and transaction (the library default is 1000; a sweep of
    * a million commands is relay-bound, and larger batches amortise the acks=all round trip and the delete).

@@ -126,33 +126,12 @@ export class ErasuresService {
     const ownAccessLogErased = await this.eraseOwnAccessLog(startedAt);
     const issued: IssuedErasure[] = [];
     const resent: IssuedErasure[] = [];
-    let issuedCount = 0;
-    let resentCount = 0;
     const batch = this.config.SWEEP_BATCH_SIZE;
-    for (;;) {
-      const rows = await this.repository.transaction(async (tx) => {
-        const claimed = await this.repository.claimDue(tx, batch);
-        await this.events.requested(tx, claimed);
-        return claimed;
-      });
-      issuedCount += rows.length;
-      for (const r of rows.slice(0, LISTED - issued.length)) issued.push(view(r));
-      if (rows.length < batch) break;
-    }
-    for (;;) {
-      const rows = await this.repository.transaction(async (tx) => {
-        const claimed = await this.repository.claimUnacknowledged(
-          tx,
-          this.config.ERASURE_RESEND_AFTER_SECONDS,
-          batch,
-        );
-        await this.events.requested(tx, claimed);
-        return claimed;
-      });
-      resentCount += rows.length;
-      for (const r of rows.slice(0, LISTED - resent.length)) resent.push(view(r));
-      if (rows.length < batch) break;
-    }
+    const issuedCount = await this.drain((tx) => this.repository.claimDue(tx, batch), issued);
+    const resentCount = await this.drain(
+      (tx) => this.repository.claimUnacknowledged(tx, this.config.ERASURE_RESEND_AFTER_SECONDS, batch),
+      resent,
+    );
     const { held } = await this.repository.counts(this.config.ERASURE_OVERDUE_AFTER_SECONDS);
     const result: SweepResult = {
       startedAt: startedAt.toISOString(),
@@ -269,6 +248,31 @@ export class ErasuresService {
       if (await this.repository.categoryHeld(tx, category)) return 0;
       return eraseAccessLog(tx, { recordedBefore: now.getTime() - longest * 1000 });
     });
+  }
+
+  /**
+   * Claims and issues in transactions of SWEEP_BATCH_SIZE commands with SWEEP_WORKERS claim loops at once (the
+   * claims skip each other's locked rows, so every command is claimed by one loop): while one loop's database
+   * work runs, another encodes its commands. A loop stops when a claim finds fewer rows than a batch, which
+   * means every row due and unlocked was in it; rows locked then belong to a loop still running. Returns the
+   * number issued and lists the first LISTED in `listed`.
+   */
+  private async drain(claim: (tx: Tx) => Promise<ErasureRow[]>, listed: IssuedErasure[]): Promise<number> {
+    let count = 0;
+    const loop = async (): Promise<void> => {
+      for (;;) {
+        const rows = await this.repository.transaction(async (tx) => {
+          const claimed = await claim(tx);
+          await this.events.requested(tx, claimed);
+          return claimed;
+        });
+        count += rows.length;
+        for (const r of rows.slice(0, Math.max(0, LISTED - listed.length))) listed.push(view(r));
+        if (rows.length < this.config.SWEEP_BATCH_SIZE) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.config.SWEEP_WORKERS }, loop));
+    return count;
   }
 
   /** Issues the erasures a lifted hold was keeping back (in the lifting transaction). */
