@@ -5,12 +5,18 @@ import { RetentionCleanupConfig } from './config/retention-cleanup.config';
 import { RETENTION_CONFIG } from './config/tokens';
 import { retentionCleanupDataSourceOptions } from './database/data-source';
 import { RetentionModule } from './retention.module';
+import { Agreement, SHIPPED_AGREEMENTS } from './policies/agreements/agreement';
+import { AgreementCatalogueModule } from './policies/agreements/agreements.module';
 
 export { RETENTION_CONFIG };
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RetentionCleanupConfig): DynamicModule {
+  /** `agreements`: the agreement catalogue (docs/adr/0036); the shipped files unless a test passes its own. */
+  static forRoot(
+    config: RetentionCleanupConfig,
+    agreements: ReadonlyMap<string, Agreement> = SHIPPED_AGREEMENTS,
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -23,6 +29,7 @@ export class AppModule {
           // A retention sweep writes large bursts of erasure commands (OUTBOX_RELAY_BATCH_SIZE).
           relayBatchSize: config.OUTBOX_RELAY_BATCH_SIZE,
         }),
+        AgreementCatalogueModule.forRoot(agreements),
         RetentionModule,
       ],
     };

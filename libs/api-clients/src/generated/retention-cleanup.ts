@@ -20,6 +20,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/agreements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agreementsList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/agreements/organisations/{organisationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["agreementsAdopt"];
+        post?: never;
+        delete: operations["agreementsLeave"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conformance-evidence": {
         parameters: {
             query?: never;
@@ -432,6 +464,238 @@ export interface operations {
             400: components["responses"]["ValidationFailed"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    agreementsList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        notHeld: {
+                            heldBy: string;
+                            retention: string;
+                            row: string;
+                            source: string;
+                        }[];
+                        policies: {
+                            assumption: boolean;
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            policyId: string;
+                            retention: string;
+                            retentionByOutcome: {
+                                ELIGIBLE: string;
+                                NOT_ELIGIBLE: string;
+                            } | null;
+                            source: string;
+                        }[];
+                        sourceDocument: string;
+                    }[];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["ForbiddenRole"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    agreementsAdopt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    agreementId: string;
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The agreement adopted and the policies now in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agreement: {
+                            /** Format: date-time */
+                            adoptedAt: string;
+                            adoptedBy: string;
+                            agreementId: string;
+                            reason: string;
+                        } | null;
+                        /** Format: uuid */
+                        organisationId: string;
+                        policies: {
+                            agreementId: string | null;
+                            alignToYearEnd: boolean;
+                            assumption: boolean;
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            datasets?: {
+                                assumption: boolean;
+                                dataset: string;
+                                description: string;
+                                maximum: string;
+                                minimum: string;
+                                retention: string;
+                                source: string;
+                                triggers: "AGE"[];
+                            }[];
+                            maximum: string;
+                            minimum: string;
+                            organisationId: string | null;
+                            overridden: boolean;
+                            override: {
+                                reason: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                updatedBy: string;
+                            } | null;
+                            policyId: string;
+                            retention: string;
+                            retentionByOutcome: {
+                                ELIGIBLE: string;
+                                NOT_ELIGIBLE: string;
+                            } | null;
+                            source: string;
+                            readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
+                            triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];
+                        }[];
+                        rescheduled: number;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code OUTSIDE_ORGANISATION. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code AGREEMENT_NOT_FOUND. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    agreementsLeave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No agreement, and the policies now in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agreement: {
+                            /** Format: date-time */
+                            adoptedAt: string;
+                            adoptedBy: string;
+                            agreementId: string;
+                            reason: string;
+                        } | null;
+                        /** Format: uuid */
+                        organisationId: string;
+                        policies: {
+                            agreementId: string | null;
+                            alignToYearEnd: boolean;
+                            assumption: boolean;
+                            /** @enum {string} */
+                            category: "HASHED_BSN" | "IDENTIFYING_DATA_FOR_CHECK" | "UNUSED_INCOME" | "USED_INCOME" | "CONSENT_PROOFS" | "ACCESS_LOGS" | "REGISTRATION_DATA" | "USAGE_LEDGER" | "INVOICES_AND_REPORTS";
+                            datasets?: {
+                                assumption: boolean;
+                                dataset: string;
+                                description: string;
+                                maximum: string;
+                                minimum: string;
+                                retention: string;
+                                source: string;
+                                triggers: "AGE"[];
+                            }[];
+                            maximum: string;
+                            minimum: string;
+                            organisationId: string | null;
+                            overridden: boolean;
+                            override: {
+                                reason: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                updatedBy: string;
+                            } | null;
+                            policyId: string;
+                            retention: string;
+                            retentionByOutcome: {
+                                ELIGIBLE: string;
+                                NOT_ELIGIBLE: string;
+                            } | null;
+                            source: string;
+                            readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
+                            triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];
+                        }[];
+                        rescheduled: number;
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code OUTSIDE_ORGANISATION. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code AGREEMENT_NOT_ADOPTED. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };
@@ -1121,6 +1385,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        agreementId: string | null;
                         alignToYearEnd: boolean;
                         assumption: boolean;
                         /** @enum {string} */
@@ -1147,6 +1412,10 @@ export interface operations {
                         } | null;
                         policyId: string;
                         retention: string;
+                        retentionByOutcome: {
+                            ELIGIBLE: string;
+                            NOT_ELIGIBLE: string;
+                        } | null;
                         source: string;
                         readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
                         triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];
@@ -1193,6 +1462,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        agreementId: string | null;
                         alignToYearEnd: boolean;
                         assumption: boolean;
                         /** @enum {string} */
@@ -1220,6 +1490,10 @@ export interface operations {
                         policyId: string;
                         rescheduled: number;
                         retention: string;
+                        retentionByOutcome: {
+                            ELIGIBLE: string;
+                            NOT_ELIGIBLE: string;
+                        } | null;
                         source: string;
                         readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
                         triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];
@@ -1268,6 +1542,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        agreementId: string | null;
                         alignToYearEnd: boolean;
                         assumption: boolean;
                         /** @enum {string} */
@@ -1295,6 +1570,10 @@ export interface operations {
                         policyId: string;
                         rescheduled: number;
                         retention: string;
+                        retentionByOutcome: {
+                            ELIGIBLE: string;
+                            NOT_ELIGIBLE: string;
+                        } | null;
                         source: string;
                         readonly targets: ("REGISTRATION" | "CONSENT" | "IDENTITY_VALIDATION" | "INCOME_RETRIEVAL" | "BILLING_RECONCILIATION")[];
                         triggers: ("CONSENT_WITHDRAWN" | "PROCEDURE_FAILED" | "LEASE_SIGNED" | "ALLOCATION_ENDED_WITHOUT_LEASE" | "REGISTRATION_DEREGISTERED" | "INCOME_DECISION" | "AGE")[];

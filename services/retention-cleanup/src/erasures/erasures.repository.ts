@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DataCategory, ErasureReason, OwningService } from '@divit/contracts';
-import type { Trigger } from '../policies/policy';
+import type { Outcome, RetentionByOutcome, Trigger } from '../policies/policy';
 import type { ErasureStatus } from './scheduled-erasure.entity';
 
 export type Tx = EntityManager;
@@ -36,6 +36,8 @@ export interface NewErasure {
   trigger: Trigger;
   policyId: string;
   organisationId: string | null;
+  /** The trigger's outcome, where the policy language knows one (docs/adr/0036). */
+  outcome: Outcome | null;
   registrationId: string | null;
   subjectId: string | null;
   allocationId: string | null;
@@ -119,11 +121,11 @@ export class ErasuresRepository {
       const due = DUE_AT(trigger, `${p(r.retention)}::text`, `${p(r.alignToYearEnd)}::boolean`);
       const recordedBefore = r.ageRetention ? `(${trigger} - ${p(r.ageRetention)}::text::interval)` : 'NULL';
       return `(${p(r.erasureId)}::uuid, ${p(r.category)}, ${p(r.targetService)}, ${p(r.reason)}, ${p(r.trigger)},
-        ${p(r.policyId)}, ${p(r.organisationId)}::uuid, ${p(r.registrationId)}::uuid, ${p(r.subjectId)}::uuid,
+        ${p(r.outcome)}::text, ${p(r.policyId)}, ${p(r.organisationId)}::uuid, ${p(r.registrationId)}::uuid, ${p(r.subjectId)}::uuid,
         ${p(r.allocationId)}::uuid, ${recordedBefore}, ${trigger}, ${due}, ${p(r.dedupeKey)})`;
     });
     const inserted = await tx.query<{ erasure_id: string }[]>(
-      `INSERT INTO scheduled_erasures (erasure_id, category, target_service, reason, "trigger", policy_id,
+      `INSERT INTO scheduled_erasures (erasure_id, category, target_service, reason, "trigger", outcome, policy_id,
          organisation_id, registration_id, subject_id, allocation_id, recorded_before, trigger_at, due_at, dedupe_key)
        VALUES ${values.join(', ')}
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING erasure_id`,
@@ -186,22 +188,34 @@ export class ErasuresRepository {
     return rows.length > 0;
   }
 
-  /** Moves the due time of waiting lifecycle erasures of one organisation and category to a new retention. */
+  /**
+   * Moves the due time of waiting lifecycle erasures of one organisation and category to a new retention: each by its
+   * own outcome when the policy has a retention per outcome (docs/adr/0036), else (no outcome recorded) `retention`.
+   */
   async reschedule(
     tx: Tx,
     category: DataCategory,
     organisationId: string,
     retention: string,
+    retentionByOutcome: RetentionByOutcome | null,
     alignToYearEnd: boolean,
     policyId: string,
   ): Promise<number> {
     const rows = await updated<unknown>(
       tx,
-      `UPDATE scheduled_erasures SET due_at = ${DUE_AT('trigger_at', '$3::text', '$4::boolean')}, policy_id = $5
+      `UPDATE scheduled_erasures
+         SET due_at = ${DUE_AT('trigger_at', `coalesce($6::jsonb ->> outcome, $3::text)`, '$4::boolean')}, policy_id = $5
        WHERE status = 'SCHEDULED' AND category = $1 AND organisation_id = $2::uuid
          AND "trigger" NOT IN ('AGE', 'CONSENT_WITHDRAWN', 'PROCEDURE_FAILED')
        RETURNING 1`,
-      [category, organisationId, retention, alignToYearEnd, policyId],
+      [
+        category,
+        organisationId,
+        retention,
+        alignToYearEnd,
+        policyId,
+        JSON.stringify(retentionByOutcome ?? {}),
+      ],
     );
     return rows.length;
   }

@@ -11,6 +11,8 @@ import {
   durationSeconds,
   EffectivePolicy,
   IMMEDIATE_TRIGGERS,
+  Outcome,
+  retentionFor,
   reasonFor,
   Trigger,
   categoriesFor,
@@ -61,6 +63,7 @@ export class ErasuresService {
     scope: SubjectScope,
     at: Date,
     categories: readonly DataCategory[] = categoriesFor(trigger),
+    outcome: Outcome | null = null,
   ): Promise<IssuedErasure[]> {
     const rows: NewErasure[] = [];
     for (const category of categories) {
@@ -75,8 +78,10 @@ export class ErasuresService {
           trigger,
           policyId: policy.policyId,
           ...scope,
+          outcome,
           triggerAt: at,
-          retention: immediate ? 'PT0S' : policy.retention,
+          // By the trigger's outcome where the policy has a retention per outcome (docs/adr/0036).
+          retention: immediate ? 'PT0S' : retentionFor(policy, outcome),
           alignToYearEnd: immediate ? false : policy.alignToYearEnd,
           ageRetention: null,
           dedupeKey: [
@@ -105,6 +110,7 @@ export class ErasuresService {
       policy.category,
       policy.organisationId,
       policy.retention,
+      policy.retentionByOutcome,
       policy.alignToYearEnd,
       policy.policyId,
     );
@@ -155,7 +161,7 @@ export class ErasuresService {
 
   /**
    * Age-based categories: per owning service, one erasure for records recorded before now - retention, for
-   * every organisation with an override (limited to it) and one for the rest (organisation null) with the
+   * every organisation with its own policy (an override or an adopted agreement's; limited to it) and one for the rest (organisation null) with the
    * longest retention of the default and the overrides, so no organisation's data goes before its own policy
    * allows. Skipped while the previous one of the same kind is not acknowledged (the re-send covers it).
    */
@@ -166,7 +172,7 @@ export class ErasuresService {
       for (const category of DataCategorySymbols) {
         const base = DEFAULT_POLICIES.get(category);
         if (!base?.triggers.includes('AGE')) continue;
-        const overrides = await this.policies.overridesOf(tx, category);
+        const overrides = await this.policies.organisationPolicies(tx, category);
         const general = await this.policies.effectiveFor(tx, category, null);
         const longest = [general, ...overrides].reduce((a, b) =>
           durationSeconds(b.retention) > durationSeconds(a.retention) ? b : a,
@@ -195,6 +201,7 @@ export class ErasuresService {
               trigger: 'AGE',
               policyId: policy.policyId,
               organisationId: policy.organisationId,
+              outcome: null,
               registrationId: null,
               subjectId: null,
               allocationId: null,
@@ -219,6 +226,7 @@ export class ErasuresService {
             trigger: 'AGE',
             policyId,
             organisationId: null,
+            outcome: null,
             registrationId: null,
             subjectId: null,
             allocationId: null,
@@ -236,13 +244,13 @@ export class ErasuresService {
 
   /**
    * retention-cleanup's own access log (ADR 0020) is erased here, not by a command: entries recorded before now
-   * minus the ACCESS_LOGS retention, taking the longest of the default and every override (nobody's entries go
+   * minus the ACCESS_LOGS retention, taking the longest of the default and every organisation's own (nobody's entries go
    * before their own policy allows), and none while an active legal hold covers the ACCESS_LOGS category.
    */
   private async eraseOwnAccessLog(now: Date): Promise<number> {
     return this.repository.transaction(async (tx) => {
       const category: DataCategory = 'ACCESS_LOGS';
-      const overrides = await this.policies.overridesOf(tx, category);
+      const overrides = await this.policies.organisationPolicies(tx, category);
       const general = await this.policies.effectiveFor(tx, category, null);
       const longest = Math.max(...[general, ...overrides].map((p) => durationSeconds(p.retention)));
       if (await this.repository.categoryHeld(tx, category)) return 0;

@@ -116,6 +116,9 @@ export class LifecycleConsumer implements OnApplicationBootstrap {
             allocationId: v.allocationId,
           },
           new Date(v.decidedAt),
+          undefined,
+          // A retention may depend on the test's conclusion (docs/adr/0036).
+          v.outcome,
         );
         return;
       }

@@ -1,6 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { DataCategory, ErasureReason, OwningService } from '@divit/contracts';
-import type { Trigger } from '../policies/policy';
+import type { Outcome, Trigger } from '../policies/policy';
 
 export type ErasureStatus = 'SCHEDULED' | 'ISSUED' | 'COMPLETED';
 
@@ -29,6 +29,10 @@ export class ScheduledErasureEntity {
 
   @Column({ type: 'varchar', length: 40 })
   trigger!: Trigger;
+
+  /** The trigger's outcome where the policy language knows one (docs/adr/0036): the income decision's conclusion. */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  outcome!: Outcome | null;
 
   @Column({ type: 'varchar', length: 100 })
   policyId!: string;

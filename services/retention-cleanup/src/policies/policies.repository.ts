@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DataCategory } from '@divit/contracts';
 import { PolicyOverrideEntity } from './policy-override.entity';
+import { OrganisationAgreementEntity } from './organisation-agreement.entity';
 
 export type Tx = EntityManager;
 
@@ -14,6 +15,14 @@ export interface OverrideRow {
   updatedAt: Date;
 }
 
+export interface AdoptionRow {
+  organisationId: string;
+  agreementId: string;
+  reason: string;
+  adoptedBy: string;
+  adoptedAt: Date;
+}
+
 /** The only TypeORM user of the policies module. */
 @Injectable()
 export class PoliciesRepository {
@@ -21,6 +30,10 @@ export class PoliciesRepository {
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
+  }
+
+  get manager(): Tx {
+    return this.dataSource.manager;
   }
 
   async overrides(
@@ -40,6 +53,24 @@ export class PoliciesRepository {
 
   async remove(tx: Tx, organisationId: string, category: DataCategory): Promise<boolean> {
     const result = await tx.delete(PolicyOverrideEntity, { organisationId, category });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The agreement an organisation adopted, if any (docs/adr/0036). */
+  async adoption(tx: Tx, organisationId: string): Promise<AdoptionRow | null> {
+    return tx.findOne(OrganisationAgreementEntity, { where: { organisationId } });
+  }
+
+  async adoptions(tx: Tx = this.dataSource.manager): Promise<AdoptionRow[]> {
+    return tx.find(OrganisationAgreementEntity, { order: { organisationId: 'ASC' } });
+  }
+
+  async adopt(tx: Tx, row: Omit<AdoptionRow, 'adoptedAt'>): Promise<void> {
+    await tx.upsert(OrganisationAgreementEntity, row, ['organisationId']);
+  }
+
+  async removeAdoption(tx: Tx, organisationId: string): Promise<boolean> {
+    const result = await tx.delete(OrganisationAgreementEntity, { organisationId });
     return (result.affected ?? 0) > 0;
   }
 }

@@ -90,9 +90,25 @@ export const datasetPolicySchema = z.strictObject({
 
 export type DatasetPolicy = z.infer<typeof datasetPolicySchema>;
 
+/**
+ * The outcomes a trigger event carries that the platform knows (docs/adr/0036): the income decision's conclusion of
+ * a completed income test. Other triggers carry none; a retention by outcome is allowed only where every lifecycle
+ * trigger of the category carries one.
+ */
+export const OUTCOMES = ['ELIGIBLE', 'NOT_ELIGIBLE'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+export const OUTCOME_TRIGGERS: ReadonlySet<Trigger> = new Set(['INCOME_DECISION']);
+
+/** A retention per outcome of the trigger, e.g. `{ "ELIGIBLE": "P15Y", "NOT_ELIGIBLE": "P5Y" }`: every outcome. */
+export const retentionByOutcomeSchema = z.strictObject({ ELIGIBLE: isoDuration, NOT_ELIGIBLE: isoDuration });
+export type RetentionByOutcome = z.infer<typeof retentionByOutcomeSchema>;
+
+/** A category's policy as written in the defaults file: exactly one of `retention` and `retentionByOutcome`. */
 export const policySchema = z.strictObject({
   category: z.enum(DataCategorySymbols),
-  retention: isoDuration,
+  retention: isoDuration.optional(),
+  /** Absent or null when `retention` is given. */
+  retentionByOutcome: retentionByOutcomeSchema.nullable().optional(),
   minimum: isoDuration,
   maximum: isoDuration,
   alignToYearEnd: z.boolean(),
@@ -102,19 +118,82 @@ export const policySchema = z.strictObject({
   datasets: z.array(datasetPolicySchema).optional(),
 });
 
-export type DefaultPolicy = z.infer<typeof policySchema>;
+type PolicyEntry = z.infer<typeof policySchema>;
 
-/** A policy in force for one category and organisation (the default, or the organisation's override). */
+/**
+ * A category's policy after loading. `retention` is what applies when the trigger carries no known outcome: with a
+ * `retentionByOutcome`, the longest of its periods (nothing goes before any outcome's period would let it).
+ */
+export type DefaultPolicy = Omit<PolicyEntry, 'retention' | 'retentionByOutcome'> & {
+  retention: string;
+  retentionByOutcome: RetentionByOutcome | null;
+};
+
+/** A policy in force for one category and organisation: the default, its agreement's, or its own override. */
 export interface EffectivePolicy extends DefaultPolicy {
-  /** "default/<CATEGORY>" or "<organisationId>/<CATEGORY>": carried on every command it makes due. */
+  /**
+   * "default/<CATEGORY>", "agreement:<agreementId>/<CATEGORY>" or "<organisationId>/<CATEGORY>" (an override):
+   * carried on every command it makes due. Two segments: owners read a third as a dataset (ADR 0031).
+   */
   policyId: string;
+  /** The organisation whose own policy this is (by its override or its agreement); null for the default. */
   organisationId: string | null;
+  /** The agreement the organisation adopted, when its policy for this category comes from one (docs/adr/0036). */
+  agreementId: string | null;
   overridden: boolean;
   targets: readonly OwningService[];
 }
 
+/**
+ * Checks one retention (scalar or by outcome) against a category's bounds and triggers; returns it normalised, or
+ * throws naming `where`. Used for the defaults and for every agreement's policy (docs/adr/0036).
+ */
+export function checkedRetention(
+  where: string,
+  bounds: Pick<DefaultPolicy, 'minimum' | 'maximum' | 'triggers'>,
+  entry: { retention?: string | undefined; retentionByOutcome?: RetentionByOutcome | null | undefined },
+): { retention: string; retentionByOutcome: RetentionByOutcome | null } {
+  if ((entry.retention === undefined) === (entry.retentionByOutcome == null))
+    throw new Error(`${where}: exactly one of retention and retentionByOutcome`);
+  if (entry.retention !== undefined) {
+    const problem = boundsProblem(bounds, entry.retention);
+    if (problem) throw new Error(`${where}: ${problem}`);
+    return { retention: entry.retention, retentionByOutcome: null };
+  }
+  const byOutcome = entry.retentionByOutcome!;
+  const lifecycle = bounds.triggers.filter((t) => !IMMEDIATE_TRIGGERS.has(t));
+  const without = lifecycle.filter((t) => !OUTCOME_TRIGGERS.has(t));
+  if (lifecycle.length === 0 || without.length > 0)
+    throw new Error(
+      `${where}: retentionByOutcome needs triggers that carry an outcome (${[...OUTCOME_TRIGGERS].join(', ')}); ` +
+        `${without.length > 0 ? without.join(', ') : 'none'} carr${without.length === 1 ? 'ies' : 'y'} none`,
+    );
+  for (const outcome of OUTCOMES) {
+    const problem = boundsProblem(bounds, byOutcome[outcome]);
+    if (problem) throw new Error(`${where}: ${outcome} ${byOutcome[outcome]} is ${problem}`);
+  }
+  return { retention: longestOf(OUTCOMES.map((o) => byOutcome[o])), retentionByOutcome: byOutcome };
+}
+
+function longestOf(durations: readonly string[]): string {
+  return durations.reduce((a, b) => (durationSeconds(b) > durationSeconds(a) ? b : a));
+}
+
+/** The retention for a trigger's outcome: the outcome's period when the policy has one, else `retention`. */
+export function retentionFor(
+  policy: Pick<DefaultPolicy, 'retention' | 'retentionByOutcome'>,
+  outcome: Outcome | null,
+): string {
+  return outcome && policy.retentionByOutcome ? policy.retentionByOutcome[outcome] : policy.retention;
+}
+
 export function policyIdFor(category: DataCategory, organisationId: string | null, dataset?: string): string {
   return `${organisationId ?? 'default'}/${category}${dataset === undefined ? '' : `/${dataset}`}`;
+}
+
+/** The policy id of an agreement's policy for a category (docs/adr/0036). */
+export function agreementPolicyIdFor(agreementId: string, category: DataCategory): string {
+  return `agreement:${agreementId}/${category}`;
 }
 
 /** Parses and checks the shipped defaults: every category exactly once, retention within its bounds. */
@@ -123,10 +202,11 @@ export function parseDefaultPolicies(file: unknown): Map<DataCategory, DefaultPo
   const out = new Map<DataCategory, DefaultPolicy>();
   for (const p of parsed.policies) {
     if (out.has(p.category)) throw new Error(`default policy for ${p.category} given twice`);
-    const problem = boundsProblem(p, p.retention);
-    if (problem) throw new Error(`default policy for ${p.category}: ${problem}`);
     if (durationSeconds(p.minimum) > durationSeconds(p.maximum))
       throw new Error(`default policy for ${p.category}: minimum above maximum`);
+    const retention = checkedRetention(`default policy for ${p.category}`, p, p);
+    if (retention.retentionByOutcome && p.datasets?.length)
+      throw new Error(`default policy for ${p.category}: datasets are age-triggered, no retentionByOutcome`);
     const datasets = new Set<string>();
     for (const d of p.datasets ?? []) {
       const name = `${p.category}/${d.dataset}`;
@@ -137,7 +217,8 @@ export function parseDefaultPolicies(file: unknown): Map<DataCategory, DefaultPo
       if (durationSeconds(d.minimum) > durationSeconds(d.maximum))
         throw new Error(`dataset policy ${name}: minimum above maximum`);
     }
-    out.set(p.category, p);
+    const { retention: _r, retentionByOutcome: _b, ...rest } = p;
+    out.set(p.category, { ...rest, ...retention });
   }
   for (const c of DataCategorySymbols) if (!out.has(c)) throw new Error(`no default policy for ${c}`);
   return out;
@@ -156,15 +237,44 @@ export function boundsProblem(
 
 export const DEFAULT_POLICIES: ReadonlyMap<DataCategory, DefaultPolicy> = parseDefaultPolicies(defaultsFile);
 
+/** An agreement's policy for one category, as an organisation that adopted the agreement follows it. */
+export interface AgreementPolicyInForce {
+  agreementId: string;
+  retention: string;
+  retentionByOutcome: RetentionByOutcome | null;
+  source: string;
+  assumption: boolean;
+}
+
+/**
+ * The policy in force for a category: the organisation's override (its retention, the rest from below), else the
+ * policy of the agreement it adopted, else the default (docs/adr/0036: override > agreement > default).
+ */
 export function effective(
   base: DefaultPolicy,
   override: { organisationId: string; retention: string } | null,
+  agreement: (AgreementPolicyInForce & { organisationId: string }) | null = null,
 ): EffectivePolicy {
+  const fromAgreement = agreement
+    ? {
+        retention: agreement.retention,
+        retentionByOutcome: agreement.retentionByOutcome,
+        source: agreement.source,
+        assumption: agreement.assumption,
+      }
+    : {};
+  const organisationId = override?.organisationId ?? agreement?.organisationId ?? null;
   return {
     ...base,
-    ...(override ? { retention: override.retention } : {}),
-    policyId: policyIdFor(base.category, override?.organisationId ?? null),
-    organisationId: override?.organisationId ?? null,
+    ...fromAgreement,
+    ...(override ? { retention: override.retention, retentionByOutcome: null } : {}),
+    policyId: override
+      ? policyIdFor(base.category, override.organisationId)
+      : agreement
+        ? agreementPolicyIdFor(agreement.agreementId, base.category)
+        : policyIdFor(base.category, null),
+    organisationId,
+    agreementId: agreement?.agreementId ?? null,
     overridden: override !== null,
     targets: OWNERS[base.category],
   };

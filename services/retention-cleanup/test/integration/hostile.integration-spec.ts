@@ -15,8 +15,9 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
 
   beforeAll(async () => {
     await t.start();
-    // Tenant A: a deregistered registration (its erasures scheduled), a legal hold on it and a retention
-    // override; tenant B: an organisation of its own. The registration arrives as registration's event.
+    // Tenant A: a deregistered registration (its erasures scheduled), a legal hold on it, a retention override
+    // and an adopted agreement; tenant B: an organisation of its own. The registration arrives as registration's
+    // event.
     const orgA = randomUUID();
     const registrationId = randomUUID();
     const a = t.token(orgA, operatorRoles(), 'tenant-a-admin');
@@ -42,6 +43,10 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
     const override = { retention: 'P2Y', reason: 'tenant A keeps registrations longer' };
     const policy = await t.call('PUT', `/policies/REGISTRATION_DATA/organisations/${orgA}`, a, override);
     if (policy.status !== 200) throw new Error(`fixture policy: ${policy.status} ${policy.text}`);
+    // Tenant A takes part in the Woonkans agreement (docs/adr/0036).
+    const adoptBody = { agreementId: 'woonkans', reason: 'tenant A takes part in Woonkans' };
+    const adopted = await t.call('PUT', `/agreements/organisations/${orgA}`, a, adoptBody);
+    if (adopted.status !== 200) throw new Error(`fixture agreement: ${adopted.status} ${adopted.text}`);
 
     tier = new HostileTier({
       service: 'retention-cleanup',
@@ -59,6 +64,7 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
         holdsCreate: { body: { ...holdBody, reason: 'hostile hold' } },
         holdsLift: { body: { reason: 'hostile lift' } },
         policiesOverride: { body: { retention: 'P0D', reason: 'hostile: erase at once' } },
+        agreementsAdopt: { body: { ...adoptBody, reason: 'hostile: adopt for A' } },
       },
       ignoredTables: {
         access_log_entries:
@@ -70,7 +76,14 @@ describe('retention-cleanup: hostile clients (every operation of the OpenAPI doc
           reason: 'a sweep issues every tenant’s due erasures',
         },
       },
-      burst: ['erasuresList', 'holdsGet', 'policiesList', 'holdsCreate', 'policiesOverride'],
+      burst: [
+        'erasuresList',
+        'holdsGet',
+        'policiesList',
+        'holdsCreate',
+        'policiesOverride',
+        'agreementsAdopt',
+      ],
     });
   });
 

@@ -1,5 +1,6 @@
 import { ServiceTestApp } from '@divit/testing';
 import { AppModule } from '../../src/app.module';
+import type { Agreement } from '../../src/policies/agreements/agreement';
 import {
   loadRetentionCleanupConfig,
   RetentionCleanupConfig,
@@ -11,12 +12,13 @@ export type { HttpResult, ReceivedEvent } from '@divit/testing';
 
 /** The retention-cleanup service on the real stack (see ServiceTestApp in libs/testing). */
 export class RetentionTestApp extends ServiceTestApp<RetentionCleanupConfig> {
-  constructor(env: Record<string, string> = {}) {
+  /** `agreements`: an agreement catalogue instead of the shipped files (docs/adr/0036). */
+  constructor(env: Record<string, string> = {}, agreements?: ReadonlyMap<string, Agreement>) {
     super({
       service: 'retention-cleanup',
       loadConfig: (e) => loadRetentionCleanupConfig(e),
       dataSourceOptions: retentionCleanupDataSourceOptions,
-      appModule: (config) => AppModule.forRoot(config),
+      appModule: (config) => AppModule.forRoot(config, agreements),
       observe: ['dlqRetentionCleanup'],
       // Sweeps run on POST /sweeps in tests, never on a timer.
       env: { SWEEP_INTERVAL_SECONDS: '0', ...env },
