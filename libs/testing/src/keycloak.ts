@@ -153,7 +153,7 @@ export class LocalKeycloak {
     const answer = await this.passwordGrant(username, password, {
       clientId,
       realm,
-      ...(totpSecret === undefined ? {} : { totp: totp(totpSecret) }),
+      ...(totpSecret === undefined ? {} : { totp: await this.freshCode(`${realm}/${username}`, totpSecret) }),
     });
     if (answer.status !== 200 || !answer.access_token)
       throw new Error(
@@ -202,6 +202,23 @@ export class LocalKeycloak {
 
   /** OTP secrets {@link ensureUser} gave, by `<realm>/<username>` (this process only). */
   private readonly totpSecrets = new Map<string, string>();
+  /** The 30 s step whose code was last sent, by `<realm>/<username>`. */
+  private readonly lastSteps = new Map<string, number>();
+
+  /**
+   * The user's TOTP code for now; when this process sent the current step's code already, the next step's (waiting
+   * for it, at most 30 s): the realm accepts a code once (`otpPolicyCodeReusable` false).
+   */
+  private async freshCode(key: string, secret: string): Promise<string> {
+    let now = Date.now();
+    const step = Math.floor(now / 30_000);
+    if (this.lastSteps.get(key) === step) {
+      await new Promise((resolve) => setTimeout(resolve, (step + 1) * 30_000 - now + 50));
+      now = Date.now();
+    }
+    this.lastSteps.set(key, Math.floor(now / 30_000));
+    return totp(secret, { time: Math.floor(now / 1000) });
+  }
 
   /**
    * The group of an organisation under `/organisations` (attribute `org` = its id, which the realm's mapper puts
