@@ -295,6 +295,8 @@ export class LocalKeycloak {
     const secret = input.totpSecret ?? (staff ? randomBytes(15).toString('base64url') : undefined);
     if (secret !== undefined) await this.setOtpSecret(user.id, secret);
     await this.adminOk('PUT', `${path}/${user.id}`, { requiredActions: [] });
+    // A new secret's codes differ from the old one's: no need to wait for the next step.
+    this.lastSteps.delete(`${this.realm}/${input.username}`);
     if (secret !== undefined) this.totpSecrets.set(`${this.realm}/${input.username}`, secret);
     else this.totpSecrets.delete(`${this.realm}/${input.username}`);
     await this.adminOk('PUT', `${path}/${user.id}/groups/${group}`);

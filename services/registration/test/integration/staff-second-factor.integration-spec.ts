@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
 import {
+  eventually,
   LocalKeycloak,
   otpCredential,
   REALM_FILE,
@@ -9,6 +10,8 @@ import {
   STAFF_ROLES,
   totp,
 } from '@divit/testing';
+import { LoginEventsReader } from '../../src/access/login-events.reader';
+import { RegistrationTestApp } from './support';
 
 /**
  * Issue 15 item 5 (docs/adr/0034) against the real Keycloak of the stack: the realm file's staff security. The file
@@ -18,7 +21,8 @@ import {
  *   with no required action due, as an administrator clearing them would leave it); with an OTP credential and the
  *   right code a token, with a wrong code none; a non-staff named user (`member`) is not asked for one;
  * - the logging notice (TERMS_AND_CONDITIONS) is due for every user created through the admin API and shown at the
- *   first browser login, whose acceptance Keycloak records (user attribute and event);
+ *   first browser login, whose acceptance Keycloak records as an event, which registration's login audit reads into
+ *   its access log (NOTICE_ACCEPTED);
  * - at a browser login a staff user without a second factor is sent to set one up (CONFIGURE_TOTP);
  * - the realm's demo staff users log in with the demo TOTP secret, the demonstration's way (`ensureUser` +
  *   `userToken`) works, and systems (client credentials) are unaffected.
@@ -208,6 +212,43 @@ describe('staff second factor and the logging notice (the realm file, real Keycl
     const acceptance = events.find((e) => e.type === 'CUSTOM_REQUIRED_ACTION');
     expect(acceptance?.details).toMatchObject({ custom_required_action: 'TERMS_AND_CONDITIONS' });
     expect(await grant(username)).toMatchObject({ status: 200 });
+
+    // registration's login audit (docs/adr/0030), reading this realm's events: the acceptance is in its access log.
+    // (Keycloak's event of the refused password grant above, resolve_required_actions, names no user id.)
+    const { issuer } = await keycloak.discover(realm);
+    const app = new RegistrationTestApp(undefined, undefined, {
+      AUTH_ISSUER: issuer,
+      AUTH_OIDC_DISCOVERY: 'true',
+      IDP_ADMIN_URL: keycloak.url,
+      IDP_REALM: realm,
+      IDP_ADMIN_CLIENT_ID: 'registration-user-admin',
+      IDP_ADMIN_CLIENT_SECRET:
+        process.env.DIVIT_KC_SECRET_REGISTRATION_USER_ADMIN ?? 'registration-user-admin-local-secret',
+      LOGIN_EVENTS_INTERVAL_MS: '0',
+    });
+    await app.start();
+    try {
+      const reader = app.app.get(LoginEventsReader);
+      await eventually(
+        async () => {
+          await reader.readOnce();
+          const rows = await app.query<{ action: string; outcome_reason: string | null }>(
+            `SELECT action, outcome_reason FROM access_log_entries
+              WHERE kind = 'AUTHENTICATION' AND subject = $1 ORDER BY occurred_at, id`,
+            [made.id],
+          );
+          expect(rows).toEqual(
+            expect.arrayContaining([
+              { action: 'NOTICE_ACCEPTED', outcome_reason: null },
+              { action: 'LOGIN_SUCCEEDED', outcome_reason: null },
+            ]),
+          );
+        },
+        { description: 'the notice acceptance in the access log', timeoutMs: 20_000 },
+      );
+    } finally {
+      await app.stop();
+    }
   });
 
   it('sends a staff user without a second factor to set one up at a browser login', async () => {
