@@ -189,6 +189,9 @@ describe('staff second factor and the logging notice (the realm file, real Keycl
     const afterPassword = await browser.login(username, password);
     expect(afterPassword.status).toBe(200);
     expect(afterPassword.html).toMatch(/name="accept"/);
+    // The notice's own text (the realm's localization of Keycloak's terms page; Dutch by default).
+    expect(afterPassword.html).toContain('Uw handelingen worden vastgelegd');
+    expect(afterPassword.html).toContain('12 maanden bewaard');
     const accepted = await browser.submit(afterPassword.html, { accept: 'Accept' });
     expect(accepted.status).toBe(302);
     expect(accepted.location).toMatch(/^http:\/\/127\.0\.0\.1:9\/callback\?.*code=/);
