@@ -321,7 +321,9 @@ class BrowserLogin {
       code_challenge: challenge,
       code_challenge_method: 'S256',
     });
-    const page = await this.request(`${this.url}/realms/${this.realm}/protocol/openid-connect/auth?${query}`);
+    const page = await this.request(
+      `${this.url}/realms/${this.realm}/protocol/openid-connect/auth?${query.toString()}`,
+    );
     expect(page.status).toBe(200);
     return this.submit(page.html, { username, password, credentialId: '' });
   }
