@@ -61,6 +61,7 @@ service_env() { # NAME [REPLICA] → env assignments for local runs
   echo "DIVIT_ENVIRONMENT=development PORT=$(port_of "$1" "$r") DB_NAME=$db DB_USER=$db DB_PASSWORD=$db SCHEMA_AUTO_REGISTER=false LOG_LEVEL=${LOG_LEVEL:-info} $AUTH_ENV"
   ((REPLICAS == 1)) || echo "SERVICE_INSTANCE_ID=r$r"
   case $1 in
+    registration) [[ -z $IDP_ENV ]] || echo "$IDP_ENV" ;;
     consent) echo "CONSENT_KEY_ENCRYPTION_KEY=$(dev_secret consent-key-encryption-key)" ;;
     # SIMULATORS of MijnOverheid (DvMG) and BV BSN: the government services cannot be reached from here.
     # Their HTTP endpoints (pages, script) are mounted behind the simulator token.
@@ -99,13 +100,21 @@ await_ready() { # SERVICE REPLICA
 # fault tier does): Keycloak's realm through OIDC discovery, as a platform team's identity provider would be
 # configured (ADR 0021, 0026). Without it: the local development token issuer (tools/dev-auth.js). The issuer is
 # written to $STATE/auth-issuer for the demonstration (tools/demo/identities.ts).
-KEYCLOAK_ISSUER="${KEYCLOAK_HOSTNAME:-http://127.0.0.1:${KEYCLOAK_PORT:-8180}}/realms/divit"
+# registration also reaches Keycloak's admin API (named users, suspensions, login events; ADR 0030) as the realm's
+# client registration-user-admin, with the realm file's local secret unless DIVIT_KC_SECRET_REGISTRATION_USER_ADMIN
+# says otherwise (as stack.sh imports it, and as the integration tests pass it); without Keycloak its user routes
+# answer 404 IDENTITY_PROVIDER_NOT_CONFIGURED.
+KEYCLOAK_URL_LOCAL="${KEYCLOAK_HOSTNAME:-http://127.0.0.1:${KEYCLOAK_PORT:-8180}}"
+KEYCLOAK_ISSUER="$KEYCLOAK_URL_LOCAL/realms/divit"
 choose_auth() {
   if [[ ${STACK_KEYCLOAK:-1} != 0 ]]; then
     AUTH_ENV="AUTH_ISSUER=$KEYCLOAK_ISSUER AUTH_OIDC_DISCOVERY=true AUTH_AUDIENCE=divit"
+    IDP_ENV="IDP_ADMIN_URL=$KEYCLOAK_URL_LOCAL IDP_REALM=divit IDP_ADMIN_CLIENT_ID=registration-user-admin"
+    IDP_ENV+=" IDP_ADMIN_CLIENT_SECRET=${DIVIT_KC_SECRET_REGISTRATION_USER_ADMIN:-registration-user-admin-local-secret}"
     printf '%s\n' "$KEYCLOAK_ISSUER" >"$STATE/auth-issuer"
   else
     AUTH_ENV="AUTH_JWKS_FILE=$(node tools/dev-auth.js "$STATE/dev-auth")"
+    IDP_ENV=""
     printf 'divit-local\n' >"$STATE/auth-issuer"
   fi
   # The development issuer's key pair exists either way: the fault tier and tools sign with it when Keycloak is off.

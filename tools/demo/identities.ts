@@ -3,7 +3,11 @@
  * services trusting it through OIDC discovery and writes `.stack/auth-issuer`), every token comes from Keycloak:
  * - systems (the allocation system of an organisation, the platform's operations tooling) by client credentials;
  * - people (admins, coordinators, auditors, finance officers, member corporations' staff) as named users of their
- *   organisation, password grant of the realm's `divit-portal` client (allowed in this local realm only).
+ *   organisation, password grant of the realm's `divit-portal` client (allowed in this local realm only). The realm
+ *   demands a second factor of every staff role (docs/adr/0034): a staff person gets an OTP credential with a secret
+ *   of this run when provisioned, and each login sends its RFC 6238 code (`totp` of @divit/testing, computed here;
+ *   demonstration only, a real person scans the secret into an authenticator app at the first browser login). The
+ *   provisioned people have no required action due: they stand for people who accepted the logging notice.
  * Organisations, users and clients the run needs are provisioned through Keycloak's admin API (a group per
  * organisation with its `org` attribute, docs/adr/0026). Without Keycloak (`STACK_KEYCLOAK=0`), tokens come
  * from the local development issuer (tools/dev-auth.js), as before.
@@ -85,7 +89,7 @@ class KeycloakIdentities implements Identities {
   }
 
   get description(): string {
-    return `tokens from Keycloak (${this.issuer}): systems by client credentials, people as named users of their organisation`;
+    return `tokens from Keycloak (${this.issuer}): systems by client credentials, people as named users of their organisation (staff with a TOTP second factor)`;
   }
 
   tokenFor(organisationId: string, roles: Role[]): Promise<TokenGetter> {

@@ -45,6 +45,11 @@ export interface IdentityProviderLogin {
   eventId: string;
   occurredAt: Date;
   failed: boolean;
+  /**
+   * What the event was: a login (default, LOGIN_SUCCEEDED or LOGIN_FAILED) or the person's acceptance of the notice
+   * that actions are logged (NOTICE_ACCEPTED, docs/adr/0034).
+   */
+  event?: 'LOGIN' | 'NOTICE_ACCEPTED';
   /** Why it failed, UPPER_SNAKE (the provider's error code). */
   reason?: string | null;
   /** The provider's user id (`sub`), when the login named a known user. */
@@ -174,6 +179,7 @@ export class AccessLogService implements AuthOutcomeSink {
    * A login at the identity provider (docs/adr/0030), read from its events: LOGIN_SUCCEEDED or LOGIN_FAILED with the
    * provider's reason (e.g. INVALID_USER_CREDENTIALS), at the event's own time and IP. Recorded once per event id
    * (dedupe key), so reading the same events again adds nothing. Never the username typed or any credential.
+   * The acceptance of the logging notice at a first login is recorded the same way, as NOTICE_ACCEPTED.
    */
   async identityProviderLogin(login: IdentityProviderLogin): Promise<boolean> {
     const dedupeKey = createHash('sha256').update(`idp-event|${login.eventId}`).digest('base64url');
@@ -187,8 +193,16 @@ export class AccessLogService implements AuthOutcomeSink {
         subject: sanitizeText(login.subject, 200),
         subjectOrganisationId: sanitizeText(login.organisationId, 64),
         roles: [],
-        action: login.failed ? 'LOGIN_FAILED' : 'LOGIN_SUCCEEDED',
-        outcomeReason: login.failed ? (sanitizeText(login.reason ?? 'UNKNOWN', 40) ?? 'UNKNOWN') : null,
+        action:
+          login.event === 'NOTICE_ACCEPTED'
+            ? 'NOTICE_ACCEPTED'
+            : login.failed
+              ? 'LOGIN_FAILED'
+              : 'LOGIN_SUCCEEDED',
+        outcomeReason:
+          login.failed && login.event !== 'NOTICE_ACCEPTED'
+            ? (sanitizeText(login.reason ?? 'UNKNOWN', 40) ?? 'UNKNOWN')
+            : null,
         resourceType: 'identity-provider-client',
         resourceId: sanitizeText(login.clientId, 200),
         organisationId: asUuid(login.organisationId),

@@ -9,3 +9,4 @@ export * from './pending-migrations';
 export * from './keycloak';
 export * from './config/stack-environment';
 export * from './bsn-shape-scan';
+export * from './totp';

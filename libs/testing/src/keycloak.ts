@@ -4,13 +4,58 @@
  * clients. Real HTTP; nothing is mocked. When Keycloak does not answer, {@link LocalKeycloak.discover} fails with
  * what to do instead of letting a test pass or skip.
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ROLES } from '@divit/service-kit';
+import { totp } from './totp';
 
 /** The realm's organisations (group attribute `org`, deploy/keycloak/divit-realm.json). */
 export const KEYCLOAK_ORGANISATIONS = {
   woonkans: '0b6a1c3e-5d2f-4a7b-9c1d-2e3f4a5b6c01',
   deKade: '0b6a1c3e-5d2f-4a7b-9c1d-2e3f4a5b6c02',
 } as const;
+
+/**
+ * The staff roles (docs/adr/0034): in the realm file each is a composite of the marker role `second-factor-required`,
+ * and the realm's browser and direct-grant flows demand a second factor (OTP) of every user holding one. `member`,
+ * and the systems' roles (client credentials, no login flow), are not staff.
+ */
+export const STAFF_ROLES = [
+  'admin',
+  'auditor',
+  'coordinator',
+  'finance',
+  'fund-chair',
+  'fund-cashier',
+  'platform-operator',
+] as const;
+
+/** The marker role the staff roles are composites of (never granted directly, never in a token). */
+export const SECOND_FACTOR_ROLE = 'second-factor-required';
+
+/** The realm file (deploy/keycloak/divit-realm.json), from the repository's root. */
+export const REALM_FILE = path.resolve(__dirname, '../../../deploy/keycloak/divit-realm.json');
+
+/**
+ * A user's OTP credential as Keycloak's admin API and realm import take it: TOTP by the realm's policy (HmacSHA1, 6
+ * digits, 30 s), the secret kept as a string whose UTF-8 bytes are the key ({@link totp}). For local, demo and test
+ * users only: a person sets up their own second factor at first login (CONFIGURE_TOTP).
+ */
+export function otpCredential(secret: string, label = 'demo and tests only: a known secret') {
+  return {
+    type: 'otp',
+    userLabel: label,
+    secretData: JSON.stringify({ value: secret }),
+    credentialData: JSON.stringify({
+      subType: 'totp',
+      digits: 6,
+      counter: 0,
+      period: 30,
+      algorithm: 'HmacSHA1',
+    }),
+  };
+}
 
 export interface KeycloakOptions {
   /** Default the environment's `KEYCLOAK_URL`, else `http://127.0.0.1:${KEYCLOAK_PORT ?? 8180}`. */
@@ -94,35 +139,85 @@ export class LocalKeycloak {
 
   /**
    * A named person's access token (password grant of the public client `divit-portal`, which this local realm
-   * allows for tests and the demonstration; production people log in through the browser with PKCE).
+   * allows for tests and the demonstration; production people log in through the browser with PKCE). A staff user
+   * needs a second factor (docs/adr/0034): the code is computed from `totpSecret`, else from the secret
+   * {@link ensureUser} gave the user, and sent as Keycloak's `totp` parameter.
    */
   async userToken(
     username: string,
     password: string,
     clientId = 'divit-portal',
     realm = this.realm,
+    totpSecret: string | undefined = this.totpSecrets.get(`${realm}/${username}`),
   ): Promise<string> {
+    const answer = await this.passwordGrant(username, password, {
+      clientId,
+      realm,
+      ...(totpSecret === undefined ? {} : { totp: await this.freshCode(`${realm}/${username}`, totpSecret) }),
+    });
+    if (answer.status !== 200 || !answer.access_token)
+      throw new Error(
+        `Keycloak refused a token for user ${username} in ${realm}: ${answer.status} ${answer.error} ${answer.error_description ?? ''}`,
+      );
+    return answer.access_token;
+  }
+
+  /** The password grant's whole answer (status, token or error), for tests of what Keycloak refuses. */
+  async passwordGrant(
+    username: string,
+    password: string,
+    options: { clientId?: string; realm?: string; totp?: string } = {},
+  ): Promise<{ status: number; access_token?: string; error?: string; error_description?: string }> {
+    const realm = options.realm ?? this.realm;
     const response = await fetch(`${this.url}/realms/${realm}/protocol/openid-connect/token`, {
       method: 'POST',
       body: new URLSearchParams({
         grant_type: 'password',
-        client_id: clientId,
+        client_id: options.clientId ?? 'divit-portal',
         username,
         password,
         scope: 'openid',
+        ...(options.totp === undefined ? {} : { totp: options.totp }),
       }),
       signal: AbortSignal.timeout(30_000),
     });
-    const answer = (await response.json()) as {
-      access_token?: string;
-      error?: string;
-      error_description?: string;
-    };
-    if (response.status !== 200 || !answer.access_token)
-      throw new Error(
-        `Keycloak refused a token for user ${username} in ${realm}: ${response.status} ${answer.error} ${answer.error_description ?? ''}`,
-      );
-    return answer.access_token;
+    const text = await response.text();
+    try {
+      const answer = JSON.parse(text) as {
+        access_token?: string;
+        error?: string;
+        error_description?: string;
+      };
+      return { status: response.status, ...answer };
+    } catch {
+      // Some authenticators (deny-access) answer with Keycloak's error page: its text, without the markup.
+      const page = text
+        .replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ')
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+      return { status: response.status, error: 'error_page', error_description: page.slice(0, 1000) };
+    }
+  }
+
+  /** OTP secrets {@link ensureUser} gave, by `<realm>/<username>` (this process only). */
+  private readonly totpSecrets = new Map<string, string>();
+  /** The 30 s step whose code was last sent, by `<realm>/<username>`. */
+  private readonly lastSteps = new Map<string, number>();
+
+  /**
+   * The user's TOTP code for now; when this process sent the current step's code already, the next step's (waiting
+   * for it, at most 30 s): the realm accepts a code once (`otpPolicyCodeReusable` false).
+   */
+  private async freshCode(key: string, secret: string): Promise<string> {
+    let now = Date.now();
+    const step = Math.floor(now / 30_000);
+    if (this.lastSteps.get(key) === step) {
+      await new Promise((resolve) => setTimeout(resolve, (step + 1) * 30_000 - now + 50));
+      now = Date.now();
+    }
+    this.lastSteps.set(key, Math.floor(now / 30_000));
+    return totp(secret, { time: Math.floor(now / 1000) });
   }
 
   /**
@@ -151,7 +246,11 @@ export class LocalKeycloak {
 
   /**
    * A named user of an organisation with realm roles and a password (created when missing, password and roles
-   * set every time); answers the user's id.
+   * set every time); answers the user's id. A user holding a staff role ({@link STAFF_ROLES}) gets an OTP credential
+   * with a fresh secret every time (its old ones removed), which {@link userToken} then uses: the realm demands a
+   * second factor of staff (docs/adr/0034). No required action stays due: such a user stands for a person who set up
+   * the second factor and accepted the logging notice at their first login (the realm gives every user created
+   * through the admin API the notice, TERMS_AND_CONDITIONS, as a default action).
    */
   async ensureUser(input: {
     username: string;
@@ -160,6 +259,8 @@ export class LocalKeycloak {
     roles: readonly string[];
     firstName: string;
     lastName: string;
+    /** Default: a random secret for a staff role, none otherwise. */
+    totpSecret?: string;
   }): Promise<string> {
     const group = await this.ensureOrganisationGroup(input.organisationId);
     const path = `/${this.realm}/users`;
@@ -190,9 +291,52 @@ export class LocalKeycloak {
       value: input.password,
       temporary: false,
     });
+    const staff = input.roles.some((role) => (STAFF_ROLES as readonly string[]).includes(role));
+    const secret = input.totpSecret ?? (staff ? randomBytes(15).toString('base64url') : undefined);
+    if (secret !== undefined) await this.setOtpSecret(user.id, secret);
+    await this.adminOk('PUT', `${path}/${user.id}`, { requiredActions: [] });
+    // A new secret's codes differ from the old one's: no need to wait for the next step.
+    this.lastSteps.delete(`${this.realm}/${input.username}`);
+    if (secret !== undefined) this.totpSecrets.set(`${this.realm}/${input.username}`, secret);
+    else this.totpSecrets.delete(`${this.realm}/${input.username}`);
     await this.adminOk('PUT', `${path}/${user.id}/groups/${group}`);
     await this.grantRealmRoles(`${path}/${user.id}`, input.roles);
     return user.id;
+  }
+
+  /** Replaces a user's OTP credentials by one with `secret` ({@link otpCredential}; tests and the demonstration). */
+  async setOtpSecret(userId: string, secret: string, realm = this.realm): Promise<void> {
+    const path = `/${realm}/users/${userId}`;
+    const credentials = await this.adminOk<{ id: string; type: string }[]>('GET', `${path}/credentials`);
+    for (const credential of credentials.filter((c) => c.type === 'otp'))
+      await this.adminOk('DELETE', `${path}/credentials/${credential.id}`);
+    await this.adminOk('PUT', path, { credentials: [otpCredential(secret)] });
+  }
+
+  /**
+   * Imports the realm file (or `representation`) as a new realm `name` through the admin API, placeholders
+   * `${VAR:default}` resolved from the environment as Keycloak's `--import-realm` does: a throw-away copy of the
+   * realm to test its flows against without touching the shared `divit` (docs/adr/0034). {@link deleteRealm} after.
+   */
+  async importRealmCopy(name: string, representation?: Record<string, unknown>): Promise<void> {
+    const text = JSON.stringify(representation ?? JSON.parse(readFileSync(REALM_FILE, 'utf8')));
+    const resolved = text.replace(/\$\{([A-Z0-9_]+):([^}]*)\}/g, (_, variable: string, fallback: string) =>
+      JSON.stringify(this.env[variable] ?? fallback).slice(1, -1),
+    );
+    const realm = { ...(JSON.parse(resolved) as Record<string, unknown>), realm: name, id: undefined };
+    const created = await this.admin('POST', '', realm);
+    if (created.status !== 201)
+      throw new Error(
+        `Keycloak did not import a copy of the realm as ${name}: ${created.status} ${JSON.stringify(created.json)}`,
+      );
+  }
+
+  /** Deletes a realm made by {@link importRealmCopy} (never `divit`). */
+  async deleteRealm(name: string): Promise<void> {
+    if (name === 'divit' || name === 'master') throw new Error(`not deleting the realm ${name}`);
+    const deleted = await this.admin('DELETE', `/${name}`);
+    if (deleted.status !== 204 && deleted.status !== 404)
+      throw new Error(`Keycloak did not delete realm ${name}: ${deleted.status}`);
   }
 
   /**

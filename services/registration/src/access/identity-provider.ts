@@ -24,6 +24,8 @@ export interface IdpLoginEvent {
   userId: string | null;
   ipAddress: string | null;
   error: string | null;
+  /** For a CUSTOM_REQUIRED_ACTION event: the required action completed (TERMS_AND_CONDITIONS, the logging notice). */
+  requiredAction: string | null;
 }
 
 /**
@@ -175,7 +177,8 @@ export class IdentityProvider {
   async loginEvents(sinceMs: number, max = 500): Promise<IdpLoginEvent[]> {
     this.assertConfigured();
     const day = new Date(sinceMs).toISOString().slice(0, 10);
-    const types = ['LOGIN', 'LOGIN_ERROR', 'CLIENT_LOGIN', 'CLIENT_LOGIN_ERROR']
+    // CUSTOM_REQUIRED_ACTION: a required action completed at a login; the logging notice's acceptance is one.
+    const types = ['LOGIN', 'LOGIN_ERROR', 'CLIENT_LOGIN', 'CLIENT_LOGIN_ERROR', 'CUSTOM_REQUIRED_ACTION']
       .map((t) => `type=${t}`)
       .join('&');
     const events: IdpLoginEvent[] = [];
@@ -191,6 +194,7 @@ export class IdentityProvider {
             ipAddress?: string;
             error?: string;
             sessionId?: string;
+            details?: Record<string, string>;
           }[]
         >('GET', `/events?${types}&dateFrom=${day}&first=${first}&max=${max}`)) ?? [];
       for (const e of page)
@@ -204,6 +208,7 @@ export class IdentityProvider {
             userId: e.userId ?? null,
             ipAddress: e.ipAddress ?? null,
             error: e.error ?? null,
+            requiredAction: e.details?.custom_required_action ?? null,
           });
       if (page.length < max || page.every((e) => e.time < sinceMs)) break;
     }

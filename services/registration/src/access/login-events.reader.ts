@@ -14,7 +14,8 @@ const OVERLAP_MS = 5 * 60_000;
 
 /**
  * Issue 15 item 4 (docs/adr/0030): the identity provider's login events (successful and failed logins of people and
- * systems, with time, IP and the provider's reason) into registration's access log, every LOGIN_EVENTS_INTERVAL_MS,
+ * systems, with time, IP and the provider's reason; and the acceptance of the logging notice, docs/adr/0034) into
+ * registration's access log, every LOGIN_EVENTS_INTERVAL_MS,
  * once across replicas (PeriodicTask). Each event is recorded once (dedupe key from its id); a named user's
  * successful login also becomes its `last_login_at` (the access review report). Keycloak keeps events only when the
  * realm has them enabled (deploy/keycloak/divit-realm.json: eventsEnabled, with an expiration).
@@ -59,12 +60,16 @@ export class LoginEventsReader implements OnApplicationBootstrap, BeforeApplicat
     const known = await this.repo.organisationsOfIdpUsers(userIds);
     let recorded = 0;
     for (const e of events) {
+      // Of the required actions completed, only the logging notice's acceptance (docs/adr/0034) is recorded.
+      const notice = e.type === 'CUSTOM_REQUIRED_ACTION';
+      if (notice && e.requiredAction !== 'TERMS_AND_CONDITIONS') continue;
       const failed = e.type.endsWith('_ERROR');
       const organisationId = e.userId ? (known.get(e.userId) ?? null) : null;
       const added = await this.accessLog.identityProviderLogin({
         eventId: e.id,
         occurredAt: new Date(e.time),
         failed,
+        event: notice ? 'NOTICE_ACCEPTED' : 'LOGIN',
         reason: failed ? (e.error ?? 'UNKNOWN').toUpperCase().replace(/[^A-Z0-9]+/g, '_') : null,
         subject: e.userId,
         organisationId,
@@ -72,7 +77,8 @@ export class LoginEventsReader implements OnApplicationBootstrap, BeforeApplicat
         ip: e.ipAddress,
       });
       if (added) recorded++;
-      if (!failed && e.userId && organisationId) await this.repo.recordLogin(e.userId, new Date(e.time));
+      if (!failed && !notice && e.userId && organisationId)
+        await this.repo.recordLogin(e.userId, new Date(e.time));
     }
     if (recorded > 0) this.logger.info('login events recorded', { recorded });
     return recorded;

@@ -4,7 +4,11 @@ import { z } from 'zod';
 export const GRANTABLE_ROLES = ['admin', 'coordinator', 'auditor', 'finance', 'member'] as const;
 export type GrantableRole = (typeof GRANTABLE_ROLES)[number];
 
-/** Staff roles: two-factor authentication (OTP) is required for them (seed 002). */
+/**
+ * The grantable staff roles: two-factor authentication (OTP) is required for them (seed 002), so an invitation makes
+ * CONFIGURE_TOTP due at once. The realm enforces it at every login whatever the required actions say, for these and
+ * the other staff roles (fund-chair, fund-cashier, platform-operator), docs/adr/0034.
+ */
 export const STAFF_ROLES: readonly GrantableRole[] = ['admin', 'coordinator', 'auditor', 'finance'];
 
 const roles = z
