@@ -78,7 +78,7 @@ function report(o: BenchOptions, r: Results, loadAtStart: number[], rssAtStart: 
     `settings: ${fmtInt(o.records)} records, partitions ${o.partitions}, write batch ${o.writeBatch}, raw in-flight ${o.rawInFlight}, ` +
       `relay batchSize ${o.relayBatch || 'default'}, consumer transactionBatchSize ${o.txBatch || 'default (fetched batch)'}, ` +
       `fetch maxBytesPerPartition ${o.fetchPartitionBytes || DEFAULT_FETCH.maxBytesPerPartition} maxBytes ${o.fetchBytes || DEFAULT_FETCH.maxBytes}, ` +
-      `partitionsConsumedConcurrently ${o.concurrency}, pg pool ${o.poolSize}, handler ${o.handler}`,
+      `partitionsConsumedConcurrently ${o.concurrency}, pipelined ${o.pipelined}, pg pool ${o.poolSize}, handler ${o.handler}`,
   );
   const rows: string[][] = [];
   const cpuRows: string[][] = [];

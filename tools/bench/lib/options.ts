@@ -26,6 +26,8 @@ export interface BenchOptions {
   fetchBytes: number;
   /** EventConsumer partitionsConsumedConcurrently. */
   concurrency: number;
+  /** EventConsumer `pipelined` (apply while the next fetch runs, ADR 0039). */
+  pipelined: boolean;
   /** PostgreSQL pool size of the benchmark's data source. */
   poolSize: number;
   /** What the platform consumer's handler does: `insert` (the benchmark) or `none` (only the inbox mark; analysis). */
@@ -107,6 +109,12 @@ const SPECS = {
     env: 'BENCH_CONCURRENCY',
     def: '3',
     help: 'EventConsumer partitionsConsumedConcurrently; default as in the library',
+  },
+  pipelined: {
+    flag: 'pipelined',
+    env: 'BENCH_PIPELINED',
+    def: 'false',
+    help: "EventConsumer pipelined: true = apply a partition's chunk while the next fetch runs (ADR 0039)",
   },
   poolSize: {
     flag: 'pool-size',
@@ -190,6 +198,8 @@ export function readOptions(
   const handler = raw(SPECS.handler);
   if (handler !== 'insert' && handler !== 'batch' && handler !== 'none')
     throw new Error(`--handler must be insert, batch or none, got '${handler}'`);
+  const pipelined = raw(SPECS.pipelined);
+  if (pipelined !== 'true' && pipelined !== 'false') throw new Error(`--pipelined must be true or false`);
   const progress = raw(SPECS.progress);
   if (progress !== 'true' && progress !== 'false') throw new Error(`--progress must be true or false`);
   return {
@@ -208,6 +218,7 @@ export function readOptions(
     fetchPartitionBytes: int(SPECS.fetchPartitionBytes, 0),
     fetchBytes: int(SPECS.fetchBytes, 0),
     concurrency: int(SPECS.concurrency, 1),
+    pipelined: pipelined === 'true',
     poolSize: int(SPECS.poolSize, 2),
     phases,
     brokers: raw(SPECS.brokers)

@@ -67,6 +67,7 @@ async function pipeline(
       ...(fetchBytes > 0 ? { maxBytes: fetchBytes } : {}),
     },
     partitionsConsumedConcurrently: concurrency,
+    pipelined: rig.options.pipelined,
     ...(handler === 'batch'
       ? {
           handleBatch: async (

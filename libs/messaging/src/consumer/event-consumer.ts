@@ -77,6 +77,20 @@ export interface EventConsumerOptions<D extends readonly EventDescriptorLike[]> 
    * default: every event marked in the inbox in the handler's transaction) unless the handler is idempotent.
    */
   idempotentWithoutInbox?: { naturalKey: string };
+  /**
+   * Apply a partition's events while the next fetch runs (docs/adr/0039). kafkajs fetches again only when the
+   * batch handlers of the last fetch have returned; pipelined, the handler decodes a chunk, waits for the
+   * partition's previous chunk and starts applying this one without waiting for it, so fetching, decoding and
+   * the database work of one partition overlap, with at most one chunk per partition applying. Offsets are then
+   * committed by the consumer itself, after each chunk's database commit (kafkajs' auto-commit is off). Default
+   * false.
+   */
+  pipelined?: boolean;
+  /**
+   * Called after a chunk's database commit and before its offset is committed (pipelined consumers only): for
+   * metrics and for the crash test that kills a consumer between the two.
+   */
+  afterChunkCommit?: (topic: string, partition: number, lastOffset: string) => void | Promise<void>;
   partitionsConsumedConcurrently?: number;
   /**
    * Most messages processed in one database transaction on the fast path (one inbox statement each).
@@ -185,6 +199,8 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     result.observe(this.current.status === 'running' ? 1 : 0, { consumer_group: this.options.groupId });
   };
   readonly stats: ConsumerStats = { processed: 0, duplicates: 0, skipped: 0, deadLettered: 0, retries: 0 };
+  /** Pipelined: the last chunk started per `topic|partition` (settles when it is applied and its offset committed). */
+  private readonly partitionTails = new Map<string, Promise<void>>();
 
   constructor(private readonly options: EventConsumerOptions<D>) {
     if (!options.handle === !options.handleBatch)
@@ -256,7 +272,8 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await consumer.run({
-      autoCommit: true,
+      // Pipelined consumers commit each chunk's offset themselves after its database commit.
+      autoCommit: !this.options.pipelined,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.onBatch(payload),
@@ -273,6 +290,10 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
   async stop(): Promise<void> {
     this.stopping = true;
     this.cancelBackoff?.();
+    // Pipelined: let the chunks being applied finish (their offsets are not committed once kafkajs stops, so they
+    // are delivered again to the next owner, whose inbox skips them).
+    await Promise.allSettled([...this.partitionTails.values()]);
+    this.partitionTails.clear();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
     this.consumer = undefined;
@@ -340,7 +361,119 @@ export class EventConsumer<D extends readonly EventDescriptorLike[]> {
     return !this.stopping;
   }
 
+  /**
+   * Pipelined batch handling: decode a chunk, wait for the partition's previous chunk, start applying this one
+   * and go on; the batch's offsets are resolved when every chunk has been started, which lets kafkajs fetch the
+   * next batch (with auto-commit off, a resolved offset only moves the fetch position). Each chunk commits its
+   * offset after its database commit. A chunk that fails (only when the consumer stops or loses the partition:
+   * the one-by-one path otherwise retries or dead-letters) leaves its offset uncommitted, and the partition is
+   * sought back to it so nothing after it is applied before it.
+   */
+  private async onBatchPipelined(payload: EachBatchPayload) {
+    const { batch } = payload;
+    const tailKey = `${batch.topic}|${batch.partition}`;
+    const active = () => !this.stopping && payload.isRunning() && !payload.isStale();
+    const size =
+      this.options.transactionBatchSize ??
+      (this.options.handleBatch ? Math.max(1, batch.messages.length) : DEFAULT_HANDLE_TRANSACTION_SIZE);
+    let started: string | undefined;
+    for (let i = 0; i < batch.messages.length; i += size) {
+      if (!active()) break;
+      const chunk = batch.messages.slice(i, i + size);
+      const prepared = await Promise.all(chunk.map((m) => this.prepare(batch.topic, batch.partition, m)));
+      const previous = this.partitionTails.get(tailKey);
+      if (
+        previous &&
+        !(await previous.then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        // The previous chunk failed and sought the partition back to itself: this batch is stale.
+        break;
+      }
+      if (!active()) break;
+      const first = chunk[0]!.offset;
+      const last = chunk[chunk.length - 1]!.offset;
+      const work = this.applyChunk(batch.topic, batch.partition, prepared, payload, active).then(
+        async () => {
+          await this.options.afterChunkCommit?.(batch.topic, batch.partition, last);
+          await this.consumer
+            ?.commitOffsets([
+              { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+            ])
+            .catch((error: unknown) =>
+              // Not committed (rebalance, stopping): the next owner gets these again and its inbox skips them.
+              this.logger.warn('offset not committed after the chunk was applied', {
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: last,
+                code: errorCode(error),
+              }),
+            );
+        },
+        (error: unknown) => {
+          this.logger.warn('chunk not applied; the partition goes back to it', {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: first,
+            code: errorCode(error),
+          });
+          if (!this.stopping)
+            try {
+              // Batches fetched before the seek are stale; the next fetch starts at this chunk again.
+              this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: first });
+            } catch {
+              // not assigned any more: the next owner starts from the committed offset
+            }
+          // A handler already waiting on this chunk sees the failure; the next batch (after the seek) starts anew.
+          if (this.partitionTails.get(tailKey) === work) this.partitionTails.delete(tailKey);
+          throw error;
+        },
+      );
+      // Observed by the next chunk of the partition or by stop(); never an unhandled rejection.
+      work.catch(() => undefined);
+      this.partitionTails.set(tailKey, work);
+      started = last;
+    }
+    if (started !== undefined) payload.resolveOffset(started);
+  }
+
+  /** One chunk of a pipelined partition: in one transaction, else message by message. Throws if not applied. */
+  private async applyChunk(
+    topic: string,
+    partition: number,
+    prepared: Prepared[],
+    payload: EachBatchPayload,
+    active: () => boolean,
+  ): Promise<void> {
+    if (prepared.every((p) => !p.failed)) {
+      const done = await this.applyAll(prepared).then(
+        () => true,
+        (error: unknown) => {
+          this.logger.warn('batch transaction failed; applying its messages one by one', {
+            topic,
+            partition,
+            size: prepared.length,
+            code: errorCode(error),
+          });
+          return false;
+        },
+      );
+      if (done) {
+        await payload.heartbeat().catch(() => undefined);
+        return;
+      }
+    }
+    for (const p of prepared) {
+      if (!active())
+        throw new Error('the consumer stopped or lost the partition before the chunk was applied');
+      await this.processOne(topic, partition, p, () => payload.heartbeat(), active);
+    }
+  }
+
   private async onBatch(payload: EachBatchPayload) {
+    if (this.options.pipelined) return this.onBatchPipelined(payload);
     const { batch } = payload;
     const resolveOffset = (offset: string) => payload.resolveOffset(offset);
     const heartbeat = () => payload.heartbeat();

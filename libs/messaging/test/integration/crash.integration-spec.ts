@@ -13,7 +13,7 @@ interface Worker {
 /** Every worker started, so that afterAll ends those a failed or timed-out test left running. */
 const started: ChildProcess[] = [];
 
-function startWorker(rig: TestRig, role: string): Promise<Worker> {
+function startWorker(rig: TestRig, role: string, env: Record<string, string> = {}): Promise<Worker> {
   const child = spawn(
     process.execPath,
     [
@@ -28,7 +28,7 @@ function startWorker(rig: TestRig, role: string): Promise<Worker> {
     ],
     {
       cwd: root,
-      env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), LOG_LEVEL: 'warn' },
+      env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
@@ -169,6 +169,52 @@ describe('outbox → relay → Kafka → inbox, with processes killed mid-stream
     expect(stats.duplicates).toBe(onTopic);
     process.stdout.write(
       `crash test: ${total} events, ${onTopic} records on the topic (relay re-sends included), all ${stats.duplicates} redelivered after rewind skipped by the inbox\n`,
+    );
+  });
+  it('pipelined: a consumer killed between a chunk’s database commit and its offset commit applies every event once', async () => {
+    const total = 3000;
+    const writer = new OutboxWriter(rig.serde, rig.topics, '/test');
+    await rig.dataSource.query(`TRUNCATE applied, inbox_messages`);
+    // The group (the worker's) is at the end of the topic after the first test, or new when this test runs alone.
+    for (let i = 0; i < total; i += 500) {
+      await rig.dataSource.transaction((em) =>
+        writer.addMany(
+          em,
+          PingV1Event,
+          Array.from({ length: 500 }, (_, j) => ({
+            key: `key-${(i + j) % 37}`,
+            value: { n: 100_000 + i + j, group: 'pipelined' },
+          })),
+        ),
+      );
+    }
+
+    // The worker kills itself in the hook that runs after the 8th chunk's database commit, before its offset commit.
+    const doomed = await startWorker(rig, 'relay+consumer', {
+      PIPELINED: '1',
+      KILL_AFTER_CHUNK_COMMITS: '8',
+    });
+    await exited(doomed.child);
+    expect(doomed.child.signalCode).toBe('SIGKILL');
+    const afterKill = await appliedCounts(rig.dataSource);
+    expect(afterKill.total).toBeGreaterThan(0);
+    expect(afterKill.total).toBeLessThan(total);
+
+    const survivor = await startWorker(rig, 'relay+consumer', { PIPELINED: '1' });
+    await eventually(
+      () => appliedCounts(rig.dataSource),
+      (c) => c.total >= total,
+      180_000,
+    );
+    survivor.child.kill('SIGTERM');
+    await exited(survivor.child);
+    const stats = JSON.parse(survivor.lines[survivor.lines.length - 1] ?? '{}') as { duplicates: number };
+
+    expect(await appliedCounts(rig.dataSource)).toEqual({ total, uniq: total });
+    // The killed chunk was committed in the database but not in Kafka: delivered again and skipped by the inbox.
+    expect(stats.duplicates).toBeGreaterThan(0);
+    process.stdout.write(
+      `pipelined crash test: killed after ${afterKill.total} applied; ${stats.duplicates} redelivered events skipped by the inbox; ${total} applied once\n`,
     );
   });
 });

@@ -7,6 +7,8 @@ import { postgresOptions } from '@divit/persistence';
 import { AvroSerde, createKafka, EventConsumer, messagingEntities, OutboxRelay, TopicNames } from '../../src';
 import { KAFKA_BROKERS, PingV1Event, REGISTRY_URL, testCatalogue } from './support';
 
+let chunkCommits = 0;
+
 async function main(): Promise<void> {
   const [database, prefix, role] = process.argv.slice(2) as [string, string, string];
   const dataSource = new DataSource(
@@ -33,6 +35,13 @@ async function main(): Promise<void> {
     descriptors: [PingV1Event] as const,
     deadLetterTopic: 'testDlq',
     transactionBatchSize: 50,
+    // PIPELINED=1: apply while fetching (ADR 0039); KILL_AFTER_CHUNK_COMMITS=n: SIGKILL this process after the n-th
+    // chunk's database commit, before its offset is committed.
+    pipelined: process.env.PIPELINED === '1',
+    afterChunkCommit: () => {
+      const limit = Number(process.env.KILL_AFTER_CHUNK_COMMITS ?? 0);
+      if (limit > 0 && ++chunkCommits >= limit) process.kill(process.pid, 'SIGKILL');
+    },
     handle: async (event, em) => {
       await em.query(`INSERT INTO applied (event_id, n) VALUES ($1, $2)`, [event.id, event.value.n]);
     },

@@ -54,6 +54,8 @@ export class BillingEventsConsumer implements OnApplicationBootstrap {
       transactionBatchSize: this.config.BILLING_USAGE_BATCH_SIZE,
       partitionsConsumedConcurrently: this.config.BILLING_USAGE_CONCURRENCY,
       // A usage record is its own deduplication key (docs/adr/0038): no inbox mark per event.
+      // The next fetch runs while a chunk is applied (docs/adr/0039).
+      pipelined: true,
       idempotentWithoutInbox: {
         naturalKey: 'usage_records.usage_id: INSERT … ON CONFLICT (usage_id) DO NOTHING',
       },

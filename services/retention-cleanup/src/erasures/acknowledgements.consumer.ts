@@ -62,6 +62,8 @@ export class AcknowledgementsConsumer implements OnApplicationBootstrap {
       transactionBatchSize: 1000,
       // An acknowledgement applies once by its erasure id (docs/adr/0038): the update skips COMPLETED erasures
       // and the deletion-log row is inserted ON CONFLICT (erasure_id) DO NOTHING, so no inbox mark per event.
+      // The next fetch runs while a chunk is applied (docs/adr/0039).
+      pipelined: true,
       idempotentWithoutInbox: {
         naturalKey:
           "scheduled_erasures.erasure_id (status <> 'COMPLETED') and deletion_log.erasure_id (ON CONFLICT DO NOTHING)",
