@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AllocationOfferAcceptedEvent, OrganisationRegisteredEvent } from '@divit/contracts';
+import {
+  AllocationOfferAcceptedEvent,
+  MembershipStartedEvent,
+  OrganisationRegisteredEvent,
+} from '@divit/contracts';
 import { amsterdamDate } from '../../src/common/calendar-date';
 import { ConsentTestApp, eventually, payloadOf } from './support';
 
@@ -163,5 +167,101 @@ describe('consent: receipts and evidence name the controller in force, and it ch
     expect(
       await t.call('GET', `/allocations/${allocationId}/consent-status`, t.system(outsider)),
     ).toMatchObject({ status: 404, json: { code: 'ALLOCATION_NOT_FOUND' } });
+  });
+
+  it('route C: a receipt about an allocation names every member jointly until acceptance, then the letting corporation', async () => {
+    const primus = await t.organisationWithRouteA('Woonstichting Primus');
+    const mede = await t.organisationWithRouteA('Woonstichting Mede');
+    const [m1, m2] = [primus, mede].sort() as [string, string];
+    const nameOf = (id: string) => (id === primus ? 'Woonstichting Primus' : 'Woonstichting Mede');
+    const collaboration = randomUUID();
+    await t.publish(OrganisationRegisteredEvent, [
+      {
+        key: collaboration,
+        value: {
+          organisationId: collaboration,
+          name: 'Samenwerkingsverband Gezamenlijk',
+          kind: 'COLLABORATION',
+          route: 'C',
+          coordinatorOrganisationId: m1,
+          effectiveFrom: '2024-01-01',
+          occurredAt: Date.now(),
+        },
+      },
+    ]);
+    await t.publish(
+      MembershipStartedEvent,
+      [m1, m2].map((member) => ({
+        key: collaboration,
+        value: {
+          organisationId: collaboration,
+          membershipId: randomUUID(),
+          memberOrganisationId: member,
+          validFrom: '2024-01-01',
+          validTo: null,
+          occurredAt: Date.now(),
+        },
+      })),
+    );
+    await t.routeRows(collaboration, 1);
+    await eventually(
+      () => t.query(`SELECT 1 FROM organisation_memberships WHERE organisation_id = $1`, [collaboration]),
+      { description: 'both memberships to arrive', until: (r) => r.length === 2 },
+    );
+    const text = (await t.publishedText(collaboration, 'HOME_SEEKER', 'BSN_AND_INCOME_AT_ALLOCATION')).id;
+    const registrationId = await t.knownRegistration(collaboration);
+    const allocationId = await t.knownAllocation(collaboration, registrationId);
+    const grantFor = async () => {
+      const shown = await t.show(collaboration, {
+        textId: text,
+        registrationId,
+        subjectRole: 'HOME_SEEKER',
+        allocationId,
+      });
+      const r = await t.call('POST', '/consents', t.system(collaboration), {
+        showingId: shown.showingId,
+        answer: 'GRANTED',
+      });
+      expect(r.status).toBe(201);
+      return r;
+    };
+    const jointly = await grantFor();
+    expect(payloadOf(String(jointly.json.receipt)).ctl).toEqual({ route: 'C', controllers: [m1, m2] });
+    expect(jointly.json.controller).toEqual({
+      route: 'C',
+      controllers: [m1, m2].map((id) => ({ organisationId: id, name: nameOf(id) })),
+    });
+    // The seeker withdraws, then, after accepting a dwelling of m2, consents again: m2 alone is named.
+    expect(
+      (
+        await t.call(
+          'POST',
+          `/consents/${String(jointly.json.consentId)}/withdrawal`,
+          t.system(collaboration),
+        )
+      ).status,
+    ).toBe(200);
+    await t.publish(AllocationOfferAcceptedEvent, [
+      {
+        key: allocationId,
+        value: {
+          allocationId,
+          registrationId,
+          organisationId: collaboration,
+          lettingCorporationId: m2,
+          route: 'C',
+          acceptedOn: today,
+          previousControllerOrganisationIds: [m1, m2],
+          controllerOrganisationIds: [m2],
+          occurredAt: Date.now(),
+        },
+      },
+    ]);
+    await eventually(
+      () => t.query(`SELECT 1 FROM allocations WHERE id = $1 AND accepted_on IS NOT NULL`, [allocationId]),
+      { description: 'the acceptance to arrive', until: (r) => r.length > 0 },
+    );
+    const afterAcceptance = await grantFor();
+    expect(payloadOf(String(afterAcceptance.json.receipt)).ctl).toEqual({ route: 'C', controllers: [m2] });
   });
 });
