@@ -219,10 +219,28 @@ async function registerOrganisations() {
     name: `Samenwerkende Corporaties Noord ${run}`,
     answers: { ...no, isCollaborationWithAllocationAim: true },
     coordinatorOrganisationId: kade.organisationId,
+    // The primus inter pares is one of the member corporations (ADR 0035): the founding members come with it.
+    memberOrganisationIds: [kade.organisationId, oost.organisationId],
     effectiveFrom: '2026-02-01',
   });
   say(
-    `POST /organisations  collaboration, not a woonruimteverdeler  → 201 route ${noord.route}, primus inter pares De Kade`,
+    `POST /organisations  collaboration, not a woonruimteverdeler  → 201 route ${noord.route}, primus inter pares De Kade (founding members De Kade and Woonbron Oost)`,
+  );
+  const pipOutside = await platformOperator.registration.POST('/organisations', {
+    body: {
+      name: `Samenwerking Zonder Lid ${run}`,
+      answers: { ...no, isCollaborationWithAllocationAim: true },
+      coordinatorOrganisationId: kade.organisationId,
+      memberOrganisationIds: [oost.organisationId],
+      effectiveFrom: '2026-02-01',
+    },
+  });
+  if (pipOutside.response.status !== 422 || pipOutside.error?.code !== 'COORDINATOR_NOT_A_MEMBER')
+    throw new Error(
+      `a primus inter pares outside the members: expected 422, got ${pipOutside.response.status}`,
+    );
+  say(
+    `POST /organisations  route C whose PIP is not a member         → 422 ${pipOutside.error.code}: ${txt(pipOutside.error.detail)}`,
   );
   const refused = await platformOperator.registration.POST('/organisations', {
     body: { name: `Makelaardij Zuid ${run}`, answers: no, effectiveFrom: '2026-01-01' },
@@ -712,6 +730,7 @@ async function allocationProcesses(
   say(
     `  decision: ${txt(d.outcome)}, passend-toewijzen ${txt(d.passendCategory)} (within limit: ${txt(d.withinPassendLimit)}, rent fits: ${txt(d.passend)}), income year ${txt(d.incomeYear)}, norms ${txt(d.normVersion)}`,
   );
+  await controllerHandOver(flow, a.allocationId, kade);
 
   // Dirk's allocation (Woonbron Oost): a different person logs in at MijnOverheid → U4.
   const b = await allocate(flow, ids.dirk, oost, {});
@@ -799,6 +818,53 @@ async function allocationProcesses(
   );
   say();
   return { annaAllocation: a.allocationId };
+}
+
+/**
+ * Route B: WoonNet Regio is controller from registration until Anna accepts the offered dwelling; from the acceptance
+ * De Kade, the letting corporation, is (seed 000, ADR 0035). WoonNet's allocation system records the acceptance;
+ * registration publishes AllocationOfferAccepted and consent then lets De Kade read the allocation's consent status.
+ */
+async function controllerHandOver(flow: Flow, allocationId: string, kade: string): Promise<void> {
+  const system = clientsFor(await people.tokenFor(flow.organisationId, ['allocation-system']));
+  const name = (id: string) =>
+    id === kade ? 'De Kade' : id === flow.organisationId ? 'WoonNet Regio' : shortId(id);
+  const names = (c: { organisationIds: string[] } | null | undefined) =>
+    (c?.organisationIds ?? []).map(name).join(', ');
+  const before = expectStatus(
+    'allocation',
+    await system.registration.GET('/allocations/{id}', { params: { path: { id: allocationId } } }),
+    200,
+  );
+  say(
+    `  controller of allocation ${shortId(allocationId)} until acceptance: ${names(before.controller)} (${txt(before.controller?.basis)})`,
+  );
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
+  const accepted = expectStatus(
+    'acceptance',
+    await system.registration.POST('/allocations/{id}/acceptance', {
+      params: { path: { id: allocationId } },
+      body: { acceptedOn: today },
+    }),
+    200,
+  );
+  say(
+    `  POST /allocations/:id/acceptance  Anna accepts the dwelling on ${accepted.acceptedOn} → controller ${names(accepted.previousController)} → ${names(accepted.controller)} (${accepted.controller.basis}); AllocationOfferAccepted published`,
+  );
+  const kadeSystem = clientsFor(await people.tokenFor(kade, ['allocation-system']));
+  const status = await eventually(
+    async () =>
+      kadeSystem.consent.GET('/allocations/{id}/consent-status', { params: { path: { id: allocationId } } }),
+    {
+      description: 'consent to learn the acceptance',
+      until: (r) => r.response.status === 200,
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    },
+  );
+  say(
+    `  De Kade now reads the allocation's consent status (${status.data?.people.length ?? 0} people); WoonNet Regio keeps reading it as processor`,
+  );
 }
 
 async function dbCount(database: string, sql: string, params: unknown[]): Promise<number> {

@@ -52,6 +52,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/allocations/{id}/acceptance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["allocationsAccept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/allocations/{id}/closure": {
         parameters: {
             query?: never;
@@ -733,8 +749,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        acceptedOn: string | null;
                         /** Format: uuid */
                         allocationId: string;
+                        controller: {
+                            /** Format: date */
+                            at: string;
+                            /** @enum {string} */
+                            basis: "ROUTE_A_CORPORATION" | "ROUTE_B_HOUSING_ALLOCATOR" | "ROUTE_C_MEMBERS_JOINTLY" | "LETTING_CORPORATION_FROM_ACCEPTANCE";
+                            joint: boolean;
+                            organisationIds: string[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        } | null;
                         dwellingReference: string;
                         exemptionGroup: ("STATUS_HOLDER_FROM_COA" | "STUDENTS_WITH_STUDY_FINANCE" | "STUDENTS_FROM_ABROAD") | null;
                         incomeTestRequired: boolean;
@@ -805,8 +832,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        acceptedOn: string | null;
                         /** Format: uuid */
                         allocationId: string;
+                        controller: {
+                            /** Format: date */
+                            at: string;
+                            /** @enum {string} */
+                            basis: "ROUTE_A_CORPORATION" | "ROUTE_B_HOUSING_ALLOCATOR" | "ROUTE_C_MEMBERS_JOINTLY" | "LETTING_CORPORATION_FROM_ACCEPTANCE";
+                            joint: boolean;
+                            organisationIds: string[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        } | null;
                         dwellingReference: string;
                         exemptionGroup: ("STATUS_HOLDER_FROM_COA" | "STUDENTS_WITH_STUDY_FINANCE" | "STUDENTS_FROM_ABROAD") | null;
                         incomeTestRequired: boolean;
@@ -840,6 +878,106 @@ export interface operations {
             403: components["responses"]["ForbiddenRole"];
             /** @description Not Found: code ALLOCATION_NOT_FOUND. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    allocationsAccept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31.
+                     */
+                    acceptedOn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The acceptance (the first one, when repeated) with the controller before and from it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        acceptedAt: string;
+                        /** Format: date */
+                        acceptedOn: string;
+                        /** Format: uuid */
+                        allocationId: string;
+                        controller: {
+                            /** Format: date */
+                            at: string;
+                            /** @enum {string} */
+                            basis: "ROUTE_A_CORPORATION" | "ROUTE_B_HOUSING_ALLOCATOR" | "ROUTE_C_MEMBERS_JOINTLY" | "LETTING_CORPORATION_FROM_ACCEPTANCE";
+                            joint: boolean;
+                            organisationIds: string[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                        /** Format: uuid */
+                        lettingCorporationId: string;
+                        previousController: {
+                            /** Format: date */
+                            at: string;
+                            /** @enum {string} */
+                            basis: "ROUTE_A_CORPORATION" | "ROUTE_B_HOUSING_ALLOCATOR" | "ROUTE_C_MEMBERS_JOINTLY" | "LETTING_CORPORATION_FROM_ACCEPTANCE";
+                            joint: boolean;
+                            organisationIds: string[];
+                            /** @enum {string} */
+                            route: "A" | "B" | "C";
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["ValidationFailed"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Forbidden: the token holds none of the roles in `x-roles` (code FORBIDDEN_ROLE), or code ACCEPTANCE_BY_ALLOCATING_ORGANISATION_ONLY. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found: code ALLOCATION_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict: code ALLOCATION_ALREADY_ACCEPTED; ALLOCATION_ALREADY_CLOSED. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unprocessable Content: code ACCEPTANCE_BEFORE_ALLOCATION; LETTING_CORPORATION_NOT_A_MEMBER; NO_ROUTE_AT_ACCEPTANCE. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1267,6 +1405,7 @@ export interface operations {
                      * @description A calendar date YYYY-MM-DD from 1900-01-01 to 2199-12-31.
                      */
                     effectiveFrom: string;
+                    memberOrganisationIds?: string[];
                     name: string;
                 };
             };
@@ -1311,7 +1450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content: code DIVIT_NOT_APPLICABLE; COORDINATOR_NOT_ALLOWED; COORDINATOR_NOT_A_CORPORATION; COORDINATOR_REQUIRED; COORDINATOR_UNKNOWN. */
+            /** @description Unprocessable Content: code DIVIT_NOT_APPLICABLE; COORDINATOR_NOT_ALLOWED; COORDINATOR_NOT_A_CORPORATION; COORDINATOR_NOT_A_MEMBER; COORDINATOR_REQUIRED; COORDINATOR_UNKNOWN; MEMBERS_NOT_ALLOWED; MEMBER_NOT_A_CORPORATION; MEMBER_UNKNOWN. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2097,7 +2236,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Conflict: code MEMBERSHIP_ALREADY_ENDED. */
+            /** @description Conflict: code MEMBERSHIP_ALREADY_ENDED; MEMBER_IS_PRIMUS_INTER_PARES. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2336,7 +2475,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description Unprocessable Content: code COORDINATOR_NOT_ALLOWED; COORDINATOR_NOT_A_CORPORATION; COORDINATOR_REQUIRED; COORDINATOR_UNKNOWN; ROUTE_NOT_ALLOWED_FOR_KIND; ROUTE_UNCHANGED. */
+            /** @description Unprocessable Content: code COORDINATOR_NOT_ALLOWED; COORDINATOR_NOT_A_CORPORATION; COORDINATOR_NOT_A_MEMBER; COORDINATOR_REQUIRED; COORDINATOR_UNKNOWN; ROUTE_NOT_ALLOWED_FOR_KIND; ROUTE_UNCHANGED. */
             422: {
                 headers: {
                     [name: string]: unknown;

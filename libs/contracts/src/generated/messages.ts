@@ -5,7 +5,7 @@ import { type BillingErasureCompleted, BillingErasureCompletedEvent, type Guaran
 import { type ConsentErasureCompleted, ConsentErasureCompletedEvent, type ConsentGranted, ConsentGrantedEvent, type ConsentRefused, ConsentRefusedEvent, type ConsentWithdrawn, ConsentWithdrawnEvent, type ReceiptSigningKeyPublished, ReceiptSigningKeyPublishedEvent } from './consent';
 import { type IdentityErasureCompleted, IdentityErasureCompletedEvent, type IdentityValidated, IdentityValidatedEvent, type IdentityValidationFailed, IdentityValidationFailedEvent, type IncomeShared, IncomeSharedEvent, type UsageRecorded, UsageRecordedEvent, type ValidatedIdentityProvided, ValidatedIdentityProvidedEvent } from './identity-validation';
 import { type IncomeDecisionMade, IncomeDecisionMadeEvent, type IncomeErasureCompleted, IncomeErasureCompletedEvent, type MemberRequestUpdated, MemberRequestUpdatedEvent } from './income-retrieval';
-import { type AccessSuspensionChanged, AccessSuspensionChangedEvent, type AllocationClosed, AllocationClosedEvent, type AllocationRecorded, AllocationRecordedEvent, type CoResidentIdentityProvided, CoResidentIdentityProvidedEvent, type HousingStockRecorded, HousingStockRecordedEvent, type IdentityCheckRequested, IdentityCheckRequestedEvent, type MembershipEnded, MembershipEndedEvent, type MembershipStarted, MembershipStartedEvent, type OrganisationRegistered, OrganisationRegisteredEvent, type OrganisationRouteChanged, OrganisationRouteChangedEvent, type RegistrationCreated, RegistrationCreatedEvent, type RegistrationDeregistered, RegistrationDeregisteredEvent, type RegistrationErasureCompleted, RegistrationErasureCompletedEvent } from './registration';
+import { type AccessSuspensionChanged, AccessSuspensionChangedEvent, type AllocationClosed, AllocationClosedEvent, type AllocationOfferAccepted, AllocationOfferAcceptedEvent, type AllocationRecorded, AllocationRecordedEvent, type CoResidentIdentityProvided, CoResidentIdentityProvidedEvent, type HousingStockRecorded, HousingStockRecordedEvent, type IdentityCheckRequested, IdentityCheckRequestedEvent, type MembershipEnded, MembershipEndedEvent, type MembershipStarted, MembershipStartedEvent, type OrganisationRegistered, OrganisationRegisteredEvent, type OrganisationRouteChanged, OrganisationRouteChangedEvent, type RegistrationCreated, RegistrationCreatedEvent, type RegistrationDeregistered, RegistrationDeregisteredEvent, type RegistrationErasureCompleted, RegistrationErasureCompletedEvent } from './registration';
 import { type ErasureRequested, ErasureRequestedEvent } from './retention-cleanup';
 import type { EventTopicKey } from './topics';
 
@@ -122,10 +122,11 @@ export const registrationAccessSuspensionsEvents = [AccessSuspensionChangedEvent
 /** A message on `registrationAllocations` (divit.registration.allocations.v1): dispatch on `type` exhaustively. */
 export type RegistrationAllocationsMessage =
   | { type: 'nl.divit.registration.AllocationClosed'; value: AllocationClosed }
+  | { type: 'nl.divit.registration.AllocationOfferAccepted'; value: AllocationOfferAccepted }
   | { type: 'nl.divit.registration.AllocationRecorded'; value: AllocationRecorded };
 
 /** The event descriptors of `registrationAllocations`, sorted by type. */
-export const registrationAllocationsEvents = [AllocationClosedEvent, AllocationRecordedEvent] as const;
+export const registrationAllocationsEvents = [AllocationClosedEvent, AllocationOfferAcceptedEvent, AllocationRecordedEvent] as const;
 
 /** A message on `registrationErasures` (divit.registration.erasures.v1): dispatch on `type` exhaustively. */
 export type RegistrationErasuresMessage =
@@ -219,7 +220,7 @@ export const topicEvents = {
 } as const satisfies Record<EventTopicKey, readonly EventDescriptor[]>;
 
 /** Every event descriptor, sorted by type. */
-export const eventDescriptors = [BillingErasureCompletedEvent, GuaranteeFundContributionCalledEvent, GuaranteeFundEntryRecordedEvent, MemberSettlementCalculatedEvent, SupplierCostSettlementCalculatedEvent, ConsentErasureCompletedEvent, ConsentGrantedEvent, ConsentRefusedEvent, ConsentWithdrawnEvent, ReceiptSigningKeyPublishedEvent, IdentityErasureCompletedEvent, IdentityValidatedEvent, IdentityValidationFailedEvent, IncomeSharedEvent, UsageRecordedEvent, ValidatedIdentityProvidedEvent, IncomeDecisionMadeEvent, IncomeErasureCompletedEvent, MemberRequestUpdatedEvent, AccessSuspensionChangedEvent, AllocationClosedEvent, AllocationRecordedEvent, CoResidentIdentityProvidedEvent, HousingStockRecordedEvent, IdentityCheckRequestedEvent, MembershipEndedEvent, MembershipStartedEvent, OrganisationRegisteredEvent, OrganisationRouteChangedEvent, RegistrationCreatedEvent, RegistrationDeregisteredEvent, RegistrationErasureCompletedEvent, ErasureRequestedEvent] as const;
+export const eventDescriptors = [BillingErasureCompletedEvent, GuaranteeFundContributionCalledEvent, GuaranteeFundEntryRecordedEvent, MemberSettlementCalculatedEvent, SupplierCostSettlementCalculatedEvent, ConsentErasureCompletedEvent, ConsentGrantedEvent, ConsentRefusedEvent, ConsentWithdrawnEvent, ReceiptSigningKeyPublishedEvent, IdentityErasureCompletedEvent, IdentityValidatedEvent, IdentityValidationFailedEvent, IncomeSharedEvent, UsageRecordedEvent, ValidatedIdentityProvidedEvent, IncomeDecisionMadeEvent, IncomeErasureCompletedEvent, MemberRequestUpdatedEvent, AccessSuspensionChangedEvent, AllocationClosedEvent, AllocationOfferAcceptedEvent, AllocationRecordedEvent, CoResidentIdentityProvidedEvent, HousingStockRecordedEvent, IdentityCheckRequestedEvent, MembershipEndedEvent, MembershipStartedEvent, OrganisationRegisteredEvent, OrganisationRouteChangedEvent, RegistrationCreatedEvent, RegistrationDeregisteredEvent, RegistrationErasureCompletedEvent, ErasureRequestedEvent] as const;
 /** Every event type (Avro full name = CloudEvents `ce_type`). */
 export type EventType = (typeof eventDescriptors)[number]['type'];
 /** Any message on any event topic. */

@@ -92,6 +92,46 @@ export interface AllocationMember {
 }
 
 /**
+ * The home seeker accepted the dwelling offered with this allocation. From acceptance the letting corporation is controller (verwerkingsverantwoordelijke) of the allocation's DIV-it data on routes B and C (seed 000: the housing allocator, or the members jointly, are controller from registration until and including the acceptance); on route A the corporation stays controller. Carries the controller before and from acceptance (organisation ids only, no personal data) so consumers need no state to interpret it.
+ * Avro record `nl.divit.registration.AllocationOfferAccepted`.
+ */
+export interface AllocationOfferAccepted {
+  /**
+   * The allocation. Also the message key.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  allocationId: string;
+  /**
+   * Pseudonymous registration id of the home seeker.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  registrationId: string;
+  /**
+   * The organisation the registration belongs to (route A corporation, route B housing allocator, route C collaboration).
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  organisationId: string;
+  /**
+   * The corporation that offered and lets the dwelling.
+   * Avro logical type `uuid` (carried as its underlying type).
+   */
+  lettingCorporationId: string;
+  /** The route of the registration's organisation in force on acceptedOn. */
+  route: Route;
+  /** The day the home seeker accepted the offer (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam). */
+  acceptedOn: string;
+  /** Controller(s) until acceptance, sorted: the route A corporation, the route B housing allocator, or the route C member corporations jointly (members on acceptedOn). */
+  previousControllerOrganisationIds: string[];
+  /** Controller(s) from acceptance, sorted: the letting corporation on routes B and C, the corporation itself on route A. */
+  controllerOrganisationIds: string[];
+  /**
+   * When the acceptance was recorded (milliseconds since the Unix epoch, UTC).
+   * Avro logical type `timestamp-millis` (carried as its underlying type).
+   */
+  occurredAt: number;
+}
+
+/**
  * LEASE_SIGNED: the household signed the lease. ENDED_WITHOUT_LEASE: the allocation ended without a lease.
  * Avro enum `nl.divit.registration.AllocationOutcome`.
  */
@@ -624,6 +664,97 @@ export const AllocationClosedEvent: EventDescriptor<'nl.divit.registration.Alloc
           logicalType: 'timestamp-millis',
         },
         doc: 'When it ended (milliseconds since the Unix epoch, UTC).',
+      },
+    ],
+  },
+};
+
+/** Event `nl.divit.registration.AllocationOfferAccepted` on topic `registrationAllocations`. Schema: schemas/avro/registration/AllocationOfferAccepted.avsc. */
+export const AllocationOfferAcceptedEvent: EventDescriptor<'nl.divit.registration.AllocationOfferAccepted', AllocationOfferAccepted> = {
+  type: 'nl.divit.registration.AllocationOfferAccepted',
+  topic: 'registrationAllocations',
+  schema: {
+    type: 'record',
+    name: 'AllocationOfferAccepted',
+    namespace: 'nl.divit.registration',
+    doc: 'The home seeker accepted the dwelling offered with this allocation. From acceptance the letting corporation is controller (verwerkingsverantwoordelijke) of the allocation\'s DIV-it data on routes B and C (seed 000: the housing allocator, or the members jointly, are controller from registration until and including the acceptance); on route A the corporation stays controller. Carries the controller before and from acceptance (organisation ids only, no personal data) so consumers need no state to interpret it.',
+    fields: [
+      {
+        name: 'allocationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The allocation. Also the message key.',
+      },
+      {
+        name: 'registrationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'Pseudonymous registration id of the home seeker.',
+      },
+      {
+        name: 'organisationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The organisation the registration belongs to (route A corporation, route B housing allocator, route C collaboration).',
+      },
+      {
+        name: 'lettingCorporationId',
+        type: {
+          type: 'string',
+          logicalType: 'uuid',
+        },
+        doc: 'The corporation that offered and lets the dwelling.',
+      },
+      {
+        name: 'route',
+        type: {
+          type: 'enum',
+          name: 'Route',
+          doc: 'DIV-it implementation route. A: a corporation allocating alone is controller and pays. B: a legal housing allocator is controller until acceptance, receives the invoice and settles it with the members. C: member corporations are joint controllers; the coordinator (primus inter pares) receives the invoice and settles it with the members.',
+          symbols: ['A', 'B', 'C'],
+        },
+        doc: 'The route of the registration\'s organisation in force on acceptedOn.',
+      },
+      {
+        name: 'acceptedOn',
+        type: 'string',
+        doc: 'The day the home seeker accepted the offer (ISO-8601 calendar date, YYYY-MM-DD, Europe/Amsterdam).',
+      },
+      {
+        name: 'previousControllerOrganisationIds',
+        type: {
+          type: 'array',
+          items: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+        },
+        doc: 'Controller(s) until acceptance, sorted: the route A corporation, the route B housing allocator, or the route C member corporations jointly (members on acceptedOn).',
+      },
+      {
+        name: 'controllerOrganisationIds',
+        type: {
+          type: 'array',
+          items: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+        },
+        doc: 'Controller(s) from acceptance, sorted: the letting corporation on routes B and C, the corporation itself on route A.',
+      },
+      {
+        name: 'occurredAt',
+        type: {
+          type: 'long',
+          logicalType: 'timestamp-millis',
+        },
+        doc: 'When the acceptance was recorded (milliseconds since the Unix epoch, UTC).',
       },
     ],
   },

@@ -64,11 +64,16 @@ export class ConsentsService {
         throw new ConsentError('CONSENT_TEXT_SUPERSEDED', 'the shown text was no longer current when shown', {
           showingId: showing.id,
         });
-      const controller = await this.organisations.controllersOn(showing.organisationId, now, em);
+      const controller = await this.organisations.controllersFor(
+        showing.organisationId,
+        showing.allocationId,
+        now,
+        em,
+      );
       if (!sameControllers(controller, { route: showing.controllerRoute, controllers: showing.controllers }))
         throw new ConsentError(
           'CONTROLLER_CHANGED_SINCE_SHOWING',
-          "the organisation's route changed since the text was shown; show the text again",
+          "the controller changed since the text was shown (the organisation's route, or the seeker's acceptance of the offered dwelling); show the text again",
           { showingId: showing.id },
         );
       const base = {
@@ -214,10 +219,14 @@ export class ConsentsService {
 
   /** Who was shown what and who granted or refused, per person (subject + role) and purpose, for one allocation. */
   async allocationStatus(principal: Principal, allocationId: string): Promise<AllocationConsentStatus> {
-    const [showings, answers] = await Promise.all([
-      this.showings.forAllocation(principal.organisationId, allocationId),
-      this.repository.forAllocation(principal.organisationId, allocationId),
-    ]);
+    // After acceptance the letting corporation is controller and reads the allocation's records too (ADR 0035).
+    const owner = await this.organisations.allocationRecordsOwner(principal.organisationId, allocationId);
+    const [showings, answers] = owner
+      ? await Promise.all([
+          this.showings.forAllocation(owner, allocationId),
+          this.repository.forAllocation(owner, allocationId),
+        ])
+      : [[], []];
     const first = showings[0];
     if (!first)
       throw new ConsentError('ALLOCATION_NOT_FOUND', 'no consent requests for this allocation', {

@@ -18,6 +18,7 @@ import { SigningKeyEntity } from '../signing-keys/signing-key.entity';
 import { CreateConsent1764000000000 } from './migrations/1764000000000-create-consent';
 import { MoveAccessLogToSharedLibrary1765300000000 } from './migrations/1765300000000-move-access-log-to-shared-library';
 import { KnownAllocations1766100000000 } from './migrations/1766100000000-known-allocations';
+import { AllocationAcceptance1767100000000 } from './migrations/1767100000000-allocation-acceptance';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const consentEntities = [
@@ -40,6 +41,7 @@ export const consentMigrations = [
   ...accessLogMigrations,
   MoveAccessLogToSharedLibrary1765300000000,
   KnownAllocations1766100000000,
+  AllocationAcceptance1767100000000,
 ];
 
 export function consentDataSourceOptions(config: ConsentConfig): DataSourceOptions {

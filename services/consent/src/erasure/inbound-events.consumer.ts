@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
   AllocationClosedEvent,
+  AllocationOfferAcceptedEvent,
   AllocationRecordedEvent,
   deadLetterTopicFor,
   ErasureRequestedEvent,
@@ -25,6 +26,7 @@ const handled = [
   RegistrationDeregisteredEvent,
   AllocationRecordedEvent,
   AllocationClosedEvent,
+  AllocationOfferAcceptedEvent,
   ErasureRequestedEvent,
 ] as const;
 
@@ -65,6 +67,8 @@ export class InboundEventsConsumer implements OnApplicationBootstrap {
         return this.organisations.allocationRecorded(tx, event.value);
       case 'nl.divit.registration.AllocationClosed':
         return this.organisations.allocationClosed(tx, event.value);
+      case 'nl.divit.registration.AllocationOfferAccepted':
+        return this.organisations.allocationOfferAccepted(tx, event.value);
       case 'nl.divit.retentioncleanup.ErasureRequested':
         await this.erasure.handle(tx, event.value);
         return;

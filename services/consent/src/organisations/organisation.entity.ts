@@ -1,3 +1,4 @@
+import type { Route } from '@divit/contracts';
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /** Projection of `divit.registration.organisations.v1`: who an organisation is (legal person, no personal data). */
@@ -90,4 +91,16 @@ export class KnownAllocationEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
+
+  /** The day the seeker accepted the offered dwelling (AllocationOfferAccepted); null until then. */
+  @Column({ type: 'date', nullable: true })
+  acceptedOn!: string | null;
+
+  /** The route in force on the day of acceptance, as registration announced it. */
+  @Column({ type: 'varchar', length: 1, nullable: true })
+  acceptedRoute!: Route | null;
+
+  /** The controller(s) from the acceptance (the letting corporation on routes B and C), sorted. */
+  @Column({ type: 'jsonb', nullable: true })
+  acceptedControllerIds!: string[] | null;
 }

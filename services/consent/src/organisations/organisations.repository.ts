@@ -3,6 +3,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { OrganisationScope } from '@divit/service-kit';
 import type {
   AllocationClosed,
+  AllocationOfferAccepted,
   AllocationRecorded,
   MembershipEnded,
   MembershipStarted,
@@ -125,6 +126,26 @@ export class OrganisationsRepository {
         closedAt: new Date(e.closedAt),
       })
       .orUpdate(['closed_at'], ['id'])
+      .execute();
+  }
+
+  /** The acceptance follows the record on the same key; upserted anyway (the record's fields stay). */
+  async allocationOfferAccepted(em: EntityManager, e: AllocationOfferAccepted): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .insert()
+      .into(KnownAllocationEntity)
+      .values({
+        id: e.allocationId,
+        registrationId: e.registrationId,
+        organisationId: e.organisationId,
+        exemptionGroup: null,
+        closedAt: null,
+        acceptedOn: e.acceptedOn,
+        acceptedRoute: e.route,
+        acceptedControllerIds: [...e.controllerOrganisationIds].sort(),
+      })
+      .orUpdate(['accepted_on', 'accepted_route', 'accepted_controller_ids'], ['id'])
       .execute();
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type {
   AllocationClosed,
+  AllocationOfferAccepted,
   AllocationRecorded,
   MembershipEnded,
   MembershipStarted,
@@ -55,6 +56,51 @@ export class OrganisationsService {
 
   allocationClosed(em: EntityManager, e: AllocationClosed): Promise<void> {
     return this.repository.allocationClosed(em, e);
+  }
+
+  allocationOfferAccepted(em: EntityManager, e: AllocationOfferAccepted): Promise<void> {
+    return this.repository.allocationOfferAccepted(em, e);
+  }
+
+  /**
+   * The controller(s) in force for what concerns an allocation (ADR 0035): from the day of the seeker's acceptance
+   * of the offered dwelling the ones registration announced with AllocationOfferAccepted (the letting corporation on
+   * routes B and C); before it, and for anything not about an allocation, the organisation's (`controllersOn`).
+   */
+  async controllersFor(
+    organisationId: string,
+    allocationId: string | null,
+    at: Date,
+    em?: EntityManager,
+  ): Promise<Controllers> {
+    const allocation = allocationId ? await this.repository.allocation(allocationId, em) : null;
+    if (
+      allocation?.acceptedOn &&
+      allocation.acceptedRoute &&
+      allocation.acceptedControllerIds &&
+      allocation.acceptedOn <= amsterdamDate(at)
+    ) {
+      const ids = allocation.acceptedControllerIds;
+      const names = new Map((await this.repository.byIds(ids, em)).map((o) => [o.id, o.name]));
+      return {
+        route: allocation.acceptedRoute,
+        controllers: ids.map((id) => ({ organisationId: id, name: names.get(id) ?? null })),
+      };
+    }
+    return this.controllersOn(organisationId, at, em);
+  }
+
+  /**
+   * The organisation whose consent records of the allocation `organisationId` may read: its own, or, once it is
+   * controller from the acceptance (the letting corporation), the allocation's organisation's (ADR 0035). The
+   * allocation's organisation keeps reading them (processor for the letting corporation). Null: nothing to read.
+   */
+  async allocationRecordsOwner(organisationId: string, allocationId: string): Promise<string | null> {
+    const allocation = await this.repository.allocation(allocationId);
+    if (!allocation) return organisationId;
+    if (allocation.organisationId === organisationId) return organisationId;
+    if (allocation.acceptedControllerIds?.includes(organisationId)) return allocation.organisationId;
+    return null;
   }
 
   /** The allocation as registration announced it, or null when its event has not arrived (the caller refuses). */

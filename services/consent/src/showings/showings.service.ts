@@ -70,7 +70,8 @@ export class ShowingsService {
       });
     if (allocationId) await this.assertAllocationOpen(allocationId, dto.registrationId, text.organisationId);
     const shownAt = new Date();
-    const controller = await this.organisations.controllersOn(text.organisationId, shownAt);
+    // About an allocation the text names the controller in force for it (after acceptance the letting corporation).
+    const controller = await this.organisations.controllersFor(text.organisationId, allocationId, shownAt);
     const row: ShowingEntity = {
       id: randomUUID(),
       textId: text.id,

@@ -33,6 +33,7 @@ import { RegistrationEntity } from '../registrations/registration.entity';
   'ck_allocations_closed',
   `("closed_outcome" IS NULL AND "closed_at" IS NULL) OR ("closed_outcome" IN ('LEASE_SIGNED', 'ENDED_WITHOUT_LEASE') AND "closed_at" IS NOT NULL)`,
 )
+@Check('ck_allocations_accepted', `("accepted_on" IS NULL) = ("accepted_at" IS NULL)`)
 export class AllocationEntity {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
@@ -86,6 +87,13 @@ export class AllocationEntity {
 
   @Column({ type: 'timestamptz', nullable: true })
   closedAt!: Date | null;
+
+  /** The day the seeker accepted the offered dwelling (POST /allocations/:id/acceptance), once: the controller hand-over. */
+  @Column({ type: 'date', nullable: true })
+  acceptedOn!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  acceptedAt!: Date | null;
 }
 
 /**

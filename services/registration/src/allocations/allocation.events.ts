@@ -3,6 +3,8 @@ import { EntityManager } from 'typeorm';
 import {
   AllocationClosed,
   AllocationClosedEvent,
+  AllocationOfferAccepted,
+  AllocationOfferAcceptedEvent,
   AllocationRecorded,
   AllocationRecordedEvent,
   CoResidentIdentityProvided,
@@ -20,6 +22,7 @@ export class AllocationEvents {
   static readonly produced = [
     AllocationRecordedEvent,
     AllocationClosedEvent,
+    AllocationOfferAcceptedEvent,
     CoResidentIdentityProvidedEvent,
   ];
 
@@ -31,6 +34,10 @@ export class AllocationEvents {
 
   async closed(tx: EntityManager, value: AllocationClosed): Promise<void> {
     await this.messaging.outbox.add(tx, AllocationClosedEvent, { key: value.allocationId, value });
+  }
+
+  async offerAccepted(tx: EntityManager, value: AllocationOfferAccepted): Promise<void> {
+    await this.messaging.outbox.add(tx, AllocationOfferAcceptedEvent, { key: value.allocationId, value });
   }
 
   async coResidentIdentities(

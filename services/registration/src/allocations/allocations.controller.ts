@@ -2,6 +2,8 @@ import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiProblems, ApiResult, CurrentPrincipal, Roles, ZodBody, ZodParams } from '@divit/service-kit';
 import type { Principal } from '@divit/service-kit';
 import {
+  AcceptAllocationDto,
+  acceptAllocationSchema,
   allocationIdParam,
   CloseAllocationDto,
   closeAllocationSchema,
@@ -9,6 +11,8 @@ import {
   recordAllocationSchema,
 } from './dto/record-allocation.dto';
 import {
+  AllocationAcceptanceView,
+  allocationAcceptanceViewSchema,
   AllocationClosureView,
   allocationClosureViewSchema,
   AllocationView,
@@ -58,6 +62,34 @@ export class AllocationsController {
     @ZodBody(closeAllocationSchema) body: CloseAllocationDto,
   ): Promise<AllocationClosureView> {
     return this.allocations.close(principal, params.id, body.outcome);
+  }
+
+  /**
+   * The home seeker accepted the offered dwelling: from that day the letting corporation is controller on routes B
+   * and C (ADR 0035). Recorded by the registration's organisation or its coordinator; repeating the same day answers
+   * the first acceptance, another day is 409.
+   */
+  @Post(':id/acceptance')
+  @HttpCode(200)
+  @Roles('allocation-system', 'admin', 'coordinator')
+  @ApiResult(allocationAcceptanceViewSchema, {
+    description: 'The acceptance (the first one, when repeated) with the controller before and from it.',
+  })
+  @ApiProblems(
+    'ALLOCATION_NOT_FOUND',
+    'ACCEPTANCE_BY_ALLOCATING_ORGANISATION_ONLY',
+    'ALLOCATION_ALREADY_ACCEPTED',
+    'ALLOCATION_ALREADY_CLOSED',
+    'ACCEPTANCE_BEFORE_ALLOCATION',
+    'LETTING_CORPORATION_NOT_A_MEMBER',
+    'NO_ROUTE_AT_ACCEPTANCE',
+  )
+  accept(
+    @CurrentPrincipal() principal: Principal,
+    @ZodParams(allocationIdParam) params: { id: string },
+    @ZodBody(acceptAllocationSchema) body: AcceptAllocationDto,
+  ): Promise<AllocationAcceptanceView> {
+    return this.allocations.accept(principal, params.id, body.acceptedOn);
   }
 
   /** An allocation in the caller's scope; stated identities only for admin and the allocation system. */

@@ -26,6 +26,12 @@ export interface AllocationRow {
   members: AllocationMemberRow[];
 }
 
+/** An allocation as stored: as recorded, with its acceptance (the controller hand-over) once recorded. */
+export interface StoredAllocationRow extends AllocationRow {
+  acceptedOn: string | null;
+  acceptedAt: Date | null;
+}
+
 /** What an allocation needs to know of a registration (read from the registrations table of this service). */
 export interface AllocatedRegistration {
   id: string;
@@ -119,7 +125,42 @@ export class AllocationsRepository {
     await tx.update(AllocationEntity, { id }, { closedOutcome: outcome, closedAt: at });
   }
 
-  async find(id: string): Promise<AllocationRow | null> {
+  /** The allocation's acceptance state, locked for the accepting transaction. */
+  async acceptanceForUpdate(
+    tx: EntityManager,
+    id: string,
+  ): Promise<Pick<
+    AllocationEntity,
+    | 'id'
+    | 'registrationId'
+    | 'organisationId'
+    | 'lettingCorporationId'
+    | 'closedOutcome'
+    | 'acceptedOn'
+    | 'acceptedAt'
+    | 'recordedAt'
+  > | null> {
+    return tx.findOne(AllocationEntity, {
+      where: { id },
+      select: {
+        id: true,
+        registrationId: true,
+        organisationId: true,
+        lettingCorporationId: true,
+        closedOutcome: true,
+        acceptedOn: true,
+        acceptedAt: true,
+        recordedAt: true,
+      },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  async accept(tx: EntityManager, id: string, acceptedOn: string, at: Date): Promise<void> {
+    await tx.update(AllocationEntity, { id }, { acceptedOn, acceptedAt: at });
+  }
+
+  async find(id: string): Promise<StoredAllocationRow | null> {
     const row = await this.dataSource.manager.findOne(AllocationEntity, { where: { id } });
     if (!row) return null;
     const members = await this.dataSource.manager.find(AllocationMemberEntity, {
@@ -135,6 +176,8 @@ export class AllocationsRepository {
       monthlyRentCents: row.monthlyRentCents,
       leaseStartDate: row.leaseStartDate,
       exemptionGroup: row.exemptionGroup,
+      acceptedOn: row.acceptedOn,
+      acceptedAt: row.acceptedAt,
       members: members.map((m) => ({
         id: m.id,
         position: m.position,

@@ -4,16 +4,29 @@ import { AccessLogService } from '@divit/access-log';
 import type { AllocationOutcome } from '@divit/contracts';
 import type { Principal } from '@divit/service-kit';
 import { todayInAmsterdam } from '../common/calendar-date';
+import type { EntityManager } from 'typeorm';
 import { OrganisationDirectory, OrganisationScopeService } from '../organisations/organisation-scope.service';
 import { AllocationError } from './allocations.errors';
 import { AllocationEvents } from './allocation.events';
-import { AllocatedRegistration, AllocationRow, AllocationsRepository } from './allocations.repository';
+import {
+  AllocatedRegistration,
+  AllocationRow,
+  AllocationsRepository,
+  StoredAllocationRow,
+} from './allocations.repository';
+import { AllocationControllerFacts, controllerInForce } from './controller-in-force';
 import { RecordAllocationDto } from './dto/record-allocation.dto';
-import { AllocationClosureView, AllocationMemberView, AllocationView } from './dto/allocation-view.dto';
+import {
+  AllocationAcceptanceView,
+  AllocationClosureView,
+  AllocationMemberView,
+  AllocationView,
+  ControllerView,
+} from './dto/allocation-view.dto';
 import { composeHousehold } from './household';
 import { liberalisationLimitOn } from './rent/liberalisation-limit';
 
-export type { AllocationClosureView, AllocationMemberView, AllocationView };
+export type { AllocationAcceptanceView, AllocationClosureView, AllocationMemberView, AllocationView };
 
 /** Roles that may see the co-residents' stated surname and birth date (they supplied them). */
 const IDENTITY_ROLES = new Set<Principal['roles'][number]>(['admin', 'allocation-system']);
@@ -110,7 +123,8 @@ export class AllocationsService {
         ),
       );
     });
-    return toView(allocation, true);
+    const stored = { ...allocation, acceptedOn: null, acceptedAt: null };
+    return toView(stored, true, await this.controllerOn(stored, todayInAmsterdam()));
   }
 
   /**
@@ -189,7 +203,145 @@ export class AllocationsService {
       allocationId: allocation.id,
       purpose: 'ALLOCATION',
     });
-    return toView(allocation, withIdentities);
+    return toView(allocation, withIdentities, await this.controllerOn(allocation, todayInAmsterdam()));
+  }
+
+  /**
+   * Records that the home seeker accepted the dwelling offered with this allocation (the allocation system reports
+   * it) and publishes AllocationOfferAccepted with the controller before and from the acceptance, in one
+   * transaction (ADR 0035). Only the allocating organisation's side records it: the caller must act for the
+   * registration's organisation or coordinate it (the route B housing allocator, the route C primus inter pares);
+   * the letting corporation, which becomes controller by it, cannot declare it alone. The letting corporation is
+   * the allocation's own and must still be a member of a route B/C organisation on the day of acceptance.
+   * Idempotent: the same day again answers the first acceptance; another day is a conflict.
+   */
+  async accept(principal: Principal, id: string, acceptedOn: string): Promise<AllocationAcceptanceView> {
+    const notFound = () => new AllocationError('ALLOCATION_NOT_FOUND', 'No such allocation.');
+    return this.repository.transaction(async (tx) => {
+      const allocation = await this.repository.acceptanceForUpdate(tx, id);
+      if (!allocation) throw notFound();
+      const visible = await this.scope.visibleOrganisationIds(principal, todayInAmsterdam(), tx);
+      if (!visible.includes(allocation.organisationId)) {
+        if (!visible.includes(allocation.lettingCorporationId)) throw notFound();
+        throw new AllocationError(
+          'ACCEPTANCE_BY_ALLOCATING_ORGANISATION_ONLY',
+          "The acceptance is recorded by the registration's organisation (or its coordinator), not by the letting corporation.",
+        );
+      }
+      if (allocation.acceptedOn !== null && allocation.acceptedAt !== null) {
+        if (allocation.acceptedOn !== acceptedOn) {
+          throw new AllocationError(
+            'ALLOCATION_ALREADY_ACCEPTED',
+            'The acceptance of this allocation was recorded with another day.',
+            { acceptedOn: allocation.acceptedOn },
+          );
+        }
+        return this.acceptanceView(allocation, allocation.acceptedOn, allocation.acceptedAt, tx);
+      }
+      if (allocation.closedOutcome === 'ENDED_WITHOUT_LEASE') {
+        throw new AllocationError(
+          'ALLOCATION_ALREADY_CLOSED',
+          'The allocation ended without a lease: there is no offer left to accept.',
+          { outcome: allocation.closedOutcome },
+        );
+      }
+      const recordedOn = todayInAmsterdam(allocation.recordedAt);
+      if (acceptedOn < recordedOn) {
+        throw new AllocationError(
+          'ACCEPTANCE_BEFORE_ALLOCATION',
+          'The offer can only be accepted from the day the allocation was recorded.',
+          { recordedOn },
+        );
+      }
+      const route = await this.organisations.routeOn(allocation.organisationId, acceptedOn, tx);
+      if (!route) {
+        throw new AllocationError(
+          'NO_ROUTE_AT_ACCEPTANCE',
+          "The registration's organisation has no DIV-it route in force on the day of acceptance.",
+        );
+      }
+      if (
+        route.route !== 'A' &&
+        !(await this.organisations.isMemberOn(
+          allocation.organisationId,
+          allocation.lettingCorporationId,
+          acceptedOn,
+          tx,
+        ))
+      ) {
+        throw new AllocationError(
+          'LETTING_CORPORATION_NOT_A_MEMBER',
+          `On route ${route.route} the controller passes at acceptance to the letting corporation, which must be a member of the registration's organisation on the day of acceptance.`,
+          { route: route.route },
+        );
+      }
+      const acceptedAt = new Date();
+      await this.repository.accept(tx, id, acceptedOn, acceptedAt);
+      const view = await this.acceptanceView(allocation, acceptedOn, acceptedAt, tx);
+      await this.events.offerAccepted(tx, {
+        allocationId: id,
+        registrationId: allocation.registrationId,
+        organisationId: allocation.organisationId,
+        lettingCorporationId: allocation.lettingCorporationId,
+        route: view.controller.route,
+        acceptedOn,
+        previousControllerOrganisationIds: view.previousController.organisationIds,
+        controllerOrganisationIds: view.controller.organisationIds,
+        occurredAt: acceptedAt.getTime(),
+      });
+      await this.accessLog.record(
+        {
+          principal,
+          action: 'ALLOCATION_OFFER_ACCEPTED',
+          resourceType: 'allocation',
+          resourceId: id,
+          organisationId: allocation.organisationId,
+          registrationId: allocation.registrationId,
+          allocationId: id,
+          purpose: 'ALLOCATION',
+          changedFields: ['acceptedOn', 'acceptedAt'],
+          changedValues: {
+            acceptedOn: { from: null, to: acceptedOn },
+            acceptedAt: { from: null, to: acceptedAt.toISOString() },
+          },
+        },
+        tx,
+      );
+      return view;
+    });
+  }
+
+  /** The controller in force on `at` (null without a route then): one rule, `controllerInForce`. */
+  private async controllerOn(
+    allocation: AllocationControllerFacts,
+    at: string,
+    tx?: EntityManager,
+  ): Promise<ControllerView | null> {
+    const route = await this.organisations.routeOn(allocation.organisationId, at, tx);
+    const members =
+      route?.route === 'C' ? await this.organisations.membersOn(allocation.organisationId, at, tx) : [];
+    const controller = controllerInForce(allocation, route?.route ?? null, members, at);
+    return controller ? { at, ...controller } : null;
+  }
+
+  private async acceptanceView(
+    allocation: Omit<AllocationControllerFacts, 'acceptedOn'> & { id: string },
+    acceptedOn: string,
+    acceptedAt: Date,
+    tx: EntityManager,
+  ): Promise<AllocationAcceptanceView> {
+    // Before: the rule on the day of acceptance as if not accepted (its route and members of that day).
+    const previousController = await this.controllerOn({ ...allocation, acceptedOn: null }, acceptedOn, tx);
+    const controller = await this.controllerOn({ ...allocation, acceptedOn }, acceptedOn, tx);
+    if (!previousController || !controller) throw new Error('acceptance without a route in force');
+    return {
+      allocationId: allocation.id,
+      lettingCorporationId: allocation.lettingCorporationId,
+      acceptedOn,
+      acceptedAt: acceptedAt.toISOString(),
+      previousController,
+      controller,
+    };
   }
 
   private async visibleRegistration(
@@ -263,7 +415,11 @@ export class AllocationsService {
   }
 }
 
-function toView(allocation: AllocationRow, withIdentity: boolean): AllocationView {
+function toView(
+  allocation: StoredAllocationRow,
+  withIdentity: boolean,
+  controller: ControllerView | null,
+): AllocationView {
   return {
     allocationId: allocation.id,
     registrationId: allocation.registrationId,
@@ -282,6 +438,8 @@ function toView(allocation: AllocationRow, withIdentity: boolean): AllocationVie
         ? { statedIdentity: { surnamePrefix: m.surnamePrefix, surname: m.surname, birthDate: m.birthDate } }
         : {}),
     })),
+    acceptedOn: allocation.acceptedOn,
+    controller,
   };
 }
 

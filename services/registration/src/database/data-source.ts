@@ -30,6 +30,7 @@ import { ConcordanceOutlivesErasedRegistrations1766100000000 } from './migration
 import { DossierImportDryRun1766100000001 } from './migrations/1766100000001-dossier-import-dry-run';
 import { DossierHousehold1766100000002 } from './migrations/1766100000002-dossier-household';
 import { NamedUsersAndAccess1767000000000 } from './migrations/1767000000000-named-users-and-access';
+import { AllocationAcceptance1767100000000 } from './migrations/1767100000000-allocation-acceptance';
 
 /** Explicit lists: the app, the migration command and the tests use exactly these. */
 export const registrationEntities = [
@@ -65,6 +66,7 @@ export const registrationMigrations = [
   DossierImportDryRun1766100000001,
   DossierHousehold1766100000002,
   NamedUsersAndAccess1767000000000,
+  AllocationAcceptance1767100000000,
 ];
 
 export function registrationDataSourceOptions(config: RegistrationConfig): DataSourceOptions {

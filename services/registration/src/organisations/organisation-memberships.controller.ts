@@ -103,6 +103,7 @@ export class OrganisationMembershipsController {
     'ORGANISATION_NOT_FOUND',
     'MEMBERSHIP_NOT_FOUND',
     'MEMBERSHIP_ALREADY_ENDED',
+    'MEMBER_IS_PRIMUS_INTER_PARES',
     'MEMBERSHIP_END_BEFORE_START',
   )
   end(

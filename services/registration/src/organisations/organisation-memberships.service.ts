@@ -113,6 +113,20 @@ export class OrganisationMembershipsService {
           { validFrom: membership.validFrom },
         );
       }
+      // The primus inter pares stays a member while it is appointed (ADR 0035): appoint another one first.
+      if (
+        await this.repository.primusInterParesAfter(
+          tx,
+          organisationId,
+          membership.memberOrganisationId,
+          input.validTo,
+        )
+      ) {
+        throw new OrganisationError(
+          'MEMBER_IS_PRIMUS_INTER_PARES',
+          'The corporation is the primus inter pares after this day: appoint another member corporation first.',
+        );
+      }
       await this.repository.endMembership(tx, membershipId, input.validTo);
       const ended = { ...membership, validTo: input.validTo };
       await this.events.membershipEnded(tx, {

@@ -55,11 +55,21 @@ export class OrganisationDirectory {
     return this.repository.kindOf(organisationId);
   }
 
-  routeOn(organisationId: string, at: string): Promise<RouteRow | null> {
-    return this.repository.routeAt(organisationId, at);
+  routeOn(organisationId: string, at: string, tx?: EntityManager): Promise<RouteRow | null> {
+    return this.repository.routeAt(organisationId, at, tx);
   }
 
-  isMemberOn(organisationId: string, memberOrganisationId: string, at: string): Promise<boolean> {
-    return this.repository.isMemberOn(organisationId, memberOrganisationId, at);
+  isMemberOn(
+    organisationId: string,
+    memberOrganisationId: string,
+    at: string,
+    tx?: EntityManager,
+  ): Promise<boolean> {
+    return this.repository.isMemberOn(organisationId, memberOrganisationId, at, tx);
+  }
+
+  /** The member corporations of the organisation on `at`. */
+  membersOn(organisationId: string, at: string, tx?: EntityManager): Promise<string[]> {
+    return this.repository.membersOn([organisationId], at, tx);
   }
 }

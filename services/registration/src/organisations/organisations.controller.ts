@@ -55,8 +55,12 @@ export class OrganisationsController {
     'DIVIT_NOT_APPLICABLE',
     'COORDINATOR_NOT_ALLOWED',
     'COORDINATOR_NOT_A_CORPORATION',
+    'COORDINATOR_NOT_A_MEMBER',
     'COORDINATOR_REQUIRED',
     'COORDINATOR_UNKNOWN',
+    'MEMBERS_NOT_ALLOWED',
+    'MEMBER_NOT_A_CORPORATION',
+    'MEMBER_UNKNOWN',
   )
   register(@ZodBody(registerOrganisationSchema) body: RegisterOrganisationDto): Promise<OrganisationView> {
     return this.organisations.register(body);
@@ -116,6 +120,7 @@ export class OrganisationsController {
     'ROUTE_CHANGE_NOT_AFTER_LATEST',
     'COORDINATOR_NOT_ALLOWED',
     'COORDINATOR_NOT_A_CORPORATION',
+    'COORDINATOR_NOT_A_MEMBER',
     'COORDINATOR_REQUIRED',
     'COORDINATOR_UNKNOWN',
     'ROUTE_NOT_ALLOWED_FOR_KIND',

@@ -233,6 +233,28 @@ export class OrganisationsRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Whether `memberOrganisationId` is the route C primus inter pares of the organisation on any day after
+   * `lastDay` (the route in force the day after, or any later route change).
+   */
+  async primusInterParesAfter(
+    tx: EntityManager,
+    organisationId: string,
+    memberOrganisationId: string,
+    lastDay: string,
+  ): Promise<boolean> {
+    const rows = await tx.query<unknown[]>(
+      `SELECT 1 FROM organisation_routes r
+        WHERE r.organisation_id = $1 AND r.route = 'C' AND r.coordinator_organisation_id = $2
+          AND (r.effective_from > $3::date
+               OR r.effective_from = (SELECT max(effective_from) FROM organisation_routes
+                                       WHERE organisation_id = $1 AND effective_from <= $3::date + 1))
+        LIMIT 1`,
+      [organisationId, memberOrganisationId, lastDay],
+    );
+    return rows.length > 0;
+  }
+
   // ------------------------------------------------------------------ housing stock
 
   /** Records a figure; a second figure for the same member and date replaces (corrects) the first. */

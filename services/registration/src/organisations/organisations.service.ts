@@ -33,6 +33,13 @@ export class OrganisationsService {
         'Route C needs a member corporation appointed primus inter pares.',
       );
     }
+    const members = input.memberOrganisationIds ?? [];
+    if (decision.route === 'A' && members.length > 0) {
+      throw new OrganisationError(
+        'MEMBERS_NOT_ALLOWED',
+        'A route A corporation allocates alone: it has no member corporations.',
+      );
+    }
     if (decision.coordinator !== 'PRIMUS_INTER_PARES' && input.coordinatorOrganisationId) {
       throw new OrganisationError(
         'COORDINATOR_NOT_ALLOWED',
@@ -63,8 +70,11 @@ export class OrganisationsService {
       }
       if (decision.coordinator === 'PRIMUS_INTER_PARES' && coordinator) {
         await this.assertPrimusInterPares(coordinator, tx);
+        if (!members.includes(coordinator)) throw primusInterParesNotAMember(input.effectiveFrom);
       }
+      for (const member of members) await this.assertMemberCorporation(member, tx);
       await this.repository.insert(tx, record);
+      const occurredAt = Date.now();
       await this.events.registered(tx, {
         organisationId: id,
         name: input.name,
@@ -72,8 +82,28 @@ export class OrganisationsService {
         route: decision.route,
         coordinatorOrganisationId: coordinator,
         effectiveFrom: input.effectiveFrom,
-        occurredAt: Date.now(),
+        occurredAt,
       });
+      // The founding members, from the organisation's first day (ADR 0035): after OrganisationRegistered on the same
+      // key, so every consumer learns the organisation before its members.
+      for (const memberOrganisationId of members) {
+        const membership = {
+          id: randomUUID(),
+          organisationId: id,
+          memberOrganisationId,
+          validFrom: input.effectiveFrom,
+          validTo: null,
+        };
+        await this.repository.insertMembership(tx, { ...membership });
+        await this.events.membershipStarted(tx, {
+          organisationId: id,
+          membershipId: membership.id,
+          memberOrganisationId,
+          validFrom: membership.validFrom,
+          validTo: null,
+          occurredAt,
+        });
+      }
     });
     return toView(record, input.effectiveFrom);
   }
@@ -128,6 +158,17 @@ export class OrganisationsService {
       if (!plan.ok) throw new OrganisationError(plan.refusal, plan.message);
       if (plan.next.route === 'C' && plan.next.coordinatorOrganisationId) {
         await this.assertPrimusInterPares(plan.next.coordinatorOrganisationId, tx);
+        // Seed 000: the primus inter pares is appointed from the member corporations: enrol it first (a membership
+        // in force on the change's first day), then appoint it.
+        if (
+          !(await this.repository.isMemberOn(
+            id,
+            plan.next.coordinatorOrganisationId,
+            input.effectiveFrom,
+            tx,
+          ))
+        )
+          throw primusInterParesNotAMember(input.effectiveFrom);
       }
       const current: RouteRow = { effectiveFrom: input.effectiveFrom, ...plan.next };
       await this.repository.insertRoute(tx, id, current);
@@ -162,6 +203,31 @@ export class OrganisationsService {
       );
     }
   }
+
+  private async assertMemberCorporation(
+    memberId: string,
+    tx: Parameters<OrganisationsRepository['kindOf']>[1],
+  ): Promise<void> {
+    const memberKind = await this.repository.kindOf(memberId, tx);
+    if (!memberKind) {
+      throw new OrganisationError('MEMBER_UNKNOWN', 'The member must be a registered organisation.');
+    }
+    if (memberKind !== 'CORPORATION') {
+      throw new OrganisationError(
+        'MEMBER_NOT_A_CORPORATION',
+        'Members of a housing allocator or collaboration are corporations.',
+        { memberKind },
+      );
+    }
+  }
+}
+
+function primusInterParesNotAMember(at: string): OrganisationError {
+  return new OrganisationError(
+    'COORDINATOR_NOT_A_MEMBER',
+    'The primus inter pares must be one of the member corporations of the collaboration on the date the route takes effect.',
+    { at },
+  );
 }
 
 function notFound(): OrganisationError {

@@ -111,6 +111,13 @@ describe('registration: hostile clients (every operation of the OpenAPI document
       requests: {
         allocationsGet: { path: { id: allocationId } },
         allocationsClose: { path: { id: allocationId }, body: { outcome: 'LEASE_SIGNED' } },
+        // The seeker's acceptance of the offered dwelling (ADR 0035): today, the day the allocation was recorded.
+        allocationsAccept: {
+          path: { id: allocationId },
+          body: {
+            acceptedOn: new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date()),
+          },
+        },
         allocationsRecord: { body: allocation },
         registrationsGet: { path: { id: registrationId } },
         registrationsAccessLogOf: { path: { id: registrationId } },

@@ -35,8 +35,10 @@ describe('registration: memberships, housing stock and route changes (real Postg
     org.corp2 = await register('Woonstichting Twee', decisionAnswers.routeA);
     org.corp3 = await register('Woonstichting Drie', decisionAnswers.routeA);
     org.allocator = await register('Woonruimteverdeler Regio', decisionAnswers.routeB);
+    // A route C collaboration comes with its founding members, the primus inter pares among them (ADR 0035).
     org.collab = await register('Samenwerkingsverband Kust', decisionAnswers.routeC, {
       coordinatorOrganisationId: org.corp1,
+      memberOrganisationIds: [org.corp1, org.corp3],
     });
   });
 
@@ -87,13 +89,10 @@ describe('registration: memberships, housing stock and route changes (real Postg
     const again = await start(org.allocator, { memberOrganisationId: org.corp2, validFrom: '2026-03-01' });
     expect(again.status).toBe(201);
 
-    // Members of the route C collaboration (its primus inter pares corp1 among them).
+    // The route C collaboration's founding members came with its registration: enrolling them again overlaps.
     expect(
-      (await start(org.collab, { memberOrganisationId: org.corp1, validFrom: '2025-01-01' })).status,
-    ).toBe(201);
-    expect(
-      (await start(org.collab, { memberOrganisationId: org.corp3, validFrom: '2025-01-01' })).status,
-    ).toBe(201);
+      await start(org.collab, { memberOrganisationId: org.corp1, validFrom: '2025-01-01' }),
+    ).toMatchObject({ status: 409, json: { code: 'MEMBERSHIP_OVERLAPS' } });
   });
 
   it('the database itself refuses overlapping periods (a backstop for concurrent writers)', async () => {
@@ -277,7 +276,10 @@ describe('registration: memberships, housing stock and route changes (real Postg
   it('changes route and coordinator from a date, keeping the history', async () => {
     const change = (body: object, token = admin) =>
       t.call('POST', `/organisations/${org.collab}/route-changes`, token, body);
-    // The primus inter pares changes from corp1 to corp2 …
+    // The primus inter pares changes from corp1 to corp2, once corp2 is a member …
+    expect(
+      (await start(org.collab, { memberOrganisationId: org.corp2, validFrom: '2026-01-01' })).status,
+    ).toBe(201);
     const pip = await change({
       route: 'C',
       coordinatorOrganisationId: org.corp2,
@@ -381,7 +383,9 @@ describe('registration: memberships, housing stock and route changes (real Postg
     );
     // After the change to route B the collaboration coordinates itself.
     expect(await visible(org.corp2, '2026-07-01')).toEqual([org.corp2]);
-    expect(await visible(org.collab, '2026-07-01')).toEqual(sorted(org.collab, org.corp1, org.corp3));
+    expect(await visible(org.collab, '2026-07-01')).toEqual(
+      sorted(org.collab, org.corp1, org.corp2, org.corp3),
+    );
     // An organisation that does not exist (e.g. a platform operator) sees only its own id.
     expect(await visible('platform', '2026-07-01')).toEqual(['platform']);
   });
@@ -389,7 +393,7 @@ describe('registration: memberships, housing stock and route changes (real Postg
   it('publishes events from which members, periods, stock and routes can be rebuilt', async () => {
     const onOrganisations = (type: string) => (e: ReceivedEvent) =>
       e.topic === 'registrationOrganisations' && e.type === `nl.divit.registration.${type}`;
-    const started = await t.eventsMatching(onOrganisations('MembershipStarted'), 5);
+    const started = await t.eventsMatching(onOrganisations('MembershipStarted'), 6);
     const ended = await t.eventsMatching(onOrganisations('MembershipEnded'), 1);
     const stock = await t.eventsMatching(onOrganisations('HousingStockRecorded'), 4);
     const routeChanged = await t.eventsMatching(onOrganisations('OrganisationRouteChanged'), 2);
@@ -399,7 +403,7 @@ describe('registration: memberships, housing stock and route changes (real Postg
       until: (n) => n === 0,
       timeoutMs: 10_000,
     });
-    expect([started.length, ended.length, stock.length, routeChanged.length]).toEqual([5, 1, 4, 2]);
+    expect([started.length, ended.length, stock.length, routeChanged.length]).toEqual([6, 1, 4, 2]);
     for (const e of [...started, ...ended, ...stock, ...routeChanged]) {
       expect(e.key).toBe(e.value.organisationId);
       expect(e.headers.ce_type).toBe(e.type);

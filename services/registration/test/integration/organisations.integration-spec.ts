@@ -89,6 +89,8 @@ describe('registration: organisations and routes (real PostgreSQL, Kafka, regist
       name: 'Samenwerkende Corporaties Noord',
       answers: { ...answers, isCollaborationWithAllocationAim: true },
       coordinatorOrganisationId: a.json.organisationId,
+      // The primus inter pares is one of the founding members (ADR 0035).
+      memberOrganisationIds: [a.json.organisationId],
       effectiveFrom: '2026-02-01',
     });
     expect(c.json).toMatchObject({

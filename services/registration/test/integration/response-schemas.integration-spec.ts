@@ -61,6 +61,7 @@ describe('registration: real responses match the response schemas (real PostgreS
     org.allocator = await register('Woonruimteverdeler Schema', decisionAnswers.routeB);
     org.collab = await register('Samenwerkingsverband Schema', decisionAnswers.routeC, {
       coordinatorOrganisationId: org.corp1,
+      memberOrganisationIds: [org.corp1, org.corp2],
     });
   });
 

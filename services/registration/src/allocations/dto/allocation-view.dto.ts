@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { AllocationOutcomeSymbols, ExemptionGroupSymbols, HouseholdRoleSymbols } from '@divit/contracts';
+import {
+  AllocationOutcomeSymbols,
+  ExemptionGroupSymbols,
+  HouseholdRoleSymbols,
+  RouteSymbols,
+} from '@divit/contracts';
+import { CONTROLLER_BASES } from '../controller-in-force';
 
 // The responses of /allocations. AllocationView and AllocationClosureView (allocations.service.ts) are inferred
 // from these schemas, so the code cannot return another shape without failing the typecheck.
@@ -14,6 +20,23 @@ export const allocationMemberViewSchema = z.strictObject({
     .optional(),
 });
 
+/** The controller (verwerkingsverantwoordelijke) of the allocation's DIV-it data in force on `at` (ADR 0035). */
+export const controllerViewSchema = z.strictObject({
+  /** The date the controller is in force on (today, Europe/Amsterdam). */
+  at: z.iso.date(),
+  /** Route of the registration's organisation in force on `at`. */
+  route: z.enum(RouteSymbols),
+  /**
+   * ROUTE_A_CORPORATION: the corporation, in every phase. ROUTE_B_HOUSING_ALLOCATOR: the housing allocator, until
+   * the seeker accepts the offered dwelling. ROUTE_C_MEMBERS_JOINTLY: the member corporations jointly, until the
+   * acceptance. LETTING_CORPORATION_FROM_ACCEPTANCE: routes B and C from the day of acceptance.
+   */
+  basis: z.enum(CONTROLLER_BASES),
+  /** Sorted organisation ids (several only for route C joint controllers). */
+  organisationIds: z.array(z.uuid()),
+  joint: z.boolean(),
+});
+
 export const allocationViewSchema = z.strictObject({
   allocationId: z.uuid(),
   registrationId: z.uuid(),
@@ -26,6 +49,22 @@ export const allocationViewSchema = z.strictObject({
   /** False for exempted groups: DIV-it may not be offered to them. */
   incomeTestRequired: z.boolean(),
   members: z.array(allocationMemberViewSchema),
+  /** The day the home seeker accepted the offered dwelling; null until then. */
+  acceptedOn: z.iso.date().nullable(),
+  /** The controller in force today; null when the organisation has no route in force today. */
+  controller: controllerViewSchema.nullable(),
+});
+
+export const allocationAcceptanceViewSchema = z.strictObject({
+  allocationId: z.uuid(),
+  lettingCorporationId: z.uuid(),
+  acceptedOn: z.iso.date(),
+  /** When the (first) acceptance was recorded; a repeated acceptance answers the same. */
+  acceptedAt: z.iso.datetime(),
+  /** The controller until the acceptance (on the day before it). */
+  previousController: controllerViewSchema,
+  /** The controller from the acceptance (on its day). */
+  controller: controllerViewSchema,
 });
 
 export const allocationClosureViewSchema = z.strictObject({
@@ -38,3 +77,5 @@ export const allocationClosureViewSchema = z.strictObject({
 export type AllocationMemberView = z.infer<typeof allocationMemberViewSchema>;
 export type AllocationView = z.infer<typeof allocationViewSchema>;
 export type AllocationClosureView = z.infer<typeof allocationClosureViewSchema>;
+export type ControllerView = z.infer<typeof controllerViewSchema>;
+export type AllocationAcceptanceView = z.infer<typeof allocationAcceptanceViewSchema>;

@@ -87,3 +87,15 @@ export const closeAllocationSchema = z.strictObject({
   outcome: z.enum(AllocationOutcomeSymbols),
 });
 export type CloseAllocationDto = z.infer<typeof closeAllocationSchema>;
+
+/**
+ * The home seeker accepted the dwelling offered with this allocation, on `acceptedOn` (from the allocation's recording
+ * to today, Europe/Amsterdam). The letting corporation is the allocation's own (derived, not named again).
+ */
+export const acceptAllocationSchema = z.strictObject({
+  acceptedOn: isoDate.refine(
+    (v) => v <= todayInAmsterdam(),
+    'must not be after today (Europe/Amsterdam): an acceptance is recorded when it happened',
+  ),
+});
+export type AcceptAllocationDto = z.infer<typeof acceptAllocationSchema>;

@@ -43,8 +43,19 @@ export const registerOrganisationSchema = z.strictObject({
       collaborationIsWoonruimteverdeler:
         (collaborationIsWoonruimteverdeler ?? collaborationIsLegalAllocator) === true,
     })),
-  /** Route C only: the member corporation appointed primus inter pares. */
+  /** Route C only: the member corporation appointed primus inter pares; it must be one of `memberOrganisationIds`. */
   coordinatorOrganisationId: z.uuid().optional(),
+  /**
+   * Route B/C only: the founding member corporations, members from `effectiveFrom` (open-ended), recorded with the
+   * organisation in one transaction (MembershipStarted each). Route C needs at least the primus inter pares: a
+   * collaboration cannot have members before it exists, so its founding members come with its registration
+   * (ADR 0035). Later members are enrolled through `POST /organisations/{id}/memberships`.
+   */
+  memberOrganisationIds: z
+    .array(z.uuid())
+    .max(200)
+    .refine((ids) => new Set(ids).size === ids.length, 'must not name a corporation twice')
+    .optional(),
   effectiveFrom: isoDate,
 });
 
