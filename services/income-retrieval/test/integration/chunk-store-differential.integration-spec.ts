@@ -48,7 +48,7 @@ import { NormsService } from '../../src/norms/norms.service';
  * On a mismatch fast-check prints the seed and the shrunk sequence; replay with DIFF_SEED=<seed> (and DIFF_PATH).
  */
 
-const RUNS = Number(process.env.DIFF_RUNS ?? 40);
+const RUNS = Number(process.env.DIFF_RUNS ?? 60);
 const SEED = process.env.DIFF_SEED ? Number(process.env.DIFF_SEED) : undefined;
 const SHRINK_BUDGET_MS = Number(process.env.DIFF_SHRINK_MS ?? 60_000);
 const DEADLINE_HOURS = 6;
@@ -108,7 +108,9 @@ type Step =
       dt: number;
       jitter: number;
     }
-  | { k: 'complete'; a: number; yearsBack: 1 | 2; incomeCents: number; dt: number } // every adult grants and shares
+  // Every adult grants and shares; `twice`: each shares a second figure with the same receivedAt, whose sharingId
+  // sorts first (the repository breaks the tie by sharing_id, the chunk store must too).
+  | { k: 'complete'; a: number; yearsBack: 1 | 2; incomeCents: number; twice: boolean; dt: number }
   | { k: 'redeliver'; back: number; dt: number } // the same event (same id) again: the inbox drops it
   | { k: 'sweep'; dt: number } // expiry sweep (repository path)
   | { k: 'publish2027'; dt: number } // operator publishes the 2027 norms, then the resolver runs (repository path)
@@ -214,6 +216,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       a: idx,
       yearsBack: fc.constantFrom<1 | 2>(1, 2),
       incomeCents: fc.constantFrom(1_250_000, 2_000_000, 2_500_000, 3_000_000),
+      twice: fc.boolean(),
       dt,
     }),
   },
@@ -441,7 +444,7 @@ function plan(s: Scenario): Planned[] {
             IncomeSharedEvent,
             allocationId(h),
             {
-              sharingId: uuid(0x09, h * 8 + j, i),
+              sharingId: uuid(0x0a, h * 8 + j, i),
               allocationId: allocationId(h),
               registrationId: registrationId(h),
               subjectId,
@@ -460,6 +463,21 @@ function plan(s: Scenario): Planned[] {
           income.id = `${eventIdOf(i).slice(0, -3)}b${hex(j, 2)}`;
           push(grant);
           push(income);
+          if (step.twice) {
+            const second = consumed(
+              i,
+              IncomeSharedEvent,
+              allocationId(h),
+              {
+                ...income.value,
+                sharingId: uuid(0x09, h * 8 + j, i),
+                incomeCents: income.value.incomeCents * 2,
+              },
+              at,
+            );
+            second.id = `${eventIdOf(i).slice(0, -3)}c${hex(j, 2)}`;
+            push(second);
+          }
         }
         return;
       case 'redeliver': {
