@@ -17,7 +17,7 @@ import {
   MemberRequestUpdatedEvent,
   topicCatalogue,
 } from '@divit/contracts';
-import { AvroSerde, ConsumedEvent, OutboxWriter, TopicNames } from '@divit/messaging';
+import { AvroSerde, ConsumedEvent, EventDescriptorLike, OutboxWriter, TopicNames } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import type { MessagingRuntime } from '@divit/service-kit';
@@ -262,9 +262,9 @@ type Planned =
 
 function consumed<T extends string, V>(
   i: number,
-  descriptor: { type: T; topic: string },
+  descriptor: EventDescriptorLike<T, V>,
   key: string,
-  value: V,
+  value: NoInfer<V>,
   at: number,
 ): ConsumedEvent<{ type: T; value: V }> {
   return {
