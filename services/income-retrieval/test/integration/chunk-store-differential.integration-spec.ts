@@ -13,6 +13,8 @@ import {
   IdentityFailureCode,
   IdentityValidationFailedEvent,
   IncomeDecisionMadeEvent,
+  IncomeErasureCompletedEvent,
+  ErasureRequestedEvent,
   IncomeSharedEvent,
   MemberRequestUpdatedEvent,
   topicCatalogue,
@@ -20,9 +22,11 @@ import {
 import { AvroSerde, ConsumedEvent, EventDescriptorLike, OutboxWriter, TopicNames } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
+import { ErasureHandler } from '@divit/service-kit';
 import type { MessagingRuntime } from '@divit/service-kit';
 import { loadIncomeRetrievalConfig } from '../../src/config/income-retrieval.config';
 import { incomeRetrievalDataSourceOptions } from '../../src/database/data-source';
+import { incomeRetrievalErasure } from '../../src/erasure/owned-categories';
 import { ExpiryScheduler } from '../../src/households/expiry.scheduler';
 import { HouseholdsRepository } from '../../src/households/households.repository';
 import { HouseholdsService } from '../../src/households/households.service';
@@ -48,7 +52,7 @@ import { NormsService } from '../../src/norms/norms.service';
  * On a mismatch fast-check prints the seed and the shrunk sequence; replay with DIFF_SEED=<seed> (and DIFF_PATH).
  */
 
-const RUNS = Number(process.env.DIFF_RUNS ?? 60);
+const RUNS = Number(process.env.DIFF_RUNS ?? 80);
 const SEED = process.env.DIFF_SEED ? Number(process.env.DIFF_SEED) : undefined;
 const SHRINK_BUDGET_MS = Number(process.env.DIFF_SHRINK_MS ?? 60_000);
 const DEADLINE_HOURS = 6;
@@ -111,6 +115,15 @@ type Step =
   // Every adult grants and shares; `twice`: each shares a second figure with the same receivedAt, whose sharingId
   // sorts first (the repository breaks the tie by sharing_id, the chunk store must too).
   | { k: 'complete'; a: number; yearsBack: 1 | 2; incomeCents: number; twice: boolean; dt: number }
+  | {
+      // ErasureRequested from retention-cleanup: the consumer flushes its chunk, erases, and starts a new one
+      k: 'erase';
+      a: number;
+      m: number;
+      category: 'UNUSED_INCOME' | 'USED_INCOME';
+      scope: 'allocation' | 'registration' | 'subject';
+      dt: number;
+    }
   | { k: 'redeliver'; back: number; dt: number } // the same event (same id) again: the inbox drops it
   | { k: 'sweep'; dt: number } // expiry sweep (repository path)
   | { k: 'publish2027'; dt: number } // operator publishes the 2027 norms, then the resolver runs (repository path)
@@ -217,6 +230,17 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       yearsBack: fc.constantFrom<1 | 2>(1, 2),
       incomeCents: fc.constantFrom(1_250_000, 2_000_000, 2_500_000, 3_000_000),
       twice: fc.boolean(),
+      dt,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('erase' as const),
+      a: idx,
+      m: idx,
+      category: fc.constantFrom('UNUSED_INCOME' as const, 'USED_INCOME'),
+      scope: fc.constantFrom('allocation' as const, 'registration', 'subject'),
       dt,
     }),
   },
@@ -480,6 +504,28 @@ function plan(s: Scenario): Planned[] {
           }
         }
         return;
+      case 'erase':
+        return push(
+          consumed(
+            i,
+            ErasureRequestedEvent,
+            uuid(0x0b, i),
+            {
+              erasureId: uuid(0x0b, i),
+              targetService: 'INCOME_RETRIEVAL',
+              category: step.category,
+              reason: 'RETENTION_PERIOD_ENDED',
+              policyId: 'test-policy',
+              organisationId: null,
+              registrationId: step.scope === 'registration' ? registrationId(h) : null,
+              subjectId: step.scope === 'subject' ? subjectOf('member') : null,
+              allocationId: step.scope === 'allocation' ? allocationId(h) : null,
+              recordedBefore: null,
+              requestedAt: at,
+            },
+            at,
+          ),
+        );
       case 'redeliver': {
         const again = events[events.length - 1 - step.back];
         // A copy with the same id (and its own clock): the inbox, not the object, makes it a duplicate.
@@ -520,7 +566,7 @@ function norms2027(): Record<string, unknown> {
 const config = loadIncomeRetrievalConfig({ REQUEST_DEADLINE_HOURS: String(DEADLINE_HOURS) });
 const serde = new AvroSerde({ registryUrl: 'http://127.0.0.1:9', autoRegister: false }); // never contacted
 const descriptors = new Map<string, { type: string; topic: string; schema: unknown }>(
-  [MemberRequestUpdatedEvent, IncomeDecisionMadeEvent].map((d) => [d.type, d]),
+  [MemberRequestUpdatedEvent, IncomeDecisionMadeEvent, IncomeErasureCompletedEvent].map((d) => [d.type, d]),
 );
 
 class Side {
@@ -546,7 +592,7 @@ class Side {
       {} as never, // messaging: only used to start the Kafka consumer
       config,
       this.service,
-      {} as never, // erasure commands are not generated
+      new ErasureHandler(incomeRetrievalErasure, outbox),
       {} as never,
     );
     this.expiry = new ExpiryScheduler(ds, this.repo, this.service, config);
@@ -568,7 +614,7 @@ class Side {
   async reset(): Promise<void> {
     await this.ds.query(
       `TRUNCATE allocations, member_requests, member_signals, shared_incomes, pension_age_statements, decisions,
-         income_statements, outbox_messages, outbox_schemas, income_norms RESTART IDENTITY`,
+         income_statements, outbox_messages, outbox_schemas, income_norms, erasure_acknowledgements RESTART IDENTITY`,
     );
   }
 
@@ -702,7 +748,7 @@ class Side {
       decisions: await q(`SELECT * FROM decisions ORDER BY allocation_id`),
       income_statements: await q(
         `SELECT statement_id, allocation_id, organisation_id, letting_corporation_id, registration_id,
-           contains_income, body, created_at, to_char(retain_until, 'YYYY-MM-DD') AS retain_until
+           contains_income, body - 'incomeErasedAt' AS body, body ? 'incomeErasedAt' AS income_erased, created_at, to_char(retain_until, 'YYYY-MM-DD') AS retain_until
          FROM income_statements ORDER BY allocation_id`,
       ),
       // In insertion order per event type (the topics are per event type; a chunk writes one type at a time).
@@ -712,6 +758,10 @@ class Side {
       ),
       outbox_schemas: await q(`SELECT fingerprint, event_type FROM outbox_schemas ORDER BY fingerprint`),
       income_norms: await q(`SELECT lease_year, version FROM income_norms ORDER BY lease_year`),
+      erasure_acknowledgements: await q(
+        `SELECT erasure_id, owner, category, acknowledgement_id, erased_count, erased_rows
+         FROM erasure_acknowledgements ORDER BY erasure_id`,
+      ),
     };
     const names = new Map<string, string>();
     for (const d of tables.decisions ?? [])
@@ -812,6 +862,13 @@ describe('income-retrieval: the chunk store and the SQL repository agree on gene
       );
       count('pension age stated', a.pension_age_statements?.length ?? 0);
       count('income rows kept', a.shared_incomes?.length ?? 0);
+      const acks = a.erasure_acknowledgements as { erased_count: number }[];
+      count('erasures acknowledged', acks.length);
+      count('erasures that erased rows', acks.filter((x) => x.erased_count > 0).length);
+      count(
+        'statements with income erased',
+        (a.income_statements as { income_erased: boolean }[]).filter((x) => x.income_erased).length,
+      );
     } finally {
       jest.useRealTimers();
       if (process.env.DIFF_TRACE)
