@@ -44,9 +44,10 @@ import { NormsService } from '../../src/norms/norms.service';
  *       and the real outbox writer;
  *   (b) in chunks of generated sizes through the consumer's own `applyChunk` (HouseholdsService.inChunk, the
  *       ChunkStore); a chunk that fails is rolled back and redone event by event, as the messaging library does.
- * Expiry sweeps, norm publications (+ resolver) and pension-age statements run between events through the
- * repository in both. Every household table and the outbox (decoded Avro bodies) must then be equal, with the
- * service's random ids (decision, statement, event ids) normalised. The clock is fixed per step (jest fake `Date`
+ * Erasure commands go through the consumer in both (in (b) they end the chunk, as `applyChunk` does). Expiry sweeps,
+ * norm publications (+ resolver) and pension-age statements run between events through the repository in both.
+ * Every household table, the erasure acknowledgements and the outbox (decoded Avro bodies) must then be equal, with
+ * the service's random ids normalised (decision and statement ids by allocation, minted event ids by UUID version). The clock is fixed per step (jest fake `Date`
  * only), so decidedAt, awaiting-since and outbox times compare exactly. No Kafka, no registry.
  *
  * On a mismatch fast-check prints the seed and the shrunk sequence; replay with DIFF_SEED=<seed> (and DIFF_PATH).
@@ -949,7 +950,7 @@ describe('income-retrieval: the chunk store and the SQL repository agree on gene
     });
     // What the generated cases reached (printed so a weaker generator shows up in the log).
     process.stdout.write(
-      `chunk-store differential: seed ${seed}, ${seen.cases} cases, ${seen.events} events, ${seen.deadLetters} dead letters, reached ${JSON.stringify(
+      `chunk-store differential: seed ${seed}, ${seen.cases} cases (incl. the fixed one), ${seen.events} events, ${seen.deadLetters} dead letters, reached ${JSON.stringify(
         Object.fromEntries(seen.reached),
       )}\n`,
     );
