@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { eventId } from '@divit/messaging';
 import type { EventDescriptorLike, OutgoingEvent } from '@divit/messaging';
 import type { NormsLookup } from '../norms/norms.service';
 import {
@@ -327,7 +327,8 @@ export class ChunkStore implements HouseholdStore, OutboxSink {
     descriptor: EventDescriptorLike<string, V>,
     events: readonly OutgoingEvent<V>[],
   ): Promise<string[]> {
-    const stamped = events.map((e) => ({ ...e, id: e.id ?? randomUUID(), time: e.time ?? new Date() }));
+    // Stamped as the outbox writer would: time-ordered (v7) event ids, the time the event was added.
+    const stamped = events.map((e) => ({ ...e, id: e.id ?? eventId(), time: e.time ?? new Date() }));
     if (stamped.length > 0)
       this.outboxBuffer.push({
         descriptor: descriptor,
