@@ -394,11 +394,24 @@ build_keycloak() {
 }
 
 # A realm file that changed since it was imported: --import-realm skips a realm that exists, so the (local)
-# database is dropped and created again and the new file imported on this start.
+# database is dropped and created again and the new file imported on this start. The imported file's hash is
+# kept on the database itself (its comment), not in this checkout's state: a clean clone on a machine whose
+# PostgreSQL holds an older import (another checkout's, a CI run's) must not run on that older realm.
+keycloak_imported_hash() {
+  psql_admin -Atc "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = '$KEYCLOAK_DB'"
+}
+# Once the started server serves the realm: the database holds the import of this file.
+keycloak_record_import() {
+  psql_admin -c "COMMENT ON DATABASE \"$KEYCLOAK_DB\" IS 'realm-sha256:$(<"$KEYCLOAK_STATE/realm.sha256")'" >/dev/null ||
+    die "keycloak: could not record the realm's hash on $KEYCLOAK_DB"
+}
 keycloak_realm_changed() {
-  local now
+  local now stored
   now="$(sha256sum "$KEYCLOAK_REALM_FILE" | cut -d' ' -f1)"
-  [[ -f $KEYCLOAK_STATE/realm.sha256 && "$(<"$KEYCLOAK_STATE/realm.sha256")" != "$now" ]]
+  stored="$(keycloak_imported_hash)" || return 1
+  # No database yet: nothing to re-create. A database without a hash: imported before the hash was kept there.
+  [[ -n $(psql_admin -Atc "SELECT 1 FROM pg_database WHERE datname = '$KEYCLOAK_DB'") ]] || return 1
+  [[ $stored != "realm-sha256:$now" ]]
 }
 
 start_keycloak() {
@@ -570,7 +583,7 @@ cmd_up() {
   preflight
   resolve_jars
 
-  local kafka_note="" registry_note="" keycloak_note="" other started_registry=0 part
+  local kafka_note="" registry_note="" keycloak_note="" other started_registry=0 started_keycloak=0 part
   # Kafka data this state dir has never held (a fresh clone, CI, after 'down --purge'): the registry's schemas
   # and ids describe the Kafka data they were registered for, so a registry database left on this PostgreSQL
   # by an earlier state dir goes too. Otherwise every clean-clone run adds its test subjects to one registry
@@ -615,6 +628,7 @@ cmd_up() {
       keycloak_note=" (shared: started from $other)"
     else
       start_keycloak
+      started_keycloak=1
     fi
   fi
 
@@ -623,6 +637,7 @@ cmd_up() {
   if ((STACK_KEYCLOAK)); then
     wait_for keycloak keycloak_answers "$KEYCLOAK_TIMEOUT"
     wait_for keycloak keycloak_realm_answers "$KEYCLOAK_TIMEOUT"
+    ((started_keycloak)) && keycloak_record_import
   fi
   if ((started_registry)) && [[ -n $REGISTRY_DEFAULT_COMPATIBILITY ]]; then
     curl -fsS -m 5 -o /dev/null -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
