@@ -206,18 +206,21 @@ export class LocalKeycloak {
   private readonly lastSteps = new Map<string, number>();
 
   /**
-   * The user's TOTP code for now; when this process sent the current step's code already, the next step's (waiting
-   * for it, at most 30 s): the realm accepts a code once (`otpPolicyCodeReusable` false).
+   * A TOTP code of the user that this process has not sent yet: the current step's, else the next step's (the
+   * realm accepts codes one step either side, `otpPolicyLookAheadWindow` 1), else it waits for the next step. The
+   * realm accepts each code once (`otpPolicyCodeReusable` false), so a user logging in several times within 30 s
+   * (a test, the demonstration's token refresh) must not send one code twice.
    */
   private async freshCode(key: string, secret: string): Promise<string> {
-    let now = Date.now();
-    const step = Math.floor(now / 30_000);
-    if (this.lastSteps.get(key) === step) {
-      await new Promise((resolve) => setTimeout(resolve, (step + 1) * 30_000 - now + 50));
-      now = Date.now();
+    const current = Math.floor(Date.now() / 30_000);
+    const last = this.lastSteps.get(key);
+    const use = last === undefined || last < current ? current : last + 1;
+    if (use > current + 1) {
+      // Both codes the realm accepts now were sent: wait until `use` is within one step of the clock.
+      await new Promise((resolve) => setTimeout(resolve, (use - 1) * 30_000 - Date.now() + 50));
     }
-    this.lastSteps.set(key, Math.floor(now / 30_000));
-    return totp(secret, { time: Math.floor(now / 1000) });
+    this.lastSteps.set(key, use);
+    return totp(secret, { time: use * 30 + 1 });
   }
 
   /**

@@ -122,6 +122,11 @@ describe('named users, suspension, login audit and access review (real Keycloak)
 
   const noUser = { userId: '', idp: '', username: '' };
   const users: { member: typeof noUser; staff: typeof noUser } = { member: noUser, staff: noUser };
+  /** The first contact's TOTP secret once a staff role makes a second factor due (test-only). */
+  const memberOtpSecret = 'named-users-spec-totp-secret';
+  let memberOtp: string | undefined;
+  const memberToken = () =>
+    keycloak.userToken(users.member.username, password, undefined, undefined, memberOtp);
 
   it('an admin invites named users into Keycloak (group, roles, first-login actions); a third contact person is refused', async () => {
     const member = await invite(org.a, tokens.adminA, `it.contact1.${run}`, ['member']);
@@ -252,6 +257,9 @@ describe('named users, suspension, login audit and access review (real Keycloak)
     expect(changed.status).toBe(200);
     expect(changed.json.roles).toEqual(['finance']);
     expect(await kcRoles(users.member.idp)).toEqual(['finance']);
+    // finance is a staff role: from now on this person logs in with a second factor (docs/adr/0034).
+    await keycloak.setOtpSecret(users.member.idp, memberOtpSecret);
+    memberOtp = memberOtpSecret;
     await eventually(
       async () => {
         const old = await app().call('GET', `/organisations/${org.a}`, before);
@@ -261,14 +269,14 @@ describe('named users, suspension, login audit and access review (real Keycloak)
     );
     // Tokens are stamped in whole seconds: the next one must be issued after the change's second.
     await new Promise((r) => setTimeout(r, 1100));
-    const fresh = await keycloak.userToken(users.member.username, password);
+    const fresh = await memberToken();
     expect(decodeJwt(fresh).roles).toEqual(['finance']);
     expect((await app().call('GET', `/organisations/${org.a}`, fresh)).status).toBe(200);
   });
 
   it('suspends a user (no token from Keycloak, old tokens refused) and reinstates it (old tokens stay refused)', async () => {
     await new Promise((r) => setTimeout(r, 1100));
-    const held = await keycloak.userToken(users.member.username, password);
+    const held = await memberToken();
     expect((await app().call('GET', `/organisations/${org.a}`, held)).status).toBe(200);
     const suspended = await app().call(
       'POST',
@@ -277,9 +285,7 @@ describe('named users, suspension, login audit and access review (real Keycloak)
     );
     expect([suspended.status, suspended.json.status]).toEqual([200, 'SUSPENDED']);
     expect((await kcUser(users.member.idp)).json.enabled).toBe(false);
-    await expect(keycloak.userToken(users.member.username, password)).rejects.toThrow(
-      /user_disabled|Account disabled|invalid_grant/,
-    );
+    await expect(memberToken()).rejects.toThrow(/user_disabled|Account disabled|invalid_grant/);
     await eventually(
       async () => {
         const res = await app().call('GET', `/organisations/${org.a}`, held);
@@ -301,7 +307,7 @@ describe('named users, suspension, login audit and access review (real Keycloak)
     );
     expect([reinstated.status, reinstated.json.status]).toEqual([200, 'ACTIVE']);
     await new Promise((r) => setTimeout(r, 1100));
-    const fresh = await keycloak.userToken(users.member.username, password);
+    const fresh = await memberToken();
     await eventually(
       async () => {
         expect((await app().call('GET', `/organisations/${org.a}`, fresh)).status).toBe(200);
@@ -394,7 +400,7 @@ describe('named users, suspension, login audit and access review (real Keycloak)
     // The realm's brute-force protection locks a user for a minute when a login follows a failed one within its
     // quick-login check (1 s by default), answering "Invalid user credentials" even to the right password.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await keycloak.userToken(users.member.username, password);
+    await memberToken();
     const reader = app().app.get(LoginEventsReader);
     let rows: { action: string; outcome_reason: string | null; ip: string | null; occurred_at: Date }[] = [];
     await eventually(
