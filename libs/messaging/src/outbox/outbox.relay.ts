@@ -1,7 +1,7 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { Client, ClientConfig } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { createLogger } from '@divit/observability';
 import { AvroSerde } from '../avro-serde';
 import { frame } from '../wire-format';
@@ -22,19 +22,16 @@ export interface OutboxRelayOptions {
 
 /**
  * `running`: the publish loop runs; `listening` tells whether the LISTEN connection is open (when it is not,
- * the relay polls every `pollIntervalMs` while it re-opens it); `leading` whether this relay holds the relay lock
- * (one replica per database publishes; the others try again every `pollIntervalMs`). `failed`: the publish loop ended unexpectedly
+ * the relay polls every `pollIntervalMs` while it re-opens it). `failed`: the publish loop ended unexpectedly
  * (`reason`). `stopped`: not started, or stopped.
  */
 export type RelayState =
-  | { status: 'running'; listening: boolean; leading: boolean }
+  | { status: 'running'; listening: boolean }
   | { status: 'failed'; listening: boolean; reason: string }
   | { status: 'stopped'; listening: false };
 
 /** `application_name` of the relay's LISTEN session, to find it in pg_stat_activity. */
 export const OUTBOX_LISTENER_APPLICATION_NAME = 'divit-outbox-relay';
-/** `application_name` of the session that holds the relay lock and reads and deletes rows while it leads. */
-export const OUTBOX_LEADER_APPLICATION_NAME = 'divit-outbox-relay-leader';
 
 interface OutboxRow {
   id: string;
@@ -47,10 +44,8 @@ interface OutboxRow {
   headers: Record<string, string>;
 }
 
-/**
- * The session-level advisory lock the leading relay of a database holds for as long as it leads (one active
- * relay, strict order). A session holding it keeps every relay of the database from leading.
- */
+/** Advisory lock id shared by all relay instances of one database: one active relay, strict order. */
+/** The advisory lock one relay per database holds while it publishes a batch (exported for tests that pause the relay). */
 export const OUTBOX_RELAY_LOCK_ID = 7346152001;
 const RELAY_LOCK_ID = OUTBOX_RELAY_LOCK_ID;
 
@@ -75,10 +70,8 @@ export const RELAY_PRODUCER_CONFIG = {
 /**
  * Publishes outbox rows to Kafka in insertion order and deletes them once the broker acknowledged
  * (acks=all, one request in flight). A crash between send and delete re-sends the
- * batch: delivery is at-least-once and consumers deduplicate by event id. Several replicas may run: the one
- * whose session holds the relay lock leads and publishes, so per-key order holds; the others take over
- * within `pollIntervalMs` of its session ending (ADR 0037). The leader reads the next batch and deletes the
- * previous one while a send is in flight.
+ * batch: delivery is at-least-once and consumers deduplicate by event id. Several replicas may run;
+ * a transaction-scoped advisory lock lets one publish at a time so per-key order holds.
  */
 export class OutboxRelay {
   private readonly logger = createLogger('OutboxRelay');
@@ -99,10 +92,6 @@ export class OutboxRelay {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private stopWake: (() => void) | undefined;
-  /** The session holding the relay lock while this relay leads. */
-  private leaderClient: Client | undefined;
-  private leading = false;
   private pendingWake = false;
   /** Rows published since start (for metrics and tests). */
   published = 0;
@@ -131,7 +120,6 @@ export class OutboxRelay {
     this.running = false;
     clearTimeout(this.reconnectTimer);
     this.notify();
-    this.stopWake?.();
     await this.loop;
     const listener = this.listener;
     this.listener = undefined;
@@ -145,7 +133,7 @@ export class OutboxRelay {
     if (this.failure !== undefined)
       return { status: 'failed', listening: this.listening, reason: this.failure };
     return this.running
-      ? { status: 'running', listening: this.listening, leading: this.leading }
+      ? { status: 'running', listening: this.listening }
       : { status: 'stopped', listening: false };
   }
 
@@ -230,193 +218,98 @@ export class OutboxRelay {
 
   private async run(): Promise<void> {
     while (this.running) {
-      if (!this.leaderClient) {
-        let leader: boolean;
-        try {
-          leader = await this.becomeLeader();
-        } catch (error) {
-          this.logger.warn('outbox relay could not open its leader session; will retry', {
-            error: error instanceof Error ? error.message : String(error),
-          });
-          await this.sleep(this.errorBackoffMs);
-          continue;
-        }
-        // Another replica leads: try again after one poll interval (the fail-over bound), not at every notification.
-        if (!leader) {
-          await this.sleep(this.pollIntervalMs, false);
-          continue;
-        }
-      }
+      let published = 0;
       try {
-        await this.lead();
+        this.pendingWake = false;
+        published = await this.publishBatch();
       } catch (error) {
         this.logger.error('outbox batch failed; will retry', error);
-        await this.dropLeadership();
         await this.sleep(this.errorBackoffMs);
+        continue;
       }
+      if (published < this.batchSize && !this.pendingWake) await this.sleep(this.pollIntervalMs);
     }
-    await this.dropLeadership();
   }
 
-  /** Sleeps `ms`; a notification (when `wakeable`) or stop() ends it early. */
-  private sleep(ms: number, wakeable = true): Promise<void> {
+  private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
         clearTimeout(timer);
         resolve();
       }
-      this.wake = wakeable ? done : undefined;
-      this.stopWake = done;
+      this.wake = done;
     }).then(() => {
       this.wake = undefined;
-      this.stopWake = undefined;
     });
   }
 
-  /**
-   * Opens the leader session and tries to take the session-level relay lock. The session runs with
-   * `synchronous_commit = off`: a delete lost in a PostgreSQL crash only re-sends rows the consumers' inbox drops.
-   */
-  private async becomeLeader(): Promise<boolean> {
-    const client = new Client({
-      ...pgConfig(this.options.dataSource),
-      application_name: OUTBOX_LEADER_APPLICATION_NAME,
-    });
-    let lost = false;
-    client.on('error', () => {
-      lost = true;
-    });
-    try {
-      await client.connect();
-      const rows = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-        RELAY_LOCK_ID,
-      ]);
-      if (!rows.rows[0]?.locked || lost) {
-        await client.end().catch(() => undefined);
-        return false;
-      }
-      await client.query('SET synchronous_commit = off');
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
-    client.removeAllListeners('error');
-    // The session ending (PostgreSQL restart, terminated backend) ends the leadership; the next query fails.
-    client.on('error', (error) =>
-      this.logger.warn('outbox relay leader session lost', { error: error.message }),
-    );
-    this.leaderClient = client;
-    this.leading = true;
-    return true;
-  }
-
-  private async dropLeadership(): Promise<void> {
-    const client = this.leaderClient;
-    this.leaderClient = undefined;
-    this.leading = false;
-    if (!client) return;
-    // Ending the session releases the lock; unlock first so a follower need not wait for the backend to exit.
-    await client.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_ID]).catch(() => undefined);
-    await client.end().catch(() => undefined);
-  }
-
-  /**
-   * Publishes while this relay leads: the next batch is read, and the previous one deleted, while a send is in
-   * flight. A batch is sent only after the previous one was acknowledged (per-partition order), and its rows are
-   * deleted only after their own acknowledgement. Returns when the relay stops; throws on a failed read, send or
-   * delete (the caller gives up the leadership, waits and starts again from the rows still in the table).
-   */
-  private async lead(): Promise<void> {
-    const client = this.leaderClient;
+  /** Publishes at most one batch. Returns the number of rows published (0 if another relay holds the lock). */
+  async publishBatch(): Promise<number> {
     const producer = this.producer;
-    if (!client || !producer) throw new Error('relay not started');
-    let sending: { rows: OutboxRow[]; sent: Promise<void> } | undefined;
-    let deleting: Promise<void> = Promise.resolve();
+    if (!producer) throw new Error('relay not started');
+    const runner = this.options.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
     try {
-      while (this.running) {
-        this.pendingWake = false;
-        const exclude = sending ? sending.rows.map((r) => r.id) : [];
-        const next = await this.readBatch(client, exclude);
-        const messages = next.length > 0 ? await this.toTopicMessages(client, next) : undefined;
-        if (sending) {
-          await sending.sent;
-          const acknowledged = sending.rows;
-          sending = undefined;
-          await deleting; // one delete at a time on the session
-          deleting = this.deleteRows(client, acknowledged);
-        }
-        if (messages) {
-          sending = { rows: next, sent: this.send(producer, messages, next.length) };
-          // Keeps an unobserved rejection from being reported before it is awaited above.
-          sending.sent.catch(() => undefined);
-          continue;
-        }
-        await deleting;
-        if (!this.pendingWake) await this.sleep(this.pollIntervalMs);
+      const locks = await runner.manager.query<{ locked: boolean }[]>(
+        `SELECT pg_try_advisory_xact_lock($1) AS locked`,
+        [RELAY_LOCK_ID],
+      );
+      const lock = locks[0];
+      if (!lock?.locked) {
+        await runner.rollbackTransaction();
+        return 0;
       }
-      if (sending) {
-        await sending.sent;
-        await deleting;
-        deleting = this.deleteRows(client, sending.rows);
-        sending = undefined;
+      const rows = await runner.manager.query<OutboxRow[]>(
+        `SELECT id, seq, topic, message_key, event_type, schema_fingerprint, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`,
+        [this.batchSize],
+      );
+      if (rows.length === 0) {
+        await runner.commitTransaction();
+        return 0;
       }
-      await deleting;
+      await this.tracer.startActiveSpan(
+        'outbox publish',
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': rows.length },
+        },
+        async (span) => {
+          try {
+            await producer.sendBatch({
+              topicMessages: await this.toTopicMessages(runner.manager, rows),
+              acks: -1,
+            });
+          } finally {
+            span.end();
+          }
+        },
+      );
+      // Bounded by seq so PostgreSQL uses the seq index even with a large backlog.
+      await runner.manager.query(
+        `DELETE FROM outbox_messages WHERE seq BETWEEN $2 AND $3 AND id = ANY($1::uuid[])`,
+        [rows.map((r) => r.id), rows[0]?.seq, rows[rows.length - 1]?.seq],
+      );
+      await runner.commitTransaction();
+      this.published += rows.length;
+      return rows.length;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
     } finally {
-      // A failure leaves nothing running against the session that is about to be closed.
-      await Promise.allSettled([sending?.sent, deleting]);
+      await runner.release();
     }
   }
 
-  private async readBatch(client: Client, exclude: string[]): Promise<OutboxRow[]> {
-    // Rows of the batch in flight are still in the table; rows committed late with a lower seq are picked up.
-    const result = await client.query<OutboxRow>(
-      exclude.length === 0
-        ? `SELECT id, seq, topic, message_key, event_type, schema_fingerprint, payload, headers FROM outbox_messages ORDER BY seq LIMIT $1`
-        : `SELECT id, seq, topic, message_key, event_type, schema_fingerprint, payload, headers FROM outbox_messages WHERE id <> ALL($2::uuid[]) ORDER BY seq LIMIT $1`,
-      exclude.length === 0 ? [this.batchSize] : [this.batchSize, exclude],
-    );
-    return result.rows;
-  }
-
-  private async send(producer: Producer, topicMessages: TopicMessages[], count: number): Promise<void> {
-    await this.tracer.startActiveSpan(
-      'outbox publish',
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': count },
-      },
-      async (span) => {
-        try {
-          await producer.sendBatch({ topicMessages, acks: -1 });
-        } finally {
-          span.end();
-        }
-      },
-    );
-  }
-
-  private async deleteRows(client: Client, rows: OutboxRow[]): Promise<void> {
-    const seqs = rows.map((r) => BigInt(r.seq));
-    const low = seqs.reduce((a, b) => (b < a ? b : a));
-    const high = seqs.reduce((a, b) => (b > a ? b : a));
-    // Bounded by seq so PostgreSQL uses the seq index even with a large backlog.
-    await client.query(`DELETE FROM outbox_messages WHERE seq BETWEEN $2 AND $3 AND id = ANY($1::uuid[])`, [
-      rows.map((r) => r.id),
-      low.toString(),
-      high.toString(),
-    ]);
-    this.published += rows.length;
-  }
-
-  private async toTopicMessages(client: Client, rows: OutboxRow[]): Promise<TopicMessages[]> {
+  private async toTopicMessages(em: EntityManager, rows: OutboxRow[]): Promise<TopicMessages[]> {
     const missing = [...new Set(rows.map((r) => r.schema_fingerprint))].filter((f) => !this.schemas.has(f));
     if (missing.length > 0) {
-      const found = await client.query<{ fingerprint: string; schema: string }>(
+      const found = await em.query<{ fingerprint: string; schema: string }[]>(
         `SELECT fingerprint, schema FROM outbox_schemas WHERE fingerprint = ANY($1)`,
         [missing],
       );
-      for (const f of found.rows) this.schemas.set(f.fingerprint, f.schema);
+      for (const f of found) this.schemas.set(f.fingerprint, f.schema);
     }
     // Schema ids resolved once per distinct (topic, type, writer schema) of the batch, not awaited per row.
     const { serde } = this.options;

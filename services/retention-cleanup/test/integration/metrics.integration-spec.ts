@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { IdentityValidationFailedEvent } from '@divit/contracts';
-import { createKafka, OUTBOX_LEADER_APPLICATION_NAME, OUTBOX_RELAY_LOCK_ID } from '@divit/messaging';
+import { createKafka, OUTBOX_RELAY_LOCK_ID } from '@divit/messaging';
 import { LIFECYCLE_CONSUMER_GROUP } from '../../src/erasures/lifecycle.consumer';
 import { eventually, RetentionTestApp } from './support';
 
@@ -96,21 +96,8 @@ describe('retention-cleanup: GET /metrics on the real stack', () => {
   it('the outbox backlog and its oldest age grow while the relay is paused and drain after', async () => {
     const before = samples(await scrape(), 'divit_messaging_outbox_backlog');
     expect(before).toHaveLength(1);
-    // The relay publishes only while it holds the relay lock (ADR 0037): end the leading relay's session and take
-    // the lock before it tries again, which pauses every relay of this database.
-    await eventually(
-      async () => {
-        await holder.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
-          [OUTBOX_LEADER_APPLICATION_NAME],
-        );
-        const held = await holder.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-          OUTBOX_RELAY_LOCK_ID,
-        ]);
-        return held.rows[0]?.locked === true;
-      },
-      { description: 'the relay lock taken from the leading relay', until: (locked) => locked },
-    );
+    // The relay publishes only while it gets its advisory lock: holding it pauses every relay of this database.
+    await holder.query('SELECT pg_advisory_lock($1)', [OUTBOX_RELAY_LOCK_ID]);
     try {
       const registrationId = randomUUID();
       await t.publish(IdentityValidationFailedEvent, [failed(registrationId)]);
