@@ -7,5 +7,6 @@ module.exports = {
     '<rootDir>/reports/**/*.spec.ts',
     '<rootDir>/subject-access/**/*.spec.ts',
     '<rootDir>/lib/**/*.spec.ts',
+    '<rootDir>/faults/**/*.spec.ts',
   ],
 };

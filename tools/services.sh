@@ -80,8 +80,20 @@ launch() { # SERVICE REPLICA: start the process (migrating first when no replica
   if running "$n"; then echo "services: $n already running (pid $(cat "$STATE/run/$n.pid"))"; return; fi
   for i in $(seq "$REPLICAS"); do running "$(inst "$s" "$i")" && any=true; done
   $any || env $(service_env "$s" "$r") node "services/$s/dist/database/migrate.js" run | sed "s/^/services: $s migrate: /"
+  printf 'services: %s launched at %s by tools/services.sh (pid %s)\n' "$n" "$(date -u +%FT%T.%3NZ)" "$$" >>"$STATE/logs/$n.log"
   env $(service_env "$s" "$r") nohup node "services/$s/dist/main.js" >>"$STATE/logs/$n.log" 2>&1 &
   echo $! >"$STATE/run/$n.pid"
+}
+
+# Why instance N is not running: a pid file missing, or the exit status of a process this shell launched (wait
+# works for its own children: 128+n is signal n, so 137 is SIGKILL), or still running when the deadline passed.
+why_not_running() {
+  local n="$1" pid status
+  [[ -f $STATE/run/$n.pid ]] || { echo "no pid file $STATE/run/$n.pid"; return; }
+  pid="$(cat "$STATE/run/$n.pid")"
+  if kill -0 "$pid" 2>/dev/null; then echo "pid $pid still running, not ready in time"; return; fi
+  wait "$pid" 2>/dev/null; status=$?
+  if ((status == 127)); then echo "pid $pid gone, not a child of this shell"; else echo "pid $pid exited with status $status"; fi
 }
 
 await_ready() { # SERVICE REPLICA
@@ -89,7 +101,8 @@ await_ready() { # SERVICE REPLICA
   n="$(inst "$s" "$r")"
   until curl -fsS "http://127.0.0.1:$(port_of "$s" "$r")/health/ready" >/dev/null 2>&1; do
     if ! running "$n" || ((SECONDS > deadline)); then
-      echo "services: $n did not become ready; last log lines:"; tail -n 20 "$STATE/logs/$n.log"; exit 1
+      echo "services: $n did not become ready ($(why_not_running "$n")); last log lines:"
+      tail -n 20 "$STATE/logs/$n.log"; exit 1
     fi
     sleep 0.5
   done

@@ -28,6 +28,7 @@ import { eventDescriptors, topicCatalogue, Topics } from '@divit/contracts';
 import { AvroSerde, createKafka, EventDescriptorLike, headersToStrings } from '@divit/messaging';
 import { configureLogging } from '@divit/observability';
 import { eventually, readTopicRecords } from '@divit/testing';
+import { periodicDeltas, PeriodicState, periodicState, ranTwiceInAPeriod } from './periodic';
 import {
   type AllocationInput,
   type Answer,
@@ -751,7 +752,7 @@ function script(args: string[]): Promise<{ code: number; output: string }> {
 async function startReplica(s: Service, r: number): Promise<number> {
   const t = now();
   const { code, output } = await script(['tools/services.sh', 'start-one', s, String(r)]);
-  if (code !== 0) throw new Error(`restart of ${instanceName(s, r)} failed: ${output.slice(-500)}`);
+  if (code !== 0) throw new Error(`restart of ${instanceName(s, r)} failed (exit ${code}): ${output.trim()}`);
   return now() - t;
 }
 
@@ -1051,22 +1052,30 @@ async function decodeTopic(topic: string) {
 // Periodic jobs (ADR 0012): two replicas try every period; a job may run at most once per period it claims.
 // Over the run, per job: runs added <= periods advanced (last_period counts periods since the epoch).
 // ------------------------------------------------------------------------------------------------
-type PeriodicSnapshot = Map<string, { runs: number; period: number; intervalMs: number }>;
+type PeriodicSnapshot = Map<string, PeriodicState>;
 async function periodicSnapshot(): Promise<PeriodicSnapshot> {
   const out: PeriodicSnapshot = new Map();
   for (const s of SERVICES) {
     let rows: Record<string, unknown>[];
     try {
-      rows = await sql(dbOf(s), 'SELECT name, interval_ms, last_period, runs FROM periodic_task_runs');
+      rows = await sql(
+        dbOf(s),
+        'SELECT name, interval_ms, last_period, runs, last_started_at, last_finished_at FROM periodic_task_runs',
+      );
     } catch {
       continue; // a service without periodic work has no such table
     }
     for (const r of rows)
-      out.set(`${s}/${txt(r.name)}`, {
-        runs: Number(r.runs),
-        period: Number(r.last_period),
-        intervalMs: Number(r.interval_ms),
-      });
+      out.set(
+        `${s}/${txt(r.name)}`,
+        periodicState({
+          runs: Number(r.runs),
+          lastPeriod: Number(r.last_period),
+          intervalMs: Number(r.interval_ms),
+          lastStartedAt: r.last_started_at ? new Date(r.last_started_at as string) : null,
+          lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at as string) : null,
+        }),
+      );
   }
   return out;
 }
@@ -1316,15 +1325,8 @@ async function main(): Promise<number> {
 
   // --- Periodic jobs once per period across the replicas
   const periodicAfter = await periodicSnapshot();
-  const periodic = [...periodicAfter].map(([job, a]) => {
-    const b = periodicBefore.get(job) ?? {
-      runs: 0,
-      period: a.period - (a.runs > 0 ? a.runs : 0),
-      intervalMs: a.intervalMs,
-    };
-    return { job, runs: a.runs - b.runs, periods: a.period - b.period, intervalMs: a.intervalMs };
-  });
-  const periodicTwice = periodic.filter((j) => j.runs > j.periods);
+  const periodic = periodicDeltas(periodicBefore, periodicAfter);
+  const periodicTwice = ranTwiceInAPeriod(periodic);
 
   // --- Settlement of the run's usage
   let settlement: { ok: boolean; line: string; parts: string[] };
