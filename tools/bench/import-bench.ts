@@ -18,6 +18,8 @@ import { pipeline } from 'node:stream/promises';
 import { createTestDatabase, TestDatabase } from '@divit/persistence';
 import { loadRegistrationConfig } from '@divit/registration-service/src/config/registration.config';
 import { registrationDataSourceOptions } from '@divit/registration-service/src/database/data-source';
+import { benchResultLine, cpuPerEvent, fmt1, fmtInt, table } from './lib/report';
+import { PhaseMeter, PhaseUsage } from './lib/stats';
 
 const root = resolve(__dirname, '../..');
 const CLI = join(root, 'services/registration/dist/dossier-import/cli.js');
@@ -38,9 +40,6 @@ const ROWS = Number(opts.rows);
 const DUP_RATE = Number(opts.duplicates);
 const BAD_RATE = Number(opts.bad);
 const ORGS = Number(opts.organisations);
-
-const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const fmt1 = (n: number): string => n.toFixed(1);
 
 // Deterministic PRNG (mulberry32): the same file on every run.
 function prng(seed: number): () => number {
@@ -180,19 +179,27 @@ interface CliResult {
   maxRssMiB: number;
 }
 
-function runCli(
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; result: CliResult; wallMs: number }> {
+interface CliRun {
+  code: number | null;
+  result: CliResult;
+  wallMs: number;
+  /** CPU of the CLI process (counted as `bench`), the import database's backends and the rest, per phase. */
+  usage: PhaseUsage;
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   const started = Date.now();
+  const meter = new PhaseMeter();
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (child.pid) meter.trackChild(child.pid);
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   return new Promise((done, fail) => {
     child.on('error', fail);
     child.on('close', (code) => {
       try {
-        done({ code, result: JSON.parse(stdout) as CliResult, wallMs: Date.now() - started });
+        const usage = meter.stop();
+        done({ code, result: JSON.parse(stdout) as CliResult, wallMs: Date.now() - started, usage });
       } catch {
         fail(new Error(`the import CLI exited with ${code} and no result`));
       }
@@ -200,7 +207,16 @@ function runCli(
   });
 }
 
-async function rawCopy(db: TestDatabase, file: string): Promise<{ rows: number; ms: number }> {
+async function rawCopy(
+  db: TestDatabase,
+  file: string,
+): Promise<{ rows: number; ms: number; usage: PhaseUsage }> {
+  const meter = new PhaseMeter();
+  const r = await rawCopyOnce(db, file);
+  return { ...r, usage: meter.stop() };
+}
+
+async function rawCopyOnce(db: TestDatabase, file: string): Promise<{ rows: number; ms: number }> {
   const client = new Client({
     host: '127.0.0.1',
     port: Number(process.env.PGPORT ?? 5432),
@@ -223,19 +239,13 @@ async function rawCopy(db: TestDatabase, file: string): Promise<{ rows: number; 
   }
 }
 
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg();
   const dir = await mkdtemp(join(os.tmpdir(), 'import-bench-'));
   const file = join(dir, 'dossiers.csv');
   const seed = loadRegistrationConfig({});
   const db = await createTestDatabase({
-    prefix: 'import_bench',
+    prefix: 'bench_import', // t_bench_…: its backends are the 'pg (bench dbs)' CPU group
     options: registrationDataSourceOptions(seed),
   });
   try {
@@ -269,6 +279,9 @@ async function main(): Promise<void> {
     ];
     process.stderr.write('import (full load) ...\n');
     const full = await runCli(cliArgs, env);
+    process.stderr.write('raw COPY baseline again ...\n');
+    const rawAfter = await rawCopy(db, file);
+    await db.dataSource.query(`DROP TABLE raw_copy_baseline`);
     const rerun = opts['no-rerun']
       ? undefined
       : (process.stderr.write('import again (same file) ...\n'), await runCli(cliArgs, env));
@@ -305,6 +318,14 @@ async function main(): Promise<void> {
         '',
       ],
       row('import, full load (CLI)', full),
+      [
+        'raw COPY again, after the import',
+        fmtInt(rawAfter.rows),
+        fmt1(rawAfter.ms / 1000),
+        fmtInt((rawAfter.rows * 1000) / rawAfter.ms),
+        '',
+        '',
+      ],
       ...(rerun ? [row('import, same file again', rerun)] : []),
     ];
     out.push(table(['phase', 'rows', 'seconds', 'rows/s', 'read + merge s', 'peak RSS MiB'], rows));
@@ -322,12 +343,37 @@ async function main(): Promise<void> {
       );
     }
     const seconds = full.result.timings.totalMs / 1000;
+    const rawMs = (raw.ms + rawAfter.ms) / 2;
     out.push(
       `target: whole import under ${TARGET_SECONDS} s and memory under ${TARGET_RSS_MIB} MiB -> ` +
         `${seconds < TARGET_SECONDS ? 'met' : 'MISSED'} (${fmt1(seconds)} s), ${full.result.maxRssMiB < TARGET_RSS_MIB ? 'met' : 'MISSED'} (${fmt1(full.result.maxRssMiB)} MiB); ` +
-        `import = ${fmt1((raw.ms / full.result.timings.totalMs) * 100)} % of raw COPY speed`,
+        `import = ${fmt1((rawMs / full.result.timings.totalMs) * 100)} % of raw COPY speed (mean of the two COPY runs)`,
     );
+    const cpu = cpuPerEvent([
+      { name: 'raw COPY (before)', events: raw.rows, usage: raw.usage },
+      {
+        name: 'import, full load (CLI = bench node)',
+        events: full.result.counts.rowsRead ?? ROWS,
+        usage: full.usage,
+      },
+      { name: 'raw COPY (after)', events: rawAfter.rows, usage: rawAfter.usage },
+    ]);
+    if (cpu.text) out.push('', cpu.text.replace('per event', 'per row'));
     console.log(out.join('\n'));
+    console.log(
+      benchResultLine({
+        bench: 'import',
+        rows: ROWS,
+        loadAtStart,
+        rawCopySeconds: [raw.ms / 1000, rawAfter.ms / 1000],
+        importSeconds: seconds,
+        importPeakRssMiB: full.result.maxRssMiB,
+        ratio: rawMs / full.result.timings.totalMs,
+        rerunSeconds: rerun ? rerun.result.timings.totalMs / 1000 : null,
+        cpuMicrosPerRow: cpu.json,
+        failed: full.code !== 0,
+      }),
+    );
   } finally {
     if (opts.keep) process.stderr.write(`kept ${file} and database ${db.name}\n`);
     else {

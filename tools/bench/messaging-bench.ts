@@ -10,7 +10,8 @@ import { BenchOptions, readOptions, usage } from './lib/options';
 import { platformLatency, platformThroughput, PlatformThroughput } from './lib/platform';
 import { LatencyPhase, rawLatency, rawThroughput, RawThroughput } from './lib/raw';
 import { BenchRig } from './lib/rig';
-import { CPU_GROUPS, CpuGroup, lifetimePeakRssMiB, PhaseUsage } from './lib/stats';
+import { cpuPerEvent, fmt1, fmtInt, GROUP_LABEL, table } from './lib/report';
+import { CPU_GROUPS, lifetimePeakRssMiB, PhaseUsage } from './lib/stats';
 
 /** The first issue's target: the platform path at one fifth of raw kafkajs throughput or better. */
 const TARGET_RATIO = 0.2;
@@ -26,25 +27,7 @@ interface Results {
   platLat?: LatencyPhase;
 }
 
-const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const fmt1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const perSec = (records: number, ms: number): number => (records * 1000) / ms;
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-const GROUP_LABEL: Record<CpuGroup, string> = {
-  bench: 'bench node',
-  'pg-bench': 'pg (bench dbs)',
-  'pg-other': 'pg (other)',
-  kafka: 'kafka',
-  registry: 'registry',
-  other: 'other procs',
-};
 
 function cpuRow(name: string, u: PhaseUsage): string[] {
   const g = u.cpuByGroup;
@@ -63,7 +46,7 @@ const machine: {
   ratio?: number;
   rawRecordsPerSec?: number[];
   platformRecordsPerSec?: number;
-  cpuMicrosPerRecord: Record<string, Record<string, number | undefined>>;
+  cpuMicrosPerRecord: Record<string, Record<string, number>>;
 } = { cpuMicrosPerRecord: {} };
 
 function report(o: BenchOptions, r: Results, loadAtStart: number[], rssAtStart: number): string {
@@ -144,35 +127,15 @@ function report(o: BenchOptions, r: Results, loadAtStart: number[], rssAtStart: 
     machine.platformRecordsPerSec = perSec(platTput.records, platTput.totalMs);
   }
   // CPU spent per record, by process group: where the time goes.
-  const perRecord: [string, { records: number; usage: PhaseUsage }][] = [];
-  if (rawTput) perRecord.push(['raw throughput', rawTput]);
-  if (platTput) perRecord.push(['platform throughput', platTput]);
-  if (rawTputAfter) perRecord.push(['raw throughput (after)', rawTputAfter]);
-  if (perRecord.some(([, x]) => x.usage.cpuByGroup)) {
-    const usRows = perRecord.map(([name, x]) => {
-      const g = x.usage.cpuByGroup;
-      const us = (pct: number) => ((pct / 100) * x.usage.seconds * 1e6) / x.records;
-      const cells = CPU_GROUPS.filter((k) => k !== 'pg-other' && k !== 'other').map((k) =>
-        g ? us(g[k]) : NaN,
-      );
-      machine.cpuMicrosPerRecord[name] = Object.fromEntries(
-        CPU_GROUPS.filter((k) => k !== 'pg-other' && k !== 'other').map((k, i) => [k, cells[i]]),
-      );
-      return [name, ...cells.map((c) => fmt1(c)), fmt1(cells.reduce((a, b) => a + b, 0))];
-    });
-    out.push(
-      '',
-      'CPU microseconds per record (user + system), by process: the cost of one record end to end',
-      table(
-        [
-          'phase',
-          ...CPU_GROUPS.filter((k) => k !== 'pg-other' && k !== 'other').map((k) => GROUP_LABEL[k]),
-          'total',
-        ],
-        usRows,
-      ),
-    );
-  }
+  const cpu = cpuPerEvent([
+    ...(rawTput ? [{ name: 'raw throughput', events: rawTput.records, usage: rawTput.usage }] : []),
+    ...(platTput ? [{ name: 'platform throughput', events: platTput.records, usage: platTput.usage }] : []),
+    ...(rawTputAfter
+      ? [{ name: 'raw throughput (after)', events: rawTputAfter.records, usage: rawTputAfter.usage }]
+      : []),
+  ]);
+  machine.cpuMicrosPerRecord = cpu.json;
+  if (cpu.text) out.push('', cpu.text);
   if (platTput) {
     const c = platTput.check;
     const ok =

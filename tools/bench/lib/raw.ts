@@ -56,12 +56,39 @@ function record(schemaId: number, n: number, sentAtMs?: number): Message {
   return { key: benchKey(n), value: frame(schemaId, avroType.toBuffer(benchValue(n, sentAtMs))) };
 }
 
-/** `label` names the phase's own topic and group (a second raw run must not read the first one's records). */
-export async function rawThroughput(rig: BenchRig, label = 'raw-tput'): Promise<RawThroughput> {
-  const { records, writeBatch, rawInFlight } = rig.options;
+/** What a benchmark may change about the raw run: its records, never its producer or consumer settings. */
+export interface RawRecords {
+  /** Records to move (default: the rig's `--records`). */
+  records?: number;
+  /** Records [from, to) in the Confluent wire format, one producer send's worth (default: ~100-byte BenchEvents). */
+  batch?: (topic: string, from: number, to: number) => Promise<Message[]>;
+}
+
+/**
+ * The raw baseline of every benchmark (issue 18 item 6: the same raw configuration everywhere): a plain kafkajs
+ * producer (defaults, not idempotent, acks=-1, sends of `--write-batch` records, `--raw-in-flight` in flight: 1,000
+ * and 1) to a fresh topic of `--partitions` partitions, and one consumer group (`eachBatch`, counting only,
+ * `maxWaitTimeInMs` 250 like `EventConsumer`) joined before the clock starts. The time is first send → last record
+ * seen. `label` names the phase's own topic and group (a second raw run must not read the first one's records).
+ */
+export async function rawThroughput(
+  rig: BenchRig,
+  label = 'raw-tput',
+  custom: RawRecords = {},
+): Promise<RawThroughput> {
+  const { writeBatch, rawInFlight } = rig.options;
+  const records = custom.records ?? rig.options.records;
   const topic = `${rig.prefix(label)}events`;
   await rig.createTopics([topic]);
-  const schemaId = await rig.schemaId(topic);
+  const schemaId = custom.batch ? 0 : await rig.schemaId(topic);
+  const batchOf =
+    custom.batch ??
+    ((_t: string, from: number, to: number): Promise<Message[]> => {
+      const messages: Message[] = [];
+      for (let n = from; n < to; n++) messages.push(record(schemaId, n));
+      return Promise.resolve(messages);
+    });
+  let valueBytes = 0;
   let consumed = 0;
   const consumer = await startConsumer(rig, `${rig.prefix(label)}group`, topic, ({ batch }) => {
     consumed += batch.messages.length;
@@ -78,8 +105,8 @@ export async function rawThroughput(rig: BenchRig, label = 'raw-tput'): Promise<
     const t0 = Date.now();
     const inFlight = new Set<Promise<unknown>>();
     for (let i = 0; i < records; i += writeBatch) {
-      const messages: Message[] = [];
-      for (let n = i; n < Math.min(records, i + writeBatch); n++) messages.push(record(schemaId, n));
+      const messages = await batchOf(topic, i, Math.min(records, i + writeBatch));
+      valueBytes = messages[messages.length - 1]?.value?.length ?? valueBytes;
       const send: Promise<unknown> = p
         .send({ topic, acks: -1, messages })
         .finally(() => inFlight.delete(send));
@@ -88,15 +115,54 @@ export async function rawThroughput(rig: BenchRig, label = 'raw-tput'): Promise<
     }
     await Promise.all(inFlight);
     const produced = Date.now();
-    const done = await waitUntil(() => consumed >= records, 'raw consumer', 300_000);
+    const done = await waitUntil(() => consumed >= records, 'raw consumer', 1_800_000);
     const usage = meter.stop();
     return {
       records,
-      valueBytes: record(schemaId, records - 1).value?.length ?? 0,
+      valueBytes,
       produceMs: produced - t0,
       totalMs: done - t0,
       usage,
     };
+  } finally {
+    await stop();
+  }
+}
+
+export interface RawConsume {
+  records: number;
+  /** Group joined → the eachBatch call that brings the count to `records`. */
+  totalMs: number;
+  usage: PhaseUsage;
+}
+
+/**
+ * Consume-only raw baseline over records already on `topic` (billing's usage backlog): the consumer of
+ * {@link rawThroughput} in a group of its own (`label`), from the beginning, counting only.
+ */
+export async function rawConsume(
+  rig: BenchRig,
+  topic: string,
+  records: number,
+  label: string,
+): Promise<RawConsume> {
+  let consumed = 0;
+  let t0 = 0;
+  let meter: PhaseMeter | undefined;
+  // The records are on the topic already, so the clock starts at the first fetched batch (the group's join, which
+  // depends on the broker's rebalance delay, is not the consumer's work) and stops at the batch that completes them.
+  const consumer = await startConsumer(rig, `${rig.prefix(label)}group`, topic, ({ batch }) => {
+    if (!meter) {
+      meter = new PhaseMeter();
+      t0 = Date.now();
+    }
+    consumed += batch.messages.length;
+    return Promise.resolve();
+  });
+  const stop = rig.closer(() => consumer.disconnect());
+  try {
+    const done = await waitUntil(() => consumed >= records, 'raw consumer', 3_600_000, 5);
+    return { records, totalMs: done - t0, usage: (meter as PhaseMeter).stop() };
   } finally {
     await stop();
   }

@@ -112,6 +112,17 @@ function processTicks(): Map<number, { group: CpuGroup; ticks: number }> {
   return out;
 }
 
+/** utime + stime of one process, in clock ticks; undefined once it is gone. */
+function ticksOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
 const CLOCK_TICKS = 100; // USER_HZ, 100 on every mainstream Linux
 
 export interface PhaseUsage {
@@ -140,9 +151,28 @@ export class PhaseMeter {
   private readonly elu0 = performance.eventLoopUtilization();
   private readonly t0 = performance.now();
   private peakRss = process.memoryUsage.rss();
+  /** Child processes of this benchmark (the import CLI): their last sampled CPU ticks, kept after they exit. */
+  private readonly children = new Map<number, number>();
   private readonly timer = setInterval(() => {
     this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
+    this.sampleChildren();
   }, 100);
+
+  /**
+   * Counts a child process (started during the phase) as the benchmark's own CPU (`bench`): sampled every 100 ms,
+   * so its work is counted even when it exits before the phase ends (all but its last 100 ms at most).
+   */
+  trackChild(pid: number): void {
+    this.children.set(pid, 0);
+    this.sampleChildren();
+  }
+
+  private sampleChildren(): void {
+    for (const pid of this.children.keys()) {
+      const ticks = ticksOf(pid);
+      if (ticks !== undefined) this.children.set(pid, ticks);
+    }
+  }
 
   stop(): PhaseUsage {
     clearInterval(this.timer);
@@ -162,7 +192,9 @@ export class PhaseMeter {
         registry: 0,
         other: 0,
       };
-      for (const [pid, p] of procs1) ticks[p.group] += p.ticks - (this.procs0.get(pid)?.ticks ?? 0);
+      for (const [pid, p] of procs1)
+        if (!this.children.has(pid)) ticks[p.group] += p.ticks - (this.procs0.get(pid)?.ticks ?? 0);
+      for (const childTicks of this.children.values()) ticks.bench += childTicks;
       const pct = (t: number): number => (t / CLOCK_TICKS / seconds) * 100;
       cpuByGroup = { bench: 0, 'pg-bench': 0, 'pg-other': 0, kafka: 0, registry: 0, other: 0 };
       for (const g of CPU_GROUPS) cpuByGroup[g] = pct(ticks[g]);
