@@ -207,16 +207,11 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   });
 }
 
+/** The floor: the same file through COPY into a table of text columns; CPU measured while the backend lives. */
 async function rawCopy(
   db: TestDatabase,
   file: string,
 ): Promise<{ rows: number; ms: number; usage: PhaseUsage }> {
-  const meter = new PhaseMeter();
-  const r = await rawCopyOnce(db, file);
-  return { ...r, usage: meter.stop() };
-}
-
-async function rawCopyOnce(db: TestDatabase, file: string): Promise<{ rows: number; ms: number }> {
   const client = new Client({
     host: '127.0.0.1',
     port: Number(process.env.PGPORT ?? 5432),
@@ -230,10 +225,12 @@ async function rawCopyOnce(db: TestDatabase, file: string): Promise<{ rows: numb
       .map((c) => `"${c}" text`)
       .join(', ');
     await client.query(`CREATE TABLE raw_copy_baseline (${columns})`);
+    const meter = new PhaseMeter();
     const started = Date.now();
     const copy = client.query(copyFrom(`COPY raw_copy_baseline FROM STDIN WITH (FORMAT csv, HEADER)`));
     await pipeline(createReadStream(file, { highWaterMark: 1 << 16 }), copy);
-    return { rows: copy.rowCount, ms: Date.now() - started };
+    const ms = Date.now() - started;
+    return { rows: copy.rowCount, ms, usage: meter.stop() };
   } finally {
     await client.end();
   }
@@ -343,6 +340,11 @@ async function main(): Promise<void> {
       );
     }
     const seconds = full.result.timings.totalMs / 1000;
+    // The CLI exits non-zero when it rejected rows (the file has bad rows on purpose): judge by the counts.
+    const imported =
+      c.registrationsCreated === gen.persons &&
+      c.duplicatesMerged === gen.duplicates &&
+      c.rowsRejected === gen.bad;
     const rawMs = (raw.ms + rawAfter.ms) / 2;
     out.push(
       `target: whole import under ${TARGET_SECONDS} s and memory under ${TARGET_RSS_MIB} MiB -> ` +
@@ -371,7 +373,7 @@ async function main(): Promise<void> {
         ratio: rawMs / full.result.timings.totalMs,
         rerunSeconds: rerun ? rerun.result.timings.totalMs / 1000 : null,
         cpuMicrosPerRow: cpu.json,
-        failed: full.code !== 0,
+        failed: !imported,
       }),
     );
   } finally {

@@ -153,9 +153,20 @@ export class PhaseMeter {
   private peakRss = process.memoryUsage.rss();
   /** Child processes of this benchmark (the import CLI): their last sampled CPU ticks, kept after they exit. */
   private readonly children = new Map<number, number>();
+  /**
+   * Every process seen during the phase with its last sampled ticks (a full /proc scan every 500 ms): a process that
+   * ends before the phase does (a PostgreSQL backend of a closed connection, the import CLI) still counts in its
+   * group, all but its last 500 ms at most, instead of landing in `other`.
+   */
+  private readonly seen = new Map<number, { group: CpuGroup; ticks: number }>();
+  private ticksSinceScan = 0;
   private readonly timer = setInterval(() => {
     this.peakRss = Math.max(this.peakRss, process.memoryUsage.rss());
     this.sampleChildren();
+    if (++this.ticksSinceScan >= 5) {
+      this.ticksSinceScan = 0;
+      for (const [pid, p] of processTicks()) this.seen.set(pid, p);
+    }
   }, 100);
 
   /**
@@ -192,13 +203,14 @@ export class PhaseMeter {
         registry: 0,
         other: 0,
       };
-      for (const [pid, p] of procs1)
+      for (const [pid, p] of procs1) this.seen.set(pid, p);
+      for (const [pid, p] of this.seen)
         if (!this.children.has(pid)) ticks[p.group] += p.ticks - (this.procs0.get(pid)?.ticks ?? 0);
       for (const childTicks of this.children.values()) ticks.bench += childTicks;
       const pct = (t: number): number => (t / CLOCK_TICKS / seconds) * 100;
       cpuByGroup = { bench: 0, 'pg-bench': 0, 'pg-other': 0, kafka: 0, registry: 0, other: 0 };
       for (const g of CPU_GROUPS) cpuByGroup[g] = pct(ticks[g]);
-      // Busy time the surviving processes do not explain (processes that ended during the phase) is "other".
+      // Busy time the processes seen do not explain (their last 500 ms before ending, kernel threads) is "other".
       const explained = Object.values(ticks).reduce((a, b) => a + b, 0);
       cpuByGroup.other += Math.max(0, pct(m1.busy - m0.busy - explained));
     }
