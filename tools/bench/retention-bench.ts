@@ -49,6 +49,8 @@ const { values: opts } = parseArgs({
     count: { type: 'string', default: '1000000' },
     'sweep-batch': { type: 'string', default: '10000' },
     'skip-raw': { type: 'boolean', default: false },
+    /** Unset: the service's default SWEEP_WORKERS. */
+    'sweep-workers': { type: 'string' },
   },
 });
 const COUNT = Number(opts.count);
@@ -127,7 +129,7 @@ async function main() {
       .join(' ')}`,
   );
   console.log(
-    `settings: ${fmtInt(COUNT)} erasures over 5 owning services, sweep batch ${SWEEP_BATCH}, run ${runId}`,
+    `settings: ${fmtInt(COUNT)} erasures over 5 owning services, sweep batch ${SWEEP_BATCH}, sweep workers ${opts['sweep-workers'] ?? 'service default'}, run ${runId}`,
   );
 
   // The raw runs: the same producer and consumer settings as every other benchmark, ErasureRequested records.
@@ -178,6 +180,7 @@ async function main() {
       DB_NAME: db.name,
       DB_USER: 'postgres',
       DB_POOL_SIZE: '10',
+      ...(opts['sweep-workers'] ? { SWEEP_WORKERS: opts['sweep-workers'] } : {}),
     });
     const catalogueTopics = Object.values(topicCatalogue).map((t) => ({
       topic: topics.name(t.key),
@@ -323,6 +326,7 @@ async function main() {
         bench: 'retention',
         erasures: sweep.issuedCount,
         sweepBatch: SWEEP_BATCH,
+        sweepWorkers: config.SWEEP_WORKERS,
         loadAtStart,
         issuedSeconds: (issuedAt - t0) / 1000,
         deliveredSeconds: (lastDelivered - t0) / 1000,
