@@ -305,24 +305,18 @@ async function main(): Promise<void> {
       `${fmt1(r.result.timings.readingMs / 1000)} + ${fmt1(r.result.timings.mergingMs / 1000)}`,
       fmt1(r.result.maxRssMiB),
     ];
+    const copyRow = (label: string, r: { rows: number; ms: number }) => [
+      label,
+      fmtInt(r.rows),
+      fmt1(r.ms / 1000),
+      fmtInt((r.rows * 1000) / r.ms),
+      '',
+      '',
+    ];
     const rows = [
-      [
-        'raw COPY (text table, no checks)',
-        fmtInt(raw.rows),
-        fmt1(raw.ms / 1000),
-        fmtInt((raw.rows * 1000) / raw.ms),
-        '',
-        '',
-      ],
+      copyRow('raw COPY (text table, no checks)', raw),
       row('import, full load (CLI)', full),
-      [
-        'raw COPY again, after the import',
-        fmtInt(rawAfter.rows),
-        fmt1(rawAfter.ms / 1000),
-        fmtInt((rawAfter.rows * 1000) / rawAfter.ms),
-        '',
-        '',
-      ],
+      copyRow('raw COPY again, after the import', rawAfter),
       ...(rerun ? [row('import, same file again', rerun)] : []),
     ];
     out.push(table(['phase', 'rows', 'seconds', 'rows/s', 'read + merge s', 'peak RSS MiB'], rows));
