@@ -61,12 +61,18 @@ describe('PeriodicTask across replicas (real PostgreSQL)', () => {
           run: async () => {
             active++;
             maxActive = Math.max(maxActive, active);
+            // Work first, longer than a check, so the other replica's ticks meet the lock. On a loaded
+            // machine a run's first statement can come this late, too.
+            await sleep(150);
+            // The period this run claimed is the one in periodic_task_runs: the claim committed before the
+            // run began and no other replica can claim while this one holds the lock. (Reading the clock
+            // here instead, as this test once did, names the next period whenever the run starts near a
+            // period's end: a duplicate the task never made. CI failed on that at stop 23.)
             const [row] = await dataSource.query<{ period: string }[]>(
-              `SELECT floor(extract(epoch FROM clock_timestamp()) * 1000 / $1)::bigint AS period`,
-              [intervalMs],
+              `SELECT last_period AS period FROM periodic_task_runs WHERE name = $1`,
+              ['it.once-per-period'],
             );
             runs.push({ replica, startedAt: Date.now(), period: Number(row?.period) });
-            await sleep(60); // longer than a check, so the other replica's ticks meet the lock
             active--;
           },
         }),
