@@ -30,4 +30,5 @@ export * from './cli/progress-bar';
 export * from './http/http-metrics';
 export * from './platform/platform.module';
 export * from './reports/conformance-evidence';
+export * from './reports/pdf';
 export * from './subject-access/subject-access';

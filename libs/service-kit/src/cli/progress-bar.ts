@@ -2,8 +2,10 @@
  * The one progress bar of the command-line tools (cli-progress). It draws on its stream (stderr by default,
  * so a command's result on stdout stays machine-readable) only while that stream is a terminal; anywhere
  * else (CI, a log file, a pipe) it writes nothing at all. Redrawing and throttling are cli-progress's.
+ * cli-progress is loaded when a command creates its bar, not with service-kit: a running service never draws
+ * one and should not carry it (issue 18, idle memory).
  */
-import { GenericFormatter, Options, SingleBar } from 'cli-progress';
+import type { GenericFormatter, Options } from 'cli-progress';
 
 export interface ProgressBarOptions {
   /** A cli-progress format: a template with {bar} {percentage} {value} {total} {eta_formatted} … or a function. */
@@ -34,6 +36,8 @@ export function createProgressBar<P extends object = object>(options: ProgressBa
     fps: 10,
     etaBuffer: 50,
   };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use on purpose (see above)
+  const { SingleBar } = require('cli-progress') as typeof import('cli-progress');
   const bar = new SingleBar(settings);
   return {
     start: (total, payload) => bar.start(total, 0, payload),

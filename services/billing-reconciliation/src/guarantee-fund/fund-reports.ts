@@ -3,8 +3,7 @@
  * its balance history drawn as a step chart with pdfkit lines (PDF), and the half-yearly monitoring figures the
  * agreement asks for (article 8 lid 8). CSV through the platform's writer (formula-injection escaping).
  */
-import PDFDocument from 'pdfkit';
-import { CsvCell, csvText } from '@divit/service-kit';
+import { CsvCell, csvText, newPdfDocument, pdfBytes, PdfDocument } from '@divit/service-kit';
 import { euros } from '../reports/render';
 import { CLAIM_CATEGORIES, ClaimCategory } from './claim-form';
 import { PARTY_KINDS, PartyKind } from './fund-split';
@@ -128,17 +127,7 @@ export function partyStatementCsv(s: FundSnapshot, partyId: string): string {
   return csvText(rows);
 }
 
-function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
-}
-
-function fundHeader(doc: PDFKit.PDFDocument, title: string, s: FundSnapshot): void {
+function fundHeader(doc: PdfDocument, title: string, s: FundSnapshot): void {
   doc.font('Helvetica-Bold').fontSize(16).text(title);
   doc.font('Helvetica').fontSize(10).moveDown(0.5);
   doc.text(`Fund: ${s.fund.name} (${s.fund.fundId})   Started: ${s.fund.startsOn}`);
@@ -152,7 +141,7 @@ function fundHeader(doc: PDFKit.PDFDocument, title: string, s: FundSnapshot): vo
 
 export function partyStatementPdf(s: FundSnapshot, partyId: string): Promise<Buffer> {
   const st = partyStatement(s, partyId);
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'Guarantee fund party statement' } });
+  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'Guarantee fund party statement' } });
   fundHeader(doc, 'Guarantee fund statement', s);
   doc.font('Helvetica-Bold').text(`Party: ${st.party.name} (${st.party.kind}, ${st.party.partyId})`);
   doc
@@ -174,7 +163,7 @@ export function partyStatementPdf(s: FundSnapshot, partyId: string): Promise<Buf
   doc.text(
     `Claims paid to the party: EUR ${euros(st.paidOutToPartyCents)}   Refunded: EUR ${euros(st.refundedCents)}`,
   );
-  return collect(doc);
+  return pdfBytes(doc);
 }
 
 /** The balance at the end of each day with an entry, oldest first (starting at 0 on the fund's start). */
@@ -189,7 +178,7 @@ export function balanceHistory(s: FundSnapshot): { date: string; balanceCents: n
 }
 
 export function overviewPdf(s: FundSnapshot): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'Guarantee fund overview' } });
+  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'Guarantee fund overview' } });
   fundHeader(doc, 'Guarantee fund overview', s);
   const history = balanceHistory(s);
   const balance = history[history.length - 1]?.balanceCents ?? 0;
@@ -280,7 +269,7 @@ export function overviewPdf(s: FundSnapshot): Promise<Buffer> {
       `${p.name} (${p.kind}) from ${p.joinedOn}${p.leftOn ? ` to ${p.leftOn}` : ''}: called EUR ${euros(st.calledCents)}, contributed EUR ${euros(st.contributedCents)}, refunded EUR ${euros(st.refundedCents)}`,
     );
   }
-  return collect(doc);
+  return pdfBytes(doc);
 }
 
 /** The half year's first and last day. */

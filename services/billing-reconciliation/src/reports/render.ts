@@ -5,8 +5,7 @@
  * formula-injection escaping; libs/service-kit/src/csv/csv-writer.ts): a member or organisation name such as
  * `=HYPERLINK(…)` reaches a finance officer's spreadsheet as text.
  */
-import PDFDocument from 'pdfkit';
-import { CsvCell, csvText } from '@divit/service-kit';
+import { CsvCell, csvText, newPdfDocument, pdfBytes, PdfDocument } from '@divit/service-kit';
 import type { ReconciliationRow } from '../reconciliation/reconciliation.repository';
 
 export type Names = Readonly<Record<string, string>>;
@@ -132,17 +131,7 @@ export function discrepanciesCsv(
   return csvText(out);
 }
 
-function collect(doc: PDFKit.PDFDocument): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  return new Promise((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
-}
-
-function header(doc: PDFKit.PDFDocument, title: string, row: ReconciliationRow, names: Names): void {
+function header(doc: PdfDocument, title: string, row: ReconciliationRow, names: Names): void {
   const r = row.result;
   doc.font('Helvetica-Bold').fontSize(16).text(title);
   doc.moveDown(0.5).font('Helvetica').fontSize(10);
@@ -157,7 +146,7 @@ function header(doc: PDFKit.PDFDocument, title: string, row: ReconciliationRow, 
 export function statementPdf(row: ReconciliationRow, memberId: string, names: Names): Promise<Buffer> {
   const part = memberPart(row, memberId);
   if (!part) throw new Error('member not in result');
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it member statement' } });
+  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it member statement' } });
   header(doc, 'DIV-it cost statement (MijnOverheid)', row, names);
   doc.font('Helvetica-Bold').text(`Member: ${names[memberId] ?? ''} (${memberId})`);
   doc.font('Helvetica').moveDown(0.5);
@@ -172,12 +161,12 @@ export function statementPdf(row: ReconciliationRow, memberId: string, names: Na
     .font('Helvetica-Bold')
     .text(`Amount due: EUR ${euros(part.amountCents)}`);
   doc.font('Helvetica').text(`Invoice total (all members): EUR ${euros(row.result.split.totalCents)}`);
-  return collect(doc);
+  return pdfBytes(doc);
 }
 
 export function overviewPdf(row: ReconciliationRow, names: Names): Promise<Buffer> {
   const r = row.result;
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it coordinator overview' } });
+  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it coordinator overview' } });
   header(doc, 'DIV-it coordinator overview', row, names);
 
   doc.font('Helvetica-Bold').fontSize(12).text('Reconciliation summary');
@@ -224,5 +213,5 @@ export function overviewPdf(row: ReconciliationRow, names: Names): Promise<Buffe
     .font('Helvetica')
     .fontSize(10)
     .text(`Sum of members: EUR ${euros(parts.reduce((a, p) => a + p.amountCents, 0))}`);
-  return collect(doc);
+  return pdfBytes(doc);
 }
