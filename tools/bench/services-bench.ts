@@ -2,11 +2,16 @@
 //
 // For each service, one at a time, against the local stack: migrate its database (not timed), start the built
 // process (`node services/<service>/dist/main.js`, the environment `tools/services.sh` gives a local run), time
-// from spawn to the first 200 of GET /health/ready (polled every 20 ms), let it idle, then read its resident
-// memory (VmRSS) and peak (VmHWM) from /proc, and stop it with SIGTERM (time to exit). The raw baseline, measured
+// from spawn to the first 200 of GET /health/ready (polled every 20 ms), let it idle while reading its resident
+// memory (VmRSS) every 5 s, then read its peak (VmHWM) from /proc, and stop it with SIGTERM (time to exit).
+// Idle RSS is not one figure: V8 keeps the young generation start-up grew (32 MiB reserved) until its memory
+// reducer runs, 20-40 s into idleness, which drops RSS by about 30 MiB; the consumers' polling then grows it
+// again over minutes. So the table prints RSS 10 s after ready and the least, the most and the last reading of
+// the idle time (60 s by default), and judges the goal by the most, the figure an idle replica must be given
+// memory for. The raw baseline, measured
 // the same way in the same run before and after the services: a bare node HTTP server answering /health/ready.
 //
-//   npm run bench:services                      every service, 10 s idle
+//   npm run bench:services                      every service, 60 s idle
 //   npm run bench:services -- --idle 30 --services consent,registration
 //
 // Provisions topics and registers schemas first (the deploy steps, as npm start does). Needs the stack
@@ -32,14 +37,22 @@ const GOAL_READY_MS = 3000;
 interface Measured {
   name: string;
   readyMs: number;
+  /** VmRSS 10 s after ready (or at the end of a shorter idle time). */
+  rss10sMiB: number;
+  /** VmRSS at the end of the idle time. */
   rssMiB: number;
+  /** The least and the most VmRSS of the idle time's readings (the goal is judged by the most). */
+  rssMinMiB: number;
+  rssMaxMiB: number;
+  /** Every VmRSS reading, one per 5 s of idle time. */
+  rssSeriesMiB: number[];
   peakMiB: number;
   exitMs: number;
 }
 
 const { values } = parseArgs({
   options: {
-    idle: { type: 'string', default: process.env.BENCH_IDLE ?? '10' },
+    idle: { type: 'string', default: process.env.BENCH_IDLE ?? '60' },
     services: { type: 'string', default: process.env.BENCH_SERVICES ?? ALL.join(',') },
     help: { type: 'boolean', default: false },
   },
@@ -111,10 +124,30 @@ async function measure(
     throw new Error(`${name}: ${(error as Error).message}\n${stderr}`);
   }
   const readyMs = Date.now() - t0;
-  await sleep(idleMs);
+  const series: number[] = [];
+  const readyAt = Date.now();
+  let rss10s: number | undefined;
+  for (let elapsed = 0; elapsed < idleMs;) {
+    const step = Math.min(5_000, idleMs - elapsed);
+    await sleep(step);
+    elapsed += step;
+    const { rss } = memoryMiB(child.pid!);
+    series.push(rss);
+    if (rss10s === undefined && Date.now() - readyAt >= 10_000) rss10s = rss;
+  }
   const { rss, peak } = memoryMiB(child.pid!);
   const exitMs = await stop(child);
-  return { name, readyMs, rssMiB: rss, peakMiB: peak, exitMs };
+  return {
+    name,
+    readyMs,
+    rss10sMiB: rss10s ?? rss,
+    rssMiB: rss,
+    rssMinMiB: Math.min(...series, rss),
+    rssMaxMiB: Math.max(...series, rss),
+    rssSeriesMiB: series,
+    peakMiB: peak,
+    exitMs,
+  };
 }
 
 const BARE_SERVER = `require('node:http').createServer((q, s) => { s.writeHead(q.url === '/health/ready' ? 200 : 404); s.end(); }).listen(Number(process.env.PORT), '127.0.0.1')`;
@@ -167,23 +200,36 @@ async function main(): Promise<void> {
   const out: string[] = [];
   out.push(
     `machine: ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}; load average at start ${load(loadAtStart)}, at end ${load(os.loadavg())}`,
-    `settings: idle ${idleMs / 1000} s before reading memory; goals (issue 18): idle RSS < ${GOAL_RSS_MB} MB, start to ready < ${GOAL_READY_MS / 1000} s`,
+    `settings: idle ${idleMs / 1000} s, RSS read every 5 s (10 s after ready and at the end); goals (issue 18): idle RSS (the most of the idle readings) < ${GOAL_RSS_MB} MB, start to ready < ${GOAL_READY_MS / 1000} s`,
     '',
   );
-  const head = ['process', 'start->ready ms', 'idle RSS MiB', 'peak RSS MiB', 'SIGTERM->exit ms', 'goals'];
+  const head = [
+    'process',
+    'start->ready ms',
+    'RSS at 10 s MiB',
+    'idle RSS min MiB',
+    'max MiB',
+    `at ${idleMs / 1000} s MiB`,
+    'peak RSS MiB',
+    'SIGTERM->exit ms',
+    'goals',
+  ];
   const body = rows.map((r) => [
     r.name,
     String(r.readyMs),
+    r.rss10sMiB.toFixed(1),
+    r.rssMinMiB.toFixed(1),
+    r.rssMaxMiB.toFixed(1),
     r.rssMiB.toFixed(1),
     r.peakMiB.toFixed(1),
     String(r.exitMs),
     r.name.startsWith('raw')
       ? '-'
-      : `${r.rssMiB * 1.048576 < GOAL_RSS_MB ? 'rss met' : 'rss NOT met'}, ${r.readyMs < GOAL_READY_MS ? 'ready met' : 'ready NOT met'}`,
+      : `${r.rssMaxMiB * 1.048576 < GOAL_RSS_MB ? 'rss met' : 'rss NOT met'}, ${r.readyMs < GOAL_READY_MS ? 'ready met' : 'ready NOT met'}`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells.map((c, i) => (i === 0 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   out.push(line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line));
   process.stdout.write(`${out.join('\n')}\n`);
   process.stdout.write(
