@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import {
@@ -14,7 +13,7 @@ import {
   IncomeShared,
   MemberRequestUpdatedEvent,
 } from '@divit/contracts';
-import { PermanentHandlerError } from '@divit/messaging';
+import { eventId, PermanentHandlerError } from '@divit/messaging';
 import { createLogger } from '@divit/observability';
 import { MessagingRuntime } from '@divit/service-kit';
 import type { IncomeRetrievalConfig } from '../config/income-retrieval.config';
@@ -422,8 +421,10 @@ export class HouseholdsService {
         },
   ): Promise<void> {
     const decidedAt = new Date();
-    const decisionId = randomUUID();
-    const statementId = randomUUID();
+    // Time-ordered (v7) ids, as the events' own: the decision and statement rows are written in decision order,
+    // so their primary keys land on the right edge of their indexes instead of random leaves (issue 18).
+    const decisionId = eventId(decidedAt.getTime());
+    const statementId = eventId(decidedAt.getTime());
     const evidenceReference = `income-retrieval:statements/${allocation.allocationId}`;
     const tested = d.outcome === 'ELIGIBLE' || d.outcome === 'NOT_ELIGIBLE';
     const value: IncomeDecisionMade = {

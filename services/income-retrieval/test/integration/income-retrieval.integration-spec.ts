@@ -6,7 +6,7 @@ import {
   ErasureRequestedEvent,
   IncomeSharedEvent,
 } from '@divit/contracts';
-import { createKafka, readDeadLetters } from '@divit/messaging';
+import { createKafka, eventIdTime, readDeadLetters } from '@divit/messaging';
 import { pendingSchemaChanges } from '@divit/persistence';
 import {
   consentIdFor,
@@ -121,6 +121,11 @@ describe('income-retrieval on the real stack', () => {
     );
     expect(decisionYear).not.toBe(2025);
     expect(s.json.retainUntil).toBe(`${decisionYear + 2}-12-31`);
+    // Decision and statement ids are time-ordered (UUID v7) and carry the decision's millisecond (issue 18).
+    for (const id of [s.json.decisionId, s.json.statementId] as string[]) {
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(eventIdTime(id)).toBe(new Date(s.json.decidedAt as string).getTime());
+    }
     expect(new Set(s.json.consentIds as string[])).toEqual(new Set(adults.map(consentIdFor)));
     const members = s.json.members as Record<string, unknown>[];
     expect(members.find((m) => m.memberId === h.homeSeeker)).toMatchObject({
