@@ -6,7 +6,7 @@ describe('PDFs (pdfkit loaded on first use)', () => {
     expect(serviceKit.newPdfDocument).toBe(newPdfDocument);
     expect(pdfKitLoaded()).toBe(false);
 
-    const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'test' } });
+    const doc = newPdfDocument('test');
     expect(pdfKitLoaded()).toBe(true);
     doc.font('Helvetica').fontSize(10).text('één regel');
     const bytes = await pdfBytes(doc);
@@ -15,7 +15,7 @@ describe('PDFs (pdfkit loaded on first use)', () => {
   });
 
   it('pdfBytes rejects when pdfkit reports an error', async () => {
-    const doc = newPdfDocument();
+    const doc = newPdfDocument('error');
     const bytes = pdfBytes(doc);
     doc.emit('error', new Error('disk full'));
     await expect(bytes).rejects.toThrow('disk full');

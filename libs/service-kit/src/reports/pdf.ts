@@ -11,11 +11,11 @@ export type PdfDocument = PDFKit.PDFDocument;
 
 let pdfkit: typeof PdfKit | undefined;
 
-/** A new pdfkit document; loads pdfkit on the first call. */
-export function newPdfDocument(options?: PDFKit.PDFDocumentOptions): PdfDocument {
+/** A new document in the services' one page layout (A4, 50 pt margins) with its title; loads pdfkit on the first call. */
+export function newPdfDocument(title: string): PdfDocument {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use on purpose (see above)
   pdfkit ??= require('pdfkit') as typeof PdfKit;
-  return new pdfkit(options);
+  return new pdfkit({ size: 'A4', margin: 50, info: { Title: title } });
 }
 
 /** Whether pdfkit has been loaded in this process (for the test that start-up does not load it). */

@@ -141,7 +141,7 @@ function fundHeader(doc: PdfDocument, title: string, s: FundSnapshot): void {
 
 export function partyStatementPdf(s: FundSnapshot, partyId: string): Promise<Buffer> {
   const st = partyStatement(s, partyId);
-  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'Guarantee fund party statement' } });
+  const doc = newPdfDocument('Guarantee fund party statement');
   fundHeader(doc, 'Guarantee fund statement', s);
   doc.font('Helvetica-Bold').text(`Party: ${st.party.name} (${st.party.kind}, ${st.party.partyId})`);
   doc
@@ -178,7 +178,7 @@ export function balanceHistory(s: FundSnapshot): { date: string; balanceCents: n
 }
 
 export function overviewPdf(s: FundSnapshot): Promise<Buffer> {
-  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'Guarantee fund overview' } });
+  const doc = newPdfDocument('Guarantee fund overview');
   fundHeader(doc, 'Guarantee fund overview', s);
   const history = balanceHistory(s);
   const balance = history[history.length - 1]?.balanceCents ?? 0;

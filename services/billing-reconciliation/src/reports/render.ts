@@ -146,7 +146,7 @@ function header(doc: PdfDocument, title: string, row: ReconciliationRow, names: 
 export function statementPdf(row: ReconciliationRow, memberId: string, names: Names): Promise<Buffer> {
   const part = memberPart(row, memberId);
   if (!part) throw new Error('member not in result');
-  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it member statement' } });
+  const doc = newPdfDocument('DIV-it member statement');
   header(doc, 'DIV-it cost statement (MijnOverheid)', row, names);
   doc.font('Helvetica-Bold').text(`Member: ${names[memberId] ?? ''} (${memberId})`);
   doc.font('Helvetica').moveDown(0.5);
@@ -166,7 +166,7 @@ export function statementPdf(row: ReconciliationRow, memberId: string, names: Na
 
 export function overviewPdf(row: ReconciliationRow, names: Names): Promise<Buffer> {
   const r = row.result;
-  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'DIV-it coordinator overview' } });
+  const doc = newPdfDocument('DIV-it coordinator overview');
   header(doc, 'DIV-it coordinator overview', row, names);
 
   doc.font('Helvetica-Bold').fontSize(12).text('Reconciliation summary');

@@ -16,11 +16,7 @@ const ELEMENT_TITLES: Record<ElementName, string> = {
 
 /** A readable PDF of the consent evidence (every text element as shown, answers, receipts, withdrawals). */
 export function renderEvidencePdf(evidence: ConsentEvidence): Promise<Buffer> {
-  const doc = newPdfDocument({
-    size: 'A4',
-    margin: 50,
-    info: { Title: `Consent evidence ${evidence.registrationId}` },
-  });
+  const doc = newPdfDocument(`Consent evidence ${evidence.registrationId}`);
 
   doc.font('Helvetica-Bold').fontSize(16).text('DIV-it consent evidence');
   doc.font('Helvetica').fontSize(10);

@@ -16,7 +16,7 @@ const str = (v: unknown): string => {
 
 /** The income statement as a PDF for the accountant (same content as the JSON). */
 export function renderStatementPdf(body: Record<string, unknown>): Promise<Buffer> {
-  const doc = newPdfDocument({ size: 'A4', margin: 50, info: { Title: 'Digitale inkomensverklaring' } });
+  const doc = newPdfDocument('Digitale inkomensverklaring');
 
   doc.font('Helvetica-Bold').fontSize(16).text('Digitale inkomensverklaring (household income statement)');
   doc

@@ -3,11 +3,7 @@ import type { AccessReviewReport } from './dto/access.dto';
 
 /** The access review report as a PDF (users, roles, last login, last review; an overdue review stands out). */
 export function renderAccessReviewPdf(report: AccessReviewReport): Promise<Buffer> {
-  const doc = newPdfDocument({
-    size: 'A4',
-    margin: 50,
-    info: { Title: `Access review ${report.organisationName}` },
-  });
+  const doc = newPdfDocument(`Access review ${report.organisationName}`);
 
   doc.font('Helvetica-Bold').fontSize(16).text('DIV-it access review');
   doc.font('Helvetica').fontSize(10);
